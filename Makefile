@@ -1,0 +1,52 @@
+# Decipher: `make run` starts the app, `make test` runs the whole suite. `make help` lists every target.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.stamp-$(shell cat requirements.txt requirements-dev.txt 2>/dev/null | sha256sum | cut -c1-16)
+PORT ?= 8501
+
+.PHONY: help setup run test lint format browser-deps clean
+
+# List the targets with their one-line descriptions.
+help:
+	@awk '/^# /{doc=substr($$0,3)} /^[a-z][a-z-]*:/{sub(":.*","",$$1); if (doc) printf "  %-14s %s\n", $$1, doc; doc=""}' $(MAKEFILE_LIST)
+
+# Create .venv/ with the pinned requirements (quick when nothing changed: keyed on their hash).
+setup: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Decipher needs Python 3.11 or newer"; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-dev.txt
+	@rm -f $(VENV)/.stamp-* && touch $@
+
+# Start the app on 127.0.0.1:$(PORT) with the bundled sample data; works offline.
+run: setup
+	$(VENV)/bin/streamlit run streamlit_app.py --server.port $(PORT)
+
+# Install Debian's Chromium and its driver for the browser tests (never a downloaded browser).
+browser-deps:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; }
+
+# Lint, format check and the whole test suite (what CI runs).
+test: setup browser-deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) -m pytest -q
+
+# Lint only.
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+# Reformat the code with ruff.
+format: setup
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+# Remove the virtual environment and caches.
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,72 @@
+"""Names for tables and columns: valid, readable, unique.
+
+`Sales 2024.csv` becomes table `sales_2024`; blank and duplicate headers become `column_3`,
+`price_2`, so generated code can name every column.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+import unicodedata
+from collections.abc import Iterable
+from pathlib import Path
+
+_NON_WORD = re.compile(r"[^0-9a-zA-Z_]+")
+
+
+def identifier_from_text(text: str, *, fallback: str = "table") -> str:
+    """A lower-case Python/SQL identifier made from any text (accents folded, symbols to `_`)."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    name = _NON_WORD.sub("_", folded).strip("_").lower()
+    name = re.sub(r"_+", "_", name)
+    if not name:
+        name = fallback
+    if name[0].isdigit():
+        name = f"{fallback}_{name}"
+    if keyword.iskeyword(name) or name in _RESERVED:
+        name = f"{name}_"
+    return name
+
+
+# Names the sandbox namespace already uses: a table may not shadow them.
+_RESERVED = frozenset({"df", "sql", "pd", "np", "px", "go", "result", "results", "fig", "tables"})
+
+
+def table_name_from_path(path: str | Path, taken: Iterable[str] = ()) -> str:
+    """The table name for a file: its stem as an identifier, made unique against `taken`."""
+    return unique_name(identifier_from_text(Path(path).stem), set(taken))
+
+
+def unique_name(name: str, taken: set[str]) -> str:
+    """`name`, or `name_2`, `name_3`, ... whichever is not in `taken` (case-insensitively)."""
+    lowered = {t.lower() for t in taken}
+    if name.lower() not in lowered:
+        return name
+    n = 2
+    while f"{name}_{n}".lower() in lowered:
+        n += 1
+    return f"{name}_{n}"
+
+
+def clean_column_names(names: Iterable[str | None]) -> list[str]:
+    """Readable, non-empty, unique column names; the original text is kept where possible.
+
+    Blank headers become `column_<position>` (1-based); whitespace is trimmed; duplicates get
+    `_2`, `_3`. Case-insensitive uniqueness, because DuckDB identifiers are case-insensitive.
+    """
+    out: list[str] = []
+    taken: set[str] = set()
+    for position, raw in enumerate(names, start=1):
+        name = " ".join(str(raw).split()) if raw is not None else ""
+        if not name or _is_auto_name(name):
+            name = f"column_{position}"
+        name = unique_name(name, taken)
+        taken.add(name)
+        out.append(name)
+    return out
+
+
+def _is_auto_name(name: str) -> bool:
+    """DuckDB names blank headers `column0`, `column1`...; those are blanks in the file."""
+    return re.fullmatch(r"column\d+", name) is not None

@@ -1,0 +1,381 @@
+"""Boundary objects: what one pipeline step hands to the next.
+
+Each is a frozen dataclass. `to_json()` is the only producer of the JSON in
+`../shared/engine-cli.md`; the CLI and the history store both serialise through it, and
+`from_json()` reads it back (history, exports).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any, Literal
+
+AnswerKind = Literal["value", "table", "figure", "text"]
+Backend = Literal["planner", "local", "openai"]
+
+
+def json_scalar(value: Any) -> Any:
+    """Turn one cell or scalar into something `json.dumps` accepts, losing as little as possible.
+
+    NaN and NaT become None (JSON has no NaN); dates become ISO strings; numpy scalars become
+    Python numbers. Anything else unknown becomes its `str()`.
+    """
+    if value is None or isinstance(value, bool | str):
+        return value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return None if math.isnan(value) or math.isinf(value) else value
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return str(value)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    item = getattr(value, "item", None)  # numpy and pandas scalars
+    if callable(item) and type(value).__module__.split(".")[0] in ("numpy", "pandas"):
+        try:
+            return json_scalar(item())
+        except (TypeError, ValueError):
+            pass
+    if type(value).__name__ in ("NaTType", "NAType"):
+        return None
+    isoformat = getattr(value, "isoformat", None)  # pandas Timestamp
+    if callable(isoformat):
+        return isoformat()
+    if isinstance(value, list | tuple):
+        return [json_scalar(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): json_scalar(v) for k, v in value.items()}
+    return str(value)
+
+
+@dataclass(frozen=True)
+class ErrorInfo:
+    """A handled failure: its contract kind, a plain message with the fix, technical detail."""
+
+    kind: str
+    message: str
+    detail: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": self.kind, "message": self.message}
+        if self.detail:
+            out["detail"] = self.detail
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ErrorInfo:
+        return cls(kind=data["kind"], message=data["message"], detail=data.get("detail", ""))
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table loaded into the session's DuckDB, and how its file was read."""
+
+    name: str
+    source: str
+    format: str  # csv | excel | parquet | json
+    rows: int
+    columns: tuple[str, ...]
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    notes: tuple[str, ...] = ()  # what the loader fixed or assumed, in plain words
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "source": self.source,
+            "format": self.format,
+            "rows": self.rows,
+            "columns": list(self.columns),
+            "encoding": self.encoding,
+            "delimiter": self.delimiter,
+            "sheet": self.sheet,
+            "notes": list(self.notes),
+        }
+
+
+@dataclass(frozen=True)
+class ColumnProfile:
+    """One column's profile: what the prompt, the planner and the Data page know about it."""
+
+    name: str
+    type: str  # DuckDB type name, e.g. BIGINT, DOUBLE, VARCHAR, DATE, TIMESTAMP, BOOLEAN
+    null_count: int
+    distinct_count: int
+    distinct_approximate: bool = False
+    min: Any = None
+    max: Any = None
+    mean: float | None = None
+    top_values: tuple[tuple[Any, int], ...] = ()  # most frequent values with their counts
+    examples: tuple[Any, ...] = ()
+
+    @property
+    def kind(self) -> str:
+        """A coarse family: number, text, date, bool or other."""
+        t = self.type.upper()
+        if t in ("BOOLEAN", "BOOL"):
+            return "bool"
+        if any(k in t for k in ("INT", "DOUBLE", "FLOAT", "DECIMAL", "REAL", "NUMERIC", "HUGEINT")):
+            return "number"
+        if "DATE" in t or "TIME" in t:
+            return "date"
+        if t in ("VARCHAR", "TEXT", "STRING") or t.startswith("ENUM"):
+            return "text"
+        return "other"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "type": self.type,
+            "null_count": self.null_count,
+            "distinct_count": self.distinct_count,
+            "distinct_approximate": self.distinct_approximate,
+            "min": json_scalar(self.min),
+            "max": json_scalar(self.max),
+            "mean": json_scalar(self.mean),
+            "top_values": [[json_scalar(v), n] for v, n in self.top_values],
+            "examples": [json_scalar(v) for v in self.examples],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ColumnProfile:
+        return cls(
+            name=data["name"],
+            type=data["type"],
+            null_count=data["null_count"],
+            distinct_count=data["distinct_count"],
+            distinct_approximate=data.get("distinct_approximate", False),
+            min=data.get("min"),
+            max=data.get("max"),
+            mean=data.get("mean"),
+            top_values=tuple((v, n) for v, n in data.get("top_values", [])),
+            examples=tuple(data.get("examples", [])),
+        )
+
+
+@dataclass(frozen=True)
+class TableProfile:
+    """A table's profile: rows and per-column facts, computed by DuckDB aggregates."""
+
+    name: str
+    source: str
+    rows: int
+    columns: tuple[ColumnProfile, ...]
+    sample_rows: tuple[tuple[Any, ...], ...] = ()  # a few rows, for the prompt (privacy setting)
+    notes: tuple[str, ...] = ()
+
+    def column(self, name: str) -> ColumnProfile | None:
+        return next((c for c in self.columns if c.name == name), None)
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "source": self.source,
+            "rows": self.rows,
+            "columns": [c.to_json() for c in self.columns],
+            "sample_rows": [[json_scalar(v) for v in row] for row in self.sample_rows],
+            "notes": list(self.notes),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TableProfile:
+        return cls(
+            name=data["name"],
+            source=data["source"],
+            rows=data["rows"],
+            columns=tuple(ColumnProfile.from_json(c) for c in data["columns"]),
+            sample_rows=tuple(tuple(r) for r in data.get("sample_rows", [])),
+            notes=tuple(data.get("notes", [])),
+        )
+
+
+@dataclass(frozen=True)
+class CodeDraft:
+    """Code proposed for a question by a backend, before it runs."""
+
+    code: str
+    backend: str  # planner | local | openai
+    explanation: str = ""  # one line, e.g. "Mean of price, grouped by region"
+    confidence: float | None = None  # the planner's; None for an LLM
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    latency_ms: float | None = None
+
+
+@dataclass(frozen=True)
+class TableData:
+    """A result table: columns, rows capped for display, and the true row count.
+
+    `arrow` holds the full result as a `pyarrow.Table` when it is at hand (exports use it); it
+    is never serialised.
+    """
+
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]
+    row_count: int
+    arrow: Any = field(default=None, compare=False, repr=False)
+
+    @property
+    def truncated(self) -> bool:
+        return self.row_count > len(self.rows)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "columns": list(self.columns),
+            "rows": [[json_scalar(v) for v in row] for row in self.rows],
+            "row_count": self.row_count,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TableData:
+        return cls(
+            columns=tuple(data["columns"]),
+            rows=tuple(tuple(r) for r in data["rows"]),
+            row_count=data["row_count"],
+        )
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the code left in `result` (and `fig`), normalised to one kind."""
+
+    kind: AnswerKind
+    text: str  # one-line human summary
+    value: Any = None
+    table: TableData | None = None
+    figure: dict[str, Any] | None = None  # plotly JSON (fig.to_plotly_json() shape)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "text": self.text,
+            "value": json_scalar(self.value),
+            "table": self.table.to_json() if self.table is not None else None,
+            "figure": self.figure,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Answer:
+        table = data.get("table")
+        return cls(
+            kind=data["kind"],
+            text=data["text"],
+            value=data.get("value"),
+            table=TableData.from_json(table) if table else None,
+            figure=data.get("figure"),
+        )
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """The outcome of running one piece of code in the sandbox. Failures are values, not raises."""
+
+    ok: bool
+    answer: Answer | None = None
+    stdout: str = ""
+    error: ErrorInfo | None = None
+    elapsed_ms: float = 0.0
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One try at a question: the code sent to the sandbox and what came back (repairs add more)."""
+
+    code: str
+    result: RunResult
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One question (or code run) in a session, with the code that answered it.
+
+    `to_json()` gives exactly one line of `python -m engine ... --json`, plus extra keys that the
+    contract allows (question, explanation, attempts, tokens, created_at).
+    """
+
+    question: str | None
+    code: str | None
+    result: RunResult
+    backend: str | None = None
+    explanation: str = ""
+    attempts: tuple[Attempt, ...] = ()  # earlier failed tries (repairs), oldest first
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    llm_ms: float | None = None
+    created_at: str = ""  # ISO timestamp, UTC
+    id: int | None = None  # the history store's row id, once saved
+
+    @property
+    def ok(self) -> bool:
+        return self.result.ok
+
+    def to_json(self) -> dict[str, Any]:
+        r = self.result
+        return {
+            "ok": r.ok,
+            "backend": self.backend,
+            "code": self.code,
+            "answer": r.answer.to_json() if r.answer is not None else None,
+            "stdout": r.stdout,
+            "error": r.error.to_json() if r.error is not None else None,
+            "elapsed_ms": round(r.elapsed_ms, 1),
+            "question": self.question,
+            "explanation": self.explanation,
+            "attempts": [
+                {
+                    "code": a.code,
+                    "error": a.result.error.to_json() if a.result.error else None,
+                }
+                for a in self.attempts
+            ],
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+            "llm_ms": self.llm_ms,
+            "created_at": self.created_at,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], *, id: int | None = None) -> Turn:
+        answer = data.get("answer")
+        error = data.get("error")
+        result = RunResult(
+            ok=data["ok"],
+            answer=Answer.from_json(answer) if answer else None,
+            stdout=data.get("stdout", ""),
+            error=ErrorInfo.from_json(error) if error else None,
+            elapsed_ms=data.get("elapsed_ms", 0.0),
+        )
+        attempts = tuple(
+            Attempt(
+                code=a["code"],
+                result=RunResult(
+                    ok=False, error=ErrorInfo.from_json(a["error"]) if a.get("error") else None
+                ),
+            )
+            for a in data.get("attempts", [])
+        )
+        return cls(
+            question=data.get("question"),
+            code=data.get("code"),
+            result=result,
+            backend=data.get("backend"),
+            explanation=data.get("explanation", ""),
+            attempts=attempts,
+            prompt_tokens=data.get("prompt_tokens"),
+            completion_tokens=data.get("completion_tokens"),
+            llm_ms=data.get("llm_ms"),
+            created_at=data.get("created_at", ""),
+            id=id,
+        )
