@@ -1,0 +1,148 @@
+"""The session's DuckDB database: the tables loaded so far, their profiles, and their hand-over files.
+
+One connection per session, guarded by a lock (Streamlit runs each rerun in a thread). The
+database lives in a file under the session's work directory, so a 1 GB CSV is kept by DuckDB's
+buffer manager on disk rather than all in memory (issue #7), and a failed load leaves the tables
+already there untouched.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Final
+
+import duckdb
+
+from engine.config import Settings
+from engine.errors import InputError
+from engine.loading import tables_from_file
+from engine.loading.refine import quote_ident
+from engine.profile import profile_table
+from engine.types import Table, TableProfile
+
+ARROW_BATCH_ROWS: Final = 1 << 17
+
+
+def connect(path: Path | None = None, *, memory_mb: int = 0) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection set up for offline, scripted use.
+
+    No extension auto-install (each touch of an uninstalled one stalls ~2 s on the network),
+    no progress bar (it would break `--json` stdout).
+    """
+    config: dict[str, str | bool] = {
+        "autoinstall_known_extensions": False,
+        "autoload_known_extensions": False,
+    }
+    if memory_mb:
+        config["memory_limit"] = f"{memory_mb}MB"
+    con = duckdb.connect(str(path) if path else ":memory:", config=config)
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
+class Catalog:
+    """The loaded tables of one session, in load order (the first one is `df`)."""
+
+    def __init__(self, settings: Settings, work_dir: Path) -> None:
+        self.settings = settings
+        self.work_dir = work_dir
+        work_dir.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._con = connect(work_dir / "catalog.duckdb", memory_mb=settings.duckdb_memory_mb)
+        self._tables: dict[str, Table] = {}
+        self._profiles: dict[str, TableProfile] = {}
+        self._arrow: dict[str, Path] = {}
+
+    @property
+    def tables(self) -> tuple[Table, ...]:
+        return tuple(self._tables.values())
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(self._tables)
+
+    def table(self, name: str) -> Table:
+        try:
+            return self._tables[name]
+        except KeyError:
+            known = ", ".join(self._tables) or "none loaded yet"
+            raise InputError(f"There is no table named {name!r} (tables: {known}).") from None
+
+    def load(
+        self, path: str | Path, *, name: str | None = None, encoding: str | None = None
+    ) -> list[Table]:
+        """Load a file (one table; a workbook, one per sheet). Earlier tables stay as they were."""
+        with self._lock:
+            taken = [*self._tables, *self._existing_tables()]
+            tables = tables_from_file(
+                self._con, path, work_dir=self.work_dir, taken=taken, name=name, encoding=encoding
+            )
+            for table in tables:
+                self._tables[table.name] = table
+            return tables
+
+    def drop(self, name: str) -> None:
+        with self._lock:
+            self.table(name)
+            self._con.execute(f"DROP TABLE IF EXISTS {quote_ident(name)}")
+            del self._tables[name]
+            self._profiles.pop(name, None)
+            arrow = self._arrow.pop(name, None)
+            if arrow is not None:
+                arrow.unlink(missing_ok=True)
+
+    def profile(self, name: str) -> TableProfile:
+        """The table's profile (computed once, then cached)."""
+        with self._lock:
+            if name not in self._profiles:
+                table = self.table(name)
+                self._profiles[name] = profile_table(
+                    self._con, name, source=table.source, notes=table.notes
+                )
+            return self._profiles[name]
+
+    def profiles(self) -> list[TableProfile]:
+        return [self.profile(n) for n in self._tables]
+
+    def arrow_file(self, name: str) -> Path:
+        """The table as an Arrow IPC file, written once by streaming batches (bounded memory).
+
+        This is how tables reach the sandbox's worker and the notebook export: a file that can be
+        memory-mapped, never a pickle.
+        """
+        import pyarrow as pa
+
+        with self._lock:
+            self.table(name)
+            if name not in self._arrow:
+                path = self.work_dir / "arrow" / f"{name}.arrow"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                reader = self._con.sql(f"SELECT * FROM {quote_ident(name)}").to_arrow_reader(
+                    ARROW_BATCH_ROWS
+                )
+                tmp = path.with_suffix(".arrow.tmp")
+                with pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_file(sink, reader.schema) as w:
+                    for batch in reader:
+                        w.write_batch(batch)
+                tmp.replace(path)
+                self._arrow[name] = path
+            return self._arrow[name]
+
+    def preview(self, name: str, limit: int = 100):  # -> pandas.DataFrame
+        """The first `limit` rows as a DataFrame, for display."""
+        with self._lock:
+            self.table(name)
+            return self._con.sql(f"SELECT * FROM {quote_ident(name)} LIMIT {int(limit)}").df()
+
+    def fetch(self, sql: str, params: Sequence[object] | None = None) -> list[tuple]:
+        with self._lock:
+            return self._con.execute(sql, params or []).fetchall()
+
+    def close(self) -> None:
+        with self._lock:
+            self._con.close()
+
+    def _existing_tables(self) -> list[str]:
+        return [r[0] for r in self._con.execute("SHOW TABLES").fetchall()]
