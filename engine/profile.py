@@ -13,7 +13,7 @@ from typing import Any, Final
 import duckdb
 
 from engine.loading.refine import quote_ident
-from engine.types import ColumnProfile, TableProfile
+from engine.types import ColumnProfile, TableProfile, type_family
 
 APPROX_FROM_ROWS: Final = 1_000_000
 TOP_VALUES_MAX_DISTINCT: Final = 200  # columns with more distinct values get examples only
@@ -96,11 +96,7 @@ def _examples(con: duckdb.DuckDBPyConnection, t: str, column: str) -> tuple[Any,
 
 
 def _numeric(ctype: str) -> bool:
-    t = ctype.upper()
-    return (
-        any(k in t for k in ("INT", "DOUBLE", "FLOAT", "DECIMAL", "REAL", "NUMERIC"))
-        and "[]" not in t
-    )
+    return type_family(ctype) == "number"
 
 
 def _orderable(ctype: str) -> bool:

@@ -55,6 +55,22 @@ def json_scalar(value: Any) -> Any:
     return str(value)
 
 
+def type_family(duckdb_type: str) -> str:
+    """`number`, `text`, `date`, `bool` or `other` for a DuckDB type name (nested types: other)."""
+    t = duckdb_type.upper()
+    if any(k in t for k in ("STRUCT", "MAP", "[]", "LIST", "UNION")):
+        return "other"
+    if t in ("BOOLEAN", "BOOL"):
+        return "bool"
+    if any(k in t for k in ("INT", "DOUBLE", "FLOAT", "DECIMAL", "REAL", "NUMERIC")):
+        return "number" if "INTERVAL" not in t else "other"
+    if "DATE" in t or "TIME" in t:
+        return "date"
+    if t in ("VARCHAR", "TEXT", "STRING") or t.startswith("ENUM"):
+        return "text"
+    return "other"
+
+
 @dataclass(frozen=True)
 class ErrorInfo:
     """A handled failure: its contract kind, a plain message with the fix, technical detail."""
@@ -120,16 +136,7 @@ class ColumnProfile:
     @property
     def kind(self) -> str:
         """A coarse family: number, text, date, bool or other."""
-        t = self.type.upper()
-        if t in ("BOOLEAN", "BOOL"):
-            return "bool"
-        if any(k in t for k in ("INT", "DOUBLE", "FLOAT", "DECIMAL", "REAL", "NUMERIC", "HUGEINT")):
-            return "number"
-        if "DATE" in t or "TIME" in t:
-            return "date"
-        if t in ("VARCHAR", "TEXT", "STRING") or t.startswith("ENUM"):
-            return "text"
-        return "other"
+        return type_family(self.type)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -1,0 +1,126 @@
+"""`python -m engine` as a subprocess, against ../shared/engine-cli.md: JSON shape and exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import MESSY, ROOT, SAMPLE_DATA
+
+TURN_KEYS = {"ok", "backend", "code", "answer", "stdout", "error", "elapsed_ms"}
+ERROR_KINDS = {"input", "blocked", "timeout", "memory", "output", "runtime", "llm", "unsupported"}
+
+
+def engine(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    full_env = {
+        **os.environ,
+        "DECIPHER_DATA_DIR": str(Path(os.environ.get("TMPDIR", "/tmp")) / "decipher-cli-test"),
+        **(env or {}),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "engine", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=full_env,
+    )
+
+
+def json_lines(stdout: str) -> list[dict]:
+    return [json.loads(line) for line in stdout.splitlines() if line.strip()]
+
+
+def test_profile_json_follows_the_contract():
+    proc = engine(
+        "profile",
+        "--data",
+        str(SAMPLE_DATA / "penguins.csv"),
+        "--data",
+        str(SAMPLE_DATA / "Sales.csv" if False else SAMPLE_DATA / "sales.csv"),
+        "--json",
+    )
+    assert proc.returncode == 0, proc.stderr
+    (doc,) = json_lines(proc.stdout)
+    assert doc["ok"] is True and doc["error"] is None
+    assert [t["name"] for t in doc["tables"]] == ["penguins", "sales"]
+    penguins = doc["tables"][0]
+    assert {"name", "source", "rows", "columns"} <= penguins.keys()
+    assert penguins["rows"] == 344
+    column = penguins["columns"][0]
+    for key in ("name", "type", "null_count", "distinct_count", "min", "max", "examples"):
+        assert key in column
+    assert column["name"] == "species"
+
+
+def test_table_names_follow_the_file_stem(tmp_path):
+    path = tmp_path / "Sales 2024.csv"
+    path.write_text("a,b\n1,2\n", encoding="utf-8")
+    proc = engine("profile", "--data", str(path), "--json")
+    assert json_lines(proc.stdout)[0]["tables"][0]["name"] == "sales_2024"
+
+
+def test_profile_text_output_is_readable():
+    proc = engine("profile", "--data", str(SAMPLE_DATA / "penguins.csv"))
+    assert proc.returncode == 0
+    assert "penguins" in proc.stdout and "344 rows" in proc.stdout and "body_mass_g" in proc.stdout
+
+
+@pytest.mark.parametrize("command", ["profile", "run", "ask"])
+def test_bad_file_is_a_handled_input_error(command):
+    extra = {
+        "profile": [],
+        "run": ["--code-file", str(MESSY / "ragged.csv")],
+        "ask": ["how many rows?"],
+    }[command]
+    proc = engine(command, "--data", str(MESSY / "binary_garbage.csv"), *extra, "--json")
+    assert proc.returncode == 1
+    (doc,) = json_lines(proc.stdout)
+    assert doc["ok"] is False
+    assert doc["error"]["kind"] == "input"
+    assert "binary_garbage.csv" in doc["error"]["message"]
+    assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        [],
+        ["bogus"],
+        ["profile"],  # --data is required
+        ["run", "--data", "x.csv"],  # --code-file is required
+        ["ask", "--data", "x.csv", "--backend", "nope", "q"],
+        ["run", "--data", "x.csv", "--code-file", "c.py", "--timeout", "-1"],
+    ],
+)
+def test_usage_errors_exit_2(args):
+    proc = engine(*args)
+    assert proc.returncode == 2
+    assert "usage" in proc.stderr.lower()
+
+
+def test_missing_code_file_is_an_input_error(tmp_path):
+    proc = engine(
+        "run",
+        "--data",
+        str(SAMPLE_DATA / "sales.csv"),
+        "--code-file",
+        str(tmp_path / "nope.py"),
+        "--json",
+    )
+    assert proc.returncode == 1
+    (doc,) = json_lines(proc.stdout)
+    assert TURN_KEYS <= doc.keys()
+    assert doc["error"]["kind"] == "input" and "nope.py" in doc["error"]["message"]
+
+
+def test_help_lists_every_subcommand():
+    proc = engine("--help")
+    assert proc.returncode == 0
+    for command in ("profile", "run", "ask"):
+        assert command in proc.stdout
