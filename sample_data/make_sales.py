@@ -35,8 +35,17 @@ def main() -> None:
     with out.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         writer.writerow(
-            ["order_id", "order_date", "region", "product", "category", "segment",
-             "unit_price", "quantity", "discount"]
+            [
+                "order_id",
+                "order_date",
+                "region",
+                "product",
+                "category",
+                "segment",
+                "unit_price",
+                "quantity",
+                "discount",
+            ]
         )
         for order_id in range(1, ROWS + 1):
             day = start + timedelta(days=rng.randrange(730))
@@ -44,12 +53,23 @@ def main() -> None:
             product = rng.choice(list(PRODUCTS))
             category, base = PRODUCTS[product]
             price = round(base * REGIONS[region] * rng.uniform(0.9, 1.1), 2)
-            quantity = rng.choice([1, 1, 1, 2, 2, 3, 4, 5, 10]) * (20 if category == "Office" else 1)
+            quantity = rng.choice([1, 1, 1, 2, 2, 3, 4, 5, 10]) * (
+                20 if category == "Office" else 1
+            )
             discount = rng.choice([0.0, 0.0, 0.0, 0.05, 0.1, 0.2])
             segment = rng.choice(SEGMENTS) if rng.random() > 0.02 else ""  # ~2% missing
             writer.writerow(
-                [order_id, day.isoformat(), region, product, category, segment,
-                 f"{price:.2f}", quantity, discount]
+                [
+                    order_id,
+                    day.isoformat(),
+                    region,
+                    product,
+                    category,
+                    segment,
+                    f"{price:.2f}",
+                    quantity,
+                    discount,
+                ]
             )
 
 
