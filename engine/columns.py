@@ -1,0 +1,216 @@
+"""Column names that generated code references, checked against the schema before it runs.
+
+A misspelt column is the most common bug in generated pandas code; catching it here costs no
+sandbox run, and the repair prompt gets "column X does not exist; did you mean Y" (issue 4). The
+check is deliberately conservative: it looks only at plain string keys on a table variable (or a
+column-preserving chain like `df.groupby(...)[...]`), column arguments of common methods and
+plotly express calls, and it ignores any name the code itself creates.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from engine.types import TableProfile
+
+# Methods whose result still has the table's columns, so `x.method(...)[col]` refers to them.
+_PRESERVING: Final = frozenset(
+    "groupby sort_values dropna fillna head tail copy drop_duplicates nlargest nsmallest sample "
+    "query loc iloc astype where mask sort_index rolling expanding resample".split()
+)
+# Methods whose string arguments name columns: method -> (positional indexes, keywords).
+_COLUMN_ARGS: Final[dict[str, tuple[tuple[int, ...], tuple[str, ...]]]] = {
+    "groupby": ((0,), ("by",)),
+    "sort_values": ((0,), ("by",)),
+    "value_counts": ((0,), ("subset",)),
+    "dropna": ((), ("subset",)),
+    "drop_duplicates": ((0,), ("subset",)),
+    "nlargest": ((1,), ("columns",)),
+    "nsmallest": ((1,), ("columns",)),
+    "set_index": ((0,), ("keys",)),
+    "pivot_table": ((), ("values", "index", "columns")),
+}
+_PX_COLUMN_KEYWORDS: Final = frozenset(
+    "x y z color size symbol facet_col facet_row hover_name text names values line_group "
+    "animation_frame".split()
+)
+_SUGGEST_CUTOFF: Final = (
+    60.0  # rapidfuzz WRatio; below this a "did you mean" misleads more than it helps
+)
+
+
+@dataclass(frozen=True)
+class ColumnProblem:
+    """A referenced column that no table has, with the closest real name if there is one."""
+
+    table: str
+    column: str
+    suggestion: str | None
+    available: tuple[str, ...]
+
+    @property
+    def message(self) -> str:
+        if self.suggestion:
+            return (
+                f"column {self.column!r} does not exist in table {self.table}; "
+                f"did you mean {self.suggestion!r}?"
+            )
+        shown = ", ".join(repr(c) for c in self.available[:40])
+        more = f" (and {len(self.available) - 40} more)" if len(self.available) > 40 else ""
+        return (
+            f"column {self.column!r} does not exist in table {self.table}. "
+            f"Its columns are: {shown}{more}."
+        )
+
+
+def unknown_columns(code: str, profiles: Sequence[TableProfile]) -> list[ColumnProblem]:
+    """Columns the code reads that its tables do not have (empty when the code does not parse)."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return []
+    tables = {p.name: p.column_names for p in profiles}
+    if profiles and "df" not in tables:
+        tables["df"] = profiles[0].column_names
+    checked = {name: cols for name, cols in tables.items() if name not in _rebound(tree, tables)}
+    created = _created_names(tree)
+    problems: dict[tuple[str, str], ColumnProblem] = {}
+    for table, column in _references(tree, checked):
+        columns = checked[table]
+        if column in columns or column in created:
+            continue
+        display = profiles[0].name if table == "df" and profiles else table
+        problems.setdefault(
+            (display, column),
+            ColumnProblem(display, column, _closest(column, columns), tuple(columns)),
+        )
+    return list(problems.values())
+
+
+def _closest(column: str, columns: Sequence[str]) -> str | None:
+    folded = {c.casefold().replace(" ", "_"): c for c in columns}
+    key = column.casefold().replace(" ", "_")
+    if key in folded:
+        return folded[key]
+    from rapidfuzz import fuzz, process
+
+    found = process.extractOne(
+        column, list(columns), scorer=fuzz.WRatio, score_cutoff=_SUGGEST_CUTOFF
+    )
+    return found[0] if found else None
+
+
+def _root(node: ast.expr) -> tuple[str | None, bool]:
+    """The Name a chain starts from, and whether every step keeps the table's columns."""
+    preserving = True
+    while True:
+        if isinstance(node, ast.Name):
+            return node.id, preserving
+        if isinstance(node, ast.Attribute):
+            preserving = preserving and node.attr in _PRESERVING
+            node = node.value
+        elif isinstance(node, ast.Call):
+            if not isinstance(node.func, ast.Attribute) or node.func.attr not in _PRESERVING:
+                preserving = False
+            node = node.func.value if isinstance(node.func, ast.Attribute) else node.func
+        elif isinstance(node, ast.Subscript):
+            # df[mask] and df.loc[mask] keep the columns; df["col"] selects a Series
+            if _strings(node.slice):
+                preserving = False
+            node = node.value
+        else:
+            return None, False
+
+
+def _strings(node: ast.expr | None) -> list[str]:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.List | ast.Tuple):
+        values = [e.value for e in node.elts if isinstance(e, ast.Constant)]
+        if values and all(isinstance(v, str) for v in values) and len(values) == len(node.elts):
+            return list(values)
+    return []
+
+
+def _references(tree: ast.Module, tables: dict[str, tuple[str, ...]]) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
+            root, preserving = _root(node.value)
+            if root in tables and preserving:
+                found += [(root, c) for c in _strings(node.slice)]
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            method = node.func.attr
+            owner = node.func.value
+            if method in _COLUMN_ARGS:
+                root, preserving = _root(owner)
+                if root in tables and preserving:
+                    positions, keywords = _COLUMN_ARGS[method]
+                    args = [node.args[i] for i in positions if i < len(node.args)]
+                    args += [k.value for k in node.keywords if k.arg in keywords]
+                    found += [(root, c) for a in args for c in _strings(a)]
+            if isinstance(owner, ast.Name) and owner.id == "px":
+                data = node.args[0] if node.args else None
+                data = next((k.value for k in node.keywords if k.arg == "data_frame"), data)
+                if isinstance(data, ast.Name) and data.id in tables:
+                    found += [
+                        (data.id, c)
+                        for k in node.keywords
+                        if k.arg in _PX_COLUMN_KEYWORDS
+                        for c in _strings(k.value)
+                    ]
+    return found
+
+
+def _rebound(tree: ast.Module, tables: dict[str, tuple[str, ...]]) -> set[str]:
+    """Table names the code reassigns to something that may have other columns (merge, agg...)."""
+    rebound: set[str] = set()
+    for node in ast.walk(tree):
+        targets: list[ast.expr] = []
+        value: ast.expr | None = None
+        if isinstance(node, ast.Assign):
+            targets, value = node.targets, node.value
+        elif isinstance(node, ast.AugAssign | ast.AnnAssign):
+            targets, value = [node.target], node.value
+        elif isinstance(node, ast.For | ast.comprehension):
+            targets = [node.target]
+        elif isinstance(node, ast.With):
+            targets = [i.optional_vars for i in node.items if i.optional_vars is not None]
+        for target in targets:
+            for name in ast.walk(target):
+                if (
+                    isinstance(name, ast.Name)
+                    and name.id in tables
+                    and isinstance(name.ctx, ast.Store)
+                ):
+                    root, preserving = _root(value) if value is not None else (None, False)
+                    if not (root == name.id and preserving):
+                        rebound.add(name.id)
+    return rebound
+
+
+def _created_names(tree: ast.Module) -> set[str]:
+    """Names the code makes itself: assigned columns, keyword names, rename targets, aliases."""
+    created: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store):
+            created.update(_strings(node.slice))
+            if isinstance(node.slice, ast.Tuple):  # df.loc[mask, "new"] = ...
+                for element in node.slice.elts:
+                    created.update(_strings(element))
+        elif isinstance(node, ast.Call):
+            for keyword in node.keywords:
+                if keyword.arg:
+                    created.add(keyword.arg)  # assign(x=...), agg(total=...)
+                if keyword.arg in ("name", "columns", "value_name", "var_name"):
+                    created.update(_strings(keyword.value))
+                    if isinstance(keyword.value, ast.Dict):  # rename(columns={"a": "b"})
+                        for v in keyword.value.values:
+                            created.update(_strings(v))
+        elif isinstance(node, ast.Dict):
+            for key in node.keys:
+                created.update(_strings(key) if key is not None else [])
+    return created

@@ -1,0 +1,92 @@
+"""Column names in generated code checked against the schema, with "did you mean"."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.columns import unknown_columns
+from engine.types import ColumnProfile, TableProfile
+
+PENGUINS = TableProfile(
+    name="penguins",
+    source="penguins.csv",
+    rows=344,
+    columns=tuple(
+        ColumnProfile(name, kind, 0, 3)
+        for name, kind in [
+            ("species", "VARCHAR"),
+            ("island", "VARCHAR"),
+            ("bill_length_mm", "DOUBLE"),
+            ("body_mass_g", "BIGINT"),
+            ("Flipper Length", "BIGINT"),
+        ]
+    ),
+)
+SALES = TableProfile("sales", "sales.csv", 10, (ColumnProfile("region", "VARCHAR", 0, 4),))
+
+
+def messages(code: str) -> list[str]:
+    return [p.message for p in unknown_columns(code, [PENGUINS, SALES])]
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        (
+            "result = df['bill_len'].mean()",
+            ["column 'bill_len' does not exist in table penguins; did you mean 'bill_length_mm'?"],
+        ),
+        (
+            "result = penguins[['species', 'body_mass']]",
+            ["column 'body_mass' does not exist in table penguins; did you mean 'body_mass_g'?"],
+        ),
+        (
+            "result = df.groupby('Species')['island'].count()",
+            ["column 'Species' does not exist in table penguins; did you mean 'species'?"],
+        ),
+        (
+            "result = df.sort_values(by='flipper_length').head()",
+            [
+                "column 'flipper_length' does not exist in table penguins; did you mean 'Flipper Length'?"
+            ],
+        ),
+        (
+            "result = sales['regio']",
+            ["column 'regio' does not exist in table sales; did you mean 'region'?"],
+        ),
+        (
+            "result = px.scatter(df, x='bill_length_mm', y='mass')",
+            ["column 'mass' does not exist in table penguins; did you mean 'body_mass_g'?"],
+        ),
+        (
+            "result = df['zzzz']",
+            [
+                "column 'zzzz' does not exist in table penguins. Its columns are: 'species', 'island', 'bill_length_mm', 'body_mass_g', 'Flipper Length'."
+            ],
+        ),
+    ],
+)
+def test_misspelt_columns_are_reported(code: str, expected: list[str]) -> None:
+    assert messages(code) == expected
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "result = df[['species', 'island']]",
+        "result = df['Flipper Length'].max()",
+        "df['ratio'] = df['bill_length_mm'] / df['body_mass_g']\nresult = df['ratio'].mean()",
+        "df.loc[df['island'] == 'Dream', 'flag'] = 1\nresult = df['flag'].sum()",
+        "result = df.groupby('species').agg(n=('island', 'count'))['n']",  # named aggregation
+        "counts = df['species'].value_counts().reset_index(name='n')\nresult = counts['n']",
+        "summary = df.describe()\nresult = summary['mean']",  # not a table variable
+        "df = df.merge(sales, how='cross')\nresult = df['region']",  # rebound: not checked
+        "result = sql('SELECT species FROM penguins')['species']",
+        "result = {'a': 1}['a']",
+        "result = df[df['body_mass_g'] > 4000]['species'].nunique()",
+        "result = df.rename(columns={'species': 'kind'})['kind']",
+        "this is not python(",
+    ],
+)
+def test_valid_or_unknowable_references_pass(code: str) -> None:
+    assert messages(code) == []

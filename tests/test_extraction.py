@@ -1,0 +1,90 @@
+"""Code out of LLM replies: fences, prose, several blocks, truncation, no code."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.extraction import code_from_reply, with_result
+
+FENCE = "```"
+
+
+@pytest.mark.parametrize(
+    ("reply", "code"),
+    [
+        (f"{FENCE}python\nresult = 1\n{FENCE}", "result = 1"),
+        (
+            f"Sure! Here it is:\n\n{FENCE}py\nresult = df.shape[0]\n{FENCE}\nThis counts rows.",
+            "result = df.shape[0]",
+        ),
+        (f"{FENCE}\nresult = 2\n{FENCE}", "result = 2"),  # untagged fence
+        (f"{FENCE}Python\nresult = 3\n{FENCE}", "result = 3"),  # tag case
+        # two blocks that belong together are joined
+        (
+            f"First:\n{FENCE}python\nimport numpy as np\n{FENCE}\nthen:\n{FENCE}python\nresult = np.pi\n{FENCE}",
+            "import numpy as np\n\nresult = np.pi",
+        ),
+        # a 'corrected version' that repeats the first block: the last one wins
+        (
+            f"{FENCE}python\nx = df['a']\nresult = x.sum()\n{FENCE}\nBetter:\n{FENCE}python\nx = df['a']\nresult = x.sum(min_count=1)\n{FENCE}",
+            "x = df['a']\nresult = x.sum(min_count=1)",
+        ),
+        # non-python blocks are ignored when a python block exists
+        (f"{FENCE}bash\npip install x\n{FENCE}\n{FENCE}python\nresult = 4\n{FENCE}", "result = 4"),
+        # reply cut by max_tokens: no closing fence
+        (f"{FENCE}python\nresult = df['a'].mean()\n", "result = df['a'].mean()"),
+        # bare code, no fence
+        ("result = df['price'].max()", "result = df['price'].max()"),
+        # a lone SQL block becomes a sql() call
+        (
+            f"{FENCE}sql\nSELECT count(*) FROM sales;\n{FENCE}",
+            'result = sql("""\nSELECT count(*) FROM sales\n""")',
+        ),
+        # reasoning models' think blocks are dropped
+        (
+            f"<think>maybe {FENCE}python\nwrong = 1\n{FENCE}</think>{FENCE}python\nresult = 5\n{FENCE}",
+            "result = 5",
+        ),
+    ],
+)
+def test_code_is_found(reply: str, code: str) -> None:
+    assert code_from_reply(reply) == code
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "",
+        "I cannot answer that from the data.",
+        "Hello",  # parses as a Python name but does nothing
+        "The average is 42.",
+        f"{FENCE}python\n\n{FENCE}",  # empty block
+    ],
+)
+def test_no_code_is_none(reply: str) -> None:
+    assert code_from_reply(reply) is None
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("result = 1", "result = 1"),
+        ("x = 2\nx * 3", "x = 2\nresult = x * 3"),
+        ("df.groupby('a')['b'].mean()", "result = df.groupby('a')['b'].mean()"),
+        (
+            "total = df['a'].sum()\nprint(total)",
+            "total = df['a'].sum()\nprint(total)\nresult = total",
+        ),
+        ("print('a', 1)", "print('a', 1)"),  # several printed values: left alone
+        (
+            "for r in results:\n    r",
+            "for r in results:\n    r",
+        ),  # last statement is not an expression
+        ("x = (\n  1 +\n  2)\nx", "x = (\n  1 +\n  2)\nresult = x"),
+        ("fig = px.bar(df)\nresult = fig", "fig = px.bar(df)\nresult = fig"),
+        ("def broken(:\n", "def broken(:\n"),  # syntax errors go to the sandbox unchanged
+        ("", ""),
+    ],
+)
+def test_result_is_set_from_the_last_expression(code: str, expected: str) -> None:
+    assert with_result(code) == expected

@@ -1,0 +1,215 @@
+"""The draft -> check -> run -> repair loop, against the fake OpenAI server (real SDK, real HTTP).
+
+`run_in_process` stands in for the sandbox (engine/sandbox) in these tests only: it executes the
+code in-process with the documented namespace and returns a RunResult, which is all the loop needs.
+"""
+
+from __future__ import annotations
+
+import traceback
+
+import duckdb
+import pandas as pd
+import pytest
+
+from engine.config import load_settings
+from engine.generate import FILE_ACCESS_PROBLEM, Progress, answer_with_llm
+from engine.llm import LLMConfig
+from engine.prompt import REPLY_REMINDER, messages_for_question
+from engine.types import Answer, ColumnProfile, ErrorInfo, RunResult, TableProfile
+from tests.fake_openai import FakeOpenAI, Reply, closed_port_url
+
+FENCE = "```"
+FRAME = pd.DataFrame({"region": ["N", "S", "N"], "price": [1.0, 2.0, 4.0]})
+PROFILE = TableProfile(
+    "sales",
+    "sales.csv",
+    3,
+    (
+        ColumnProfile("region", "VARCHAR", 0, 2),
+        ColumnProfile("price", "DOUBLE", 0, 3, min=1.0, max=4.0),
+    ),
+)
+SETTINGS = load_settings({})
+
+
+class Runner:
+    """Executes code like the sandbox would (namespace per engine-cli.md), counting the runs."""
+
+    def __init__(self) -> None:
+        self.codes: list[str] = []
+
+    def __call__(self, code: str) -> RunResult:
+        self.codes.append(code)
+        con = duckdb.connect()
+        con.register("sales", FRAME)
+        namespace = {"df": FRAME.copy(), "sales": FRAME.copy(), "pd": pd, "results": []}
+        namespace["sql"] = lambda query: con.sql(query).df()
+        try:
+            exec(compile(code, "<turn-1>", "exec"), namespace)
+        except Exception as exc:  # the generated code's own error becomes a value
+            frames = [
+                f for f in traceback.extract_tb(exc.__traceback__) if f.filename == "<turn-1>"
+            ]
+            detail = "".join(traceback.format_list(frames)) + f"{type(exc).__name__}: {exc}"
+            return RunResult(
+                ok=False, error=ErrorInfo("runtime", f"{type(exc).__name__}: {exc}", detail)
+            )
+        finally:
+            con.close()
+        return RunResult(
+            ok=True,
+            answer=Answer("value", str(namespace.get("result")), value=namespace.get("result")),
+        )
+
+
+def fenced(code: str) -> str:
+    return f"Here you go:\n{FENCE}python\n{code}\n{FENCE}"
+
+
+def config_for(url: str) -> LLMConfig:
+    return LLMConfig(backend="openai", base_url=url, api_key="sk-t", model="m", timeout_s=5.0)
+
+
+def ask(server_url: str, replies_question: str = "total price?", settings=SETTINGS, history=()):
+    runner = Runner()
+    progress: list[Progress] = []
+    turn = answer_with_llm(
+        replies_question,
+        [PROFILE],
+        list(history),
+        runner,
+        config_for(server_url),
+        settings,
+        progress.append,
+    )
+    return turn, runner, progress
+
+
+def test_first_reply_that_runs_is_the_answer() -> None:
+    with FakeOpenAI(
+        [Reply(fenced("df['price'].sum()"), prompt_tokens=300, completion_tokens=9)]
+    ) as server:
+        turn, runner, progress = ask(server.base_url)
+    assert turn.ok and turn.result.answer.value == 7.0
+    assert turn.code == "result = df['price'].sum()"  # last expression made the result
+    assert (turn.backend, turn.prompt_tokens, turn.completion_tokens) == ("openai", 300, 9)
+    assert turn.llm_ms > 0 and turn.attempts == () and turn.created_at
+    stages = [p.stage for p in progress]
+    assert stages[:2] == ["prompt", "model"] and stages[-2:] == ["check", "run"]
+    assert "".join(p.text for p in progress if p.stage == "token") == fenced("df['price'].sum()")
+    (sent,) = server.requests
+    assert sent.messages == messages_for_question("total price?", [PROFILE], [], SETTINGS)
+    assert sent.body["stream"] is True
+
+
+def test_a_failed_run_goes_back_with_its_traceback() -> None:
+    broken = "result = df.groupby('region')['price'].mean()['X']"
+    with FakeOpenAI([Reply(fenced(broken)), Reply(fenced("result = df['price'].max()"))]) as server:
+        turn, runner, progress = ask(server.base_url)
+    assert turn.ok and turn.result.answer.value == 4.0
+    assert runner.codes == [broken, "result = df['price'].max()"]
+    (attempt,) = turn.attempts
+    assert attempt.code == broken and attempt.result.error.message.startswith("KeyError")
+    repair = server.requests[1].messages
+    assert repair[:-2] == server.requests[0].messages  # same conversation, two messages longer
+    assert repair[-2] == {"role": "assistant", "content": f"{FENCE}python\n{broken}\n{FENCE}"}
+    assert "KeyError: 'X'" in repair[-1]["content"] and 'File "<turn-1>"' in repair[-1]["content"]
+    assert "repair" in [p.stage for p in progress]
+    assert (turn.prompt_tokens, turn.completion_tokens) == (22, 14)  # both requests counted
+
+
+@pytest.mark.parametrize("repairs", [0, 1, 2])
+def test_repairs_are_bounded_by_the_setting(repairs: int) -> None:
+    settings = SETTINGS.with_overrides(repair_attempts=repairs)
+    with FakeOpenAI([Reply(fenced("result = 1 / 0"))] * 5) as server:
+        turn, runner, _ = ask(server.base_url, settings=settings)
+    assert len(server.requests) == len(runner.codes) == repairs + 1
+    assert not turn.ok and turn.result.error.kind == "runtime"
+    assert "ZeroDivisionError" in turn.result.error.message
+    assert len(turn.attempts) == repairs
+
+
+def test_unknown_column_is_fed_back_without_running() -> None:
+    replies = [
+        Reply(fenced("result = df['prices'].sum()")),
+        Reply(fenced("result = df['price'].sum()")),
+    ]
+    with FakeOpenAI(replies) as server:
+        turn, runner, _ = ask(server.base_url)
+    assert turn.ok and runner.codes == ["result = df['price'].sum()"]  # the bad draft never ran
+    feedback = server.requests[1].messages[-1]["content"]
+    assert "column 'prices' does not exist in table sales; did you mean 'price'?" in feedback
+    assert turn.attempts[0].result.error.kind == "input"
+
+
+def test_when_repairs_run_out_a_suspect_column_still_runs() -> None:
+    settings = SETTINGS.with_overrides(repair_attempts=0)
+    with FakeOpenAI([Reply(fenced("result = df['prices'].sum()"))]) as server:
+        turn, runner, _ = ask(server.base_url, settings=settings)
+    assert runner.codes == ["result = df['prices'].sum()"]  # the sandbox has the last word
+    assert not turn.ok and "KeyError" in turn.result.error.message
+
+
+def test_reading_files_is_refused_before_running() -> None:
+    replies = [
+        Reply(fenced("df = pd.read_csv('sales.csv')\nresult = df['price'].sum()")),
+        Reply(fenced("result = df['price'].sum()")),
+    ]
+    with FakeOpenAI(replies) as server:
+        turn, runner, _ = ask(server.base_url)
+    assert turn.ok and len(runner.codes) == 1
+    assert FILE_ACCESS_PROBLEM in server.requests[1].messages[-1]["content"]
+
+
+def test_no_code_gets_one_reminder() -> None:
+    replies = [Reply("The total price is probably 7."), Reply(fenced("result = df['price'].sum()"))]
+    with FakeOpenAI(replies) as server:
+        turn, _, _ = ask(server.base_url)
+    assert turn.ok
+    assert server.requests[1].messages[-2:] == [
+        {"role": "assistant", "content": "The total price is probably 7."},
+        {"role": "user", "content": REPLY_REMINDER},
+    ]
+
+
+def test_no_code_twice_is_a_clear_llm_error() -> None:
+    with FakeOpenAI([Reply("I think 7."), Reply("Still 7.")]) as server:
+        turn, runner, _ = ask(server.base_url)
+    assert not turn.ok and runner.codes == []
+    assert turn.result.error.kind == "llm"
+    assert "without Python code twice" in turn.result.error.message
+    assert len(server.requests) == 2
+
+
+def test_llm_failures_become_turns_not_exceptions() -> None:
+    with FakeOpenAI([Reply(status=401, error_message="bad key")]) as server:
+        turn, runner, _ = ask(server.base_url)
+    assert not turn.ok and turn.result.error.kind == "llm"
+    assert "OPENAI_API_KEY" in turn.result.error.message and runner.codes == []
+    turn, _, _ = ask(closed_port_url())
+    assert turn.result.error.kind == "llm" and "Cannot connect" in turn.result.error.message
+
+
+def test_a_failure_during_repair_keeps_the_attempts(monkeypatch) -> None:
+    monkeypatch.setattr("engine.llm.client.time.sleep", lambda _s: None)
+    replies = [Reply(fenced("result = 1 / 0")), Reply(status=500, error_message="boom")] + [
+        Reply(status=500)
+    ] * 3
+    with FakeOpenAI(replies) as server:
+        turn, runner, _ = ask(server.base_url)
+    assert turn.result.error.kind == "llm" and turn.code == "result = 1 / 0"
+    assert len(turn.attempts) == 1 and len(runner.codes) == 1
+
+
+def test_follow_up_carries_the_earlier_turn() -> None:
+    with FakeOpenAI(
+        [Reply(fenced("result = df['price'].sum()")), Reply(fenced("result = df['price'].mean()"))]
+    ) as server:
+        first, _, _ = ask(server.base_url, "total price?")
+        second, _, _ = ask(server.base_url, "and the mean?", history=[first])
+    assert second.ok and second.result.answer.value == pytest.approx(7 / 3)
+    one, two = (r.messages for r in server.requests)
+    assert two[0] == one[0]  # byte-identical system prefix (KV-cache reuse)
+    assert two[1] == one[1] and two[2]["content"].endswith("result = df['price'].sum()\n```")
+    assert "(The code above gave: 7.0)" in two[3]["content"]
