@@ -30,6 +30,7 @@ class Reply:
     prompt_tokens: int = 11
     completion_tokens: int = 7
     finish_reason: str = "stop"
+    stall_s: float = 0.0  # streaming: pause this long after the first half of the text
 
 
 @dataclass(frozen=True)
@@ -152,7 +153,9 @@ def _handler_for(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             events.append(_chunk(model, {}, reply.finish_reason))
             if (body.get("stream_options") or {}).get("include_usage"):
                 events.append({**_chunk(model, {}, None), "choices": [], "usage": _usage(reply)})
-            for event in events:
+            for i, event in enumerate(events):
+                if reply.stall_s and i == len(events) // 2:
+                    time.sleep(reply.stall_s)
                 self.wfile.write(b"data: " + json.dumps(event).encode() + b"\n\n")
                 self.wfile.flush()
             self.wfile.write(b"data: [DONE]\n\n")

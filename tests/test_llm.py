@@ -195,3 +195,11 @@ def test_settings_url_and_key_reach_the_server() -> None:
         assert complete(MESSAGES, config).text == "ok"
     assert server.requests[0].headers["authorization"] == "Bearer sk-e2e"
     assert server.requests[0].body["model"] == "llama3"
+
+
+def test_a_stream_that_stalls_midway_is_a_timeout_error() -> None:
+    tokens: list[str] = []
+    with FakeOpenAI([Reply("x = 1\n" * 40, stall_s=1.5)]) as server:
+        with pytest.raises(LLMError, match="did not answer within 0.3 s"):
+            complete(MESSAGES, config_for(server.base_url, timeout_s=0.3), on_token=tokens.append)
+    assert tokens  # the first half had arrived before the stall
