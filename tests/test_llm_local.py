@@ -116,3 +116,13 @@ def test_small_real_model_answers_through_the_openai_path(tmp_path: Path) -> Non
         assert (tmp_path / "logs" / "llama-server.log").exists()
     finally:
         stop_local_servers()
+
+
+def test_a_model_llama_cpp_cannot_load_is_a_clear_error(tmp_path: Path) -> None:
+    from engine.llm.local_server import start_server
+
+    broken = tmp_path / "broken.gguf"
+    broken.write_bytes(b"GGUF" + bytes(2000))
+    with pytest.raises(LLMError, match="local model server did not start") as caught:
+        start_server(broken, tmp_path / "logs")
+    assert "Failed to init server" in caught.value.detail  # the log's tail, one click away
