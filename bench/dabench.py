@@ -100,6 +100,11 @@ try:
     with contextlib.redirect_stdout(out):
         exec(compile(code, "<turn-1>", "exec"), ns)
     reply = {"ok": True, "result": str(ns.get("result"))[:5000]}
+except SyntaxError as exc:
+    line = (exc.text or "").rstrip()
+    caret = " " * max((exc.offset or 1) - 1, 0) + "^"
+    detail = f"line {exc.lineno}:\n{line}\n{caret}\nSyntaxError: {exc.msg}"
+    reply = {"ok": False, "error": f"SyntaxError: {exc.msg} (line {exc.lineno})", "detail": detail}
 except Exception as exc:
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == "<turn-1>"]
     detail = "".join(traceback.format_list(frames)) + f"{type(exc).__name__}: {exc}"

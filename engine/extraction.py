@@ -10,11 +10,19 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Sequence
+from pathlib import PurePath
 from typing import Final
+
+from engine.identifiers import table_name_from_path
+from engine.types import TableProfile
 
 _FENCE: Final = re.compile(r"```[ \t]*([A-Za-z0-9_+-]*)[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)
 _THINK: Final = re.compile(r"<think>.*?(?:</think>|\Z)", re.DOTALL | re.IGNORECASE)
 _PYTHON_TAGS: Final = ("python", "py", "python3", "")
+_READERS: Final = frozenset(
+    "read_csv read_excel read_parquet read_json read_table read_feather read_orc".split()
+)
 _CODE_NODES: Final = (
     ast.Assign,
     ast.AugAssign,
@@ -89,6 +97,51 @@ def with_result(code: str) -> str:
         return code
     replaced = segment.replace(expression, f"result = {expression}", 1)
     return "\n".join([*lines[:start], replaced, *lines[end:]])
+
+
+def code_using_loaded_tables(code: str, profiles: Sequence[TableProfile]) -> str:
+    """Replace `pd.read_csv("<a loaded table's file>")` with that table, already in memory.
+
+    Re-reading the file from disk is the local model's most common failure (issue 4): the
+    sandbox has no files, so such code can only fail. A read of a file that is not a loaded
+    table is left alone for the check to report.
+    """
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return code
+    by_file = {}
+    for profile in profiles:
+        by_file[profile.name.casefold()] = profile.name
+        if profile.source:
+            by_file[PurePath(profile.source).name.casefold()] = profile.name
+    edits: list[tuple[int, int, int, int, str]] = []
+    for node in ast.walk(tree):
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in _READERS
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            continue
+        file_name = PurePath(node.args[0].value).name
+        table = by_file.get(file_name.casefold()) or by_file.get(
+            table_name_from_path(file_name).casefold()
+        )
+        if table is not None and node.end_lineno is not None and node.end_col_offset is not None:
+            edits.append(
+                (node.lineno, node.col_offset, node.end_lineno, node.end_col_offset, table)
+            )
+    if not edits:
+        return code
+    lines = code.splitlines(keepends=True)
+    for start, col, end, end_col, table in sorted(edits, reverse=True):
+        head = lines[start - 1].encode()[:col].decode()
+        tail = lines[end - 1].encode()[end_col:].decode()
+        lines[start - 1 : end] = [f"{head}{table}.copy(){tail}"]
+    return "".join(lines)
 
 
 def _pick(blocks: list[str]) -> str:

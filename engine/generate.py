@@ -17,7 +17,7 @@ from typing import Final
 from engine.columns import unknown_columns
 from engine.config import Settings
 from engine.errors import LLMError
-from engine.extraction import code_from_reply, with_result
+from engine.extraction import code_from_reply, code_using_loaded_tables, with_result
 from engine.llm import Completion, LLMConfig, complete
 from engine.prompt import COLUMN_REPAIR, REPAIR, REPLY_REMINDER, messages_for_question
 from engine.types import Attempt, ErrorInfo, RunResult, TableProfile, Turn
@@ -91,7 +91,7 @@ def answer_with_llm(
                 {"role": "user", "content": REPLY_REMINDER},
             ]
             continue
-        code = with_result(draft)
+        code = with_result(code_using_loaded_tables(draft, profiles))
         notify(Progress("check", "checking column names"))
         problems = code_problems(code, profiles)
         if problems and repairs_left > 0:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine.extraction import code_from_reply, with_result
+from engine.extraction import code_from_reply, code_using_loaded_tables, with_result
+from engine.types import ColumnProfile, TableProfile
 
 FENCE = "```"
 
@@ -88,3 +89,42 @@ def test_no_code_is_none(reply: str) -> None:
 )
 def test_result_is_set_from_the_last_expression(code: str, expected: str) -> None:
     assert with_result(code) == expected
+
+
+PROFILES = [
+    TableProfile(
+        "insurance", "/data/uploads/insurance.csv", 3, (ColumnProfile("age", "BIGINT", 0, 3),)
+    ),
+    TableProfile("sales_2024", "Sales 2024.xlsx", 3, (ColumnProfile("amount", "DOUBLE", 0, 3),)),
+]
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        (
+            "import pandas as pd\ndf = pd.read_csv('insurance.csv')\nresult = df['age'].mean()",
+            "import pandas as pd\ndf = insurance.copy()\nresult = df['age'].mean()",
+        ),
+        (
+            "d = pd.read_csv(\n    '/tmp/x/INSURANCE.csv',\n    sep=',',\n)\nresult = 1",
+            "d = insurance.copy()\nresult = 1",
+        ),
+        (
+            "a = pd.read_excel('Sales 2024.xlsx'); b = pd.read_csv('insurance.csv')",
+            "a = sales_2024.copy(); b = insurance.copy()",
+        ),
+        (
+            "s = pandas.read_parquet('sales_2024.parquet')",
+            "s = sales_2024.copy()",
+        ),  # same table, other format
+        (
+            "other = pd.read_csv('other.csv')",
+            "other = pd.read_csv('other.csv')",
+        ),  # not loaded: left for the check
+        ("df = pd.read_csv(path)", "df = pd.read_csv(path)"),
+        ("broken(", "broken("),
+    ],
+)
+def test_file_reads_of_loaded_tables_use_the_loaded_table(code: str, expected: str) -> None:
+    assert code_using_loaded_tables(code, PROFILES) == expected

@@ -151,9 +151,17 @@ def test_when_repairs_run_out_a_suspect_column_still_runs() -> None:
     assert not turn.ok and "KeyError" in turn.result.error.message
 
 
-def test_reading_files_is_refused_before_running() -> None:
+def test_reading_a_loaded_tables_file_uses_the_table() -> None:
+    code = "df = pd.read_csv('sales.csv')\nresult = df['price'].sum()"
+    with FakeOpenAI([Reply(fenced(code))]) as server:
+        turn, runner, _ = ask(server.base_url)
+    assert turn.ok and len(server.requests) == 1
+    assert runner.codes == ["df = sales.copy()\nresult = df['price'].sum()"]
+
+
+def test_reading_other_files_is_refused_before_running() -> None:
     replies = [
-        Reply(fenced("df = pd.read_csv('sales.csv')\nresult = df['price'].sum()")),
+        Reply(fenced("df = pd.read_csv('/etc/passwd')\nresult = df['price'].sum()")),
         Reply(fenced("result = df['price'].sum()")),
     ]
     with FakeOpenAI(replies) as server:
