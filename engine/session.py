@@ -7,14 +7,22 @@ The CLI and the Streamlit pages both drive the engine through this class.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from engine.catalog import Catalog
 from engine.config import Settings, load_settings
-from engine.errors import EngineError, UnsupportedError
-from engine.types import RunResult, Table, TableProfile, Turn
+from engine.errors import EngineError, InputError, UnsupportedError
+from engine.router import route_question
+from engine.types import ErrorInfo, RunResult, Table, TableProfile, Turn
+
+if TYPE_CHECKING:
+    from engine.history import HistoryStore
+    from engine.sandbox import Sandbox, SandboxLayers
 
 
 def now_iso() -> str:
@@ -22,9 +30,21 @@ def now_iso() -> str:
 
 
 class Session:
-    """Tables, turns and the sandbox of one user session."""
+    """Tables, turns and the sandbox of one user session.
 
-    def __init__(self, settings: Settings | None = None, *, work_dir: Path | None = None) -> None:
+    With a `HistoryStore`, every turn and every loaded file is saved under `session_id`, and
+    `Session.restore` rebuilds the session after a reload or a restart.
+    """
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        work_dir: Path | None = None,
+        history: HistoryStore | None = None,
+        session_id: str | None = None,
+        secrets: Mapping[str, Any] | None = None,
+    ) -> None:
         self.settings = settings or load_settings()
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         if work_dir is None:
@@ -32,14 +52,57 @@ class Session:
             work_dir = Path(self._tmp.name)
         self.work_dir = work_dir
         self.catalog = Catalog(self.settings, work_dir)
+        self.history = history
+        self.session_id = session_id or (history.new_session() if history else None)
+        self.secrets = secrets  # .streamlit/secrets.toml contents or the Settings page's key
         self.turns: list[Turn] = []
+        self._sandbox: Sandbox | None = None
+
+    @classmethod
+    def restore(
+        cls,
+        settings: Settings,
+        history: HistoryStore,
+        session_id: str,
+        *,
+        work_dir: Path | None = None,
+        secrets: Mapping[str, Any] | None = None,
+    ) -> Session:
+        """The session `session_id` as it was: its stored files reloaded, its turns back."""
+        session = cls(
+            settings, work_dir=work_dir, history=history, session_id=session_id, secrets=secrets
+        )
+        for record in history.datasets(session_id):
+            try:
+                session.catalog.load(record.stored_path, name=record.table_name)
+            except EngineError:
+                continue  # a stored file that no longer loads is skipped; the others come back
+        session.turns = history.turns(session_id)
+        return session
 
     # -- load and profile ---------------------------------------------------------------------
     def load(
-        self, path: str | Path, *, name: str | None = None, encoding: str | None = None
+        self,
+        path: str | Path,
+        *,
+        name: str | None = None,
+        encoding: str | None = None,
+        original_name: str | None = None,
     ) -> list[Table]:
-        """Load a file as a table (raises InputError; earlier tables are kept)."""
-        return self.catalog.load(path, name=name, encoding=encoding)
+        """Load a file as a table (raises InputError; earlier tables are kept).
+
+        With a history store the file is copied into the data directory first, so the table
+        comes back after a restart.
+        """
+        tables = self.catalog.load(path, name=name, encoding=encoding)
+        if self.history is not None and self.session_id is not None:
+            for table in tables:
+                self.history.add_dataset(
+                    self.session_id, table, Path(path), original_name=original_name
+                )
+        if self._sandbox is not None:
+            self._sandbox.set_tables(self._sandbox_tables())
+        return tables
 
     @property
     def tables(self) -> tuple[Table, ...]:
@@ -48,33 +111,113 @@ class Session:
     def profiles(self) -> list[TableProfile]:
         return self.catalog.profiles()
 
+    def starter_questions(self, n: int = 5) -> list[str]:
+        """Questions the planner answers confidently on the first table, for a newcomer to click."""
+        from engine.planner import starter_questions
+
+        profiles = self.profiles()
+        return starter_questions(profiles[0], n) if profiles else []
+
     # -- run and ask ----------------------------------------------------------------------------
     def run(self, code: str, *, question: str | None = None) -> Turn:
         """Run code as the next turn, exactly as if a backend had written it."""
-        result = self._unsupported("Running code needs the sandbox (issue #3), not built yet.")
-        return self._record(Turn(question=question, code=code, result=result, created_at=now_iso()))
+        turn = Turn(question=question, code=code, result=self.run_code(code), created_at=now_iso())
+        return self._record(turn)
 
     def ask(
         self,
         question: str,
         *,
-        backend: str = "auto",
-        on_progress: Callable[[object], None] | None = None,
+        backend: str | None = None,
+        on_progress: Callable[[Any], None] | None = None,
     ) -> Turn:
-        """Answer a question: plan or generate code, run it, repair it if needed."""
-        del backend, on_progress
-        result = self._unsupported("Answering questions needs the planner and LLM backends.")
-        return self._record(Turn(question=question, code=None, result=result, created_at=now_iso()))
+        """Answer a question: plan or generate code, run it, repair it if needed. Never raises
+        for handled errors: they come back in `Turn.result.error`."""
+        started = time.perf_counter()
+        question = question.strip()
+        try:
+            if not question:
+                raise InputError("The question is empty. Type a question about your table.")
+            if not self.catalog.tables:
+                raise InputError("No table is loaded yet. Upload a file or pick a sample first.")
+            turn = route_question(
+                question,
+                self.profiles(),
+                history=self.turns,
+                run=self.run_code,
+                settings=self.settings,
+                backend=backend or self.settings.backend,
+                secrets=self.secrets,
+                on_progress=on_progress,
+            )
+        except EngineError as exc:
+            result = RunResult(ok=False, error=exc.to_info(), elapsed_ms=_ms(started))
+            turn = Turn(question=question, code=None, result=result)
+        return self._record(replace(turn, question=question, created_at=now_iso()))
+
+    def run_code(self, code: str) -> RunResult:
+        """One run in this session's sandbox (the `run` callable handed to the backends)."""
+        if not self.catalog.tables:
+            error = InputError("No table is loaded yet. Upload a file or pick a sample first.")
+            return RunResult(ok=False, error=error.to_info())
+        try:
+            return self.sandbox.run(code)
+        except EngineError as exc:  # e.g. the sandbox refuses to start on this host
+            return RunResult(ok=False, error=exc.to_info())
+
+    @property
+    def sandbox(self) -> Sandbox:
+        if self._sandbox is None:
+            from engine.sandbox import Sandbox
+
+            self._sandbox = Sandbox(self._sandbox_tables(), self.settings)
+        return self._sandbox
+
+    def sandbox_layers(self) -> SandboxLayers:
+        from engine.sandbox import probe_layers
+
+        return self._sandbox.layers if self._sandbox is not None else probe_layers()
+
+    def _sandbox_tables(self) -> list:
+        from engine.sandbox import SandboxTable
+
+        return [
+            SandboxTable(
+                name=t.name,
+                arrow_path=self.catalog.arrow_file(t.name),
+                source_name=Path(t.source).name,
+            )
+            for t in self.catalog.tables
+        ]
+
+    # -- history and export -------------------------------------------------------------------
+    def delete_turn(self, turn: Turn) -> None:
+        self.turns = [t for t in self.turns if t is not turn and (t.id is None or t.id != turn.id)]
+        if self.history is not None and turn.id is not None:
+            self.history.delete_turn(turn.id)
+
+    def clear_turns(self) -> None:
+        self.turns = []
+        if self.history is not None and self.session_id is not None:
+            self.history.clear(self.session_id)
+
+    def export_bundle(self) -> bytes:
+        """The whole session as a zip: a notebook that re-runs every turn, and the tables as Parquet."""
+        from engine.export import session_bundle
+
+        tables = [(t.name, self.catalog.arrow_file(t.name)) for t in self.catalog.tables]
+        return session_bundle(self.turns, tables)
 
     def _record(self, turn: Turn) -> Turn:
+        if self.history is not None and self.session_id is not None:
+            turn = self.history.add_turn(self.session_id, turn)
         self.turns.append(turn)
         return turn
 
-    @staticmethod
-    def _unsupported(message: str) -> RunResult:
-        return RunResult(ok=False, error=UnsupportedError(message).to_info())
-
     def close(self) -> None:
+        if self._sandbox is not None:
+            self._sandbox.close()
+            self._sandbox = None
         self.catalog.close()
         if self._tmp is not None:
             self._tmp.cleanup()
@@ -86,4 +229,8 @@ class Session:
         self.close()
 
 
-__all__ = ["EngineError", "Session"]
+def _ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000
+
+
+__all__ = ["ErrorInfo", "Session", "UnsupportedError"]
