@@ -1,0 +1,471 @@
+"""Persistent history: sessions, their turns and their uploaded files, kept across restarts.
+
+One SQLite file, `<data_dir>/history.sqlite`, in WAL mode with `synchronous=FULL`: every write
+is one transaction, so a process killed mid-write loses at most that write and never an earlier
+one (issue 6, tested by SIGKILL-ing a writer). Turns are stored as the JSON of `Turn.to_json()`,
+never pickled, so a new version can read them (style.md rule 12). Uploaded files are copied to
+`<data_dir>/datasets/<session_id>/`, once per session even when loaded twice or read as several
+sheets.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import shutil
+import sqlite3
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Final
+
+from engine.errors import InputError
+from engine.types import ErrorInfo, RunResult, Table, Turn, json_scalar
+
+_LOGGER = logging.getLogger(__name__)
+
+DB_NAME: Final = "history.sqlite"
+TITLE_CHARS: Final = 60
+BUSY_TIMEOUT_MS: Final = 10_000  # another process (CLI, a second app) may hold the write lock
+
+# Numbered migrations: MIGRATIONS[i] brings the schema from version i to i + 1.
+MIGRATIONS: Final[tuple[str, ...]] = (
+    """
+    CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        title TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE turns (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        created_at TEXT NOT NULL,
+        question TEXT,
+        code TEXT,
+        answer_text TEXT NOT NULL DEFAULT '',
+        backend TEXT,
+        ok INTEGER NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX turns_by_session ON turns(session_id, id);
+    CREATE TABLE datasets (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        table_name TEXT NOT NULL,
+        stored_name TEXT NOT NULL,
+        original_name TEXT NOT NULL,
+        sheet TEXT,
+        format TEXT NOT NULL DEFAULT '',
+        sha256 TEXT NOT NULL,
+        size_bytes INTEGER NOT NULL,
+        added_at TEXT NOT NULL,
+        UNIQUE (session_id, table_name)
+    );
+    """,
+)
+SCHEMA_VERSION: Final = len(MIGRATIONS)
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    """One stored session, as the History page lists it."""
+
+    id: str
+    title: str
+    created_at: str
+    updated_at: str
+    turn_count: int
+    tables: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DatasetRecord:
+    """A table of a session and the stored copy of the file it was loaded from."""
+
+    session_id: str
+    table_name: str
+    stored_path: Path
+    original_name: str
+    added_at: str
+    sheet: str | None = None
+    format: str = ""
+    sha256: str = ""
+    size_bytes: int = 0
+
+
+def _now() -> str:
+    """Microseconds, so sessions used within one second still sort newest first."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def _casefold(text: str | None) -> str:
+    return text.casefold() if text else ""
+
+
+class HistoryStore:
+    """Sessions, turns and datasets under one data directory; safe to share between threads."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = Path(data_dir).expanduser()
+        self.datasets_dir = self.data_dir / "datasets"
+        self.datasets_dir.mkdir(parents=True, exist_ok=True)
+        self.path = self.data_dir / DB_NAME
+        self._lock = threading.RLock()
+        self._hashes: dict[tuple[str, int, int], str] = {}  # (path, size, mtime_ns) -> sha256
+        try:
+            self._con = sqlite3.connect(
+                self.path, isolation_level=None, check_same_thread=False, timeout=10
+            )
+            self._con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self._con.execute("PRAGMA journal_mode = WAL")
+            self._con.execute("PRAGMA synchronous = FULL")
+            self._con.execute("PRAGMA foreign_keys = ON")
+            self._con.create_function("casefold", 1, _casefold, deterministic=True)
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise InputError(
+                f"The history database {self.path} cannot be opened ({exc}). Move the file away "
+                "to start a fresh history, or set data_dir to another folder.",
+                detail=repr(exc),
+            ) from None
+
+    # -- plumbing -------------------------------------------------------------------------------
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: all of it lands, or none of it (BEGIN IMMEDIATE takes the
+        write lock up front, so two processes never deadlock upgrading a read lock)."""
+        with self._lock:
+            self._con.execute("BEGIN IMMEDIATE")
+            done = False
+            try:
+                yield self._con
+                done = True
+            finally:  # roll back on any exception (KeyboardInterrupt too); it propagates as is
+                self._con.execute("COMMIT" if done else "ROLLBACK")
+
+    def _read(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple]:
+        with self._lock:
+            return self._con.execute(sql, params).fetchall()
+
+    def _migrate(self) -> None:
+        with self._write() as con:
+            version = con.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise InputError(
+                    f"The history database {self.path} was written by a newer Decipher (schema "
+                    f"{version}, this one knows {SCHEMA_VERSION}). Upgrade Decipher, or set "
+                    "data_dir to another folder."
+                )
+            for number in range(version, SCHEMA_VERSION):
+                for statement in MIGRATIONS[number].split(";"):
+                    if statement.strip():
+                        con.execute(statement)
+            if version != SCHEMA_VERSION:
+                con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def close(self) -> None:
+        with self._lock:
+            self._con.close()
+
+    def __enter__(self) -> HistoryStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- sessions -------------------------------------------------------------------------------
+    def new_session(self, title: str = "") -> str:
+        session_id = uuid.uuid4().hex
+        now = _now()
+        with self._write() as con:
+            con.execute(
+                "INSERT INTO sessions (id, title, created_at, updated_at) VALUES (?, ?, ?, ?)",
+                (session_id, title.strip(), now, now),
+            )
+        return session_id
+
+    def sessions(self) -> list[SessionInfo]:
+        """Every session, the most recently used first."""
+        rows = self._read(
+            """
+            SELECT s.id, s.title, s.created_at, s.updated_at,
+                   (SELECT count(*) FROM turns t WHERE t.session_id = s.id),
+                   (SELECT group_concat(table_name, char(31)) FROM
+                       (SELECT table_name FROM datasets d WHERE d.session_id = s.id ORDER BY d.id))
+            FROM sessions s ORDER BY s.updated_at DESC, s.rowid DESC
+            """
+        )
+        return [
+            SessionInfo(
+                sid, title, created, updated, count, tuple(names.split("\x1f")) if names else ()
+            )
+            for sid, title, created, updated, count, names in rows
+        ]
+
+    def rename_session(self, session_id: str, title: str) -> None:
+        with self._write() as con:
+            self._ensure_session(con, session_id)
+            con.execute(  # not a use: renaming keeps the session's place in the list
+                "UPDATE sessions SET title = ? WHERE id = ?", (title.strip(), session_id)
+            )
+
+    def delete_session(self, session_id: str) -> None:
+        """The session, its turns and its copied files (the database first: a crash between the
+        two leaves stray files, never a session pointing at missing ones)."""
+        with self._write() as con:
+            con.execute("DELETE FROM turns WHERE session_id = ?", (session_id,))
+            con.execute("DELETE FROM datasets WHERE session_id = ?", (session_id,))
+            con.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+        shutil.rmtree(self._session_dir(session_id), ignore_errors=True)
+
+    def _ensure_session(self, con: sqlite3.Connection, session_id: str) -> None:
+        now = _now()
+        con.execute(
+            "INSERT OR IGNORE INTO sessions (id, title, created_at, updated_at) VALUES (?, '', ?, ?)",
+            (session_id, now, now),
+        )
+
+    def _session_dir(self, session_id: str) -> Path:
+        if not session_id or not session_id.isalnum():  # it becomes a folder name
+            raise InputError(f"{session_id!r} is not a session id; use one from new_session().")
+        return self.datasets_dir / session_id
+
+    # -- datasets -------------------------------------------------------------------------------
+    def add_dataset(
+        self, session_id: str, table: Table, path: Path, original_name: str | None = None
+    ) -> DatasetRecord:
+        """Record `table` and keep a copy of its file, so it loads again after a restart.
+
+        The file is copied once per session: loading it twice, or reading several sheets of one
+        workbook, points every table at the same stored copy.
+        """
+        path = Path(path)
+        digest = self._sha256(path)
+        size = path.stat().st_size
+        name = Path(original_name or path.name).name or path.name
+        folder = self._session_dir(session_id)
+        folder.mkdir(parents=True, exist_ok=True)
+        with self._lock:  # the copy runs outside the SQLite transaction: other writers go on
+            row = self._read(
+                "SELECT stored_name FROM datasets WHERE session_id = ? AND sha256 = ? LIMIT 1",
+                (session_id, digest),
+            )
+            if row and (folder / row[0][0]).is_file():
+                stored_name = row[0][0]
+            else:
+                stored_name = self._copy_in(path, folder, name)
+            return self._record_dataset(session_id, table, stored_name, name, digest, size)
+
+    def _record_dataset(
+        self, session_id: str, table: Table, stored_name: str, name: str, digest: str, size: int
+    ) -> DatasetRecord:
+        with self._write() as con:
+            self._ensure_session(con, session_id)
+            now = _now()
+            con.execute(
+                """
+                INSERT INTO datasets (session_id, table_name, stored_name, original_name, sheet,
+                                      format, sha256, size_bytes, added_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (session_id, table_name) DO UPDATE SET
+                    stored_name = excluded.stored_name, original_name = excluded.original_name,
+                    sheet = excluded.sheet, format = excluded.format, sha256 = excluded.sha256,
+                    size_bytes = excluded.size_bytes, added_at = excluded.added_at
+                """,
+                (
+                    session_id,
+                    table.name,
+                    stored_name,
+                    name,
+                    table.sheet,
+                    table.format,
+                    digest,
+                    size,
+                    now,
+                ),
+            )
+            con.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", (now, session_id))
+        return DatasetRecord(
+            session_id=session_id,
+            table_name=table.name,
+            stored_path=self._session_dir(session_id) / stored_name,
+            original_name=name,
+            added_at=now,
+            sheet=table.sheet,
+            format=table.format,
+            sha256=digest,
+            size_bytes=size,
+        )
+
+    def datasets(self, session_id: str) -> list[DatasetRecord]:
+        """The session's tables in load order, each with its stored file."""
+        folder = self.datasets_dir / session_id
+        rows = self._read(
+            """
+            SELECT table_name, stored_name, original_name, added_at, sheet, format, sha256,
+                   size_bytes
+            FROM datasets WHERE session_id = ? ORDER BY id
+            """,
+            (session_id,),
+        )
+        return [
+            DatasetRecord(session_id, t, folder / s, o, a, sh, f, h, n)
+            for t, s, o, a, sh, f, h, n in rows
+        ]
+
+    def remove_dataset(self, session_id: str, table_name: str) -> None:
+        """Forget a table; its stored file goes too once no other table of the session uses it."""
+        with self._write() as con:
+            row = con.execute(
+                "SELECT stored_name FROM datasets WHERE session_id = ? AND table_name = ?",
+                (session_id, table_name),
+            ).fetchone()
+            if row is None:
+                return
+            con.execute(
+                "DELETE FROM datasets WHERE session_id = ? AND table_name = ?",
+                (session_id, table_name),
+            )
+            still_used = con.execute(
+                "SELECT 1 FROM datasets WHERE session_id = ? AND stored_name = ?",
+                (session_id, row[0]),
+            ).fetchone()
+        if still_used is None:
+            (self._session_dir(session_id) / row[0]).unlink(missing_ok=True)
+
+    def _sha256(self, path: Path) -> str:
+        """The file's SHA-256, remembered by (path, size, mtime): a workbook's sheets hash once."""
+        stat = path.stat()
+        key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+        if key not in self._hashes:
+            digest = hashlib.sha256()
+            with path.open("rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
+            self._hashes[key] = digest.hexdigest()
+        return self._hashes[key]
+
+    @staticmethod
+    def _copy_in(path: Path, folder: Path, name: str) -> str:
+        """Copy to `folder/name` (or `stem-2.ext` if taken by other content), atomically: a
+        crash mid-copy leaves a `.part` file, never a truncated dataset."""
+        target = folder / name
+        n = 2
+        while target.exists():
+            target = folder / f"{Path(name).stem}-{n}{Path(name).suffix}"
+            n += 1
+        partial = target.with_name(target.name + ".part")
+        shutil.copyfile(path, partial)
+        partial.replace(target)
+        return target.name
+
+    # -- turns ----------------------------------------------------------------------------------
+    def add_turn(self, session_id: str, turn: Turn) -> Turn:
+        """Store a turn; returns it with `.id` set. An untitled session takes its first question
+        as title."""
+        created = turn.created_at or _now()
+        turn = replace(turn, created_at=created, id=None)
+        data = json.dumps(turn.to_json(), ensure_ascii=False, default=_json_default)
+        with self._write() as con:
+            self._ensure_session(con, session_id)
+            cursor = con.execute(
+                """
+                INSERT INTO turns (session_id, created_at, question, code, answer_text, backend,
+                                   ok, data)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                (
+                    session_id,
+                    created,
+                    turn.question,
+                    turn.code,
+                    _answer_text(turn),
+                    turn.backend,
+                    int(turn.ok),
+                    data,
+                ),
+            )
+            con.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", (_now(), session_id))
+            if turn.question and turn.question.strip():
+                con.execute(
+                    "UPDATE sessions SET title = ? WHERE id = ? AND title = ''",
+                    (_title_from_question(turn.question), session_id),
+                )
+        return replace(turn, id=cursor.lastrowid)
+
+    def turns(self, session_id: str) -> list[Turn]:
+        """The session's turns, oldest first."""
+        rows = self._read(
+            "SELECT id, data FROM turns WHERE session_id = ? ORDER BY id", (session_id,)
+        )
+        return [_turn_from_row(i, d) for i, d in rows]
+
+    def search(self, text: str, session_id: str | None = None) -> list[tuple[str, Turn]]:
+        """(session id, turn) for turns whose question, code or answer contains `text`, in any
+        case (Unicode-aware, unlike SQLite's ASCII-only LIKE); newest first."""
+        needle = text.casefold().strip()
+        if not needle:
+            return []
+        sql = """
+            SELECT session_id, id, data FROM turns
+            WHERE (instr(casefold(question), ?) > 0 OR instr(casefold(code), ?) > 0
+                   OR instr(casefold(answer_text), ?) > 0)
+        """
+        params: tuple[object, ...] = (needle, needle, needle)
+        if session_id is not None:
+            sql += " AND session_id = ?"
+            params += (session_id,)
+        rows = self._read(sql + " ORDER BY id DESC", params)
+        return [(sid, _turn_from_row(i, d)) for sid, i, d in rows]
+
+    def delete_turn(self, turn_id: int) -> None:
+        with self._write() as con:
+            con.execute("DELETE FROM turns WHERE id = ?", (turn_id,))
+
+    def clear(self, session_id: str) -> None:
+        """Delete every turn of the session (its tables stay)."""
+        with self._write() as con:
+            con.execute("DELETE FROM turns WHERE session_id = ?", (session_id,))
+
+
+def _json_default(value: object) -> object:
+    """Arrays and scalars a hand-made figure dict may hold (plotly's own JSON has none)."""
+    tolist = getattr(value, "tolist", None)
+    return tolist() if callable(tolist) else json_scalar(value)
+
+
+def _answer_text(turn: Turn) -> str:
+    """What search looks at besides question and code: the answer summary or the error."""
+    parts = [turn.explanation]
+    if turn.result.answer is not None:
+        parts.append(turn.result.answer.text)
+    if turn.result.error is not None:
+        parts.append(turn.result.error.message)
+    return "\n".join(p for p in parts if p)
+
+
+def _title_from_question(question: str) -> str:
+    line = " ".join(question.split())
+    return line if len(line) <= TITLE_CHARS else line[: TITLE_CHARS - 1].rstrip() + "…"
+
+
+def _turn_from_row(turn_id: int, data: str) -> Turn:
+    """A stored turn; one this version cannot read comes back as a failed turn saying so,
+    rather than vanishing from the history."""
+    try:
+        return Turn.from_json(json.loads(data), id=turn_id)
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        _LOGGER.warning("history turn %s is unreadable: %r", turn_id, exc)
+        error = ErrorInfo(
+            kind="input",
+            message="This turn was saved in a form this version of Decipher cannot read. "
+            "Delete it, or open the history with the version that wrote it.",
+            detail=repr(exc),
+        )
+        return Turn(question=None, code=None, result=RunResult(ok=False, error=error), id=turn_id)
