@@ -1,0 +1,196 @@
+"""Running the code inside the confined child: capture prints, classify failures, build the payload.
+
+Compiled under `<turn-N>` so tracebacks keep only the code's own frames (style.md rule 6).
+"""
+
+from __future__ import annotations
+
+import errno
+import io
+import sys
+import traceback
+from dataclasses import dataclass
+from typing import Any, Final
+
+from engine.results import payload_from_values
+
+BLOCKED_ERRNOS: Final = frozenset(
+    {errno.EPERM, errno.EACCES, errno.EROFS, errno.ENETUNREACH, errno.EAFNOSUPPORT}
+)
+BLOCKED_HINT: Final = (
+    "Generated code runs without files, network, other processes or signals to them; work "
+    "with the loaded tables (`df`, each table by name, `sql()`) instead."
+)
+
+
+class OutputLimitExceeded(BaseException):
+    """Raised out of print() once the cap is hit; a BaseException so `except Exception` in the
+    code cannot swallow it (and a flag records it even if `except BaseException` does)."""
+
+
+@dataclass
+class Failure:
+    kind: str
+    message: str
+    detail: str = ""
+
+
+class OutputCapture(io.TextIOBase):
+    """sys.stdout / sys.stderr for the run: keeps at most `limit` bytes."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.parts: list[str] = []
+        self.size = 0
+        self.exceeded = False
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: Any) -> int:
+        text = str(text)
+        self.size += len(text.encode("utf-8", "replace"))
+        if self.size > self.limit:
+            self.exceeded = True
+            raise OutputLimitExceeded
+        self.parts.append(text)
+        return len(text)
+
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+def syntax_failure(exc: SyntaxError) -> Failure:
+    """`SyntaxError: <msg> (line N)` with the line and a caret under the offending spot."""
+    line = (exc.text or "").rstrip("\n")
+    detail = ""
+    if line:
+        caret = " " * max((exc.offset or 1) - 1, 0) + "^"
+        detail = f"line {exc.lineno}:\n    {line}\n    {caret}"
+    return Failure("runtime", f"{type(exc).__name__}: {exc.msg} (line {exc.lineno})", detail)
+
+
+def failure_from_exception(exc: BaseException, filename: str, memory_mb: int) -> Failure:
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == filename]
+    detail_lines = ["Traceback (your code):"]
+    for f in frames:
+        detail_lines.append(f"  line {f.lineno}, in {f.name}")
+        if f.line:
+            detail_lines.append(f"    {f.line}")
+    text = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+    detail_lines.append(text)
+    detail = "\n".join(detail_lines)
+    where = f" (line {frames[-1].lineno})" if frames else ""
+    name = type(exc).__name__
+    plain = f"{name}: {exc}" if str(exc) else name
+    if _is_memory(exc):
+        return Failure(
+            "memory",
+            f"The code ran out of memory ({memory_mb:,} MB allowed beyond the tables): {plain}. "
+            "Aggregate with sql() or select fewer columns first, or raise sandbox_memory_mb.",
+            detail,
+        )
+    if _is_blocked(exc):
+        return Failure(
+            "blocked", f"The sandbox refused this: {plain}{where}. {BLOCKED_HINT}", detail
+        )
+    if isinstance(exc, SystemExit):
+        plain = f"the code called exit({exc.code!r})"
+        return Failure("runtime", f"{plain}{where}; leave the answer in `result` instead.", detail)
+    return Failure("runtime", f"{plain}{where}", detail)
+
+
+def _is_memory(exc: BaseException) -> bool:
+    return isinstance(exc, MemoryError) or type(exc).__name__ == "OutOfMemoryException"
+
+
+def _is_blocked(exc: BaseException) -> bool:
+    """A refusal by a layer, also when a library wrapped it (urllib's URLError, DuckDB)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.errno in BLOCKED_ERRNOS:
+            return True
+        name, text = type(current).__name__, str(current)
+        if name == "PermissionException":  # DuckDB: external access disabled
+            return True
+        if "configuration has been locked" in text:  # DuckDB: SET enable_external_access
+            return True
+        if name == "IOException" and "Permission denied" in text:  # DuckDB meets Landlock
+            return True
+        reason = getattr(current, "reason", None)  # urllib.error.URLError
+        nxt = reason if isinstance(reason, BaseException) else None
+        current = nxt or current.__cause__
+    return False
+
+
+def run_code(
+    code: str,
+    turn: int,
+    namespace: dict[str, Any],
+    *,
+    max_output_bytes: int,
+    memory_mb: int,
+) -> tuple[dict[str, Any], bytes]:
+    """Execute `code` in `namespace`; return (meta, arrow_bytes) for the supervisor."""
+    filename = f"<turn-{turn}>"
+    capture = OutputCapture(max_output_bytes)
+    failure: Failure | None = None
+    saved = sys.stdout, sys.stderr
+    sys.stdout = sys.stderr = capture
+    try:
+        try:
+            compiled = compile(code, filename, "exec")
+        except SyntaxError as exc:
+            failure = syntax_failure(exc)
+        else:
+            _register_source(filename, code)
+            exec(compiled, namespace)  # noqa: S102 - this is the sandbox
+    except OutputLimitExceeded:
+        pass
+    except (Exception, SystemExit, KeyboardInterrupt, GeneratorExit) as exc:  # the code's own
+        failure = failure_from_exception(exc, filename, memory_mb)
+    finally:
+        sys.stdout, sys.stderr = saved
+    printed = capture.text()
+    if capture.exceeded:
+        return failure_meta(
+            Failure(
+                "output",
+                f"The code printed more than {max_output_bytes:,} bytes. Print a summary "
+                "(df.head(), df.describe()) or leave the table in `result` instead.",
+            ),
+            printed[:10_000],
+        ), b""
+    if failure is not None:
+        return failure_meta(failure, printed), b""
+    try:
+        meta, data = payload_from_values(namespace.get("result"), namespace.get("fig"), printed)
+    except MemoryError as exc:
+        return failure_meta(failure_from_exception(exc, filename, memory_mb), printed), b""
+    except Exception as exc:  # an odd value that cannot be turned into data
+        return failure_meta(
+            Failure(
+                "runtime",
+                f"The value left in `result` could not be shown ({type(exc).__name__}: {exc}); "
+                "leave a number, text, DataFrame, Series or plotly figure in `result`.",
+            ),
+            printed,
+        ), b""
+    return {"ok": True, "answer": meta, "stdout": printed}, data
+
+
+def failure_meta(failure: Failure, printed: str) -> dict[str, Any]:
+    return {
+        "ok": False,
+        "error": {"kind": failure.kind, "message": failure.message, "detail": failure.detail},
+        "stdout": printed,
+    }
+
+
+def _register_source(filename: str, code: str) -> None:
+    """Let traceback show the code's own lines for `<turn-N>`."""
+    import linecache
+
+    linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)

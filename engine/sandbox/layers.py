@@ -1,0 +1,119 @@
+"""Which isolation layers this host gives a sandboxed child, found by trying them (issue #3).
+
+Degraded hosts (macOS, old kernels, containers without user namespaces) lack some layers; the
+probe forks a throw-away child that applies each layer in the real order, so the answer is what a
+run would get, not what the kernel version suggests.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import Final
+
+from engine.sandbox import confine
+
+LAYER_NAMES: Final = ("process", "namespaces", "rlimits", "landlock", "seccomp")
+
+
+@dataclass(frozen=True)
+class SandboxLayers:
+    """The isolation layers a run gets; `notes` say what is missing and why it matters."""
+
+    process: bool = False  # a separate, forked worker process per run
+    namespaces: bool = False  # new user + network namespace: no network
+    rlimits: bool = False  # address space, CPU, open files, no core files
+    landlock: bool = False  # read-only Python install, no writes, no /proc, no TCP
+    seccomp: bool = False  # no sockets, exec, new processes, ptrace, signals to others
+    landlock_abi: int = 0
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def active(self) -> tuple[str, ...]:
+        return tuple(name for name in LAYER_NAMES if getattr(self, name))
+
+    @property
+    def complete(self) -> bool:
+        return len(self.active) == len(LAYER_NAMES)
+
+    def summary(self) -> str:
+        """One line for the diagnostics panel and the CLI, e.g. 'isolation: full (...)'."""
+        missing = [n for n in LAYER_NAMES if not getattr(self, n)]
+        active = ", ".join(self.active) or "none"
+        if not missing:
+            return f"isolation: full ({active})"
+        return f"isolation: reduced ({active}; missing: {', '.join(missing)})"
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            **{name: getattr(self, name) for name in LAYER_NAMES},
+            "landlock_abi": self.landlock_abi,
+            "notes": list(self.notes),
+            "summary": self.summary(),
+        }
+
+
+def layers_from_flags(flags: dict[str, bool], abi: int) -> SandboxLayers:
+    notes = []
+    if not flags.get("namespaces"):
+        notes.append("No user/network namespace: code could reach the network if seccomp fails.")
+    if not flags.get("landlock"):
+        notes.append("No Landlock: code can read files the app's user can read.")
+    if not flags.get("seccomp"):
+        notes.append("No seccomp: code can open sockets and start processes.")
+    if not flags.get("rlimits"):
+        notes.append("No rlimits: only the wall-clock timeout bounds a run.")
+    return SandboxLayers(
+        **{n: bool(flags.get(n)) for n in LAYER_NAMES}, landlock_abi=abi, notes=tuple(notes)
+    )
+
+
+def apply_all(*, memory_mb: int, cpu_s: float) -> dict[str, bool]:
+    """Confine the calling (forked, single-threaded) process with every layer the host has."""
+    seccomp = confine.load_seccomp()  # before Landlock: it runs ldconfig to find libseccomp
+    readable = confine.read_only_paths() + confine.cgroup_limit_files()
+    flags = {"process": True}
+    flags["namespaces"] = confine.unshare_user_and_net()
+    flags["rlimits"] = confine.apply_rlimits(memory_mb=memory_mb, cpu_s=cpu_s)
+    flags["landlock"] = confine.apply_landlock(readable)
+    flags["seccomp"] = confine.apply_seccomp(seccomp)
+    return flags
+
+
+@functools.cache
+def probe_layers() -> SandboxLayers:
+    """Fork a child, confine it with every layer, report which took effect (about 10 ms).
+
+    Cached: the host does not change while the app runs. pyseccomp is imported here, before the
+    fork, so the child (of a possibly multi-threaded app) imports nothing.
+    """
+    if not hasattr(os, "fork") or not sys.platform.startswith("linux"):
+        return SandboxLayers(
+            process=hasattr(os, "fork"),
+            notes=("Not Linux: no namespaces, Landlock or seccomp.",),
+        )
+    abi = confine.landlock_abi()
+    confine.load_seccomp()
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: confine, report, exit without running any Python cleanup
+        code = 1
+        try:
+            os.close(read_fd)
+            flags = apply_all(memory_mb=256, cpu_s=5)
+            mask = sum(1 << i for i, name in enumerate(LAYER_NAMES) if flags.get(name))
+            os.write(write_fd, bytes([mask]))
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_fd)
+    try:
+        data = os.read(read_fd, 1)
+    finally:
+        os.close(read_fd)
+        os.waitpid(pid, 0)
+    mask = data[0] if data else 1
+    flags = {name: bool(mask & (1 << i)) for i, name in enumerate(LAYER_NAMES)}
+    return layers_from_flags(flags, abi)

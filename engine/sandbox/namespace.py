@@ -1,0 +1,189 @@
+"""What generated code sees: `df`, each table by name, `sql`, `pd`, `np`, `px`, `go`, `results`.
+
+Tables arrive in the zygote once, as memory-mapped Arrow IPC files. pandas frames are built in
+the zygote lazily, only for tables the code names, and cached there, so every later child gets
+them copy-on-write through fork (issue #3: fork costs ~2-3 ms at any table size).
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+# Names that reach the namespace indirectly: materialise every table when the code uses them.
+_DYNAMIC_NAMES: Final = frozenset({"globals", "vars", "locals", "eval", "exec", "dir"})
+_READERS: Final = (
+    "read_csv",
+    "read_table",
+    "read_excel",
+    "read_parquet",
+    "read_json",
+    "read_feather",
+)
+
+
+@dataclass(frozen=True)
+class LoadedTable:
+    name: str
+    source_name: str
+    arrow: Any  # pyarrow.Table backed by the memory map
+
+
+def referenced_names(code: str) -> set[str] | None:
+    """Identifiers and string constants in the code; None means 'could reach any name'."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return set()
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            names.add(node.id)
+        elif isinstance(node, ast.Attribute):
+            names.add(node.attr)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            names.add(node.value)
+    return None if names & _DYNAMIC_NAMES else names
+
+
+class TableStore:
+    """The zygote's tables: Arrow (mapped) always, pandas frames once some code needs them."""
+
+    def __init__(self, specs: Sequence[dict[str, str]]) -> None:
+        import pyarrow as pa
+
+        self.tables: list[LoadedTable] = []
+        for spec in specs:
+            source = pa.memory_map(spec["arrow_path"], "r")
+            table = pa.ipc.open_file(source).read_all()
+            self.tables.append(LoadedTable(spec["name"], spec["source_name"], table))
+        self._frames: dict[str, Any] = {}
+
+    def wanted(self, names: set[str] | None) -> list[LoadedTable]:
+        if names is None:
+            return list(self.tables)
+        return [
+            t for i, t in enumerate(self.tables) if t.name in names or (i == 0 and "df" in names)
+        ]
+
+    def frame(self, table: LoadedTable) -> Any:
+        """The pandas frame for a table, built once (copying, so in-place edits are allowed)."""
+        if table.name not in self._frames:
+            self._frames[table.name] = table.arrow.to_pandas()
+        return self._frames[table.name]
+
+
+def namespace_for_run(
+    store: TableStore,
+    names: set[str] | None,
+    earlier: Callable[[], list[Any]] | None,
+    notes: list[str],
+    duckdb_memory_mb: int,
+) -> dict[str, Any]:
+    """A fresh globals dict for one run (in the forked child)."""
+    import numpy as np
+    import pandas as pd
+    import plotly.express as px
+    import plotly.graph_objects as go
+
+    ns: dict[str, Any] = {"__name__": "__main__", "__builtins__": __builtins__}
+    ns.update(pd=pd, np=np, px=px, go=go)
+    frames: dict[str, Any] = {}
+    for table in store.wanted(names):
+        frames[table.name] = store.frame(table)
+        ns[table.name] = frames[table.name]
+    if store.tables and store.tables[0].name in frames:
+        ns["df"] = frames[store.tables[0].name]
+    ns["sql"] = sql_function([(t.name, t.arrow) for t in store.tables], duckdb_memory_mb)
+    ns["results"] = (
+        earlier() if earlier is not None and (names is None or "results" in names) else []
+    )
+    _install_read_courtesy(pd, store, notes)
+    return ns
+
+
+def sql_function(tables: Sequence[tuple[str, Any]], memory_mb: int) -> Callable[[str], Any]:
+    """`sql(query) -> DataFrame` over the session's tables, DuckDB's own I/O switched off.
+
+    The connection is made on first use, after the fork: DuckDB starts threads, and a fork
+    with live DuckDB threads would copy locks held by them.
+    """
+    state: dict[str, Any] = {}
+
+    def sql(query: str) -> Any:
+        """Run DuckDB SQL over the loaded tables and return a pandas DataFrame."""
+        if not isinstance(query, str):
+            raise TypeError("sql() takes the query as a string, e.g. sql('SELECT * FROM df')")
+        con = state.get("con")
+        if con is None:
+            con = state["con"] = _locked_connection(tables, memory_mb)
+        import pandas as pd
+
+        rel = con.sql(query)  # DDL runs at once and gives None; a SELECT gives a relation
+        return rel.df() if rel is not None else pd.DataFrame()
+
+    return sql
+
+
+def _locked_connection(tables: Sequence[tuple[str, Any]], memory_mb: int) -> Any:
+    import duckdb
+
+    con = duckdb.connect(
+        ":memory:",
+        config={
+            "autoinstall_known_extensions": False,
+            "autoload_known_extensions": False,
+            "memory_limit": f"{max(64, memory_mb // 2)}MB",
+            "threads": max(1, min(4, os.cpu_count() or 1)),
+        },
+    )
+    seen = set()
+    for name, arrow in tables:
+        con.register(name, arrow)
+        seen.add(name)
+    if tables and "df" not in seen:
+        con.register("df", tables[0][1])
+    con.execute("SET enable_progress_bar = false")  # it would draw on stdout
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
+    return con
+
+
+def _install_read_courtesy(pd: Any, store: TableStore, notes: list[str]) -> None:
+    """`pd.read_csv('<uploaded file name>')` returns the loaded table instead of failing.
+
+    Small models write this habitually; the child's pandas module is its own copy (fork), so
+    the patch never reaches the zygote or a later run.
+    """
+    by_name: dict[str, LoadedTable] = {}
+    for table in store.tables:
+        by_name[table.source_name.lower()] = table
+        by_name.setdefault(Path(table.source_name).stem.lower(), table)
+        by_name.setdefault(table.name.lower(), table)
+
+    def wrap(reader_name: str) -> Callable[..., Any]:
+        original = getattr(pd, reader_name)
+
+        def reader(path: Any = None, *args: Any, **kwargs: Any) -> Any:
+            if isinstance(path, str | os.PathLike):
+                base = Path(os.fspath(path)).name.lower()
+                table = by_name.get(base) or by_name.get(Path(base).stem)
+                if table is not None:
+                    notes.append(
+                        f"pd.{reader_name}({os.fspath(path)!r}) returned the table already loaded "
+                        f"as `{table.name}` (the sandbox has no files; use `df` or `{table.name}`)."
+                    )
+                    return store.frame(table).copy()
+            return original(path, *args, **kwargs)
+
+        reader.__doc__ = original.__doc__
+        reader.__wrapped__ = original  # type: ignore[attr-defined]
+        return reader
+
+    for reader_name in _READERS:
+        if hasattr(pd, reader_name):
+            setattr(pd, reader_name, wrap(reader_name))

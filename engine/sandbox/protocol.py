@@ -1,0 +1,115 @@
+"""Framing between supervisor, zygote and child: a JSON header plus raw byte blobs.
+
+Frame = 4-byte big-endian header length, the header (JSON object with "blobs": [sizes]), then
+the blobs. Data only, never pickle (issue #3): the app must not run anything the child sends.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import struct
+import time
+from collections.abc import Sequence
+from typing import Any, Final
+
+MAX_HEADER_BYTES: Final = 64 * 1024 * 1024  # figures travel in the header JSON
+
+
+class ProtocolError(Exception):
+    """The other side sent something that is not a frame, or closed the channel."""
+
+
+class FrameTooLarge(ProtocolError):
+    """A frame exceeded the caller's byte budget."""
+
+
+class DeadlineExceeded(ProtocolError):
+    """No complete frame arrived before the deadline."""
+
+
+def encode_frame(header: dict[str, Any], blobs: Sequence[bytes] = ()) -> list[bytes | memoryview]:
+    head = json.dumps({**header, "blobs": [len(b) for b in blobs]}).encode()
+    return [struct.pack(">I", len(head)), head, *(memoryview(b) for b in blobs)]
+
+
+def write_frame(fd: int, header: dict[str, Any], blobs: Sequence[bytes] = ()) -> None:
+    for part in encode_frame(header, blobs):
+        view = memoryview(part)
+        while view:
+            n = os.write(fd, view)
+            view = view[n:]
+
+
+def read_exact(fd: int, size: int, deadline: float | None = None) -> bytes:
+    """Read `size` bytes; raise ProtocolError on EOF, DeadlineExceeded after `deadline`."""
+    chunks: list[bytes] = []
+    remaining = size
+    while remaining:
+        if deadline is not None:
+            wait = deadline - time.monotonic()
+            if wait <= 0 or not select.select([fd], [], [], wait)[0]:
+                raise DeadlineExceeded("no data before the deadline")
+        chunk = os.read(fd, min(remaining, 1 << 20))
+        if not chunk:
+            raise ProtocolError("channel closed")
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def read_frame(
+    fd: int, *, deadline: float | None = None, max_bytes: int = 1 << 40
+) -> tuple[dict[str, Any], list[bytes]]:
+    """One frame; FrameTooLarge when header plus blobs exceed `max_bytes`."""
+    (size,) = struct.unpack(">I", read_exact(fd, 4, deadline))
+    if size > MAX_HEADER_BYTES or size > max_bytes:
+        raise FrameTooLarge(f"header of {size} bytes")
+    try:
+        header = json.loads(read_exact(fd, size, deadline))
+    except ValueError as exc:
+        raise ProtocolError(f"header is not JSON: {exc}") from None
+    sizes = header.get("blobs", []) if isinstance(header, dict) else None
+    if not isinstance(sizes, list) or not all(isinstance(n, int) and n >= 0 for n in sizes):
+        raise ProtocolError("malformed frame header")
+    if size + sum(sizes) > max_bytes:
+        raise FrameTooLarge(f"frame of {size + sum(sizes)} bytes")
+    return header, [read_exact(fd, n, deadline) for n in sizes]
+
+
+def read_all(fd: int, max_bytes: int) -> tuple[bytes, bool]:
+    """Everything until EOF, at most `max_bytes`; (data, overflowed)."""
+    chunks: list[bytes] = []
+    total = 0
+    while True:
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            return b"".join(chunks), False
+        total += len(chunk)
+        if total > max_bytes:
+            return b"", True
+        chunks.append(chunk)
+
+
+def decode_frame(data: bytes, max_bytes: int = 1 << 40) -> tuple[dict[str, Any], list[bytes]]:
+    """A frame held in memory (the child's whole reply, as relayed by the zygote)."""
+    if len(data) < 4:
+        raise ProtocolError("truncated frame")
+    (size,) = struct.unpack(">I", data[:4])
+    if size > MAX_HEADER_BYTES or 4 + size > len(data):
+        raise ProtocolError("truncated or oversized header")
+    try:
+        header = json.loads(data[4 : 4 + size])
+    except ValueError as exc:
+        raise ProtocolError(f"header is not JSON: {exc}") from None
+    sizes = header.get("blobs", []) if isinstance(header, dict) else None
+    if not isinstance(sizes, list) or not all(isinstance(n, int) and n >= 0 for n in sizes):
+        raise ProtocolError("malformed frame header")
+    if 4 + size + sum(sizes) != len(data) or len(data) > max_bytes:
+        raise ProtocolError("frame length does not match its header")
+    blobs, pos = [], 4 + size
+    for n in sizes:
+        blobs.append(data[pos : pos + n])
+        pos += n
+    return header, blobs

@@ -1,0 +1,397 @@
+"""The supervisor: the app-side half of the sandbox (issue #3).
+
+It starts the zygote with a minimal environment, sends it one request per run, enforces the
+wall-clock timeout by killing the child's process group, and turns whatever comes back (or does
+not) into a `RunResult`. Nothing the code does raises here: failures are values.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+from engine.config import Settings
+from engine.errors import (
+    BlockedError,
+    EngineError,
+    MemoryLimitError,
+    OutputError,
+    RuntimeFailure,
+    RunTimeoutError,
+)
+from engine.results import NO_RESULT_MESSAGE, answer_from_payload
+from engine.sandbox import protocol
+from engine.sandbox.execute import syntax_failure
+from engine.sandbox.layers import SandboxLayers, layers_from_flags
+from engine.sandbox.precheck import intents_of
+from engine.types import ErrorInfo, RunResult
+
+ROOT: Final = Path(__file__).resolve().parents[2]
+START_TIMEOUT_S: Final = 120.0  # importing pandas/plotly/scipy/statsmodels: ~3 s cold here
+KILL_GRACE_S: Final = 10.0
+# Only what Python needs; nothing from the app's environment (OPENAI_API_KEY and friends).
+# One BLAS/OpenMP thread: their pools do not survive fork.
+BASE_ENV: Final = {
+    "PATH": "/usr/bin:/bin",
+    "LANG": "C.UTF-8",
+    "LC_ALL": "C.UTF-8",
+    "OPENBLAS_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "PYTHONDONTWRITEBYTECODE": "1",
+    "PYTHONNOUSERSITE": "1",
+}
+SIGNAL_NAMES: Final = {
+    signal.SIGSEGV: "a segmentation fault",
+    signal.SIGBUS: "a bus error",
+    signal.SIGABRT: "an abort (often a failed allocation)",
+    signal.SIGFPE: "a floating-point exception",
+    signal.SIGILL: "an illegal instruction",
+}
+
+
+@dataclass(frozen=True)
+class SandboxTable:
+    """A table handed to the sandbox: its name in the namespace and its Arrow IPC file."""
+
+    name: str
+    arrow_path: Path
+    source_name: str
+
+
+class WorkerUnavailable(Exception):
+    """The zygote could not be started or stopped answering."""
+
+
+class Sandbox:
+    """Runs generated code in confined children of a pre-warmed zygote, one child per run."""
+
+    def __init__(self, tables: Sequence[SandboxTable], settings: Settings) -> None:
+        self._settings = settings
+        self._tables = list(tables)
+        self._results: list[bytes] = []
+        self._turn = 0
+        self._lock = threading.RLock()
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._layers: SandboxLayers | None = None
+        self._ready = False
+        self._work_dir = tempfile.mkdtemp(prefix="decipher-sandbox-")
+        self._closed = False
+        self._refusal = self._refusal_reason()
+        if self._refusal is None:
+            self._spawn()  # eager: imports overlap with whatever the app does next
+
+    # -- public --------------------------------------------------------------------------------
+    @property
+    def layers(self) -> SandboxLayers:
+        """The layers each run gets (starts the worker if needed, to ask it)."""
+        with self._lock:
+            if self._layers is None and self._refusal is None:
+                try:
+                    self._ensure_ready()
+                except WorkerUnavailable as exc:
+                    return SandboxLayers(notes=(str(exc),))
+            return self._layers or SandboxLayers(notes=(self._refusal or "",))
+
+    def run(self, code: str, *, timeout_s: float | None = None) -> RunResult:
+        """Run `code` as the next turn. Never raises for anything the code does."""
+        start = time.perf_counter()
+        with self._lock:
+            self._turn += 1
+            try:
+                result = self._run(code, timeout_s or self._settings.sandbox_timeout_s)
+            except EngineError as exc:
+                result = RunResult(ok=False, error=exc.to_info())
+        return RunResult(
+            ok=result.ok,
+            answer=result.answer,
+            stdout=result.stdout,
+            error=result.error,
+            elapsed_ms=(time.perf_counter() - start) * 1000,
+        )
+
+    def set_tables(self, tables: Sequence[SandboxTable]) -> None:
+        """The session's tables changed: restart the zygote; earlier results are kept."""
+        with self._lock:
+            self._tables = list(tables)
+            self._stop()
+            if self._refusal is None:
+                self._spawn()
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            self._stop()
+            shutil.rmtree(self._work_dir, ignore_errors=True)
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:  # a forgotten sandbox must not leave a worker behind
+        if not getattr(self, "_closed", True):
+            self.close()
+
+    @property
+    def worker_pid(self) -> int | None:
+        return self._proc.pid if self._proc is not None and self._proc.poll() is None else None
+
+    # -- the run -------------------------------------------------------------------------------
+    def _run(self, code: str, timeout_s: float) -> RunResult:
+        if self._refusal is not None:
+            raise BlockedError(self._refusal)
+        if self._closed:
+            raise RuntimeFailure("This sandbox was closed; start a new session to run code.")
+        try:
+            compile(code, f"<turn-{self._turn}>", "exec")
+        except SyntaxError as exc:  # compiling runs nothing: answer without a fork
+            failure = syntax_failure(exc)
+            return RunResult(
+                ok=False, error=ErrorInfo(failure.kind, failure.message, failure.detail)
+            )
+        except ValueError as exc:  # e.g. a NUL byte
+            raise RuntimeFailure(f"The code cannot be compiled: {exc}.") from None
+        for attempt in (1, 2):  # a dead zygote is respawned once
+            try:
+                return self._run_in_worker(code, timeout_s)
+            except WorkerUnavailable as exc:
+                self._stop()
+                if attempt == 2:
+                    raise RuntimeFailure(
+                        f"The sandbox worker stopped unexpectedly ({exc}); it was restarted. "
+                        "Run the code again.",
+                    ) from None
+                self._spawn()
+        raise AssertionError("unreachable")
+
+    def _run_in_worker(self, code: str, timeout_s: float) -> RunResult:
+        self._ensure_ready()
+        s = self._settings
+        request = {
+            "op": "run",
+            "code": code,
+            "turn": self._turn,
+            "memory_mb": s.sandbox_memory_mb,
+            "cpu_s": timeout_s * (os.cpu_count() or 1) + 1,
+            "max_output_bytes": s.max_output_bytes,
+            "max_reply_bytes": self._max_reply_bytes(),
+        }
+        self._send(request)
+        # Building pandas frames of a 10M-row table takes seconds, once: not the code's time.
+        started = self._receive(time.monotonic() + max(START_TIMEOUT_S, timeout_s))
+        if started.get("zygote_memory"):
+            raise MemoryLimitError(
+                "The tables do not fit in memory as pandas DataFrames. Use sql() to aggregate "
+                "in DuckDB, or load fewer rows/columns."
+            )
+        pid = int(started["pid"])
+        try:
+            done, blobs = self._receive_frame(time.monotonic() + timeout_s)
+            timed_out = False
+        except WorkerUnavailable:
+            if self._proc is None or self._proc.poll() is not None:
+                raise
+            _kill_group(pid)
+            done, blobs = self._receive_frame(time.monotonic() + KILL_GRACE_S)
+            timed_out = True
+        return self._result_from_reply(code, done, blobs[0] if blobs else b"", timed_out, timeout_s)
+
+    def _result_from_reply(
+        self, code: str, done: dict[str, Any], reply: bytes, timed_out: bool, timeout_s: float
+    ) -> RunResult:
+        s = self._settings
+        if timed_out:
+            raise RunTimeoutError(
+                f"The code ran longer than {timeout_s:g} s and was stopped. Aggregate with sql() "
+                "or work on fewer rows; or raise sandbox_timeout_s."
+            )
+        if done.get("overflow"):
+            raise OutputError(
+                f"The result is larger than {s.max_result_mb:,} MB. Return an aggregate or fewer "
+                "rows/columns; or raise max_result_mb."
+            )
+        if not reply:
+            raise self._error_from_status(done, code)
+        try:
+            meta, blobs = protocol.decode_frame(reply)
+        except protocol.ProtocolError as exc:
+            raise RuntimeFailure(f"The sandbox sent back an unreadable result ({exc}).") from None
+        stdout = str(meta.get("stdout", ""))
+        notes = [str(n) for n in meta.get("notes") or []]
+        if notes:
+            stdout = stdout + "".join(f"[note] {n}\n" for n in notes)
+        if not meta.get("ok"):
+            error = meta.get("error") or {}
+            info = ErrorInfo(
+                kind=str(error.get("kind", "runtime")),
+                message=self._with_intents(code, error),
+                detail=str(error.get("detail", "")),
+            )
+            return RunResult(ok=False, stdout=stdout, error=info)
+        data = blobs[0] if blobs else b""
+        if len(data) > s.max_result_mb * 1024 * 1024:
+            raise OutputError(
+                f"The result is larger than {s.max_result_mb:,} MB. Return an aggregate or fewer "
+                "rows/columns; or raise max_result_mb."
+            )
+        answer_meta = meta.get("answer") or {}
+        if answer_meta.get("kind") == "none":
+            return RunResult(
+                ok=False, stdout=stdout, error=RuntimeFailure(NO_RESULT_MESSAGE).to_info()
+            )
+        try:
+            answer = answer_from_payload(answer_meta, data, s.max_display_rows)
+        except Exception as exc:  # untrusted bytes: pyarrow and its type readers raise anything
+            raise RuntimeFailure(f"The sandbox sent back an unreadable result ({exc}).") from None
+        self._results.append(reply)
+        self._send({"op": "remember"})
+        return RunResult(ok=True, answer=answer, stdout=stdout)
+
+    @staticmethod
+    def _with_intents(code: str, error: dict[str, Any]) -> str:
+        message = str(error.get("message", "The code failed."))
+        if error.get("kind") == "blocked":
+            intents = intents_of(code)
+            if intents:
+                message = f"This code tries to {', '.join(intents)}. {message}"
+        return message
+
+    def _error_from_status(self, done: dict[str, Any], code: str) -> EngineError:
+        sig = done.get("signal")
+        if sig == signal.SIGKILL:
+            return MemoryLimitError(
+                "The code was killed by the system, most likely for using too much memory. "
+                "Aggregate with sql() or work on fewer rows."
+            )
+        if sig == signal.SIGXCPU:
+            return RunTimeoutError(
+                "The code used up its CPU time and was stopped. Aggregate with sql() or work on "
+                "fewer rows; or raise sandbox_timeout_s."
+            )
+        if sig is not None:
+            what = SIGNAL_NAMES.get(sig, f"signal {sig}")
+            return RuntimeFailure(
+                f"The code crashed its worker process with {what}. Avoid ctypes and deep "
+                "recursion; the app and your data are unaffected."
+            )
+        return RuntimeFailure(
+            f"The code ended its worker process (exit status {done.get('exit_code')}) before "
+            "leaving a result; do not call os._exit() or exit(), assign the answer to `result`."
+        )
+
+    def _max_reply_bytes(self) -> int:
+        s = self._settings
+        return (s.max_result_mb + 64) * 1024 * 1024 + 4 * s.max_output_bytes
+
+    # -- the zygote ----------------------------------------------------------------------------
+    def _refusal_reason(self) -> str | None:
+        if hasattr(os, "fork") and sys.platform.startswith("linux"):
+            return None
+        if self._settings.sandbox_isolation == "reduced" and hasattr(os, "fork"):
+            return None
+        return (
+            "Generated code cannot run here: this system offers no process isolation (fork) "
+            "for the sandbox. Use Linux, or set sandbox_isolation to 'reduced' where fork exists."
+        )
+
+    def _spawn(self) -> None:
+        env = dict(BASE_ENV, HOME=self._work_dir)
+        if "TZ" in os.environ:
+            env["TZ"] = os.environ["TZ"]
+        self._proc = subprocess.Popen(
+            [sys.executable, "-s", "-m", "engine.sandbox.worker", self._work_dir],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            cwd=ROOT,
+            env=env,
+            close_fds=True,
+            start_new_session=True,
+        )
+        self._ready = False
+
+    def _ensure_ready(self) -> None:
+        if self._proc is None or self._proc.poll() is not None:
+            self._stop()
+            self._spawn()
+        if self._ready:
+            return
+        ready = self._receive(time.monotonic() + START_TIMEOUT_S)
+        layers = ready.get("layers") or {}
+        self._layers = layers_from_flags(layers, int(layers.get("landlock_abi", 0)))
+        if not self._layers.process:
+            raise BlockedError("The sandbox worker reported no process isolation.")
+        if self._settings.sandbox_isolation == "require" and not self._layers.complete:
+            pass  # 'require' means process isolation; missing layers are listed in `layers`
+        specs = [
+            {"name": t.name, "arrow_path": str(t.arrow_path), "source_name": t.source_name}
+            for t in self._tables
+        ]
+        self._send({"op": "tables", "tables": specs})
+        reply = self._receive(time.monotonic() + START_TIMEOUT_S)
+        if not reply.get("ok"):
+            raise WorkerUnavailable(f"the tables could not be mapped: {reply.get('message')}")
+        if self._results:
+            self._send({"op": "results"}, self._results)
+        self._ready = True
+
+    def _send(self, header: dict[str, Any], blobs: Sequence[bytes] = ()) -> None:
+        assert self._proc is not None and self._proc.stdin is not None
+        try:
+            protocol.write_frame(self._proc.stdin.fileno(), header, blobs)
+        except OSError as exc:
+            raise WorkerUnavailable(f"cannot reach the worker: {exc}") from None
+
+    def _receive(self, deadline: float) -> dict[str, Any]:
+        return self._receive_frame(deadline)[0]
+
+    def _receive_frame(self, deadline: float) -> tuple[dict[str, Any], list[bytes]]:
+        assert self._proc is not None and self._proc.stdout is not None
+        try:
+            return protocol.read_frame(
+                self._proc.stdout.fileno(), deadline=deadline, max_bytes=self._max_reply_bytes() * 2
+            )
+        except protocol.DeadlineExceeded:
+            raise WorkerUnavailable("no answer before the deadline") from None
+        except protocol.ProtocolError as exc:
+            raise WorkerUnavailable(str(exc)) from None
+
+    def _stop(self) -> None:
+        proc, self._proc = self._proc, None
+        self._ready = False
+        if proc is None:
+            return
+        if proc.poll() is None:
+            try:
+                assert proc.stdin is not None
+                protocol.write_frame(proc.stdin.fileno(), {"op": "exit"})
+            except OSError:
+                pass
+            try:
+                proc.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                _kill_group(proc.pid)
+                proc.wait(timeout=5)
+        for stream in (proc.stdin, proc.stdout):
+            if stream is not None:
+                stream.close()
+
+
+def _kill_group(pid: int) -> None:
+    for kill in (os.killpg, os.kill):
+        try:
+            kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
