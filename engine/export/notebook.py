@@ -1,0 +1,218 @@
+"""A whole session as a Jupyter notebook that re-runs every turn on its own, and as a zip with
+the tables beside it (issue 6).
+
+The notebook rebuilds the sandbox's namespace from `data/*.parquet`: `df` (the first table), each
+table by name, `sql()`, `pd`, `np`, `px`, `go` and `results`. Each turn starts from fresh copies
+of the tables, as each sandbox run does, so a turn that edits `df` in place changes no later one.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+import tempfile
+import zipfile
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Final
+
+from engine.types import Turn
+
+NOTEBOOK_NAME: Final = "session.ipynb"
+DATA_DIR: Final = "data"
+# What the notebook imports; their versions here go into the bundle's requirements.txt.
+NOTEBOOK_PACKAGES: Final = ("pandas", "numpy", "pyarrow", "duckdb", "plotly")
+
+_SETUP: Final = '''\
+# The session's tables and the names the app's sandbox gives generated code:
+# df (the first table), each table by name, sql(), pd, np, px, go and results.
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+import pyarrow.parquet as pq
+
+DATA = Path("data")  # run this notebook from the folder that holds data/
+TABLE_NAMES = {names!r}
+_arrow = {{name: pq.read_table(DATA / f"{{name}}.parquet") for name in TABLE_NAMES}}
+tables = {{name: table.to_pandas() for name, table in _arrow.items()}}  # what pd.read_parquet does
+
+_con = duckdb.connect(":memory:")
+for _name, _table in _arrow.items():
+    _con.register(_name, _table)
+if TABLE_NAMES and "df" not in _arrow:
+    _con.register("df", _arrow[TABLE_NAMES[0]])
+
+
+def sql(query):
+    """DuckDB SQL over the tables (as loaded, never the edited copies); returns a DataFrame."""
+    relation = _con.sql(query)
+    return relation.df() if relation is not None else pd.DataFrame()
+
+
+df = tables[TABLE_NAMES[0]].copy() if TABLE_NAMES else None
+results = []  # each turn's result, newest last, as `results` in the app
+'''
+
+
+def session_notebook(turns: Sequence[Turn], tables: Sequence[tuple[str, Path]]) -> Any:
+    """An nbformat v4 notebook: a setup cell, then per turn a markdown cell and, when the turn
+    succeeded, a code cell with its code. Failed turns are markdown only, with their error."""
+    import nbformat.v4 as nbf
+
+    names = [name for name, _ in tables]
+    cells = [
+        nbf.new_markdown_cell(_intro(names)),
+        nbf.new_code_cell(_SETUP.format(names=names).rstrip()),
+    ]
+    for number, turn in enumerate(turns, start=1):
+        cells.append(nbf.new_markdown_cell(_turn_markdown(number, turn)))
+        if turn.ok and turn.code:
+            cells.append(nbf.new_code_cell(_turn_code(turn.code, names)))
+    notebook = nbf.new_notebook(cells=cells)
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    notebook.metadata["language_info"] = {"name": "python"}
+    return notebook
+
+
+def session_bundle(turns: Sequence[Turn], tables: Sequence[tuple[str, Path]]) -> bytes:
+    """A zip: `session.ipynb`, `data/<table>.parquet` for each (name, Arrow IPC file) pair,
+    and a `requirements.txt` with the versions that produced the results."""
+    import nbformat
+
+    sink = io.BytesIO()
+    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
+        bundle.writestr(NOTEBOOK_NAME, nbformat.writes(session_notebook(turns, tables)))
+        bundle.writestr("requirements.txt", _requirements())
+        with tempfile.TemporaryDirectory(prefix="decipher-export-") as tmp:
+            for name, arrow_path in tables:
+                parquet = Path(tmp) / f"{name}.parquet"
+                _parquet_from_arrow_file(Path(arrow_path), parquet)
+                # Parquet is compressed already: stored, not deflated again.
+                bundle.write(
+                    parquet, f"{DATA_DIR}/{name}.parquet", compress_type=zipfile.ZIP_STORED
+                )
+                parquet.unlink()
+    return sink.getvalue()
+
+
+def _parquet_from_arrow_file(source: Path, target: Path) -> None:
+    """Arrow IPC (file or stream format) to Parquet, one record batch at a time."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    with pa.memory_map(str(source), "r") as mapped:
+        try:
+            reader: Any = pa.ipc.open_file(mapped)
+            batches = (reader.get_batch(i) for i in range(reader.num_record_batches))
+        except pa.ArrowInvalid:
+            mapped.seek(0)
+            reader = pa.ipc.open_stream(mapped)
+            batches = iter(reader)
+        with pq.ParquetWriter(str(target), reader.schema) as writer:
+            for batch in batches:
+                writer.write_batch(batch)
+
+
+def _intro(names: Sequence[str]) -> str:
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    listed = ", ".join(f"`{n}`" for n in names) or "none"
+    return (
+        f"# Decipher session\n\nExported {stamp}. Tables: {listed} (in `{DATA_DIR}/`).\n\n"
+        "Run all cells from the unzipped folder (`pip install -r requirements.txt` first if "
+        "needed). Each turn's code is exactly what the planner or the model wrote; it starts "
+        "from fresh copies of the tables, as in the app."
+    )
+
+
+def _turn_markdown(number: int, turn: Turn) -> str:
+    """Question, who answered and how, and the answer's summary or the error, as plain text
+    (HTML in questions or data is escaped, never rendered)."""
+    title = _plain(turn.question) if turn.question else "Code run"
+    lines = [f"### {number}. {title}", ""]
+    who = {
+        "planner": "the planner",
+        "local": "the local model",
+        "openai": "the OpenAI-compatible model",
+    }
+    source = who.get(turn.backend or "", "code you ran")
+    elapsed = turn.result.elapsed_ms
+    timing = f" in {elapsed:,.0f} ms" if elapsed else ""
+    repairs = len(turn.attempts)
+    after = f" after {repairs} repair{'s' * (repairs != 1)}" if repairs else ""
+    verb = "Answered" if turn.ok else "Tried"
+    lines.append(
+        f"*{verb} by {source}{timing}{after}.*"
+        + (f" {_plain(turn.explanation)}" if turn.explanation else "")
+    )
+    if turn.ok:
+        if turn.result.answer is not None and turn.result.answer.text:
+            lines += ["", f"**Answer:** {_plain(turn.result.answer.text)}"]
+        return "\n".join(lines)
+    error = turn.result.error
+    message = _plain(error.message) if error else "The turn failed."
+    kind = f" ({error.kind})" if error else ""
+    lines += ["", f"**This turn failed{kind}:** {message}"]
+    if turn.code:
+        fence = "`" * max(3, _longest_backtick_run(turn.code) + 1)
+        lines += [
+            "",
+            "The code it ran, kept for reference (not run):",
+            "",
+            f"{fence}python",
+            turn.code.rstrip(),
+            fence,
+        ]
+    return "\n".join(lines)
+
+
+def _turn_code(code: str, names: Sequence[str]) -> str:
+    """The turn's code between a prologue (fresh tables, no leftover result) and an epilogue
+    (remember the result for later turns, show it)."""
+    prologue = []
+    if names:
+        first, used = names[0], _names_used(code, names)
+        aliases = " = ".join(["df", first] if first.isidentifier() and first != "df" else ["df"])
+        prologue.append(f"{aliases} = tables[{first!r}].copy()")
+        prologue += [f"{n} = tables[{n!r}].copy()" for n in used if n != first and n.isidentifier()]
+    prologue.append("result = fig = None")
+    epilogue = [
+        "results.append(result if result is not None else fig)",
+        "if fig is not None and fig is not result:",
+        "    display(fig)",
+        "result",
+    ]
+    return "\n".join([*prologue, "", code.strip("\n"), "", *epilogue])
+
+
+def _names_used(code: str, names: Sequence[str]) -> list[str]:
+    """Tables the code names (the sandbox likewise hands over only those)."""
+    return [n for n in names if re.search(rf"\b{re.escape(n)}\b", code)]
+
+
+def _plain(text: str) -> str:
+    return html.escape(" ".join(text.split()), quote=False)
+
+
+def _longest_backtick_run(text: str) -> int:
+    return max((len(m) for m in re.findall(r"`+", text)), default=0)
+
+
+def _requirements() -> str:
+    lines = []
+    for package in NOTEBOOK_PACKAGES:
+        try:
+            lines.append(f"{package}=={metadata.version(package)}")
+        except metadata.PackageNotFoundError:
+            lines.append(package)
+    return "\n".join(lines) + "\n"
