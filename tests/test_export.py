@@ -438,3 +438,65 @@ def test_notebook_code_cells_start_fresh_and_keep_backticks_safe() -> None:
     assert sources[3].startswith("### 2. Code run")
     assert sources[4].splitlines()[:2] == ["df = t = tables['t'].copy()", "result = fig = None"]
     assert notebook.metadata["kernelspec"]["name"] == "python3"
+
+
+@pytest.mark.slow
+def test_a_real_session_restored_after_a_restart_exports_a_notebook_that_reproduces_it(
+    tmp_path: Path,
+) -> None:
+    """The whole path: sandbox runs -> history -> restart -> restore -> bundle -> kernel."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    from engine.config import load_settings
+    from engine.history import HistoryStore
+    from engine.session import Session
+
+    sample = Path(__file__).resolve().parent.parent / "sample_data" / "sales.csv"
+    settings = load_settings(env={}, data_dir=str(tmp_path / "data"))
+    codes = [
+        "result = df.groupby('region', as_index=False)['quantity'].sum()",
+        "df['quantity'] = 0\nresult = int(df['quantity'].sum())",
+        "result = int(sales['quantity'].sum())",
+        "result = sql('SELECT category, round(avg(unit_price), 2) AS avg_price FROM sales "
+        "GROUP BY 1 ORDER BY 1')",
+        "result = df['no_such_column'].sum()",
+        "result = len(results)",
+    ]
+    with Session(settings, work_dir=tmp_path / "run", history=HistoryStore(tmp_path / "data")) as s:
+        s.load(sample)
+        ran = [s.run(code, question=f"step {i}") for i, code in enumerate(codes)]
+        session_id = s.session_id
+    assert [t.ok for t in ran] == [True, True, True, True, False, True]
+
+    store = HistoryStore(tmp_path / "data")  # the restart
+    with Session.restore(settings, store, session_id, work_dir=tmp_path / "again") as restored:
+        assert [t.name for t in restored.tables] == ["sales"]
+        assert [t.to_json() for t in restored.turns] == [t.to_json() for t in ran]
+        bundle = restored.export_bundle()
+
+    folder = tmp_path / "unzipped"
+    with zipfile.ZipFile(io.BytesIO(bundle)) as archive:
+        archive.extractall(folder)
+    notebook = nbformat.read(folder / "session.ipynb", as_version=4)
+    notebook.cells.append(
+        nbformat.v4.new_code_cell(
+            'import pickle\nPath("out.pkl").write_bytes(pickle.dumps(results))'
+        )
+    )
+    NotebookClient(
+        notebook, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(folder)}}
+    ).execute()
+    got = pickle.loads((folder / "out.pkl").read_bytes())
+
+    answers = [t.result.answer for t in ran if t.ok]
+    assert len(got) == len(answers) == 5
+    for have, answer in zip(got, answers, strict=True):
+        if answer.kind == "table":
+            rows = tuple(tuple(json_scalar(v) for v in row) for row in have.itertuples(index=False))
+            assert tuple(have.columns) == answer.table.columns
+            assert rows == answer.table.rows
+        else:
+            assert have == answer.value
+    assert got[1] == 0 and got[2] > 0  # the sandbox and the notebook agree: no leak
+    assert got[4] == 4
