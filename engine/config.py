@@ -34,8 +34,9 @@ SETTINGS: Final[tuple[Setting, ...]] = (
         "sandbox_isolation",
         str,
         "require",
-        "'require' refuses to run code when process isolation is unavailable; 'reduced' runs "
-        "with whatever layers the host has and says which.",
+        "'full' refuses unless every sandbox layer is active; 'require' refuses to run code "
+        "when process isolation is unavailable; 'reduced' runs with whatever layers the host "
+        "has and says which.",
     ),
     Setting("max_output_bytes", int, 1_000_000, "Cap on what one run may print."),
     Setting("max_result_mb", int, 512, "Cap on the size of one run's result table or figure."),
