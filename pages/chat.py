@@ -1,0 +1,67 @@
+"""Chat: ask questions about the loaded tables; answers are text, tables and charts (issue 6)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pages import state
+from pages.widgets import (
+    ProgressView,
+    plain,
+    render_data_sidebar,
+    render_turn,
+    show_load_errors,
+)
+
+session = state.current_session()
+render_data_sidebar(session)
+
+st.title("Decipher")
+if session.tables:
+    names = ", ".join(f"`{plain(t.name)}`" for t in session.tables)
+    st.caption(f"Ask about {names}. The first table is also called `df` in code.")
+else:
+    st.info("Upload a table in the sidebar or with the paperclip below, or load a sample.")
+
+for i, turn in enumerate(session.turns):
+    with st.chat_message("user"):
+        st.markdown(plain(turn.question or "(code run)"))
+    with st.chat_message("assistant"):
+        render_turn(session, turn, key=f"turn-{turn.id if turn.id is not None else i}")
+
+if session.tables and not session.turns:
+    starters = session.starter_questions(5)
+    if starters:
+        st.caption("Try one of these:")
+        row = st.container(horizontal=True)
+        for j, question in enumerate(starters):
+            if row.button(question, key=f"starter-{j}"):
+                st.session_state["pending_question"] = question
+
+prompt = st.chat_input(
+    "Ask a question about your data",
+    key="chat",
+    accept_file="multiple",
+    file_type=state.UPLOAD_TYPES,
+    submit_mode="stop",
+)
+question = st.session_state.pop("pending_question", None)
+if prompt is not None:
+    if prompt.files:
+        show_load_errors(state.load_uploads(session, list(prompt.files)))
+        if not prompt.text:
+            st.rerun()
+    question = prompt.text or question
+
+if question:
+    with st.chat_message("user"):
+        st.markdown(plain(question))
+    with st.chat_message("assistant"):
+        with st.status("Thinking…", expanded=False) as status:
+            turn = session.ask(question, on_progress=ProgressView(status))
+            status.update(
+                label="Done" if turn.ok else "Could not answer",
+                state="complete" if turn.ok else "error",
+            )
+        n = len(session.turns) - 1
+        render_turn(session, turn, key=f"turn-{turn.id if turn.id is not None else n}")

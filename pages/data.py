@@ -1,0 +1,68 @@
+"""Data: the loaded tables, their profiles and previews, and a low-code chart builder (issue 6)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from engine.charts import AGGREGATIONS, CHART_KINDS, chart_code
+from pages import state
+from pages.widgets import plain, render_data_sidebar, render_turn
+
+session = state.current_session()
+render_data_sidebar(session)
+
+st.title("Data")
+if not session.tables:
+    st.info("No table is loaded yet. Upload a file in the sidebar or load a sample.")
+    st.stop()
+
+names = [t.name for t in session.tables]
+name = st.selectbox("Table", names, key="data_table")
+table = session.catalog.table(name)
+profile = session.catalog.profile(name)
+st.caption(
+    f"{table.rows:,} rows × {len(table.columns)} columns · {table.format}"
+    + (f" · encoding {table.encoding}" if table.encoding else "")
+    + (f" · delimiter {table.delimiter!r}" if table.delimiter else "")
+)
+for note in table.notes:
+    st.info(plain(note), icon=":material/info:")
+
+profile_tab, preview_tab, chart_tab = st.tabs(["Profile", "Preview", "Chart builder"])
+with profile_tab:
+    st.dataframe(
+        [
+            {
+                "column": c.name,
+                "type": c.type,
+                "missing": c.null_count,
+                "distinct": c.distinct_count,
+                "min": None if c.min is None else str(c.min),
+                "max": None if c.max is None else str(c.max),
+                "mean": c.mean,
+                "most common": ", ".join(f"{v} ({n})" for v, n in c.top_values[:3]),
+            }
+            for c in profile.columns
+        ],
+        key="data_profile",
+        hide_index=True,
+    )
+with preview_tab:
+    st.dataframe(session.catalog.preview(name, 100), key="data_preview", hide_index=True)
+    st.caption(f"First {min(100, table.rows):,} of {table.rows:,} rows.")
+with chart_tab:
+    columns = list(table.columns)
+    numeric = [c.name for c in profile.columns if c.kind == "number"] or columns
+    left, right = st.columns(2)
+    kind = left.selectbox("Chart type", list(CHART_KINDS), key="chart_kind")
+    aggregation = right.selectbox("Aggregation", AGGREGATIONS, index=3, key="chart_agg")
+    x = left.selectbox("x", columns, key="chart_x")
+    y = right.selectbox("y", [None, *numeric], index=1 if numeric else 0, key="chart_y")
+    color = left.selectbox("Colour", [None, *columns], key="chart_color")
+    code = chart_code(name, kind, x, y, color, aggregation)
+    st.code(code)
+    if st.button("Draw chart", key="chart_run", type="primary", icon=":material/bar_chart:"):
+        with st.spinner("Running in the sandbox…"):
+            turn = session.run(code, question=f"Chart builder: {kind} of {y or x} by {x}")
+        render_turn(session, turn, key="chart-result", editable=False)
+        st.caption("The chart is also in the chat and the history.")

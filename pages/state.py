@@ -1,0 +1,161 @@
+"""Per-browser-session state: one engine `Session` per browser tab, found again after a reload.
+
+The session id lives in the URL (`?s=...`), so a reload (or a server restart) restores the same
+session from the history store. One `HistoryStore` serves the whole server (`st.cache_resource`);
+engine sessions live in `st.session_state`, so two browser sessions never share tables, turns or
+a sandbox (issue 6).
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Final
+
+import streamlit as st
+
+from engine.config import Settings, load_settings
+from engine.errors import EngineError
+from engine.session import Session
+
+ROOT: Final = Path(__file__).resolve().parent.parent
+SAMPLE_DIR: Final = ROOT / "sample_data"
+DEFAULT_SAMPLE: Final = "penguins.csv"
+UPLOAD_TYPES: Final = ["csv", "tsv", "txt", "xlsx", "parquet", "json", "ndjson"]
+_ENGINE: Final = "engine_session"
+_SETTINGS: Final = "engine_settings"
+_SECRETS: Final = "engine_secrets"
+_LOADED: Final = "loaded_uploads"
+
+
+@st.cache_resource(show_spinner=False)
+def base_settings() -> Settings:
+    """Settings from the environment (DECIPHER_*), read once per server."""
+    return load_settings()
+
+
+@st.cache_resource(show_spinner=False)
+def history_store(data_dir: str):  # -> engine.history.HistoryStore
+    """The server's one history store (SQLite under the data directory)."""
+    from engine.history import HistoryStore
+
+    path = Path(data_dir).expanduser()
+    path.mkdir(parents=True, exist_ok=True)
+    return HistoryStore(path)
+
+
+def settings() -> Settings:
+    """This browser session's settings: the server's, plus what the Settings page changed."""
+    return st.session_state.get(_SETTINGS) or base_settings()
+
+
+def secrets() -> dict[str, Any]:
+    """`.streamlit/secrets.toml` contents plus a key typed on the Settings page (session only)."""
+    merged: dict[str, Any] = {}
+    if st.secrets.load_if_toml_exists():  # False (and no error) when there is no secrets.toml
+        merged.update(st.secrets.to_dict())
+    merged.update(st.session_state.get(_SECRETS) or {})
+    return merged
+
+
+def store():
+    return history_store(settings().data_dir)
+
+
+def current_session() -> Session:
+    """The engine session of this browser session: restored from the URL's id, or a new one
+    with the bundled sample loaded so a first visit has something to explore."""
+    session: Session | None = st.session_state.get(_ENGINE)
+    wanted = st.query_params.get("s")
+    if session is not None and (not wanted or wanted == session.session_id):
+        return session
+    if session is not None:
+        session.close()
+    history = store()
+    known = {info.id for info in history.sessions()}
+    if wanted and wanted in known:
+        session = Session.restore(settings(), history, wanted, secrets=secrets())
+    else:
+        session = Session(settings(), history=history, secrets=secrets())
+        load_sample(session, DEFAULT_SAMPLE)
+    _adopt(session)
+    return session
+
+
+def new_session(sample: str | None = None) -> Session:
+    """Start afresh (empty, or with one sample): the old session stays in the history."""
+    old: Session | None = st.session_state.get(_ENGINE)
+    if old is not None:
+        old.close()
+    session = Session(settings(), history=store(), secrets=secrets())
+    if sample:
+        load_sample(session, sample)
+    _adopt(session)
+    return session
+
+
+def open_session(session_id: str) -> Session:
+    """Switch this browser tab to a stored session (History page)."""
+    old: Session | None = st.session_state.get(_ENGINE)
+    if old is not None:
+        old.close()
+    session = Session.restore(settings(), store(), session_id, secrets=secrets())
+    _adopt(session)
+    return session
+
+
+def _adopt(session: Session) -> None:
+    st.session_state[_ENGINE] = session
+    st.session_state[_LOADED] = set()
+    if session.session_id:
+        st.query_params["s"] = session.session_id
+
+
+def apply_settings(new: Settings, new_secrets: Mapping[str, Any] | None = None) -> None:
+    """Use `new` for this browser session from the next question on."""
+    st.session_state[_SETTINGS] = new
+    if new_secrets is not None:
+        st.session_state[_SECRETS] = dict(new_secrets)
+    session: Session | None = st.session_state.get(_ENGINE)
+    if session is not None:
+        session.settings = new  # the router reads it on every ask
+        session.secrets = secrets()
+
+
+def samples() -> list[str]:
+    return sorted(p.name for p in SAMPLE_DIR.iterdir() if p.suffix in (".csv", ".parquet"))
+
+
+def load_sample(session: Session, name: str) -> list[str]:
+    """Load a bundled sample; returns error messages (none when it loaded)."""
+    try:
+        session.load(SAMPLE_DIR / name, original_name=name)
+    except EngineError as exc:
+        return [exc.message]
+    return []
+
+
+def load_uploads(session: Session, files: list[Any]) -> list[str]:
+    """Load uploaded files not loaded yet in this session; returns plain error messages.
+
+    An `UploadedFile` is already in memory or spooled to disk; copying it with copyfileobj keeps
+    memory flat, and the loader needs a real file anyway (DuckDB reads paths).
+    """
+    loaded: set[str] = st.session_state.setdefault(_LOADED, set())
+    errors = []
+    for file in files:
+        marker = getattr(file, "file_id", None) or f"{file.name}:{file.size}"
+        if marker in loaded:
+            continue
+        loaded.add(marker)
+        target = session.work_dir / "uploads" / Path(file.name).name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        file.seek(0)
+        with target.open("wb") as out:
+            shutil.copyfileobj(file, out, 1 << 20)
+        try:
+            session.load(target, original_name=file.name)
+        except EngineError as exc:
+            errors.append(f"{file.name}: {exc.message}")
+    return errors

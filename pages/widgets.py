@@ -1,0 +1,288 @@
+"""Shared rendering for the pages: answers, errors, downloads, progress (not a page itself).
+
+Model and data text is always rendered as text: markdown specials are escaped and nothing goes
+through `unsafe_allow_html` (issue 6, "Safety in the UI").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any, Final
+
+import streamlit as st
+
+from engine.session import Session
+from engine.types import Answer, ErrorInfo, TableData, Turn
+
+_MARKDOWN_SPECIALS: Final = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+BACKEND_LABELS: Final = {
+    "planner": "offline planner",
+    "local": "local model",
+    "openai": "OpenAI-compatible model",
+    None: "your code",
+}
+
+
+def plain(text: str) -> str:
+    """Text with markdown specials escaped, so data and model text show as typed (no links,
+    no images fetched from the web, no HTML)."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
+
+
+def turn_caption(turn: Turn) -> str:
+    """'offline planner · 12 ms' (plus the model's time when a model wrote the code)."""
+    parts = [BACKEND_LABELS.get(turn.backend, str(turn.backend))]
+    parts.append(f"run {turn.result.elapsed_ms:,.0f} ms")
+    if turn.llm_ms:
+        parts.append(f"model {turn.llm_ms:,.0f} ms")
+    if turn.attempts:
+        parts.append(f"{len(turn.attempts)} repair(s)")
+    if turn.created_at:
+        parts.append(turn.created_at.replace("T", " ").split("+")[0])
+    return " · ".join(parts)
+
+
+def render_turn(session: Session, turn: Turn, key: str, *, editable: bool = True) -> None:
+    """One answer: text, table, chart, downloads, then the code (editable, re-runnable)."""
+    result = turn.result
+    if result.ok and result.answer is not None:
+        render_answer(session, result.answer, key)
+    elif result.error is not None:
+        render_error(result.error, turn.code)
+    if result.stdout:
+        with st.expander("Printed output"):
+            st.code(result.stdout, language=None)
+    st.caption(
+        plain(turn_caption(turn)) + (f" · {plain(turn.explanation)}" if turn.explanation else "")
+    )
+    if turn.code and editable:
+        render_code_editor(session, turn, key)
+    if turn.attempts:
+        with st.expander(f"Earlier attempts ({len(turn.attempts)})"):
+            for i, attempt in enumerate(turn.attempts, 1):
+                st.markdown(f"**Attempt {i}**")
+                st.code(attempt.code)
+                if attempt.result.error is not None:
+                    st.code(attempt.result.error.message, language=None)
+
+
+def render_answer(session: Session, answer: Answer, key: str) -> None:
+    if answer.kind == "value":
+        st.markdown(f"**{plain(answer.text)}**")
+    elif answer.text and answer.kind != "table":
+        st.markdown(plain(answer.text))
+    if answer.table is not None:
+        render_table(session, answer.table, key)
+    if answer.figure is not None:
+        render_figure(session, answer.figure, key)
+
+
+def render_table(session: Session, data: TableData, key: str) -> None:
+    """The result table (the full Arrow result when at hand), its size, downloads, follow-ups."""
+    frame = data.arrow if data.arrow is not None else _frame(data)
+    state = st.dataframe(
+        frame, key=f"{key}-table", on_select="rerun", selection_mode="multi-row", hide_index=True
+    )
+    shown = data.arrow.num_rows if data.arrow is not None else len(data.rows)
+    note = f"{data.row_count:,} rows × {len(data.columns)} columns"
+    if shown < data.row_count:
+        note = f"showing {shown:,} of {data.row_count:,} rows × {len(data.columns)} columns"
+    st.caption(note)
+    table_downloads(data, key)
+    rows = list((state or {}).get("selection", {}).get("rows", []) if state else [])
+    if rows:
+        picked = [data.rows[i] for i in rows if i < len(data.rows)]
+        _offer_followups(session, data.columns, picked, key, "rows")
+
+
+def render_figure(session: Session, figure: dict[str, Any], key: str) -> None:
+    import plotly.graph_objects as go
+
+    fig = go.Figure(figure)
+    state = st.plotly_chart(fig, key=f"{key}-chart", on_select="rerun")
+    st.download_button(
+        "Chart (HTML)",
+        data=lambda: _export("figure_html", figure),
+        file_name="chart.html",
+        mime="text/html",
+        key=f"{key}-html",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+    points = list((state or {}).get("selection", {}).get("points", []) if state else [])
+    if points:
+        columns = ("x", "y")
+        picked = [(p.get("x"), p.get("y")) for p in points]
+        _offer_followups(session, columns, picked, key, "points", figure=figure, points=points)
+
+
+def table_downloads(data: TableData, key: str) -> None:
+    """CSV, Excel and Parquet downloads, each built only when clicked (callable data)."""
+    row = st.container(horizontal=True)
+    for label, fn, ext, mime in (
+        ("CSV", "table_csv", "csv", "text/csv"),
+        ("Excel", "table_excel", "xlsx", "application/vnd.ms-excel"),
+        ("Parquet", "table_parquet", "parquet", "application/octet-stream"),
+    ):
+        row.download_button(
+            label,
+            data=_exporter(fn, data),
+            file_name=f"result.{ext}",
+            mime=mime,
+            key=f"{key}-{ext}",
+            icon=":material/download:",
+            on_click="ignore",
+        )
+
+
+def _exporter(fn: str, data: Any) -> Callable[[], bytes]:
+    return lambda: _export(fn, data)
+
+
+def _export(fn: str, data: Any) -> bytes:
+    from engine import export
+
+    value = data.arrow if isinstance(data, TableData) and data.arrow is not None else data
+    return getattr(export, fn)(value)
+
+
+def render_error(error: ErrorInfo, code: str | None = None) -> None:
+    """The plain message; the code and the technical detail one click away. Never a traceback
+    on the page itself."""
+    st.error(plain(error.message), icon=":material/error:")
+    if error.kind == "unsupported" and "Settings" in error.message:
+        st.page_link(
+            "pages/settings.py",
+            label="Open Settings to enable a language model",
+            icon=":material/settings:",
+        )
+    if code or error.detail:
+        with st.expander("Details"):
+            st.caption(f"error kind: {error.kind}")
+            if code:
+                st.code(code)
+            if error.detail:
+                st.code(error.detail, language=None)
+
+
+def render_code_editor(session: Session, turn: Turn, key: str) -> None:
+    """The code, editable; Re-run runs the edited code as a new turn."""
+    with st.expander("Code"):
+        edited = st.text_area(
+            "Edit the code and re-run it",
+            value=turn.code or "",
+            key=f"{key}-edit",
+            height=max(120, 22 * min(20, (turn.code or "").count("\n") + 2)),
+        )
+        if st.button("Re-run", key=f"{key}-rerun", icon=":material/replay:"):
+            with st.spinner("Running…"):
+                session.run(edited, question=turn.question)
+            st.rerun()
+
+
+def _offer_followups(
+    session: Session,
+    columns: tuple[str, ...] | list[str],
+    rows: list[Any],
+    key: str,
+    what: str,
+    *,
+    figure: dict[str, Any] | None = None,
+    points: list[Any] | None = None,
+) -> None:
+    from engine.followups import explain_question, rows_filter_code, selection_filter_code
+
+    table = session.tables[0] if session.tables else None
+    code = None
+    if table is not None:
+        if figure is not None:
+            code = selection_filter_code(figure, points or [], table.columns)
+        else:
+            code = rows_filter_code(columns, rows, table.columns)
+    st.caption(f"{len(rows)} {what} selected")
+    row = st.container(horizontal=True)
+    if code and row.button(
+        "Filter to selection", key=f"{key}-filter", icon=":material/filter_alt:"
+    ):
+        session.run(code, question=f"Filter {table.name if table else 'df'} to the selection")
+        st.rerun()
+    if row.button("Explain these", key=f"{key}-explain", icon=":material/help:"):
+        st.session_state["pending_question"] = explain_question(list(columns), rows)
+        st.rerun()
+
+
+def _frame(data: TableData):  # -> pandas.DataFrame
+    import pandas as pd
+
+    return pd.DataFrame(list(data.rows), columns=list(data.columns))
+
+
+class ProgressView:
+    """Feeds `Progress` events into an `st.status`: one line per step, tokens streamed live."""
+
+    LABELS: Final = {
+        "plan": "Planning",
+        "prompt": "Writing the prompt",
+        "model": "Asking the model",
+        "token": "Model is writing code",
+        "check": "Checking the code",
+        "run": "Running in the sandbox",
+        "repair": "Repairing",
+    }
+
+    def __init__(self, status: Any) -> None:
+        self.status = status
+        self._tokens: list[str] = []
+        self._stream: Any = None
+
+    def __call__(self, progress: Any) -> None:
+        stage, text = getattr(progress, "stage", ""), getattr(progress, "text", "")
+        if stage == "token":
+            if self._stream is None:
+                self._stream = self.status.empty()
+            self._tokens.append(text)
+            self._stream.code("".join(self._tokens))
+            return
+        self._stream = None
+        self._tokens = []
+        label = self.LABELS.get(stage, stage.capitalize())
+        self.status.update(label=f"{label}…")
+        self.status.write(f"{label}: {plain(text)}" if text else label)
+
+
+def render_data_sidebar(session: Session) -> None:
+    """Sidebar: the loaded tables, uploads, samples and a fresh start."""
+    from pages import state
+
+    with st.sidebar:
+        st.subheader("Tables")
+        if session.tables:
+            for table in session.tables:
+                st.markdown(
+                    f"`{plain(table.name)}` · {table.rows:,} rows × {len(table.columns)} columns"
+                )
+        else:
+            st.caption("No table yet: upload a file or load a sample.")
+        files = st.file_uploader(
+            "Upload tables",
+            type=state.UPLOAD_TYPES,
+            accept_multiple_files=True,
+            key="uploads",
+            help="CSV, TSV, Excel, Parquet or JSON. Several files make several tables.",
+        )
+        if files:
+            show_load_errors(state.load_uploads(session, list(files)))
+        with st.expander("Samples and new session"):
+            sample = st.selectbox("Sample table", state.samples(), key="sample_pick")
+            if st.button("Load sample", key="sample_load", icon=":material/table:"):
+                show_load_errors(state.load_sample(session, sample))
+                st.rerun()
+            if st.button("New empty session", key="new_session", icon=":material/add:"):
+                state.new_session()
+                st.rerun()
+
+
+def show_load_errors(errors: list[str]) -> None:
+    for message in errors:
+        st.error(plain(message), icon=":material/error:")
