@@ -1,0 +1,368 @@
+"""What a read question asks for: an ordered registry of small intents (issue 5, style rule 10).
+
+Each intent's `match(query)` returns a `Plan` or None; the first match wins, so the more
+specific intents come first. An intent that sees the question is its kind but lacks a part
+(no column to average, two candidate measures) raises UnsupportedError saying what is missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Final
+
+from engine.errors import UnsupportedError
+from engine.planner.query import Filter, Query
+from engine.types import ColumnProfile, TableProfile
+
+AGG_WORDS: Final = {
+    "sum": "Total",
+    "mean": "Mean",
+    "median": "Median",
+    "min": "Minimum",
+    "max": "Maximum",
+    "std": "Standard deviation",
+    "var": "Variance",
+    "count": "Count",
+}
+FILTER_WORDS: Final = frozenset("during cmp tcmp between not contains and row which group".split())
+GUESSED_AGG_PENALTY: Final = 0.1  # "body mass by species" means the mean, but it was not said
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A computation the code generator can write: intent plus its columns and options."""
+
+    intent: str
+    table: TableProfile
+    measures: tuple[ColumnProfile, ...] = ()
+    agg: str = "mean"
+    groups: tuple[ColumnProfile, ...] = ()
+    filters: tuple[Filter, ...] = ()
+    n: int | None = None
+    descending: bool = True
+    period: str | None = None  # day | week | month | quarter | year
+    time: ColumnProfile | None = None
+    color: ColumnProfile | None = None
+    confidence: float = 0.95
+
+
+def _plan(q: Query, intent: str, **parts) -> Plan:
+    confidence = parts.pop("confidence", q.confidence)
+    return Plan(intent, q.table, filters=tuple(q.filters), confidence=confidence, **parts)
+
+
+def _numeric(q: Query) -> list[ColumnProfile]:
+    return [m.column for m in q.measures if m.column.kind == "number"]
+
+
+def _groups(q: Query) -> tuple[ColumnProfile, ...]:
+    return tuple(m.column for m in q.groups)
+
+
+def _agg(q: Query) -> tuple[str | None, float]:
+    agg = q.value("agg")
+    aggs = {v for _, f, v in q.keywords if f == "agg"}
+    if len(aggs) > 1:
+        raise UnsupportedError(
+            f"The question asks for several statistics ({', '.join(sorted(aggs))}); ask for one."
+        )
+    return agg, q.confidence
+
+
+def _one_measure(q: Query, what: str) -> ColumnProfile:
+    numbers = _numeric(q)
+    if len(numbers) == 1:
+        return numbers[0]
+    if not numbers:
+        cols = ", ".join(c.name for c in q.table.columns if c.kind == "number")
+        raise UnsupportedError(f"Which column should I {what}? Numeric columns: {cols}.")
+    names = " or ".join(c.name for c in numbers)
+    raise UnsupportedError(f"Which column should I {what}: {names}? Ask about one at a time.")
+
+
+def correlation_matrix(q: Query) -> Plan | None:
+    if q.has("matrix") or (q.has("corr") and not _numeric(q) and not q.groups):
+        return _plan(q, "corr_matrix")
+    return None
+
+
+def correlation(q: Query) -> Plan | None:
+    if not q.has("corr"):
+        return None
+    numbers = _numeric(q)
+    if len(numbers) != 2:
+        raise UnsupportedError(
+            "Name two numeric columns to correlate, e.g. “correlation of a and b”."
+        )
+    return _plan(q, "corr", measures=tuple(numbers))
+
+
+def scatter(q: Query) -> Plan | None:
+    numbers = _numeric(q)
+    if not (q.has("scatter") and len(numbers) == 2):
+        return None
+    color = q.color.column if q.color else (q.groups[0].column if len(q.groups) == 1 else None)
+    return _plan(q, "scatter", measures=tuple(numbers), color=color)
+
+
+def missing(q: Query) -> Plan | None:
+    if not q.has("missing"):
+        return None
+    return _plan(q, "missing", measures=tuple(m.column for m in q.measures))
+
+
+def describe(q: Query) -> Plan | None:
+    if not q.has("describe") or q.has("agg"):
+        return None
+    return _plan(q, "describe", measures=tuple(m.column for m in q.measures), groups=_groups(q))
+
+
+def first_last(q: Query) -> Plan | None:
+    if not (q.has("first") or q.has("last") or q.has("range")) or q.has("agg") or q.n:
+        return None
+    dates = [m.column for m in q.columns if m.column.kind == "date"]
+    if not dates:
+        dates = [c for c in q.table.columns if c.kind == "date"]
+        if len(dates) != 1 or any(m.column.kind != "date" for m in q.measures):
+            return None
+    if len(dates) != 1:
+        raise UnsupportedError(f"Which date column: {' or '.join(c.name for c in dates)}?")
+    which = "range" if q.has("range") or (q.has("first") and q.has("last")) else None
+    which = which or ("first" if q.has("first") else "last")
+    return _plan(q, "first_last", time=dates[0], period=which)
+
+
+def head(q: Query) -> Plan | None:
+    if q.has("head") or (q.has("first") and q.has("row") and not q.measures):
+        return _plan(q, "head", n=q.n or 5)
+    return None
+
+
+def histogram(q: Query) -> Plan | None:
+    if not q.has("hist") or q.has("agg"):
+        return None
+    targets = [m.column for m in q.measures]
+    if len(targets) != 1:
+        raise UnsupportedError("Name one column to show the distribution of.")
+    color = q.color.column if q.color else (q.groups[0].column if len(q.groups) == 1 else None)
+    return _plan(q, "histogram", measures=(targets[0],), color=color)
+
+
+def trend(q: Query) -> Plan | None:
+    period = q.value("period")
+    year_group = [m.column for m in q.groups if m.column.name.lower() == "year"]
+    if not (q.has("trend") or period or year_group):
+        return None
+    dates = [m.column for m in q.columns if m.column.kind == "date"]
+    dates = dates or [c for c in q.table.columns if c.kind == "date"]
+    years = year_group or [c for c in q.table.columns if c.name.lower() == "year"]
+    if year_group:
+        time, period = year_group[0], None
+    elif len(dates) == 1:
+        time = dates[0]
+    elif dates:
+        raise UnsupportedError(f"Which date column: {' or '.join(c.name for c in dates)}?")
+    elif years:
+        time, period = years[0], None
+    else:
+        return None
+    measures = [c for c in _numeric(q) if c.name != time.name]
+    other = [g for g in _groups(q) if g.name != time.name]
+    agg, confidence = _agg(q)
+    if len(measures) > 1 or len(other) > 1:
+        raise UnsupportedError("Ask for the trend of one column at a time.")
+    if measures and agg is None:  # sum for counts of things, mean for levels (issue 5)
+        integer = "INT" in measures[0].type.upper()
+        agg, confidence = ("sum" if integer else "mean"), confidence - GUESSED_AGG_PENALTY
+    return _plan(
+        q,
+        "trend",
+        measures=tuple(measures),
+        agg=agg or "count",
+        time=time,
+        period=period or ("month" if time.kind == "date" else None),
+        color=other[0] if other else None,
+        confidence=confidence,
+    )
+
+
+def share(q: Query) -> Plan | None:
+    if not q.has("share"):
+        return None
+    groups = _groups(q) or tuple(m.column for m in q.measures if m.column.kind != "number")
+    numbers = [c for c in _numeric(q) if c not in groups]
+    if not groups and q.filters:  # "what percentage of penguins are female"
+        return _plan(q, "share_rows")
+    if len(groups) != 1 or len(numbers) > 1:
+        raise UnsupportedError("Name one column to split by, e.g. “share of rows by region”.")
+    return _plan(q, "share", groups=groups, measures=tuple(numbers), agg="sum")
+
+
+def pivot(q: Query) -> Plan | None:
+    if not q.has("pivot"):
+        return None
+    groups = _groups(q) or tuple(m.column for m in q.measures if m.column.kind != "number")
+    numbers = [c for c in _numeric(q) if c not in groups]
+    if len(groups) != 2 or len(numbers) > 1:
+        raise UnsupportedError(
+            "A pivot needs two columns to split by and at most one value column."
+        )
+    agg, confidence = _agg(q)
+    if numbers and agg is None:
+        agg, confidence = "mean", confidence - GUESSED_AGG_PENALTY
+    return _plan(
+        q,
+        "pivot",
+        groups=groups,
+        measures=tuple(numbers),
+        agg=agg or "count",
+        confidence=confidence,
+    )
+
+
+def mode(q: Query) -> Plan | None:
+    if not q.has("mode"):
+        return None
+    targets = [m.column for m in q.measures] + ([q.which.column] if q.which else [])
+    if len(targets) != 1:
+        raise UnsupportedError("Name the one column whose most common value you want.")
+    return _plan(q, "mode", groups=(targets[0],), n=q.n)
+
+
+def superlative(q: Query) -> Plan | None:
+    """'which species has the highest body mass', 'top 5 countries by gdpPercap'."""
+    direction = q.value("super")
+    agg, confidence = _agg(q)
+    if direction is None and agg in ("max", "min") and q.which:
+        direction = "desc" if agg == "max" else "asc"
+    if direction is None:
+        return None
+    if q.which:
+        group: ColumnProfile | None = q.which.column
+    else:
+        texts = [m.column for m in q.columns if m.column.kind in ("text", "bool")]
+        if len(texts) > 1:
+            raise UnsupportedError(f"Ranked by which: {' or '.join(c.name for c in texts)}?")
+        group = texts[0] if texts else None
+    numbers = [m.column for m in q.columns if m.column.kind == "number" and m.column != group]
+    if len(numbers) > 1:
+        raise UnsupportedError(f"Highest by which column: {' or '.join(c.name for c in numbers)}?")
+    desc = direction == "desc"
+    if group is None:
+        if len(numbers) != 1:
+            return None
+        if q.n:
+            return _plan(q, "top_rows", measures=(numbers[0],), n=q.n, descending=desc)
+        # "the highest body mass" is the maximum
+        return _plan(q, "aggregate", measures=(numbers[0],), agg="max" if desc else "min")
+    if not numbers:  # "which region has the most orders"
+        if not (q.has("row") or q.has("count")):
+            return None
+        return _plan(q, "top_groups", groups=(group,), agg="count", n=q.n, descending=desc)
+    if agg is None:
+        agg, confidence = "mean", confidence - GUESSED_AGG_PENALTY
+    return _plan(
+        q,
+        "top_groups",
+        groups=(group,),
+        measures=(numbers[0],),
+        agg=agg,
+        n=q.n,
+        descending=desc,
+        confidence=confidence,
+    )
+
+
+def distinct(q: Query) -> Plan | None:
+    if not q.has("distinct"):
+        return None
+    targets = [m.column for m in q.measures] + [m.column for m in q.groups]
+    if len(targets) != 1:
+        raise UnsupportedError("Name one column to list the distinct values of.")
+    intent = "distinct_count" if q.has("count") else "unique"
+    return _plan(q, intent, groups=(targets[0],))
+
+
+def count(q: Query) -> Plan | None:
+    if not q.has("count"):
+        return None
+    groups = _groups(q)
+    targets = [m.column for m in q.measures]
+    if not targets:
+        return _plan(q, "count_groups" if groups else "count_rows", groups=groups)
+    if len(targets) == 1 and not groups and targets[0].kind == "text":  # "how many countries"
+        return _plan(q, "distinct_count", groups=(targets[0],))
+    if len(targets) == 1 and not groups and not q.has("row"):
+        return _plan(q, "aggregate", measures=(targets[0],), agg="count")
+    return None
+
+
+def aggregate(q: Query) -> Plan | None:
+    agg, confidence = _agg(q)
+    groups = _groups(q)
+    compare = q.has("compare")
+    if agg is None and not (groups or compare):
+        return None
+    if not groups and compare:
+        groups = tuple(f.column for f in q.filters if f.op == "in")
+    measure = _one_measure(q, AGG_WORDS.get(agg or "mean", "use").lower())
+    if agg is None:
+        agg, confidence = "mean", confidence - GUESSED_AGG_PENALTY
+    if len(groups) > 2:
+        raise UnsupportedError("Group by at most two columns at a time.")
+    return _plan(q, "aggregate", measures=(measure,), agg=agg, groups=groups, confidence=confidence)
+
+
+def sort(q: Query) -> Plan | None:
+    if not (q.has("sort") or q.has("order")):
+        return None
+    measure = [m.column for m in q.measures]
+    if len(measure) != 1:
+        raise UnsupportedError("Sort by which column? Name one.")
+    return _plan(q, "sort", measures=(measure[0],), descending=q.value("order") != "asc", n=q.n)
+
+
+def filter_rows(q: Query) -> Plan | None:
+    said = {f for _, f, _ in q.keywords} - FILTER_WORDS
+    if not q.filters or q.groups or said:
+        return None
+    if not q.measures:
+        return _plan(q, "rows")
+    if len(q.measures) == 1 and q.measures[0].column.kind == "text":  # "countries with pop > 1e9"
+        return _plan(q, "unique", groups=(q.measures[0].column,))
+    return None
+
+
+INTENTS: Final[tuple[Callable[[Query], Plan | None], ...]] = (
+    correlation_matrix,
+    correlation,
+    scatter,
+    missing,
+    describe,
+    head,
+    first_last,
+    histogram,
+    share,
+    pivot,
+    mode,
+    distinct,
+    superlative,
+    trend,
+    count,
+    aggregate,
+    sort,
+    filter_rows,
+)
+
+
+def plan_for_query(q: Query) -> Plan:
+    """The first intent that matches, or a decline that says what was understood."""
+    for intent in INTENTS:
+        found = intent(q)
+        if found is not None:
+            return replace(found, confidence=round(found.confidence, 2))
+    raise UnsupportedError(
+        "I could not tell what to compute. Try e.g. “average body_mass_g by species”, "
+        "“how many rows”, or “distribution of price”."
+    )

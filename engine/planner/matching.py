@@ -1,0 +1,318 @@
+"""Find columns, category values, numbers and dates in a question (issue 5).
+
+Matching goes from strict to loose: exact names, then names insensitive to case, plurals,
+spaces, underscores and units, then a few synonyms, then word parts and rapidfuzz. A loose
+match that fits two columns equally is an ambiguity, which the planner turns into a decline
+naming both: it never picks one silently.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Final
+
+from engine.errors import UnsupportedError
+from engine.types import ColumnProfile, TableProfile
+
+FUZZY_CUTOFF: Final = 86.0  # rapidfuzz ratio; 80 let "mean" match "team"-like names in trials
+FUZZY_MIN_CHARS: Final = 5  # short words are too easy to confuse ("sex" vs "set")
+UNIT_WORDS: Final = frozenset("mm cm m km g kg lb lbs usd eur pct".split())
+MONTHS: Final = {
+    name: i + 1
+    for i, names in enumerate(
+        "jan january,feb february,mar march,apr april,may,jun june,jul july,aug august,"
+        "sep sept september,oct october,nov november,dec december".split(",")
+    )
+    for name in names.split()
+}
+# Words people use for a column whose name says it differently: phrase -> words of the name.
+SYNONYMS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {
+    ("life", "expectancy"): ("life", "exp"),
+    ("population",): ("pop",),
+    ("gdp", "per", "capita"): ("gdp", "percap"),
+    ("per", "capita", "gdp"): ("gdp", "percap"),
+    ("rainfall",): ("precipitation",),
+    ("weight",): ("mass",),
+    ("temperature",): ("temp",),
+    ("qty",): ("quantity",),
+    ("latitude",): ("lat",),
+    ("longitude",): ("lon",),
+}
+
+_TOKEN = re.compile(
+    r"\d{4}-\d{1,2}-\d{1,2}|\d{4}-\d{1,2}|\d[\d,]*(?:\.\d+)?%?|\.\d+|[a-z][a-z0-9_]*(?:'[a-z]+)?"
+    r"|[<>!]=|[<>=]|\"[^\"]*\"|'[^']*'",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Token:
+    """One word, number or quoted string of the question; `used` once something explains it."""
+
+    text: str  # lower case (quoted strings keep their case, without quotes)
+    raw: str
+    quoted: bool = False
+    used: bool = False
+
+
+def tokenize(question: str) -> list[Token]:
+    """Words, numbers (1,200 and 12.5% kept whole), ISO dates, comparison signs, quoted strings."""
+    tokens = []
+    for m in _TOKEN.finditer(question):
+        raw = m.group(0)
+        if raw[0] in "\"'" and len(raw) >= 2 and raw[-1] == raw[0]:
+            tokens.append(Token(raw[1:-1], raw, quoted=True))
+        else:
+            tokens.append(Token(raw.lower().removesuffix("'s"), raw))
+    return tokens
+
+
+def singular(word: str) -> str:
+    """A crude English singular, enough for column names: species, islands, countries, boxes."""
+    if len(word) <= 3 or word.endswith(("ss", "us", "is", "ies" if len(word) <= 4 else "~")):
+        return word
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("ches", "shes", "xes", "sses")):
+        return word[:-2]
+    if word.endswith("s") and word != "species":
+        return word[:-1]
+    return word
+
+
+def name_words(name: str) -> tuple[str, ...]:
+    """`bill_length_mm` -> (bill, length, mm); `gdpPercap` -> (gdp, percap)."""
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name)
+    return tuple(w.lower() for w in re.split(r"[^A-Za-z0-9]+", spaced) if w)
+
+
+@dataclass(frozen=True)
+class ColumnMention:
+    """A column found in the question: where, how surely, and how (for the explanation)."""
+
+    column: ColumnProfile
+    table: TableProfile
+    start: int
+    end: int  # token span [start, end)
+    score: float
+
+
+@dataclass(frozen=True)
+class ValueMention:
+    """A category value found in the question, e.g. 'Europe' in region."""
+
+    column: ColumnProfile
+    table: TableProfile
+    value: Any
+    start: int
+    end: int
+
+
+@dataclass
+class _Entry:
+    column: ColumnProfile
+    table: TableProfile
+    words: tuple[str, ...]
+    core: tuple[str, ...]
+    forms: set[str] = field(default_factory=set)
+
+
+def _entries(profiles: list[TableProfile]) -> list[_Entry]:
+    entries = []
+    for table in profiles:
+        for col in table.columns:
+            words = tuple(singular(w) for w in name_words(col.name))
+            core = tuple(w for w in words if w not in UNIT_WORDS) or words
+            forms = {
+                col.name.lower(),
+                col.name.lower().replace("_", "").replace(" ", ""),
+                " ".join(words),
+                " ".join(core),
+                "".join(core),
+                "".join(words),
+            }
+            entries.append(_Entry(col, table, words, core, forms))
+    return entries
+
+
+def apply_synonyms(tokens: list[Token]) -> list[Token]:
+    """Rewrite synonym phrases to the words of the column they name ('population' -> 'pop')."""
+    out: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        for phrase, words in SYNONYMS.items():
+            n = len(phrase)
+            if tuple(singular(t.text) for t in tokens[i : i + n]) == phrase:
+                out.extend(Token(w, tokens[i].raw) for w in words)
+                i += n
+                break
+        else:
+            out.append(tokens[i])
+            i += 1
+    return out
+
+
+def _phrase(tokens: list[Token], start: int, end: int) -> tuple[str, ...] | None:
+    span = tokens[start:end]
+    if any(t.used or t.quoted or not t.text[0].isalpha() for t in span):
+        return None
+    return tuple(singular(t.text) for t in span)
+
+
+def find_columns_exact(
+    tokens: list[Token], profiles: list[TableProfile], *, skip: frozenset[str] = frozenset()
+) -> list[ColumnMention]:
+    """Whole-name matches (case, plural, spaces, underscores and units ignored), longest first."""
+    entries = _entries(profiles)
+    found: list[ColumnMention] = []
+    for n in (4, 3, 2, 1):
+        for i in range(len(tokens) - n + 1):
+            words = _phrase(tokens, i, i + n)
+            if words is None or (n == 1 and words[0] in skip):
+                continue
+            text = " ".join(words)
+            hits = [e for e in entries if text in e.forms or "".join(words) in e.forms]
+            if hits:
+                found.extend(_mentions(hits, tokens, i, i + n, 1.0))
+    return found
+
+
+def find_columns_loose(tokens: list[Token], profiles: list[TableProfile]) -> list[ColumnMention]:
+    """Word-part matches ('mass' -> body_mass_g) then fuzzy ones ('flipper lenght'); ambiguous
+    ones raise UnsupportedError naming the candidates."""
+    entries = _entries(profiles)
+    found = _fuzzy(tokens, entries, (3, 2))
+    for n in (3, 2, 1):
+        for i in range(len(tokens) - n + 1):
+            words = _phrase(tokens, i, i + n)
+            if words is None or (n == 1 and len(words[0]) < 3):
+                continue
+            hits = [e for e in entries if set(words) <= set(e.core) and len(words) < len(e.core)]
+            if hits:
+                found.extend(_mentions(hits, tokens, i, i + n, 0.9))
+    return found + _fuzzy(tokens, entries, (1,))
+
+
+def _fuzzy(
+    tokens: list[Token], entries: list[_Entry], sizes: tuple[int, ...]
+) -> list[ColumnMention]:
+    from rapidfuzz import fuzz
+
+    found: list[ColumnMention] = []
+    for n in sizes:
+        for i in range(len(tokens) - n + 1):
+            words = _phrase(tokens, i, i + n)
+            if words is None or len("".join(words)) < FUZZY_MIN_CHARS:
+                continue
+            text = "".join(words)
+            scored = [
+                (max(fuzz.ratio(text, "".join(e.core)), fuzz.ratio(text, "".join(e.words))), e)
+                for e in entries
+            ]
+            best = max((s for s, _ in scored), default=0.0)
+            if best < FUZZY_CUTOFF:
+                continue
+            hits = [e for s, e in scored if s >= best - 3]
+            if n > 1 and fuzz.ratio(words[0], hits[0].core[0]) < FUZZY_CUTOFF - 20:
+                continue  # the first word must be near the name's: "mean pop" is not "mean_pop"
+            found.extend(_mentions(hits, tokens, i, i + n, 0.85))
+    return found
+
+
+def _mentions(
+    hits: list[_Entry], tokens: list[Token], start: int, end: int, score: float
+) -> list[ColumnMention]:
+    names = sorted({e.column.name for e in hits})
+    if len(names) > 1:
+        said = " ".join(t.raw for t in tokens[start:end])
+        raise UnsupportedError(
+            f"“{said}” could mean several columns. Did you mean {_or(names)}? "
+            "Ask again with the column's name."
+        )
+    for t in tokens[start:end]:
+        t.used = True
+    return [ColumnMention(e.column, e.table, start, end, score) for e in hits]
+
+
+def _or(names: list[str]) -> str:
+    return ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0]
+
+
+def find_values(tokens: list[Token], profiles: list[TableProfile]) -> list[ValueMention]:
+    """Category values (from the profile's most frequent values) named in the question."""
+    candidates: dict[tuple[str, ...], list[tuple[ColumnProfile, TableProfile, Any]]] = {}
+    for table in profiles:
+        for col in table.columns:
+            if col.kind not in ("text", "bool"):
+                continue
+            for value, _count in col.top_values:
+                if not isinstance(value, str) or not value.strip():
+                    continue
+                key = tuple(singular(w) for w in re.findall(r"[a-z0-9]+", value.lower()))
+                if key:
+                    candidates.setdefault(key, []).append((col, table, value))
+    found: list[ValueMention] = []
+    for n in (4, 3, 2, 1):
+        for i in range(len(tokens) - n + 1):
+            span = tokens[i : i + n]
+            if any(t.used for t in span):
+                continue
+            key = tuple(singular(t.text.lower()) for t in span)
+            hits = candidates.get(key)
+            if not hits:
+                continue
+            if len({(c.name, tb.name) for c, tb, _ in hits}) > 1:
+                cols = sorted({c.name for c, _, _ in hits})
+                raise UnsupportedError(
+                    f"“{' '.join(t.raw for t in span)}” is a value of {_or(cols)}. "
+                    "Say which column you mean, e.g. “where "
+                    f"{cols[0]} is {hits[0][2]}”."
+                )
+            col, table, value = hits[0]
+            for t in span:
+                t.used = True
+            found.append(ValueMention(col, table, value, i, i + n))
+    return found
+
+
+def number_of(token: Token) -> float | None:
+    """12, 1,200, 12.5 or 12% as a number (12% -> 0.12 only when written with %)."""
+    text = token.text.replace(",", "")
+    try:
+        if text.endswith("%"):
+            return float(text[:-1]) / 100
+        return float(text)
+    except ValueError:
+        return None
+
+
+def date_of(tokens: list[Token], i: int) -> tuple[date, date, int] | None:
+    """A date or period starting at token i: (first day, day after, tokens used).
+
+    Understands 2024-03-15, 2024-03, 2024, 'March 2024' and '15 March 2024'.
+    """
+    t = tokens[i].text
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", t)
+    if m:
+        d = date(int(m[1]), int(m[2]), int(m[3]))
+        return d, date.fromordinal(d.toordinal() + 1), 1
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})", t)
+    if m:
+        return _month(int(m[1]), int(m[2])) + (1,)
+    if t in MONTHS and i + 1 < len(tokens) and re.fullmatch(r"\d{4}", tokens[i + 1].text):
+        return _month(int(tokens[i + 1].text), MONTHS[t]) + (2,)
+    if re.fullmatch(r"\d{1,2}", t) and i + 2 < len(tokens) and tokens[i + 1].text in MONTHS:
+        if re.fullmatch(r"\d{4}", tokens[i + 2].text):
+            d = date(int(tokens[i + 2].text), MONTHS[tokens[i + 1].text], int(t))
+            return d, date.fromordinal(d.toordinal() + 1), 3
+    if re.fullmatch(r"(19|20)\d\d", t):
+        return date(int(t), 1, 1), date(int(t) + 1, 1, 1), 1
+    return None
+
+
+def _month(year: int, month: int) -> tuple[date, date]:
+    after = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+    return date(year, month, 1), after

@@ -1,0 +1,135 @@
+"""The words the planner understands, as data: keyword phrases, stop words and refusals (issue 5).
+
+Every word of a question must be explained by this vocabulary, a column, a value, a number or a
+date; an unexplained word makes the planner decline rather than guess.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+# phrase (words, singular) -> (feature, value). Longer phrases are matched first.
+_KEYWORDS: Final[dict[str, tuple[str, str]]] = {}
+
+
+def _add(feature: str, value: str, *phrases: str) -> None:
+    for phrase in phrases:
+        _KEYWORDS[phrase] = (feature, value)
+
+
+_add("agg", "sum", "sum", "total", "sum of", "sum up", "add up", "combined", "altogether")
+_add("agg", "mean", "mean", "average", "avg", "typical", "on average", "arithmetic mean")
+_add("agg", "median", "median", "middle value")
+_add("agg", "min", "min", "minimum", "smallest value", "lowest value")
+_add("agg", "max", "max", "maximum", "largest value", "highest value")
+_add("agg", "std", "std", "stdev", "standard deviation", "std dev", "sd", "stddev")
+_add("agg", "var", "variance")
+_add("super", "desc", "highest", "largest", "biggest", "most", "greatest", "top", "best")
+_add("super", "asc", "lowest", "smallest", "least", "fewest", "bottom", "worst")
+_add("mode", "", "most common", "most frequent", "most popular", "commonest", "mode")
+_add("count", "", "how many", "count", "number of", "count of", "tally", "frequency", "frequencies")
+_add("distinct", "", "distinct", "unique", "different", "individual")
+_add("share", "", "share", "percentage", "percent", "proportion", "fraction", "%", "ratio")
+_add("hist", "", "distribution", "histogram", "distributed", "spread", "frequency distribution")
+_add("trend", "", "trend", "over time", "evolution", "evolve", "evolved", "change over time")
+_add("trend", "", "time series", "timeline", "over the year", "through time", "changed", "trended")
+_add("period", "day", "daily", "per day", "by day", "each day", "day by day")
+_add("period", "week", "weekly", "per week", "by week", "each week", "week by week")
+_add("period", "month", "monthly", "per month", "by month", "each month", "month by month")
+_add("period", "quarter", "quarterly", "per quarter", "by quarter", "each quarter")
+_add("period", "year", "yearly", "annual", "annually", "per year", "by year", "each year")
+_add("corr", "", "correlation", "correlate", "correlated", "corr", "relationship", "related")
+_add("corr", "", "correlation coefficient", "relate", "association")
+_add("matrix", "", "correlation matrix", "matrix", "heatmap", "all correlation", "correlations")
+_add("scatter", "", "scatter", "scatter plot", "scatterplot", "against", "vs", "versus")
+_add("color", "", "colored by", "coloured by", "color by", "colour by", "colored", "coloured")
+_add("color", "", "color", "colour", "with color", "hue")
+_add("describe", "", "describe", "summary", "summarize", "summarise", "statistic", "stat")
+_add("describe", "", "overview", "summary statistic", "descriptive statistic", "profile")
+_add("missing", "", "missing", "null", "nan", "empty", "blank", "missing value", "na")
+_add("first", "", "first", "earliest", "oldest", "start", "begin", "starting", "start date")
+_add("last", "", "last", "latest", "newest", "most recent", "end", "ending", "end date")
+_add("range", "", "date range", "range of date", "time span", "period covered", "span")
+_add("head", "", "head", "preview", "sample", "first few row", "few row", "peek")
+_add("sort", "", "sort", "sorted", "order by", "ordered by", "rank", "ranked", "ranking")
+_add("order", "asc", "ascending", "asc", "low to high", "lowest first", "in ascending order")
+_add("order", "desc", "descending", "desc", "high to low", "highest first", "descending order")
+_add("order", "desc", "in descending order", "largest first", "biggest first")
+_add("order", "asc", "ascending order", "smallest first")
+_add("pivot", "", "pivot", "pivot table", "crosstab", "cross tab", "cross tabulation")
+_add("compare", "", "compare", "comparison", "differ", "difference", "comparing", "compared")
+_add("group", "", "by", "per", "each", "for each", "for every", "across", "broken down by")
+_add("group", "", "split by", "grouped by", "group by", "in each", "within each", "among")
+_add("group", "", "for all", "of each", "for the different", "by their", "by its", "for every")
+_add("not", "", "not", "excluding", "except", "other than", "without", "exclude", "isn't")
+_add("not", "", "aren't", "non")
+_add("contains", "", "contain", "containing", "contains", "includes", "matching")
+_add("contains", "", "with the word", "in the name", "in its name", "in their name")
+_add("cmp", ">", ">", "over", "above", "greater than", "more than", "higher than", "exceed")
+_add("cmp", ">", "larger than", "bigger than", "exceeding")
+_add("tcmp", ">", "after", "later than")
+_add("cmp", ">=", ">=", "at least", "no less than", "or more")
+_add("tcmp", ">=", "since", "from", "starting from", "starting")
+_add("cmp", "<", "<", "under", "below", "less than", "lower than", "fewer than", "smaller than")
+_add("tcmp", "<", "before", "earlier than", "prior to")
+_add("cmp", "<=", "<=", "at most", "no more than", "or less", "up to")
+_add("tcmp", "<=", "until", "through", "till")
+_add("cmp", "==", "=", "==", "equal to", "equals", "exactly", "is equal to")
+_add("cmp", "!=", "!=")
+_add("between", "", "between")
+_add("during", "", "in", "during", "on", "for", "of", "within")
+_add("row", "", "row", "record", "entry", "observation", "line", "item", "case", "data point")
+_add("row", "", "dataset", "data set", "table", "data", "sample size", "size of the data")
+_add("which", "", "which", "what")
+_add("and", "", "and", "&")
+
+KEYWORDS: Final = dict(sorted(_KEYWORDS.items(), key=lambda kv: -len(kv[0].split())))
+MAX_PHRASE: Final = max(len(p.split()) for p in KEYWORDS)
+
+STOPWORDS: Final = frozenset(
+    """a an the is are was were be been being do does did i me my we our you your it its they
+    them their this that these those there here show list give tell display get find see let
+    please can could would will how about what's whats who whom whose where when with to at as
+    into onto up out all any some value values level amount number column columns field fields
+    variable variables plot chart graph draw visualize visualise visualization make create
+    compute calculate calc return print report look have has had overall whole entire just
+    also then than so if per cent thing things one ones kind type wise based using use used
+    want need know like to of versus time over along respectively across while
+    well figure bar bars pie line lines histogram plotted drawn shown see got""".split()
+)
+# `than` etc. are only stop words once the phrases that need them ("more than") have matched.
+
+REFUSALS: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
+    (
+        re.compile(r"\b(predict|forecast|projection|project|next (year|month|week|quarter))\b"),
+        "Forecasts need a model of the future, which the offline planner does not build.",
+    ),
+    (
+        re.compile(r"\b(why|cause[sd]?|reason|because|explain)\b"),
+        "Questions about causes need judgement, not a calculation the planner can vouch for.",
+    ),
+    (
+        re.compile(r"\b(should|recommend|advice|advise|best strategy|what if|would happen)\b"),
+        "Advice and what-if questions are beyond the offline planner.",
+    ),
+    (
+        re.compile(
+            r"\b(ignore|disregard|forget)\b.*\b(instruction|rule|prompt|previous|above)|"
+            r"system prompt|\bjailbreak|\bimport os\b|\bsubprocess\b|\brm -rf\b|__import__|"
+            r"\bdelete\b|\bdrop\b|\bupdate\b|\binsert\b|\boverwrite\b|\bexec\b|\beval\b"
+        ),
+        "That is an instruction, not a question about the data; the planner only reads tables.",
+    ),
+    (
+        re.compile(
+            r"\b(regression|cluster\w*|classif\w*|machine learning|train|model|anomal\w*|"
+            r"outlier\w*|significan\w*|t-test|p-value|seasonal\w*)\b"
+        ),
+        "Statistical modelling is beyond the offline planner.",
+    ),
+    (
+        re.compile(r"\b(join|merge|combine the tables|across tables)\b"),
+        "Questions that join tables are beyond the offline planner.",
+    ),
+)
