@@ -29,14 +29,19 @@ for i, turn in enumerate(session.turns):
     with st.chat_message("assistant"):
         render_turn(session, turn, key=f"turn-{turn.id if turn.id is not None else i}")
 
-if session.tables and not session.turns:
+question = st.session_state.pop("pending_question", None)  # a starter or follow-up, clicked
+if session.tables and not session.turns and not question:
     starters = session.starter_questions(5)
     if starters:
         st.caption("Try one of these:")
         row = st.container(horizontal=True)
-        for j, question in enumerate(starters):
-            if row.button(question, key=f"starter-{j}"):
-                st.session_state["pending_question"] = question
+        for j, starter in enumerate(starters):
+            row.button(
+                starter,
+                key=f"starter-{j}",
+                on_click=st.session_state.__setitem__,
+                args=("pending_question", starter),
+            )
 
 prompt = st.chat_input(
     "Ask a question about your data",
@@ -45,7 +50,6 @@ prompt = st.chat_input(
     file_type=state.UPLOAD_TYPES,
     submit_mode="stop",
 )
-question = st.session_state.pop("pending_question", None)
 if prompt is not None:
     if prompt.files:
         show_load_errors(state.load_uploads(session, list(prompt.files)))

@@ -101,11 +101,13 @@ def render_figure(session: Session, figure: dict[str, Any], key: str) -> None:
 
     fig = go.Figure(figure)
     state = st.plotly_chart(fig, key=f"{key}-chart", on_select="rerun")
+    from engine.export import FIGURE_FORMAT
+
     st.download_button(
-        "Chart (HTML)",
-        data=lambda: _export("figure_html", figure),
-        file_name="chart.html",
-        mime="text/html",
+        f"Chart ({FIGURE_FORMAT.label})",
+        data=_exporter(FIGURE_FORMAT.write, figure),
+        file_name=f"chart{FIGURE_FORMAT.suffix}",
+        mime=FIGURE_FORMAT.mime,
         key=f"{key}-html",
         icon=":material/download:",
         on_click="ignore",
@@ -119,39 +121,44 @@ def render_figure(session: Session, figure: dict[str, Any], key: str) -> None:
 
 def table_downloads(data: TableData, key: str) -> None:
     """CSV, Excel and Parquet downloads, each built only when clicked (callable data)."""
+    from engine.export import EXCEL_MAX_ROWS, TABLE_FORMATS
+
     row = st.container(horizontal=True)
-    for label, fn, ext, mime in (
-        ("CSV", "table_csv", "csv", "text/csv"),
-        ("Excel", "table_excel", "xlsx", "application/vnd.ms-excel"),
-        ("Parquet", "table_parquet", "parquet", "application/octet-stream"),
-    ):
+    for name, fmt in TABLE_FORMATS.items():
+        too_big = name == "xlsx" and data.row_count > EXCEL_MAX_ROWS
         row.download_button(
-            label,
-            data=_exporter(fn, data),
-            file_name=f"result.{ext}",
-            mime=mime,
-            key=f"{key}-{ext}",
+            fmt.label,
+            data=_exporter(fmt.write, data),
+            file_name=f"result{fmt.suffix}",
+            mime=fmt.mime,
+            key=f"{key}-{name}",
             icon=":material/download:",
             on_click="ignore",
+            disabled=too_big,
+            help=f"Excel holds at most {EXCEL_MAX_ROWS:,} rows: use CSV or Parquet."
+            if too_big
+            else None,
         )
 
 
-def _exporter(fn: str, data: Any) -> Callable[[], bytes]:
-    return lambda: _export(fn, data)
-
-
-def _export(fn: str, data: Any) -> bytes:
-    from engine import export
-
-    value = data.arrow if isinstance(data, TableData) and data.arrow is not None else data
-    return getattr(export, fn)(value)
+def _exporter(write: Callable[[Any], bytes], data: Any) -> Callable[[], bytes]:
+    return lambda: write(data)
 
 
 def render_error(error: ErrorInfo, code: str | None = None) -> None:
     """The plain message; the code and the technical detail one click away. Never a traceback
     on the page itself."""
     st.error(plain(error.message), icon=":material/error:")
-    if error.kind == "unsupported" and "Settings" in error.message:
+    if error.kind == "unsupported":
+        from engine.router import ENABLE_LLM
+
+        if ENABLE_LLM not in error.message:  # e.g. the backend is "planner only"
+            st.info(
+                "The offline planner answers common questions (counts, averages, top values, "
+                "distributions). To answer anything else, choose a language model on the "
+                "Settings page.",
+                icon=":material/lightbulb:",
+            )
         st.page_link(
             "pages/settings.py",
             label="Open Settings to enable a language model",
@@ -257,13 +264,7 @@ def render_data_sidebar(session: Session) -> None:
 
     with st.sidebar:
         st.subheader("Tables")
-        if session.tables:
-            for table in session.tables:
-                st.markdown(
-                    f"`{plain(table.name)}` · {table.rows:,} rows × {len(table.columns)} columns"
-                )
-        else:
-            st.caption("No table yet: upload a file or load a sample.")
+        listing = st.container()  # filled after the uploader, so a new upload is listed at once
         files = st.file_uploader(
             "Upload tables",
             type=state.UPLOAD_TYPES,
@@ -273,6 +274,13 @@ def render_data_sidebar(session: Session) -> None:
         )
         if files:
             show_load_errors(state.load_uploads(session, list(files)))
+        with listing:
+            if not session.tables:
+                st.caption("No table yet: upload a file or load a sample.")
+            for table in session.tables:
+                st.markdown(
+                    f"`{plain(table.name)}` · {table.rows:,} rows × {len(table.columns)} columns"
+                )
         with st.expander("Samples and new session"):
             sample = st.selectbox("Sample table", state.samples(), key="sample_pick")
             if st.button("Load sample", key="sample_load", icon=":material/table:"):

@@ -1,0 +1,354 @@
+"""The app's pages through Streamlit's AppTest, on the real engine (issue 6).
+
+Each test gets its own data directory; the server-wide caches are cleared so a test never sees
+another test's history store. Sessions (and their sandbox workers) are closed afterwards.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT_S = 60  # a first run starts the sandbox's worker; AppTest's default is 3 s
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def apps(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[AppTest]]:
+    """AppTests created by a test; their engine sessions are closed afterwards."""
+    import streamlit as st
+
+    monkeypatch.setenv("DECIPHER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("DECIPHER_BACKEND", "planner")
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    st.cache_resource.clear()
+    created: list[AppTest] = []
+    yield created
+    for at in created:
+        session = (
+            at.session_state["engine_session"] if "engine_session" in at.session_state else None
+        )
+        if session is not None:
+            session.close()
+    st.cache_resource.clear()
+
+
+def open_app(
+    apps: list[AppTest], script: str = "streamlit_app.py", sid: str | None = None
+) -> AppTest:
+    at = AppTest.from_file(str(ROOT / script), default_timeout=TIMEOUT_S)
+    if sid:
+        at.query_params["s"] = sid
+    apps.append(at)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def texts(at: AppTest) -> str:
+    """Everything the page says, for searching."""
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [e.value for e in at.error] + [i.value for i in at.info]
+    parts += [b.label for b in at.button] + [s.value for s in at.success]
+    return "\n".join(str(p) for p in parts)
+
+
+def engine_session(at: AppTest):
+    return at.session_state["engine_session"]
+
+
+def test_first_visit_loads_the_sample_and_keeps_the_session_in_the_url(apps):
+    at = open_app(apps)
+    session = engine_session(at)
+    assert [t.name for t in session.tables] == ["penguins"]
+    assert (
+        at.query_params["s"] == [session.session_id] or at.query_params["s"] == session.session_id
+    )
+    assert "`penguins` · 344 rows × 8 columns" in texts(at)
+    assert len(at.chat_input) == 1
+    assert not at.error
+
+
+def test_sidebar_upload_adds_a_table_and_keeps_the_others(apps):
+    at = open_app(apps)
+    at.file_uploader(key="uploads").upload("scores.csv", b"name,score\nada,3\nbob,5\n", "text/csv")
+    at.run()
+    assert not at.exception and not at.error
+    assert [t.name for t in engine_session(at).tables] == ["penguins", "scores"]
+    assert "`scores` · 2 rows × 2 columns" in texts(at)
+
+
+def test_a_bad_upload_is_a_plain_error_and_earlier_tables_stay(apps):
+    at = open_app(apps)
+    at.file_uploader(key="uploads").upload(
+        "broken.parquet", b"this is not parquet", "application/octet-stream"
+    )
+    at.run()
+    assert not at.exception
+    assert len(at.error) == 1
+    message = at.error[0].value
+    assert message.startswith(r"broken\.parquet\: ")  # markdown-escaped file name first
+    assert "Traceback" not in message
+    assert [t.name for t in engine_session(at).tables] == ["penguins"]
+
+
+def test_files_attached_to_the_chat_input_are_loaded(apps):
+    at = open_app(apps)
+    at.chat_input[0].upload("a.tsv", b"k\tv\nx\t1\ny\t2\n", "text/tab-separated-values")
+    at.run()
+    assert not at.exception and not at.error
+    assert [t.name for t in engine_session(at).tables] == ["penguins", "a"]
+
+
+def test_a_code_answer_shows_table_caption_downloads_and_editable_code(apps):
+    at = open_app(apps)
+    engine_session(at).run(
+        "result = df.groupby('species', as_index=False)['body_mass_g'].mean()",
+        question="mean mass by species",
+    )
+    at.run()
+    assert not at.exception
+    assert len(at.dataframe) == 1
+    frame = at.dataframe[0].value
+    assert sorted(frame["species"]) == ["Adelie", "Chinstrap", "Gentoo"]
+    page = texts(at)
+    assert "3 rows × 2 columns" in page
+    assert "your code · run" in page
+    downloads = list(at.get("download_button"))
+    assert len(downloads) == 3
+    assert "groupby" in at.text_area[0].value
+
+
+def test_edited_code_reruns_as_a_new_turn(apps):
+    at = open_app(apps)
+    session = engine_session(at)
+    session.run("result = len(df)", question="rows")
+    at.run()
+    editor = at.text_area[0]
+    editor.set_value("result = len(df) * 2")
+    at.button(key=editor.key.replace("-edit", "-rerun")).click()
+    at.run()
+    assert not at.exception
+    assert [t.result.answer.value for t in session.turns] == [344, 688]
+    assert "**688**" in texts(at)
+
+
+def test_a_failing_run_shows_the_message_and_details_without_a_traceback(apps):
+    at = open_app(apps)
+    engine_session(at).run("result = df['no_such_column'].sum()", question="broken")
+    at.run()
+    assert not at.exception
+    assert len(at.error) == 1
+    assert "Traceback" not in at.error[0].value
+    labels = [e.label for e in at.expander]
+    assert "Details" in labels
+
+
+def test_model_and_data_text_is_rendered_as_text(apps):
+    at = open_app(apps)
+    evil = "<img src=x onerror=alert(1)> ![t](http://example.com/x.png) **bold**"
+    engine_session(at).run(f"print({evil!r})\nresult = {evil!r}", question=evil)
+    at.run()
+    assert not at.exception
+    markdown = [m.value for m in at.markdown]
+    assert not any(
+        re.search(r"(?<!\\)<img", m) or "![t](" in m or "**bold**" in m for m in markdown
+    )
+    assert any(r"\<img src=x onerror=alert\(1\)\>" in m for m in markdown)
+
+
+def test_reload_restores_tables_and_turns(apps):
+    first = open_app(apps)
+    session = engine_session(first)
+    first.file_uploader(key="uploads").upload("scores.csv", b"name,score\nada,3\n", "text/csv")
+    first.run()
+    session.run("result = len(df)", question="how many penguins")
+    sid = session.session_id
+
+    again = open_app(apps, sid=sid)
+    restored = engine_session(again)
+    assert restored is not session and restored.session_id == sid
+    assert [t.name for t in restored.tables] == ["penguins", "scores"]
+    assert [t.question for t in restored.turns] == ["how many penguins"]
+    assert "how many penguins" in texts(again)
+
+
+def test_two_browser_sessions_never_share_tables_or_turns(apps):
+    one = open_app(apps)
+    two = open_app(apps)
+    assert engine_session(one) is not engine_session(two)
+    assert engine_session(one).session_id != engine_session(two).session_id
+    one.file_uploader(key="uploads").upload("mine.csv", b"a\n1\n", "text/csv")
+    one.run()
+    engine_session(one).run("result = 1", question="private question")
+    two.run()
+    assert [t.name for t in engine_session(two).tables] == ["penguins"]
+    assert engine_session(two).turns == []
+    assert "private question" not in texts(two)
+
+
+def test_chart_builder_draws_a_chart_and_records_the_turn(apps):
+    at = open_app(apps, "pages/data.py")
+    assert len(at.dataframe) == 2  # profile and preview
+    profile = at.dataframe[0].value
+    assert list(profile["column"])[:2] == ["species", "island"]
+    at.selectbox(key="chart_kind").set_value("bar")
+    at.selectbox(key="chart_x").set_value("species")
+    at.selectbox(key="chart_y").set_value("body_mass_g")
+    at.selectbox(key="chart_agg").set_value("mean")
+    at.run()
+    assert "groupby(['species']" in at.code[0].value
+    at.button(key="chart_run").click()
+    at.run()
+    assert not at.exception and not at.error
+    charts = at.get("plotly_chart")
+    assert len(charts) == 1
+    turn = engine_session(at).turns[-1]
+    assert turn.ok and turn.result.answer.kind == "figure"
+    assert turn.question == "Chart builder: bar of body_mass_g by species"
+
+
+def test_history_lists_searches_reruns_and_deletes(apps):
+    at = open_app(apps, "pages/history.py")
+    session = engine_session(at)
+    session.run("result = len(df)", question="count the penguins")
+    session.run("result = df['species'].nunique()", question="how many species")
+    at.run()
+    page = texts(at)
+    assert "count the penguins" in page and "how many species" in page
+
+    at.text_input(key="history_search").set_value("species")
+    at.run()
+    shown = [m.value for m in at.main.markdown]
+    assert any("how many species" in m for m in shown)
+    assert not any("count the penguins" in m for m in shown)
+
+    turn = session.turns[1]
+    at.button(key=f"hist-{turn.id}-again").click()
+    at.run()
+    assert not at.exception
+    assert [t.question for t in session.turns] == [
+        "count the penguins",
+        "how many species",
+        "how many species",
+    ]
+    assert session.turns[-1].result.answer.value == 3
+
+    at.text_input(key="history_search").set_value("")
+    at.run()
+    at.button(key=f"hist-{session.turns[0].id}-delete").click()
+    at.run()
+    assert [t.question for t in session.turns] == ["how many species", "how many species"]
+    assert [t.question for t in session.history.turns(session.session_id)] == [
+        "how many species"
+    ] * 2
+
+    at.button(key="history_clear").click()
+    at.run()
+    assert session.turns == [] and session.history.turns(session.session_id) == []
+    assert "No turns yet." in texts(at)
+
+
+def test_history_shows_a_turn_on_click(apps):
+    at = open_app(apps, "pages/history.py")
+    session = engine_session(at)
+    turn = session.run("result = df.head(3)", question="first rows")
+    at.run()
+    assert len(at.dataframe) == 0
+    at.button(key=f"hist-{turn.id}-show").click()
+    at.run()
+    assert len(at.dataframe) == 1 and at.dataframe[0].value.shape == (3, 8)
+
+
+def test_settings_apply_to_this_session_and_never_show_the_key(apps):
+    at = open_app(apps, "pages/settings.py")
+    key = "sk-test-0123456789abcdef"
+    at.radio(key="set_backend").set_value("openai")
+    at.text_input(key="set_base_url").set_value("http://127.0.0.1:9/v1")
+    at.text_input(key="set_api_key_0").set_value(key)
+    at.toggle(key="set_send_rows").set_value(False)
+    at.number_input(key="set_repairs").set_value(1)
+    at.button[0].click()
+    at.run()
+    assert not at.exception and not at.error
+    settings = engine_session(at).settings
+    assert (
+        settings.backend,
+        settings.llm_base_url,
+        settings.send_sample_rows,
+        settings.repair_attempts,
+    ) == (
+        "openai",
+        "http://127.0.0.1:9/v1",
+        False,
+        1,
+    )
+    assert engine_session(at).secrets["OPENAI_API_KEY"] == key
+    assert "Saved. The next question uses these settings." in texts(at)
+    # the form was cleared: the page shows only the key's last four characters
+    assert at.radio(key="set_backend").value == "openai"
+    field = at.text_input(key="set_api_key_1")
+    assert field.value == ""
+    assert "…cdef" in (field.placeholder or "")
+    assert all(key != w.value for w in at.text_input)
+    assert key not in texts(at)
+    assert "isolation" in texts(at)
+
+
+def test_a_question_is_answered_with_a_table_and_a_chart(apps):
+    at = open_app(apps)
+    at.chat_input[0].set_value("average body_mass_g by species")
+    at.run()
+    assert not at.exception and not at.error
+    turn = engine_session(at).turns[-1]
+    assert turn.backend == "planner" and turn.ok
+    assert len(at.dataframe) == 1 and len(at.get("plotly_chart")) == 1
+    assert sorted(at.dataframe[0].value["species"]) == ["Adelie", "Chinstrap", "Gentoo"]
+    page = texts(at)
+    assert "offline planner · run" in page
+    assert "average body\\_mass\\_g by species" in page  # the question, shown as text
+    assert len(at.get("download_button")) == 4  # CSV, Excel, Parquet, chart HTML
+
+
+def test_starter_questions_are_buttons_that_ask(apps):
+    at = open_app(apps)
+    labels = [b.label for b in at.button if b.key and b.key.startswith("starter-")]
+    assert labels and labels[0] == "How many rows are there?"
+    at.button(key="starter-0").click()
+    at.run()
+    assert not at.exception
+    assert engine_session(at).turns[-1].result.answer.value == 344
+    assert "**344**" in texts(at)
+    assert not [b for b in at.button if b.key and b.key.startswith("starter-")]
+
+
+def test_a_declined_question_says_how_to_enable_a_model(apps):
+    at = open_app(apps)
+    at.chat_input[0].set_value("write a poem about penguins")
+    at.run()
+    assert not at.exception
+    assert len(at.error) == 1
+    assert "Settings page" in at.info[0].value
+    links = at.get("page_link")
+    assert [link.proto.label for link in links] == ["Open Settings to enable a language model"]
+
+
+def test_an_empty_session_says_what_to_do(apps):
+    at = open_app(apps)
+    first = engine_session(at).session_id
+    at.button(key="new_session").click()
+    at.run()
+    session = engine_session(at)
+    assert session.session_id != first and session.tables == ()
+    assert "Upload a table" in at.info[0].value
+    at.chat_input[0].set_value("how many rows")
+    at.run()
+    assert not at.exception
+    assert "No table is loaded yet" in at.error[0].value
