@@ -103,7 +103,9 @@ def payload_from_values(result: Any, fig: Any, printed: str) -> tuple[dict[str, 
     if shape is Shape.TEXT:
         return {"kind": "text", "text": _one_line(result), "value": result, "figure": figure}, b""
     if shape is Shape.SCALAR:
-        value = json_scalar(result.item() if hasattr(result, "ndim") else result)
+        # NaT is a datetime whose isoformat() is "NaT": missing values are None (JSON null).
+        value = None if _is_missing(result) else result
+        value = json_scalar(value.item() if hasattr(value, "ndim") else value)
         return {
             "kind": "value",
             "text": _one_line(str(value)),
@@ -162,8 +164,9 @@ def _column_names(columns: Any) -> list[str]:
             text = " / ".join(str(p) for p in col if str(p) != "")
         else:
             text = str(col)
-        base, n = text or "column", 2
-        while text in names or not text:
+        text = base = text or "column"
+        n = 2
+        while text in names:
             text = f"{base}_{n}"
             n += 1
         names.append(text)

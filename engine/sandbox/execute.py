@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import errno
 import io
+import json
 import sys
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, NoReturn
 
 from engine.results import payload_from_values
 
+Finish = Callable[[dict[str, Any], bytes], NoReturn]
 BLOCKED_ERRNOS: Final = frozenset(
     {errno.EPERM, errno.EACCES, errno.EROFS, errno.ENETUNREACH, errno.EAFNOSUPPORT}
 )
@@ -38,8 +41,9 @@ class Failure:
 class OutputCapture(io.TextIOBase):
     """sys.stdout / sys.stderr for the run: keeps at most `limit` bytes."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, finish: Finish | None = None) -> None:
         self.limit = limit
+        self.finish = finish
         self.parts: list[str] = []
         self.size = 0
         self.exceeded = False
@@ -48,6 +52,10 @@ class OutputCapture(io.TextIOBase):
         return True
 
     def write(self, text: Any) -> int:
+        if self.exceeded and self.finish is not None:
+            # The code swallowed OutputLimitExceeded and keeps printing: end the run now
+            # rather than let it spin until the timeout.
+            self.finish(failure_meta(output_failure(self.limit), self.text()[:10_000]), b"")
         text = str(text)
         self.size += len(text.encode("utf-8", "replace"))
         if self.size > self.limit:
@@ -58,6 +66,14 @@ class OutputCapture(io.TextIOBase):
 
     def text(self) -> str:
         return "".join(self.parts)
+
+
+def output_failure(limit: int) -> Failure:
+    return Failure(
+        "output",
+        f"The code printed more than {limit:,} bytes. Print a summary (df.head(), "
+        "df.describe()) or leave the table in `result` instead.",
+    )
 
 
 def syntax_failure(exc: SyntaxError) -> Failure:
@@ -132,10 +148,16 @@ def run_code(
     *,
     max_output_bytes: int,
     memory_mb: int,
+    max_result_bytes: int | None = None,
+    finish: Finish | None = None,
 ) -> tuple[dict[str, Any], bytes]:
-    """Execute `code` in `namespace`; return (meta, arrow_bytes) for the supervisor."""
+    """Execute `code` in `namespace`; return (meta, arrow_bytes) for the supervisor.
+
+    `finish(meta, data)` sends a reply and ends the process; used when the code defeats the
+    output cap by catching its exception.
+    """
     filename = f"<turn-{turn}>"
-    capture = OutputCapture(max_output_bytes)
+    capture = OutputCapture(max_output_bytes, finish)
     failure: Failure | None = None
     saved = sys.stdout, sys.stderr
     sys.stdout = sys.stderr = capture
@@ -155,14 +177,7 @@ def run_code(
         sys.stdout, sys.stderr = saved
     printed = capture.text()
     if capture.exceeded:
-        return failure_meta(
-            Failure(
-                "output",
-                f"The code printed more than {max_output_bytes:,} bytes. Print a summary "
-                "(df.head(), df.describe()) or leave the table in `result` instead.",
-            ),
-            printed[:10_000],
-        ), b""
+        return failure_meta(output_failure(max_output_bytes), printed[:10_000]), b""
     if failure is not None:
         return failure_meta(failure, printed), b""
     try:
@@ -175,6 +190,17 @@ def run_code(
                 "runtime",
                 f"The value left in `result` could not be shown ({type(exc).__name__}: {exc}); "
                 "leave a number, text, DataFrame, Series or plotly figure in `result`.",
+            ),
+            printed,
+        ), b""
+    size = len(data) + len(json.dumps(meta))
+    if max_result_bytes is not None and size > max_result_bytes:
+        return failure_meta(
+            Failure(
+                "output",
+                f"The result is {size / 1e6:,.1f} MB, more than the "
+                f"{max_result_bytes / 1e6:,.0f} MB allowed. Return an aggregate or fewer "
+                "rows/columns; or raise max_result_mb.",
             ),
             printed,
         ), b""

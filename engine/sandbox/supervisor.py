@@ -24,6 +24,7 @@ from engine.config import Settings
 from engine.errors import (
     BlockedError,
     EngineError,
+    InputError,
     MemoryLimitError,
     OutputError,
     RuntimeFailure,
@@ -32,13 +33,16 @@ from engine.errors import (
 from engine.results import NO_RESULT_MESSAGE, answer_from_payload
 from engine.sandbox import protocol
 from engine.sandbox.execute import syntax_failure
-from engine.sandbox.layers import SandboxLayers, layers_from_flags
+from engine.sandbox.layers import LAYER_NAMES, SandboxLayers, layers_from_flags
 from engine.sandbox.precheck import intents_of
 from engine.types import ErrorInfo, RunResult
 
 ROOT: Final = Path(__file__).resolve().parents[2]
 START_TIMEOUT_S: Final = 120.0  # importing pandas/plotly/scipy/statsmodels: ~3 s cold here
 KILL_GRACE_S: Final = 10.0
+# full: refuse unless every layer is active; require (default): refuse without process
+# isolation; reduced: run with whatever the host offers (issue #3, degraded hosts).
+ISOLATION_MODES: Final = ("full", "require", "reduced")
 # Only what Python needs; nothing from the app's environment (OPENAI_API_KEY and friends).
 # One BLAS/OpenMP thread: their pools do not survive fork.
 BASE_ENV: Final = {
@@ -101,7 +105,11 @@ class Sandbox:
                     self._ensure_ready()
                 except WorkerUnavailable as exc:
                     return SandboxLayers(notes=(str(exc),))
-            return self._layers or SandboxLayers(notes=(self._refusal or "",))
+                except EngineError:  # refused ('full' on a degraded host): layers are known
+                    pass
+            if self._layers is not None:
+                return self._layers
+            return SandboxLayers(notes=(self._refusal.message if self._refusal else "",))
 
     def run(self, code: str, *, timeout_s: float | None = None) -> RunResult:
         """Run `code` as the next turn. Never raises for anything the code does."""
@@ -151,7 +159,7 @@ class Sandbox:
     # -- the run -------------------------------------------------------------------------------
     def _run(self, code: str, timeout_s: float) -> RunResult:
         if self._refusal is not None:
-            raise BlockedError(self._refusal)
+            raise self._refusal
         if self._closed:
             raise RuntimeFailure("This sandbox was closed; start a new session to run code.")
         try:
@@ -186,6 +194,7 @@ class Sandbox:
             "memory_mb": s.sandbox_memory_mb,
             "cpu_s": timeout_s * (os.cpu_count() or 1) + 1,
             "max_output_bytes": s.max_output_bytes,
+            "max_result_bytes": s.max_result_mb * 1024 * 1024,
             "max_reply_bytes": self._max_reply_bytes(),
         }
         self._send(request)
@@ -296,15 +305,33 @@ class Sandbox:
         return (s.max_result_mb + 64) * 1024 * 1024 + 4 * s.max_output_bytes
 
     # -- the zygote ----------------------------------------------------------------------------
-    def _refusal_reason(self) -> str | None:
+    def _refusal_reason(self) -> EngineError | None:
+        mode = self._settings.sandbox_isolation
+        if mode not in ISOLATION_MODES:
+            return InputError(
+                f"Setting sandbox_isolation is {mode!r}; use one of {', '.join(ISOLATION_MODES)}."
+            )
         if hasattr(os, "fork") and sys.platform.startswith("linux"):
             return None
-        if self._settings.sandbox_isolation == "reduced" and hasattr(os, "fork"):
+        if mode == "reduced" and hasattr(os, "fork"):
             return None
-        return (
+        return BlockedError(
             "Generated code cannot run here: this system offers no process isolation (fork) "
             "for the sandbox. Use Linux, or set sandbox_isolation to 'reduced' where fork exists."
         )
+
+    def _refuse_missing_layers(self, layers: SandboxLayers) -> None:
+        """sandbox_isolation='full': stop the worker and refuse every run on a degraded host."""
+        missing = [n for n in LAYER_NAMES if n not in layers.active]
+        self._refusal = BlockedError(
+            f"Generated code was not run: this host lacks the sandbox's {', '.join(missing)} "
+            "isolation and sandbox_isolation is 'full'. Run on Linux 5.13 or newer with user "
+            "namespaces, Landlock and seccomp enabled, or set sandbox_isolation to 'require' to "
+            "run with the layers this host has.",
+            detail="; ".join(layers.notes),
+        )
+        self._stop()
+        raise self._refusal
 
     def _spawn(self) -> None:
         env = dict(BASE_ENV, HOME=self._work_dir)
@@ -333,8 +360,9 @@ class Sandbox:
         self._layers = layers_from_flags(layers, int(layers.get("landlock_abi", 0)))
         if not self._layers.process:
             raise BlockedError("The sandbox worker reported no process isolation.")
-        if self._settings.sandbox_isolation == "require" and not self._layers.complete:
-            pass  # 'require' means process isolation; missing layers are listed in `layers`
+        if self._settings.sandbox_isolation == "full" and not self._layers.complete:
+            self._refuse_missing_layers(self._layers)
+        # 'require' and 'reduced' run with what the host has; `layers` lists what is missing.
         specs = [
             {"name": t.name, "arrow_path": str(t.arrow_path), "source_name": t.source_name}
             for t in self._tables

@@ -14,10 +14,11 @@ the code prints at the C level can corrupt the channel):
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 from engine.sandbox import protocol
 from engine.sandbox.layers import LAYER_NAMES, apply_all, probe_layers
@@ -136,7 +137,7 @@ class Zygote:
             _die_with_parent()
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             try:
-                meta, data = self._confined_run(request, names)
+                meta, data = self._confined_run(request, names, write_fd)
             except Exception as exc:  # the sandbox's own bug, reported rather than exit(1)
                 from engine.sandbox.execute import Failure, failure_meta
 
@@ -148,7 +149,9 @@ class Zygote:
         finally:
             os._exit(code)
 
-    def _confined_run(self, request: dict[str, Any], names: Any) -> tuple[dict[str, Any], bytes]:
+    def _confined_run(
+        self, request: dict[str, Any], names: Any, write_fd: int
+    ) -> tuple[dict[str, Any], bytes]:
         from engine.results import value_from_payload
         from engine.sandbox.execute import Failure, failure_meta, run_code
         from engine.sandbox.namespace import namespace_for_run
@@ -184,9 +187,17 @@ class Zygote:
             ns,
             max_output_bytes=request["max_output_bytes"],
             memory_mb=request["memory_mb"],
+            max_result_bytes=request.get("max_result_bytes"),
+            finish=functools.partial(_finish, write_fd),
         )
         meta["notes"] = notes
         return meta, data
+
+
+def _finish(write_fd: int, meta: dict[str, Any], data: bytes) -> NoReturn:
+    """Send the reply and end the child at once (no cleanup code of the run may follow)."""
+    protocol.write_frame(write_fd, meta, [data] if data else [])
+    os._exit(0)
 
 
 def _kill_group(pid: int) -> None:
