@@ -100,6 +100,7 @@ def explanation(plan: Plan) -> str:
         "count_groups": lambda: f"Number of rows per {g}",
         "distinct_count": lambda: f"Number of distinct values of {g}",
         "unique": lambda: f"Distinct values of {g}",
+        "distinct_groups": lambda: f"Number of distinct values of {m} per {g}",
         "aggregate": lambda: f"{agg} of {m}{by}",
         "top_groups": lambda: _top_words(plan),
         "top_rows": lambda: (

@@ -25,6 +25,9 @@ AGG_WORDS: Final = {
     "var": "Variance",
     "count": "Count",
 }
+AGG_VERBS: Final = {"sum": "add up", "mean": "average", "median": "take the median of",
+             "min": "take the minimum of", "max": "take the maximum of", "count": "count",
+             "std": "take the standard deviation of", "var": "take the variance of"}  # fmt: skip
 FILTER_WORDS: Final = frozenset("during cmp tcmp between not contains and row which group".split())
 GUESSED_AGG_PENALTY: Final = 0.1  # "body mass by species" means the mean, but it was not said
 
@@ -238,6 +241,11 @@ def superlative(q: Query) -> Plan | None:
         direction = "desc" if agg == "max" else "asc"
     if direction is None:
         return None
+    if q.has("period"):
+        raise UnsupportedError(
+            f"To rank {q.value('period')}s, ask for the trend per {q.value('period')} "
+            "and sort it; the offline planner does not rank periods yet."
+        )
     if q.which:
         group: ColumnProfile | None = q.which.column
     else:
@@ -291,7 +299,9 @@ def count(q: Query) -> Plan | None:
     targets = [m.column for m in q.measures]
     if not targets:
         return _plan(q, "count_groups" if groups else "count_rows", groups=groups)
-    if len(targets) == 1 and not groups and targets[0].kind == "text":  # "how many countries"
+    if len(targets) == 1 and targets[0].kind == "text":  # "how many countries (per continent)"
+        if groups:
+            return _plan(q, "distinct_groups", measures=(targets[0],), groups=groups)
         return _plan(q, "distinct_count", groups=(targets[0],))
     if len(targets) == 1 and not groups and not q.has("row"):
         return _plan(q, "aggregate", measures=(targets[0],), agg="count")
@@ -306,7 +316,7 @@ def aggregate(q: Query) -> Plan | None:
         return None
     if not groups and compare:
         groups = tuple(f.column for f in q.filters if f.op == "in")
-    measure = _one_measure(q, AGG_WORDS.get(agg or "mean", "use").lower())
+    measure = _one_measure(q, AGG_VERBS.get(agg or "mean", "use"))
     if agg is None:
         agg, confidence = "mean", confidence - GUESSED_AGG_PENALTY
     if len(groups) > 2:
@@ -317,7 +327,7 @@ def aggregate(q: Query) -> Plan | None:
 def sort(q: Query) -> Plan | None:
     if not (q.has("sort") or q.has("order")):
         return None
-    measure = [m.column for m in q.measures]
+    measure = [m.column for m in q.columns]  # "sort by quantity": `by` does not group here
     if len(measure) != 1:
         raise UnsupportedError("Sort by which column? Name one.")
     return _plan(q, "sort", measures=(measure[0],), descending=q.value("order") != "asc", n=q.n)
@@ -329,7 +339,8 @@ def filter_rows(q: Query) -> Plan | None:
         return None
     if not q.measures:
         return _plan(q, "rows")
-    if len(q.measures) == 1 and q.measures[0].column.kind == "text":  # "countries with pop > 1e9"
+    if len(q.measures) == 1 and q.measures[0].column.kind == "text" and not q.has("row"):
+        # "countries with pop over 1e9", "countries containing 'land'"
         return _plan(q, "unique", groups=(q.measures[0].column,))
     return None
 
@@ -347,11 +358,11 @@ INTENTS: Final[tuple[Callable[[Query], Plan | None], ...]] = (
     pivot,
     mode,
     distinct,
+    sort,
     superlative,
     trend,
     count,
     aggregate,
-    sort,
     filter_rows,
 )
 

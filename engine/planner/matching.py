@@ -18,6 +18,7 @@ from engine.types import ColumnProfile, TableProfile
 
 FUZZY_CUTOFF: Final = 86.0  # rapidfuzz ratio; 80 let "mean" match "team"-like names in trials
 FUZZY_MIN_CHARS: Final = 5  # short words are too easy to confuse ("sex" vs "set")
+INVARIANT: Final = frozenset("species series data news physics always".split())
 UNIT_WORDS: Final = frozenset("mm cm m km g kg lb lbs usd eur pct".split())
 MONTHS: Final = {
     name: i + 1
@@ -72,13 +73,13 @@ def tokenize(question: str) -> list[Token]:
 
 def singular(word: str) -> str:
     """A crude English singular, enough for column names: species, islands, countries, boxes."""
-    if len(word) <= 3 or word.endswith(("ss", "us", "is", "ies" if len(word) <= 4 else "~")):
+    if len(word) <= 3 or word in INVARIANT or word.endswith(("ss", "us", "is")):
         return word
-    if word.endswith("ies"):
+    if word.endswith("ies") and len(word) > 4:
         return word[:-3] + "y"
     if word.endswith(("ches", "shes", "xes", "sses")):
         return word[:-2]
-    if word.endswith("s") and word != "species":
+    if word.endswith("s"):
         return word[:-1]
     return word
 

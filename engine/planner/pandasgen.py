@@ -29,8 +29,8 @@ def _count_rows(plan: Plan, rows: str, frame: str) -> list[str]:
 def _count_groups(plan: Plan, rows: str, frame: str) -> list[str]:
     g = plan.groups[0].name
     out = [
-        f'result = {rows}.groupby({_by(plan)}).size().reset_index(name="count")',
-        'result = result.sort_values("count", ascending=False)',
+        f"result = {rows}.groupby({_by(plan)}).size().sort_values(ascending=False)"
+        '.reset_index(name="count")',
     ]
     color = f", color={py(plan.groups[1].name)}" if len(plan.groups) > 1 else ""
     return out + [f'fig = px.bar(result, x={py(g)}, y="count"{color})']
@@ -38,6 +38,14 @@ def _count_groups(plan: Plan, rows: str, frame: str) -> list[str]:
 
 def _distinct_count(plan: Plan, rows: str, frame: str) -> list[str]:
     return [f"result = {col(rows, plan.groups[0])}.nunique()"]
+
+
+def _distinct_groups(plan: Plan, rows: str, frame: str) -> list[str]:
+    m = plan.measures[0].name
+    return [
+        f"result = {rows}.groupby({_by(plan)})[{py(m)}].nunique().reset_index()",
+        f"fig = px.bar(result, x={py(plan.groups[0].name)}, y={py(m)})",
+    ]
 
 
 def _unique(plan: Plan, rows: str, frame: str) -> list[str]:
@@ -51,10 +59,13 @@ def _aggregate(plan: Plan, rows: str, frame: str) -> list[str]:
     if not plan.groups:
         return [f"result = {col(rows, m)}.{agg}()"]
     g = plan.groups[0].name
-    out = [f"result = {rows}.groupby({_by(plan)})[{py(m)}].{agg}().reset_index()"]
+    per_group = f"{rows}.groupby({_by(plan)})[{py(m)}].{agg}()"
     if len(plan.groups) == 1:
-        out.append(f"result = result.sort_values({py(m)}, ascending=False)")
-        return out + [f"fig = px.bar(result, x={py(g)}, y={py(m)})"]
+        return [
+            f"result = {per_group}.sort_values(ascending=False).reset_index()",
+            f"fig = px.bar(result, x={py(g)}, y={py(m)})",
+        ]
+    out = [f"result = {per_group}.reset_index()"]
     h = plan.groups[1].name
     return out + [f'fig = px.bar(result, x={py(g)}, y={py(m)}, color={py(h)}, barmode="group")']
 
@@ -89,8 +100,8 @@ def _share(plan: Plan, rows: str, frame: str) -> list[str]:
     else:
         out = [f"totals = {rows}.groupby({py(g)}).size()"]
     return out + [
-        'result = (totals / totals.sum() * 100).round(2).reset_index(name="percent")',
-        'result = result.sort_values("percent", ascending=False)',
+        "percent = (totals / totals.sum() * 100).round(2)",
+        'result = percent.sort_values(ascending=False).reset_index(name="percent")',
         f'fig = px.pie(result, names={py(g)}, values="percent")',
     ]
 
@@ -220,6 +231,7 @@ _WRITERS: dict[str, Callable[[Plan, str, str], list[str]]] = {
     "count_rows": _count_rows,
     "count_groups": _count_groups,
     "distinct_count": _distinct_count,
+    "distinct_groups": _distinct_groups,
     "unique": _unique,
     "aggregate": _aggregate,
     "top_groups": _top_groups,

@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Final
 
 from engine.errors import UnsupportedError
 from engine.planner.matching import (
@@ -29,6 +29,12 @@ from engine.planner.matching import (
 )
 from engine.planner.vocabulary import KEYWORDS, MAX_PHRASE, REFUSALS, STOPWORDS
 from engine.types import ColumnProfile, TableProfile
+
+FUZZY_KEYWORD_CUTOFF: Final = 84.0  # "averge" 92, "corelation" 95; "medain" (83) stays unknown
+FUZZY_KEYWORD_MIN_CHARS: Final = 5
+FUZZY_FEATURES: Final = frozenset(
+    "agg super count distinct share hist trend corr matrix describe missing mode sort".split()
+)
 
 
 @dataclass(frozen=True)
@@ -122,7 +128,8 @@ def _pick_table(question: str, profiles: list[TableProfile]) -> TableProfile:
 
 def _mark_table_words(tokens: list[Token], table: TableProfile) -> None:
     """The table's own name ('penguins', 'sales') and id-column nouns ('orders') mean rows."""
-    nouns = {singular(w) for w in name_words(table.name)}
+    columns = {singular(w) for c in table.columns for w in name_words(c.name)}
+    nouns = {singular(w) for w in name_words(table.name)} - columns
     nouns.add(singular(table.name.lower()))
     for col in table.columns:
         words = name_words(col.name)
@@ -170,7 +177,8 @@ def _filters(query: Query, tokens: list[Token], values: list[ValueMention]) -> N
             kw.get(p, ("",))[0] == "not" for p in range(max(0, v.start - 3), v.start)
         )
         for m in query.columns:  # "species Adelie", "region is West": the column is the filter's
-            if m.column.name == v.column.name and 0 <= v.start - m.end <= 2:
+            grouped = kw.get(m.start - 1, ("",))[0] == "group"  # "by region except Europe"
+            if m.column.name == v.column.name and 0 <= v.start - m.end <= 2 and not grouped:
                 consumed.add(id(m))
     for name, found in by_column.items():
         col = found[0].column
@@ -193,6 +201,7 @@ def _filters(query: Query, tokens: list[Token], values: list[ValueMention]) -> N
         timely = period is not None and (
             before[0] in ("tcmp", "during", "")
             or not (near and near.kind == "number" and not _is_year(near))
+            or _outside(near, number)  # "lifeExp between 1990 and 2000": years, not lifeExp
         )
         if near is not None and timely != (near.kind == "date" or _is_year(near)):
             near = None  # "temp_max in 2014": the year is about the date, not temp_max
@@ -235,6 +244,12 @@ def _consume(query: Query, column: ColumnProfile | None, consumed: set[int]) -> 
             consumed.add(id(m))
 
 
+def _outside(column: ColumnProfile | None, number: float | None) -> bool:
+    if column is None or number is None or not isinstance(column.max, int | float):
+        return False
+    return not (column.min <= number <= column.max)
+
+
 def _is_year(column: ColumnProfile) -> bool:
     return column.kind == "number" and column.name.lower() == "year"
 
@@ -261,7 +276,7 @@ def _compare(col, op, token, period, date_cols, year_cols) -> Filter:
 
 
 def _between(query, tokens, i, j, col, consumed) -> None:
-    date_cols = [c for c in query.table.columns if c.kind == "date"]
+    date_cols = [c for c in query.table.columns if c.kind == "date" or _is_year(c)]
     p1, p2 = date_of(tokens, i), date_of(tokens, j)
     n1, n2 = number_of(tokens[i]), number_of(tokens[j])
     if col is not None and col.kind == "number" and n1 is not None and n2 is not None:
@@ -312,7 +327,7 @@ def _contains(query: Query, tokens: list[Token], kw: dict[int, tuple[str, str]])
         tokens[nxt].used = True
         pattern = tokens[nxt].text if tokens[nxt].quoted else tokens[nxt].raw
         query.filters.append(Filter(text_cols[-1].column, "contains", pattern))
-        query.columns = [m for m in query.columns if m is not text_cols[-1]]
+        # the column stays a mention: "countries containing 'land'" lists those countries
 
 
 def _roles(query: Query, tokens: list[Token]) -> None:
@@ -346,6 +361,7 @@ def _roles(query: Query, tokens: list[Token]) -> None:
 
 
 def _leftovers(query: Query, tokens: list[Token]) -> None:
+    _fuzzy_keywords(query, tokens)
     unknown = [
         t.raw
         for t in tokens
@@ -357,3 +373,22 @@ def _leftovers(query: Query, tokens: list[Token]) -> None:
             f"I am not sure what “{' '.join(unknown)}” means here, so I will not guess. "
             f"Columns of {query.table.name}: {names}."
         )
+
+
+def _fuzzy_keywords(query: Query, tokens: list[Token]) -> None:
+    """Misspelt statistic words ('averge', 'corelation'), at a small cost in confidence."""
+    from rapidfuzz import fuzz
+
+    for i, t in enumerate(tokens):
+        if t.used or t.quoted or len(t.text) < FUZZY_KEYWORD_MIN_CHARS or not t.text.isalpha():
+            continue
+        scored = [
+            (fuzz.ratio(t.text, word), feature, value)
+            for word, (feature, value) in KEYWORDS.items()
+            if " " not in word and feature in FUZZY_FEATURES and len(word) >= 4
+        ]
+        best = max(scored, default=(0.0, "", ""))
+        if best[0] >= FUZZY_KEYWORD_CUTOFF:
+            t.used = True
+            query.keywords.append((i, best[1], best[2]))
+            query.confidence -= 0.05

@@ -50,7 +50,7 @@ _add("describe", "", "overview", "summary statistic", "descriptive statistic", "
 _add("missing", "", "missing", "null", "nan", "empty", "blank", "missing value", "na")
 _add("first", "", "first", "earliest", "oldest", "start", "begin", "starting", "start date")
 _add("last", "", "last", "latest", "newest", "most recent", "end", "ending", "end date")
-_add("range", "", "date range", "range of date", "time span", "period covered", "span")
+_add("range", "", "range", "date range", "range of date", "time span", "period covered", "span")
 _add("head", "", "head", "preview", "sample", "first few row", "few row", "peek")
 _add("sort", "", "sort", "sorted", "order by", "ordered by", "rank", "ranked", "ranking")
 _add("order", "asc", "ascending", "asc", "low to high", "lowest first", "in ascending order")
