@@ -114,6 +114,8 @@ def norm(value: Any) -> Any:
         return value.isoformat()
     if type(value).__name__ in ("NaTType", "NAType"):
         return None
+    if isinstance(value, str) and value.endswith("T00:00:00") and len(value) == 19:
+        return value[:10]  # a midnight timestamp that went through JSON
     return value
 
 
