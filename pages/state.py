@@ -106,6 +106,10 @@ def open_session(session_id: str) -> Session:
 
 
 def _adopt(session: Session) -> None:
+    if session.tables:
+        # start the sandbox's worker now (it imports pandas/plotly in the background), so the
+        # first question does not wait for it
+        _ = session.sandbox
     st.session_state[_ENGINE] = session
     st.session_state[_LOADED] = set()
     if session.session_id:

@@ -20,7 +20,7 @@ BACKEND_LABELS: Final = {
     "planner": "offline planner",
     "local": "local model",
     "openai": "OpenAI-compatible model",
-    None: "your code",
+    None: "edited or re-run code",
 }
 
 

@@ -120,7 +120,7 @@ def test_a_code_answer_shows_table_caption_downloads_and_editable_code(apps):
     assert sorted(frame["species"]) == ["Adelie", "Chinstrap", "Gentoo"]
     page = texts(at)
     assert "3 rows × 2 columns" in page
-    assert "your code · run" in page
+    assert r"edited or re\-run code · run" in page
     downloads = list(at.get("download_button"))
     assert len(downloads) == 3
     assert "groupby" in at.text_area[0].value
