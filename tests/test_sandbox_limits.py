@@ -117,7 +117,9 @@ DOS: list[tuple[str, str, str]] = [
 @pytest.mark.parametrize("code,kind", [(c, k) for _, c, k in DOS], ids=[n for n, _, _ in DOS])
 def test_denial_of_service_is_bounded(sandbox: Any, code: str, kind: str) -> None:
     zygote = sandbox.worker_pid
-    run = sandbox.run(code, timeout_s=1.5)
+    # Only the timeout cases wait for the clock; the others end by themselves (slowly when
+    # the machine is busy), so they get room.
+    run = sandbox.run(code, timeout_s=1.5 if kind == "timeout" else 20)
     assert not run.ok
     assert run.error.kind == kind, run.error
     assert len(run.stdout) <= 60_000

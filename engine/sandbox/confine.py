@@ -23,6 +23,7 @@ import os
 import platform
 import resource
 import stat
+import struct
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -287,32 +288,98 @@ def load_seccomp() -> Any:
     return pyseccomp
 
 
+def _syscall_filter(sc: Any, pid: int) -> Any:
+    """Default allow; deny what lets code leave its process. Signals only to `pid` itself."""
+    flt = sc.SyscallFilter(sc.ALLOW)
+    for name in _DENIED:
+        try:
+            flt.add_rule(sc.ERRNO(errno.EPERM), name)
+        except (OSError, ValueError, RuntimeError):
+            continue  # not a syscall on this architecture
+    # glibc's pthread_create tries clone3 first and falls back to clone on ENOSYS.
+    flt.add_rule(sc.ERRNO(errno.ENOSYS), "clone3")
+    # clone only for threads: a new process (no CLONE_THREAD) is refused.
+    flt.add_rule(sc.ERRNO(errno.EPERM), "clone", sc.Arg(0, sc.MASKED_EQ, CLONE_THREAD, 0))
+    # Any other pid, 0 (the process group) and -1 (everyone) are refused (compared unsigned,
+    # so negative pids are large).
+    for name in ("kill", "tgkill", "tkill"):
+        flt.add_rule(sc.ERRNO(errno.EPERM), name, sc.Arg(0, sc.GT, pid))
+        flt.add_rule(sc.ERRNO(errno.EPERM), name, sc.Arg(0, sc.LT, pid))
+    return flt
+
+
 def apply_seccomp(sc: Any) -> bool:
-    """Load the syscall filter: default allow, deny what lets code leave its process.
+    """Compile and load the syscall filter in this process (the slow path: ~2-9 ms here).
 
     Applied last, on the only thread, so every thread started later (numpy, pyarrow, DuckDB)
     inherits it.
     """
     if sc is None:
         return False
-    pid = os.getpid()
     try:
-        flt = sc.SyscallFilter(sc.ALLOW)
-        for name in _DENIED:
-            try:
-                flt.add_rule(sc.ERRNO(errno.EPERM), name)
-            except (OSError, ValueError, RuntimeError):
-                continue  # not a syscall on this architecture
-        # glibc's pthread_create tries clone3 first and falls back to clone on ENOSYS.
-        flt.add_rule(sc.ERRNO(errno.ENOSYS), "clone3")
-        # clone only for threads: a new process (no CLONE_THREAD) is refused.
-        flt.add_rule(sc.ERRNO(errno.EPERM), "clone", sc.Arg(0, sc.MASKED_EQ, CLONE_THREAD, 0))
-        # Signals only to itself: any other pid, 0 (the process group) and -1 (everyone) are
-        # refused (compared unsigned, so negative pids are large).
-        for name in ("kill", "tgkill", "tkill"):
-            flt.add_rule(sc.ERRNO(errno.EPERM), name, sc.Arg(0, sc.GT, pid))
-            flt.add_rule(sc.ERRNO(errno.EPERM), name, sc.Arg(0, sc.LT, pid))
-        flt.load()
+        _syscall_filter(sc, os.getpid()).load()
     except (OSError, ValueError, RuntimeError):
         return False
     return True
+
+
+# A pid no process can have (pid_max is at most 2**22): compiled into the zygote's filter and
+# replaced by each child's pid, so children skip libseccomp's compile (issue #3, per-run cost).
+_PID_PLACEHOLDER: Final = 0x3FF0_F0F1
+_BPF_INSN: Final = struct.Struct("=HBBI")  # struct sock_filter: code, jt, jf, k
+_SECCOMP_SYSCALL: Final = {"x86_64": 317, "aarch64": 277}
+_SECCOMP_SET_MODE_FILTER: Final = 1
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = (("len", ctypes.c_ushort), ("filter", ctypes.c_void_p))
+
+
+def seccomp_program(sc: Any) -> bytes | None:
+    """The filter as raw BPF with a pid placeholder, compiled once (in the zygote).
+
+    Checked, not assumed: the placeholder program with a sample pid patched in must equal
+    libseccomp's own program for that pid, else children compile their own (None).
+    """
+    if sc is None or platform.machine() not in _SECCOMP_SYSCALL:
+        return None
+    try:
+        program = _exported_bpf(_syscall_filter(sc, _PID_PLACEHOLDER))
+        sample = _exported_bpf(_syscall_filter(sc, 4242))
+    except (OSError, ValueError, RuntimeError, AttributeError):
+        return None
+    if len(program) % _BPF_INSN.size or _patched(program, 4242) != sample:
+        return None
+    return program
+
+
+def _exported_bpf(flt: Any) -> bytes:
+    with os.fdopen(os.memfd_create("seccomp-bpf"), "w+b") as f:
+        flt.export_bpf(f)
+        f.seek(0)
+        return f.read()
+
+
+def _patched(program: bytes, pid: int) -> bytes:
+    return b"".join(
+        _BPF_INSN.pack(code, jt, jf, pid if k == _PID_PLACEHOLDER else k)
+        for code, jt, jf, k in _BPF_INSN.iter_unpack(program)
+    )
+
+
+def load_seccomp_program(program: bytes, pid: int) -> bool:
+    """Load a `seccomp_program` with `pid` patched in (what libseccomp's load does, minus
+    the compile): no new privileges, then seccomp(SET_MODE_FILTER)."""
+    code = _patched(program, pid)
+    buf = ctypes.create_string_buffer(code, len(code))
+    fprog = _SockFprog(len(code) // _BPF_INSN.size, ctypes.addressof(buf))
+    if _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        return False
+    nr = _SECCOMP_SYSCALL[platform.machine()]
+    done = _libc.syscall(
+        ctypes.c_long(nr),
+        ctypes.c_long(_SECCOMP_SET_MODE_FILTER),
+        ctypes.c_long(0),
+        ctypes.byref(fprog),
+    )
+    return done == 0

@@ -11,7 +11,7 @@ import functools
 import os
 import sys
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Any, Final
 
 from engine.sandbox import confine
 
@@ -70,15 +70,38 @@ def layers_from_flags(flags: dict[str, bool], abi: int) -> SandboxLayers:
     )
 
 
-def apply_all(*, memory_mb: int, cpu_s: float) -> dict[str, bool]:
+@dataclass(frozen=True)
+class Preparation:
+    """Work done once before forking, so each child only applies (issue #3, per-run cost)."""
+
+    readable: tuple[str, ...]  # paths the child may read (Python install, own cgroup files)
+    seccomp_module: Any  # pyseccomp, imported before Landlock (it runs ldconfig to find libs)
+    seccomp_program: bytes | None  # the filter precompiled to BPF, pid patched per child
+
+
+def prepare() -> Preparation:
+    """Compute paths and compile the seccomp filter (in the zygote, once)."""
+    module = confine.load_seccomp()
+    return Preparation(
+        readable=confine.read_only_paths() + confine.cgroup_limit_files(),
+        seccomp_module=module,
+        seccomp_program=confine.seccomp_program(module),
+    )
+
+
+def apply_all(
+    *, memory_mb: int, cpu_s: float, prepared: Preparation | None = None
+) -> dict[str, bool]:
     """Confine the calling (forked, single-threaded) process with every layer the host has."""
-    seccomp = confine.load_seccomp()  # before Landlock: it runs ldconfig to find libseccomp
-    readable = confine.read_only_paths() + confine.cgroup_limit_files()
+    prep = prepared or prepare()
     flags = {"process": True}
     flags["namespaces"] = confine.unshare_user_and_net()
     flags["rlimits"] = confine.apply_rlimits(memory_mb=memory_mb, cpu_s=cpu_s)
-    flags["landlock"] = confine.apply_landlock(readable)
-    flags["seccomp"] = confine.apply_seccomp(seccomp)
+    flags["landlock"] = confine.apply_landlock(prep.readable)
+    if prep.seccomp_program is not None:
+        flags["seccomp"] = confine.load_seccomp_program(prep.seccomp_program, os.getpid())
+    else:
+        flags["seccomp"] = confine.apply_seccomp(prep.seccomp_module)
     return flags
 
 
@@ -95,14 +118,14 @@ def probe_layers() -> SandboxLayers:
             notes=("Not Linux: no namespaces, Landlock or seccomp.",),
         )
     abi = confine.landlock_abi()
-    confine.load_seccomp()
+    prepared = prepare()  # before the fork: the child of a threaded app only applies
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: confine, report, exit without running any Python cleanup
         code = 1
         try:
             os.close(read_fd)
-            flags = apply_all(memory_mb=256, cpu_s=5)
+            flags = apply_all(memory_mb=256, cpu_s=5, prepared=prepared)
             mask = sum(1 << i for i, name in enumerate(LAYER_NAMES) if flags.get(name))
             os.write(write_fd, bytes([mask]))
             code = 0

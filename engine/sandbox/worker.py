@@ -21,7 +21,7 @@ import sys
 from typing import Any, NoReturn
 
 from engine.sandbox import protocol
-from engine.sandbox.layers import LAYER_NAMES, apply_all, probe_layers
+from engine.sandbox.layers import LAYER_NAMES, apply_all, prepare, probe_layers
 
 
 def _preload() -> None:
@@ -62,6 +62,7 @@ class Zygote:
         self.results: list[bytes] = []
         self.pending: bytes | None = None
         self.layers = probe_layers()
+        self.prepared = prepare()
 
     def serve(self) -> None:
         protocol.write_frame(
@@ -156,7 +157,9 @@ class Zygote:
         from engine.sandbox.execute import Failure, failure_meta, run_code
         from engine.sandbox.namespace import namespace_for_run
 
-        flags = apply_all(memory_mb=request["memory_mb"], cpu_s=request["cpu_s"])
+        flags = apply_all(
+            memory_mb=request["memory_mb"], cpu_s=request["cpu_s"], prepared=self.prepared
+        )
         missing = [n for n in LAYER_NAMES if self.layers.to_json()[n] and not flags.get(n)]
         if missing:  # fail closed: a layer the probe found did not take effect now
             return failure_meta(
