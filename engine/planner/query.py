@@ -32,6 +32,7 @@ from engine.types import ColumnProfile, TableProfile
 
 FUZZY_KEYWORD_CUTOFF: Final = 84.0  # "averge" 92, "corelation" 95; "medain" (83) stays unknown
 FUZZY_KEYWORD_MIN_CHARS: Final = 5
+APPROX_KEY_SHARE: Final = 0.95
 FUZZY_FEATURES: Final = frozenset(
     "agg super count distinct share hist trend corr matrix describe missing mode sort".split()
 )
@@ -133,9 +134,9 @@ def _mark_table_words(tokens: list[Token], table: TableProfile) -> None:
     nouns.add(singular(table.name.lower()))
     for col in table.columns:
         words = name_words(col.name)
-        if len(words) == 2 and words[1] == "id" and col.distinct_count == table.rows:
+        if len(words) == 2 and words[1] == "id" and _one_per_row(col, table):
             nouns.add(words[0])
-        if col.kind == "date" and col.distinct_count == table.rows:
+        if col.kind == "date" and _one_per_row(col, table):
             nouns.add("day")
     for i, t in enumerate(tokens):
         if singular(t.text) in nouns and not t.quoted:
@@ -143,6 +144,13 @@ def _mark_table_words(tokens: list[Token], table: TableProfile) -> None:
             if before not in ("by", "per", "each"):
                 t.used = True
                 t.text = "row"
+
+
+def _one_per_row(column: ColumnProfile, table: TableProfile) -> bool:
+    """A key: one value per row (HyperLogLog counts from 1M rows are within a few percent)."""
+    if column.distinct_approximate:
+        return column.distinct_count >= APPROX_KEY_SHARE * table.rows
+    return column.distinct_count == table.rows
 
 
 def _keywords(tokens: list[Token]) -> list[tuple[int, str, str]]:
