@@ -14,7 +14,22 @@ from pages.widgets import (
 )
 
 session = state.current_session()
-render_data_sidebar(session)
+
+# Read first (it is pinned to the bottom anyway), so a new question hides the starters.
+prompt = st.chat_input(
+    "Ask a question about your data",
+    key="chat",
+    accept_file="multiple",
+    file_type=state.UPLOAD_TYPES,
+    submit_mode="stop",  # the send button becomes a stop button while a question runs
+)
+question = st.session_state.pop("pending_question", None)  # a starter or follow-up, clicked
+load_errors: list[str] = []
+if prompt is not None:
+    if prompt.files:
+        load_errors = state.load_uploads(session, list(prompt.files))
+    question = prompt.text or question
+render_data_sidebar(session)  # after the chat input's files, so they are listed at once
 
 st.title("Decipher")
 if session.tables:
@@ -22,6 +37,7 @@ if session.tables:
     st.caption(f"Ask about {names}. The first table is also called `df` in code.")
 else:
     st.info("Upload a table in the sidebar or with the paperclip below, or load a sample.")
+show_load_errors(load_errors)
 
 for i, turn in enumerate(session.turns):
     with st.chat_message("user"):
@@ -29,7 +45,6 @@ for i, turn in enumerate(session.turns):
     with st.chat_message("assistant"):
         render_turn(session, turn, key=f"turn-{turn.id if turn.id is not None else i}")
 
-question = st.session_state.pop("pending_question", None)  # a starter or follow-up, clicked
 if session.tables and not session.turns and not question:
     starters = session.starter_questions(5)
     if starters:
@@ -42,20 +57,6 @@ if session.tables and not session.turns and not question:
                 on_click=st.session_state.__setitem__,
                 args=("pending_question", starter),
             )
-
-prompt = st.chat_input(
-    "Ask a question about your data",
-    key="chat",
-    accept_file="multiple",
-    file_type=state.UPLOAD_TYPES,
-    submit_mode="stop",
-)
-if prompt is not None:
-    if prompt.files:
-        show_load_errors(state.load_uploads(session, list(prompt.files)))
-        if not prompt.text:
-            st.rerun()
-    question = prompt.text or question
 
 if question:
     with st.chat_message("user"):

@@ -105,6 +105,7 @@ def test_files_attached_to_the_chat_input_are_loaded(apps):
     at.run()
     assert not at.exception and not at.error
     assert [t.name for t in engine_session(at).tables] == ["penguins", "a"]
+    assert "`a` · 2 rows × 2 columns" in texts(at)
 
 
 def test_a_code_answer_shows_table_caption_downloads_and_editable_code(apps):
@@ -352,3 +353,73 @@ def test_an_empty_session_says_what_to_do(apps):
     at.run()
     assert not at.exception
     assert "No table is loaded yet" in at.error[0].value
+
+
+def fenced(code: str) -> str:
+    return f"Here is the code:\n```python\n{code}\n```\n"
+
+
+def test_a_model_configured_on_the_settings_page_answers_with_a_repair(apps):
+    """Settings page -> the real openai SDK -> a local fake endpoint -> the sandbox -> the chat."""
+    from tests.fake_openai import FakeOpenAI, Reply
+
+    broken = "result = df.groupby('island')['body_mass'].mean().idxmax()"
+    fixed = "result = df.groupby('island')['body_mass_g'].mean().idxmax()"
+    with FakeOpenAI([Reply(fenced(broken)), Reply(fenced(fixed))]) as server:
+        at = open_app(apps)
+        at.switch_page("pages/settings.py")
+        at.run()
+        at.radio(key="set_backend").set_value("openai")
+        at.text_input(key="set_base_url").set_value(server.base_url)
+        at.text_input(key="set_api_key_0").set_value("sk-from-the-settings-page")
+        at.toggle(key="set_send_rows").set_value(False)
+        at.button[0].click()
+        at.run()
+        at.switch_page("pages/chat.py")
+        at.run()
+        at.chat_input[0].set_value("which island has the heaviest penguins?")
+        at.run()
+        assert not at.exception
+        turn = engine_session(at).turns[-1]
+        assert turn.ok, turn.result.error
+        assert (turn.backend, turn.result.answer.value) == ("openai", "Biscoe")
+        assert server.requests[0].headers["authorization"] == "Bearer sk-from-the-settings-page"
+        page = texts(at)
+        assert "Biscoe" in [m.value for m in at.markdown]
+        assert "Repairing: column 'body\\_mass' does not exist" in page  # the status's steps
+        assert "OpenAI\\-compatible model · run" in page and "1 repair\\(s\\)" in page
+        assert "Earlier attempts (1)" in [e.label for e in at.expander]
+        assert "sk-from-the-settings-page" not in page
+        assert not [b for b in at.button if b.key and b.key.startswith("starter-")]
+
+
+def test_selecting_bars_offers_filter_and_explain(apps):
+    at = open_app(apps)
+    session = engine_session(at)
+    turn = session.run(
+        "import plotly.express as px\n"
+        "fig = px.bar(df.groupby('species', as_index=False)['body_mass_g'].mean(),"
+        " x='species', y='body_mass_g')",
+        question="mass by species",
+    )
+    at.run()
+    key = f"turn-{turn.id}-chart"
+    at.session_state[key] = {
+        "selection": {
+            "points": [{"x": "Gentoo", "y": 5076.0}],
+            "point_indices": [0],
+            "box": [],
+            "lasso": [],
+        }
+    }
+    at.run()
+    assert not at.exception
+    assert "1 points selected" in texts(at)
+    at.button(key=f"turn-{turn.id}-filter").click()
+    at.run()
+    assert not at.exception
+    filtered = session.turns[-1]
+    assert filtered.ok and filtered.question == "Filter penguins to the selection"
+    species = filtered.result.answer.table.columns.index("species")
+    assert {row[species] for row in filtered.result.answer.table.rows} == {"Gentoo"}
+    assert filtered.result.answer.table.row_count == 124
