@@ -28,7 +28,9 @@ AGG_WORDS: Final = {
 AGG_VERBS: Final = {"sum": "add up", "mean": "average", "median": "take the median of",
              "min": "take the minimum of", "max": "take the maximum of", "count": "count",
              "std": "take the standard deviation of", "var": "take the variance of"}  # fmt: skip
-FILTER_WORDS: Final = frozenset("during cmp tcmp between not contains and row which group".split())
+FILTER_WORDS: Final = frozenset(
+    "during cmp tcmp between not contains and row which group list much".split()
+)
 GUESSED_AGG_PENALTY: Final = 0.1  # "body mass by species" means the mean, but it was not said
 
 
@@ -293,7 +295,8 @@ def distinct(q: Query) -> Plan | None:
 
 
 def count(q: Query) -> Plan | None:
-    if not q.has("count"):
+    rows_by_group = q.has("row") and q.groups and not q.measures and not q.has("agg")
+    if not (q.has("count") or rows_by_group):  # "orders by category" counts orders
         return None
     groups = _groups(q)
     targets = [m.column for m in q.measures]
@@ -327,10 +330,19 @@ def aggregate(q: Query) -> Plan | None:
 def sort(q: Query) -> Plan | None:
     if not (q.has("sort") or q.has("order")):
         return None
+    if q.groups and _numeric(q):
+        return None  # "total quantity by product, highest first": an aggregate, sorted
     measure = [m.column for m in q.columns]  # "sort by quantity": `by` does not group here
     if len(measure) != 1:
         raise UnsupportedError("Sort by which column? Name one.")
     return _plan(q, "sort", measures=(measure[0],), descending=q.value("order") != "asc", n=q.n)
+
+
+def listing(q: Query) -> Plan | None:
+    """'list all species', 'give me a list of the product categories'."""
+    if not q.has("list") or q.groups or q.has("agg") or len(q.measures) != 1:
+        return None
+    return _plan(q, "unique", groups=(q.measures[0].column,))
 
 
 def filter_rows(q: Query) -> Plan | None:
@@ -363,6 +375,7 @@ INTENTS: Final[tuple[Callable[[Query], Plan | None], ...]] = (
     trend,
     count,
     aggregate,
+    listing,
     filter_rows,
 )
 

@@ -38,6 +38,7 @@ SYNONYMS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {
     ("weight",): ("mass",),
     ("temperature",): ("temp",),
     ("qty",): ("quantity",),
+    ("wind", "speed"): ("wind",),
     ("latitude",): ("lat",),
     ("longitude",): ("lon",),
 }

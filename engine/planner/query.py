@@ -27,7 +27,14 @@ from engine.planner.matching import (
     singular,
     tokenize,
 )
-from engine.planner.vocabulary import KEYWORDS, MAX_PHRASE, REFUSALS, STOPWORDS
+from engine.planner.vocabulary import (
+    AMOUNT_NOUNS,
+    FILLERS,
+    KEYWORDS,
+    MAX_PHRASE,
+    REFUSALS,
+    STOPWORDS,
+)
 from engine.types import ColumnProfile, TableProfile
 
 FUZZY_KEYWORD_CUTOFF: Final = 84.0  # "averge" 92, "corelation" 95; "medain" (83) stays unknown
@@ -132,6 +139,7 @@ def _mark_table_words(tokens: list[Token], table: TableProfile) -> None:
     columns = {singular(w) for c in table.columns for w in name_words(c.name)}
     nouns = {singular(w) for w in name_words(table.name)} - columns
     nouns.add(singular(table.name.lower()))
+    nouns -= AMOUNT_NOUNS
     for col in table.columns:
         words = name_words(col.name)
         if len(words) == 2 and words[1] == "id" and _one_per_row(col, table):
@@ -141,7 +149,7 @@ def _mark_table_words(tokens: list[Token], table: TableProfile) -> None:
     for i, t in enumerate(tokens):
         if singular(t.text) in nouns and not t.quoted:
             before = tokens[i - 1].text if i else ""
-            if before not in ("by", "per", "each"):
+            if not (before in ("by", "per", "each") and singular(t.text) == "day"):
                 t.used = True
                 t.text = "row"
 
@@ -186,7 +194,8 @@ def _filters(query: Query, tokens: list[Token], values: list[ValueMention]) -> N
         )
         for m in query.columns:  # "species Adelie", "region is West": the column is the filter's
             grouped = kw.get(m.start - 1, ("",))[0] == "group"  # "by region except Europe"
-            if m.column.name == v.column.name and 0 <= v.start - m.end <= 2 and not grouped:
+            near = 0 <= v.start - m.end <= 2 or m.start == v.end  # "the Corporate segment"
+            if m.column.name == v.column.name and near and not grouped:
                 consumed.add(id(m))
     for name, found in by_column.items():
         col = found[0].column
@@ -373,7 +382,7 @@ def _leftovers(query: Query, tokens: list[Token]) -> None:
     unknown = [
         t.raw
         for t in tokens
-        if not t.used and t.text not in STOPWORDS and singular(t.text) not in STOPWORDS
+        if not t.used and t.text not in STOPWORDS | FILLERS and singular(t.text) not in STOPWORDS
     ]
     if unknown:
         names = ", ".join(query.table.column_names[:12])

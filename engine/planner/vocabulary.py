@@ -82,6 +82,8 @@ _add("during", "", "in", "during", "on", "for", "of", "within")
 _add("row", "", "row", "record", "entry", "observation", "line", "item", "case", "data point")
 _add("row", "", "dataset", "data set", "table", "data", "sample size", "size of the data")
 _add("which", "", "which", "what")
+_add("much", "", "how much")
+_add("list", "", "list", "list of", "a list of", "enumerate", "name all", "what are the")
 _add("and", "", "and", "&")
 
 KEYWORDS: Final = dict(sorted(_KEYWORDS.items(), key=lambda kv: -len(kv[0].split())))
@@ -89,7 +91,7 @@ MAX_PHRASE: Final = max(len(p.split()) for p in KEYWORDS)
 
 STOPWORDS: Final = frozenset(
     """a an the is are was were be been being do does did i me my we our you your it its they
-    them their this that these those there here show list give tell display get find see let
+    them their this that these those there here show give tell display get find see let
     please can could would will how about what's whats who whom whose where when with to at as
     into onto up out all any some value values level amount number column columns field fields
     variable variables plot chart graph draw visualize visualise visualization make create
@@ -98,6 +100,13 @@ STOPWORDS: Final = frozenset(
     want need know like to of versus time over along respectively across while
     well figure bar bars pie line lines histogram plotted drawn shown see got""".split()
 )
+# Verbs and fillers of how people describe records; they never change what is computed.
+FILLERS: Final = frozenset(
+    """live lives living observed recorded measured ever sold fell happened covered registered
+    placed made logged seen found stored present appear appears exist exists available got""".split()
+)
+# Table names that also mean money ("sales by region"): never read as "count the rows".
+AMOUNT_NOUNS: Final = frozenset("sale revenue turnover income spend spending profit cost".split())
 # `than` etc. are only stop words once the phrases that need them ("more than") have matched.
 
 REFUSALS: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
