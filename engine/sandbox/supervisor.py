@@ -364,13 +364,21 @@ class Sandbox:
             self._refuse_missing_layers(self._layers)
         # 'require' and 'reduced' run with what the host has; `layers` lists what is missing.
         specs = [
-            {"name": t.name, "arrow_path": str(t.arrow_path), "source_name": t.source_name}
+            {  # absolute: the worker runs in its own empty directory
+                "name": t.name,
+                "arrow_path": str(Path(t.arrow_path).resolve()),
+                "source_name": t.source_name,
+            }
             for t in self._tables
         ]
         self._send({"op": "tables", "tables": specs})
         reply = self._receive(time.monotonic() + START_TIMEOUT_S)
         if not reply.get("ok"):
-            raise WorkerUnavailable(f"the tables could not be mapped: {reply.get('message')}")
+            self._stop()  # the next run starts a fresh worker
+            raise RuntimeFailure(
+                f"The sandbox could not open the session's tables ({reply.get('message')}). "
+                "Load the data again."
+            )
         if self._results:
             self._send({"op": "results"}, self._results)
         self._ready = True
