@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.data.planner_cases import CASES, D
+from tests.data.planner_holdout import HOLDOUT
 from tests.planner_eval import Samples, run_case
 
 
@@ -71,3 +72,11 @@ def test_big_table_summary_uses_duckdb(samples: Samples, planner_settings) -> No
     assert float(row["max"]) == max(
         v for (v,) in samples.catalog.fetch("SELECT unit_price FROM sales")
     )
+
+
+@pytest.mark.parametrize("case", HOLDOUT, ids=[_id(c) for c in HOLDOUT])
+def test_held_out_questions_are_never_answered_wrongly(case, samples, planner_settings) -> None:
+    """Held-out questions may be declined (coverage), but an answer must be right (precision)."""
+    which, question, expected = case
+    outcome = run_case(samples, planner_settings, which, question, expected)
+    assert outcome.correct or not outcome.answered, outcome.detail

@@ -114,6 +114,10 @@ def scatter(q: Query) -> Plan | None:
 def missing(q: Query) -> Plan | None:
     if not q.has("missing"):
         return None
+    if q.has("share") or q.has("agg"):
+        raise UnsupportedError(
+            "Ask for the number of missing values; shares of them are not offline yet."
+        )
     return _plan(q, "missing", measures=tuple(m.column for m in q.measures))
 
 
@@ -198,6 +202,8 @@ def share(q: Query) -> Plan | None:
     groups = _groups(q) or tuple(m.column for m in q.measures if m.column.kind != "number")
     numbers = [c for c in _numeric(q) if c not in groups]
     if not groups and q.filters:  # "what percentage of penguins are female"
+        if any(f.op == "in" for f in q.filters):
+            raise UnsupportedError("Ask for the share by that column, e.g. “share of rows by sex”.")
         return _plan(q, "share_rows")
     if len(groups) != 1 or len(numbers) > 1:
         raise UnsupportedError("Name one column to split by, e.g. “share of rows by region”.")
@@ -298,6 +304,10 @@ def count(q: Query) -> Plan | None:
     rows_by_group = q.has("row") and q.groups and not q.measures and not q.has("agg")
     if not (q.has("count") or rows_by_group):  # "orders by category" counts orders
         return None
+    if q.has("agg") and q.groups and not q.measures:
+        raise UnsupportedError(
+            "An average of counts per group needs two steps; ask for the counts per group first."
+        )
     groups = _groups(q)
     targets = [m.column for m in q.measures]
     if not targets:

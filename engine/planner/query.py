@@ -40,6 +40,8 @@ from engine.types import ColumnProfile, TableProfile
 FUZZY_KEYWORD_CUTOFF: Final = 84.0  # "averge" 92, "corelation" 95; "medain" (83) stays unknown
 FUZZY_KEYWORD_MIN_CHARS: Final = 5
 APPROX_KEY_SHARE: Final = 0.95
+_WHEN = r"((?:[A-Za-z]+ )?\d{4}(?:-\d{1,2}){0,2}|\d+(?:\.\d+)?)"
+FROM_TO: Final = re.compile(rf"\bfrom {_WHEN} (?:to|until|till|through) {_WHEN}", re.IGNORECASE)
 FUZZY_FEATURES: Final = frozenset(
     "agg super count distinct share hist trend corr matrix describe missing mode sort".split()
 )
@@ -94,6 +96,7 @@ def read_question(question: str, profiles: Sequence[TableProfile]) -> Query:
         if pattern.search(lowered):
             raise UnsupportedError(reason)
     table = _pick_table(text, list(profiles))
+    text = FROM_TO.sub(r"between \1 and \2", text)  # "from 1952 to 2007" is a range
     tokens = apply_synonyms(tokenize(text))
     _mark_table_words(tokens, table)
     mentions = find_columns_exact(tokens, [table])
@@ -219,6 +222,7 @@ def _filters(query: Query, tokens: list[Token], values: list[ValueMention]) -> N
             before[0] in ("tcmp", "during", "")
             or not (near and near.kind == "number" and not _is_year(near))
             or _outside(near, number)  # "lifeExp between 1990 and 2000": years, not lifeExp
+            or number is None  # "March 2013", "2013-03-01": only ever a date
         )
         if near is not None and timely != (near.kind == "date" or _is_year(near)):
             near = None  # "temp_max in 2014": the year is about the date, not temp_max
@@ -243,6 +247,13 @@ def _filters(query: Query, tokens: list[Token], values: list[ValueMention]) -> N
     if consumed:
         query.columns = [m for m in query.columns if id(m) not in consumed]
     _contains(query, tokens, kw)
+    for pos, (feature, _) in kw.items():  # "above average": a comparison with no number
+        if feature == "cmp" and tokens[pos].text not in ("over", "from") and pos + 1 < len(tokens):
+            if kw.get(pos + 1, ("",))[0] in ("agg", "super", "mode"):
+                raise UnsupportedError(
+                    "Comparing with a computed value (like the average) needs two steps; "
+                    "the offline planner compares with numbers only, e.g. “temp_max above 30”."
+                )
 
 
 def _use(tokens: list[Token], i: int, period: tuple[date, date, int] | None) -> None:

@@ -43,7 +43,11 @@ def sql_condition(f: Filter) -> str:
         return f"{c} >= {literal(f.value[0])} AND {c} < {literal(f.value[1])}"
     if f.op in ("in", "not in"):
         values = ", ".join(literal(v) for v in f.value)
-        return f"{c} {f.op.upper()} ({values})"
+        if f.op == "not in":  # like pandas' ~isin: a missing value is "not one of them"
+            return f"({c} IS NULL OR {c} NOT IN ({values}))"
+        return f"{c} IN ({values})"
+    if f.op == "!=":
+        return f"{c} IS DISTINCT FROM {literal(f.value)}"  # like pandas: NaN != x is True
     if f.op == "contains":
         return f"contains(lower({c}), {literal(str(f.value).lower())})"
     if f.op == "between":

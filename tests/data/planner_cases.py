@@ -661,6 +661,33 @@ SALES: list[tuple[str, Expected]] = [
     ("average product", D()),
 ]
 
+# Questions found while probing for confident wrong answers (each once was one).
+PROBES: list[tuple[str, str, Expected]] = [
+    ("penguins", "what is the average number of penguins per island", D("two steps")),
+    ("penguins", "ratio of males to females", D("ratio")),
+    ("penguins", "percentage of missing values", D("missing")),
+    ("seattle_weather", "days with temp_max above average", D("two steps")),
+    ("seattle_weather", "total precipitation between March 2013 and May 2013",
+     S("SELECT sum(precipitation) FROM seattle_weather "
+       "WHERE date >= DATE '2013-03-01' AND date < DATE '2013-06-01'")),
+    ("gapminder", "mean lifeExp from 1990 to 2000",
+     S("SELECT avg(lifeExp) FROM gapminder WHERE year BETWEEN 1990 AND 2000")),
+    ("penguins", "how many penguins are not female",
+     S("SELECT count(*) FROM penguins WHERE sex IS DISTINCT FROM 'female'")),
+    ("penguins", "species with body mass over 5000",
+     V("SELECT DISTINCT species FROM penguins WHERE body_mass_g > 5000")),
+    ("penguins", "top 2 islands by number of penguins",
+     O("SELECT island FROM penguins GROUP BY 1 ORDER BY count(*) DESC LIMIT 2", "island")),
+    ("gapminder", "how many countries had life expectancy below 40 in 1952",
+     S("SELECT count(DISTINCT country) FROM gapminder WHERE lifeExp < 40 AND year = 1952")),
+    ("sales", "how many products per category",
+     T("SELECT category, count(DISTINCT product) FROM sales GROUP BY 1")),
+    ("penguins", "average body mass excluding Adelie and Gentoo",
+     S("SELECT avg(body_mass_g) FROM penguins WHERE species NOT IN ('Adelie', 'Gentoo')")),
+    ("sales", "show orders from the Corporate segment in the East",
+     T("SELECT * FROM sales WHERE segment = 'Corporate' AND region = 'East'")),
+]  # fmt: skip
+
 MULTI: list[tuple[str, Expected]] = [
     (
         "average body mass by species",
@@ -680,4 +707,5 @@ CASES: list[tuple[str, str, Expected]] = [
     *[("gapminder", q, e) for q, e in GAPMINDER],
     *[("sales", q, e) for q, e in SALES],
     *[("*", q, e) for q, e in MULTI],
+    *PROBES,
 ]
