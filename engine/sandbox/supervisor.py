@@ -26,15 +26,12 @@ from engine.errors import (
     EngineError,
     InputError,
     MemoryLimitError,
-    OutputError,
     RuntimeFailure,
-    RunTimeoutError,
 )
-from engine.results import NO_RESULT_MESSAGE, answer_from_payload
 from engine.sandbox import protocol
 from engine.sandbox.execute import syntax_failure
 from engine.sandbox.layers import LAYER_NAMES, SandboxLayers, layers_from_flags
-from engine.sandbox.precheck import intents_of
+from engine.sandbox.outcome import result_from_reply
 from engine.types import ErrorInfo, RunResult
 
 ROOT: Final = Path(__file__).resolve().parents[2]
@@ -54,13 +51,6 @@ BASE_ENV: Final = {
     "MKL_NUM_THREADS": "1",
     "PYTHONDONTWRITEBYTECODE": "1",
     "PYTHONNOUSERSITE": "1",
-}
-SIGNAL_NAMES: Final = {
-    signal.SIGSEGV: "a segmentation fault",
-    signal.SIGBUS: "a bus error",
-    signal.SIGABRT: "an abort (often a failed allocation)",
-    signal.SIGFPE: "a floating-point exception",
-    signal.SIGILL: "an illegal instruction",
 }
 
 
@@ -215,90 +205,14 @@ class Sandbox:
             _kill_group(pid)
             done, blobs = self._receive_frame(time.monotonic() + KILL_GRACE_S)
             timed_out = True
-        return self._result_from_reply(code, done, blobs[0] if blobs else b"", timed_out, timeout_s)
-
-    def _result_from_reply(
-        self, code: str, done: dict[str, Any], reply: bytes, timed_out: bool, timeout_s: float
-    ) -> RunResult:
-        s = self._settings
-        if timed_out:
-            raise RunTimeoutError(
-                f"The code ran longer than {timeout_s:g} s and was stopped. Aggregate with sql() "
-                "or work on fewer rows; or raise sandbox_timeout_s."
-            )
-        if done.get("overflow"):
-            raise OutputError(
-                f"The result is larger than {s.max_result_mb:,} MB. Return an aggregate or fewer "
-                "rows/columns; or raise max_result_mb."
-            )
-        if not reply:
-            raise self._error_from_status(done, code)
-        try:
-            meta, blobs = protocol.decode_frame(reply)
-        except protocol.ProtocolError as exc:
-            raise RuntimeFailure(f"The sandbox sent back an unreadable result ({exc}).") from None
-        stdout = str(meta.get("stdout", ""))
-        notes = [str(n) for n in meta.get("notes") or []]
-        if notes:
-            stdout = stdout + "".join(f"[note] {n}\n" for n in notes)
-        if not meta.get("ok"):
-            error = meta.get("error") or {}
-            info = ErrorInfo(
-                kind=str(error.get("kind", "runtime")),
-                message=self._with_intents(code, error),
-                detail=str(error.get("detail", "")),
-            )
-            return RunResult(ok=False, stdout=stdout, error=info)
-        data = blobs[0] if blobs else b""
-        if len(data) > s.max_result_mb * 1024 * 1024:
-            raise OutputError(
-                f"The result is larger than {s.max_result_mb:,} MB. Return an aggregate or fewer "
-                "rows/columns; or raise max_result_mb."
-            )
-        answer_meta = meta.get("answer") or {}
-        if answer_meta.get("kind") == "none":
-            return RunResult(
-                ok=False, stdout=stdout, error=RuntimeFailure(NO_RESULT_MESSAGE).to_info()
-            )
-        try:
-            answer = answer_from_payload(answer_meta, data, s.max_display_rows)
-        except Exception as exc:  # untrusted bytes: pyarrow and its type readers raise anything
-            raise RuntimeFailure(f"The sandbox sent back an unreadable result ({exc}).") from None
-        self._results.append(reply)
-        self._send({"op": "remember"})
-        return RunResult(ok=True, answer=answer, stdout=stdout)
-
-    @staticmethod
-    def _with_intents(code: str, error: dict[str, Any]) -> str:
-        message = str(error.get("message", "The code failed."))
-        if error.get("kind") == "blocked":
-            intents = intents_of(code)
-            if intents:
-                message = f"This code tries to {', '.join(intents)}. {message}"
-        return message
-
-    def _error_from_status(self, done: dict[str, Any], code: str) -> EngineError:
-        sig = done.get("signal")
-        if sig == signal.SIGKILL:
-            return MemoryLimitError(
-                "The code was killed by the system, most likely for using too much memory. "
-                "Aggregate with sql() or work on fewer rows."
-            )
-        if sig == signal.SIGXCPU:
-            return RunTimeoutError(
-                "The code used up its CPU time and was stopped. Aggregate with sql() or work on "
-                "fewer rows; or raise sandbox_timeout_s."
-            )
-        if sig is not None:
-            what = SIGNAL_NAMES.get(sig, f"signal {sig}")
-            return RuntimeFailure(
-                f"The code crashed its worker process with {what}. Avoid ctypes and deep "
-                "recursion; the app and your data are unaffected."
-            )
-        return RuntimeFailure(
-            f"The code ended its worker process (exit status {done.get('exit_code')}) before "
-            "leaving a result; do not call os._exit() or exit(), assign the answer to `result`."
+        reply = blobs[0] if blobs else b""
+        result = result_from_reply(
+            code, done, reply, timed_out=timed_out, timeout_s=timeout_s, settings=self._settings
         )
+        if result.ok:  # kept for `results` in later runs (and a respawned zygote)
+            self._results.append(reply)
+            self._send({"op": "remember"})
+        return result
 
     def _max_reply_bytes(self) -> int:
         s = self._settings
