@@ -104,6 +104,14 @@ class Session:
             self._sandbox.set_tables(self._sandbox_tables())
         return tables
 
+    def drop_table(self, name: str) -> None:
+        """Remove a table from the session, its stored copy included (other tables are kept)."""
+        self.catalog.drop(name)
+        if self.history is not None and self.session_id is not None:
+            self.history.remove_dataset(self.session_id, name)
+        if self._sandbox is not None:
+            self._sandbox.set_tables(self._sandbox_tables())
+
     @property
     def tables(self) -> tuple[Table, ...]:
         return self.catalog.tables

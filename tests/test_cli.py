@@ -124,3 +124,66 @@ def test_help_lists_every_subcommand():
     assert proc.returncode == 0
     for command in ("profile", "run", "ask"):
         assert command in proc.stdout
+
+
+def test_run_turns_share_one_session_and_follow_the_contract(tmp_path):
+    first = tmp_path / "first.py"
+    first.write_text('result = df.groupby("region")["quantity"].sum()\n')
+    second = tmp_path / "second.py"
+    second.write_text(
+        "import plotly.express as px\n"
+        "fig = px.bar(results[-1].reset_index(), x='region', y='quantity')\n"
+        "result = fig\n"
+    )
+    third = tmp_path / "third.py"
+    third.write_text("print('rows:', len(df))\nresult = sql('SELECT count(*) AS n FROM sales')\n")
+    proc = engine(
+        "run",
+        "--data",
+        str(SAMPLE_DATA / "sales.csv"),
+        *("--code-file", str(first), "--code-file", str(second), "--code-file", str(third)),
+        "--json",
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    docs = json_lines(proc.stdout)
+    assert len(docs) == 3 and all(TURN_KEYS <= d.keys() for d in docs)
+    table, figure, count = (d["answer"] for d in docs)
+    expected = pd_sum_by_region()
+    assert table["kind"] == "table" and table["table"]["row_count"] == len(expected)
+    got = {row[0]: row[1] for row in table["table"]["rows"]}
+    assert got == expected
+    assert figure["kind"] == "figure" and figure["figure"]["data"][0]["type"] == "bar"
+    rows = sum(1 for _ in (SAMPLE_DATA / "sales.csv").open()) - 1
+    assert count["table"]["rows"] == [[rows]] and docs[2]["stdout"] == f"rows: {rows}\n"
+
+
+def pd_sum_by_region() -> dict[str, int]:
+    import pandas as pd
+
+    frame = pd.read_csv(SAMPLE_DATA / "sales.csv")
+    return {k: int(v) for k, v in frame.groupby("region")["quantity"].sum().items()}
+
+
+def test_a_failing_turn_exits_1_with_a_runtime_error(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text("result = df['no_such_column'].sum()\n")
+    proc = engine(
+        "run", "--data", str(SAMPLE_DATA / "sales.csv"), "--code-file", str(bad), "--json"
+    )
+    assert proc.returncode == 1
+    (doc,) = json_lines(proc.stdout)
+    assert doc["ok"] is False and doc["error"]["kind"] in ERROR_KINDS
+    assert "no_such_column" in doc["error"]["message"]
+
+
+def test_run_timeout_is_a_handled_timeout(tmp_path):
+    loop = tmp_path / "loop.py"
+    loop.write_text("while True:\n    pass\n")
+    proc = engine(
+        "run",
+        *("--data", str(SAMPLE_DATA / "sales.csv"), "--code-file", str(loop)),
+        *("--timeout", "1", "--json"),
+    )
+    assert proc.returncode == 1
+    (doc,) = json_lines(proc.stdout)
+    assert doc["error"]["kind"] == "timeout"

@@ -1,0 +1,68 @@
+"""The Session facade on real parts: catalog, sandbox, planner, history."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine.errors import InputError
+from engine.history import HistoryStore
+from engine.session import Session
+from tests.conftest import MESSY, SAMPLE_DATA
+
+
+@pytest.fixture
+def stored(settings, tmp_path: Path):
+    history = HistoryStore(tmp_path / "data")
+    with Session(settings, work_dir=tmp_path / "work", history=history) as session:
+        yield session, history
+
+
+def test_a_bad_file_keeps_the_tables_already_loaded(session) -> None:
+    bad = next(p for p in MESSY.iterdir() if p.name.startswith("empty"))
+    with pytest.raises(InputError):
+        session.load(bad)
+    assert [t.name for t in session.tables] == ["sales"]
+    assert session.run("result = len(sales)").result.ok
+
+
+def test_ask_with_the_planner_records_backend_and_explanation(session) -> None:
+    turn = session.ask("how many rows", backend="planner")
+    assert turn.ok and turn.backend == "planner" and turn.explanation
+    assert turn.result.answer.value == 5000
+    assert session.turns == [turn]
+
+
+def test_empty_question_and_no_tables_are_plain_input_errors(settings, tmp_path, session) -> None:
+    assert session.ask("   ").result.error.kind == "input"
+    with Session(settings, work_dir=tmp_path / "empty") as empty:
+        turn = empty.ask("how many rows")
+    assert turn.result.error.kind == "input" and "Upload" in turn.result.error.message
+
+
+def test_a_decline_without_a_model_says_how_to_enable_one(settings, tmp_path) -> None:
+    with Session(settings.with_overrides(backend="planner"), work_dir=tmp_path / "w") as s:
+        s.load(SAMPLE_DATA / "penguins.csv")
+        turn = s.ask("write me a poem about penguins")
+    assert not turn.ok and turn.result.error.kind == "unsupported"
+
+
+def test_dropping_a_table_removes_it_from_code_and_history(stored, settings, tmp_path) -> None:
+    session, history = stored
+    session.load(SAMPLE_DATA / "sales.csv")
+    session.load(SAMPLE_DATA / "penguins.csv")
+    assert session.run("result = len(penguins)").result.answer.value == 344
+    session.drop_table("penguins")
+    assert [t.name for t in session.tables] == ["sales"]
+    assert not session.run("result = len(penguins)").ok  # the sandbox no longer has it
+    assert [d.table_name for d in history.datasets(session.session_id)] == ["sales"]
+    with Session.restore(settings, history, session.session_id, work_dir=tmp_path / "r") as back:
+        assert [t.name for t in back.tables] == ["sales"]
+        assert len(back.turns) == 2
+
+
+def test_runs_never_change_the_stored_table(session) -> None:
+    session.run("df['quantity'] = 0\nsales.drop(sales.index, inplace=True)\nresult = 1")
+    assert session.run("result = int(df['quantity'].sum())").result.answer.value > 0
+    assert session.catalog.fetch("SELECT count(*) FROM sales")[0][0] == 5000
