@@ -198,3 +198,32 @@ def test_a_decline_reaches_the_user_as_unsupported(session) -> None:
 def test_the_sample_files_exist() -> None:
     for name in DATASETS:
         assert (SAMPLE_DATA / f"{name}.csv").is_file()
+
+
+def test_timestamp_ranges_keep_the_last_day(planner_settings, tmp_path: Path) -> None:
+    """A day of a TIMESTAMP column runs until midnight, in both pandas and SQL code."""
+    from engine.catalog import Catalog
+    from engine.planner import plan
+
+    csv = tmp_path / "events.csv"
+    stamps = ["2024-01-01 09:00:00", "2024-01-02 23:30:00", "2024-01-03 00:00:00", "2024-02-01"]
+    csv.write_text("event_id,at,kind\n" + "".join(
+        f"{i},{s},{'a' if i % 2 else 'b'}\n" for i, s in enumerate(stamps)
+    ), encoding="utf-8")  # fmt: skip
+    catalog = Catalog(planner_settings, tmp_path / "catalog")
+    table = catalog.load(csv)[0]
+    profile = catalog.profile(table.name)
+    assert profile.column("at").type.startswith("TIMESTAMP")
+    small = Samples.__new__(Samples)
+    small.arrow = {table.name: _arrow(catalog, table.name)}
+    small._frames = {}
+    for question, want in [
+        ("how many events between 2024-01-01 and 2024-01-02", 2),
+        ("how many events on 2024-01-02", 1),
+        ("how many events in January 2024", 3),
+        ("how many events before 2024-01-03", 2),
+    ]:
+        for rows in (profile.rows, 5_000_000):
+            draft = plan(question, [replace(profile, rows=rows)], planner_settings)
+            assert _run(small, draft.code, table.name)["result"] == want, (question, draft.code)
+    catalog.close()

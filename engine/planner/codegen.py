@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import keyword
 from collections.abc import Callable, Sequence
+from datetime import date
 from typing import Any, Final
 
 from engine.planner.intents import AGG_WORDS, Plan
@@ -44,12 +45,12 @@ def col(frame: str, column: ColumnProfile | str) -> str:
 
 
 def condition(frame: str, f: Filter) -> str:
+    """One filter as a pandas boolean expression (no outer parentheses)."""
     c = col(frame, f.column)
     if f.column.kind == "date":
         c = f"pd.to_datetime({c})"
     if f.op == "dates":
-        first, after = f.value
-        return f"({c} >= {py(first)}) & ({c} < {py(after)})"
+        return _date_range(c, *f.value, whole_days=f.column.type.upper() == "DATE")
     if f.op == "in":
         return f"{c}.isin({py(f.value)})"
     if f.op == "not in":
@@ -58,7 +59,33 @@ def condition(frame: str, f: Filter) -> str:
         return f"{c}.str.contains({py(f.value)}, case=False, regex=False, na=False)"
     if f.op == "between":
         return f"{c}.between({py(f.value[0])}, {py(f.value[1])})"
-    return f"({c} {f.op} {py(f.value)})"
+    return f"{c} {f.op} {py(f.value)}"
+
+
+def _period_name(first: date, after: date) -> str | None:
+    """'2024', '2013-07' or '2024-12-25' when the range is exactly that period."""
+    months = (after.year * 12 + after.month) - (first.year * 12 + first.month)
+    if (first.month, first.day, after.month, after.day) == (1, 1, 1, 1) and months == 12:
+        return str(first.year)
+    if first.day == 1 and after.day == 1 and months == 1:
+        return f"{first:%Y-%m}"
+    if (after - first).days == 1:
+        return first.isoformat()
+    return None
+
+
+def _date_range(c: str, first: date, after: date, *, whole_days: bool) -> str:
+    """A whole year or month as people say it; other spans as comparisons (times kept right)."""
+    name = _period_name(first, after)
+    if name is not None and len(name) == 4:
+        return f"{c}.dt.year == {name}"
+    if name is not None and len(name) == 7:
+        return f'{c}.dt.to_period("M") == "{name}"'
+    if not whole_days:  # a TIMESTAMP: the last day runs until midnight
+        return f"({c} >= {py(first)}) & ({c} < {py(after)})"
+    if name is not None:
+        return f"{c} == {py(first)}"
+    return f"{c}.between({py(first)}, {py(date.fromordinal(after.toordinal() - 1))})"
 
 
 def filter_lines(plan: Plan, frame: str) -> tuple[list[str], str]:
@@ -68,18 +95,25 @@ def filter_lines(plan: Plan, frame: str) -> tuple[list[str], str]:
     parts = [condition(frame, f) for f in plan.filters]
     if len(parts) == 1:
         cond = parts[0]
-        if cond.startswith("(") and cond.endswith(")") and cond.count("(") == 1:
-            cond = cond[1:-1]
     else:
-        cond = " & ".join(p if p.startswith(("(", "~")) else f"({p})" for p in parts)
+        cond = " & ".join(p if _atomic(p) else f"({p})" for p in parts)
     return [f"rows = {frame}[{cond}]"], "rows"
+
+
+def _atomic(expression: str) -> bool:
+    """A method call chain needs no parentheses around it in `a & b`; a comparison does."""
+    return not any(op in expression for op in (" == ", " != ", " > ", " < ", " >= ", " <= "))
 
 
 def describe_filters(plan: Plan) -> str:
     words = []
     for f in plan.filters:
         if f.op == "dates":
-            words.append(f"{f.column.name} from {f.value[0]} to before {f.value[1]}")
+            name = _period_name(*f.value)
+            last = date.fromordinal(f.value[1].toordinal() - 1)
+            words.append(
+                f"{f.column.name} in {name}" if name else f"{f.column.name} {f.value[0]} to {last}"
+            )
         elif f.op in ("in", "not in"):
             words.append(f"{f.column.name} {f.op} {', '.join(map(str, f.value))}")
         elif f.op == "between":
