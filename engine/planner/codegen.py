@@ -171,6 +171,8 @@ def _top_words(plan: Plan) -> str:
     g = plan.groups[0].name
     what = "rows" if plan.agg == "count" else f"{plan.agg} {plan.measures[0].name}"
     most = "highest" if plan.descending else "lowest"
+    if plan.agg == "count":
+        most = "most" if plan.descending else "fewest"
     if plan.n:
         return f"The {plan.n} values of {g} with the {most} {what}"
     return f"The {g} with the {most} {what}"

@@ -7,6 +7,7 @@ specific intents come first. An intent that sees the question is its kind but la
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Final
@@ -28,6 +29,12 @@ AGG_WORDS: Final = {
 AGG_VERBS: Final = {"sum": "add up", "mean": "average", "median": "take the median of",
              "min": "take the minimum of", "max": "take the maximum of", "count": "count",
              "std": "take the standard deviation of", "var": "take the variance of"}  # fmt: skip
+# Columns whose per-period total is what people mean ("quantity by month"); others get the mean
+# (a "body mass trend" is not a sum of body masses).
+AMOUNT_NAME: Final = re.compile(
+    r"quantit|qty|count|units|amount|sales|revenue|total|number|orders|visits|clicks|spend|cost"
+)
+COUNTING: Final = re.compile(r"\b(most|fewest|least)\b", re.IGNORECASE)  # of rows, not values
 FILTER_WORDS: Final = frozenset(
     "during cmp tcmp between not contains and row which group list much".split()
 )
@@ -181,9 +188,9 @@ def trend(q: Query) -> Plan | None:
     agg, confidence = _agg(q)
     if len(measures) > 1 or len(other) > 1:
         raise UnsupportedError("Ask for the trend of one column at a time.")
-    if measures and agg is None:  # sum for counts of things, mean for levels (issue 5)
-        integer = "INT" in measures[0].type.upper()
-        agg, confidence = ("sum" if integer else "mean"), confidence - GUESSED_AGG_PENALTY
+    if measures and agg is None:  # sum for amounts of things, mean for levels (issue 5)
+        amount = AMOUNT_NAME.search(measures[0].name.lower())
+        agg, confidence = ("sum" if amount else "mean"), confidence - GUESSED_AGG_PENALTY
     return _plan(
         q,
         "trend",
@@ -256,6 +263,8 @@ def superlative(q: Query) -> Plan | None:
         )
     if q.which:
         group: ColumnProfile | None = q.which.column
+    elif q.has("row") and len(q.columns) == 1 and not q.has("agg") and COUNTING.search(q.question):
+        group = q.columns[0].column  # "the year with the most penguins": rows per year
     else:
         texts = [m.column for m in q.columns if m.column.kind in ("text", "bool")]
         if len(texts) > 1:

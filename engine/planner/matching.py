@@ -179,6 +179,14 @@ def find_columns_exact(
             hits = [e for e in entries if text in e.forms or "".join(words) in e.forms]
             if hits:
                 found.extend(_mentions(hits, tokens, i, i + n, 1.0))
+    for i, t in enumerate(tokens):  # 'body_mass_g' or "Store Name" in quotes: that exact column
+        hits = [
+            e
+            for e in entries
+            if t.quoted and not t.used and e.column.name.lower() == t.text.lower()
+        ]
+        if hits:
+            found.extend(_mentions(hits, tokens, i, i + 1, 1.0))
     return found
 
 
