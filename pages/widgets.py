@@ -20,7 +20,7 @@ BACKEND_LABELS: Final = {
     "planner": "offline planner",
     "local": "local model",
     "openai": "OpenAI-compatible model",
-    None: "edited or re-run code",
+    None: "your code",
 }
 
 
@@ -31,9 +31,11 @@ def plain(text: str) -> str:
 
 
 def turn_caption(turn: Turn) -> str:
-    """'offline planner · 12 ms' (plus the model's time when a model wrote the code)."""
-    parts = [BACKEND_LABELS.get(turn.backend, str(turn.backend))]
-    parts.append(f"run {turn.result.elapsed_ms:,.0f} ms")
+    """'offline planner · run 12 ms' (plus the model's time when a model wrote the code)."""
+    parts = []
+    if turn.code is not None:  # a question nobody could answer has no code and no run
+        parts.append(BACKEND_LABELS.get(turn.backend, str(turn.backend)))
+        parts.append(f"run {turn.result.elapsed_ms:,.0f} ms")
     if turn.llm_ms:
         parts.append(f"model {turn.llm_ms:,.0f} ms")
     if turn.attempts:

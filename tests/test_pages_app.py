@@ -121,7 +121,7 @@ def test_a_code_answer_shows_table_caption_downloads_and_editable_code(apps):
     assert sorted(frame["species"]) == ["Adelie", "Chinstrap", "Gentoo"]
     page = texts(at)
     assert "3 rows × 2 columns" in page
-    assert r"edited or re\-run code · run" in page
+    assert "your code · run" in page
     downloads = list(at.get("download_button"))
     assert len(downloads) == 3
     assert "groupby" in at.text_area[0].value
@@ -423,3 +423,18 @@ def test_selecting_bars_offers_filter_and_explain(apps):
     species = filtered.result.answer.table.columns.index("species")
     assert {row[species] for row in filtered.result.answer.table.rows} == {"Gentoo"}
     assert filtered.result.answer.table.row_count == 124
+
+
+def test_a_new_run_time_limit_reaches_the_sandbox(apps):
+    at = open_app(apps, "pages/settings.py")
+    before = engine_session(at)
+    before.run("result = 1", question="warm up")
+    at.number_input(key="set_sandbox_timeout").set_value(1.0)
+    at.button[0].click()
+    at.run()
+    assert not at.exception
+    session = engine_session(at)
+    assert session.session_id == before.session_id
+    assert [t.question for t in session.turns] == ["warm up"]  # reopened from the history
+    turn = session.run("import time\ntime.sleep(5)\nresult = 1")
+    assert turn.result.error is not None and turn.result.error.kind == "timeout"
