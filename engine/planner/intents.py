@@ -334,10 +334,12 @@ def aggregate(q: Query) -> Plan | None:
     agg, confidence = _agg(q)
     groups = _groups(q)
     compare = q.has("compare")
-    if agg is None and not (groups or compare):
+    if agg is None and not (groups or compare or q.has("much")):
         return None
     if not groups and compare:
         groups = tuple(f.column for f in q.filters if f.op == "in")
+    if agg is None and q.has("much"):  # "how much precipitation fell in 2013": a total
+        agg = "sum"
     measure = _one_measure(q, AGG_VERBS.get(agg or "mean", "use"))
     if agg is None:
         agg, confidence = "mean", confidence - GUESSED_AGG_PENALTY

@@ -302,7 +302,7 @@ def number_of(token: Token) -> float | None:
 def date_of(tokens: list[Token], i: int) -> tuple[date, date, int] | None:
     """A date or period starting at token i: (first day, day after, tokens used).
 
-    Understands 2024-03-15, 2024-03, 2024, 'March 2024' and '15 March 2024'.
+    Understands 2024-03-15, 2024-03, 2024, 'March 2024', '15 March 2024' and 'Q1 2024'.
     """
     t = tokens[i].text
     m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", t)
@@ -312,6 +312,11 @@ def date_of(tokens: list[Token], i: int) -> tuple[date, date, int] | None:
     m = re.fullmatch(r"(\d{4})-(\d{1,2})", t)
     if m:
         return _month(int(m[1]), int(m[2])) + (1,)
+    quarter = re.fullmatch(r"q([1-4])", t)
+    if quarter and i + 1 < len(tokens) and re.fullmatch(r"\d{4}", tokens[i + 1].text):
+        year, first_month = int(tokens[i + 1].text), 3 * int(quarter[1]) - 2
+        first = date(year, first_month, 1)
+        return first, _month(year, first_month + 2)[1], 2
     if t in MONTHS and i + 1 < len(tokens) and re.fullmatch(r"\d{4}", tokens[i + 1].text):
         return _month(int(tokens[i + 1].text), MONTHS[t]) + (2,)
     if re.fullmatch(r"\d{1,2}", t) and i + 2 < len(tokens) and tokens[i + 1].text in MONTHS:
