@@ -27,6 +27,9 @@ st.caption(
 )
 for note in table.notes:
     st.info(plain(note), icon=":material/info:")
+if st.button("Remove this table", key="data_drop", icon=":material/delete:"):
+    session.drop_table(name)  # its stored copy too; the other tables and the turns stay
+    st.rerun()
 
 profile_tab, preview_tab, chart_tab = st.tabs(["Profile", "Preview", "Chart builder"])
 with profile_tab:

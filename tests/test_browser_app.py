@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -151,6 +153,15 @@ def test_4_rerun_from_history(tab):
     card.get_by_role("button", name=re.compile("Re-run")).click()
     tab.locator("[class*=st-key-hist-][class*=-box]").filter(has_text=QUESTION).nth(1).wait_for()
     assert tab.locator("[class*=st-key-hist-][class*=-box]").filter(has_text=QUESTION).count() == 2
+    with tab.expect_download() as info:
+        tab.get_by_role("button", name=re.compile("Export session as notebook")).click()
+    bundle = zipfile.ZipFile(info.value.path())
+    assert {"session.ipynb", "data/penguins.parquet", "data/cities.parquet"} <= set(
+        bundle.namelist()
+    )
+    notebook = json.loads(bundle.read("session.ipynb"))
+    sources = ["".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "code"]
+    assert sum("groupby" in src and "temp_c" in src for src in sources) == 2  # both turns
     tab.get_by_test_id("stSidebarNav").get_by_role("link", name="Chat").click()
     tab.get_by_test_id("stChatInputTextArea").wait_for()
     answers(tab).filter(has_text="12 rows × 2 columns").nth(1).wait_for()

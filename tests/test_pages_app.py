@@ -389,6 +389,9 @@ def test_a_model_configured_on_the_settings_page_answers_with_a_repair(apps):
         assert "Repairing: column 'body\\_mass' does not exist" in page  # the status's steps
         assert "OpenAI\\-compatible model · run" in page and "1 repair\\(s\\)" in page
         assert "Earlier attempts (1)" in [e.label for e in at.expander]
+        assert any(
+            "Here is the code:" in c.value for c in at.code
+        )  # tokens streamed into the status
         assert "sk-from-the-settings-page" not in page
         assert not [b for b in at.button if b.key and b.key.startswith("starter-")]
 
@@ -438,3 +441,51 @@ def test_a_new_run_time_limit_reaches_the_sandbox(apps):
     assert [t.question for t in session.turns] == ["warm up"]  # reopened from the history
     turn = session.run("import time\ntime.sleep(5)\nresult = 1")
     assert turn.result.error is not None and turn.result.error.kind == "timeout"
+
+
+def test_a_table_can_be_removed_on_the_data_page(apps):
+    at = open_app(apps, "pages/data.py")
+    at.file_uploader(key="uploads").upload("extra.csv", b"a,b\n1,2\n", "text/csv")
+    at.run()
+    at.selectbox(key="data_table").set_value("extra")
+    at.run()
+    at.button(key="data_drop").click()
+    at.run()
+    assert not at.exception
+    session = engine_session(at)
+    assert [t.name for t in session.tables] == ["penguins"]
+    assert [d.table_name for d in session.history.datasets(session.session_id)] == ["penguins"]
+
+
+def test_history_opens_another_stored_session(apps):
+    at = open_app(apps, "pages/history.py")
+    first = engine_session(at)
+    first.run("result = 41 + 1", question="the answer")
+    second = open_app(apps, "pages/history.py")  # another browser tab with a session of its own
+    assert engine_session(second).session_id != first.session_id
+    second.button(key=f"open-{first.session_id}").click()
+    second.run()
+    assert not second.exception
+    reopened = engine_session(second)
+    assert reopened.session_id == first.session_id
+    assert [t.question for t in reopened.turns] == ["the answer"]
+    assert any("the answer" in m.value for m in second.main.markdown)
+
+
+def test_explain_these_rows_asks_a_follow_up(apps):
+    at = open_app(apps)
+    session = engine_session(at)
+    turn = session.run(
+        "result = df.groupby('species', as_index=False)['body_mass_g'].mean()", question="masses"
+    )
+    at.run()
+    at.session_state[f"turn-{turn.id}-table"] = {
+        "selection": {"rows": [0], "columns": [], "cells": []}
+    }
+    at.run()
+    assert "1 rows selected" in texts(at)
+    at.button(key=f"turn-{turn.id}-explain").click()
+    at.run()
+    assert not at.exception
+    asked = session.turns[-1].question
+    assert asked.startswith("Explain these: species=Adelie; body_mass_g=3700.66")
