@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.data.planner_cases import CASES, D
-from tests.data.planner_holdout import HOLDOUT
+from tests.data.planner_holdout import FRESH, HOLDOUT
 from tests.planner_eval import Samples, run_case
 
 
@@ -74,7 +74,7 @@ def test_big_table_summary_uses_duckdb(samples: Samples, planner_settings) -> No
     )
 
 
-@pytest.mark.parametrize("case", HOLDOUT, ids=[_id(c) for c in HOLDOUT])
+@pytest.mark.parametrize("case", HOLDOUT + FRESH, ids=[_id(c) for c in HOLDOUT + FRESH])
 def test_held_out_questions_are_never_answered_wrongly(case, samples, planner_settings) -> None:
     """Held-out questions may be declined (coverage), but an answer must be right (precision)."""
     which, question, expected = case
