@@ -114,6 +114,47 @@ def plain_namespace(tables: list[Any]) -> dict[str, Any]:
     return ns
 
 
+def plain_answers(codes: list[str], tables: list[Any]) -> dict[str, tuple[Any, str]]:
+    """{code: (answer JSON, printed)} from plain `exec` in a fresh Python process.
+
+    Fresh, because importing streamlit (the AppTest tests do, in the pytest process) sets
+    plotly's default template to "streamlit", which would change every in-process figure.
+    """
+    import json
+    import subprocess
+    import sys
+
+    specs = [
+        {"name": t.name, "arrow_path": str(t.arrow_path), "source_name": t.source_name}
+        for t in tables
+    ]
+    proc = subprocess.run(
+        [sys.executable, "-m", "tests.sandbox_support"],
+        input=json.dumps({"tables": specs, "codes": codes}),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+        check=True,
+    )
+    return {code: (answer, printed) for code, answer, printed in json.loads(proc.stdout)}
+
+
+def _plain_answers_main() -> None:
+    import json
+    import sys
+
+    from engine.sandbox import SandboxTable
+
+    request = json.load(sys.stdin)
+    tables = [SandboxTable(**{**t, "arrow_path": Path(t["arrow_path"])}) for t in request["tables"]]
+    out = []
+    for code in request["codes"]:
+        answer, printed = plain_answer(code, tables)
+        out.append([code, answer.to_json() if answer is not None else None, printed])
+    sys.stdout.write(json.dumps(out))
+
+
 def plain_answer(code: str, tables: list[Any], max_display_rows: int = 1000) -> tuple[Any, str]:
     """(Answer, printed) of `code` executed by plain `exec` in this process."""
     from engine.results import answer_from_values
@@ -124,3 +165,7 @@ def plain_answer(code: str, tables: list[Any], max_display_rows: int = 1000) -> 
         exec(compile(code, "<plain>", "exec"), ns)  # noqa: S102 - the trusted twin of a snippet
     printed = out.getvalue()
     return answer_from_values(ns.get("result"), ns.get("fig"), printed, max_display_rows), printed
+
+
+if __name__ == "__main__":
+    _plain_answers_main()

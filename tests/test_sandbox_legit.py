@@ -7,13 +7,14 @@ Arrow files; the `Answer` JSON and the printed text must match exactly.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.sandbox_support import make_sandbox, plain_answer
+from tests.sandbox_support import make_sandbox, plain_answers
 
 SNIPPETS: list[tuple[str, str]] = [
     ("scalar-count", "result = len(df)"),
@@ -208,13 +209,19 @@ def tables(sandbox: Any) -> list[Any]:
     return sandbox._tables
 
 
+@pytest.fixture(scope="module")
+def plain(tables: list[Any]) -> dict[str, tuple[Any, str]]:
+    """Every snippet's answer from plain `exec` in one fresh Python process."""
+    return plain_answers([code for _, code in SNIPPETS], tables)
+
+
 @pytest.mark.parametrize("code", [c for _, c in SNIPPETS], ids=[i for i, _ in SNIPPETS])
-def test_snippet_matches_plain_python(sandbox: Any, tables: list[Any], code: str) -> None:
+def test_snippet_matches_plain_python(sandbox: Any, plain: dict[str, Any], code: str) -> None:
     run = sandbox.run(code)
     assert run.ok, run.error
-    expected, printed = plain_answer(code, tables)
+    expected, printed = plain[code]
     assert expected is not None
-    assert run.answer.to_json() == expected.to_json()
+    assert json.loads(json.dumps(run.answer.to_json())) == expected
     assert run.stdout == printed
 
 
