@@ -169,7 +169,8 @@ def explanation(plan: Plan) -> str:
 
 def _top_words(plan: Plan) -> str:
     g = plan.groups[0].name
-    what = "rows" if plan.agg == "count" else f"{plan.agg} {plan.measures[0].name}"
+    agg = AGG_WORDS.get(plan.agg, plan.agg).lower()
+    what = "rows" if plan.agg == "count" else f"{agg} {plan.measures[0].name}"
     most = "highest" if plan.descending else "lowest"
     if plan.agg == "count":
         most = "most" if plan.descending else "fewest"

@@ -224,7 +224,7 @@ def _missing(plan: Plan, t: str) -> list[str]:
             'result = int(result["n"].iloc[0])',
         ]
     cols = plan.measures or plan.table.columns
-    counts = ",\n".join(f"count(*) - count({ident(c.name)}) AS {ident(c.name)}" for c in cols)
+    counts = ",\n".join(f"    count(*) - count({ident(c.name)}) AS {ident(c.name)}" for c in cols)
     return [
         call(f"SELECT\n{counts}\nFROM {t}{where(plan)}", "counts"),
         'result = counts.iloc[0].rename_axis("column").reset_index(name="missing")',
@@ -234,9 +234,11 @@ def _missing(plan: Plan, t: str) -> list[str]:
 def _first_last(plan: Plan, t: str) -> list[str]:
     assert plan.time is not None
     c = ident(plan.time.name)
-    q = f"SELECT min({c}) AS first, max({c}) AS last FROM {t}{where(plan)}"
     if plan.period == "range":
+        q = f"SELECT min({c}) AS first, max({c}) AS last FROM {t}{where(plan)}"
         return [call(q), "result = result.iloc[0]"]
+    fn = "min" if plan.period == "first" else "max"
+    q = f"SELECT {fn}({c}) AS {plan.period} FROM {t}{where(plan)}"
     return [call(q), f'result = result["{plan.period}"].iloc[0]']
 
 
@@ -276,7 +278,7 @@ def _histogram(plan: Plan, t: str) -> list[str] | None:
     m = plan.measures[0]
     if m.kind != "number" or plan.color or not isinstance(m.min, int | float) or m.max == m.min:
         return None
-    lo, width = m.min, (m.max - m.min) / HISTOGRAM_BINS
+    lo, width = m.min, float(f"{(m.max - m.min) / HISTOGRAM_BINS:.6g}")  # readable width
     c = ident(m.name)
     q = (
         f"SELECT least(floor(({c} - {lo!r}) / {width!r}), {HISTOGRAM_BINS - 1}) AS bin, "
