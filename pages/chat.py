@@ -52,7 +52,7 @@ if session.tables and not session.turns and not question:
         row = st.container(horizontal=True)
         for j, starter in enumerate(starters):
             row.button(
-                starter,
+                plain(starter),  # labels take markdown (even images): column names are data
                 key=f"starter-{j}",
                 on_click=st.session_state.__setitem__,
                 args=("pending_question", starter),

@@ -16,7 +16,7 @@ with st.sidebar:
     st.subheader("Sessions")
     listed = [i for i in store.sessions() if i.turn_count or i.id == session.session_id]
     for info in listed[:50]:
-        label = info.title or f"Session {info.created_at[:16].replace('T', ' ')}"
+        label = plain(info.title) or f"Session {info.created_at[:16].replace('T', ' ')}"
         current = info.id == session.session_id
         caption = f"{info.turn_count} turns" + (" · this session" if current else "")
         if st.button(label, key=f"open-{info.id}", disabled=current, help=caption, width="stretch"):
