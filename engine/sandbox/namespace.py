@@ -109,8 +109,11 @@ def namespace_for_run(
 def sql_function(tables: Sequence[tuple[str, Any]], memory_mb: int) -> Callable[[str], Any]:
     """`sql(query) -> DataFrame` over the session's tables, DuckDB's own I/O switched off.
 
-    The connection is made on first use, after the fork: DuckDB starts threads, and a fork
-    with live DuckDB threads would copy locks held by them.
+    The connection is made on first use, in the confined child: DuckDB starts threads, which
+    then inherit Landlock and seccomp (both apply only to the calling thread and its later
+    threads; a connection made before confinement would leave its threads unconfined, and its
+    Python UDFs run on them). DuckDB's reads of the child's own cgroup files at connect are
+    allowed one by one (`confine.cgroup_limit_files`). Cost: ~20 ms per run that calls sql().
     """
     state: dict[str, Any] = {}
 
