@@ -489,3 +489,11 @@ def test_explain_these_rows_asks_a_follow_up(apps):
     assert not at.exception
     asked = session.turns[-1].question
     assert asked.startswith("Explain these: species=Adelie; body_mass_g=3700.66")
+
+
+def test_float_values_are_shown_without_binary_noise(apps):
+    at = open_app(apps)
+    turn = engine_session(at).run("result = 0.1 + 0.2", question="sum")
+    at.run()
+    assert turn.result.answer.value == 0.1 + 0.2
+    assert r"**0\.3**" in [m.value for m in at.markdown]
