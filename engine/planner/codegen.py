@@ -13,8 +13,8 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any, Final
 
-from engine.planner.intents import AGG_WORDS, Plan
-from engine.planner.query import Filter
+from engine.planner.filters import Filter
+from engine.planner.plans import AGG_WORDS, Plan
 from engine.types import ColumnProfile, TableProfile
 
 BIG_TABLE_ROWS: Final = 1_000_000

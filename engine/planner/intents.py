@@ -7,115 +7,51 @@ specific intents come first. An intent that sees the question is its kind but la
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Final
 
 from engine.errors import UnsupportedError
-from engine.planner.query import Filter, Query
-from engine.types import ColumnProfile, TableProfile
-
-AGG_WORDS: Final = {
-    "sum": "Total",
-    "mean": "Mean",
-    "median": "Median",
-    "min": "Minimum",
-    "max": "Maximum",
-    "std": "Standard deviation",
-    "var": "Variance",
-    "count": "Count",
-}
-AGG_VERBS: Final = {"sum": "add up", "mean": "average", "median": "take the median of",
-             "min": "take the minimum of", "max": "take the maximum of", "count": "count",
-             "std": "take the standard deviation of", "var": "take the variance of"}  # fmt: skip
-# Columns whose per-period total is what people mean ("quantity by month"); others get the mean
-# (a "body mass trend" is not a sum of body masses).
-AMOUNT_NAME: Final = re.compile(
-    r"quantit|qty|count|units|amount|sales|revenue|total|number|orders|visits|clicks|spend|cost"
+from engine.planner.plans import (
+    AGG_VERBS,
+    AMOUNT_NAME,
+    COUNTING,
+    FILTER_WORDS,
+    GUESSED_AGG_PENALTY,
+    Plan,
+    group_columns,
+    new_plan,
+    numeric_measures,
+    one_measure,
+    said_agg,
 )
-COUNTING: Final = re.compile(r"\b(most|fewest|least)\b", re.IGNORECASE)  # of rows, not values
-FILTER_WORDS: Final = frozenset(
-    "during cmp tcmp between not contains and row which group list much".split()
-)
-GUESSED_AGG_PENALTY: Final = 0.1  # "body mass by species" means the mean, but it was not said
-
-
-@dataclass(frozen=True)
-class Plan:
-    """A computation the code generator can write: intent plus its columns and options."""
-
-    intent: str
-    table: TableProfile
-    measures: tuple[ColumnProfile, ...] = ()
-    agg: str = "mean"
-    groups: tuple[ColumnProfile, ...] = ()
-    filters: tuple[Filter, ...] = ()
-    n: int | None = None
-    descending: bool = True
-    period: str | None = None  # day | week | month | quarter | year
-    time: ColumnProfile | None = None
-    color: ColumnProfile | None = None
-    confidence: float = 0.95
-
-
-def _plan(q: Query, intent: str, **parts) -> Plan:
-    confidence = parts.pop("confidence", q.confidence)
-    return Plan(intent, q.table, filters=tuple(q.filters), confidence=confidence, **parts)
-
-
-def _numeric(q: Query) -> list[ColumnProfile]:
-    return [m.column for m in q.measures if m.column.kind == "number"]
-
-
-def _groups(q: Query) -> tuple[ColumnProfile, ...]:
-    return tuple(m.column for m in q.groups)
-
-
-def _agg(q: Query) -> tuple[str | None, float]:
-    agg = q.value("agg")
-    aggs = {v for _, f, v in q.keywords if f == "agg"}
-    if len(aggs) > 1:
-        raise UnsupportedError(
-            f"The question asks for several statistics ({', '.join(sorted(aggs))}); ask for one."
-        )
-    return agg, q.confidence
-
-
-def _one_measure(q: Query, what: str) -> ColumnProfile:
-    numbers = _numeric(q)
-    if len(numbers) == 1:
-        return numbers[0]
-    if not numbers:
-        cols = ", ".join(c.name for c in q.table.columns if c.kind == "number")
-        raise UnsupportedError(f"Which column should I {what}? Numeric columns: {cols}.")
-    names = " or ".join(c.name for c in numbers)
-    raise UnsupportedError(f"Which column should I {what}: {names}? Ask about one at a time.")
+from engine.planner.query import Query
+from engine.types import ColumnProfile
 
 
 def correlation_matrix(q: Query) -> Plan | None:
-    if q.has("matrix") or (q.has("corr") and not _numeric(q) and not q.groups):
-        return _plan(q, "corr_matrix")
+    if q.has("matrix") or (q.has("corr") and not numeric_measures(q) and not q.groups):
+        return new_plan(q, "corr_matrix")
     return None
 
 
 def correlation(q: Query) -> Plan | None:
     if not q.has("corr"):
         return None
-    numbers = _numeric(q)
+    numbers = numeric_measures(q)
     if len(numbers) != 2:
         raise UnsupportedError(
             "Name two numeric columns to correlate, e.g. “correlation of a and b”."
         )
-    return _plan(q, "corr", measures=tuple(numbers))
+    return new_plan(q, "corr", measures=tuple(numbers))
 
 
 def scatter(q: Query) -> Plan | None:
-    numbers = _numeric(q)
+    numbers = numeric_measures(q)
     if not (q.has("scatter") and len(numbers) == 2):
         return None
     color = q.color.column if q.color else (q.groups[0].column if len(q.groups) == 1 else None)
-    return _plan(q, "scatter", measures=tuple(numbers), color=color)
+    return new_plan(q, "scatter", measures=tuple(numbers), color=color)
 
 
 def missing(q: Query) -> Plan | None:
@@ -125,13 +61,15 @@ def missing(q: Query) -> Plan | None:
         raise UnsupportedError(
             "Ask for the number of missing values; shares of them are not offline yet."
         )
-    return _plan(q, "missing", measures=tuple(m.column for m in q.measures))
+    return new_plan(q, "missing", measures=tuple(m.column for m in q.measures))
 
 
 def describe(q: Query) -> Plan | None:
     if not q.has("describe") or q.has("agg"):
         return None
-    return _plan(q, "describe", measures=tuple(m.column for m in q.measures), groups=_groups(q))
+    return new_plan(
+        q, "describe", measures=tuple(m.column for m in q.measures), groups=group_columns(q)
+    )
 
 
 def first_last(q: Query) -> Plan | None:
@@ -146,12 +84,12 @@ def first_last(q: Query) -> Plan | None:
         raise UnsupportedError(f"Which date column: {' or '.join(c.name for c in dates)}?")
     which = "range" if q.has("range") or (q.has("first") and q.has("last")) else None
     which = which or ("first" if q.has("first") else "last")
-    return _plan(q, "first_last", time=dates[0], period=which)
+    return new_plan(q, "first_last", time=dates[0], period=which)
 
 
 def head(q: Query) -> Plan | None:
     if q.has("head") or (q.has("first") and q.has("row") and not q.measures):
-        return _plan(q, "head", n=q.n or 5)
+        return new_plan(q, "head", n=q.n or 5)
     return None
 
 
@@ -162,7 +100,7 @@ def histogram(q: Query) -> Plan | None:
     if len(targets) != 1:
         raise UnsupportedError("Name one column to show the distribution of.")
     color = q.color.column if q.color else (q.groups[0].column if len(q.groups) == 1 else None)
-    return _plan(q, "histogram", measures=(targets[0],), color=color)
+    return new_plan(q, "histogram", measures=(targets[0],), color=color)
 
 
 def trend(q: Query) -> Plan | None:
@@ -183,15 +121,15 @@ def trend(q: Query) -> Plan | None:
         time, period = years[0], None
     else:
         return None
-    measures = [c for c in _numeric(q) if c.name != time.name]
-    other = [g for g in _groups(q) if g.name != time.name]
-    agg, confidence = _agg(q)
+    measures = [c for c in numeric_measures(q) if c.name != time.name]
+    other = [g for g in group_columns(q) if g.name != time.name]
+    agg, confidence = said_agg(q)
     if len(measures) > 1 or len(other) > 1:
         raise UnsupportedError("Ask for the trend of one column at a time.")
     if measures and agg is None:  # sum for amounts of things, mean for levels (issue 5)
         amount = AMOUNT_NAME.search(measures[0].name.lower())
         agg, confidence = ("sum" if amount else "mean"), confidence - GUESSED_AGG_PENALTY
-    return _plan(
+    return new_plan(
         q,
         "trend",
         measures=tuple(measures),
@@ -206,30 +144,30 @@ def trend(q: Query) -> Plan | None:
 def share(q: Query) -> Plan | None:
     if not q.has("share"):
         return None
-    groups = _groups(q) or tuple(m.column for m in q.measures if m.column.kind != "number")
-    numbers = [c for c in _numeric(q) if c not in groups]
+    groups = group_columns(q) or tuple(m.column for m in q.measures if m.column.kind != "number")
+    numbers = [c for c in numeric_measures(q) if c not in groups]
     if not groups and q.filters:  # "what percentage of penguins are female"
         if any(f.op == "in" for f in q.filters):
             raise UnsupportedError("Ask for the share by that column, e.g. “share of rows by sex”.")
-        return _plan(q, "share_rows")
+        return new_plan(q, "share_rows")
     if len(groups) != 1 or len(numbers) > 1:
         raise UnsupportedError("Name one column to split by, e.g. “share of rows by region”.")
-    return _plan(q, "share", groups=groups, measures=tuple(numbers), agg="sum")
+    return new_plan(q, "share", groups=groups, measures=tuple(numbers), agg="sum")
 
 
 def pivot(q: Query) -> Plan | None:
     if not q.has("pivot"):
         return None
-    groups = _groups(q) or tuple(m.column for m in q.measures if m.column.kind != "number")
-    numbers = [c for c in _numeric(q) if c not in groups]
+    groups = group_columns(q) or tuple(m.column for m in q.measures if m.column.kind != "number")
+    numbers = [c for c in numeric_measures(q) if c not in groups]
     if len(groups) != 2 or len(numbers) > 1:
         raise UnsupportedError(
             "A pivot needs two columns to split by and at most one value column."
         )
-    agg, confidence = _agg(q)
+    agg, confidence = said_agg(q)
     if numbers and agg is None:
         agg, confidence = "mean", confidence - GUESSED_AGG_PENALTY
-    return _plan(
+    return new_plan(
         q,
         "pivot",
         groups=groups,
@@ -245,13 +183,13 @@ def mode(q: Query) -> Plan | None:
     targets = [m.column for m in q.measures] + ([q.which.column] if q.which else [])
     if len(targets) != 1:
         raise UnsupportedError("Name the one column whose most common value you want.")
-    return _plan(q, "mode", groups=(targets[0],), n=q.n)
+    return new_plan(q, "mode", groups=(targets[0],), n=q.n)
 
 
 def superlative(q: Query) -> Plan | None:
     """'which species has the highest body mass', 'top 5 countries by gdpPercap'."""
     direction = q.value("super")
-    agg, confidence = _agg(q)
+    agg, confidence = said_agg(q)
     if direction is None and agg in ("max", "min") and q.which:
         direction = "desc" if agg == "max" else "asc"
     if direction is None:
@@ -278,16 +216,16 @@ def superlative(q: Query) -> Plan | None:
         if len(numbers) != 1:
             return None
         if q.n:
-            return _plan(q, "top_rows", measures=(numbers[0],), n=q.n, descending=desc)
+            return new_plan(q, "top_rows", measures=(numbers[0],), n=q.n, descending=desc)
         # "the highest body mass" is the maximum
-        return _plan(q, "aggregate", measures=(numbers[0],), agg="max" if desc else "min")
+        return new_plan(q, "aggregate", measures=(numbers[0],), agg="max" if desc else "min")
     if not numbers:  # "which region has the most orders"
         if not (q.has("row") or q.has("count")):
             return None
-        return _plan(q, "top_groups", groups=(group,), agg="count", n=q.n, descending=desc)
+        return new_plan(q, "top_groups", groups=(group,), agg="count", n=q.n, descending=desc)
     if agg is None:
         agg, confidence = "mean", confidence - GUESSED_AGG_PENALTY
-    return _plan(
+    return new_plan(
         q,
         "top_groups",
         groups=(group,),
@@ -306,7 +244,7 @@ def distinct(q: Query) -> Plan | None:
     if len(targets) != 1:
         raise UnsupportedError("Name one column to list the distinct values of.")
     intent = "distinct_count" if q.has("count") else "unique"
-    return _plan(q, intent, groups=(targets[0],))
+    return new_plan(q, intent, groups=(targets[0],))
 
 
 def count(q: Query) -> Plan | None:
@@ -317,22 +255,22 @@ def count(q: Query) -> Plan | None:
         raise UnsupportedError(
             "An average of counts per group needs two steps; ask for the counts per group first."
         )
-    groups = _groups(q)
+    groups = group_columns(q)
     targets = [m.column for m in q.measures]
     if not targets:
-        return _plan(q, "count_groups" if groups else "count_rows", groups=groups)
+        return new_plan(q, "count_groups" if groups else "count_rows", groups=groups)
     if len(targets) == 1 and targets[0].kind == "text":  # "how many countries (per continent)"
         if groups:
-            return _plan(q, "distinct_groups", measures=(targets[0],), groups=groups)
-        return _plan(q, "distinct_count", groups=(targets[0],))
+            return new_plan(q, "distinct_groups", measures=(targets[0],), groups=groups)
+        return new_plan(q, "distinct_count", groups=(targets[0],))
     if len(targets) == 1 and not groups and not q.has("row"):
-        return _plan(q, "aggregate", measures=(targets[0],), agg="count")
+        return new_plan(q, "aggregate", measures=(targets[0],), agg="count")
     return None
 
 
 def aggregate(q: Query) -> Plan | None:
-    agg, confidence = _agg(q)
-    groups = _groups(q)
+    agg, confidence = said_agg(q)
+    groups = group_columns(q)
     compare = q.has("compare")
     if agg is None and not (groups or compare or q.has("much")):
         return None
@@ -340,30 +278,32 @@ def aggregate(q: Query) -> Plan | None:
         groups = tuple(f.column for f in q.filters if f.op == "in")
     if agg is None and q.has("much"):  # "how much precipitation fell in 2013": a total
         agg = "sum"
-    measure = _one_measure(q, AGG_VERBS.get(agg or "mean", "use"))
+    measure = one_measure(q, AGG_VERBS.get(agg or "mean", "use"))
     if agg is None:
         agg, confidence = "mean", confidence - GUESSED_AGG_PENALTY
     if len(groups) > 2:
         raise UnsupportedError("Group by at most two columns at a time.")
-    return _plan(q, "aggregate", measures=(measure,), agg=agg, groups=groups, confidence=confidence)
+    return new_plan(
+        q, "aggregate", measures=(measure,), agg=agg, groups=groups, confidence=confidence
+    )
 
 
 def sort(q: Query) -> Plan | None:
     if not (q.has("sort") or q.has("order")):
         return None
-    if q.groups and _numeric(q):
+    if q.groups and numeric_measures(q):
         return None  # "total quantity by product, highest first": an aggregate, sorted
     measure = [m.column for m in q.columns]  # "sort by quantity": `by` does not group here
     if len(measure) != 1:
         raise UnsupportedError("Sort by which column? Name one.")
-    return _plan(q, "sort", measures=(measure[0],), descending=q.value("order") != "asc", n=q.n)
+    return new_plan(q, "sort", measures=(measure[0],), descending=q.value("order") != "asc", n=q.n)
 
 
 def listing(q: Query) -> Plan | None:
     """'list all species', 'give me a list of the product categories'."""
     if not q.has("list") or q.groups or q.has("agg") or len(q.measures) != 1:
         return None
-    return _plan(q, "unique", groups=(q.measures[0].column,))
+    return new_plan(q, "unique", groups=(q.measures[0].column,))
 
 
 def filter_rows(q: Query) -> Plan | None:
@@ -371,10 +311,10 @@ def filter_rows(q: Query) -> Plan | None:
     if not q.filters or q.groups or said:
         return None
     if not q.measures:
-        return _plan(q, "rows")
+        return new_plan(q, "rows")
     if len(q.measures) == 1 and q.measures[0].column.kind == "text" and not q.has("row"):
         # "countries with pop over 1e9", "countries containing 'land'"
-        return _plan(q, "unique", groups=(q.measures[0].column,))
+        return new_plan(q, "unique", groups=(q.measures[0].column,))
     return None
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from engine.planner.codegen import PERIOD_CODES, col, filter_lines, py
-from engine.planner.intents import Plan
+from engine.planner.plans import Plan
 
 PANDAS_AGG = {"mean": "mean", "sum": "sum", "median": "median", "min": "min", "max": "max",
               "std": "std", "var": "var", "count": "count"}  # fmt: skip

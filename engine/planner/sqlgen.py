@@ -12,8 +12,8 @@ from datetime import date
 from typing import Any, Final
 
 from engine.planner.codegen import py
-from engine.planner.intents import Plan
-from engine.planner.query import Filter
+from engine.planner.filters import Filter
+from engine.planner.plans import Plan
 from engine.types import ColumnProfile
 
 SQL_AGG: Final = {"mean": "avg", "sum": "sum", "median": "median", "min": "min", "max": "max",

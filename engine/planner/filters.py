@@ -1,0 +1,203 @@
+"""Row conditions in a question (issue 5): category values, comparisons, dates, ranges, contains.
+
+"in 2014" filters the date column, "temp_max above 30" the named column, "between A and B" either,
+judged by the numbers (1990 is a year, not a life expectancy). Each filter consumes its words,
+so the rest of the question is read without them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from engine.errors import UnsupportedError
+from engine.planner.matching import Token, ValueMention, date_of, number_of
+from engine.types import ColumnProfile
+
+if TYPE_CHECKING:
+    from engine.planner.query import Query
+
+
+@dataclass(frozen=True)
+class Filter:
+    """One row condition: column op value. `op` is ==, !=, >, >=, <, <=, in, not in, contains,
+    or `dates` (value = (first day, day after))."""
+
+    column: ColumnProfile
+    op: str
+    value: Any
+
+
+def filters_from_question(query: Query, tokens: list[Token], values: list[ValueMention]) -> None:
+    """Add the question's conditions to `query.filters`, consuming the words and mentions used."""
+    kw = {pos: (f, v) for pos, f, v in query.keywords}
+    consumed: set[int] = set()
+    by_column: dict[str, list[ValueMention]] = {}
+    negated: dict[str, bool] = {}
+    for v in values:
+        by_column.setdefault(v.column.name, []).append(v)
+        negated[v.column.name] = negated.get(v.column.name, False) or any(
+            kw.get(p, ("",))[0] == "not" for p in range(max(0, v.start - 3), v.start)
+        )
+        for m in query.columns:  # "species Adelie", "region is West": the column is the filter's
+            grouped = kw.get(m.start - 1, ("",))[0] == "group"  # "by region except Europe"
+            near = 0 <= v.start - m.end <= 2 or m.start == v.end  # "the Corporate segment"
+            if m.column.name == v.column.name and near and not grouped:
+                consumed.add(id(m))
+    for name, found in by_column.items():
+        col = found[0].column
+        vals = [v.value for v in found]
+        if len(vals) == 1:
+            query.filters.append(Filter(col, "!=" if negated[name] else "==", vals[0]))
+        else:
+            query.filters.append(Filter(col, "not in" if negated[name] else "in", tuple(vals)))
+    date_cols = [c for c in query.table.columns if c.kind == "date"]
+    year_cols = [c for c in query.table.columns if c.kind == "number" and c.name.lower() == "year"]
+    for i, t in enumerate(tokens):
+        if t.used or t.quoted:
+            continue
+        before = kw.get(i - 1, ("", ""))
+        period = date_of(tokens, i) if (date_cols or year_cols) else None
+        number = number_of(t)
+        if number is None and period is None:
+            continue
+        near = _column_before(query, i - 1)
+        timely = period is not None and (
+            before[0] in ("tcmp", "during", "")
+            or not (near and near.kind == "number" and not _is_year(near))
+            or _outside(near, number)  # "lifeExp between 1990 and 2000": years, not lifeExp
+            or number is None  # "March 2013", "2013-03-01": only ever a date
+        )
+        if near is not None and timely != (near.kind == "date" or _is_year(near)):
+            near = None  # "temp_max in 2014": the year is about the date, not temp_max
+        if before[0] in ("cmp", "tcmp", "between"):
+            _consume(query, near, consumed)
+            if before[0] == "between":
+                j = i + (period[2] if period else 1)
+                if j + 1 < len(tokens) and kw.get(j, ("",))[0] == "and":
+                    _between(query, tokens, i, j + 1, near, consumed)
+                    continue
+                raise UnsupportedError("Say “between A and B” with two numbers or dates.")
+            query.filters.append(
+                _compare(near, before[1], t, period if timely else None, date_cols, year_cols)
+            )
+            _use(tokens, i, period if timely else None)
+        elif period and timely and (before[0] == "during" or number is None or 1900 <= number):
+            if before[0] not in ("during", "") and number is not None:
+                continue  # a bare number after another word: top N, handled by the roles
+            _consume(query, near, consumed)
+            query.filters.append(_period(near, period, date_cols, year_cols))
+            _use(tokens, i, period)
+    if consumed:
+        query.columns = [m for m in query.columns if id(m) not in consumed]
+    _contains(query, tokens, kw)
+    for pos, (feature, _) in kw.items():  # "above average": a comparison with no number
+        if feature == "cmp" and tokens[pos].text not in ("over", "from") and pos + 1 < len(tokens):
+            if kw.get(pos + 1, ("",))[0] in ("agg", "super", "mode"):
+                raise UnsupportedError(
+                    "Comparing with a computed value (like the average) needs two steps; "
+                    "the offline planner compares with numbers only, e.g. “temp_max above 30”."
+                )
+
+
+def _use(tokens: list[Token], i: int, period: tuple[date, date, int] | None) -> None:
+    for t in tokens[i : i + (period[2] if period else 1)]:
+        t.used = True
+
+
+def _column_before(query: Query, pos: int) -> ColumnProfile | None:
+    near = [m for m in query.columns if m.end <= pos + 1 and pos + 1 - m.end <= 3]
+    return near[-1].column if near else None
+
+
+def _consume(query: Query, column: ColumnProfile | None, consumed: set[int]) -> None:
+    for m in query.columns:
+        if column is not None and m.column.name == column.name:
+            consumed.add(id(m))
+
+
+def _outside(column: ColumnProfile | None, number: float | None) -> bool:
+    if column is None or number is None or not isinstance(column.max, int | float):
+        return False
+    return not (column.min <= number <= column.max)
+
+
+def _is_year(column: ColumnProfile) -> bool:
+    return column.kind == "number" and column.name.lower() == "year"
+
+
+def _compare(col, op, token, period, date_cols, year_cols) -> Filter:
+    number = number_of(token)
+    if col is None and period is None and number is not None:
+        raise UnsupportedError(f"Which column should be compared with {token.raw}? Name it first.")
+    if col is None or col.kind == "date" or (period and _is_year(col)):
+        if period is None:
+            raise UnsupportedError(
+                f"Which column should be compared with {token.raw}? Name it before the number."
+            )
+        target = col or _only(date_cols or year_cols, "date")
+        first, after, _ = period
+        if target.kind == "date":
+            bound = after if op in (">", "<=") else first
+            return Filter(target, {"<=": "<", ">": ">="}.get(op, op), bound)
+        year = first.year if op in (">=", "<", "==") else after.year - 1
+        return Filter(target, op, year)
+    if col.kind != "number" or number is None:
+        raise UnsupportedError(f"{col.name} cannot be compared with {token.raw}.")
+    return Filter(col, op, int(number) if number.is_integer() else number)
+
+
+def _between(query, tokens, i, j, col, consumed) -> None:
+    date_cols = [c for c in query.table.columns if c.kind == "date" or _is_year(c)]
+    p1, p2 = date_of(tokens, i), date_of(tokens, j)
+    n1, n2 = number_of(tokens[i]), number_of(tokens[j])
+    if col is not None and col.kind == "number" and n1 is not None and n2 is not None:
+        query.filters.append(Filter(col, "between", (n1, n2)))
+    elif p1 and p2 and (date_cols or col is not None):
+        target = col or _only(date_cols, "date")
+        if target.kind == "date":
+            query.filters.append(Filter(target, "dates", (p1[0], p2[1])))
+        else:
+            query.filters.append(Filter(target, "between", (p1[0].year, p2[1].year - 1)))
+        _use(tokens, j, p2)
+    else:
+        raise UnsupportedError("Name the column to compare, e.g. “quantity between 10 and 20”.")
+    _use(tokens, i, p1)
+    tokens[j].used = True
+
+
+def _period(col, period, date_cols, year_cols) -> Filter:
+    first, after, _ = period
+    if col is not None and col.kind == "number":
+        return Filter(col, "==", first.year)
+    target = col if col is not None and col.kind == "date" else None
+    target = target or (_only(date_cols, "date") if date_cols else _only(year_cols, "year"))
+    if target.kind == "number":
+        return Filter(target, "==", first.year)
+    return Filter(target, "dates", (first, after))
+
+
+def _only(columns: list[ColumnProfile], what: str) -> ColumnProfile:
+    if len(columns) == 1:
+        return columns[0]
+    names = " or ".join(c.name for c in columns)
+    raise UnsupportedError(f"Which {what} column do you mean: {names}? Name it in the question.")
+
+
+def _contains(query: Query, tokens: list[Token], kw: dict[int, tuple[str, str]]) -> None:
+    for pos, (feature, _) in kw.items():
+        if feature != "contains":
+            continue
+        nxt = pos + 1
+        while nxt < len(tokens) and tokens[nxt].used and tokens[nxt].text in ("the", "word"):
+            nxt += 1
+        if nxt >= len(tokens) or (tokens[nxt].used and not tokens[nxt].quoted):
+            raise UnsupportedError("Contains what? Put the text in quotes, e.g. contains 'land'.")
+        text_cols = [m for m in query.columns if m.column.kind == "text" and m.end <= pos]
+        if not text_cols:
+            raise UnsupportedError("Name the text column to search, e.g. country contains 'land'.")
+        tokens[nxt].used = True
+        pattern = tokens[nxt].text if tokens[nxt].quoted else tokens[nxt].raw
+        query.filters.append(Filter(text_cols[-1].column, "contains", pattern))
+        # the column stays a mention: "countries containing 'land'" lists those countries
