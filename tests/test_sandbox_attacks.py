@@ -344,6 +344,18 @@ ATTACKS: list[tuple[str, str, set[str]]] = [
         {B},
     ),  # noqa: E501
     ("duckdb-file-db", "import duckdb\nduckdb.connect('@OUT@/own.duckdb')\nresult = 1", {B}),
+    # Threads started by the code or by DuckDB inherit every layer (Landlock and seccomp bind
+    # the calling thread and its later threads only).
+    (
+        "thread-read",
+        "import threading\nout = []\ndef read():\n    try:\n        out.append(open('@CANARY@').read())\n    except OSError as e:\n        out.append(repr(e))\nt = threading.Thread(target=read)\nt.start()\nt.join()\nresult = out[0]",
+        {OK},
+    ),  # noqa: E501
+    (
+        "duckdb-udf-thread",
+        "sql('select 1')\ncon = [c.cell_contents for c in sql.__closure__ if isinstance(c.cell_contents, dict)][0]['con']\ncon.create_function('leak', lambda x: open('@CANARY@').read(), ['BIGINT'], 'VARCHAR')\nresult = con.sql('SELECT leak(range) FROM range(100000)').df()",
+        {B},
+    ),  # noqa: E501
     # -- ctypes
     (
         "ctypes-system",
@@ -380,6 +392,7 @@ ATTACKS: list[tuple[str, str, set[str]]] = [
 
 # What a quiet refusal returns: -1 or a non-zero exit status, never success.
 QUIET_FAILURES = {
+    "thread-read": lambda v: "PermissionError" in v,
     "environ-dump": lambda v: "OPENAI_API_KEY" not in str(v),
     "getenv": lambda v: v == "None",
     "posix-environ": lambda v: "OPENAI_API_KEY" not in str(v),

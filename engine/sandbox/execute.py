@@ -135,6 +135,8 @@ def _is_blocked(exc: BaseException) -> bool:
             return True
         if name == "IOException" and "Permission denied" in text:  # DuckDB meets Landlock
             return True
+        if "PermissionError: [Errno" in text:  # re-raised as text, e.g. by a DuckDB Python UDF
+            return True
         reason = getattr(current, "reason", None)  # urllib.error.URLError
         nxt = reason if isinstance(reason, BaseException) else None
         current = nxt or current.__cause__
