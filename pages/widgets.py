@@ -108,15 +108,7 @@ def render_figure(session: Session, figure: dict[str, Any], key: str) -> None:
     state = st.plotly_chart(fig, key=f"{key}-chart", on_select="rerun")
     from engine.export import FIGURE_FORMAT
 
-    st.download_button(
-        f"Chart ({FIGURE_FORMAT.label})",
-        data=_exporter(FIGURE_FORMAT.write, figure),
-        file_name=f"chart{FIGURE_FORMAT.suffix}",
-        mime=FIGURE_FORMAT.mime,
-        key=f"{key}-html",
-        icon=":material/download:",
-        on_click="ignore",
-    )
+    _download(st, FIGURE_FORMAT, figure, "chart", key=f"{key}-html", label="Chart (HTML)")
     points = list((state or {}).get("selection", {}).get("points", []) if state else [])
     if points:
         columns = ("x", "y")
@@ -131,19 +123,42 @@ def table_downloads(data: TableData, key: str) -> None:
     row = st.container(horizontal=True)
     for name, fmt in TABLE_FORMATS.items():
         too_big = name == "xlsx" and data.row_count > EXCEL_MAX_ROWS
-        row.download_button(
-            fmt.label,
-            data=_exporter(fmt.write, data),
-            file_name=f"result{fmt.suffix}",
-            mime=fmt.mime,
+        _download(
+            row,
+            fmt,
+            data,
+            "result",
             key=f"{key}-{name}",
-            icon=":material/download:",
-            on_click="ignore",
             disabled=too_big,
             help=f"Excel holds at most {EXCEL_MAX_ROWS:,} rows: use CSV or Parquet."
             if too_big
             else None,
         )
+
+
+def _download(
+    where: Any,
+    fmt: Any,  # engine.export.ExportFormat
+    data: Any,
+    stem: str,
+    *,
+    key: str,
+    label: str | None = None,
+    disabled: bool = False,
+    help: str | None = None,
+) -> None:
+    """One download button whose file is written only when it is clicked (callable data)."""
+    where.download_button(
+        label or fmt.label,
+        data=_exporter(fmt.write, data),
+        file_name=f"{stem}{fmt.suffix}",
+        mime=fmt.mime,
+        key=key,
+        icon=":material/download:",
+        on_click="ignore",
+        disabled=disabled,
+        help=help,
+    )
 
 
 def _exporter(write: Callable[[Any], bytes], data: Any) -> Callable[[], bytes]:

@@ -54,14 +54,20 @@ def browser() -> Iterator[object]:
         yield b
 
 
-@pytest.fixture(scope="module")
-def tab(browser, server):
-    """The tab journeys 1-4 share (one browser session)."""
+def open_tab(browser, url: str) -> tuple[object, object]:
+    """A new browser context (a browser session of its own) with the app loaded."""
     context = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.set_default_timeout(WAIT_MS)
-    page.goto(server.url)
+    page.goto(url)
     page.get_by_test_id("stChatInputTextArea").wait_for()
+    return context, page
+
+
+@pytest.fixture(scope="module")
+def tab(browser, server):
+    """The tab journeys 1-4 share (one browser session)."""
+    context, page = open_tab(browser, server.url)
     _open_pages.append(page)
     yield page
     _open_pages.remove(page)
@@ -72,11 +78,7 @@ def tab(browser, server):
 def fresh_tab(request: pytest.FixtureRequest, browser, server):
     """A new tab in a new browser context: a second browser session."""
     failed_before = request.session.testsfailed
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    page.set_default_timeout(WAIT_MS)
-    page.goto(server.url)
-    page.get_by_test_id("stChatInputTextArea").wait_for()
+    context, page = open_tab(browser, server.url)
     yield page
     if request.session.testsfailed > failed_before:
         print(f"screenshot: {screenshot(page, request.node.name)}")
