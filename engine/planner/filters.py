@@ -18,6 +18,8 @@ from engine.types import ColumnProfile
 if TYPE_CHECKING:
     from engine.planner.query import Query
 
+Period = tuple[date, date, int]  # first day, day after, tokens used (matching.date_of)
+
 
 @dataclass(frozen=True)
 class Filter:
@@ -101,7 +103,7 @@ def filters_from_question(query: Query, tokens: list[Token], values: list[ValueM
                 )
 
 
-def _use(tokens: list[Token], i: int, period: tuple[date, date, int] | None) -> None:
+def _use(tokens: list[Token], i: int, period: Period | None) -> None:
     for t in tokens[i : i + (period[2] if period else 1)]:
         t.used = True
 
@@ -127,7 +129,14 @@ def _is_year(column: ColumnProfile) -> bool:
     return column.kind == "number" and column.name.lower() == "year"
 
 
-def _compare(col, op, token, period, date_cols, year_cols) -> Filter:
+def _compare(
+    col: ColumnProfile | None,
+    op: str,
+    token: Token,
+    period: Period | None,
+    date_cols: list[ColumnProfile],
+    year_cols: list[ColumnProfile],
+) -> Filter:
     number = number_of(token)
     if col is None and period is None and number is not None:
         raise UnsupportedError(f"Which column should be compared with {token.raw}? Name it first.")
@@ -148,7 +157,14 @@ def _compare(col, op, token, period, date_cols, year_cols) -> Filter:
     return Filter(col, op, int(number) if number.is_integer() else number)
 
 
-def _between(query, tokens, i, j, col, consumed) -> None:
+def _between(
+    query: Query,
+    tokens: list[Token],
+    i: int,
+    j: int,
+    col: ColumnProfile | None,
+    consumed: set[int],
+) -> None:
     date_cols = [c for c in query.table.columns if c.kind == "date" or _is_year(c)]
     p1, p2 = date_of(tokens, i), date_of(tokens, j)
     n1, n2 = number_of(tokens[i]), number_of(tokens[j])
@@ -167,7 +183,12 @@ def _between(query, tokens, i, j, col, consumed) -> None:
     tokens[j].used = True
 
 
-def _period(col, period, date_cols, year_cols) -> Filter:
+def _period(
+    col: ColumnProfile | None,
+    period: Period,
+    date_cols: list[ColumnProfile],
+    year_cols: list[ColumnProfile],
+) -> Filter:
     first, after, _ = period
     if col is not None and col.kind == "number":
         return Filter(col, "==", first.year)
