@@ -42,8 +42,11 @@ def candidate_questions(profile: TableProfile) -> list[str]:
     out = ["How many rows are there?"]
     if measures and groups:
         out.append(f"Average {measures[0].name} by {groups[0].name}")
+    years = [c for c in profile.columns if c.kind == "number" and c.name.lower() == "year"]
     if dates:
         out.append(f"Number of rows per month of {dates[0].name}")
+    elif years and measures:
+        out.append(f"Average {measures[0].name} over the years")
     if measures:
         out.append(f"Distribution of {measures[0].name}")
     if len(measures) >= 2 and groups:
