@@ -7,6 +7,13 @@ import streamlit as st
 from pages import state
 from pages.widgets import plain, render_turn, turn_caption
 
+
+def _toggle(key: str) -> None:
+    """Show one turn in full (a callback, so the choice holds before the list is drawn)."""
+    was = st.session_state.get("history_shown")
+    st.session_state["history_shown"] = None if was == key else key
+
+
 session = state.current_session()
 store = state.store()
 
@@ -18,7 +25,10 @@ with st.sidebar:
     for info in listed[:50]:
         label = plain(info.title) or f"Session {info.created_at[:16].replace('T', ' ')}"
         current = info.id == session.session_id
-        caption = f"{info.turn_count} turns" + (" · this session" if current else "")
+        caption = f"{info.turn_count} turns"
+        if info.tables:
+            caption += " · " + ", ".join(info.tables)
+        caption = plain(caption) + (" · this session" if current else "")
         if st.button(label, key=f"open-{info.id}", disabled=current, help=caption, width="stretch"):
             state.open_session(info.id)
             st.rerun()
@@ -52,8 +62,10 @@ if top.button(
     st.rerun()
 
 if not found:
-    st.info("No turns yet." if not text else f"Nothing matches {text!r}.")
+    st.info("No turns yet." if not text else f"Nothing matches “{plain(text)}”.")
 shown = st.session_state.get("history_shown")
+
+
 for i, (sid, turn) in enumerate(reversed(found)):
     key = f"hist-{turn.id if turn.id is not None else i}"
     own = sid == session.session_id
@@ -65,9 +77,9 @@ for i, (sid, turn) in enumerate(reversed(found)):
             summary = turn.result.error.message
         st.caption(plain(turn_caption(turn)) + (f" · {plain(summary)}" if summary else ""))
         row = st.container(horizontal=True)
-        if row.button("Show", key=f"{key}-show", icon=":material/visibility:"):
-            shown = key if shown != key else None
-            st.session_state["history_shown"] = shown
+        row.button(
+            "Show", key=f"{key}-show", icon=":material/visibility:", on_click=_toggle, args=(key,)
+        )
         if own and turn.code and row.button("Re-run", key=f"{key}-again", icon=":material/replay:"):
             with st.spinner("Running…"):
                 new = session.run(turn.code, question=turn.question)
