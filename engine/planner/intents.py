@@ -201,7 +201,7 @@ def superlative(q: Query) -> Plan | None:
         )
     if q.which:
         group: ColumnProfile | None = q.which.column
-    elif q.has("row") and len(q.columns) == 1 and not q.has("agg") and COUNTING.search(q.question):
+    elif len(q.columns) == 1 and not q.has("agg") and _most_rows(q):
         group = q.columns[0].column  # "the year with the most penguins": rows per year
     else:
         texts = [m.column for m in q.columns if m.column.kind in ("text", "bool")]
@@ -215,8 +215,8 @@ def superlative(q: Query) -> Plan | None:
     if group is None:
         if len(numbers) != 1:
             return None
-        if q.n:
-            return new_plan(q, "top_rows", measures=(numbers[0],), n=q.n, descending=desc)
+        if q.n or (q.has("which") and q.has("row")):  # "which order has the highest price"
+            return new_plan(q, "top_rows", measures=(numbers[0],), n=q.n or 1, descending=desc)
         # "the highest body mass" is the maximum
         return new_plan(q, "aggregate", measures=(numbers[0],), agg="max" if desc else "min")
     if not numbers:  # "which region has the most orders"
@@ -234,6 +234,14 @@ def superlative(q: Query) -> Plan | None:
         n=q.n,
         descending=desc,
         confidence=confidence,
+    )
+
+
+def _most_rows(q: Query) -> bool:
+    """'most penguins', 'fewest orders': the superlative counts rows (the row noun follows it)."""
+    supers = {pos for pos, f, _ in q.keywords if f == "super"}
+    return COUNTING.search(q.question) is not None and any(
+        f == "row" and pos - 1 in supers for pos, f, _ in q.keywords
     )
 
 

@@ -699,6 +699,17 @@ PROBES: list[tuple[str, str, Expected]] = [
     ("seattle_weather", "how much precipitation in 2015",
      S("SELECT sum(precipitation) FROM seattle_weather WHERE year(date) = 2015")),
     ("sales", "how much quantity by region", T("SELECT region, sum(quantity) FROM sales GROUP BY 1")),
+    ("sales", "which order has the highest unit price",
+     O("SELECT order_id FROM sales ORDER BY unit_price DESC LIMIT 1", "order_id")),
+    ("seattle_weather", "which day had the most precipitation",
+     O("SELECT date FROM seattle_weather ORDER BY precipitation DESC LIMIT 1", "date")),
+    ("penguins", "number of species per island",
+     T("SELECT island, count(DISTINCT species) FROM penguins GROUP BY 1")),
+    ("seattle_weather", "percent of days by weather in 2013",
+     T("SELECT weather, round(count(*) * 100.0 / sum(count(*)) OVER (), 2) FROM seattle_weather "
+       "WHERE year(date) = 2013 GROUP BY 1")),
+    ("penguins", "count rows where bill length is missing",
+     S("SELECT count(*) - count(bill_length_mm) FROM penguins")),
     ("sales", "show orders from the Corporate segment in the East",
      T("SELECT * FROM sales WHERE segment = 'Corporate' AND region = 'East'")),
 ]  # fmt: skip
