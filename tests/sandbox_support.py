@@ -39,12 +39,12 @@ def load_tables(tmp: Path) -> list[Any]:
         catalog.close()
 
 
-def make_sandbox(tmp: Path, **overrides: Any) -> Any:
+def make_sandbox(tmp: Path, tables: list[Any] | None = None, **overrides: Any) -> Any:
     from engine.config import load_settings
     from engine.sandbox import Sandbox
 
     settings = load_settings(env={}, data_dir=str(tmp / "data"), **overrides)
-    return Sandbox(load_tables(tmp), settings)
+    return Sandbox(tables if tables is not None else load_tables(tmp), settings)
 
 
 @contextlib.contextmanager

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.sandbox_support import make_sandbox, plain_answers
+from tests.sandbox_support import load_tables, make_sandbox, plain_answers
 
 SNIPPETS: list[tuple[str, str]] = [
     ("scalar-count", "result = len(df)"),
@@ -199,14 +199,14 @@ SNIPPETS: list[tuple[str, str]] = [
 
 
 @pytest.fixture(scope="module")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    with make_sandbox(tmp_path_factory.mktemp("legit")) as box:
-        yield box
+def tables(tmp_path_factory: pytest.TempPathFactory) -> list[Any]:
+    return load_tables(tmp_path_factory.mktemp("legit"))
 
 
 @pytest.fixture(scope="module")
-def tables(sandbox: Any) -> list[Any]:
-    return sandbox._tables
+def sandbox(tables: list[Any], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    with make_sandbox(tmp_path_factory.mktemp("box"), tables) as box:
+        yield box
 
 
 @pytest.fixture(scope="module")
@@ -302,8 +302,8 @@ def test_no_result_says_how_to_answer(sandbox: Any) -> None:
     assert "assign it to `result`" in run.error.message
 
 
-def test_tables_can_change(tmp_path: Path) -> None:
-    with make_sandbox(tmp_path) as box:
+def test_tables_can_change(tables: list[Any], tmp_path: Path) -> None:
+    with make_sandbox(tmp_path, tables) as box:
         assert box.run("result = len(df)").answer.value == 5000
-        box.set_tables(list(reversed(box._tables)))
+        box.set_tables(list(reversed(tables)))
         assert box.run("result = len(df)").answer.value == 344
