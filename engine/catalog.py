@@ -83,6 +83,14 @@ class Catalog:
                 self._tables[table.name] = table
             return tables
 
+    def update_settings(self, settings: Settings) -> None:
+        """Apply changed settings to the open database (its memory limit)."""
+        with self._lock:
+            if settings.duckdb_memory_mb != self.settings.duckdb_memory_mb:
+                limit = f"{settings.duckdb_memory_mb}MB" if settings.duckdb_memory_mb else "80%"
+                self._con.execute(f"SET memory_limit = '{limit}'")
+            self.settings = settings
+
     def drop(self, name: str) -> None:
         with self._lock:
             self.table(name)

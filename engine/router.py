@@ -22,6 +22,11 @@ ENABLE_LLM = (
     "install the embedded local model with `make local-model`."
 )
 
+PLANNER_ONLY = (
+    "The backend is set to the offline planner only; choose a language model on the Settings "
+    "page (or set backend to auto) to answer other questions."
+)
+
 
 def route_question(
     question: str,
@@ -46,8 +51,11 @@ def route_question(
         try:
             draft = plan(question, profiles, settings)
         except UnsupportedError as exc:
-            if backend == "planner":
-                raise
+            if backend == "planner":  # planner only: the user chose this, say how to widen it
+                raise UnsupportedError(
+                    f"The planner cannot answer this: {exc.message} {PLANNER_ONLY}",
+                    detail=exc.detail,
+                ) from exc
             decline = exc
         else:
             notify(Progress("run", draft.explanation or "Running the planned code"))

@@ -25,6 +25,16 @@ if TYPE_CHECKING:
     from engine.sandbox import Sandbox, SandboxLayers
 
 
+SANDBOX_SETTINGS = (  # read once, when the sandbox's worker starts
+    "sandbox_timeout_s",
+    "sandbox_memory_mb",
+    "sandbox_isolation",
+    "max_output_bytes",
+    "max_result_mb",
+    "max_display_rows",
+)
+
+
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -79,6 +89,27 @@ class Session:
                 continue  # a stored file that no longer loads is skipped; the others come back
         session.turns = history.turns(session_id)
         return session
+
+    def update_settings(self, settings: Settings, secrets: Mapping[str, Any] | None = None) -> None:
+        """Use `settings` from the next question on, without reloading any table.
+
+        The sandbox reads its limits when its worker starts, so a change to one of them stops
+        the worker; the next run starts a fresh one (about 2.5 s) with the new limits.
+        """
+        old, self.settings = self.settings, settings
+        if secrets is not None:
+            self.secrets = secrets
+        self.catalog.update_settings(settings)
+        if self._sandbox is not None and any(
+            getattr(old, name) != getattr(settings, name) for name in SANDBOX_SETTINGS
+        ):
+            self._sandbox.close()
+            self._sandbox = None
+
+    def warm_up(self) -> None:
+        """Start the sandbox's worker now (pandas, plotly and scipy imports take ~2.5 s), so
+        the first question does not wait for it."""
+        _ = self.sandbox
 
     # -- load and profile ---------------------------------------------------------------------
     def load(

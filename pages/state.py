@@ -27,15 +27,6 @@ _ENGINE: Final = "engine_session"
 _SETTINGS: Final = "engine_settings"
 _SECRETS: Final = "engine_secrets"
 _LOADED: Final = "loaded_uploads"
-_STARTUP_SETTINGS: Final = (  # read once, when the sandbox or the catalog starts
-    "sandbox_timeout_s",
-    "sandbox_memory_mb",
-    "sandbox_isolation",
-    "max_output_bytes",
-    "max_result_mb",
-    "max_display_rows",
-    "duckdb_memory_mb",
-)
 
 
 @st.cache_resource(show_spinner=False)
@@ -116,9 +107,7 @@ def open_session(session_id: str) -> Session:
 
 def _adopt(session: Session) -> None:
     if session.tables:
-        # start the sandbox's worker now (it imports pandas/plotly in the background), so the
-        # first question does not wait for it
-        _ = session.sandbox
+        session.warm_up()
     st.session_state[_ENGINE] = session  # uploads already loaded stay marked (_LOADED): the
     # uploader still holds them, and a switch of session must not load them again
     if session.session_id:
@@ -128,22 +117,15 @@ def _adopt(session: Session) -> None:
 def apply_settings(new: Settings, new_secrets: Mapping[str, Any] | None = None) -> None:
     """Use `new` for this browser session from the next question on.
 
-    The router reads `session.settings` on every question; the sandbox and the catalog read
-    theirs when they start, so a change to one of their settings reopens the session (its
-    tables and turns come back from the history store).
+    The session applies them without reloading its tables (`Session.update_settings`).
     """
-    old = settings()
     st.session_state[_SETTINGS] = new
     if new_secrets is not None:
         st.session_state[_SECRETS] = dict(new_secrets)
     session: Session | None = st.session_state.get(_ENGINE)
     if session is None:
         return
-    if any(getattr(old, name) != getattr(new, name) for name in _STARTUP_SETTINGS):
-        open_session(session.session_id)
-    else:
-        session.settings = new
-        session.secrets = secrets()
+    session.update_settings(new, secrets())
 
 
 def samples() -> list[str]:

@@ -46,6 +46,7 @@ def test_a_decline_without_a_model_says_how_to_enable_one(settings, tmp_path) ->
         s.load(SAMPLE_DATA / "penguins.csv")
         turn = s.ask("write me a poem about penguins")
     assert not turn.ok and turn.result.error.kind == "unsupported"
+    assert "Settings" in turn.result.error.message
 
 
 def test_dropping_a_table_removes_it_from_code_and_history(stored, settings, tmp_path) -> None:
@@ -66,3 +67,11 @@ def test_runs_never_change_the_stored_table(session) -> None:
     session.run("df['quantity'] = 0\nsales.drop(sales.index, inplace=True)\nresult = 1")
     assert session.run("result = int(df['quantity'].sum())").result.answer.value > 0
     assert session.catalog.fetch("SELECT count(*) FROM sales")[0][0] == 5000
+
+
+def test_new_sandbox_limits_apply_without_reloading_tables(session) -> None:
+    session.warm_up()
+    loaded = session.tables
+    session.update_settings(session.settings.with_overrides(sandbox_timeout_s=1.0))
+    assert session.tables == loaded
+    assert session.run("import time\ntime.sleep(5)\nresult = 1").result.error.kind == "timeout"
