@@ -113,6 +113,29 @@ def test_awkward_column_names_are_quoted(planner_settings, tmp_path: Path) -> No
     catalog.close()
 
 
+def test_a_column_named_like_its_table_still_groups(planner_settings, tmp_path: Path) -> None:
+    """Table 'cities' with a column 'city': 'by city' groups; it is not a row noun (once it
+    silently answered the overall mean)."""
+    from engine.catalog import Catalog
+    from engine.planner import plan
+
+    csv = tmp_path / "cities.csv"
+    csv.write_text("city,temp_c\nOslo,-3.5\nOslo,-2.0\nRome,8.0\nRome,9.0\n", encoding="utf-8")
+    catalog = Catalog(planner_settings, tmp_path / "catalog")
+    table = catalog.load(csv)[0]
+    small = Samples.__new__(Samples)
+    small.arrow = {table.name: _arrow(catalog, table.name)}
+    small._frames = {}
+    profile = catalog.profile(table.name)
+    for rows in (profile.rows, 5_000_000):
+        draft = plan("average temp_c by city", [replace(profile, rows=rows)], planner_settings)
+        result = _run(small, draft.code, table.name)["result"]
+        assert sorted(rows_of(result)) == [("Oslo", -2.75), ("Rome", 8.5)], draft.code
+    count = plan("how many cities", [profile], planner_settings)
+    assert _run(small, count.code, table.name)["result"] == 2, count.code  # distinct cities
+    catalog.close()
+
+
 def _arrow(catalog, name: str):
     import pyarrow as pa
 

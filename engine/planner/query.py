@@ -128,9 +128,8 @@ def _pick_table(question: str, profiles: list[TableProfile]) -> TableProfile:
 def _mark_table_words(tokens: list[Token], table: TableProfile) -> None:
     """The table's own name ('penguins', 'sales') and id-column nouns ('orders') mean rows."""
     columns = {singular(w) for c in table.columns for w in name_words(c.name)}
-    nouns = {singular(w) for w in name_words(table.name)} - columns
-    nouns.add(singular(table.name.lower()))
-    nouns -= AMOUNT_NOUNS
+    nouns = {singular(w) for w in name_words(table.name)} | {singular(table.name.lower())}
+    nouns -= columns | AMOUNT_NOUNS  # table 'cities' with a column 'city': 'by city' groups
     for col in table.columns:
         words = name_words(col.name)
         if len(words) == 2 and words[1] == "id" and _one_per_row(col, table):
