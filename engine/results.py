@@ -108,7 +108,8 @@ def payload_from_values(result: Any, fig: Any, printed: str) -> tuple[dict[str, 
         value = json_scalar(value.item() if hasattr(value, "ndim") else value)
         return {
             "kind": "value",
-            "text": _one_line(str(value)),
+            # 15.049999999999999 reads as 15.05; the value keeps every digit
+            "text": f"{value:.10g}" if isinstance(value, float) else _one_line(str(value)),
             "value": value,
             "figure": figure,
         }, b""

@@ -71,10 +71,7 @@ def render_turn(session: Session, turn: Turn, key: str, *, editable: bool = True
 
 def render_answer(session: Session, answer: Answer, key: str) -> None:
     if answer.kind == "value":
-        text = answer.text
-        if isinstance(answer.value, float) and text == repr(answer.value):
-            text = f"{answer.value:.10g}"  # 15.049999999999999 reads as 15.05
-        st.markdown(f"**{plain(text)}**")
+        st.markdown(f"**{plain(answer.text)}**")
     elif answer.text and answer.kind != "table":
         st.markdown(plain(answer.text))
     if answer.table is not None:

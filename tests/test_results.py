@@ -242,3 +242,10 @@ def test_results_and_sandbox_never_import_pickle_or_marshal() -> None:
                 names = [node.module or ""]
             bad = {"pickle", "marshal", "shelve", "dill", "cloudpickle"}
             assert not bad & {n.split(".")[0] for n in names}, (path, names)
+
+
+def test_float_summaries_are_readable_and_values_exact() -> None:
+    from engine.results import payload_from_values
+
+    meta, _ = payload_from_values(0.1 + 0.2, None, "")
+    assert meta["text"] == "0.3" and meta["value"] == 0.1 + 0.2
