@@ -15,6 +15,7 @@ from typing import Final
 
 import duckdb
 
+from engine.budget import budget_bytes, check_fits, estimated_bytes
 from engine.config import Settings
 from engine.errors import InputError
 from engine.loading import tables_from_file
@@ -54,6 +55,7 @@ class Catalog:
         self._tables: dict[str, Table] = {}
         self._profiles: dict[str, TableProfile] = {}
         self._arrow: dict[str, Path] = {}
+        self._sizes: dict[str, int] = {}  # estimated bytes as pandas frames (engine/budget.py)
 
     @property
     def tables(self) -> tuple[Table, ...]:
@@ -79,8 +81,16 @@ class Catalog:
             tables = tables_from_file(
                 self._con, path, work_dir=self.work_dir, taken=taken, name=name, encoding=encoding
             )
+            sizes = {t.name: estimated_bytes(self._con, t.name, t.rows) for t in tables}
+            try:
+                check_fits(sizes, self._sizes, budget_bytes(self.settings.session_memory_mb))
+            except InputError:
+                for table in tables:  # refused whole: the session stays as it was
+                    self._con.execute(f"DROP TABLE IF EXISTS {quote_ident(table.name)}")
+                raise
             for table in tables:
                 self._tables[table.name] = table
+            self._sizes.update(sizes)
             return tables
 
     def update_settings(self, settings: Settings) -> None:
@@ -96,6 +106,7 @@ class Catalog:
             self.table(name)
             self._con.execute(f"DROP TABLE IF EXISTS {quote_ident(name)}")
             del self._tables[name]
+            self._sizes.pop(name, None)
             self._profiles.pop(name, None)
             arrow = self._arrow.pop(name, None)
             if arrow is not None:

@@ -78,6 +78,12 @@ SETTINGS: Final[tuple[Setting, ...]] = (
         0,
         "DuckDB's memory limit for loading and sql() (0: DuckDB's default).",
     ),
+    Setting(
+        "session_memory_mb",
+        int,
+        0,
+        "Memory the tables of one session may need in pandas (0: half of this machine's RAM).",
+    ),
 )
 
 _BY_NAME: Final[dict[str, Setting]] = {s.name: s for s in SETTINGS}
@@ -107,6 +113,7 @@ class Settings:
     planner_min_confidence: float = 0.75
     big_table_rows: int = 1_000_000
     duckdb_memory_mb: int = 0
+    session_memory_mb: int = 0
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     @property
