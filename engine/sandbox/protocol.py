@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import select
+import signal
 import struct
 import time
 from collections.abc import Sequence
@@ -113,3 +114,12 @@ def decode_frame(data: bytes, max_bytes: int = 1 << 40) -> tuple[dict[str, Any],
         blobs.append(data[pos : pos + n])
         pos += n
     return header, blobs
+
+
+def kill_group(pid: int) -> None:
+    """SIGKILL a process's group (a run's child and anything it started), then the process."""
+    for kill in (os.killpg, os.kill):
+        try:
+            kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -202,7 +201,7 @@ class Sandbox:
         except WorkerUnavailable:
             if self._proc is None or self._proc.poll() is not None:
                 raise
-            _kill_group(pid)
+            protocol.kill_group(pid)
             done, blobs = self._receive_frame(time.monotonic() + KILL_GRACE_S)
             timed_out = True
         reply = blobs[0] if blobs else b""
@@ -332,16 +331,8 @@ class Sandbox:
             try:
                 proc.wait(timeout=2)
             except subprocess.TimeoutExpired:
-                _kill_group(proc.pid)
+                protocol.kill_group(proc.pid)
                 proc.wait(timeout=5)
         for stream in (proc.stdin, proc.stdout):
             if stream is not None:
                 stream.close()
-
-
-def _kill_group(pid: int) -> None:
-    for kill in (os.killpg, os.kill):
-        try:
-            kill(pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass

@@ -133,7 +133,7 @@ class Zygote:
         protocol.write_frame(self.ctrl_out, {"event": "started", "pid": pid})
         data, overflow = protocol.read_all(read_fd, request["max_reply_bytes"])
         if overflow:
-            _kill_group(pid)
+            protocol.kill_group(pid)
         os.close(read_fd)
         _, status = os.waitpid(pid, 0)
         reply = {
@@ -218,14 +218,6 @@ def _finish(write_fd: int, meta: dict[str, Any], data: bytes) -> NoReturn:
     """Send the reply and end the child at once (no cleanup code of the run may follow)."""
     protocol.write_frame(write_fd, meta, [data] if data else [])
     os._exit(0)
-
-
-def _kill_group(pid: int) -> None:
-    for kill in (os.killpg, os.kill):
-        try:
-            kill(pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
 
 
 def _die_with_parent() -> None:
