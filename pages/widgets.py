@@ -166,16 +166,7 @@ def render_error(error: ErrorInfo, code: str | None = None) -> None:
     """The plain message; the code and the technical detail one click away. Never a traceback
     on the page itself."""
     st.error(plain(error.message), icon=":material/error:")
-    if error.kind == "unsupported":
-        from engine.router import ENABLE_LLM
-
-        if ENABLE_LLM not in error.message:  # e.g. the backend is "planner only"
-            st.info(
-                "The offline planner answers common questions (counts, averages, top values, "
-                "distributions). To answer anything else, choose a language model on the "
-                "Settings page.",
-                icon=":material/lightbulb:",
-            )
+    if error.kind == "unsupported":  # the message says how; the link takes them there
         st.page_link(
             "pages/settings.py",
             label="Open Settings to enable a language model",

@@ -336,7 +336,7 @@ def test_a_declined_question_says_how_to_enable_a_model(apps):
     at.run()
     assert not at.exception
     assert len(at.error) == 1
-    assert "Settings page" in at.info[0].value
+    assert "choose a language model on the Settings page" in at.error[0].value
     links = at.get("page_link")
     assert [link.proto.label for link in links] == ["Open Settings to enable a language model"]
 
