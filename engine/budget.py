@@ -68,7 +68,8 @@ def check_fits(new: Mapping[str, int], loaded: Mapping[str, int], budget: int) -
     raise InputError(
         f"{names} would need about {_mb(sum(new.values()))} of memory for analysis, and this "
         f"session's budget is {_mb(budget)} (already used: {held}). Remove a table on the Data "
-        "page, load a file with fewer columns or rows, or raise the setting session_memory_mb."
+        "page, load a file with fewer columns or rows, or raise the session memory on the "
+        "Settings page (setting session_memory_mb)."
     )
 
 

@@ -20,7 +20,7 @@ import duckdb
 from engine.budget import budget_bytes, check_fits, estimated_bytes
 from engine.config import Settings
 from engine.errors import InputError
-from engine.loading import tables_from_file
+from engine.loading import duckdb_error_message, tables_from_file
 from engine.loading.refine import quote_ident
 from engine.profile import profile_table
 from engine.types import Table, TableProfile
@@ -42,7 +42,7 @@ def connect(
         "autoload_known_extensions": False,
     }
     if memory_mb:
-        config["memory_limit"] = f"{memory_mb}MB"
+        config["memory_limit"] = f"{memory_mb}MiB"
     if spill_dir is not None:
         config["temp_directory"] = str(spill_dir)
     con = duckdb.connect(str(path) if path else ":memory:", config=config)
@@ -91,12 +91,15 @@ class Catalog:
             tables = tables_from_file(
                 self._con, path, work_dir=self.work_dir, taken=taken, name=name, encoding=encoding
             )
-            sizes = {t.name: estimated_bytes(self._con, t.name, t.rows) for t in tables}
             try:
+                sizes = {t.name: estimated_bytes(self._con, t.name, t.rows) for t in tables}
                 check_fits(sizes, self._sizes, budget_bytes(self.settings.session_memory_mb))
-            except InputError:
+            except (InputError, duckdb.Error) as exc:
                 for table in tables:  # refused whole: the session stays as it was
                     self._con.execute(f"DROP TABLE IF EXISTS {quote_ident(table.name)}")
+                if isinstance(exc, duckdb.Error):
+                    message = duckdb_error_message(Path(path), exc)
+                    raise InputError(message, detail=str(exc)) from None
                 raise
             for table in tables:
                 self._tables[table.name] = table
@@ -107,7 +110,7 @@ class Catalog:
         """Apply changed settings to the open database (its memory limit)."""
         with self._lock:
             if settings.duckdb_memory_mb != self.settings.duckdb_memory_mb:
-                limit = f"{settings.duckdb_memory_mb}MB" if settings.duckdb_memory_mb else "80%"
+                limit = f"{settings.duckdb_memory_mb}MiB" if settings.duckdb_memory_mb else "80%"
                 self._con.execute(f"SET memory_limit = '{limit}'")
             self.settings = settings
 

@@ -66,6 +66,24 @@ with st.form("settings_form"):
     repairs = left.number_input(
         "Repair attempts", 0, 5, int(current.repair_attempts), key="set_repairs"
     )
+    session_memory = right.number_input(
+        "Session memory for tables (MB, 0 = half of RAM)",
+        0,
+        1 << 20,
+        int(current.session_memory_mb),
+        step=256,
+        key="set_session_memory",
+        help="A table whose pandas copy would not fit is refused with the sizes.",
+    )
+    duckdb_memory = left.number_input(
+        "DuckDB memory limit (MB, 0 = 80% of RAM)",
+        0,
+        1 << 20,
+        int(current.duckdb_memory_mb),
+        step=256,
+        key="set_duckdb_memory",
+        help="Past it, DuckDB spills to disk; a load that cannot spill fails with this hint.",
+    )
     st.subheader("Privacy")
     send_rows = st.toggle(
         "Send a few sample rows to the model (off: column names, types and aggregates only)",
@@ -84,6 +102,8 @@ if saved:
             sandbox_timeout_s=sandbox_timeout,
             llm_timeout_s=llm_timeout,
             repair_attempts=int(repairs),
+            session_memory_mb=int(session_memory),
+            duckdb_memory_mb=int(duckdb_memory),
             send_sample_rows=send_rows,
         )
     except EngineError as exc:

@@ -156,11 +156,14 @@ def load_uploads(session: Session, files: list[Any]) -> list[str]:
         loaded.add(marker)
         target = session.work_dir / "uploads" / Path(file.name).name
         target.parent.mkdir(parents=True, exist_ok=True)
-        file.seek(0)
-        with target.open("wb") as out:
-            shutil.copyfileobj(file, out, 1 << 20)
-        try:
-            session.load(target, original_name=file.name)
-        except EngineError as exc:
-            errors.append(f"{file.name}: {exc.message}")
+        size_mb = (getattr(file, "size", 0) or 0) / 1e6
+        # A 1 GB CSV takes tens of seconds: say what is happening and for how long.
+        with st.spinner(f"Loading {file.name} ({size_mb:,.1f} MB) into DuckDB…", show_time=True):
+            file.seek(0)
+            with target.open("wb") as out:
+                shutil.copyfileobj(file, out, 1 << 20)
+            try:
+                session.load(target, original_name=file.name)
+            except EngineError as exc:
+                errors.append(f"{file.name}: {exc.message}")
     return errors

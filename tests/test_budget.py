@@ -43,3 +43,43 @@ def test_zero_means_half_of_the_machine() -> None:
 
     half = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2
     assert budget_bytes(0) == half and budget_bytes(64) == 64 << 20
+
+
+def test_tables_past_duckdb_memory_limit_spill_to_the_work_dir(settings, tmp_path, monkeypatch):
+    """The catalog is in memory, but past `duckdb_memory_mb` DuckDB spills to the session's
+    work directory (never to ./.tmp) and the data stays whole and queryable."""
+    import duckdb
+
+    csv = tmp_path / "wide.csv"
+    duckdb.sql(
+        "COPY (SELECT range AS id, md5(range::VARCHAR) || md5((range * 7)::VARCHAR) AS s "
+        f"FROM range(3000000)) TO '{csv}' (HEADER)"
+    )  # ~220 MB of incompressible text
+    monkeypatch.chdir(tmp_path)
+    work = tmp_path / "session"
+    catalog = Catalog(settings.with_overrides(duckdb_memory_mb=128, session_memory_mb=0), work)
+    (table,) = catalog.load(csv)
+    assert catalog.fetch(f"SELECT count(*), sum(id), count(DISTINCT s) FROM {table.name}") == [
+        (3_000_000, 2_999_999 * 3_000_000 // 2, 3_000_000)
+    ]
+    assert any(p.is_file() for p in (work / "spill").rglob("*"))
+    assert not (tmp_path / ".tmp").exists()
+    catalog.close()
+
+
+def test_a_table_that_does_not_fit_duckdb_memory_says_how_to_fix_it(settings, tmp_path):
+    import duckdb
+
+    csv = tmp_path / "wide.csv"
+    duckdb.sql(
+        "COPY (SELECT range AS id, md5(range::VARCHAR) || md5((range * 7)::VARCHAR) AS s "
+        f"FROM range(300000)) TO '{csv}' (HEADER)"
+    )
+    catalog = Catalog(settings.with_overrides(duckdb_memory_mb=8), tmp_path / "session")
+    catalog.load(SAMPLE_DATA / "penguins.csv")
+    with pytest.raises(InputError, match="did not fit in the memory DuckDB may use") as caught:
+        catalog.load(csv)
+    assert "Raise the DuckDB memory limit on the Settings page" in caught.value.message
+    assert catalog.names == ("penguins",)
+    assert catalog.fetch("SELECT count(*) FROM penguins") == [(344,)]
+    catalog.close()

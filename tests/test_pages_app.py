@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from engine.errors import EngineError
+
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT_S = 60  # a first run starts the sandbox's worker; AppTest's default is 3 s
 
@@ -441,6 +443,23 @@ def test_a_new_run_time_limit_reaches_the_sandbox(apps):
     assert [t.question for t in session.turns] == ["warm up"]  # reopened from the history
     turn = session.run("import time\ntime.sleep(5)\nresult = 1")
     assert turn.result.error is not None and turn.result.error.kind == "timeout"
+
+
+def test_memory_limits_set_on_the_settings_page_reach_the_session(apps, tmp_path):
+    at = open_app(apps, "pages/settings.py")
+    at.number_input(key="set_duckdb_memory").set_value(512)
+    at.number_input(key="set_session_memory").set_value(1)
+    at.button[0].click()
+    at.run()
+    assert not at.exception
+    session = engine_session(at)
+    assert (session.settings.duckdb_memory_mb, session.settings.session_memory_mb) == (512, 1)
+    assert session.catalog.fetch("SELECT current_setting('memory_limit')") == [("512.0 MiB",)]
+    big = tmp_path / "wide.csv"  # about 2 MB as pandas: over a 1 MB budget
+    big.write_text("i,text\n" + "".join(f"{i},{'x' * 48}{i}\n" for i in range(30_000)))
+    with pytest.raises(EngineError, match="raise the session memory on the Settings page"):
+        session.load(big)
+    assert [t.name for t in session.tables] == ["penguins"]
 
 
 def test_a_table_can_be_removed_on_the_data_page(apps):

@@ -100,7 +100,7 @@ def tables_from_file(
         raise
     except duckdb.Error as exc:
         _drop(con, name)
-        raise InputError(_duckdb_message(path, exc), detail=str(exc)) from None
+        raise InputError(duckdb_error_message(path, exc), detail=str(exc)) from None
     for table in tables:
         if table.rows == 0:
             for t in tables:
@@ -125,13 +125,19 @@ def _drop(con: duckdb.DuckDBPyConnection, name: str) -> None:
     con.execute(f"DROP TABLE IF EXISTS {quote_ident(name)}")
 
 
-def _duckdb_message(path: Path, exc: duckdb.Error) -> str:
+def duckdb_error_message(path: Path, exc: duckdb.Error) -> str:
     text = str(exc)
     first = text.strip().splitlines()[0][:300] if text.strip() else type(exc).__name__
     if "Invalid unicode" in text:
         return (
             f"'{path.name}' is not UTF-8 text. Choose its encoding under Upload options "
             "(e.g. cp1252 or latin-1), or save it as UTF-8."
+        )
+    if isinstance(exc, duckdb.OutOfMemoryException) or "Out of Memory" in text:
+        return (
+            f"'{path.name}' did not fit in the memory DuckDB may use ({first}). "
+            "Raise the DuckDB memory limit on the Settings page (0 means 80% of RAM), "
+            "or close other sessions and try again."
         )
     if "quote" in text.lower() or "unterminated" in text.lower():
         return (
