@@ -7,6 +7,7 @@ import streamlit as st
 from pages import state
 from pages.widgets import (
     ProgressView,
+    code_span,
     plain,
     render_data_sidebar,
     render_turn,
@@ -33,7 +34,7 @@ render_data_sidebar(session)  # after the chat input's files, so they are listed
 
 st.title("Decipher")
 if session.tables:
-    names = ", ".join(f"`{plain(t.name)}`" for t in session.tables)
+    names = ", ".join(code_span(t.name) for t in session.tables)
     st.caption(f"Ask about {names}. The first table is also called `df` in code.")
 else:
     st.info("Upload a table in the sidebar or with the paperclip below, or load a sample.")

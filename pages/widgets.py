@@ -30,6 +30,13 @@ def plain(text: str) -> str:
     return _MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
 
 
+def code_span(text: str) -> str:
+    """Inline code showing `text` as typed. Markdown escapes do not apply inside backticks
+    (`plain` there showed `load\\_2024`), and nothing inside is a link or HTML; backticks and
+    line breaks, which would end or break the span, become quotes and spaces."""
+    return "`" + " ".join(str(text).replace("`", "'").split()) + "`"
+
+
 def turn_caption(turn: Turn) -> str:
     """'offline planner · run 12 ms' (plus the model's time when a model wrote the code)."""
     parts = []
@@ -287,7 +294,7 @@ def render_data_sidebar(session: Session) -> None:
                 st.caption("No table yet: upload a file or load a sample.")
             for table in session.tables:
                 st.markdown(
-                    f"`{plain(table.name)}` · {table.rows:,} rows × {len(table.columns)} columns"
+                    f"{code_span(table.name)} · {table.rows:,} rows × {len(table.columns)} columns"
                 )
         with st.expander("Samples and new session"):
             sample = st.selectbox("Sample table", state.samples(), key="sample_pick")

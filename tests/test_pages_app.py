@@ -462,6 +462,16 @@ def test_memory_limits_set_on_the_settings_page_reach_the_session(apps, tmp_path
     assert [t.name for t in session.tables] == ["penguins"]
 
 
+def test_table_names_with_underscores_show_as_typed(apps):
+    at = open_app(apps, "pages/chat.py")
+    at.file_uploader(key="uploads").upload("my_sales_2024.csv", b"a,b\n1,2\n", "text/csv")
+    at.run()
+    assert not at.exception
+    shown = [m.value for m in at.sidebar.markdown] + [c.value for c in at.caption]
+    assert any("`my_sales_2024` · 1 rows × 2 columns" in text for text in shown)
+    assert not any("\\_" in text for text in shown)  # an escape inside backticks shows as typed
+
+
 def test_a_table_can_be_removed_on_the_data_page(apps):
     at = open_app(apps, "pages/data.py")
     at.file_uploader(key="uploads").upload("extra.csv", b"a,b\n1,2\n", "text/csv")
