@@ -75,3 +75,23 @@ def test_new_sandbox_limits_apply_without_reloading_tables(session) -> None:
     session.update_settings(session.settings.with_overrides(sandbox_timeout_s=1.0))
     assert session.tables == loaded
     assert session.run("import time\ntime.sleep(5)\nresult = 1").result.error.kind == "timeout"
+
+
+def test_the_worker_outlives_the_thread_that_started_it(session) -> None:
+    """Streamlit runs each rerun in a new thread. PR_SET_PDEATHSIG fires when the forking
+    *thread* ends, so a worker forked by a rerun's thread died with it and every question
+    paid a restart (~2 s): the same worker must answer runs from later threads."""
+    import threading
+
+    pids: list[int | None] = []
+
+    def ask() -> None:
+        assert session.run("result = 1").result.ok
+        pids.append(session.sandbox.worker_pid)
+
+    for _ in range(3):
+        thread = threading.Thread(target=ask)
+        thread.start()
+        thread.join()
+    assert len(pids) == 3 and pids[0] is not None
+    assert pids == [pids[0]] * 3

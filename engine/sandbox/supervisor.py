@@ -15,6 +15,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -34,6 +35,11 @@ from engine.sandbox.outcome import result_from_reply
 from engine.types import ErrorInfo, RunResult
 
 ROOT: Final = Path(__file__).resolve().parents[2]
+# The worker sets PR_SET_PDEATHSIG, which fires when the *thread* that forked it ends, not the
+# process. Streamlit runs each rerun in a new thread, so a worker forked there died after every
+# rerun and each question paid a 2 s restart. Workers are forked from this one thread instead,
+# which lives as long as the app.
+_SPAWNER: Final = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sandbox-spawner")
 START_TIMEOUT_S: Final = 120.0  # importing pandas/plotly/scipy/statsmodels: ~3 s cold here
 KILL_GRACE_S: Final = 10.0
 # full: refuse unless every layer is active; require (default): refuse without process
@@ -250,7 +256,11 @@ class Sandbox:
         env = dict(BASE_ENV, HOME=self._work_dir)
         if "TZ" in os.environ:
             env["TZ"] = os.environ["TZ"]
-        self._proc = subprocess.Popen(
+        self._proc = _SPAWNER.submit(self._popen, env).result()
+        self._ready = False
+
+    def _popen(self, env: dict[str, str]) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
             [sys.executable, "-s", "-m", "engine.sandbox.worker", self._work_dir],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -260,7 +270,6 @@ class Sandbox:
             close_fds=True,
             start_new_session=True,
         )
-        self._ready = False
 
     def _ensure_ready(self) -> None:
         if self._proc is None or self._proc.poll() is not None:
