@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from engine.charts import AGGREGATIONS, CHART_KINDS, chart_code
+from engine.results import table_summary
 from pages import state
 from pages.widgets import plain, render_data_sidebar, render_turn
 
@@ -21,7 +22,7 @@ name = st.selectbox("Table", names, key="data_table")
 table = session.catalog.table(name)
 profile = session.catalog.profile(name)
 st.caption(
-    f"{table.rows:,} rows × {len(table.columns)} columns · {table.format}"
+    f"{table_summary(table.rows, len(table.columns))} · {table.format}"
     + (f" · encoding {table.encoding}" if table.encoding else "")
     + (f" · delimiter {table.delimiter!r}" if table.delimiter else "")
 )

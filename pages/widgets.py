@@ -12,6 +12,7 @@ from typing import Any, Final
 
 import streamlit as st
 
+from engine.results import table_summary
 from engine.session import Session
 from engine.types import Answer, ErrorInfo, TableData, Turn
 
@@ -94,15 +95,15 @@ def render_table(session: Session, data: TableData, key: str) -> None:
         frame, key=f"{key}-table", on_select="rerun", selection_mode="multi-row", hide_index=True
     )
     shown = data.arrow.num_rows if data.arrow is not None else len(data.rows)
-    note = f"{data.row_count:,} rows × {len(data.columns)} columns"
+    note = table_summary(data.row_count, len(data.columns))
     if shown < data.row_count:
-        note = f"showing {shown:,} of {data.row_count:,} rows × {len(data.columns)} columns"
+        note = f"showing {shown:,} of {table_summary(data.row_count, len(data.columns))}"
     st.caption(note)
     table_downloads(data, key)
     rows = list((state or {}).get("selection", {}).get("rows", []) if state else [])
     if rows:
         picked = [data.rows[i] for i in rows if i < len(data.rows)]
-        _offer_followups(session, data.columns, picked, key, "rows")
+        _offer_followups(session, data.columns, picked, key, "row")
 
 
 def render_figure(session: Session, figure: dict[str, Any], key: str) -> None:
@@ -117,7 +118,7 @@ def render_figure(session: Session, figure: dict[str, Any], key: str) -> None:
     if points:
         columns = ("x", "y")
         picked = [(p.get("x"), p.get("y")) for p in points]
-        _offer_followups(session, columns, picked, key, "points", figure=figure, points=points)
+        _offer_followups(session, columns, picked, key, "point", figure=figure, points=points)
 
 
 def table_downloads(data: TableData, key: str) -> None:
@@ -222,7 +223,7 @@ def _offer_followups(
             code = selection_filter_code(figure, points or [], table.columns)
         else:
             code = rows_filter_code(columns, rows, table.columns)
-    st.caption(f"{len(rows)} {what} selected")
+    st.caption(f"{len(rows)} {what}{'s' * (len(rows) != 1)} selected")
     row = st.container(horizontal=True)
     if code and row.button(
         "Filter to selection", key=f"{key}-filter", icon=":material/filter_alt:"
@@ -294,7 +295,7 @@ def render_data_sidebar(session: Session) -> None:
                 st.caption("No table yet: upload a file or load a sample.")
             for table in session.tables:
                 st.markdown(
-                    f"{code_span(table.name)} · {table.rows:,} rows × {len(table.columns)} columns"
+                    f"{code_span(table.name)} · {table_summary(table.rows, len(table.columns))}"
                 )
         with st.expander("Samples and new session"):
             sample = st.selectbox("Sample table", state.samples(), key="sample_pick")

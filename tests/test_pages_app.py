@@ -419,7 +419,7 @@ def test_selecting_bars_offers_filter_and_explain(apps):
     }
     at.run()
     assert not at.exception
-    assert "1 points selected" in texts(at)
+    assert "1 point selected" in texts(at)
     at.button(key=f"turn-{turn.id}-filter").click()
     at.run()
     assert not at.exception
@@ -468,7 +468,7 @@ def test_table_names_with_underscores_show_as_typed(apps):
     at.run()
     assert not at.exception
     shown = [m.value for m in at.sidebar.markdown] + [c.value for c in at.caption]
-    assert any("`my_sales_2024` · 1 rows × 2 columns" in text for text in shown)
+    assert any("`my_sales_2024` · 1 row × 2 columns" in text for text in shown)
     assert not any("\\_" in text for text in shown)  # an escape inside backticks shows as typed
 
 
@@ -538,7 +538,7 @@ def test_explain_these_rows_asks_a_follow_up(apps):
         "selection": {"rows": [0], "columns": [], "cells": []}
     }
     at.run()
-    assert "1 rows selected" in texts(at)
+    assert "1 row selected" in texts(at)
     at.button(key=f"turn-{turn.id}-explain").click()
     at.run()
     assert not at.exception
