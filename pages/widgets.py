@@ -17,6 +17,8 @@ from engine.session import Session
 from engine.types import Answer, ErrorInfo, TableData, Turn
 
 _MARKDOWN_SPECIALS: Final = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+DISPLAY_MAX_BYTES: Final = 16 << 20  # a result table shown in the page; downloads have it all
+DISPLAY_MIN_ROWS: Final = 1_000
 BACKEND_LABELS: Final = {
     "planner": "offline planner",
     "local": "local model",
@@ -89,15 +91,18 @@ def render_answer(session: Session, answer: Answer, key: str) -> None:
 
 
 def render_table(session: Session, data: TableData, key: str) -> None:
-    """The result table (the full Arrow result when at hand), its size, downloads, follow-ups."""
-    frame = data.arrow if data.arrow is not None else _frame(data)
+    """The result table (the first rows of the full Arrow result when at hand, up to about
+    DISPLAY_MAX_BYTES), its size, downloads of every row, follow-ups."""
+    frame = _display_slice(data.arrow) if data.arrow is not None else _frame(data)
     state = st.dataframe(
         frame, key=f"{key}-table", on_select="rerun", selection_mode="multi-row", hide_index=True
     )
-    shown = data.arrow.num_rows if data.arrow is not None else len(data.rows)
+    shown = frame.num_rows if data.arrow is not None else len(data.rows)
     note = table_summary(data.row_count, len(data.columns))
     if shown < data.row_count:
-        note = f"showing {shown:,} of {table_summary(data.row_count, len(data.columns))}"
+        note = f"showing {shown:,} of {note}"
+        if data.arrow is not None and data.arrow.num_rows == data.row_count:
+            note += "; the downloads have every row"
     st.caption(note)
     table_downloads(data, key)
     rows = list((state or {}).get("selection", {}).get("rows", []) if state else [])
@@ -233,6 +238,16 @@ def _offer_followups(
     if row.button("Explain these", key=f"{key}-explain", icon=":material/help:"):
         st.session_state["pending_question"] = explain_question(list(columns), rows)
         st.rerun()
+
+
+def _display_slice(table: Any) -> Any:  # pyarrow.Table -> pyarrow.Table
+    """The first rows of `table` that fit in about DISPLAY_MAX_BYTES (at least
+    DISPLAY_MIN_ROWS). st.dataframe sends its whole argument to the browser in one message
+    (capped at server.maxMessageSize, 200 MB): a 4.7M-row result would not arrive at all."""
+    if table.num_rows == 0 or table.nbytes <= DISPLAY_MAX_BYTES:
+        return table
+    per_row = table.nbytes / table.num_rows
+    return table.slice(0, max(DISPLAY_MIN_ROWS, int(DISPLAY_MAX_BYTES / per_row)))
 
 
 def _frame(data: TableData):  # -> pandas.DataFrame

@@ -498,6 +498,35 @@ def test_an_upload_on_disk_is_dropped_from_streamlit_memory(tmp_path):
     assert [m.value for m in at.markdown] == ["big.csv: 1 -> 0"]
 
 
+def test_a_big_result_shows_its_first_rows_and_downloads_every_row(apps):
+    """st.dataframe sends its whole argument to the browser in one message (200 MB at most):
+    a big result shows its first ~16 MB of rows, says so, and the downloads keep every row."""
+    import io
+
+    import pyarrow.csv as pacsv
+
+    from engine.export import TABLE_FORMATS
+    from pages.widgets import DISPLAY_MAX_BYTES
+
+    at = open_app(apps, "pages/chat.py")
+    session = engine_session(at)
+    turn = session.run(
+        "result = pd.DataFrame({'i': range(400_000)})\n"
+        "result['text'] = result['i'].map(lambda i: f'{i:040d}')",
+        question="many rows",
+    )
+    assert turn.ok and turn.result.answer.table.arrow.nbytes > DISPLAY_MAX_BYTES
+    at.run()
+    assert not at.exception
+    shown = at.dataframe[-1].value
+    assert 1_000 <= len(shown) < 400_000
+    assert list(shown["i"][:3]) == [0, 1, 2]
+    caption = f"showing {len(shown):,} of 400,000 rows × 2 columns; the downloads have every row"
+    assert caption in texts(at)
+    exported = TABLE_FORMATS["csv"].write(turn.result.answer.table)  # what the button writes
+    assert pacsv.read_csv(io.BytesIO(exported)).num_rows == 400_000
+
+
 def test_a_table_can_be_removed_on_the_data_page(apps):
     at = open_app(apps, "pages/data.py")
     at.file_uploader(key="uploads").upload("extra.csv", b"a,b\n1,2\n", "text/csv")
