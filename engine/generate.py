@@ -36,7 +36,7 @@ FILE_ACCESS_PROBLEM: Final = (
 class Progress:
     """What the loop is doing, for a spinner or a streaming view. `token` carries reply text."""
 
-    stage: str  # plan | prompt | model | token | check | run | repair
+    stage: str  # plan | prompt | model | token | check | run | wait (still running) | repair
     text: str
 
 

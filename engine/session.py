@@ -6,6 +6,7 @@ The CLI and the Streamlit pages both drive the engine through this class.
 
 from __future__ import annotations
 
+import functools
 import tempfile
 import time
 from collections.abc import Callable, Mapping
@@ -158,10 +159,17 @@ class Session:
         return starter_questions(profiles[0], n) if profiles else []
 
     # -- run and ask ----------------------------------------------------------------------------
-    def run(self, code: str, *, question: str | None = None) -> Turn:
-        """Run code as the next turn, exactly as if a backend had written it."""
-        turn = Turn(question=question, code=code, result=self.run_code(code), created_at=now_iso())
-        return self._record(turn)
+    def run(
+        self,
+        code: str,
+        *,
+        question: str | None = None,
+        on_wait: Callable[[float], None] | None = None,
+    ) -> Turn:
+        """Run code as the next turn, exactly as if a backend had written it (`on_wait` as in
+        `run_code`)."""
+        result = self.run_code(code, on_wait=on_wait)
+        return self._record(Turn(question=question, code=code, result=result, created_at=now_iso()))
 
     def ask(
         self,
@@ -183,7 +191,7 @@ class Session:
                 question,
                 self.profiles(),
                 history=self.turns,
-                run=self.run_code,
+                run=functools.partial(self.run_code, on_wait=_heartbeat(on_progress)),
                 settings=self.settings,
                 backend=backend or self.settings.backend,
                 secrets=self.secrets,
@@ -194,13 +202,14 @@ class Session:
             turn = Turn(question=question, code=None, result=result)
         return self._record(replace(turn, question=question, created_at=now_iso()))
 
-    def run_code(self, code: str) -> RunResult:
-        """One run in this session's sandbox (the `run` callable handed to the backends)."""
+    def run_code(self, code: str, *, on_wait: Callable[[float], None] | None = None) -> RunResult:
+        """One run in this session's sandbox (the `run` callable handed to the backends).
+        `on_wait` hears the seconds so far while the code runs; what it raises stops the run."""
         if not self.catalog.tables:
             error = InputError("No table is loaded yet. Upload a file or pick a sample first.")
             return RunResult(ok=False, error=error.to_info())
         try:
-            return self.sandbox.run(code)
+            return self.sandbox.run(code, on_wait=on_wait)
         except EngineError as exc:  # e.g. the sandbox refuses to start on this host
             return RunResult(ok=False, error=exc.to_info())
 
@@ -266,6 +275,15 @@ class Session:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _heartbeat(on_progress: Callable[[Any], None] | None) -> Callable[[float], None] | None:
+    """A sandbox `on_wait` that reports a still-running run as Progress('wait', '3 s')."""
+    if on_progress is None:
+        return None
+    from engine.generate import Progress
+
+    return lambda seconds: on_progress(Progress("wait", f"{seconds:.0f} s"))
 
 
 def _ms(started: float) -> float:

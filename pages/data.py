@@ -7,7 +7,7 @@ import streamlit as st
 from engine.charts import AGGREGATIONS, CHART_KINDS, chart_code
 from engine.results import table_summary
 from pages import state
-from pages.widgets import plain, render_data_sidebar, render_turn
+from pages.widgets import plain, render_data_sidebar, render_turn, run_with_progress
 
 session = state.current_session()
 render_data_sidebar(session)
@@ -66,7 +66,8 @@ with chart_tab:
     code = chart_code(name, kind, x, y, color, aggregation)
     st.code(code)
     if st.button("Draw chart", key="chart_run", type="primary", icon=":material/bar_chart:"):
-        with st.spinner("Running in the sandbox…"):
-            turn = session.run(code, question=f"Chart builder: {kind} of {y or x} by {x}")
+        turn = run_with_progress(
+            session, code, question=f"Chart builder: {kind} of {y or x} by {x}"
+        )
         render_turn(session, turn, key="chart-result", editable=False)
         st.caption("The chart is also in the chat and the history.")

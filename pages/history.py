@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from pages import state
-from pages.widgets import plain, render_turn, turn_caption
+from pages.widgets import plain, render_turn, run_with_progress, turn_caption
 
 
 def _toggle(key: str) -> None:
@@ -81,8 +81,7 @@ for i, (sid, turn) in enumerate(reversed(found)):
             "Show", key=f"{key}-show", icon=":material/visibility:", on_click=_toggle, args=(key,)
         )
         if own and turn.code and row.button("Re-run", key=f"{key}-again", icon=":material/replay:"):
-            with st.spinner("Running…"):
-                new = session.run(turn.code, question=turn.question)
+            new = run_with_progress(session, turn.code, question=turn.question)
             st.session_state["history_shown"] = f"hist-{new.id if new.id is not None else 'new'}"
             st.toast("Re-ran: the new answer is in the chat and at the top here.")
             st.rerun()

@@ -204,9 +204,23 @@ def render_code_editor(session: Session, turn: Turn, key: str) -> None:
             height=max(120, 22 * min(20, (turn.code or "").count("\n") + 2)),
         )
         if st.button("Re-run", key=f"{key}-rerun", icon=":material/replay:"):
-            with st.spinner("Running…"):
-                session.run(edited, question=turn.question)
+            run_with_progress(session, edited, question=turn.question)
             st.rerun()
+
+
+def run_with_progress(session: Session, code: str, *, question: str | None) -> Turn:
+    """`session.run` with a live "Running… 3 s" line. Updating it every half second is also
+    where Streamlit's Stop reaches a long run: its StopException ends the child."""
+    line = st.empty()
+    line.caption("Running in the sandbox…")
+    try:
+        return session.run(
+            code,
+            question=question,
+            on_wait=lambda seconds: line.caption(f"Running in the sandbox… {seconds:.0f} s"),
+        )
+    finally:
+        line.empty()
 
 
 def _offer_followups(
@@ -273,6 +287,7 @@ class ProgressView:
         self.status = status
         self._tokens: list[str] = []
         self._stream: Any = None
+        self._label = "Running"
 
     def __call__(self, progress: Any) -> None:
         stage, text = getattr(progress, "stage", ""), getattr(progress, "text", "")
@@ -282,9 +297,12 @@ class ProgressView:
             self._tokens.append(text)
             self._stream.code("".join(self._tokens))
             return
+        if stage == "wait":  # the code still runs: the time on the label (and Stop works here)
+            self.status.update(label=f"{self._label}… {text}")
+            return
         self._stream = None
         self._tokens = []
-        label = self.LABELS.get(stage, stage.capitalize())
+        label = self._label = self.LABELS.get(stage, stage.capitalize())
         self.status.update(label=f"{label}…")
         self.status.write(f"{label}: {plain(text)}" if text else label)
 

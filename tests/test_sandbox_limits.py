@@ -277,3 +277,28 @@ def test_degraded_host_refuses_or_reports(tables: list[Any], tmp_path: Path) -> 
     assert require["layers"]["seccomp"] is True and require["layers"]["rlimits"] is True
     assert "missing: namespaces, landlock" in require["layers"]["summary"]
     assert any("Landlock" in note for note in require["layers"]["notes"])
+
+
+class _Stopped(BaseException):
+    """Stands in for Streamlit's StopException (a BaseException raised in a progress call)."""
+
+
+def test_on_wait_hears_a_long_run_and_what_it_raises_stops_the_child(sandbox: Any) -> None:
+    heard: list[float] = []
+    slow = sandbox.run("import time\ntime.sleep(1.3)\nresult = 'done'", on_wait=heard.append)
+    assert slow.ok and slow.answer.value == "done"
+    assert len(heard) >= 2 and heard == sorted(heard)  # about every 0.5 s, seconds so far
+
+    def stop_after_a_second(seconds: float) -> None:
+        if seconds >= 1:
+            raise _Stopped
+
+    started = time.monotonic()
+    with pytest.raises(_Stopped):
+        sandbox.run("while True:\n    pass", timeout_s=60, on_wait=stop_after_a_second)
+    assert time.monotonic() - started < 10  # not the 60 s timeout
+    worker = sandbox.worker_pid
+    assert worker is not None and descendants(worker) == set()  # the looping child is gone
+    after = sandbox.run("result = 42")
+    assert after.ok and after.answer.value == 42
+    assert sandbox.worker_pid == worker  # the worker survived the stop

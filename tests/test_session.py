@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -95,3 +96,35 @@ def test_the_worker_outlives_the_thread_that_started_it(session) -> None:
         thread.join()
     assert len(pids) == 3 and pids[0] is not None
     assert pids == [pids[0]] * 3
+
+
+def test_a_long_run_reports_its_time_and_a_stop_kills_it(settings, tmp_path, monkeypatch):
+    """Session.ask → the real SDK → a local fake endpoint → code that loops. The run reports
+    Progress('wait', '1 s') while it runs; an exception from that callback (Streamlit's Stop
+    button raises StopException there) ends the run long before its time limit."""
+    from tests.fake_openai import FakeOpenAI, Reply
+
+    class Stopped(BaseException):
+        pass
+
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    loop = "```python\nwhile True:\n    pass\n```"
+    with FakeOpenAI([Reply(loop)]) as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        with Session(settings.with_overrides(sandbox_timeout_s=60), work_dir=tmp_path) as s:
+            s.load(SAMPLE_DATA / "penguins.csv")
+            stages: list[tuple[str, str]] = []
+
+            def progress(event) -> None:
+                stages.append((event.stage, event.text))
+                if event.stage == "wait" and event.text == "2 s":
+                    raise Stopped
+
+            started = time.monotonic()
+            with pytest.raises(Stopped):
+                s.ask("loop forever", backend="openai", on_progress=progress)
+            assert time.monotonic() - started < 20
+            waits = [text for stage, text in stages if stage == "wait"]
+            assert "1 s" in waits and waits[-1] == "2 s"  # about every 0.5 s until the stop
+            assert s.turns == []  # a stopped question leaves no turn
+            assert s.run("result = len(df)").result.answer.value == 344  # the sandbox still works

@@ -8,13 +8,14 @@ not) into a `RunResult`. Nothing the code does raises here: failures are values.
 from __future__ import annotations
 
 import os
+import select
 import shutil
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +43,7 @@ ROOT: Final = Path(__file__).resolve().parents[2]
 _SPAWNER: Final = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sandbox-spawner")
 START_TIMEOUT_S: Final = 120.0  # importing pandas/plotly/scipy/statsmodels: ~3 s cold here
 KILL_GRACE_S: Final = 10.0
+HEARTBEAT_S: Final = 0.5  # how often a waiting caller hears that the code still runs
 # full: refuse unless every layer is active; require (default): refuse without process
 # isolation; reduced: run with whatever the host offers (issue #3, degraded hosts).
 ISOLATION_MODES: Final = ("full", "require", "reduced")
@@ -106,13 +108,24 @@ class Sandbox:
                 return self._layers
             return SandboxLayers(notes=(self._refusal.message if self._refusal else "",))
 
-    def run(self, code: str, *, timeout_s: float | None = None) -> RunResult:
-        """Run `code` as the next turn. Never raises for anything the code does."""
+    def run(
+        self,
+        code: str,
+        *,
+        timeout_s: float | None = None,
+        on_wait: Callable[[float], None] | None = None,
+    ) -> RunResult:
+        """Run `code` as the next turn. Never raises for anything the code does.
+
+        `on_wait(seconds so far)` is called about every HEARTBEAT_S while the code runs (a
+        progress label). Whatever it raises stops the run: the child is killed and the
+        exception goes on, which is how Streamlit's Stop button reaches a running child.
+        """
         start = time.perf_counter()
         with self._lock:
             self._turn += 1
             try:
-                result = self._run(code, timeout_s or self._settings.sandbox_timeout_s)
+                result = self._run(code, timeout_s or self._settings.sandbox_timeout_s, on_wait)
             except EngineError as exc:
                 result = RunResult(ok=False, error=exc.to_info())
         return RunResult(
@@ -152,7 +165,9 @@ class Sandbox:
         return self._proc.pid if self._proc is not None and self._proc.poll() is None else None
 
     # -- the run -------------------------------------------------------------------------------
-    def _run(self, code: str, timeout_s: float) -> RunResult:
+    def _run(
+        self, code: str, timeout_s: float, on_wait: Callable[[float], None] | None
+    ) -> RunResult:
         if self._refusal is not None:
             raise self._refusal
         if self._closed:
@@ -168,7 +183,7 @@ class Sandbox:
             raise RuntimeFailure(f"The code cannot be compiled: {exc}.") from None
         for attempt in (1, 2):  # a dead zygote is respawned once
             try:
-                return self._run_in_worker(code, timeout_s)
+                return self._run_in_worker(code, timeout_s, on_wait)
             except WorkerUnavailable as exc:
                 self._stop()
                 if attempt == 2:
@@ -179,7 +194,9 @@ class Sandbox:
                 self._spawn()
         raise AssertionError("unreachable")
 
-    def _run_in_worker(self, code: str, timeout_s: float) -> RunResult:
+    def _run_in_worker(
+        self, code: str, timeout_s: float, on_wait: Callable[[float], None] | None
+    ) -> RunResult:
         self._ensure_ready()
         s = self._settings
         request = {
@@ -201,8 +218,10 @@ class Sandbox:
                 "in DuckDB, or load fewer rows/columns."
             )
         pid = int(started["pid"])
+        deadline = time.monotonic() + timeout_s
         try:
-            done, blobs = self._receive_frame(time.monotonic() + timeout_s)
+            self._wait_readable(pid, deadline, on_wait)
+            done, blobs = self._receive_frame(deadline)
             timed_out = False
         except WorkerUnavailable:
             if self._proc is None or self._proc.poll() is not None:
@@ -218,6 +237,32 @@ class Sandbox:
             self._results.append(reply)
             self._send({"op": "remember"})
         return result
+
+    def _wait_readable(
+        self, pid: int, deadline: float, on_wait: Callable[[float], None] | None
+    ) -> None:
+        """Until the child's reply starts or the deadline passes, calling `on_wait` each
+        HEARTBEAT_S; if it raises, the child is killed, its reply drained, and it re-raises."""
+        if on_wait is None:
+            return
+        assert self._proc is not None and self._proc.stdout is not None
+        fd, begun = self._proc.stdout.fileno(), time.monotonic()
+        while (left := deadline - time.monotonic()) > 0:
+            if select.select([fd], [], [], min(HEARTBEAT_S, left))[0]:
+                return
+            try:
+                on_wait(time.monotonic() - begun)
+            except BaseException:
+                self._abandon_run(pid)
+                raise
+
+    def _abandon_run(self, pid: int) -> None:
+        """Kill the running child's group and drain its reply, so the next run starts clean."""
+        protocol.kill_group(pid)
+        try:
+            self._receive_frame(time.monotonic() + KILL_GRACE_S)
+        except WorkerUnavailable:
+            self._stop()  # the next run starts a fresh worker
 
     def _max_reply_bytes(self) -> int:
         s = self._settings
