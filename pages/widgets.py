@@ -103,6 +103,8 @@ def render_table(session: Session, data: TableData, key: str) -> None:
         note = f"showing {shown:,} of {note}"
         if data.arrow is not None and data.arrow.num_rows == data.row_count:
             note += "; the downloads have every row"
+        else:  # a turn from the history keeps only the rows it displayed
+            note += f"; the downloads have these {shown:,}: re-run the code for every row"
     st.caption(note)
     table_downloads(data, key)
     rows = list((state or {}).get("selection", {}).get("rows", []) if state else [])

@@ -527,6 +527,21 @@ def test_a_big_result_shows_its_first_rows_and_downloads_every_row(apps):
     assert pacsv.read_csv(io.BytesIO(exported)).num_rows == 400_000
 
 
+def test_a_big_result_restored_from_history_says_its_downloads_are_partial(apps):
+    """History keeps the displayed rows of a result, not all of them: after a reload the page
+    says so instead of offering a partial download as if it were whole."""
+    first = open_app(apps, "pages/chat.py")
+    session = engine_session(first)
+    session.run("result = pd.DataFrame({'i': range(5_000)})", question="many rows")
+    restored = open_app(apps, "pages/chat.py", sid=session.session_id)  # a reload: a new tab
+    assert engine_session(restored) is not session
+    caption = (
+        "showing 1,000 of 5,000 rows × 1 column; "
+        "the downloads have these 1,000: re-run the code for every row"
+    )
+    assert caption in texts(restored)
+
+
 def test_a_table_can_be_removed_on_the_data_page(apps):
     at = open_app(apps, "pages/data.py")
     at.file_uploader(key="uploads").upload("extra.csv", b"a,b\n1,2\n", "text/csv")
