@@ -11,10 +11,46 @@ import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any, Literal
 
 AnswerKind = Literal["value", "table", "figure", "text"]
-Backend = Literal["planner", "local", "openai"]
+
+
+class Backend(StrEnum):
+    """Who writes the code: the `backend` setting's choices, and `Turn.backend` (not AUTO).
+
+    A StrEnum, so a value is its own JSON and compares equal to the plain string.
+    """
+
+    AUTO = "auto"
+    PLANNER = "planner"
+    LOCAL = "local"
+    OPENAI = "openai"
+
+    @property
+    def label(self) -> str:
+        """How a person reads it: 'offline planner', 'local model'..."""
+        return _BACKEND_LABELS[self]
+
+    @property
+    def choice_label(self) -> str:
+        """The Settings page's wording for choosing it."""
+        return _BACKEND_CHOICES[self]
+
+
+_BACKEND_LABELS: dict[Backend, str] = {
+    Backend.AUTO: "automatic",
+    Backend.PLANNER: "offline planner",
+    Backend.LOCAL: "local model",
+    Backend.OPENAI: "OpenAI-compatible model",
+}
+_BACKEND_CHOICES: dict[Backend, str] = {
+    Backend.AUTO: "Automatic: planner first, then a configured model",
+    Backend.PLANNER: "Offline planner only (no model)",
+    Backend.LOCAL: "Embedded local model",
+    Backend.OPENAI: "OpenAI-compatible endpoint",
+}
 
 
 def json_scalar(value: Any) -> Any:
