@@ -31,11 +31,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from engine.answer import Context, answer_question  # noqa: E402
+from engine.answer.llm_drafter import LLMDrafter  # noqa: E402
 from engine.catalog import Catalog  # noqa: E402
 from engine.config import Settings, load_settings  # noqa: E402
 from engine.errors import EngineError  # noqa: E402
 from engine.extraction import code_from_reply  # noqa: E402
-from engine.generate import answer_with_llm  # noqa: E402
 from engine.llm import LLMConfig, complete, llm_config  # noqa: E402
 from engine.types import Answer, ErrorInfo, RunResult  # noqa: E402
 
@@ -185,7 +186,8 @@ def _session_run(session: Any, code: str) -> RunResult:
 def ask_ours(
     question: str, catalog: Catalog, run, config: LLMConfig, settings: Settings
 ) -> dict[str, Any]:
-    turn = answer_with_llm(question, catalog.profiles(), [], run, config, settings)
+    context = Context(catalog.profiles(), [], settings)
+    turn = answer_question(question, [LLMDrafter(config)], run, context)
     return {
         "result": turn.result,
         "code": turn.code,

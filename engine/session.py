@@ -10,15 +10,13 @@ import functools
 import tempfile
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from engine.answer import Context, Notify, Progress, answer_question, drafters_for, silent
 from engine.catalog import Catalog
 from engine.config import Settings, load_settings
 from engine.errors import EngineError, InputError, UnsupportedError
-from engine.router import route_question
 from engine.types import ErrorInfo, RunResult, Table, TableProfile, Turn
 
 if TYPE_CHECKING:
@@ -34,10 +32,6 @@ SANDBOX_SETTINGS = (  # read once, when the sandbox's worker starts
     "max_result_mb",
     "max_display_rows",
 )
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class Session:
@@ -169,14 +163,14 @@ class Session:
         """Run code as the next turn, exactly as if a backend had written it (`on_wait` as in
         `run_code`)."""
         result = self.run_code(code, on_wait=on_wait)
-        return self._record(Turn(question=question, code=code, result=result, created_at=now_iso()))
+        return self._record(Turn(question=question, code=code, result=result))
 
     def ask(
         self,
         question: str,
         *,
         backend: str | None = None,
-        on_progress: Callable[[Any], None] | None = None,
+        on_progress: Notify | None = None,
     ) -> Turn:
         """Answer a question: plan or generate code, run it, repair it if needed. Never raises
         for handled errors: they come back in `Turn.result.error`."""
@@ -187,20 +181,17 @@ class Session:
                 raise InputError("The question is empty. Type a question about your table.")
             if not self.catalog.tables:
                 raise InputError("No table is loaded yet. Upload a file or pick a sample first.")
-            turn = route_question(
+            context = Context(self.profiles(), self.turns, self.settings, on_progress or silent)
+            turn = answer_question(
                 question,
-                self.profiles(),
-                history=self.turns,
-                run=functools.partial(self.run_code, on_wait=_heartbeat(on_progress)),
-                settings=self.settings,
-                backend=backend or self.settings.backend,
-                secrets=self.secrets,
-                on_progress=on_progress,
+                drafters_for(backend or self.settings.backend, self.settings, self.secrets),
+                functools.partial(self.run_code, on_wait=_heartbeat(on_progress)),
+                context,
             )
         except EngineError as exc:
             result = RunResult(ok=False, error=exc.to_info(), elapsed_ms=_ms(started))
             turn = Turn(question=question, code=None, result=result)
-        return self._record(replace(turn, question=question, created_at=now_iso()))
+        return self._record(turn)
 
     def run_code(self, code: str, *, on_wait: Callable[[float], None] | None = None) -> RunResult:
         """One run in this session's sandbox (the `run` callable handed to the backends).
@@ -277,12 +268,10 @@ class Session:
         self.close()
 
 
-def _heartbeat(on_progress: Callable[[Any], None] | None) -> Callable[[float], None] | None:
+def _heartbeat(on_progress: Notify | None) -> Callable[[float], None] | None:
     """A sandbox `on_wait` that reports a still-running run as Progress('wait', '3 s')."""
     if on_progress is None:
         return None
-    from engine.generate import Progress
-
     return lambda seconds: on_progress(Progress("wait", f"{seconds:.0f} s"))
 
 

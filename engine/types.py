@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Literal
@@ -51,6 +51,11 @@ _BACKEND_CHOICES: dict[Backend, str] = {
     Backend.LOCAL: "Embedded local model",
     Backend.OPENAI: "OpenAI-compatible endpoint",
 }
+
+
+def now_iso() -> str:
+    """Now as an ISO timestamp (UTC, seconds): when a turn was answered or run."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def json_scalar(value: Any) -> Any:
@@ -357,7 +362,7 @@ class Turn:
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
     llm_ms: float | None = None
-    created_at: str = ""  # ISO timestamp, UTC
+    created_at: str = field(default_factory=now_iso)  # when it was answered (UTC); the one stamp
     id: int | None = None  # the history store's row id, once saved
 
     @property

@@ -195,7 +195,7 @@ SANDBOX_CASES = [
 
 
 def test_planned_code_runs_in_the_real_sandbox(session) -> None:
-    """The router hands planned code to the sandbox; the answers match DuckDB's."""
+    """The answer loop hands planned code to the sandbox; the answers match DuckDB's."""
     for question, sql in SANDBOX_CASES:
         turn = session.ask(question, backend="planner")
         assert turn.ok, (question, turn.result.error, turn.code)

@@ -1,7 +1,8 @@
 """The draft -> check -> run -> repair loop, against the fake OpenAI server (real SDK, real HTTP).
 
-`run_in_process` stands in for the sandbox (engine/sandbox) in these tests only: it executes the
-code in-process with the documented namespace and returns a RunResult, which is all the loop needs.
+`Runner` stands in for the sandbox (engine/sandbox) in these tests only: it executes the code
+in-process with the documented namespace and returns a RunResult, which is all the loop needs.
+tests/test_answer_auto.py drives the same loop through Session and the real sandbox.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ import duckdb
 import pandas as pd
 import pytest
 
+from engine.answer import Context, Progress, answer_question
+from engine.answer.checks import FILE_ACCESS_PROBLEM
+from engine.answer.llm_drafter import LLMDrafter
 from engine.config import load_settings
-from engine.generate import FILE_ACCESS_PROBLEM, Progress, answer_with_llm
 from engine.llm import LLMConfig
 from engine.prompt import REPLY_REMINDER, messages_for_question
 from engine.types import Answer, ColumnProfile, ErrorInfo, RunResult, TableProfile
@@ -38,12 +41,14 @@ class Runner:
 
     def __init__(self) -> None:
         self.codes: list[str] = []
+        self.frame = FRAME
 
     def __call__(self, code: str) -> RunResult:
         self.codes.append(code)
         con = duckdb.connect()
-        con.register("sales", FRAME)
-        namespace = {"df": FRAME.copy(), "sales": FRAME.copy(), "pd": pd, "results": []}
+        con.register("sales", self.frame)
+        frame = self.frame
+        namespace = {"df": frame.copy(), "sales": frame.copy(), "pd": pd, "results": []}
         namespace["sql"] = lambda query: con.sql(query).df()
         try:
             exec(compile(code, "<turn-1>", "exec"), namespace)
@@ -74,15 +79,9 @@ def config_for(url: str) -> LLMConfig:
 def ask(server_url: str, replies_question: str = "total price?", settings=SETTINGS, history=()):
     runner = Runner()
     progress: list[Progress] = []
-    turn = answer_with_llm(
-        replies_question,
-        [PROFILE],
-        list(history),
-        runner,
-        config_for(server_url),
-        settings,
-        progress.append,
-    )
+    context = Context([PROFILE], list(history), settings, progress.append)
+    drafters = [LLMDrafter(config_for(server_url))]
+    turn = answer_question(replies_question, drafters, runner, context)
     return turn, runner, progress
 
 

@@ -1,0 +1,114 @@
+"""An LLM (any OpenAI-compatible endpoint, or the embedded local model) as a drafter.
+
+The prompt is built by engine/prompt.py; the reply's code is pulled out by engine/extraction.py.
+A reply without code gets one reminder. A repair continues the draft's own conversation: the
+failed code as the assistant's turn, then the failure (column check or trimmed traceback).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from engine.answer.drafts import Context, Draft, Failure
+from engine.answer.progress import Progress
+from engine.errors import LLMError
+from engine.extraction import code_from_reply
+from engine.llm import Completion, LLMConfig, complete
+from engine.prompt import COLUMN_REPAIR, REPAIR, REPLY_REMINDER, messages_for_question
+from engine.types import Backend, RunResult
+
+ERROR_CHARS: Final = 1500  # traceback sent back for a repair: its tail, where the cause is
+
+Messages = list[dict[str, str]]
+
+
+class LLMDrafter:
+    """Drafts and repairs code with the model of `config`."""
+
+    repairs = True
+
+    def __init__(self, config: LLMConfig) -> None:
+        self.config = config
+        self.backend = Backend(config.backend)
+
+    def draft(self, question: str, context: Context) -> Draft:
+        messages = messages_for_question(
+            question, context.profiles, context.history, context.settings
+        )
+        size = sum(len(m["content"]) for m in messages)
+        context.notify(Progress("prompt", f"{len(messages)} messages, {size:,} characters"))
+        return self._ask(messages, context)
+
+    def repair(self, draft: Draft, failure: Failure, context: Context) -> Draft | None:
+        if failure.kind == "check":
+            request = COLUMN_REPAIR.format(problems=failure.message)
+        else:
+            request = REPAIR.format(error=error_for_repair(failure.result))
+        messages = [
+            *draft.conversation,
+            {"role": "assistant", "content": f"```python\n{draft.code}\n```"},
+            {"role": "user", "content": request},
+        ]
+        return self._ask(messages, context)
+
+    def _ask(self, messages: Messages, context: Context) -> Draft:
+        """One reply with code (one reminder if it has none); LLMError if none comes."""
+        usage = _Usage()
+        reply = self._complete(messages, context, usage)
+        code = code_from_reply(reply.text)
+        if code is None:
+            context.notify(Progress("repair", "the reply had no code; asking again"))
+            messages = [
+                *messages,
+                {"role": "assistant", "content": reply.text},
+                {"role": "user", "content": REPLY_REMINDER},
+            ]
+            reply = self._complete(messages, context, usage)
+            code = code_from_reply(reply.text)
+        if code is None:
+            raise LLMError(
+                f"The model ({self.config.model}) replied without Python code twice. Rephrase "
+                "the question, or choose a stronger model in Settings.",
+                detail=reply.text[-ERROR_CHARS:],
+            )
+        return Draft(
+            code=code,
+            backend=self.backend,
+            prompt_tokens=usage.prompt_tokens,
+            completion_tokens=usage.completion_tokens,
+            llm_ms=usage.llm_ms,
+            conversation=tuple(messages),
+        )
+
+    def _complete(self, messages: Messages, context: Context, usage: _Usage) -> Completion:
+        notify, config = context.notify, self.config
+        notify(Progress("model", f"asking {config.model} ({config.backend})"))
+        reply = complete(messages, config, on_token=lambda t: notify(Progress("token", t)))
+        usage.add(reply)
+        return reply
+
+
+class _Usage:
+    """Token and time totals of the requests behind one draft (None: the server said nothing)."""
+
+    def __init__(self) -> None:
+        self.prompt_tokens: int | None = None
+        self.completion_tokens: int | None = None
+        self.llm_ms = 0.0
+
+    def add(self, reply: Completion) -> None:
+        self.llm_ms += reply.latency_ms
+        if reply.prompt_tokens is not None:
+            self.prompt_tokens = (self.prompt_tokens or 0) + reply.prompt_tokens
+        if reply.completion_tokens is not None:
+            self.completion_tokens = (self.completion_tokens or 0) + reply.completion_tokens
+
+
+def error_for_repair(result: RunResult) -> str:
+    """The failure as the model should see it: message plus the tail of the trimmed traceback."""
+    if result.error is None:
+        return "the code failed without an error message"
+    text, detail = result.error.message, result.error.detail.rstrip()
+    if detail:
+        text = detail if text in detail else f"{detail}\n{text}"
+    return text if len(text) <= ERROR_CHARS else "...\n" + text[-ERROR_CHARS:]

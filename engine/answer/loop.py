@@ -1,0 +1,150 @@
+"""The answer loop: every drafter's code is checked, run in the sandbox and repaired here.
+
+Drafters come in the order the backend names them (engine/answer/lineup.py). A decline moves on
+to the next drafter; so does a draft that still fails when its drafter cannot repair it any more.
+The turn is the last thing tried; everything tried before it is kept as its attempts, oldest
+first, with the tokens and model time of every draft.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+
+from engine.answer.checks import code_problems, prepared
+from engine.answer.drafts import Context, Draft, Drafter, Failure
+from engine.answer.progress import Progress
+from engine.errors import LLMError, UnsupportedError
+from engine.types import Attempt, ErrorInfo, RunResult, Turn
+
+Run = Callable[[str], RunResult]
+
+
+@dataclass(frozen=True)
+class _Tried:
+    """One draft that was checked or run, and what came of it."""
+
+    draft: Draft
+    result: RunResult
+
+
+def answer_question(question: str, drafters: Iterable[Drafter], run: Run, context: Context) -> Turn:
+    """The turn for `question`: the first draft that runs, else the last failure.
+
+    Raises UnsupportedError when no drafter wrote code; its message says why and what would
+    answer instead (`drafters` raises UnsupportedError in place of a drafter it cannot provide).
+    """
+    tried: list[_Tried] = []
+    costs: list[Draft] = []
+    declined: UnsupportedError | None = None
+    lineup = iter(drafters)
+    while True:
+        try:
+            drafter = next(lineup)
+        except StopIteration:
+            break
+        except UnsupportedError as missing:  # e.g. no model is set up
+            if not tried:
+                raise _declined(declined, missing) from None
+            break
+        try:
+            if _answered(drafter, question, run, context, tried, costs):
+                break
+        except UnsupportedError as exc:  # only a draft declines
+            declined = exc
+        except LLMError as exc:
+            return _turn(question, tried, costs, error=exc, backend=drafter.backend)
+    if not tried:
+        raise _declined(declined, None)
+    return _turn(question, tried, costs)
+
+
+def _answered(
+    drafter: Drafter,
+    question: str,
+    run: Run,
+    context: Context,
+    tried: list[_Tried],
+    costs: list[Draft],
+) -> bool:
+    """Draft, check, run and repair with one drafter; True once its code runs."""
+    draft = drafter.draft(question, context)
+    repairs_left = max(0, context.settings.repair_attempts) if drafter.repairs else 0
+    while True:
+        costs.append(draft)
+        draft = replace(draft, code=prepared(draft.code, context.profiles))
+        context.notify(Progress("check", "checking column names"))
+        problems = code_problems(draft.code, context.profiles)
+        if problems and repairs_left > 0:  # out of repairs, the sandbox has the last word
+            message = " ".join(problems)
+            failure = Failure(
+                "check", message, RunResult(ok=False, error=ErrorInfo("input", message))
+            )
+            tried.append(_Tried(draft, failure.result))
+        else:
+            context.notify(Progress("run", draft.explanation or "running the code in the sandbox"))
+            result = run(draft.code)
+            tried.append(_Tried(draft, result))
+            if result.ok or repairs_left == 0:
+                return result.ok
+            failure = Failure("run", _message(result), result)
+        repairs_left -= 1
+        context.notify(Progress("repair", failure.message))
+        repaired = drafter.repair(draft, failure, context)
+        if repaired is None:
+            return False
+        draft = repaired
+
+
+def _turn(
+    question: str,
+    tried: list[_Tried],
+    costs: list[Draft],
+    *,
+    error: LLMError | None = None,
+    backend: str | None = None,
+) -> Turn:
+    """The turn: the last thing tried (or a model failure) with everything before as attempts.
+
+    A model that fails mid-repair leaves its last code on the turn, to edit and re-run.
+    """
+    if error is None:
+        last, earlier = tried[-1], tried[:-1]
+        code, result = last.draft.code, last.result
+        backend, explanation = last.draft.backend, last.draft.explanation
+    else:
+        earlier = tried
+        code = tried[-1].draft.code if tried and tried[-1].draft.backend == backend else None
+        result, explanation = RunResult(ok=False, error=error.to_info()), ""
+    prompt = [d.prompt_tokens for d in costs if d.prompt_tokens is not None]
+    completion = [d.completion_tokens for d in costs if d.completion_tokens is not None]
+    llm_ms = sum(d.llm_ms for d in costs)
+    return Turn(
+        question=question,
+        code=code,
+        result=result,
+        backend=backend,
+        explanation=explanation,
+        attempts=tuple(Attempt(t.draft.code, t.result) for t in earlier),
+        prompt_tokens=sum(prompt) if prompt else None,
+        completion_tokens=sum(completion) if completion else None,
+        llm_ms=round(llm_ms, 1) if llm_ms else None,
+    )
+
+
+def _message(result: RunResult) -> str:
+    return result.error.message if result.error else "the code failed"
+
+
+def _declined(
+    declined: UnsupportedError | None, missing: UnsupportedError | None
+) -> UnsupportedError:
+    """One decline message: why the planner declined, then what would answer instead."""
+    if declined is None:
+        return missing or UnsupportedError("No backend could answer this question.")
+    if missing is None:
+        return declined
+    return UnsupportedError(
+        f"The planner cannot answer this: {declined.message} {missing.message}",
+        detail=declined.detail,
+    )

@@ -1,0 +1,32 @@
+"""The offline planner as a drafter: instant code for the questions it reads with confidence."""
+
+from __future__ import annotations
+
+from engine.answer.drafts import Context, Draft, Failure
+from engine.answer.progress import Progress
+from engine.planner import plan
+from engine.types import Backend
+
+
+class PlannerDrafter:
+    """Drafts with `engine.planner.plan`; declines (UnsupportedError) when unsure.
+
+    It does not repair: its code is deterministic, so asking again gives the same code. A failed
+    run goes to the next drafter instead (in `auto`, the LLM), with this attempt kept.
+    """
+
+    backend = Backend.PLANNER
+    repairs = False
+
+    def draft(self, question: str, context: Context) -> Draft:
+        context.notify(Progress("plan", "Planning with the offline planner"))
+        found = plan(question, context.profiles, context.settings)
+        return Draft(
+            code=found.code,
+            backend=self.backend,
+            explanation=found.explanation,
+            confidence=found.confidence,
+        )
+
+    def repair(self, draft: Draft, failure: Failure, context: Context) -> Draft | None:
+        return None
