@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from engine.code_names import FIRST_TABLE
 from engine.types import TableProfile
 
 # Methods whose result still has the table's columns, so `x.method(...)[col]` refers to them.
@@ -73,8 +74,8 @@ def unknown_columns(code: str, profiles: Sequence[TableProfile]) -> list[ColumnP
     except SyntaxError:
         return []
     tables = {p.name: p.column_names for p in profiles}
-    if profiles and "df" not in tables:
-        tables["df"] = profiles[0].column_names
+    if profiles and FIRST_TABLE not in tables:
+        tables[FIRST_TABLE] = profiles[0].column_names
     checked = {name: cols for name, cols in tables.items() if name not in _rebound(tree, tables)}
     created = _created_names(tree)
     problems: dict[tuple[str, str], ColumnProblem] = {}
@@ -82,7 +83,7 @@ def unknown_columns(code: str, profiles: Sequence[TableProfile]) -> list[ColumnP
         columns = checked[table]
         if column in columns or column in created:
             continue
-        display = profiles[0].name if table == "df" and profiles else table
+        display = profiles[0].name if table == FIRST_TABLE and profiles else table
         problems.setdefault(
             (display, column),
             ColumnProblem(display, column, _closest(column, columns), tuple(columns)),

@@ -14,15 +14,13 @@ from collections.abc import Sequence
 from pathlib import PurePath
 from typing import Final
 
+from engine.code_names import FILE_READERS, RESULT
 from engine.identifiers import table_name_from_path
 from engine.types import TableProfile
 
 _FENCE: Final = re.compile(r"```[ \t]*([A-Za-z0-9_+-]*)[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)
 _THINK: Final = re.compile(r"<think>.*?(?:</think>|\Z)", re.DOTALL | re.IGNORECASE)
 _PYTHON_TAGS: Final = ("python", "py", "python3", "")
-_READERS: Final = frozenset(
-    "read_csv read_excel read_parquet read_json read_table read_feather read_orc".split()
-)
 _CODE_NODES: Final = (
     ast.Assign,
     ast.AugAssign,
@@ -120,7 +118,7 @@ def code_using_loaded_tables(code: str, profiles: Sequence[TableProfile]) -> str
         if not (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
-            and node.func.attr in _READERS
+            and node.func.attr in FILE_READERS
             and node.args
             and isinstance(node.args[0], ast.Constant)
             and isinstance(node.args[0].value, str)
@@ -189,6 +187,6 @@ def _assigns_result(tree: ast.Module) -> bool:
             targets = [node.target]
         for target in targets:
             for name in ast.walk(target):
-                if isinstance(name, ast.Name) and name.id == "result":
+                if isinstance(name, ast.Name) and name.id == RESULT:
                     return True
     return False

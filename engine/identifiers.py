@@ -12,6 +12,8 @@ import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
+from engine.code_names import RESERVED  # names the code already has: no table shadows them
+
 _NON_WORD = re.compile(r"[^0-9a-zA-Z_]+")
 
 
@@ -24,13 +26,9 @@ def identifier_from_text(text: str, *, fallback: str = "table") -> str:
         name = fallback
     if name[0].isdigit():
         name = f"{fallback}_{name}"
-    if keyword.iskeyword(name) or name in _RESERVED:
+    if keyword.iskeyword(name) or name in RESERVED:
         name = f"{name}_"
     return name
-
-
-# Names the sandbox namespace already uses: a table may not shadow them.
-_RESERVED = frozenset({"df", "sql", "pd", "np", "px", "go", "result", "results", "fig", "tables"})
 
 
 def table_name_from_path(path: str | Path, taken: Iterable[str] = ()) -> str:

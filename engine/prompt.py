@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Final
 
+from engine.code_names import FIGURE, FIRST_TABLE, MODULES, RESULT, RESULTS, SQL
 from engine.config import Settings
 from engine.types import ColumnProfile, TableProfile, Turn
 
@@ -19,13 +20,14 @@ ROLE: Final = (
     "Reply with one ```python code block and nothing else."
 )
 
-NAMESPACE: Final = """\
+_MODULES: Final = ", ".join(f"`{alias}` ({module})" for alias, module in MODULES.items())
+NAMESPACE: Final = f"""\
 The code runs in a sandbox where these names already exist:
-- `df`: the first table below as a pandas DataFrame; every table is also available by its name.
-- `sql(query)`: runs DuckDB SQL over the tables (by name) and returns a pandas DataFrame.
-- `pd` (pandas), `np` (numpy), `px` (plotly.express), `go` (plotly.graph_objects); you may import scipy and statsmodels.
-- `results`: the results of earlier questions, newest last.
-Put the answer in `result`: a number, string, DataFrame, Series or plotly figure (set `fig` too for a chart)."""
+- `{FIRST_TABLE}`: the first table below as a pandas DataFrame; every table is also available by its name.
+- `{SQL}(query)`: runs DuckDB SQL over the tables (by name) and returns a pandas DataFrame.
+- {_MODULES}; you may import scipy and statsmodels.
+- `{RESULTS}`: the results of earlier questions, newest last.
+Put the answer in `{RESULT}`: a number, string, DataFrame, Series or plotly figure (set `{FIGURE}` too for a chart)."""
 
 RULES: Final = """\
 Rules:

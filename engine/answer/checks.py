@@ -7,17 +7,14 @@ table has, a read of any other file), so the drafter repairs it without a sandbo
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Final
 
+from engine.code_names import FILE_ACCESS
 from engine.columns import unknown_columns
 from engine.extraction import code_using_loaded_tables, with_result
 from engine.types import TableProfile
 
-_FILE_ACCESS: Final = re.compile(
-    r"\b(?:read_csv|read_excel|read_parquet|read_json|read_table|read_feather|open|duckdb\.connect)\s*\("
-)
 FILE_ACCESS_PROBLEM: Final = (
     "the code reads a file, but the data is already loaded: use `df`, the tables by name, or "
     "sql(...); files are not reachable from the sandbox."
@@ -32,6 +29,6 @@ def prepared(code: str, profiles: Sequence[TableProfile]) -> str:
 def code_problems(code: str, profiles: Sequence[TableProfile]) -> list[str]:
     """What is wrong with the code before it runs: unknown columns, file access."""
     problems = [p.message for p in unknown_columns(code, profiles)]
-    if _FILE_ACCESS.search(code):
+    if FILE_ACCESS.search(code):
         problems.append(FILE_ACCESS_PROBLEM)
     return problems

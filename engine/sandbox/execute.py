@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final, NoReturn
 
+from engine.code_names import FIGURE, RESULT
 from engine.results import payload_from_values
 
 Finish = Callable[[dict[str, Any], bytes], NoReturn]
@@ -183,7 +184,7 @@ def run_code(
     if failure is not None:
         return failure_meta(failure, printed), b""
     try:
-        meta, data = payload_from_values(namespace.get("result"), namespace.get("fig"), printed)
+        meta, data = payload_from_values(namespace.get(RESULT), namespace.get(FIGURE), printed)
     except MemoryError as exc:
         return failure_meta(failure_from_exception(exc, filename, memory_mb), printed), b""
     except Exception as exc:  # an odd value that cannot be turned into data

@@ -8,22 +8,17 @@ them copy-on-write through fork (issue #3: fork costs ~2-3 ms at any table size)
 from __future__ import annotations
 
 import ast
+import importlib
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+from engine.code_names import FILE_READERS, FIRST_TABLE, MODULES, RESULTS, SQL
+
 # Names that reach the namespace indirectly: materialise every table when the code uses them.
 _DYNAMIC_NAMES: Final = frozenset({"globals", "vars", "locals", "eval", "exec", "dir"})
-_READERS: Final = (
-    "read_csv",
-    "read_table",
-    "read_excel",
-    "read_parquet",
-    "read_json",
-    "read_feather",
-)
 
 
 @dataclass(frozen=True)
@@ -67,7 +62,9 @@ class TableStore:
         if names is None:
             return list(self.tables)
         return [
-            t for i, t in enumerate(self.tables) if t.name in names or (i == 0 and "df" in names)
+            t
+            for i, t in enumerate(self.tables)
+            if t.name in names or (i == 0 and FIRST_TABLE in names)
         ]
 
     def frame(self, table: LoadedTable) -> Any:
@@ -84,24 +81,18 @@ def namespace_for_run(
     notes: list[str],
     duckdb_memory_mb: int,
 ) -> dict[str, Any]:
-    """A fresh globals dict for one run (in the forked child)."""
-    import numpy as np
-    import pandas as pd
-    import plotly.express as px
-    import plotly.graph_objects as go
-
+    """A fresh globals dict for one run (in the forked child; the zygote imported the modules)."""
     ns: dict[str, Any] = {"__name__": "__main__", "__builtins__": __builtins__}
-    ns.update(pd=pd, np=np, px=px, go=go)
+    ns.update({alias: importlib.import_module(module) for alias, module in MODULES.items()})
+    pd = ns["pd"]
     frames: dict[str, Any] = {}
     for table in store.wanted(names):
         frames[table.name] = store.frame(table)
         ns[table.name] = frames[table.name]
     if store.tables and store.tables[0].name in frames:
-        ns["df"] = frames[store.tables[0].name]
-    ns["sql"] = sql_function([(t.name, t.arrow) for t in store.tables], duckdb_memory_mb)
-    ns["results"] = (
-        earlier() if earlier is not None and (names is None or "results" in names) else []
-    )
+        ns[FIRST_TABLE] = frames[store.tables[0].name]
+    ns[SQL] = sql_function([(t.name, t.arrow) for t in store.tables], duckdb_memory_mb)
+    ns[RESULTS] = earlier() if earlier is not None and (names is None or RESULTS in names) else []
     _install_read_courtesy(pd, store, notes)
     return ns
 
@@ -148,8 +139,8 @@ def _locked_connection(tables: Sequence[tuple[str, Any]], memory_mb: int) -> Any
     for name, arrow in tables:
         con.register(name, arrow)
         seen.add(name)
-    if tables and "df" not in seen:
-        con.register("df", tables[0][1])
+    if tables and FIRST_TABLE not in seen:
+        con.register(FIRST_TABLE, tables[0][1])
     con.execute("SET enable_progress_bar = false")  # it would draw on stdout
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")
@@ -187,6 +178,6 @@ def _install_read_courtesy(pd: Any, store: TableStore, notes: list[str]) -> None
         reader.__wrapped__ = original  # type: ignore[attr-defined]
         return reader
 
-    for reader_name in _READERS:
+    for reader_name in FILE_READERS:
         if hasattr(pd, reader_name):
             setattr(pd, reader_name, wrap(reader_name))
