@@ -59,6 +59,10 @@ REPAIR: Final = (
     "That code failed:\n{error}\nFix the code. Reply with the complete corrected code in one "
     "```python block."
 )
+ANSWER_REPAIR: Final = (
+    "That code ran, but {problem}\nFix the code. Reply with the complete corrected code in one "
+    "```python block."
+)
 COLUMN_REPAIR: Final = (
     "That code was not run: {problems}\nFix the code. Reply with the complete corrected code in "
     "one ```python block."

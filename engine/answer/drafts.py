@@ -15,7 +15,7 @@ from engine.answer.progress import Notify, silent
 from engine.config import Settings
 from engine.types import Backend, RunResult, TableProfile, Turn
 
-FailureKind = Literal["check", "run"]
+FailureKind = Literal["check", "run", "answer"]
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,8 @@ class Draft:
 
 @dataclass(frozen=True)
 class Failure:
-    """Why a draft did not answer: a check before running (`check`) or the run itself (`run`)."""
+    """Why a draft did not answer: a check before running (`check`), the run itself (`run`), or
+    an answer of another kind than the question asks for (`answer`)."""
 
     kind: FailureKind
     message: str

@@ -14,7 +14,13 @@ from engine.answer.progress import Progress
 from engine.errors import LLMError
 from engine.extraction import code_from_reply
 from engine.llm import Completion, LLMConfig, complete
-from engine.prompt import COLUMN_REPAIR, REPAIR, REPLY_REMINDER, messages_for_question
+from engine.prompt import (
+    ANSWER_REPAIR,
+    COLUMN_REPAIR,
+    REPAIR,
+    REPLY_REMINDER,
+    messages_for_question,
+)
 from engine.types import Backend, RunResult
 
 ERROR_CHARS: Final = 1500  # traceback sent back for a repair: its tail, where the cause is
@@ -42,6 +48,8 @@ class LLMDrafter:
     def repair(self, draft: Draft, failure: Failure, context: Context) -> Draft | None:
         if failure.kind == "check":
             request = COLUMN_REPAIR.format(problems=failure.message)
+        elif failure.kind == "answer":
+            request = ANSWER_REPAIR.format(problem=failure.message)
         else:
             request = REPAIR.format(error=error_for_repair(failure.result))
         messages = [

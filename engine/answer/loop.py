@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 from engine.answer.checks import code_problems, prepared
 from engine.answer.drafts import Context, Draft, Drafter, Failure
+from engine.answer.expectations import Mismatch, answer_mismatch
 from engine.answer.progress import Progress
 from engine.errors import LLMError, UnsupportedError
 from engine.types import Attempt, ErrorInfo, RunResult, Turn
@@ -70,6 +71,7 @@ def _answered(
     """Draft, check, run and repair with one drafter; True once its code runs."""
     draft = drafter.draft(question, context)
     repairs_left = max(0, context.settings.repair_attempts) if drafter.repairs else 0
+    kind_repairs_left = 1  # an answer of the wrong kind goes back once
     while True:
         costs.append(draft)
         draft = replace(draft, code=prepared(draft.code, context.profiles))
@@ -84,10 +86,19 @@ def _answered(
         else:
             context.notify(Progress("run", draft.explanation or "running the code in the sandbox"))
             result = run(draft.code)
+            mismatch = answer_mismatch(question, result.answer) if result.ok else None
+            if mismatch is not None:
+                result = _not_as_asked(result, mismatch)
             tried.append(_Tried(draft, result))
             if result.ok or repairs_left == 0:
                 return result.ok
-            failure = Failure("run", _message(result), result)
+            if mismatch is None:
+                failure = Failure("run", _message(result), result)
+            elif kind_repairs_left > 0:
+                kind_repairs_left -= 1
+                failure = Failure("answer", mismatch.for_model, result)
+            else:
+                return False
         repairs_left -= 1
         context.notify(Progress("repair", failure.message))
         repaired = drafter.repair(draft, failure, context)
@@ -130,6 +141,12 @@ def _turn(
         completion_tokens=sum(completion) if completion else None,
         llm_ms=round(llm_ms, 1) if llm_ms else None,
     )
+
+
+def _not_as_asked(result: RunResult, mismatch: Mismatch) -> RunResult:
+    """A run whose answer is of the wrong kind: not an answer, but what it computed stays."""
+    error = ErrorInfo("unsupported", mismatch.for_user, detail=mismatch.for_model)
+    return replace(result, ok=False, error=error)
 
 
 def _message(result: RunResult) -> str:

@@ -1,0 +1,153 @@
+"""What kind of answer a question asks for, and whether an answer is of that kind.
+
+"How many …" wants one number, "who …" a name, "is there …" yes or no, a question with an answer
+template (`@mean[value]`) that template filled in. A result of another kind ("how many" answered
+with four names, "the average attendance" with a list of stadiums) is wrong whatever its values,
+so the loop sends it back for one repair, and a planner draft of the wrong kind is not shown.
+Only clear cases are judged: anything unsure is `Wanted.ANY`, which every answer fits.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Final
+
+from engine.types import Answer
+
+
+class Wanted(StrEnum):
+    ANY = "any answer"
+    NUMBER = "one number"
+    NAME = "a name or value, not a count"
+    BOOLEAN = "yes or no"
+    TEMPLATE = "the answer written in the format the question gives"
+
+
+_NUMBER_START: Final = re.compile(
+    r"^(?:in )?how (?:many|much|old|far|tall|high|big|large|often|wide|deep|heavy)\b"
+    r"|^(?:what|what's|whats)(?: is| was| were| are)? (?:the )?(?:total |combined |overall )?"
+    r"(?:number|count|sum|amount|percentage|percent|ratio)(?: of| in| between| for| from|$)"
+    r"|^(?:what|what's|whats)(?: is| was| were| are)? (?:the )?"
+    r"(?:average|mean|median|total|sum|combined|difference)\b"
+    r"|^(?:the )?(?:total )?number of\b|^count\b"
+)
+_GROUPED: Final = re.compile(r"\b(?:by|per|each|every)\b")  # "average price by region": a table
+_NAME_START: Final = re.compile(r"^(?:who|whom|whose)\b")
+_BOOLEAN_START: Final = re.compile(
+    r"^(?:is|are|was|were|does|do|did|has|have|had|can|could|will|would|should) (?!there\b)"
+)  # "are there any other …?" is often answered with what there is: not judged
+_CHOICE: Final = re.compile(r"\b(?:or|than)\b")  # "was x liberal or conservative": not yes/no
+TEMPLATE_SLOT: Final = re.compile(r"@(\w+)\[")
+_YES_NO: Final = frozenset({"yes", "no", "true", "false"})
+
+
+def wanted_answer(question: str) -> Wanted:
+    """The kind of answer `question` asks for (ANY when unsure)."""
+    if TEMPLATE_SLOT.search(question):
+        return Wanted.TEMPLATE
+    text = " ".join(question.lower().replace("?", " ").split())
+    if _NUMBER_START.search(text) and not _GROUPED.search(text):
+        return Wanted.NUMBER
+    if _NAME_START.search(text):
+        return Wanted.NAME
+    if _BOOLEAN_START.search(text) and not _CHOICE.search(text):
+        return Wanted.BOOLEAN
+    return Wanted.ANY
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """An answer of another kind than the question asks for, worded for the model and for you."""
+
+    wanted: Wanted
+    got: str  # what the code left, in a few words
+    fix: str  # what the model should do instead
+
+    @property
+    def for_model(self) -> str:
+        return f"the question asks for {self.wanted.value}, but `result` is {self.got}. {self.fix}"
+
+    @property
+    def for_user(self) -> str:
+        return (
+            f"This does not answer the question as asked: it asks for {self.wanted.value}, and "
+            f"the code computed {self.got}. Rephrase the question, or edit the code below."
+        )
+
+
+def answer_mismatch(question: str, answer: Answer | None) -> Mismatch | None:
+    """How `answer` differs from the kind of answer `question` asks for; None when it fits."""
+    wanted = wanted_answer(question)
+    if wanted is Wanted.ANY or answer is None:
+        return None
+    got = _described(answer)
+    if wanted is Wanted.TEMPLATE:
+        slots = list(dict.fromkeys(TEMPLATE_SLOT.findall(question)))
+        text = str(answer.value if isinstance(answer.value, str) else answer.text)
+        if all(f"@{s}[" in text for s in slots):
+            return None
+        fix = "Set `result` to a string with every part of that format ("
+        fix += ", ".join(f"@{s}[…]" for s in slots) + "), filled in with the computed values."
+        return Mismatch(wanted, got, fix)
+    if wanted is Wanted.NUMBER and not _is_number(answer):
+        fix = "Set `result` to that number (a count, total, average or difference, as asked)."
+        return Mismatch(wanted, got, fix)
+    if wanted is Wanted.NAME and _is_bare_number(answer):
+        fix = "Set `result` to the name (the value of the column that holds it), not a number."
+        return Mismatch(wanted, got, fix)
+    if wanted is Wanted.BOOLEAN and not _is_boolean(answer):
+        return Mismatch(wanted, got, "Set `result` to True or False.")
+    return None
+
+
+def _scalar(answer: Answer) -> object:
+    """The answer's one value: a value, or the only cell of a 1×1 table; else None."""
+    if answer.kind in ("value", "text"):
+        return answer.value
+    table = answer.table
+    if table is not None and table.row_count == 1 and len(table.columns) == 1 and table.rows:
+        return table.rows[0][0]
+    return None
+
+
+def _is_number(answer: Answer) -> bool:
+    value = _scalar(answer)
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int | float):
+        return True
+    return isinstance(value, str) and _NUMBER_TEXT.fullmatch(value.strip()) is not None
+
+
+_NUMBER_TEXT: Final = re.compile(
+    r"(?:[-+≈~]?\s*[$€£]?\d[\d,:]*(?:\.\d+)?(?:st|nd|rd|th)?"
+    r"|one|two|three|four|five|six|seven|eight|nine|ten)"
+    r"\b.{0,40}",  # "64 kbit/s", "20.6 km (12.8 mi)", "1st", "Six Roles": a number first
+    re.IGNORECASE,
+)
+
+
+def _is_bare_number(answer: Answer) -> bool:
+    value = _scalar(answer)
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _is_boolean(answer: Answer) -> bool:
+    value = _scalar(answer)
+    return isinstance(value, bool) or (
+        isinstance(value, str) and value.strip().lower().rstrip(".") in _YES_NO
+    )
+
+
+def _described(answer: Answer) -> str:
+    """What the code left, in a few words: 'a table of 4 rows × 1 column', 'the text "…"'."""
+    if answer.kind == "table" and answer.table is not None:
+        return f"a table of {answer.text}"
+    if answer.kind == "figure":
+        return "a chart"
+    value = answer.value
+    if isinstance(value, str):
+        return f'the text "{value[:80]}"'
+    return f"the value {answer.text}"
