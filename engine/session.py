@@ -20,7 +20,11 @@ from engine.errors import EngineError, InputError, UnsupportedError
 from engine.types import ErrorInfo, RunResult, Table, TableProfile, Turn
 
 if TYPE_CHECKING:
-    from engine.history import HistoryStore
+    from typing import BinaryIO
+
+    import pandas as pd
+
+    from engine.history import HistoryStore, SessionInfo
     from engine.sandbox import Sandbox, SandboxLayers
 
 
@@ -105,6 +109,78 @@ class Session:
         """Start the sandbox's worker now (pandas, plotly and scipy imports take ~2.5 s), so
         the first question does not wait for it."""
         _ = self.sandbox
+
+    # -- what the pages read and hand over ------------------------------------------------------
+    # The pages go through these and never reach the catalog, the history store or the work
+    # directory themselves (issue 12).
+    def load_upload(self, fileobj: BinaryIO, name: str, *, size: int | None = None) -> list[Table]:
+        """Load an uploaded stream as `load` does (history copy included), named after `name`.
+
+        Each upload gets a folder of its own under the work directory, so two files both called
+        `data.csv` never overwrite each other, and the file keeps its name for the table and the
+        messages. The copy goes in 1 MB chunks (memory stays flat for an 847 MB CSV); `size`,
+        when known, is checked against the free disk space before anything is written.
+        """
+        import shutil
+        from pathlib import PurePosixPath
+
+        file_name = PurePosixPath(name.replace("\\", "/")).name  # a browser may send a path
+        if file_name in ("", ".", ".."):
+            file_name = "upload"
+        uploads = self.work_dir / "uploads"
+        uploads.mkdir(parents=True, exist_ok=True)
+        free = shutil.disk_usage(uploads).free
+        if size is not None and size > free:
+            raise InputError(
+                f"{file_name} is {size / 1e6:,.0f} MB, but only {free / 1e6:,.0f} MB are free "
+                f"in {uploads}. Free some disk space and upload it again."
+            )
+        folder = Path(tempfile.mkdtemp(prefix="upload-", dir=uploads))
+        target = folder / file_name
+        try:
+            with target.open("wb") as out:
+                shutil.copyfileobj(fileobj, out, 1 << 20)
+        except OSError as exc:  # e.g. the disk filled up during the copy
+            shutil.rmtree(folder, ignore_errors=True)
+            raise InputError(
+                f"{file_name} could not be saved in {uploads} ({exc.strerror or exc}). Free "
+                "some disk space and upload it again.",
+                detail=repr(exc),
+            ) from None
+        try:
+            return self.load(target, original_name=file_name)
+        except EngineError:
+            shutil.rmtree(folder, ignore_errors=True)  # no table points at it
+            raise
+
+    def table(self, name: str) -> Table:
+        """The loaded table `name`: how its file was read (raises InputError naming the tables)."""
+        return self.catalog.table(name)
+
+    def profile(self, name: str) -> TableProfile:
+        """The profile of table `name`, computed once per session."""
+        return self.catalog.profile(name)
+
+    def preview(self, name: str, rows: int = 100) -> pd.DataFrame:
+        """The first `rows` rows of table `name`, for display."""
+        return self.catalog.preview(name, rows)
+
+    def stored_sessions(self) -> list[SessionInfo]:
+        """Every session in this session's history store, most recently used first (none
+        without a store)."""
+        return self.history.sessions() if self.history is not None else []
+
+    def search_history(self, text: str, *, every_session: bool = False) -> list[tuple[str, Turn]]:
+        """(session id, turn) for stored turns whose question, code or answer contains `text`,
+        newest first: this session's, or with `every_session` every stored session's."""
+        if self.history is None or (self.session_id is None and not every_session):
+            return []
+        return self.history.search(text, session_id=None if every_session else self.session_id)
+
+    @staticmethod
+    def is_stored(history: HistoryStore, session_id: str) -> bool:
+        """Whether `history` holds the session `session_id` (a URL's `?s=` may be stale)."""
+        return any(info.id == session_id for info in history.sessions())
 
     # -- load and profile ---------------------------------------------------------------------
     def load(

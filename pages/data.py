@@ -19,8 +19,8 @@ if not session.tables:
 
 names = [t.name for t in session.tables]
 name = st.selectbox("Table", names, key="data_table")
-table = session.catalog.table(name)
-profile = session.catalog.profile(name)
+table = session.table(name)
+profile = session.profile(name)
 st.caption(
     f"{table_summary(table.rows, len(table.columns))} · {table.format}"
     + (f" · encoding {table.encoding}" if table.encoding else "")
@@ -52,7 +52,7 @@ with profile_tab:
         hide_index=True,
     )
 with preview_tab:
-    st.dataframe(session.catalog.preview(name, 100), key="data_preview", hide_index=True)
+    st.dataframe(session.preview(name, 100), key="data_preview", hide_index=True)
     st.caption(f"First {min(100, table.rows):,} of {table.rows:,} rows.")
 with chart_tab:
     columns = list(table.columns)

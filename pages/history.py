@@ -15,13 +15,12 @@ def _toggle(key: str) -> None:
 
 
 session = state.current_session()
-store = state.store()
 
 st.title("History")
 
 with st.sidebar:
     st.subheader("Sessions")
-    listed = [i for i in store.sessions() if i.turn_count or i.id == session.session_id]
+    listed = [i for i in session.stored_sessions() if i.turn_count or i.id == session.session_id]
     for info in listed[:50]:
         label = plain(info.title) or f"Session {info.created_at[:16].replace('T', ' ')}"
         current = info.id == session.session_id
@@ -37,7 +36,7 @@ with st.sidebar:
 text = st.text_input("Search questions, code and answers", key="history_search")
 scope_all = st.toggle("Search every session", key="history_all", value=False)
 if text:
-    found = store.search(text, session_id=None if scope_all else session.session_id)
+    found = session.search_history(text, every_session=scope_all)
 else:
     found = [(session.session_id, t) for t in session.turns]
 

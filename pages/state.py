@@ -8,7 +8,6 @@ a sandbox (issue 6).
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
@@ -73,8 +72,7 @@ def current_session() -> Session:
     if session is not None:
         session.close()
     history = store()
-    known = {info.id for info in history.sessions()}
-    if wanted and wanted in known:
+    if wanted and Session.is_stored(history, wanted):
         session = Session.restore(settings(), history, wanted, secrets=secrets())
     else:
         session = Session(settings(), history=history, secrets=secrets())
@@ -144,8 +142,8 @@ def load_sample(session: Session, name: str) -> list[str]:
 def load_uploads(session: Session, files: list[Any]) -> list[str]:
     """Load uploaded files not loaded yet in this session; returns plain error messages.
 
-    An `UploadedFile` is already in memory or spooled to disk; copying it with copyfileobj keeps
-    memory flat, and the loader needs a real file anyway (DuckDB reads paths).
+    `Session.load_upload` copies each one to a place of its own in 1 MB chunks (two files with
+    the same name stay two files) and loads it; then Streamlit's copy of its bytes is dropped.
     """
     loaded: set[str] = st.session_state.setdefault(_LOADED, set())
     errors = []
@@ -154,19 +152,18 @@ def load_uploads(session: Session, files: list[Any]) -> list[str]:
         if marker in loaded:
             continue
         loaded.add(marker)
-        target = session.work_dir / "uploads" / Path(file.name).name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        size_mb = (getattr(file, "size", 0) or 0) / 1e6
+        size = getattr(file, "size", None)
         # A 1 GB CSV takes tens of seconds: say what is happening and for how long.
-        with st.spinner(f"Loading {file.name} ({size_mb:,.1f} MB) into DuckDB…", show_time=True):
+        with st.spinner(
+            f"Loading {file.name} ({(size or 0) / 1e6:,.1f} MB) into DuckDB…", show_time=True
+        ):
             file.seek(0)
-            with target.open("wb") as out:
-                shutil.copyfileobj(file, out, 1 << 20)
-            _release_upload(file)
             try:
-                session.load(target, original_name=file.name)
+                session.load_upload(file, file.name, size=size)
             except EngineError as exc:
                 errors.append(f"{file.name}: {exc.message}")
+            finally:
+                _release_upload(file)
     return errors
 
 
@@ -176,6 +173,8 @@ def _release_upload(file: Any) -> None:
     `st.file_uploader` keeps every file's bytes in memory until the browser session ends (an
     847 MB CSV held 0.85 GB for good); `st.chat_input` already drops its files this way.
     """
+    # Streamlit's private API (no public way to drop an upload yet), kept to these lines: if a
+    # Streamlit release moves it, only the memory saving is lost, not the upload.
     from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 

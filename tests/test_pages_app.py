@@ -110,6 +110,26 @@ def test_files_attached_to_the_chat_input_are_loaded(apps):
     assert "`a` · 2 rows × 2 columns" in texts(at)
 
 
+def test_two_uploads_with_one_name_become_two_tables(apps):
+    """Two different `data.csv` attached at once (issue 12): two tables with their own rows,
+    each still backed by its own file, and both back after a reload."""
+    first, second = b"a\n100\n", b"a\n1\n2\n"  # the same size: only the bytes differ
+    at = open_app(apps)
+    at.chat_input[0].upload("data.csv", first, "text/csv").upload("data.csv", second, "text/csv")
+    at.run()
+    assert not at.exception and not at.error
+    session = engine_session(at)
+    page = texts(at)
+    assert "`data` · 1 row × 1 column" in page and "`data_2` · 2 rows × 1 column" in page
+    assert [Path(t.source).read_bytes() for t in session.tables[1:]] == [first, second]
+    again = open_app(apps, "pages/data.py", sid=session.session_id)  # a reload
+    assert [(t.name, t.rows) for t in engine_session(again).tables] == [
+        ("penguins", 344),
+        ("data", 1),
+        ("data_2", 2),
+    ]
+
+
 def test_a_code_answer_shows_table_caption_downloads_and_editable_code(apps):
     at = open_app(apps)
     engine_session(at).run(

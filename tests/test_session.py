@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import time
 from pathlib import Path
 
@@ -62,6 +63,61 @@ def test_dropping_a_table_removes_it_from_code_and_history(stored, settings, tmp
     with Session.restore(settings, history, session.session_id, work_dir=tmp_path / "r") as back:
         assert [t.name for t in back.tables] == ["sales"]
         assert len(back.turns) == 2
+
+
+def test_two_uploads_with_one_name_stay_two_tables_also_after_restore(
+    stored, settings, tmp_path
+) -> None:
+    """Two different `data.csv` from two folders (the same size, so nothing but the bytes tells
+    them apart): each table keeps its own file and rows, in the session and after a restart.
+    Issue 12: the pages wrote both to `uploads/data.csv`, so the first table's file became the
+    second upload."""
+    session, history = stored
+    first, second = b"a\n100\n", b"a\n1\n2\n"
+    for content in (first, second):
+        session.load_upload(io.BytesIO(content), "data.csv", size=len(content))
+    assert [(t.name, t.rows) for t in session.tables] == [("data", 1), ("data_2", 2)]
+    assert [Path(t.source).name for t in session.tables] == ["data.csv", "data.csv"]
+    assert [Path(t.source).read_bytes() for t in session.tables] == [first, second]
+    assert [d.original_name for d in history.datasets(session.session_id)] == ["data.csv"] * 2
+    with Session.restore(settings, history, session.session_id, work_dir=tmp_path / "r") as back:
+        assert [(t.name, t.rows) for t in back.tables] == [("data", 1), ("data_2", 2)]
+        assert back.preview("data")["a"].tolist() == [100]
+        assert back.preview("data_2")["a"].tolist() == [1, 2]
+
+
+def test_an_upload_stays_in_the_work_directory_and_a_refused_one_leaves_nothing(session) -> None:
+    uploads = session.work_dir / "uploads"
+    (table,) = session.load_upload(io.BytesIO(b"x\n1\n"), "../../../evil.csv")
+    assert table.name == "evil"
+    assert Path(table.source).parent.parent == uploads and ".." not in Path(table.source).parts
+    with pytest.raises(InputError, match="only .* MB are free .* Free some disk space"):
+        session.load_upload(io.BytesIO(b"x\n1\n"), "huge.csv", size=1 << 60)
+    with pytest.raises(InputError):
+        session.load_upload(io.BytesIO(b""), "empty.csv")
+    assert [t.name for t in session.tables] == ["sales", "evil"]
+    assert [p.name for p in uploads.rglob("*") if p.is_file()] == ["evil.csv"]
+
+
+def test_pages_list_and_search_stored_sessions_through_the_session(settings, tmp_path) -> None:
+    history = HistoryStore(tmp_path / "data")
+    with (
+        Session(settings, work_dir=tmp_path / "a", history=history) as one,
+        Session(settings, work_dir=tmp_path / "b", history=history) as two,
+    ):
+        one.run("result = 1", question="Mean PRICE")  # no table: a failed turn, still stored
+        two.run("result = 2", question="mean price again")
+        assert [i.id for i in one.stored_sessions()] == [two.session_id, one.session_id]
+        assert [sid for sid, _ in one.search_history("price")] == [one.session_id]
+        found = one.search_history("price", every_session=True)
+        assert [(sid, t.question) for sid, t in found] == [
+            (two.session_id, "mean price again"),
+            (one.session_id, "Mean PRICE"),
+        ]
+        assert Session.is_stored(history, one.session_id)
+        assert not Session.is_stored(history, "0123abcd")
+    with Session(settings, work_dir=tmp_path / "c") as alone:  # no history store
+        assert alone.stored_sessions() == [] and alone.search_history("x", every_session=True) == []
 
 
 def test_runs_never_change_the_stored_table(session) -> None:
