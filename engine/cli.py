@@ -17,9 +17,9 @@ from typing import TextIO
 
 from engine.config import load_settings
 from engine.errors import EngineError, InputError
-from engine.types import ErrorInfo, RunResult, TableProfile, Turn
+from engine.types import Backend, ErrorInfo, RunResult, TableProfile, Turn
 
-BACKENDS = ("auto", "planner", "local", "openai")
+BACKENDS = tuple(b.value for b in Backend)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -60,7 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ask", help="answer a question in plain language")
     common(p)
     p.add_argument(
-        "--backend", choices=BACKENDS, default="auto", help="who writes the code (default: auto)"
+        "--backend",
+        choices=BACKENDS,
+        help=f"who writes the code (default: DECIPHER_BACKEND, else {Backend.AUTO})",
     )
     p.add_argument("--timeout", type=float, metavar="SECONDS", help="time limit per turn")
     p.add_argument("question", help="the question, in quotes")
