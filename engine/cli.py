@@ -13,13 +13,13 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from engine.config import load_settings
 from engine.errors import EngineError, InputError
-from engine.types import ErrorInfo, RunResult, TableProfile, Turn
+from engine.types import Backend, ErrorInfo, RunResult, TableProfile, Turn
 
-BACKENDS = ("auto", "planner", "local", "openai")
+BACKENDS = tuple(b.value for b in Backend)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -60,7 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ask", help="answer a question in plain language")
     common(p)
     p.add_argument(
-        "--backend", choices=BACKENDS, default="auto", help="who writes the code (default: auto)"
+        "--backend",
+        choices=BACKENDS,
+        help=f"who writes the code (default: DECIPHER_BACKEND, else {Backend.AUTO})",
     )
     p.add_argument("--timeout", type=float, metavar="SECONDS", help="time limit per turn")
     p.add_argument("question", help="the question, in quotes")
@@ -69,16 +71,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     out = out or sys.stdout
-    args = build_parser().parse_args(argv)
-    overrides: dict[str, Any] = {}
-    if getattr(args, "timeout", None) is not None:
-        if args.timeout <= 0:
-            build_parser().error("--timeout must be a positive number of seconds")
-        overrides["sandbox_timeout_s"] = args.timeout
+    parser = build_parser()
+    args = parser.parse_args(argv)
     try:
-        settings = load_settings(**overrides)
-    except EngineError as exc:
-        return _fail(args, exc.to_info(), out)
+        settings = load_settings()
+    except InputError as exc:  # a bad DECIPHER_* value: a usage error, before any work
+        sys.stderr.write(f"{parser.prog}: error: {exc.message}\n")
+        return 2
+    if getattr(args, "timeout", None) is not None:
+        try:  # checked against the setting's bounds, like the environment's value
+            settings = settings.with_overrides("--timeout", sandbox_timeout_s=args.timeout)
+        except InputError as exc:
+            parser.error(exc.message)
 
     from engine.session import Session
 

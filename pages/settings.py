@@ -2,22 +2,36 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
+from engine.config import Settings, setting_declaration
 from engine.errors import EngineError
+from engine.sandbox.layers import LAYER_NAMES
+from engine.types import Backend
 from pages import state
 from pages.widgets import plain
 
-BACKENDS = {
-    "auto": "Automatic: planner first, then a configured model",
-    "planner": "Offline planner only (no model)",
-    "local": "Embedded local model",
-    "openai": "OpenAI-compatible endpoint",
-}
+
+def number_setting(where: Any, current: Settings, name: str, key: str, **extra: Any) -> Any:
+    """A number input whose label, help and bounds are the setting's declaration."""
+    declared = setting_declaration(name)
+    return where.number_input(
+        declared.label_with_unit,
+        min_value=declared.min_value,
+        max_value=declared.max_value,
+        value=getattr(current, name),
+        help=declared.help,
+        key=key,
+        **extra,
+    )
+
 
 session = state.current_session()
 current = state.settings()
 secrets = state.secrets()
+backends = setting_declaration("backend")
 
 st.title("Settings")
 st.caption(
@@ -27,14 +41,15 @@ st.caption(
 with st.form("settings_form"):
     st.subheader("Who writes the code")
     backend = st.radio(
-        "Backend",
-        list(BACKENDS),
-        index=list(BACKENDS).index(current.backend) if current.backend in BACKENDS else 0,
-        format_func=BACKENDS.get,
+        backends.label,
+        backends.choices,
+        index=backends.choices.index(current.backend),
+        format_func=lambda name: Backend(name).choice_label,
+        help=backends.help,
         key="set_backend",
     )
     base_url = st.text_input(
-        "Base URL (OpenAI-compatible)",
+        setting_declaration("llm_base_url").label,
         value=current.llm_base_url,
         placeholder="e.g. http://127.0.0.1:11434/v1 for Ollama; empty for api.openai.com",
         key="set_base_url",
@@ -50,44 +65,23 @@ with st.form("settings_form"):
         help=hint,
         placeholder=hint,
     )
-    model = st.text_input("Model", value=current.llm_model, key="set_model")
+    model = st.text_input(
+        setting_declaration("llm_model").label, value=current.llm_model, key="set_model"
+    )
     st.subheader("Limits")
     left, right = st.columns(2)
-    sandbox_timeout = left.number_input(
-        "Run time limit (s)",
-        1.0,
-        600.0,
-        float(current.sandbox_timeout_s),
-        key="set_sandbox_timeout",
+    sandbox_timeout = number_setting(left, current, "sandbox_timeout_s", "set_sandbox_timeout")
+    llm_timeout = number_setting(right, current, "llm_timeout_s", "set_llm_timeout")
+    repairs = number_setting(left, current, "repair_attempts", "set_repairs")
+    session_memory = number_setting(
+        right, current, "session_memory_mb", "set_session_memory", step=256
     )
-    llm_timeout = right.number_input(
-        "Model request timeout (s)", 5.0, 900.0, float(current.llm_timeout_s), key="set_llm_timeout"
-    )
-    repairs = left.number_input(
-        "Repair attempts", 0, 5, int(current.repair_attempts), key="set_repairs"
-    )
-    session_memory = right.number_input(
-        "Session memory for tables (MB, 0 = half of RAM)",
-        0,
-        1 << 20,
-        int(current.session_memory_mb),
-        step=256,
-        key="set_session_memory",
-        help="A table whose pandas copy would not fit is refused with the sizes.",
-    )
-    duckdb_memory = left.number_input(
-        "DuckDB memory limit (MB, 0 = 80% of RAM)",
-        0,
-        1 << 20,
-        int(current.duckdb_memory_mb),
-        step=256,
-        key="set_duckdb_memory",
-        help="Past it, DuckDB spills to disk; a load that cannot spill fails with this hint.",
-    )
+    duckdb_memory = number_setting(left, current, "duckdb_memory_mb", "set_duckdb_memory", step=256)
     st.subheader("Privacy")
     send_rows = st.toggle(
-        "Send a few sample rows to the model (off: column names, types and aggregates only)",
+        setting_declaration("send_sample_rows").label,
         value=current.send_sample_rows,
+        help=setting_declaration("send_sample_rows").help,
         key="set_send_rows",
     )
     saved = st.form_submit_button("Save settings", type="primary")
@@ -126,10 +120,7 @@ if layers.complete:
 else:
     st.warning(plain(layers.summary()), icon=":material/shield:")
 st.dataframe(
-    [
-        {"layer": name, "active": name in layers.active}
-        for name in ("process", "namespaces", "rlimits", "landlock", "seccomp")
-    ],
+    [{"layer": name, "active": name in layers.active} for name in LAYER_NAMES],
     key="sandbox_layers",
     hide_index=True,
 )

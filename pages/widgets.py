@@ -14,17 +14,11 @@ import streamlit as st
 
 from engine.results import table_summary
 from engine.session import Session
-from engine.types import Answer, ErrorInfo, TableData, Turn
+from engine.types import Answer, Backend, ErrorInfo, TableData, Turn
 
 _MARKDOWN_SPECIALS: Final = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 DISPLAY_MAX_BYTES: Final = 16 << 20  # a result table shown in the page; downloads have it all
 DISPLAY_MIN_ROWS: Final = 1_000
-BACKEND_LABELS: Final = {
-    "planner": "offline planner",
-    "local": "local model",
-    "openai": "OpenAI-compatible model",
-    None: "your code",
-}
 
 
 def plain(text: str) -> str:
@@ -44,7 +38,8 @@ def turn_caption(turn: Turn) -> str:
     """'offline planner · run 12 ms' (plus the model's time when a model wrote the code)."""
     parts = []
     if turn.code is not None:  # a question nobody could answer has no code and no run
-        parts.append(BACKEND_LABELS.get(turn.backend, str(turn.backend)))
+        known = turn.backend in tuple(Backend)  # None: code the user ran
+        parts.append(Backend(turn.backend).label if known else str(turn.backend or "your code"))
         parts.append(f"run {turn.result.elapsed_ms:,.0f} ms")
     if turn.llm_ms:
         parts.append(f"model {turn.llm_ms:,.0f} ms")

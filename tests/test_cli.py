@@ -187,3 +187,16 @@ def test_run_timeout_is_a_handled_timeout(tmp_path):
     assert proc.returncode == 1
     (doc,) = json_lines(proc.stdout)
     assert doc["error"]["kind"] == "timeout"
+
+
+def test_ask_follows_decipher_backend_unless_backend_is_given():
+    """Without --backend, `ask` uses the backend setting (it used to answer with `auto`)."""
+    no_model = {"DECIPHER_BACKEND": "openai", "OPENAI_API_KEY": "", "OPENAI_BASE_URL": ""}
+    data = ("--data", str(SAMPLE_DATA / "sales.csv"), "--json")
+    proc = engine("ask", *data, "how many rows", env=no_model)
+    assert proc.returncode == 1, proc.stderr
+    (doc,) = json_lines(proc.stdout)
+    assert doc["backend"] is None and "No OpenAI-compatible endpoint" in doc["error"]["message"]
+    proc = engine("ask", *data, "--backend", "planner", "how many rows", env=no_model)
+    assert proc.returncode == 0, proc.stderr
+    assert json_lines(proc.stdout)[0]["answer"]["value"] == 5000

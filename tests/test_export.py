@@ -433,7 +433,7 @@ def test_failed_turns_are_markdown_with_their_error(executed: dict[str, Any]) ->
     assert failed.startswith("### 6. &lt;b&gt;Prise&lt;/b&gt; total?")  # shown as text, not HTML
     assert "**This turn failed (runtime):** Column 'prise' does not exist." in failed
     assert '```python\nresult = df["prise"].sum()\n```' in failed
-    assert "*Answered by the planner in 3 ms.*" in markdown[1]
+    assert "*Answered by the offline planner in 3 ms.*" in markdown[1]
     assert "**Answer:** 3 rows" in markdown[1]
     assert "code you ran" in markdown[7]
 

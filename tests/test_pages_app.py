@@ -482,6 +482,17 @@ def test_memory_limits_set_on_the_settings_page_reach_the_session(apps, tmp_path
     assert [t.name for t in session.tables] == ["penguins"]
 
 
+def test_a_bad_setting_in_the_environment_is_a_plain_error_not_a_traceback(apps, monkeypatch):
+    """DECIPHER_BACKEND=planer stops the app with the fix (issue 12), no session is started."""
+    monkeypatch.setenv("DECIPHER_BACKEND", "planer")
+    at = open_app(apps)  # asserts there is no exception
+    (error,) = at.error
+    assert "Setting backend must be one of auto, planner, local, openai" in error.value
+    assert "planer" in error.value and "DECIPHER\\_BACKEND" in error.value  # markdown-escaped
+    assert "engine_session" not in at.session_state
+    assert not at.chat_input
+
+
 def test_table_names_with_underscores_show_as_typed(apps):
     at = open_app(apps, "pages/chat.py")
     at.file_uploader(key="uploads").upload("my_sales_2024.csv", b"a,b\n1,2\n", "text/csv")

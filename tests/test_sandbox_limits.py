@@ -208,17 +208,6 @@ def test_full_isolation_runs_on_a_complete_host(sandbox: Any) -> None:
     assert sandbox.run("result = 1 + 1").answer.value == 2
 
 
-def test_unknown_isolation_mode_is_an_input_error(tables: list[Any], tmp_path: Path) -> None:
-    from engine.config import load_settings
-    from engine.sandbox import Sandbox
-
-    settings = load_settings(env={}, data_dir=str(tmp_path), sandbox_isolation="strict")
-    with Sandbox(tables, settings) as box:
-        run = box.run("result = 1")
-    assert run.error.kind == "input"
-    assert "full, require, reduced" in run.error.message
-
-
 # A degraded host, made real: this process loads a seccomp filter refusing unshare (as in a
 # container without user namespaces) and Landlock (as on a kernel without it). The zygote and
 # its children inherit the filter, so the sandbox's own probe meets a degraded kernel.

@@ -19,7 +19,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Final
 
-from engine.types import Turn
+from engine.types import Backend, Turn
 
 NOTEBOOK_NAME: Final = "session.ipynb"
 DATA_DIR: Final = "data"
@@ -140,12 +140,8 @@ def _turn_markdown(number: int, turn: Turn) -> str:
     (HTML in questions or data is escaped, never rendered)."""
     title = _plain(turn.question) if turn.question else "Code run"
     lines = [f"### {number}. {title}", ""]
-    who = {
-        "planner": "the planner",
-        "local": "the local model",
-        "openai": "the OpenAI-compatible model",
-    }
-    source = who.get(turn.backend or "", "code you ran")
+    known = turn.backend in tuple(Backend)  # a turn of code the user ran has no backend
+    source = f"the {Backend(turn.backend).label}" if known else "code you ran"
     elapsed = turn.result.elapsed_ms
     timing = f" in {elapsed:,.0f} ms" if elapsed else ""
     repairs = len(turn.attempts)

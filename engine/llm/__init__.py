@@ -14,6 +14,7 @@ from engine.config import Settings
 from engine.llm.client import complete
 from engine.llm.endpoint import Completion, LLMConfig, openai_config
 from engine.llm.model_files import model_available, runtime_installed
+from engine.types import Backend
 
 __all__ = [
     "Completion",
@@ -45,9 +46,9 @@ def llm_config(
     For 'local' this starts (or reuses, process-wide) the embedded llama.cpp server, which takes a
     few seconds the first time; it raises LLMError when the installed model fails to start.
     """
-    if backend == "openai":
+    if backend == Backend.OPENAI:
         return openai_config(settings, os.environ if env is None else env, secrets)
-    if backend != "local":
+    if backend != Backend.LOCAL:
         return None
     if not local_model_available(settings):
         return None
@@ -55,7 +56,7 @@ def llm_config(
 
     server = local_server(settings)
     return LLMConfig(
-        backend="local",
+        backend=Backend.LOCAL,
         base_url=server.base_url,
         api_key="local",
         model=server.model_path.stem,

@@ -14,6 +14,7 @@ from typing import Any, Final
 from urllib.parse import urlparse
 
 from engine.config import Settings
+from engine.types import Backend
 
 OPENAI_URL: Final = "https://api.openai.com/v1"
 _LOCAL_HOSTS: Final = ("127.0.0.1", "localhost", "::1", "0.0.0.0")
@@ -79,7 +80,7 @@ def openai_config(
     sources = [f"key: {key_from}" if key else "key: none"]
     sources.append(f"URL: {url_from}" if url else "URL: default (api.openai.com)")
     return LLMConfig(
-        backend="openai",
+        backend=Backend.OPENAI,
         base_url=(url or OPENAI_URL).rstrip("/"),
         api_key=key or "not-needed",
         model=model,
