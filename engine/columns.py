@@ -10,6 +10,7 @@ plotly express calls, and it ignores any name the code itself creates.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
@@ -38,9 +39,12 @@ _PX_COLUMN_KEYWORDS: Final = frozenset(
     "x y z color size symbol facet_col facet_row hover_name text names values line_group "
     "animation_frame".split()
 )
-_SUGGEST_CUTOFF: Final = (
-    60.0  # rapidfuzz WRatio; below this a "did you mean" misleads more than it helps
-)
+# A "did you mean" is offered only for a near-spelling of a real column: similar letters
+# (rapidfuzz ratio ≥ 80: "prices", "regio", "lenght") or the same words shortened ("bill_len",
+# "mass" for body_mass_g). A different concept ("customer" for order_id) gets none: it would
+# steer a repair to answer another question (issue 13).
+_SUGGEST_CUTOFF: Final = 80.0
+_WORD: Final = re.compile(r"[a-z]+|\d+")
 
 
 @dataclass(frozen=True)
@@ -92,16 +96,33 @@ def unknown_columns(code: str, profiles: Sequence[TableProfile]) -> list[ColumnP
 
 
 def _closest(column: str, columns: Sequence[str]) -> str | None:
+    """The real column `column` is a near-spelling of, if exactly one is that close."""
     folded = {c.casefold().replace(" ", "_"): c for c in columns}
     key = column.casefold().replace(" ", "_")
     if key in folded:
         return folded[key]
     from rapidfuzz import fuzz, process
 
-    found = process.extractOne(
-        column, list(columns), scorer=fuzz.WRatio, score_cutoff=_SUGGEST_CUTOFF
-    )
-    return found[0] if found else None
+    found = process.extractOne(key, list(folded), scorer=fuzz.ratio, score_cutoff=_SUGGEST_CUTOFF)
+    if found:
+        return folded[found[0]]
+    shortened = [c for c in columns if _shortens(key, c)]
+    return shortened[0] if len(shortened) == 1 else None
+
+
+def _shortens(name: str, column: str) -> bool:
+    """True when each word of `name` is a word of `column`, or its start, in the same order."""
+    words, target = _WORD.findall(name), _WORD.findall(column.casefold())
+    i = 0
+    for word in words:
+        while i < len(target) and not (
+            target[i] == word or (len(word) >= 3 and target[i].startswith(word))
+        ):
+            i += 1
+        if i == len(target):
+            return False
+        i += 1
+    return bool(words)
 
 
 def _root(node: ast.expr) -> tuple[str | None, bool]:

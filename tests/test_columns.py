@@ -90,3 +90,21 @@ def test_misspelt_columns_are_reported(code: str, expected: list[str]) -> None:
 )
 def test_valid_or_unknowable_references_pass(code: str) -> None:
     assert messages(code) == []
+
+
+@pytest.mark.parametrize(
+    ("wrong", "columns"),
+    [
+        ("customer", ("order_id", "order_date", "region", "product", "price", "quantity")),
+        ("revenue", ("order_id", "price", "quantity")),
+        ("returned", ("order_id", "region", "product")),
+        ("category", ("order_id", "region", "product")),
+    ],
+)
+def test_a_different_concept_gets_no_did_you_mean(wrong: str, columns: tuple[str, ...]) -> None:
+    """Issue 13: 'customers' suggested 'order_id', and the repair answered another question."""
+    profile = TableProfile(
+        "orders", "orders.csv", 3, tuple(ColumnProfile(c, "VARCHAR", 0, 3) for c in columns)
+    )
+    (problem,) = unknown_columns(f"result = df[{wrong!r}].nunique()", [profile])
+    assert problem.suggestion is None and "did you mean" not in problem.message
