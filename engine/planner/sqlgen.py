@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any, Final
 
+from engine.identifiers import quote_ident
 from engine.planner.codegen import py
 from engine.planner.filters import Filter
 from engine.planner.plans import Plan
@@ -21,10 +22,6 @@ SQL_AGG: Final = {"mean": "avg", "sum": "sum", "median": "median", "min": "min",
 ROWS_SHOWN: Final = 1000  # listing rows of a big table: the first 1,000 matches
 HISTOGRAM_BINS: Final = 40
 SCATTER_SAMPLE: Final = 10_000  # points a scatter plot can draw smoothly in the browser
-
-
-def ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def literal(value: Any) -> str:
@@ -38,7 +35,7 @@ def literal(value: Any) -> str:
 
 
 def sql_condition(f: Filter) -> str:
-    c = ident(f.column.name)
+    c = quote_ident(f.column.name)
     if f.op == "dates":
         return f"{c} >= {literal(f.value[0])} AND {c} < {literal(f.value[1])}"
     if f.op in ("in", "not in"):
@@ -72,18 +69,18 @@ def sql_code(plan: Plan, frame: str) -> str | None:
     writer = _WRITERS.get(plan.intent)
     if writer is None:
         return None
-    lines = writer(plan, ident(plan.table.name))
+    lines = writer(plan, quote_ident(plan.table.name))
     return "\n".join(lines) + "\n" if lines is not None else None
 
 
 def _agg_expr(plan: Plan, column: ColumnProfile | None) -> str:
     if column is None or plan.agg == "count" and not plan.measures:
         return "count(*)"
-    return f"{SQL_AGG[plan.agg]}({ident(column.name)})"
+    return f"{SQL_AGG[plan.agg]}({quote_ident(column.name)})"
 
 
 def _not_null(columns) -> list[str]:
-    return [f"{ident(c.name)} IS NOT NULL" for c in columns]
+    return [f"{quote_ident(c.name)} IS NOT NULL" for c in columns]
 
 
 def _count_rows(plan: Plan, t: str) -> list[str]:
@@ -94,7 +91,7 @@ def _count_rows(plan: Plan, t: str) -> list[str]:
 
 
 def _count_groups(plan: Plan, t: str) -> list[str]:
-    g = ", ".join(ident(c.name) for c in plan.groups)
+    g = ", ".join(quote_ident(c.name) for c in plan.groups)
     q = (
         f"SELECT {g}, count(*) AS count\nFROM {t}{where(plan, *_not_null(plan.groups))}\n"
         f"GROUP BY {g}\nORDER BY count DESC"
@@ -104,7 +101,7 @@ def _count_groups(plan: Plan, t: str) -> list[str]:
 
 
 def _distinct_count(plan: Plan, t: str) -> list[str]:
-    c = ident(plan.groups[0].name)
+    c = quote_ident(plan.groups[0].name)
     return [
         call(f"SELECT count(DISTINCT {c}) AS n FROM {t}{where(plan)}"),
         'result = int(result["n"].iloc[0])',
@@ -112,7 +109,7 @@ def _distinct_count(plan: Plan, t: str) -> list[str]:
 
 
 def _unique(plan: Plan, t: str) -> list[str]:
-    c = ident(plan.groups[0].name)
+    c = quote_ident(plan.groups[0].name)
     return [
         call(f"SELECT DISTINCT {c}\nFROM {t}{where(plan, *_not_null(plan.groups))}\nORDER BY {c}")
     ]
@@ -120,14 +117,14 @@ def _unique(plan: Plan, t: str) -> list[str]:
 
 def _aggregate(plan: Plan, t: str) -> list[str]:
     m = plan.measures[0]
-    expr = f"{_agg_expr(plan, m)} AS {ident(m.name)}"
+    expr = f"{_agg_expr(plan, m)} AS {quote_ident(m.name)}"
     if not plan.groups:
         return [
             call(f"SELECT {expr} FROM {t}{where(plan)}"),
             f"result = result[{py(m.name)}].iloc[0]",
         ]
-    g = ", ".join(ident(c.name) for c in plan.groups)
-    order = ident(m.name) + " DESC" if len(plan.groups) == 1 else g
+    g = ", ".join(quote_ident(c.name) for c in plan.groups)
+    order = quote_ident(m.name) + " DESC" if len(plan.groups) == 1 else g
     q = f"SELECT {g}, {expr}\nFROM {t}{where(plan, *_not_null(plan.groups))}\nGROUP BY {g}\nORDER BY {order}"
     x = py(plan.groups[0].name)
     if len(plan.groups) == 1:
@@ -137,14 +134,14 @@ def _aggregate(plan: Plan, t: str) -> list[str]:
 
 
 def _top_groups(plan: Plan, t: str) -> list[str]:
-    g = ident(plan.groups[0].name)
+    g = quote_ident(plan.groups[0].name)
     m = plan.measures[0] if plan.measures else None
     y = m.name if m else "count"
     order = "DESC" if plan.descending else "ASC"
     q = (
-        f"SELECT {g}, {_agg_expr(plan, m)} AS {ident(y)}\n"
+        f"SELECT {g}, {_agg_expr(plan, m)} AS {quote_ident(y)}\n"
         f"FROM {t}{where(plan, *_not_null(plan.groups))}\nGROUP BY {g}\n"
-        f"ORDER BY {ident(y)} {order}, {g}\nLIMIT {plan.n or 1}"
+        f"ORDER BY {quote_ident(y)} {order}, {g}\nLIMIT {plan.n or 1}"
     )
     if not plan.n:
         return [call(q), f"result = result[{py(plan.groups[0].name)}].iloc[0]"]
@@ -152,7 +149,7 @@ def _top_groups(plan: Plan, t: str) -> list[str]:
 
 
 def _top_rows(plan: Plan, t: str) -> list[str]:
-    m = ident(plan.measures[0].name)
+    m = quote_ident(plan.measures[0].name)
     order = "DESC" if plan.descending else "ASC"
     return [
         call(
@@ -162,8 +159,8 @@ def _top_rows(plan: Plan, t: str) -> list[str]:
 
 
 def _share(plan: Plan, t: str) -> list[str]:
-    g = ident(plan.groups[0].name)
-    amount = f"sum({ident(plan.measures[0].name)})" if plan.measures else "count(*)"
+    g = quote_ident(plan.groups[0].name)
+    amount = f"sum({quote_ident(plan.measures[0].name)})" if plan.measures else "count(*)"
     q = (
         f"SELECT {g}, round({amount} * 100.0 / sum({amount}) OVER (), 2) AS percent\n"
         f"FROM {t}{where(plan, *_not_null(plan.groups))}\nGROUP BY {g}\nORDER BY percent DESC"
@@ -183,12 +180,12 @@ def _trend(plan: Plan, t: str) -> list[str]:
     y = m.name if m else "count"
     if plan.period:
         key = plan.period
-        period = f"CAST(date_trunc('{key}', {ident(plan.time.name)}) AS DATE) AS {key}"
+        period = f"CAST(date_trunc('{key}', {quote_ident(plan.time.name)}) AS DATE) AS {key}"
     else:
         key = plan.time.name
-        period = ident(key)
-    keys = [ident(key)] + ([ident(plan.color.name)] if plan.color else [])
-    select = [period] + keys[1:] + [f"{_agg_expr(plan, m)} AS {ident(y)}"]
+        period = quote_ident(key)
+    keys = [quote_ident(key)] + ([quote_ident(plan.color.name)] if plan.color else [])
+    select = [period] + keys[1:] + [f"{_agg_expr(plan, m)} AS {quote_ident(y)}"]
     q = (
         f"SELECT {', '.join(select)}\nFROM {t}{where(plan, *_not_null([plan.time]))}\n"
         f"GROUP BY ALL\nORDER BY {', '.join(keys)}"
@@ -198,7 +195,7 @@ def _trend(plan: Plan, t: str) -> list[str]:
 
 
 def _corr(plan: Plan, t: str) -> list[str]:
-    a, b = (ident(m.name) for m in plan.measures)
+    a, b = (quote_ident(m.name) for m in plan.measures)
     return [
         call(f"SELECT corr({a}, {b}) AS r FROM {t}{where(plan)}"),
         'result = result["r"].iloc[0]',
@@ -208,7 +205,7 @@ def _corr(plan: Plan, t: str) -> list[str]:
 def _scatter(plan: Plan, t: str) -> list[str]:
     cols = [m.name for m in plan.measures] + ([plan.color.name] if plan.color else [])
     q = (
-        f"SELECT {', '.join(ident(c) for c in cols)}\nFROM {t}{where(plan)}\n"
+        f"SELECT {', '.join(quote_ident(c) for c in cols)}\nFROM {t}{where(plan)}\n"
         f"USING SAMPLE {SCATTER_SAMPLE} ROWS (reservoir, 42)"
     )
     x, y = (py(m.name) for m in plan.measures)
@@ -218,13 +215,15 @@ def _scatter(plan: Plan, t: str) -> list[str]:
 
 def _missing(plan: Plan, t: str) -> list[str]:
     if len(plan.measures) == 1:
-        c = ident(plan.measures[0].name)
+        c = quote_ident(plan.measures[0].name)
         return [
             call(f"SELECT count(*) - count({c}) AS n FROM {t}{where(plan)}"),
             'result = int(result["n"].iloc[0])',
         ]
     cols = plan.measures or plan.table.columns
-    counts = ",\n".join(f"    count(*) - count({ident(c.name)}) AS {ident(c.name)}" for c in cols)
+    counts = ",\n".join(
+        f"    count(*) - count({quote_ident(c.name)}) AS {quote_ident(c.name)}" for c in cols
+    )
     return [
         call(f"SELECT\n{counts}\nFROM {t}{where(plan)}", "counts"),
         'result = counts.iloc[0].rename_axis("column").reset_index(name="missing")',
@@ -233,7 +232,7 @@ def _missing(plan: Plan, t: str) -> list[str]:
 
 def _first_last(plan: Plan, t: str) -> list[str]:
     assert plan.time is not None
-    c = ident(plan.time.name)
+    c = quote_ident(plan.time.name)
     if plan.period == "range":
         q = f"SELECT min({c}) AS first, max({c}) AS last FROM {t}{where(plan)}"
         return [call(q), "result = result.iloc[0]"]
@@ -247,7 +246,7 @@ def _head(plan: Plan, t: str) -> list[str]:
 
 
 def _mode(plan: Plan, t: str) -> list[str]:
-    g = ident(plan.groups[0].name)
+    g = quote_ident(plan.groups[0].name)
     q = (
         f"SELECT {g}, count(*) AS count\nFROM {t}{where(plan, *_not_null(plan.groups))}\n"
         f"GROUP BY {g}\nORDER BY count DESC, {g}\nLIMIT 1"
@@ -256,7 +255,7 @@ def _mode(plan: Plan, t: str) -> list[str]:
 
 
 def _sort(plan: Plan, t: str) -> list[str]:
-    m = ident(plan.measures[0].name)
+    m = quote_ident(plan.measures[0].name)
     order = "DESC" if plan.descending else "ASC"
     return [
         call(f"SELECT *\nFROM {t}{where(plan)}\nORDER BY {m} {order}\nLIMIT {plan.n or ROWS_SHOWN}")
@@ -270,7 +269,7 @@ def _rows(plan: Plan, t: str) -> list[str]:
 def _describe(plan: Plan, t: str) -> list[str] | None:
     if plan.groups or plan.filters:
         return None
-    cols = ", ".join(ident(m.name) for m in plan.measures) or "*"
+    cols = ", ".join(quote_ident(m.name) for m in plan.measures) or "*"
     return [call(f"SUMMARIZE SELECT {cols} FROM {t}")]
 
 
@@ -279,7 +278,7 @@ def _histogram(plan: Plan, t: str) -> list[str] | None:
     if m.kind != "number" or plan.color or not isinstance(m.min, int | float) or m.max == m.min:
         return None
     lo, width = m.min, float(f"{(m.max - m.min) / HISTOGRAM_BINS:.6g}")  # readable width
-    c = ident(m.name)
+    c = quote_ident(m.name)
     q = (
         f"SELECT least(floor(({c} - {lo!r}) / {width!r}), {HISTOGRAM_BINS - 1}) AS bin, "
         f"count(*) AS count\nFROM {t}{where(plan, *_not_null([m]))}\nGROUP BY bin\nORDER BY bin"
@@ -298,7 +297,7 @@ def _pivot(plan: Plan, t: str) -> list[str]:
     m = plan.measures[0] if plan.measures else None
     y = m.name if m else "count"
     q = (
-        f"SELECT {ident(a)}, {ident(b)}, {_agg_expr(plan, m)} AS {ident(y)}\n"
+        f"SELECT {quote_ident(a)}, {quote_ident(b)}, {_agg_expr(plan, m)} AS {quote_ident(y)}\n"
         f"FROM {t}{where(plan, *_not_null(plan.groups))}\nGROUP BY ALL"
     )
     return [call(q, "long"), f"result = long.pivot(index={py(a)}, columns={py(b)}, values={py(y)})"]
