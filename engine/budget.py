@@ -14,7 +14,7 @@ from typing import Final
 import duckdb
 
 from engine.errors import InputError
-from engine.loading.refine import quote_ident
+from engine.identifiers import quote_ident
 
 FIXED_WIDTH: Final = {  # bytes per value once in pandas/Arrow
     "BOOLEAN": 1,

@@ -20,8 +20,8 @@ import duckdb
 from engine.budget import budget_bytes, check_fits, estimated_bytes
 from engine.config import Settings
 from engine.errors import InputError
+from engine.identifiers import quote_ident
 from engine.loading import duckdb_error_message, tables_from_file
-from engine.loading.refine import quote_ident
 from engine.profile import profile_table
 from engine.types import Table, TableProfile
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Final, get_type_hints
 
 from engine.errors import InputError
+from engine.model_registry import MODELS
 from engine.types import Backend
 
 ENV_PREFIX: Final = "DECIPHER_"
@@ -104,9 +105,7 @@ def setting(
 
 
 def _local_models() -> tuple[str, ...]:
-    """The bundled models, from the model registry (imported here: engine.llm imports this)."""
-    from engine.llm.model_files import MODELS
-
+    """The bundled models, read when checked (a test registers one at run time)."""
     return tuple(MODELS)
 
 

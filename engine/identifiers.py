@@ -1,7 +1,8 @@
-"""Names for tables and columns: valid, readable, unique.
+"""Names for tables and columns: valid, readable, unique, and quoted for DuckDB.
 
 `Sales 2024.csv` becomes table `sales_2024`; blank and duplicate headers become `column_3`,
-`price_2`, so generated code can name every column.
+`price_2`, so generated code can name every column. `quote_ident` is the one place SQL quotes a
+name (loading, profiling, the planner's SQL): a column called `a "b"` must not end the quote.
 """
 
 from __future__ import annotations
@@ -29,6 +30,11 @@ def identifier_from_text(text: str, *, fallback: str = "table") -> str:
     if keyword.iskeyword(name) or name in RESERVED:
         name = f"{name}_"
     return name
+
+
+def quote_ident(name: str) -> str:
+    """A DuckDB identifier in double quotes, with embedded quotes doubled: `a"b` -> `"a""b"`."""
+    return '"' + name.replace('"', '""') + '"'
 
 
 def table_name_from_path(path: str | Path, taken: Iterable[str] = ()) -> str:

@@ -12,7 +12,7 @@ from typing import Any, Final
 
 import duckdb
 
-from engine.loading.refine import quote_ident
+from engine.identifiers import quote_ident
 from engine.types import ColumnProfile, TableProfile, type_family
 
 APPROX_FROM_ROWS: Final = 1_000_000

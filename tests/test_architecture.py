@@ -1,10 +1,14 @@
-"""The layering rules of style.md: engine/ never imports Streamlit, and modules stay small."""
+"""The layering rules of style.md: engine/ never imports Streamlit, modules stay small, imports
+form no cycle, and every import points down the pipeline (issue 12)."""
 
 from __future__ import annotations
 
 import ast
 import subprocess
 import sys
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Final
 
 import pytest
 
@@ -44,6 +48,209 @@ def test_cli_starts_without_heavy_imports():
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60
     )
     assert "HEAVY []" in proc.stdout, proc.stdout + proc.stderr
+
+
+# --- the import graph -----------------------------------------------------------------------
+
+
+def module_name(path: Path) -> str:
+    """`engine/planner/query.py` -> `engine.planner.query`; a package is its `__init__.py`."""
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES: Final = {module_name(p): p for p in ENGINE_FILES}
+
+
+def _is_type_checking(node: ast.If) -> bool:
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def imported_names(
+    nodes: Iterable[ast.AST], module: str, *, type_checking: bool
+) -> Iterator[tuple[str, int]]:
+    """(dotted name, line) of every import in `nodes` and below them, inside functions too.
+    `from a.b import c` gives `a.b.c` (a module, or a name in a.b: `resolve` decides). Imports
+    under `if TYPE_CHECKING:` are left out unless `type_checking`."""
+    for node in nodes:
+        if isinstance(node, ast.If) and _is_type_checking(node) and not type_checking:
+            yield from imported_names(node.orelse, module, type_checking=type_checking)
+            continue
+        if isinstance(node, ast.Import):
+            yield from ((alias.name, node.lineno) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = _absolute(node, module)
+            yield from ((f"{base}.{alias.name}", node.lineno) for alias in node.names)
+        yield from imported_names(ast.iter_child_nodes(node), module, type_checking=type_checking)
+
+
+def _absolute(node: ast.ImportFrom, module: str) -> str:
+    """The module a `from ... import` reads from; relative ones too (ruff TID bans them, but a
+    missed edge would hide a cycle)."""
+    if not node.level:
+        return node.module or ""
+    is_package = MODULES.get(module, Path()).name == "__init__.py"
+    package = module if is_package else module.rpartition(".")[0]
+    for _ in range(node.level - 1):
+        package = package.rpartition(".")[0]
+    return f"{package}.{node.module}" if node.module else package
+
+
+def resolve(name: str, modules: Mapping[str, object] = MODULES) -> str | None:
+    """The engine module or package a dotted name lives in (its longest known prefix)."""
+    while name and name not in modules:
+        name = name.rpartition(".")[0]
+    return name or None
+
+
+def import_graph(*, type_checking: bool) -> dict[str, dict[str, int]]:
+    """module -> {imported engine module: line}. A package's `__init__` runs before its
+    submodules, but that implicit edge is not counted (only written imports are)."""
+    graph: dict[str, dict[str, int]] = {}
+    for module, path in MODULES.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        edges: dict[str, int] = {}
+        for name, line in imported_names(tree.body, module, type_checking=type_checking):
+            target = resolve(name)
+            if target is not None and target != module:
+                edges.setdefault(target, line)
+        graph[module] = edges
+    return graph
+
+
+def find_cycles(graph: Mapping[str, Mapping[str, object]]) -> list[list[str]]:
+    """At least one cycle per strongly connected group of modules, each as a closed path."""
+    cycles: list[list[str]] = []
+    state: dict[str, str] = {}  # "open" while on the DFS path, "done" after
+    path: list[str] = []
+
+    def visit(node: str) -> None:
+        state[node] = "open"
+        path.append(node)
+        for target in sorted(graph.get(node, {})):
+            if state.get(target) == "open":
+                cycles.append(path[path.index(target) :] + [target])
+            elif target not in state:
+                visit(target)
+        path.pop()
+        state[node] = "done"
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node)
+    return cycles
+
+
+def test_engine_has_no_import_cycles():
+    """Imports inside functions count too: a lazy import that dodges a cycle is still a cycle.
+    `if TYPE_CHECKING:` imports do not: they never run."""
+    cycles = find_cycles(import_graph(type_checking=False))
+    assert not cycles, "import cycles in engine/:\n" + "\n".join(" -> ".join(c) for c in cycles)
+
+
+# --- layers ---------------------------------------------------------------------------------
+
+# The pipeline, lowest layer first (load -> profile -> draft -> check -> sandbox -> result ->
+# render/export). A module may import its own layer and the layers below it, never one above.
+# Names are what sits directly under engine/ (a module or a package); `__init__` is engine/
+# itself. A name may be listed before its module exists; a module not listed fails the test.
+LAYERS: Final[tuple[tuple[str, ...], ...]] = (
+    # what every step shares: boundary types, errors, names (and engine/__init__, a docstring)
+    ("__init__", "types", "errors", "identifiers", "code_names", "model_registry"),
+    # the one settings table
+    ("config",),
+    # load: a file becomes a DuckDB table, with notes on what was fixed
+    ("loading",),
+    # profile: what a loaded table holds, and what it would cost in memory
+    ("profile", "budget", "summary_rows"),
+    # the session's tables: loads, profiles and budgets each one
+    ("catalog",),
+    # result: whatever code left behind becomes one Answer shape (the sandbox returns it)
+    ("results",),
+    # draft and check: the offline planner, prompt -> LLM -> code, column and code checks, charts
+    ("planner", "prompt", "extraction", "columns", "llm", "charts", "followups"),
+    # run code in a confined worker
+    ("sandbox",),
+    # the answer loop: drafters (planner, LLM) -> check -> run -> repair
+    ("answer",),
+    # keep finished turns; hand them out as files and notebooks
+    ("history", "export"),
+    # the facade wiring every step for one user session
+    ("session",),
+    # the command line
+    ("cli", "__main__"),
+)
+LAYER_OF: Final = {name: level for level, names in enumerate(LAYERS) for name in names}
+
+
+def layer_name(module: str) -> str:
+    """`engine.planner.query` -> `planner`; `engine` -> `__init__`."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "__init__"
+
+
+def upward_imports(graph: Mapping[str, Mapping[str, int]]) -> list[str]:
+    """Each import of a higher layer, as `module (layer) imports target (layer), line N`."""
+    found = []
+    for module, edges in sorted(graph.items()):
+        for target, line in sorted(edges.items()):
+            here, there = LAYER_OF[layer_name(module)], LAYER_OF[layer_name(target)]
+            if there > here:
+                found.append(
+                    f"{module} (layer {here}: {layer_name(module)}) imports {target} "
+                    f"(layer {there}: {layer_name(target)}), line {line}"
+                )
+    return found
+
+
+def test_layers_table_names_each_part_once():
+    names = [name for names in LAYERS for name in names]
+    assert len(names) == len(set(names))
+
+
+def test_engine_imports_point_down_the_pipeline():
+    """Type-only imports count here: a lower layer should not even name a higher one's types."""
+    graph = import_graph(type_checking=True)
+    unknown = sorted(m for m in graph if layer_name(m) not in LAYER_OF)
+    assert not unknown, f"give these engine modules a layer in LAYERS: {unknown}"
+    found = upward_imports(graph)
+    assert not found, "imports of a layer above:\n" + "\n".join(found)
+
+
+# --- the checkers themselves catch what they should -----------------------------------------
+
+
+def test_find_cycles_reports_the_path():
+    graph = {"a": {"b": 1}, "b": {"c": 1}, "c": {"a": 1}, "d": {"a": 1}}
+    assert find_cycles(graph) == [["a", "b", "c", "a"]]
+    assert find_cycles({"a": {"b": 1}, "b": {}}) == []
+
+
+def test_imports_inside_functions_count_and_type_checking_ones_do_not():
+    source = (
+        "from typing import TYPE_CHECKING\n"
+        "import engine.types\n"
+        "if TYPE_CHECKING:\n    from engine.session import Session\n"
+        "else:\n    from engine.errors import EngineError\n"
+        "def f():\n    from engine.planner import plan\n    from engine import config\n"
+    )
+    body = ast.parse(source).body
+    names = [n for n, _ in imported_names(body, "engine.cli", type_checking=False)]
+    resolved = [resolve(n) for n in names if n.startswith("engine")]
+    assert resolved == ["engine.types", "engine.errors", "engine.planner", "engine.config"]
+    typed = [n for n, _ in imported_names(body, "engine.cli", type_checking=True)]
+    assert "engine.session.Session" in typed
+
+
+def test_an_upward_import_is_reported():
+    graph = {"engine.types": {"engine.session": 7}, "engine.session": {"engine.types": 3}}
+    session = LAYER_OF["session"]
+    assert upward_imports(graph) == [
+        f"engine.types (layer 0: types) imports engine.session (layer {session}: session), line 7"
+    ]
 
 
 PAGE_FILES = sorted((ROOT / "pages").glob("*.py")) + [ROOT / "streamlit_app.py"]

@@ -6,7 +6,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine.identifiers import clean_column_names, identifier_from_text, table_name_from_path
+from engine.identifiers import (
+    clean_column_names,
+    identifier_from_text,
+    quote_ident,
+    table_name_from_path,
+)
 
 
 @pytest.mark.parametrize(
@@ -52,3 +57,20 @@ def test_column_names_always_unique_and_non_empty(names):
 @given(st.text(max_size=40))
 def test_identifier_from_any_text(text):
     assert identifier_from_text(text).isidentifier()
+
+
+@pytest.mark.parametrize(
+    ("name", "quoted"),
+    [("price", '"price"'), ("Store Name", '"Store Name"'), ('a "b"', '"a ""b"""'), ("", '""')],
+)
+def test_quote_ident_doubles_embedded_quotes(name, quoted):
+    assert quote_ident(name) == quoted
+
+
+def test_quote_ident_round_trips_through_duckdb():
+    import duckdb
+
+    name = 'odd "name"; DROP TABLE t --'
+    con = duckdb.connect()
+    con.execute(f"CREATE TABLE t AS SELECT 1 AS {quote_ident(name)}")
+    assert [r[0] for r in con.execute("DESCRIBE t").fetchall()] == [name]

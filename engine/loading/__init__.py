@@ -14,11 +14,11 @@ from typing import Final
 import duckdb
 
 from engine.errors import InputError
-from engine.identifiers import table_name_from_path
+from engine.identifiers import quote_ident, table_name_from_path
 from engine.loading.columnar import load_json, load_parquet
 from engine.loading.delimited import load_delimited
 from engine.loading.excel import load_excel_sheets
-from engine.loading.refine import convert_date_columns, quote_ident, rename_columns
+from engine.loading.refine import convert_date_columns, rename_columns
 from engine.loading.sniff import SUPPORTED, detect_format, read_head
 from engine.types import Table
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 
 from engine.errors import InputError
-from engine.loading.refine import quote_ident
+from engine.identifiers import quote_ident
 
 
 def load_parquet(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> None:

@@ -14,7 +14,8 @@ from typing import Any, Final
 
 import duckdb
 
-from engine.loading.refine import quote_ident, text_columns
+from engine.identifiers import quote_ident
+from engine.loading.refine import text_columns
 from engine.loading.sniff import detect_delimiter, detect_encoding, read_head, transcode_to_utf8
 
 NULL_STRINGS: Final = ("", "NA", "N/A", "n/a", "NULL", "null", "NaN", "nan", "#N/A", "<NA>", "None")

@@ -14,8 +14,7 @@ from typing import Any
 import duckdb
 
 from engine.errors import InputError
-from engine.identifiers import clean_column_names, identifier_from_text, unique_name
-from engine.loading.refine import quote_ident
+from engine.identifiers import clean_column_names, identifier_from_text, quote_ident, unique_name
 
 
 def load_excel_sheets(

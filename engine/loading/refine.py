@@ -11,7 +11,7 @@ from typing import Final
 
 import duckdb
 
-from engine.identifiers import clean_column_names
+from engine.identifiers import clean_column_names, quote_ident
 
 # Formats DuckDB's sniffer leaves as text. Day-first and month-first are both tried; when both parse
 # every value the column stays text and a note says it is ambiguous (we never guess).
@@ -35,11 +35,6 @@ TIMESTAMP_FORMATS: Final = tuple(f"{f} %H:%M:%S" for f in DATE_FORMATS[:8]) + tu
 _DATE_LIKE = re.compile(
     r"^(\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\d{1,2} \w{3,9} \d{4}|\w{3,9} \d{1,2}, \d{4})"
 )
-
-
-def quote_ident(name: str) -> str:
-    """A DuckDB identifier in double quotes, with embedded quotes doubled."""
-    return '"' + name.replace('"', '""') + '"'
 
 
 def text_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:

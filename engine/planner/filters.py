@@ -7,17 +7,16 @@ so the rest of the question is read without them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from engine.errors import UnsupportedError
-from engine.planner.matching import Token, ValueMention, date_of, number_of
-from engine.types import ColumnProfile
+from engine.planner.matching import ColumnMention, Token, ValueMention, date_of, number_of
+from engine.types import ColumnProfile, TableProfile
 
-if TYPE_CHECKING:
-    from engine.planner.query import Query
-
+Keywords = Sequence[tuple[int, str, str]]  # (token position, feature, value), as in Query
 Period = tuple[date, date, int]  # first day, day after, tokens used (matching.date_of)
 
 
@@ -31,9 +30,25 @@ class Filter:
     value: Any
 
 
-def filters_from_question(query: Query, tokens: list[Token], values: list[ValueMention]) -> None:
-    """Add the question's conditions to `query.filters`, consuming the words and mentions used."""
-    kw = {pos: (f, v) for pos, f, v in query.keywords}
+@dataclass(frozen=True)
+class FoundFilters:
+    """The question's conditions, and where the column mentions they used start (those columns
+    are the filters', not measures or groups)."""
+
+    filters: tuple[Filter, ...]
+    consumed: frozenset[int]
+
+
+def filters_from_question(
+    table: TableProfile,
+    keywords: Keywords,
+    columns: Sequence[ColumnMention],
+    tokens: list[Token],
+    values: list[ValueMention],
+) -> FoundFilters:
+    """The question's conditions; marks the words they use in `tokens` as used."""
+    kw = {pos: (f, v) for pos, f, v in keywords}
+    found: list[Filter] = []
     consumed: set[int] = set()
     by_column: dict[str, list[ValueMention]] = {}
     negated: dict[str, bool] = {}
@@ -42,20 +57,20 @@ def filters_from_question(query: Query, tokens: list[Token], values: list[ValueM
         negated[v.column.name] = negated.get(v.column.name, False) or any(
             kw.get(p, ("",))[0] == "not" for p in range(max(0, v.start - 3), v.start)
         )
-        for m in query.columns:  # "species Adelie", "region is West": the column is the filter's
+        for m in columns:  # "species Adelie", "region is West": the column is the filter's
             grouped = kw.get(m.start - 1, ("",))[0] == "group"  # "by region except Europe"
             near = 0 <= v.start - m.end <= 2 or m.start == v.end  # "the Corporate segment"
             if m.column.name == v.column.name and near and not grouped:
-                consumed.add(id(m))
-    for name, found in by_column.items():
-        col = found[0].column
-        vals = [v.value for v in found]
+                consumed.add(m.start)
+    for name, mentions in by_column.items():
+        col = mentions[0].column
+        vals = [v.value for v in mentions]
         if len(vals) == 1:
-            query.filters.append(Filter(col, "!=" if negated[name] else "==", vals[0]))
+            found.append(Filter(col, "!=" if negated[name] else "==", vals[0]))
         else:
-            query.filters.append(Filter(col, "not in" if negated[name] else "in", tuple(vals)))
-    date_cols = [c for c in query.table.columns if c.kind == "date"]
-    year_cols = [c for c in query.table.columns if c.kind == "number" and c.name.lower() == "year"]
+            found.append(Filter(col, "not in" if negated[name] else "in", tuple(vals)))
+    date_cols = [c for c in table.columns if c.kind == "date"]
+    year_cols = [c for c in table.columns if c.kind == "number" and c.name.lower() == "year"]
     for i, t in enumerate(tokens):
         if t.used or t.quoted:
             continue
@@ -64,7 +79,7 @@ def filters_from_question(query: Query, tokens: list[Token], values: list[ValueM
         number = number_of(t)
         if number is None and period is None:
             continue
-        near = _column_before(query, i - 1)
+        near = _column_before(columns, i - 1)
         timely = period is not None and (
             before[0] in ("tcmp", "during", "")
             or not (near and near.kind == "number" and not _is_year(near))
@@ -74,26 +89,25 @@ def filters_from_question(query: Query, tokens: list[Token], values: list[ValueM
         if near is not None and timely != (near.kind == "date" or _is_year(near)):
             near = None  # "temp_max in 2014": the year is about the date, not temp_max
         if before[0] in ("cmp", "tcmp", "between"):
-            _consume(query, near, consumed)
+            _consume(columns, near, consumed)
             if before[0] == "between":
                 j = i + (period[2] if period else 1)
                 if j + 1 < len(tokens) and kw.get(j, ("",))[0] == "and":
-                    _between(query, tokens, i, j + 1, near, consumed)
+                    found.append(_between(table, tokens, i, j + 1, near))
                     continue
                 raise UnsupportedError("Say “between A and B” with two numbers or dates.")
-            query.filters.append(
+            found.append(
                 _compare(near, before[1], t, period if timely else None, date_cols, year_cols)
             )
             _use(tokens, i, period if timely else None)
         elif period and timely and (before[0] == "during" or number is None or 1900 <= number):
             if before[0] not in ("during", "") and number is not None:
                 continue  # a bare number after another word: top N, handled by the roles
-            _consume(query, near, consumed)
-            query.filters.append(_period(near, period, date_cols, year_cols))
+            _consume(columns, near, consumed)
+            found.append(_period(near, period, date_cols, year_cols))
             _use(tokens, i, period)
-    if consumed:
-        query.columns = [m for m in query.columns if id(m) not in consumed]
-    _contains(query, tokens, kw)
+    remaining = [m for m in columns if m.start not in consumed]
+    found.extend(_contains(remaining, tokens, kw))
     for pos, (feature, _) in kw.items():  # "above average": a comparison with no number
         if feature == "cmp" and tokens[pos].text not in ("over", "from") and pos + 1 < len(tokens):
             if kw.get(pos + 1, ("",))[0] in ("agg", "super", "mode"):
@@ -101,6 +115,7 @@ def filters_from_question(query: Query, tokens: list[Token], values: list[ValueM
                     "Comparing with a computed value (like the average) needs two steps; "
                     "the offline planner compares with numbers only, e.g. “temp_max above 30”."
                 )
+    return FoundFilters(tuple(found), frozenset(consumed))
 
 
 def _use(tokens: list[Token], i: int, period: Period | None) -> None:
@@ -108,15 +123,17 @@ def _use(tokens: list[Token], i: int, period: Period | None) -> None:
         t.used = True
 
 
-def _column_before(query: Query, pos: int) -> ColumnProfile | None:
-    near = [m for m in query.columns if m.end <= pos + 1 and pos + 1 - m.end <= 3]
+def _column_before(columns: Sequence[ColumnMention], pos: int) -> ColumnProfile | None:
+    near = [m for m in columns if m.end <= pos + 1 and pos + 1 - m.end <= 3]
     return near[-1].column if near else None
 
 
-def _consume(query: Query, column: ColumnProfile | None, consumed: set[int]) -> None:
-    for m in query.columns:
+def _consume(
+    columns: Sequence[ColumnMention], column: ColumnProfile | None, consumed: set[int]
+) -> None:
+    for m in columns:
         if column is not None and m.column.name == column.name:
-            consumed.add(id(m))
+            consumed.add(m.start)
 
 
 def _outside(column: ColumnProfile | None, number: float | None) -> bool:
@@ -158,29 +175,25 @@ def _compare(
 
 
 def _between(
-    query: Query,
-    tokens: list[Token],
-    i: int,
-    j: int,
-    col: ColumnProfile | None,
-    consumed: set[int],
-) -> None:
-    date_cols = [c for c in query.table.columns if c.kind == "date" or _is_year(c)]
+    table: TableProfile, tokens: list[Token], i: int, j: int, col: ColumnProfile | None
+) -> Filter:
+    date_cols = [c for c in table.columns if c.kind == "date" or _is_year(c)]
     p1, p2 = date_of(tokens, i), date_of(tokens, j)
     n1, n2 = number_of(tokens[i]), number_of(tokens[j])
     if col is not None and col.kind == "number" and n1 is not None and n2 is not None:
-        query.filters.append(Filter(col, "between", (n1, n2)))
+        found = Filter(col, "between", (n1, n2))
     elif p1 and p2 and (date_cols or col is not None):
         target = col or _only(date_cols, "date")
         if target.kind == "date":
-            query.filters.append(Filter(target, "dates", (p1[0], p2[1])))
+            found = Filter(target, "dates", (p1[0], p2[1]))
         else:
-            query.filters.append(Filter(target, "between", (p1[0].year, p2[1].year - 1)))
+            found = Filter(target, "between", (p1[0].year, p2[1].year - 1))
         _use(tokens, j, p2)
     else:
         raise UnsupportedError("Name the column to compare, e.g. “quantity between 10 and 20”.")
     _use(tokens, i, p1)
     tokens[j].used = True
+    return found
 
 
 def _period(
@@ -206,7 +219,10 @@ def _only(columns: list[ColumnProfile], what: str) -> ColumnProfile:
     raise UnsupportedError(f"Which {what} column do you mean: {names}? Name it in the question.")
 
 
-def _contains(query: Query, tokens: list[Token], kw: dict[int, tuple[str, str]]) -> None:
+def _contains(
+    columns: Sequence[ColumnMention], tokens: list[Token], kw: dict[int, tuple[str, str]]
+) -> list[Filter]:
+    found = []
     for pos, (feature, _) in kw.items():
         if feature != "contains":
             continue
@@ -215,10 +231,11 @@ def _contains(query: Query, tokens: list[Token], kw: dict[int, tuple[str, str]])
             nxt += 1
         if nxt >= len(tokens) or (tokens[nxt].used and not tokens[nxt].quoted):
             raise UnsupportedError("Contains what? Put the text in quotes, e.g. contains 'land'.")
-        text_cols = [m for m in query.columns if m.column.kind == "text" and m.end <= pos]
+        text_cols = [m for m in columns if m.column.kind == "text" and m.end <= pos]
         if not text_cols:
             raise UnsupportedError("Name the text column to search, e.g. country contains 'land'.")
         tokens[nxt].used = True
         pattern = tokens[nxt].text if tokens[nxt].quoted else tokens[nxt].raw
-        query.filters.append(Filter(text_cols[-1].column, "contains", pattern))
+        found.append(Filter(text_cols[-1].column, "contains", pattern))
         # the column stays a mention: "countries containing 'land'" lists those countries
+    return found

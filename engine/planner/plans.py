@@ -1,8 +1,15 @@
-"""A plan: what the code generator writes, plus the helpers the intents share (issue 5)."""
+"""A plan and the intents that make one (issue 5, style rule 10), plus the helpers their
+`match` methods share.
+
+An `Intent` is one kind of question: how it is recognised in a read `Query`, how it explains
+itself in one line, and how it is written as pandas code and as DuckDB SQL. A `Plan` is what a
+match found: the intent that matched, plus its columns and options. The registry of intents, in
+the order they are tried, is `engine.planner.intents.INTENTS`.
+"""
 
 from __future__ import annotations
 
-import re
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Final
 
@@ -11,36 +18,43 @@ from engine.planner.filters import Filter
 from engine.planner.query import Query
 from engine.types import ColumnProfile, TableProfile
 
-AGG_WORDS: Final = {
-    "sum": "Total",
-    "mean": "Mean",
-    "median": "Median",
-    "min": "Minimum",
-    "max": "Maximum",
-    "std": "Standard deviation",
-    "var": "Variance",
-    "count": "Count",
-}
-AGG_VERBS: Final = {"sum": "add up", "mean": "average", "median": "take the median of",
-             "min": "take the minimum of", "max": "take the maximum of", "count": "count",
-             "std": "take the standard deviation of", "var": "take the variance of"}  # fmt: skip
-# Columns whose per-period total is what people mean ("quantity by month"); others get the mean
-# (a "body mass trend" is not a sum of body masses).
-AMOUNT_NAME: Final = re.compile(
-    r"quantit|qty|count|units|amount|sales|revenue|total|number|orders|visits|clicks|spend|cost"
-)
-COUNTING: Final = re.compile(r"\b(most|fewest|least)\b", re.IGNORECASE)  # of rows, not values
-FILTER_WORDS: Final = frozenset(
-    "during cmp tcmp between not contains and row which group list much".split()
-)
 GUESSED_AGG_PENALTY: Final = 0.1  # "body mass by species" means the mean, but it was not said
+
+
+class Intent(ABC):
+    """One kind of question, from recognising it to writing its code.
+
+    Instances are stateless: the registry holds one of each, and a `Plan` refers to the one that
+    matched, so the code writer needs no table keyed by intent names.
+    """
+
+    @abstractmethod
+    def match(self, q: Query) -> Plan | None:
+        """A plan when the question is this kind, else None. Raises UnsupportedError when it is
+        this kind but a part is missing or ambiguous: a decline that says what to add."""
+
+    @abstractmethod
+    def explain(self, plan: Plan) -> str:
+        """What the code computes, in one line without the filters ("Mean of price")."""
+
+    @abstractmethod
+    def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
+        """pandas/plotly lines over `rows` (the filtered rows; `frame` is the whole table)."""
+
+    def sql(self, plan: Plan, table: str) -> list[str] | None:
+        """Lines that aggregate in DuckDB `sql()` over `table` (already quoted) for big tables,
+        or None when this kind has no SQL form here: the pandas code is used instead."""
+        return None
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
 
 
 @dataclass(frozen=True)
 class Plan:
-    """A computation the code generator can write: intent plus its columns and options."""
+    """A computation the code writer can write: the intent plus its columns and options."""
 
-    intent: str
+    intent: Intent
     table: TableProfile
     measures: tuple[ColumnProfile, ...] = ()
     agg: str = "mean"
@@ -54,7 +68,8 @@ class Plan:
     confidence: float = 0.95
 
 
-def new_plan(q: Query, intent: str, **parts) -> Plan:
+def new_plan(q: Query, intent: Intent, **parts) -> Plan:
+    """A plan for `intent` with the question's table, filters and confidence (unless given)."""
     confidence = parts.pop("confidence", q.confidence)
     return Plan(intent, q.table, filters=tuple(q.filters), confidence=confidence, **parts)
 
@@ -68,6 +83,7 @@ def group_columns(q: Query) -> tuple[ColumnProfile, ...]:
 
 
 def said_agg(q: Query) -> tuple[str | None, float]:
+    """The statistic the question names (None if none) and the confidence to plan with."""
     agg = q.value("agg")
     aggs = {v for _, f, v in q.keywords if f == "agg"}
     if len(aggs) > 1:
@@ -78,6 +94,7 @@ def said_agg(q: Query) -> tuple[str | None, float]:
 
 
 def one_measure(q: Query, what: str) -> ColumnProfile:
+    """The one numeric column the question names; a decline asking which when not one."""
     numbers = numeric_measures(q)
     if len(numbers) == 1:
         return numbers[0]

@@ -45,18 +45,18 @@ FUZZY_FEATURES: Final = frozenset(
 )
 
 
-@dataclass
+@dataclass(frozen=True)
 class Query:
     """What the question says, before deciding what to compute."""
 
     question: str
     table: TableProfile
-    keywords: list[tuple[int, str, str]]  # (token position, feature, value)
-    columns: list[ColumnMention]  # mentions not consumed by a filter, in question order
-    groups: list[ColumnMention] = field(default_factory=list)
+    keywords: tuple[tuple[int, str, str], ...]  # (token position, feature, value)
+    columns: tuple[ColumnMention, ...]  # mentions not consumed by a filter, in question order
+    groups: tuple[ColumnMention, ...] = ()
     which: ColumnMention | None = None
     color: ColumnMention | None = None
-    filters: list[Filter] = field(default_factory=list)
+    filters: tuple[Filter, ...] = ()
     n: int | None = None
     confidence: float = 0.95
 
@@ -92,12 +92,24 @@ def read_question(question: str, profiles: Sequence[TableProfile]) -> Query:
     values = find_values(tokens, [table])
     mentions += find_columns_loose(tokens, [table])
     mentions.sort(key=lambda m: m.start)
-    query = Query(text, table, keywords, mentions)
-    query.confidence = min([0.95] + [m.score + 0.05 for m in mentions])
-    filters_from_question(query, tokens, values)
-    _roles(query, tokens)
-    _leftovers(query, tokens)
-    return query
+    confidence = min([0.95] + [m.score + 0.05 for m in mentions])
+    found = filters_from_question(table, keywords, mentions, tokens, values)
+    columns = tuple(m for m in mentions if m.start not in found.consumed)
+    roles = _roles(keywords, columns, tokens)
+    misspelt, confidence = _fuzzy_keywords(tokens, confidence)
+    _decline_unknown_words(tokens, table)
+    return Query(
+        text,
+        table,
+        keywords=tuple(keywords + misspelt),
+        columns=columns,
+        groups=tuple(roles.groups),
+        which=roles.which,
+        color=roles.color,
+        filters=found.filters,
+        n=roles.n,
+        confidence=confidence,
+    )
 
 
 def _pick_table(question: str, profiles: list[TableProfile]) -> TableProfile:
@@ -172,22 +184,35 @@ def _keywords(tokens: list[Token]) -> list[tuple[int, str, str]]:
     return found
 
 
-def _roles(query: Query, tokens: list[Token]) -> None:
-    kw = {pos: (f, v) for pos, f, v in query.keywords}
-    for m in query.columns:
+@dataclass
+class _Roles:
+    """What the words around the column mentions make of them, and the N of 'top N'."""
+
+    groups: list[ColumnMention] = field(default_factory=list)
+    which: ColumnMention | None = None
+    color: ColumnMention | None = None
+    n: int | None = None
+
+
+def _roles(
+    keywords: list[tuple[int, str, str]], columns: tuple[ColumnMention, ...], tokens: list[Token]
+) -> _Roles:
+    roles = _Roles()
+    kw = {pos: (f, v) for pos, f, v in keywords}
+    for m in columns:
         before = kw.get(m.start - 1, ("", ""))[0]
         if m.column.name.lower() == "year" and "over" in {
             t.text for t in tokens[m.start - 2 : m.start]
         }:
             before = "group"  # "lifeExp over the years"
-        if before in ("group", "and") and (before == "group" or query.groups):
-            if before == "and" and query.groups[-1].end != m.start - 1:
+        if before in ("group", "and") and (before == "group" or roles.groups):
+            if before == "and" and roles.groups[-1].end != m.start - 1:
                 continue
-            query.groups.append(m)
+            roles.groups.append(m)
         elif before == "which":
-            query.which = m
+            roles.which = m
         elif before == "color":
-            query.color = m
+            roles.color = m
     for i, t in enumerate(tokens):
         if t.used or t.quoted:
             continue
@@ -198,28 +223,32 @@ def _roles(query: Query, tokens: list[Token]) -> None:
         if near & {"super", "head", "first", "last", "row", "mode"} or "super" in {
             kw.get(i + 2, ("",))[0]
         }:
-            query.n = int(number)
+            roles.n = int(number)
             t.used = True
+    return roles
 
 
-def _leftovers(query: Query, tokens: list[Token]) -> None:
-    _fuzzy_keywords(query, tokens)
+def _decline_unknown_words(tokens: list[Token], table: TableProfile) -> None:
     unknown = [
         t.raw
         for t in tokens
         if not t.used and t.text not in STOPWORDS | FILLERS and singular(t.text) not in STOPWORDS
     ]
     if unknown:
-        names = ", ".join(query.table.column_names[:12])
+        names = ", ".join(table.column_names[:12])
         raise UnsupportedError(
             f"I am not sure what “{' '.join(unknown)}” means here, so I will not guess. "
-            f"Columns of {query.table.name}: {names}."
+            f"Columns of {table.name}: {names}."
         )
 
 
-def _fuzzy_keywords(query: Query, tokens: list[Token]) -> None:
+def _fuzzy_keywords(
+    tokens: list[Token], confidence: float
+) -> tuple[list[tuple[int, str, str]], float]:
     """Misspelt statistic words ('averge', 'corelation'), at a small cost in confidence."""
     from rapidfuzz import fuzz
+
+    found: list[tuple[int, str, str]] = []
 
     for i, t in enumerate(tokens):
         if t.used or t.quoted or len(t.text) < FUZZY_KEYWORD_MIN_CHARS or not t.text.isalpha():
@@ -232,5 +261,6 @@ def _fuzzy_keywords(query: Query, tokens: list[Token]) -> None:
         best = max(scored, default=(0.0, "", ""))
         if best[0] >= FUZZY_KEYWORD_CUTOFF:
             t.used = True
-            query.keywords.append((i, best[1], best[2]))
-            query.confidence -= 0.05
+            found.append((i, best[1], best[2]))
+            confidence -= 0.05
+    return found, confidence

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Final
 
+from engine.config import Settings
 from engine.errors import UnsupportedError
+from engine.planner.draft import plan
 from engine.types import ColumnProfile, TableProfile
 
 GROUP_MAX_DISTINCT: Final = 20  # more groups than this make a crowded bar chart
@@ -66,9 +68,6 @@ def candidate_questions(profile: TableProfile) -> list[str]:
 
 def starter_questions(profile: TableProfile, n: int = 5) -> list[str]:
     """The first `n` candidates (4-6 is what the UI shows) that the planner answers confidently."""
-    from engine.config import Settings
-    from engine.planner import plan
-
     settings = Settings()
     good = []
     for question in candidate_questions(profile):

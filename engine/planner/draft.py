@@ -1,0 +1,65 @@
+"""Question -> CodeDraft: read the question, take the first intent that matches, write its code.
+
+Tables from `big_table_rows` rows on get DuckDB `sql()` aggregations when the intent has them:
+pandas over the whole frame would first copy it out of Arrow (issue 7: 10M-row aggregates must
+take < 0.5 s).
+"""
+
+from __future__ import annotations
+
+import keyword
+from collections.abc import Sequence
+from typing import Final
+
+from engine.config import Settings
+from engine.errors import UnsupportedError
+from engine.identifiers import quote_ident
+from engine.planner.intents import plan_for_query
+from engine.planner.plans import Plan
+from engine.planner.query import read_question
+from engine.planner.snippets import describe_filters, filter_lines
+from engine.types import CodeDraft, TableProfile
+
+BIG_TABLE_ROWS: Final = 1_000_000
+
+
+def plan(question: str, profiles: Sequence[TableProfile], settings: Settings) -> CodeDraft:
+    """Code for `question` with a one-line explanation and a confidence, or UnsupportedError."""
+    found = plan_for_query(read_question(question, profiles))
+    if found.confidence < settings.planner_min_confidence:
+        raise UnsupportedError(
+            f"I am not confident enough to answer this offline (I read it as: "
+            f"{explanation(found)}). Rephrase it with exact column names, or ask the LLM."
+        )
+    return CodeDraft(
+        code=code_for_plan(found, profiles, settings.big_table_rows),
+        backend="planner",
+        explanation=explanation(found),
+        confidence=found.confidence,
+    )
+
+
+def explanation(plan: Plan) -> str:
+    """One line saying what the code computes, e.g. "Mean of price, grouped by region"."""
+    return plan.intent.explain(plan) + describe_filters(plan)
+
+
+def code_for_plan(
+    plan: Plan, profiles: Sequence[TableProfile], big_table_rows: int = BIG_TABLE_ROWS
+) -> str:
+    """The code for a plan: pandas for ordinary tables, sql() aggregates for big ones
+    (`big_table_rows` is the `big_table_rows` setting)."""
+    frame = table_variable(plan.table, profiles)
+    if plan.table.rows >= big_table_rows:
+        lines = plan.intent.sql(plan, quote_ident(plan.table.name))
+        if lines is not None:
+            return "\n".join(lines) + "\n"
+    lines, rows = filter_lines(plan, frame)
+    return "\n".join(lines + plan.intent.pandas(plan, rows, frame)) + "\n"
+
+
+def table_variable(table: TableProfile, profiles: Sequence[TableProfile]) -> str:
+    """`df` when there is one table; the table's own name when there are several."""
+    if len(profiles) > 1 and table.name.isidentifier() and not keyword.iskeyword(table.name):
+        return table.name
+    return "df"

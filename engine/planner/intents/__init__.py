@@ -1,0 +1,74 @@
+"""What a read question asks for: the ordered registry of intents (issue 5, style rule 10).
+
+Each intent's `match(query)` returns a `Plan` or None, and the first match wins, so the more
+specific intents come first. An intent that sees the question is its kind but lacks a part (no
+column to average, two candidate measures) raises UnsupportedError saying what is missing.
+Intents that read one kind of sentence in several ways (a superlative, a count) sit next to each
+other, in the order the cases are told apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Final
+
+from engine.errors import UnsupportedError
+from engine.planner.intents.aggregates import Aggregate, Pivot, Share
+from engine.planner.intents.counting import CountOfText, DistinctPerGroup, RowCount, ValueCount
+from engine.planner.intents.dates import FirstLast, Trend
+from engine.planner.intents.overview import (
+    Correlation,
+    CorrelationMatrix,
+    Describe,
+    Head,
+    Histogram,
+    Missing,
+    Scatter,
+)
+from engine.planner.intents.ranking import Extreme, Mode, Sort, TopGroups, TopRows
+from engine.planner.intents.values import DistinctCount, FilteredValues, Listing, Rows, Unique
+from engine.planner.plans import Intent, Plan
+from engine.planner.query import Query
+
+__all__ = ["INTENTS", "plan_for_query"]
+
+INTENTS: Final[tuple[Intent, ...]] = (
+    CorrelationMatrix(),
+    Correlation(),
+    Scatter(),
+    Missing(),
+    Describe(),
+    Head(),
+    FirstLast(),
+    Histogram(),
+    Share(),
+    Pivot(),
+    Mode(),
+    DistinctCount(),  # "number of distinct species", before the listing of them
+    Unique(),
+    Sort(),
+    TopRows(),  # a superlative: top rows, the extreme value, or top groups
+    Extreme(),
+    TopGroups(),
+    Trend(),
+    RowCount(),  # a count: of rows, distinct values per group or overall, or values
+    DistinctPerGroup(),
+    CountOfText(),
+    ValueCount(),
+    Aggregate(),
+    Listing(),
+    Rows(),  # only filters: the rows, or the values of the one text column named
+    FilteredValues(),
+)
+
+
+def plan_for_query(q: Query) -> Plan:
+    """The first intent that matches, or a decline that says what was understood."""
+    for intent in INTENTS:
+        found = intent.match(q)
+        if found is not None:
+            return replace(found, confidence=round(found.confidence, 2))
+    raise UnsupportedError(
+        "I could not tell what to compute. Try e.g. “average body_mass_g by species”, "
+        "“how many rows”, or “distribution of price”."
+    )

@@ -1,0 +1,110 @@
+"""Intents for counting questions: 'how many rows (per region)', 'orders by category',
+'how many countries (per continent)', 'count of body mass' (issue 5).
+
+What is counted depends on what the question names: nothing (rows), a text column (its distinct
+values), or a numeric column (its non-missing values). `_counts` decides that the question
+counts at all, for all four intents.
+"""
+
+from __future__ import annotations
+
+from engine.errors import UnsupportedError
+from engine.identifiers import quote_ident
+from engine.planner.intents.aggregates import Aggregate
+from engine.planner.intents.values import DistinctCount
+from engine.planner.plans import Intent, Plan, group_columns, new_plan
+from engine.planner.query import Query
+from engine.planner.snippets import by, call, group_words, measure_words, not_null, py, where
+
+
+def _counts(q: Query) -> bool:
+    """'how many', 'number of', or rows by a group ("orders by category" counts orders); an
+    average of counts per group is declined here, before any counting intent answers it."""
+    rows_by_group = q.has("row") and bool(q.groups) and not q.measures and not q.has("agg")
+    if not (q.has("count") or rows_by_group):
+        return False
+    if q.has("agg") and q.groups and not q.measures:
+        raise UnsupportedError(
+            "An average of counts per group needs two steps; ask for the counts per group first."
+        )
+    return True
+
+
+def _counted_text(q: Query) -> bool:
+    """'how many countries': the one column named is text, so its distinct values count."""
+    return len(q.measures) == 1 and q.measures[0].column.kind == "text"
+
+
+class RowCount(Intent):
+    """'how many rows', 'number of orders per region and segment': rows, per group if any."""
+
+    def match(self, q: Query) -> Plan | None:
+        if not _counts(q) or q.measures:
+            return None
+        return new_plan(q, self, groups=group_columns(q))
+
+    def explain(self, plan: Plan) -> str:
+        return f"Number of rows per {group_words(plan)}" if plan.groups else "Number of rows"
+
+    def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
+        if not plan.groups:
+            return [f"result = len({rows})"]
+        out = [
+            f"result = {rows}.groupby({by(plan)}).size().sort_values(ascending=False)"
+            '.reset_index(name="count")',
+        ]
+        color = f", color={py(plan.groups[1].name)}" if len(plan.groups) > 1 else ""
+        return out + [f'fig = px.bar(result, x={py(plan.groups[0].name)}, y="count"{color})']
+
+    def sql(self, plan: Plan, table: str) -> list[str] | None:
+        if not plan.groups:
+            return [
+                call(f"SELECT count(*) AS n FROM {table}{where(plan)}"),
+                'result = int(result["n"].iloc[0])',
+            ]
+        g = ", ".join(quote_ident(c.name) for c in plan.groups)
+        q = (
+            f"SELECT {g}, count(*) AS count\nFROM {table}{where(plan, *not_null(plan.groups))}\n"
+            f"GROUP BY {g}\nORDER BY count DESC"
+        )
+        color = f", color={py(plan.groups[1].name)}" if len(plan.groups) > 1 else ""
+        return [call(q), f'fig = px.bar(result, x={py(plan.groups[0].name)}, y="count"{color})']
+
+
+class DistinctPerGroup(Intent):
+    """'how many countries per continent'. pandas only: a small grouped nunique."""
+
+    def match(self, q: Query) -> Plan | None:
+        if not _counts(q) or not _counted_text(q) or not q.groups:
+            return None
+        return new_plan(q, self, measures=(q.measures[0].column,), groups=group_columns(q))
+
+    def explain(self, plan: Plan) -> str:
+        return f"Number of distinct values of {measure_words(plan)} per {group_words(plan)}"
+
+    def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
+        m = plan.measures[0].name
+        return [
+            f"result = {rows}.groupby({by(plan)})[{py(m)}].nunique().reset_index()",
+            f"fig = px.bar(result, x={py(plan.groups[0].name)}, y={py(m)})",
+        ]
+
+
+class CountOfText(DistinctCount):
+    """'how many countries': the number of distinct values of a text column."""
+
+    def match(self, q: Query) -> Plan | None:
+        if not _counts(q) or not _counted_text(q) or q.groups:
+            return None
+        return new_plan(q, self, groups=(q.measures[0].column,))
+
+
+class ValueCount(Aggregate):
+    """'count of body mass': the non-missing values of one numeric (or date) column."""
+
+    def match(self, q: Query) -> Plan | None:
+        if not _counts(q) or len(q.measures) != 1 or _counted_text(q):
+            return None
+        if q.groups or q.has("row"):
+            return None
+        return new_plan(q, self, measures=(q.measures[0].column,), agg="count")

@@ -1,0 +1,255 @@
+"""Intents that rank: the most common value, sorted rows, and superlatives ('which species has
+the highest body mass', 'top 5 countries by gdpPercap', 'the highest body mass') (issue 5).
+
+One superlative question becomes one of three plans: the top rows, the extreme value (an
+`Aggregate`), or the top groups. Those three intents read it through the same `_superlative`,
+which declines what none of them can answer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final
+
+from engine.errors import UnsupportedError
+from engine.identifiers import quote_ident
+from engine.planner.intents.aggregates import Aggregate
+from engine.planner.plans import (
+    GUESSED_AGG_PENALTY,
+    Intent,
+    Plan,
+    new_plan,
+    numeric_measures,
+    said_agg,
+)
+from engine.planner.query import Query
+from engine.planner.snippets import (
+    AGG_WORDS,
+    PANDAS_AGG,
+    ROWS_SHOWN,
+    agg_expr,
+    call,
+    measure_words,
+    not_null,
+    py,
+    where,
+)
+from engine.types import ColumnProfile
+
+COUNTING: Final = re.compile(r"\b(most|fewest|least)\b", re.IGNORECASE)  # of rows, not values
+
+
+class Mode(Intent):
+    """'most common island': the value with the most rows."""
+
+    def match(self, q: Query) -> Plan | None:
+        if not q.has("mode"):
+            return None
+        targets = [m.column for m in q.measures] + ([q.which.column] if q.which else [])
+        if len(targets) != 1:
+            raise UnsupportedError("Name the one column whose most common value you want.")
+        return new_plan(q, self, groups=(targets[0],), n=q.n)
+
+    def explain(self, plan: Plan) -> str:
+        return f"Most common value of {plan.groups[0].name}"
+
+    def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
+        return [f"result = {rows}.groupby({py(plan.groups[0].name)}).size().idxmax()"]
+
+    def sql(self, plan: Plan, table: str) -> list[str] | None:
+        g = quote_ident(plan.groups[0].name)
+        q = (
+            f"SELECT {g}, count(*) AS count\nFROM {table}{where(plan, *not_null(plan.groups))}\n"
+            f"GROUP BY {g}\nORDER BY count DESC, {g}\nLIMIT 1"
+        )
+        return [call(q), f"result = result[{py(plan.groups[0].name)}].iloc[0]"]
+
+
+class Sort(Intent):
+    """'sort by quantity (ascending)', 'top 10 rows ordered by price'."""
+
+    def match(self, q: Query) -> Plan | None:
+        if not (q.has("sort") or q.has("order")):
+            return None
+        if q.groups and numeric_measures(q):
+            return None  # "total quantity by product, highest first": an aggregate, sorted
+        measure = [m.column for m in q.columns]  # "sort by quantity": `by` does not group here
+        if len(measure) != 1:
+            raise UnsupportedError("Sort by which column? Name one.")
+        descending = q.value("order") != "asc"
+        return new_plan(q, self, measures=(measure[0],), descending=descending, n=q.n)
+
+    def explain(self, plan: Plan) -> str:
+        most = "highest" if plan.descending else "lowest"
+        return f"Rows sorted by {measure_words(plan)}, {most} first"
+
+    def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
+        asc = "False" if plan.descending else "True"
+        head = f".head({plan.n})" if plan.n else ""
+        return [f"result = {rows}.sort_values({py(plan.measures[0].name)}, ascending={asc}){head}"]
+
+    def sql(self, plan: Plan, table: str) -> list[str] | None:
+        m = quote_ident(plan.measures[0].name)
+        order = "DESC" if plan.descending else "ASC"
+        limit = plan.n or ROWS_SHOWN
+        return [call(f"SELECT *\nFROM {table}{where(plan)}\nORDER BY {m} {order}\nLIMIT {limit}")]
+
+
+@dataclass(frozen=True)
+class _Superlative:
+    """A superlative question's parts: what to rank (`group`, None for rows) and by what."""
+
+    descending: bool
+    agg: str | None
+    confidence: float
+    group: ColumnProfile | None
+    numbers: list[ColumnProfile]
+
+
+def _superlative(q: Query) -> _Superlative | None:
+    """The superlative's parts, None when there is none, a decline when they are ambiguous."""
+    direction = q.value("super")
+    agg, confidence = said_agg(q)
+    if direction is None and agg in ("max", "min") and q.which:
+        direction = "desc" if agg == "max" else "asc"
+    if direction is None:
+        return None
+    if q.has("period"):
+        raise UnsupportedError(
+            f"To rank {q.value('period')}s, ask for the trend per {q.value('period')} "
+            "and sort it; the offline planner does not rank periods yet."
+        )
+    if q.which:
+        group: ColumnProfile | None = q.which.column
+    elif len(q.columns) == 1 and not q.has("agg") and _most_rows(q):
+        group = q.columns[0].column  # "the year with the most penguins": rows per year
+    else:
+        texts = [m.column for m in q.columns if m.column.kind in ("text", "bool")]
+        if len(texts) > 1:
+            raise UnsupportedError(f"Ranked by which: {' or '.join(c.name for c in texts)}?")
+        group = texts[0] if texts else None
+    numbers = [m.column for m in q.columns if m.column.kind == "number" and m.column != group]
+    if len(numbers) > 1:
+        raise UnsupportedError(f"Highest by which column: {' or '.join(c.name for c in numbers)}?")
+    return _Superlative(direction == "desc", agg, confidence, group, numbers)
+
+
+def _most_rows(q: Query) -> bool:
+    """'most penguins', 'fewest orders': the superlative counts rows (the row noun follows it)."""
+    supers = {pos for pos, f, _ in q.keywords if f == "super"}
+    return COUNTING.search(q.question) is not None and any(
+        f == "row" and pos - 1 in supers for pos, f, _ in q.keywords
+    )
+
+
+def _ranks_rows(q: Query) -> bool:
+    """'top 3 orders by price', 'which order has the highest price': rows, not a value."""
+    return bool(q.n) or (q.has("which") and q.has("row"))
+
+
+class TopRows(Intent):
+    """'the 3 orders with the highest price': whole rows, ranked by one numeric column."""
+
+    def match(self, q: Query) -> Plan | None:
+        s = _superlative(q)
+        if s is None or s.group is not None or len(s.numbers) != 1 or not _ranks_rows(q):
+            return None
+        return new_plan(q, self, measures=(s.numbers[0],), n=q.n or 1, descending=s.descending)
+
+    def explain(self, plan: Plan) -> str:
+        most = "highest" if plan.descending else "lowest"
+        return f"The {plan.n} rows with the {most} {measure_words(plan)}"
+
+    def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
+        pick = "nlargest" if plan.descending else "nsmallest"
+        return [f"result = {rows}.{pick}({plan.n}, {py(plan.measures[0].name)})"]
+
+    def sql(self, plan: Plan, table: str) -> list[str] | None:
+        m = quote_ident(plan.measures[0].name)
+        order = "DESC" if plan.descending else "ASC"
+        q = (
+            f"SELECT *\nFROM {table}{where(plan, *not_null(plan.measures))}\n"
+            f"ORDER BY {m} {order}\nLIMIT {plan.n}"
+        )
+        return [call(q)]
+
+
+class Extreme(Aggregate):
+    """'the highest body mass': the maximum (or minimum) of one numeric column."""
+
+    def match(self, q: Query) -> Plan | None:
+        s = _superlative(q)
+        if s is None or s.group is not None or len(s.numbers) != 1 or _ranks_rows(q):
+            return None
+        return new_plan(q, self, measures=(s.numbers[0],), agg="max" if s.descending else "min")
+
+
+class TopGroups(Intent):
+    """'which species has the highest body mass', 'top 5 countries by gdpPercap', 'which region
+    has the most orders': groups ranked by a statistic (or by their number of rows). Without
+    N the answer is the one group's name."""
+
+    def match(self, q: Query) -> Plan | None:
+        s = _superlative(q)
+        if s is None or s.group is None:
+            return None
+        if not s.numbers:  # "which region has the most orders"
+            if not (q.has("row") or q.has("count")):
+                return None
+            return new_plan(q, self, groups=(s.group,), agg="count", n=q.n, descending=s.descending)
+        agg, confidence = s.agg, s.confidence
+        if agg is None:
+            agg, confidence = "mean", confidence - GUESSED_AGG_PENALTY
+        return new_plan(
+            q,
+            self,
+            groups=(s.group,),
+            measures=(s.numbers[0],),
+            agg=agg,
+            n=q.n,
+            descending=s.descending,
+            confidence=confidence,
+        )
+
+    def explain(self, plan: Plan) -> str:
+        g = plan.groups[0].name
+        agg = AGG_WORDS.get(plan.agg, plan.agg).lower()
+        what = "rows" if plan.agg == "count" else f"{agg} {plan.measures[0].name}"
+        most = "highest" if plan.descending else "lowest"
+        if plan.agg == "count":
+            most = "most" if plan.descending else "fewest"
+        if plan.n:
+            return f"The {plan.n} values of {g} with the {most} {what}"
+        return f"The {g} with the {most} {what}"
+
+    def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
+        g = plan.groups[0].name
+        if plan.agg == "count":
+            out = [f"per_group = {rows}.groupby({py(g)}).size()"]
+            y = "count"
+        else:
+            m = plan.measures[0].name
+            out = [f"per_group = {rows}.groupby({py(g)})[{py(m)}].{PANDAS_AGG[plan.agg]}()"]
+            y = m
+        if not plan.n:
+            return out + [f"result = per_group.{'idxmax' if plan.descending else 'idxmin'}()"]
+        pick = "nlargest" if plan.descending else "nsmallest"
+        return out + [
+            f"result = per_group.{pick}({plan.n}).reset_index(name={py(y)})",
+            f"fig = px.bar(result, x={py(g)}, y={py(y)})",
+        ]
+
+    def sql(self, plan: Plan, table: str) -> list[str] | None:
+        g = quote_ident(plan.groups[0].name)
+        m = plan.measures[0] if plan.measures else None
+        y = m.name if m else "count"
+        order = "DESC" if plan.descending else "ASC"
+        q = (
+            f"SELECT {g}, {agg_expr(plan, m)} AS {quote_ident(y)}\n"
+            f"FROM {table}{where(plan, *not_null(plan.groups))}\nGROUP BY {g}\n"
+            f"ORDER BY {quote_ident(y)} {order}, {g}\nLIMIT {plan.n or 1}"
+        )
+        if not plan.n:
+            return [call(q), f"result = result[{py(plan.groups[0].name)}].iloc[0]"]
+        return [call(q), f"fig = px.bar(result, x={py(plan.groups[0].name)}, y={py(y)})"]

@@ -1,0 +1,113 @@
+"""Intents that list values or rows: distinct values and how many there are, 'list all
+species', and the rows (or values) that match the question's filters (issue 5)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from engine.errors import UnsupportedError
+from engine.identifiers import quote_ident
+from engine.planner.plans import Intent, Plan, new_plan
+from engine.planner.query import Query
+from engine.planner.snippets import ROWS_SHOWN, call, col, group_words, not_null, where
+from engine.types import ColumnProfile
+
+# Keywords a plain filter question may contain ("orders during 2014 between ... and ...").
+FILTER_WORDS: Final = frozenset(
+    "during cmp tcmp between not contains and row which group list much".split()
+)
+
+
+def _one_target(q: Query) -> ColumnProfile:
+    targets = [m.column for m in q.measures] + [m.column for m in q.groups]
+    if len(targets) != 1:
+        raise UnsupportedError("Name one column to list the distinct values of.")
+    return targets[0]
+
+
+class DistinctCount(Intent):
+    """'number of distinct species': how many different values one column has."""
+
+    def match(self, q: Query) -> Plan | None:
+        if not (q.has("distinct") and q.has("count")):
+            return None
+        return new_plan(q, self, groups=(_one_target(q),))
+
+    def explain(self, plan: Plan) -> str:
+        return f"Number of distinct values of {group_words(plan)}"
+
+    def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
+        return [f"result = {col(rows, plan.groups[0])}.nunique()"]
+
+    def sql(self, plan: Plan, table: str) -> list[str] | None:
+        c = quote_ident(plan.groups[0].name)
+        return [
+            call(f"SELECT count(DISTINCT {c}) AS n FROM {table}{where(plan)}"),
+            'result = int(result["n"].iloc[0])',
+        ]
+
+
+class Unique(Intent):
+    """'distinct species', 'unique values of island': one column's values, sorted."""
+
+    def match(self, q: Query) -> Plan | None:
+        if not q.has("distinct"):
+            return None
+        return new_plan(q, self, groups=(_one_target(q),))
+
+    def explain(self, plan: Plan) -> str:
+        return f"Distinct values of {group_words(plan)}"
+
+    def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
+        c = col(rows, plan.groups[0])
+        return [f"result = {c}.dropna().drop_duplicates().sort_values().reset_index(drop=True)"]
+
+    def sql(self, plan: Plan, table: str) -> list[str] | None:
+        c = quote_ident(plan.groups[0].name)
+        q = f"SELECT DISTINCT {c}\nFROM {table}{where(plan, *not_null(plan.groups))}\nORDER BY {c}"
+        return [call(q)]
+
+
+class Listing(Unique):
+    """'list all species', 'give me a list of the product categories'."""
+
+    def match(self, q: Query) -> Plan | None:
+        if not q.has("list") or q.groups or q.has("agg") or len(q.measures) != 1:
+            return None
+        return new_plan(q, self, groups=(q.measures[0].column,))
+
+
+def _only_filters(q: Query) -> bool:
+    """The question names conditions and nothing to compute: 'orders from the West in 2014'."""
+    said = {f for _, f, _ in q.keywords} - FILTER_WORDS
+    return bool(q.filters) and not q.groups and not said
+
+
+class Rows(Intent):
+    """'orders from the West in 2014': the rows that match (the first 1,000 of a big table)."""
+
+    def match(self, q: Query) -> Plan | None:
+        if not _only_filters(q) or q.measures:
+            return None
+        return new_plan(q, self)
+
+    def explain(self, plan: Plan) -> str:
+        return "Rows"
+
+    def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
+        return [f"result = {rows}"]
+
+    def sql(self, plan: Plan, table: str) -> list[str] | None:
+        return [call(f"SELECT *\nFROM {table}{where(plan)}\nLIMIT {ROWS_SHOWN}")]
+
+
+class FilteredValues(Unique):
+    """'countries with pop over 1e9', "countries containing 'land'": the values of the one text
+    column named, among the rows that match."""
+
+    def match(self, q: Query) -> Plan | None:
+        if not _only_filters(q) or len(q.measures) != 1 or q.has("row"):
+            return None
+        if q.measures[0].column.kind != "text":
+            return None
+        return new_plan(q, self, groups=(q.measures[0].column,))
