@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import shutil
 import sqlite3
 import threading
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Final
 
 from engine.errors import InputError
+from engine.identifiers import unique_name
 from engine.types import ErrorInfo, RunResult, Table, Turn, json_scalar
 
 _LOGGER = logging.getLogger(__name__)
@@ -355,11 +357,11 @@ class HistoryStore:
     def _copy_in(path: Path, folder: Path, name: str) -> str:
         """Copy to `folder/name` (or `stem-2.ext` if taken by other content), atomically: a
         crash mid-copy leaves a `.part` file, never a truncated dataset."""
-        target = folder / name
-        n = 2
-        while target.exists():
-            target = folder / f"{Path(name).stem}-{n}{Path(name).suffix}"
-            n += 1
+        stem, suffix = Path(name).stem, Path(name).suffix
+        taken = set(os.listdir(folder))
+        target = folder / unique_name(
+            name, taken, ignore_case=False, numbered=lambda n: f"{stem}-{n}{suffix}"
+        )
         partial = target.with_name(target.name + ".part")
         shutil.copyfile(path, partial)
         partial.replace(target)

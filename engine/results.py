@@ -21,6 +21,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, Final
 
+from engine.identifiers import unique_name
 from engine.types import Answer, TableData, json_scalar
 
 SUMMARY_CHARS: Final = 200
@@ -159,18 +160,17 @@ def _index_is_meaningful(index: Any) -> bool:
 
 
 def _column_names(columns: Any) -> list[str]:
+    """Text names, made unique as pandas sees them: `a` and `A` stay two columns."""
     names: list[str] = []
+    taken: set[str] = set()
     for col in columns:
         if isinstance(col, tuple):
             text = " / ".join(str(p) for p in col if str(p) != "")
         else:
             text = str(col)
-        text = base = text or "column"
-        n = 2
-        while text in names:
-            text = f"{base}_{n}"
-            n += 1
-        names.append(text)
+        name = unique_name(text or "column", taken, ignore_case=False)
+        taken.add(name)
+        names.append(name)
     return names
 
 

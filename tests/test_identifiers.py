@@ -6,7 +6,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine.identifiers import clean_column_names, identifier_from_text, table_name_from_path
+from engine.identifiers import (
+    clean_column_names,
+    identifier_from_text,
+    table_name_from_path,
+    unique_name,
+)
 
 
 @pytest.mark.parametrize(
@@ -27,6 +32,19 @@ def test_table_names(path, name):
 
 def test_table_names_are_unique_case_insensitively():
     assert table_name_from_path("Sales.csv", taken=["SALES", "sales_2"]) == "sales_3"
+
+
+@pytest.mark.parametrize(
+    ("name", "taken", "options", "expected"),
+    [
+        ("sales", {"SALES"}, {}, "sales_2"),
+        ("sales", {"SALES"}, {"ignore_case": False}, "sales"),
+        ("a", {"a", "a_2"}, {"ignore_case": False}, "a_3"),
+        ("x.csv", {"x.csv", "x-2.csv"}, {"numbered": lambda n: f"x-{n}.csv"}, "x-3.csv"),
+    ],
+)
+def test_unique_name(name, taken, options, expected):
+    assert unique_name(name, taken, **options) == expected
 
 
 def test_column_names_blank_duplicate_whitespace():

@@ -123,6 +123,8 @@ def test_multiindex_columns_are_joined() -> None:
 def test_duplicate_and_blank_column_names_are_made_unique() -> None:
     frame = pd.DataFrame([[1, 2, 3]], columns=["a", "a", ""])
     assert answer_from_values(frame, None, "", 10).table.columns == ("a", "a_2", "column")
+    cased = pd.DataFrame([[1, 2, 3, 4]], columns=["a", "A", "a", "a_2"])  # pandas keeps case
+    assert answer_from_values(cased, None, "", 10).table.columns == ("a", "A", "a_2", "a_2_2")
 
 
 @pytest.mark.parametrize(
