@@ -590,6 +590,30 @@ def test_explain_these_rows_asks_a_follow_up(apps):
     assert asked.startswith("Explain these: species=Adelie; body_mass_g=3700.66")
 
 
+def test_a_row_past_the_first_thousand_can_be_selected_and_filtered_to(apps):
+    """The page shows every row of a 5,000-row result; selecting row 2,000 must find that row,
+    not only one of the 1,000 kept for JSON (it said "0 rows selected" and offered no filter)."""
+    at = open_app(apps)
+    session = engine_session(at)
+    turn = session.run(
+        "result = pd.concat([df] * 15, ignore_index=True).head(5000)", question="many rows"
+    )
+    assert len(turn.result.answer.table.rows) == 1_000
+    at.run()
+    at.session_state[f"turn-{turn.id}-table"] = {
+        "selection": {"rows": [1999], "columns": [], "cells": []}
+    }
+    at.run()
+    assert not at.exception
+    assert "1 row selected" in texts(at)
+    at.button(key=f"turn-{turn.id}-filter").click()  # row 1,999 is penguin 279, a Chinstrap
+    at.run()
+    assert not at.exception
+    filtered = session.turns[-1].result.answer.table
+    assert filtered.row_count == 68
+    assert {row[filtered.columns.index("species")] for row in filtered.rows} == {"Chinstrap"}
+
+
 def test_float_values_are_shown_without_binary_noise(apps):
     at = open_app(apps)
     turn = engine_session(at).run("result = 0.1 + 0.2", question="sum")

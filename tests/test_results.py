@@ -278,3 +278,18 @@ def test_a_reply_crosses_the_wire_as_typed_data_and_malformed_ones_are_refused()
     for header in ({"ok": True}, {"ok": True, "payload": {"kind": "pickle"}}):
         with pytest.raises(ProtocolError):
             RunReply.from_frame(frame_of(header))
+
+
+def test_table_data_shows_a_slice_and_finds_every_row_it_shows() -> None:
+    from engine.types import TableData
+
+    frame = pd.DataFrame({"i": range(5000), "day": pd.date_range("2024-01-01", periods=5000)})
+    table = answer_from_values(frame, None, "", 1000).table
+    assert len(table.rows) == 1000 and table.display_slice(1 << 30).num_rows == 5000
+    small = table.display_slice(table.arrow.nbytes // 10, min_rows=100)
+    assert small.num_rows == 500 and small.column("i").to_pylist()[:2] == [0, 1]
+    assert table.display_slice(1, min_rows=100).num_rows == 100
+    assert table.rows_at([1999, 0, 5000, -1]) == [(1999, "2029-06-22T00:00:00"), table.rows[0]]
+    kept = TableData(table.columns, table.rows, table.row_count)  # from history, no Parquet
+    assert kept.rows_at([1999, 999]) == [table.rows[999]]
+    assert kept.display_slice(1 << 30).num_rows == 1000
