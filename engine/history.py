@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Final
 
 from engine.errors import InputError
+from engine.history_schema import MIGRATIONS, SCHEMA_VERSION
 from engine.identifiers import unique_name
 from engine.types import ErrorInfo, RunResult, Table, Turn, json_scalar
 
@@ -34,44 +35,6 @@ _LOGGER = logging.getLogger(__name__)
 DB_NAME: Final = "history.sqlite"
 TITLE_CHARS: Final = 60
 BUSY_TIMEOUT_MS: Final = 10_000  # another process (CLI, a second app) may hold the write lock
-
-# Numbered migrations: MIGRATIONS[i] brings the schema from version i to i + 1.
-MIGRATIONS: Final[tuple[str, ...]] = (
-    """
-    CREATE TABLE sessions (
-        id TEXT PRIMARY KEY,
-        title TEXT NOT NULL DEFAULT '',
-        created_at TEXT NOT NULL,
-        updated_at TEXT NOT NULL
-    );
-    CREATE TABLE turns (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
-        created_at TEXT NOT NULL,
-        question TEXT,
-        code TEXT,
-        answer_text TEXT NOT NULL DEFAULT '',
-        backend TEXT,
-        ok INTEGER NOT NULL,
-        data TEXT NOT NULL
-    );
-    CREATE INDEX turns_by_session ON turns(session_id, id);
-    CREATE TABLE datasets (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
-        table_name TEXT NOT NULL,
-        stored_name TEXT NOT NULL,
-        original_name TEXT NOT NULL,
-        sheet TEXT,
-        format TEXT NOT NULL DEFAULT '',
-        sha256 TEXT NOT NULL,
-        size_bytes INTEGER NOT NULL,
-        added_at TEXT NOT NULL,
-        UNIQUE (session_id, table_name)
-    );
-    """,
-)
-SCHEMA_VERSION: Final = len(MIGRATIONS)
 
 
 @dataclass(frozen=True)
