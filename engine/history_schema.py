@@ -42,5 +42,8 @@ MIGRATIONS: Final[tuple[str, ...]] = (
         UNIQUE (session_id, table_name)
     );
     """,
+    # 2: a turn's whole result table as Parquet (issue 12); NULL for turns kept before, or
+    # without a table: those show their kept rows.
+    "ALTER TABLE turns ADD COLUMN result_file TEXT;",
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)
