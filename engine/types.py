@@ -296,7 +296,8 @@ class TableData:
         table = self.to_arrow()
         if table.num_rows == 0 or table.nbytes <= max_bytes:
             return table
-        return table.slice(0, max(min_rows, int(max_bytes * table.num_rows / table.nbytes)))
+        per_row = table.nbytes / table.num_rows
+        return table.slice(0, max(min_rows, int(max_bytes / per_row)))
 
     def rows_at(self, indexes: Iterable[int]) -> list[tuple[Any, ...]]:
         """The rows at these positions, as JSON scalars like `rows`, for any row of
