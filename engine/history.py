@@ -5,7 +5,7 @@ is one transaction, so a process killed mid-write loses at most that write and n
 one (issue 6, tested by SIGKILL-ing a writer). Turns are stored as the JSON of `Turn.to_json()`,
 never pickled, so a new version can read them (style.md rule 12). Uploaded files are copied to
 `<data_dir>/datasets/<session_id>/`, once per session even when loaded twice or read as several
-sheets.
+sheets; result tables are kept whole as Parquet under `<data_dir>/results/` (`result_files`).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import shutil
 import sqlite3
 import threading
@@ -25,6 +26,9 @@ from pathlib import Path
 from typing import Final
 
 from engine.errors import InputError
+from engine.history_schema import MIGRATIONS, SCHEMA_VERSION
+from engine.identifiers import unique_name
+from engine.result_files import ResultFiles
 from engine.types import ErrorInfo, RunResult, Table, Turn, json_scalar
 
 _LOGGER = logging.getLogger(__name__)
@@ -32,44 +36,6 @@ _LOGGER = logging.getLogger(__name__)
 DB_NAME: Final = "history.sqlite"
 TITLE_CHARS: Final = 60
 BUSY_TIMEOUT_MS: Final = 10_000  # another process (CLI, a second app) may hold the write lock
-
-# Numbered migrations: MIGRATIONS[i] brings the schema from version i to i + 1.
-MIGRATIONS: Final[tuple[str, ...]] = (
-    """
-    CREATE TABLE sessions (
-        id TEXT PRIMARY KEY,
-        title TEXT NOT NULL DEFAULT '',
-        created_at TEXT NOT NULL,
-        updated_at TEXT NOT NULL
-    );
-    CREATE TABLE turns (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
-        created_at TEXT NOT NULL,
-        question TEXT,
-        code TEXT,
-        answer_text TEXT NOT NULL DEFAULT '',
-        backend TEXT,
-        ok INTEGER NOT NULL,
-        data TEXT NOT NULL
-    );
-    CREATE INDEX turns_by_session ON turns(session_id, id);
-    CREATE TABLE datasets (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
-        table_name TEXT NOT NULL,
-        stored_name TEXT NOT NULL,
-        original_name TEXT NOT NULL,
-        sheet TEXT,
-        format TEXT NOT NULL DEFAULT '',
-        sha256 TEXT NOT NULL,
-        size_bytes INTEGER NOT NULL,
-        added_at TEXT NOT NULL,
-        UNIQUE (session_id, table_name)
-    );
-    """,
-)
-SCHEMA_VERSION: Final = len(MIGRATIONS)
 
 
 @dataclass(frozen=True)
@@ -116,6 +82,7 @@ class HistoryStore:
         self.datasets_dir = self.data_dir / "datasets"
         self.datasets_dir.mkdir(parents=True, exist_ok=True)
         self.path = self.data_dir / DB_NAME
+        self.results = ResultFiles(self.data_dir)
         self._lock = threading.RLock()
         self._hashes: dict[tuple[str, int, int], str] = {}  # (path, size, mtime_ns) -> sha256
         try:
@@ -223,6 +190,7 @@ class HistoryStore:
             con.execute("DELETE FROM datasets WHERE session_id = ?", (session_id,))
             con.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
         shutil.rmtree(self._session_dir(session_id), ignore_errors=True)
+        self.results.remove_session(session_id)
 
     def _ensure_session(self, con: sqlite3.Connection, session_id: str) -> None:
         now = _now()
@@ -355,24 +323,28 @@ class HistoryStore:
     def _copy_in(path: Path, folder: Path, name: str) -> str:
         """Copy to `folder/name` (or `stem-2.ext` if taken by other content), atomically: a
         crash mid-copy leaves a `.part` file, never a truncated dataset."""
-        target = folder / name
-        n = 2
-        while target.exists():
-            target = folder / f"{Path(name).stem}-{n}{Path(name).suffix}"
-            n += 1
+        stem, suffix = Path(name).stem, Path(name).suffix
+        taken = set(os.listdir(folder))
+        target = folder / unique_name(
+            name, taken, ignore_case=False, numbered=lambda n: f"{stem}-{n}{suffix}"
+        )
         partial = target.with_name(target.name + ".part")
         shutil.copyfile(path, partial)
         partial.replace(target)
         return target.name
 
     # -- turns ----------------------------------------------------------------------------------
-    def add_turn(self, session_id: str, turn: Turn) -> Turn:
-        """Store a turn; returns it with `.id` set. An untitled session takes its first question
-        as title."""
+    def add_turn(self, session_id: str, turn: Turn, *, max_result_mb: int | None = None) -> Turn:
+        """Store a turn; returns it with `.id` set. Its whole result table (up to
+        `max_result_mb`) goes to a Parquet file named before the row commits. An untitled
+        session takes its first question as title."""
         created = turn.created_at or _now()
         turn = replace(turn, created_at=created, id=None)
         data = json.dumps(turn.to_json(), ensure_ascii=False, default=_json_default)
-        with self._write() as con:
+        table = turn.result.answer.table if turn.result.answer is not None else None
+        cap = None if max_result_mb is None else max_result_mb * 1024 * 1024
+        self._session_dir(session_id)  # checked: it names the folder of its result files
+        with self.results.saving(session_id, table, cap) as keep, self._write() as con:
             self._ensure_session(con, session_id)
             cursor = con.execute(
                 """
@@ -391,6 +363,10 @@ class HistoryStore:
                     data,
                 ),
             )
+            if name := keep(cursor.lastrowid):
+                con.execute(
+                    "UPDATE turns SET result_file = ? WHERE id = ?", (name, cursor.lastrowid)
+                )
             con.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", (_now(), session_id))
             if turn.question and turn.question.strip():
                 con.execute(
@@ -400,11 +376,12 @@ class HistoryStore:
         return replace(turn, id=cursor.lastrowid)
 
     def turns(self, session_id: str) -> list[Turn]:
-        """The session's turns, oldest first."""
+        """The session's turns, oldest first, with their whole result tables."""
         rows = self._read(
-            "SELECT id, data FROM turns WHERE session_id = ? ORDER BY id", (session_id,)
+            "SELECT session_id, id, data, result_file FROM turns WHERE session_id = ? ORDER BY id",
+            (session_id,),
         )
-        return [_turn_from_row(i, d) for i, d in rows]
+        return [self._turn_from_row(*row) for row in rows]
 
     def search(self, text: str, session_id: str | None = None) -> list[tuple[str, Turn]]:
         """(session id, turn) for turns whose question, code or answer contains `text`, in any
@@ -413,7 +390,7 @@ class HistoryStore:
         if not needle:
             return []
         sql = """
-            SELECT session_id, id, data FROM turns
+            SELECT session_id, id, data, result_file FROM turns
             WHERE (instr(casefold(question), ?) > 0 OR instr(casefold(code), ?) > 0
                    OR instr(casefold(answer_text), ?) > 0)
         """
@@ -422,16 +399,30 @@ class HistoryStore:
             sql += " AND session_id = ?"
             params += (session_id,)
         rows = self._read(sql + " ORDER BY id DESC", params)
-        return [(sid, _turn_from_row(i, d)) for sid, i, d in rows]
+        return [(row[0], self._turn_from_row(*row)) for row in rows]
+
+    def _turn_from_row(self, session_id: str, turn_id: int, data: str, name: str | None) -> Turn:
+        return self.results.attach(_turn_from_json(turn_id, data), session_id, name)
 
     def delete_turn(self, turn_id: int) -> None:
+        """The turn, then its result file (a crash between the two leaves a stray file)."""
         with self._write() as con:
+            row = con.execute(
+                "SELECT session_id, result_file FROM turns WHERE id = ?", (turn_id,)
+            ).fetchone()
             con.execute("DELETE FROM turns WHERE id = ?", (turn_id,))
+        if row is not None and row[1]:
+            self.results.remove(row[0], [row[1]])
 
     def clear(self, session_id: str) -> None:
-        """Delete every turn of the session (its tables stay)."""
+        """Delete every turn of the session and their result files (its tables stay)."""
         with self._write() as con:
+            names = con.execute(
+                "SELECT result_file FROM turns WHERE session_id = ? AND result_file IS NOT NULL",
+                (session_id,),
+            ).fetchall()
             con.execute("DELETE FROM turns WHERE session_id = ?", (session_id,))
+        self.results.remove(session_id, [name for (name,) in names])
 
 
 def _json_default(value: object) -> object:
@@ -455,7 +446,7 @@ def _title_from_question(question: str) -> str:
     return line if len(line) <= TITLE_CHARS else line[: TITLE_CHARS - 1].rstrip() + "…"
 
 
-def _turn_from_row(turn_id: int, data: str) -> Turn:
+def _turn_from_json(turn_id: int, data: str) -> Turn:
     """A stored turn; one this version cannot read comes back as a failed turn saying so,
     rather than vanishing from the history."""
     try:

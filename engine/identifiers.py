@@ -10,7 +10,7 @@ from __future__ import annotations
 import keyword
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 
 from engine.code_names import RESERVED  # names the code already has: no table shadows them
@@ -42,15 +42,25 @@ def table_name_from_path(path: str | Path, taken: Iterable[str] = ()) -> str:
     return unique_name(identifier_from_text(Path(path).stem), set(taken))
 
 
-def unique_name(name: str, taken: set[str]) -> str:
-    """`name`, or `name_2`, `name_3`, ... whichever is not in `taken` (case-insensitively)."""
-    lowered = {t.lower() for t in taken}
-    if name.lower() not in lowered:
-        return name
-    n = 2
-    while f"{name}_{n}".lower() in lowered:
-        n += 1
-    return f"{name}_{n}"
+def unique_name(
+    name: str,
+    taken: Collection[str],
+    *,
+    ignore_case: bool = True,
+    numbered: Callable[[int], str] | None = None,
+) -> str:
+    """`name`, or `name_2`, `name_3`, ... whichever is not in `taken`.
+
+    Case-insensitive by default (DuckDB identifiers are); `ignore_case=False` for names that
+    differ by case only, like pandas columns or files. `numbered(n)` spells the n-th candidate
+    another way, e.g. `sales-2.csv` for a file.
+    """
+    seen = {t.lower() for t in taken} if ignore_case else taken
+    spell = numbered or (lambda n: f"{name}_{n}")
+    candidate, n = name, 2
+    while (candidate.lower() if ignore_case else candidate) in seen:
+        candidate, n = spell(n), n + 1
+    return candidate
 
 
 def clean_column_names(names: Iterable[str | None]) -> list[str]:

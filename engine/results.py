@@ -1,12 +1,14 @@
 """Normalise what code left in `result` / `fig` into one `Answer` (issue #3).
 
-Two halves, because the value lives in a sandboxed child and the `Answer` in the app:
+Two halves, because the value lives in a sandboxed child and the `Answer` in the app, with one
+typed `Payload` between them:
 
-- `payload_from_values` runs where the code ran: it turns the value into data only, a JSON
-  `meta` dict plus Arrow IPC stream bytes for tables (never pickle: unpickling the child's bytes
-  would run its code in the app).
-- `answer_from_payload` runs in the app: it validates the Arrow bytes and builds the `Answer`,
-  with rows capped for display, the true row count, and the full `pyarrow.Table`.
+- `payload_from_values` runs where the code ran: it turns the value into data only, a
+  `Payload` whose `to_json()` travels as JSON and whose table travels as Arrow IPC stream bytes
+  (never pickle: unpickling the child's bytes would run its code in the app).
+- `Payload.from_json` reads the child's JSON back, checking every field, and
+  `answer_from_payload` validates the Arrow bytes and builds the `Answer`, with rows capped for
+  display, the true row count, and the full `pyarrow.Table`.
 
 `answer_from_values` chains both in-process (plain Python, tests, the bench), so the sandbox and
 plain `exec` give byte-identical answers.
@@ -17,10 +19,12 @@ from __future__ import annotations
 import enum
 import json
 import math
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any, Final
+from typing import Any, Final, Literal, get_args
 
+from engine.identifiers import unique_name
 from engine.types import Answer, TableData, json_scalar
 
 SUMMARY_CHARS: Final = 200
@@ -28,6 +32,56 @@ NO_RESULT_MESSAGE: Final = (
     "The code ran but left no answer: assign it to `result` (a number, text, DataFrame, Series "
     "or plotly figure), or set `fig` for a chart."
 )
+
+
+PayloadKind = Literal["none", "value", "text", "figure", "table"]
+PAYLOAD_KINDS: Final[frozenset[str]] = frozenset(get_args(PayloadKind))
+
+
+@dataclass(frozen=True)
+class Payload:
+    """What the code left, as data only: made in the sandbox child, read in the app.
+
+    `kind` is "none" when the code left nothing. A table is `arrow`, an Arrow IPC stream that
+    travels beside the JSON (a blob of the reply frame), never inside it; `series` says it was a
+    Series, so `results[-1]` gives a Series back.
+    """
+
+    kind: PayloadKind
+    text: str = ""
+    value: Any = None  # a JSON scalar, or the printed text
+    figure: dict[str, Any] | None = None  # plotly JSON
+    series: bool = False
+    arrow: bytes = field(default=b"", repr=False)
+
+    def to_json(self) -> dict[str, Any]:
+        """Everything but `arrow`."""
+        return {
+            "kind": self.kind,
+            "text": self.text,
+            "value": self.value,
+            "figure": self.figure,
+            "series": self.series,
+        }
+
+    @classmethod
+    def from_json(cls, data: Any, arrow: bytes = b"") -> Payload:
+        """The payload of an untrusted writer's JSON; ValueError when a field is malformed."""
+        if not isinstance(data, dict):
+            raise ValueError("payload is not a JSON object")
+        kind, figure = data.get("kind"), data.get("figure")
+        if kind not in PAYLOAD_KINDS:
+            raise ValueError(f"unknown answer kind {kind!r}")
+        if figure is not None and not isinstance(figure, dict):
+            raise ValueError("figure payload is not a JSON object")
+        return cls(
+            kind=kind,
+            text=str(data.get("text", ""))[: SUMMARY_CHARS * 2],
+            value=json_scalar(data.get("value")),
+            figure=figure,
+            series=data.get("series") is True,
+            arrow=bytes(arrow),
+        )
 
 
 class Shape(enum.Enum):
@@ -87,41 +141,36 @@ def _is_missing(value: Any) -> bool:
 
 
 # -- the child's half -------------------------------------------------------------------------
-def payload_from_values(result: Any, fig: Any, printed: str) -> tuple[dict[str, Any], bytes]:
-    """(meta, arrow_bytes) for what the code left; meta["kind"] is "none" when it left nothing."""
+def payload_from_values(result: Any, fig: Any, printed: str) -> Payload:
+    """The `Payload` for what the code left; its kind is "none" when it left nothing."""
     figure = _figure_json(fig) if shape_of(fig) is Shape.FIGURE else None
     shape = shape_of(result)
     if shape is Shape.NONE:
         if figure is not None:
-            return {"kind": "figure", "text": figure_summary(figure), "figure": figure}, b""
+            return Payload("figure", figure_summary(figure), figure=figure)
         if printed.strip():
-            return {"kind": "text", "text": _one_line(printed), "value": printed}, b""
-        return {"kind": "none", "text": ""}, b""
+            return Payload("text", _one_line(printed), value=printed)
+        return Payload("none")
     if shape is Shape.FIGURE:
         figure = _figure_json(result)
-        return {"kind": "figure", "text": figure_summary(figure), "figure": figure}, b""
+        return Payload("figure", figure_summary(figure), figure=figure)
     if shape is Shape.TEXT:
-        return {"kind": "text", "text": _one_line(result), "value": result, "figure": figure}, b""
+        return Payload("text", _one_line(result), value=result, figure=figure)
     if shape is Shape.SCALAR:
         # NaT is a datetime whose isoformat() is "NaT": missing values are None (JSON null).
         value = None if _is_missing(result) else result
         value = json_scalar(value.item() if hasattr(value, "ndim") else value)
-        return {
-            "kind": "value",
-            # 15.049999999999999 reads as 15.05; the value keeps every digit
-            "text": f"{value:.10g}" if isinstance(value, float) else _one_line(str(value)),
-            "value": value,
-            "figure": figure,
-        }, b""
-    frame = frame_from_value(result, shape)
-    table = arrow_from_frame(frame)
-    meta = {
-        "kind": "table",
-        "text": table_summary(table.num_rows, table.num_columns),
-        "figure": figure,
-        "series": shape is Shape.SERIES,
-    }
-    return meta, arrow_bytes(table)
+        # 15.049999999999999 reads as 15.05; the value keeps every digit
+        text = f"{value:.10g}" if isinstance(value, float) else _one_line(str(value))
+        return Payload("value", text, value=value, figure=figure)
+    table = arrow_from_frame(frame_from_value(result, shape))
+    return Payload(
+        "table",
+        table_summary(table.num_rows, table.num_columns),
+        figure=figure,
+        series=shape is Shape.SERIES,
+        arrow=arrow_bytes(table),
+    )
 
 
 def frame_from_value(value: Any, shape: Shape) -> Any:
@@ -159,18 +208,17 @@ def _index_is_meaningful(index: Any) -> bool:
 
 
 def _column_names(columns: Any) -> list[str]:
+    """Text names, made unique as pandas sees them: `a` and `A` stay two columns."""
     names: list[str] = []
+    taken: set[str] = set()
     for col in columns:
         if isinstance(col, tuple):
             text = " / ".join(str(p) for p in col if str(p) != "")
         else:
             text = str(col)
-        text = base = text or "column"
-        n = 2
-        while text in names:
-            text = f"{base}_{n}"
-            n += 1
-        names.append(text)
+        name = unique_name(text or "column", taken, ignore_case=False)
+        taken.add(name)
+        names.append(name)
     return names
 
 
@@ -246,15 +294,11 @@ def table_from_arrow_bytes(data: bytes) -> Any:
     return table
 
 
-def answer_from_payload(meta: dict[str, Any], data: bytes, max_display_rows: int) -> Answer:
-    """The `Answer` for a payload; raises ValueError if the payload is malformed."""
-    kind = meta.get("kind")
-    text = str(meta.get("text", ""))[: SUMMARY_CHARS * 2]
-    figure = meta.get("figure")
-    if figure is not None and not isinstance(figure, dict):
-        raise ValueError("figure payload is not a JSON object")
+def answer_from_payload(payload: Payload, max_display_rows: int) -> Answer:
+    """The `Answer` for a payload; raises ValueError if its table is malformed."""
+    kind, text, figure = payload.kind, payload.text, payload.figure
     if kind == "table":
-        table = table_from_arrow_bytes(data)
+        table = table_from_arrow_bytes(payload.arrow)
         rows = table.slice(0, max_display_rows).to_pylist()
         table_data = TableData(
             columns=tuple(table.column_names),
@@ -266,32 +310,31 @@ def answer_from_payload(meta: dict[str, Any], data: bytes, max_display_rows: int
     if kind == "figure":
         return Answer(kind="figure", text=text, figure=figure)
     if kind in ("value", "text"):
-        return Answer(kind=kind, text=text, value=json_scalar(meta.get("value")), figure=figure)
-    raise ValueError(f"unknown answer kind {kind!r}")
+        return Answer(kind=kind, text=text, value=payload.value, figure=figure)
+    raise ValueError(f"a payload of kind {kind!r} is no answer")
 
 
-def value_from_payload(meta: dict[str, Any], data: bytes) -> Any:
+def value_from_payload(payload: Payload) -> Any:
     """An earlier turn's result as the code would use it (`results[-1]`): frame, figure, value."""
-    kind = meta.get("kind")
-    if kind == "table":
-        frame = table_from_arrow_bytes(data).to_pandas()
-        if meta.get("series") and frame.shape[1] >= 1:
+    if payload.kind == "table":
+        frame = table_from_arrow_bytes(payload.arrow).to_pandas()
+        if payload.series and frame.shape[1] >= 1:
             return (
                 frame.set_index(list(frame.columns[:-1])).iloc[:, 0]
                 if frame.shape[1] > 1
                 else frame.iloc[:, 0]
             )
         return frame
-    if kind == "figure":
+    if payload.kind == "figure":
         import plotly.graph_objects as go
 
-        return go.Figure(meta.get("figure"))
-    return meta.get("value")
+        return go.Figure(payload.figure)
+    return payload.value
 
 
 def answer_from_values(result: Any, fig: Any, printed: str, max_display_rows: int) -> Answer | None:
     """Plain in-process normalisation (tests, bench); None when the code left nothing."""
-    meta, data = payload_from_values(result, fig, printed)
-    if meta["kind"] == "none":
+    payload = payload_from_values(result, fig, printed)
+    if payload.kind == "none":
         return None
-    return answer_from_payload(meta, data, max_display_rows)
+    return answer_from_payload(payload, max_display_rows)

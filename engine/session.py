@@ -325,7 +325,9 @@ class Session:
 
     def _record(self, turn: Turn) -> Turn:
         if self.history is not None and self.session_id is not None:
-            turn = self.history.add_turn(self.session_id, turn)
+            turn = self.history.add_turn(
+                self.session_id, turn, max_result_mb=self.settings.max_result_mb
+            )
         self.turns.append(turn)
         return turn
 

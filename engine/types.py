@@ -8,13 +8,17 @@ Each is a frozen dataclass. `to_json()` is the only producer of the JSON in
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 AnswerKind = Literal["value", "table", "figure", "text"]
+_ISO_DATE: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DATETIME: Final = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?")
 
 
 class Backend(StrEnum):
@@ -266,8 +270,9 @@ class CodeDraft:
 class TableData:
     """A result table: columns, rows capped for display, and the true row count.
 
-    `arrow` holds the full result as a `pyarrow.Table` when it is at hand (exports use it); it
-    is never serialised.
+    `arrow` holds the full result as a `pyarrow.Table` when it is at hand (a run, or a history
+    turn with its Parquet file); it is never serialised. What a page shows, exports and looks up
+    comes from it, so a selected row is found wherever the page showed it (issue 12).
     """
 
     columns: tuple[str, ...]
@@ -278,6 +283,37 @@ class TableData:
     @property
     def truncated(self) -> bool:
         return self.row_count > len(self.rows)
+
+    def to_arrow(self) -> Any:  # -> pyarrow.Table
+        """`arrow`, or else the kept rows typed again from their JSON (a history turn without
+        its Parquet file): ISO dates become dates, mixed kinds become text."""
+        import pyarrow as pa
+
+        if self.arrow is not None:
+            return self.arrow
+        columns = list(zip(*self.rows, strict=True)) if self.rows else [()] * len(self.columns)
+        return pa.table([_arrow_column(list(c)) for c in columns], names=list(self.columns))
+
+    def display_slice(self, max_bytes: int, min_rows: int = 1_000) -> Any:  # -> pyarrow.Table
+        """The first rows that fit in about `max_bytes` (at least `min_rows`): st.dataframe
+        sends its whole argument in one message (200 MB cap), so a 4.7M-row result would not
+        arrive at all."""
+        table = self.to_arrow()
+        if table.num_rows == 0 or table.nbytes <= max_bytes:
+            return table
+        per_row = table.nbytes / table.num_rows
+        return table.slice(0, max(min_rows, int(max_bytes / per_row)))
+
+    def rows_at(self, indexes: Iterable[int]) -> list[tuple[Any, ...]]:
+        """The rows at these positions, as JSON scalars like `rows`, for any row of
+        `display_slice` (row 2,000 of 5,000 too, not only the kept 1,000); others are skipped."""
+        size = self.arrow.num_rows if self.arrow is not None else len(self.rows)
+        wanted = [i for i in indexes if 0 <= i < size]
+        if self.arrow is None:
+            return [self.rows[i] for i in wanted]
+        picked = self.arrow.take(wanted)
+        columns = [[json_scalar(v) for v in column.to_pylist()] for column in picked.columns]
+        return list(zip(*columns, strict=True)) if columns else [() for _ in wanted]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -293,6 +329,22 @@ class TableData:
             rows=tuple(tuple(r) for r in data["rows"]),
             row_count=data["row_count"],
         )
+
+
+def _arrow_column(values: list[Any]) -> Any:  # -> pyarrow.Array
+    """One column of JSON scalars as Arrow: typed when the values agree, text when not."""
+    import pyarrow as pa
+
+    present = [v for v in values if v is not None]
+    if present and all(isinstance(v, str) for v in present):
+        if all(_ISO_DATE.fullmatch(v) for v in present):
+            return pa.array(values, pa.string()).cast(pa.date32())
+        if all(_ISO_DATETIME.fullmatch(v) for v in present):
+            return pa.array([datetime.fromisoformat(v) if v else None for v in values])
+    try:
+        return pa.array(values)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed kinds, e.g. 1 and "a"
+        return pa.array([None if v is None else str(v) for v in values], pa.string())
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,6 @@ from engine.types import Answer, Backend, ErrorInfo, TableData, Turn
 
 _MARKDOWN_SPECIALS: Final = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 DISPLAY_MAX_BYTES: Final = 16 << 20  # a result table shown in the page; downloads have it all
-DISPLAY_MIN_ROWS: Final = 1_000
 
 
 def plain(text: str) -> str:
@@ -86,26 +85,24 @@ def render_answer(session: Session, answer: Answer, key: str) -> None:
 
 
 def render_table(session: Session, data: TableData, key: str) -> None:
-    """The result table (the first rows of the full Arrow result when at hand, up to about
-    DISPLAY_MAX_BYTES), its size, downloads of every row, follow-ups."""
-    frame = _display_slice(data.arrow) if data.arrow is not None else _frame(data)
+    """The result table (its first ~DISPLAY_MAX_BYTES of rows), its size, downloads of every
+    row, follow-ups on any selected row."""
+    frame = data.display_slice(DISPLAY_MAX_BYTES)
     state = st.dataframe(
         frame, key=f"{key}-table", on_select="rerun", selection_mode="multi-row", hide_index=True
     )
-    shown = frame.num_rows if data.arrow is not None else len(data.rows)
     note = table_summary(data.row_count, len(data.columns))
-    if shown < data.row_count:
-        note = f"showing {shown:,} of {note}"
+    if frame.num_rows < data.row_count:
+        note = f"showing {frame.num_rows:,} of {note}"
         if data.arrow is not None and data.arrow.num_rows == data.row_count:
             note += "; the downloads have every row"
-        else:  # a turn from the history keeps only the rows it displayed
-            note += f"; the downloads have these {shown:,}: re-run the code for every row"
+        else:  # a turn from the history whose full table is gone keeps only the rows it showed
+            note += f"; the downloads have these {frame.num_rows:,}: re-run the code for every row"
     st.caption(note)
     table_downloads(data, key)
     rows = list((state or {}).get("selection", {}).get("rows", []) if state else [])
     if rows:
-        picked = [data.rows[i] for i in rows if i < len(data.rows)]
-        _offer_followups(session, data.columns, picked, key, "row")
+        _offer_followups(session, data.columns, data.rows_at(rows), key, "row")
 
 
 def render_figure(session: Session, figure: dict[str, Any], key: str) -> None:
@@ -249,22 +246,6 @@ def _offer_followups(
     if row.button("Explain these", key=f"{key}-explain", icon=":material/help:"):
         st.session_state["pending_question"] = explain_question(list(columns), rows)
         st.rerun()
-
-
-def _display_slice(table: Any) -> Any:  # pyarrow.Table -> pyarrow.Table
-    """The first rows of `table` that fit in about DISPLAY_MAX_BYTES (at least
-    DISPLAY_MIN_ROWS). st.dataframe sends its whole argument to the browser in one message
-    (capped at server.maxMessageSize, 200 MB): a 4.7M-row result would not arrive at all."""
-    if table.num_rows == 0 or table.nbytes <= DISPLAY_MAX_BYTES:
-        return table
-    per_row = table.nbytes / table.num_rows
-    return table.slice(0, max(DISPLAY_MIN_ROWS, int(DISPLAY_MAX_BYTES / per_row)))
-
-
-def _frame(data: TableData):  # -> pandas.DataFrame
-    import pandas as pd
-
-    return pd.DataFrame(list(data.rows), columns=list(data.columns))
 
 
 class ProgressView:

@@ -177,7 +177,7 @@ LAYERS: Final[tuple[tuple[str, ...], ...]] = (
     # the answer loop: drafters (planner, LLM) -> check -> run -> repair
     ("answer",),
     # keep finished turns; hand them out as files and notebooks
-    ("history", "export"),
+    ("history", "history_schema", "result_files", "export"),
     # the facade wiring every step for one user session
     ("session",),
     # the command line

@@ -13,6 +13,7 @@ import time
 from datetime import date, datetime
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 from engine.errors import InputError
@@ -127,6 +128,128 @@ def test_history_survives_a_restart(tmp_path: Path) -> None:
     with sqlite3.connect(tmp_path / "history.sqlite") as con:
         assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def big_turn() -> Turn:
+    """A real 5,000-row result (through engine.results): a date, an int and a text column."""
+    import pandas as pd
+
+    from engine.results import answer_from_values
+
+    frame = pd.DataFrame(
+        {
+            "day": pd.date_range("2024-01-01", periods=5000).date,
+            "n": range(5000),
+            "label": [f"row {i}" for i in range(5000)],
+        }
+    )
+    answer = answer_from_values(frame, None, "", 1000)
+    assert len(answer.table.rows) == 1000 and answer.table.arrow.num_rows == 5000
+    return Turn(question="every row", code="result = t", result=RunResult(ok=True, answer=answer))
+
+
+def test_a_whole_result_table_survives_a_restart_with_its_types(tmp_path: Path) -> None:
+    import io
+
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+    from openpyxl import load_workbook
+
+    from engine.export import TABLE_FORMATS
+
+    store = HistoryStore(tmp_path)
+    sid = store.new_session()
+    saved = store.add_turn(sid, big_turn(), max_result_mb=512)
+    assert sorted(p.name for p in (tmp_path / "results" / sid).iterdir()) == [f"{saved.id}.parquet"]
+    store.close()
+
+    (turn,) = HistoryStore(tmp_path).turns(sid)  # a restart
+    table = turn.result.answer.table
+    assert table.arrow is not None and table.arrow.num_rows == 5000 == table.row_count
+    assert table.arrow.schema.field("day").type == pa.date32()
+    assert table.arrow.schema.field("n").type == pa.int64()
+    assert table.rows_at([4999]) == [("2037-09-08", 4999, "row 4999")]
+    assert table.display_slice(16 << 20).num_rows == 5000
+    back = pq.read_table(io.BytesIO(TABLE_FORMATS["parquet"].write(table)))
+    assert back.num_rows == 5000 and back.schema == table.arrow.schema
+    assert back.column("day").to_pylist()[-1] == date(2037, 9, 8)
+    csv = pacsv.read_csv(io.BytesIO(TABLE_FORMATS["csv"].write(table)))
+    assert csv.num_rows == 5000 and csv.schema.field("day").type == pa.date32()
+    sheet = load_workbook(io.BytesIO(TABLE_FORMATS["xlsx"].write(table)), read_only=True)
+    cells = list(sheet["result"].iter_rows(values_only=True))
+    assert len(cells) == 5001 and cells[-1][1] == 4999 and cells[-1][0].date() == date(2037, 9, 8)
+
+
+def test_without_its_parquet_file_a_turn_keeps_its_rows(tmp_path: Path) -> None:
+    """The file gone (deleted by hand, or a result over max_result_mb): the kept rows, with
+    dates typed again from their ISO text."""
+    store = HistoryStore(tmp_path)
+    sid = store.new_session()
+    gone = store.add_turn(sid, big_turn())
+    (tmp_path / "results" / sid / f"{gone.id}.parquet").unlink()
+    too_big = store.add_turn(sid, big_turn(), max_result_mb=0)
+    assert not list((tmp_path / "results" / sid).iterdir())
+    for turn in store.turns(sid):
+        table = turn.result.answer.table
+        assert table.arrow is None and table.row_count == 5000
+        assert table.to_arrow().num_rows == 1000
+        assert table.to_arrow().schema.field("day").type == pa.date32()
+    assert [t.id for t in store.turns(sid)] == [gone.id, too_big.id]
+
+
+def test_deleting_turns_removes_their_result_files(tmp_path: Path) -> None:
+    store = HistoryStore(tmp_path)
+    sid, other = store.new_session(), store.new_session()
+    first, second = store.add_turn(sid, big_turn()), store.add_turn(sid, big_turn())
+    kept = store.add_turn(other, big_turn())
+    folder = tmp_path / "results" / sid
+    store.delete_turn(first.id)
+    assert sorted(p.name for p in folder.iterdir()) == [f"{second.id}.parquet"]
+    store.add_turn(sid, big_turn())
+    store.clear(sid)
+    assert not list(folder.iterdir())
+    store.add_turn(sid, big_turn())
+    store.delete_session(sid)
+    assert not folder.exists()
+    assert (tmp_path / "results" / other / f"{kept.id}.parquet").is_file()  # others stay
+
+
+def test_a_failed_write_leaves_no_result_file(tmp_path: Path, monkeypatch) -> None:
+    """The Parquet file is written before the SQLite row and named inside its transaction:
+    a write that fails part-way leaves neither the row nor a file."""
+    import engine.history
+
+    store = HistoryStore(tmp_path)
+    sid = store.new_session()
+
+    def fail(turn: Turn) -> str:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(engine.history, "_answer_text", fail)
+    with pytest.raises(sqlite3.OperationalError):
+        store.add_turn(sid, big_turn())
+    assert store.turns(sid) == []
+    assert not list((tmp_path / "results" / sid).iterdir())
+
+
+def test_a_history_from_schema_1_is_migrated_and_its_turns_read(tmp_path: Path) -> None:
+    import json
+
+    from engine.history_schema import MIGRATIONS
+
+    with sqlite3.connect(tmp_path / "history.sqlite") as con:
+        con.executescript(MIGRATIONS[0] + "PRAGMA user_version = 1;")
+        con.execute("INSERT INTO sessions VALUES ('s1', 'old', '2025', '2025')")
+        data = json.dumps(table_turn().to_json())
+        con.execute(
+            "INSERT INTO turns (session_id, created_at, ok, data) VALUES ('s1', '2025', 1, ?)",
+            (data,),
+        )
+    store = HistoryStore(tmp_path)
+    (turn,) = store.turns("s1")
+    assert turn.result.answer.table.arrow is None and turn.result.answer.table.row_count == 3000
+    store.add_turn("s1", big_turn())
+    assert store.turns("s1")[1].result.answer.table.arrow.num_rows == 5000
 
 
 _WRITER = textwrap.dedent(

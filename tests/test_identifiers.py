@@ -11,6 +11,7 @@ from engine.identifiers import (
     identifier_from_text,
     quote_ident,
     table_name_from_path,
+    unique_name,
 )
 
 
@@ -32,6 +33,19 @@ def test_table_names(path, name):
 
 def test_table_names_are_unique_case_insensitively():
     assert table_name_from_path("Sales.csv", taken=["SALES", "sales_2"]) == "sales_3"
+
+
+@pytest.mark.parametrize(
+    ("name", "taken", "options", "expected"),
+    [
+        ("sales", {"SALES"}, {}, "sales_2"),
+        ("sales", {"SALES"}, {"ignore_case": False}, "sales"),
+        ("a", {"a", "a_2"}, {"ignore_case": False}, "a_3"),
+        ("x.csv", {"x.csv", "x-2.csv"}, {"numbered": lambda n: f"x-{n}.csv"}, "x-3.csv"),
+    ],
+)
+def test_unique_name(name, taken, options, expected):
+    assert unique_name(name, taken, **options) == expected
 
 
 def test_column_names_blank_duplicate_whitespace():

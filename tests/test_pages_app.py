@@ -558,19 +558,25 @@ def test_a_big_result_shows_its_first_rows_and_downloads_every_row(apps):
     assert pacsv.read_csv(io.BytesIO(exported)).num_rows == 400_000
 
 
-def test_a_big_result_restored_from_history_says_its_downloads_are_partial(apps):
-    """History keeps the displayed rows of a result, not all of them: after a reload the page
-    says so instead of offering a partial download as if it were whole."""
+def test_a_result_restored_from_history_has_every_row_or_says_it_is_partial(apps):
+    """History keeps a result's whole table as Parquet: after a reload the page shows all
+    5,000 rows. Without that file (deleted by hand) it shows the 1,000 kept rows and says the
+    downloads hold only those, instead of offering a partial download as if it were whole."""
     first = open_app(apps, "pages/chat.py")
     session = engine_session(first)
-    session.run("result = pd.DataFrame({'i': range(5_000)})", question="many rows")
+    turn = session.run("result = pd.DataFrame({'i': range(5_000)})", question="many rows")
     restored = open_app(apps, "pages/chat.py", sid=session.session_id)  # a reload: a new tab
     assert engine_session(restored) is not session
+    assert len(restored.dataframe[-1].value) == 5_000
+    assert "re-run the code" not in texts(restored)
+    store = session.history
+    (store.results.root / session.session_id / f"{turn.id}.parquet").unlink()
+    partial = open_app(apps, "pages/chat.py", sid=session.session_id)
     caption = (
         "showing 1,000 of 5,000 rows × 1 column; "
         "the downloads have these 1,000: re-run the code for every row"
     )
-    assert caption in texts(restored)
+    assert caption in texts(partial)
 
 
 def test_a_table_can_be_removed_on_the_data_page(apps):
@@ -619,6 +625,30 @@ def test_explain_these_rows_asks_a_follow_up(apps):
     assert not at.exception
     asked = session.turns[-1].question
     assert asked.startswith("Explain these: species=Adelie; body_mass_g=3700.66")
+
+
+def test_a_row_past_the_first_thousand_can_be_selected_and_filtered_to(apps):
+    """The page shows every row of a 5,000-row result; selecting row 2,000 must find that row,
+    not only one of the 1,000 kept for JSON (it said "0 rows selected" and offered no filter)."""
+    at = open_app(apps)
+    session = engine_session(at)
+    turn = session.run(
+        "result = pd.concat([df] * 15, ignore_index=True).head(5000)", question="many rows"
+    )
+    assert len(turn.result.answer.table.rows) == 1_000
+    at.run()
+    at.session_state[f"turn-{turn.id}-table"] = {
+        "selection": {"rows": [1999], "columns": [], "cells": []}
+    }
+    at.run()
+    assert not at.exception
+    assert "1 row selected" in texts(at)
+    at.button(key=f"turn-{turn.id}-filter").click()  # row 1,999 is penguin 279, a Chinstrap
+    at.run()
+    assert not at.exception
+    filtered = session.turns[-1].result.answer.table
+    assert filtered.row_count == 68
+    assert {row[filtered.columns.index("species")] for row in filtered.rows} == {"Chinstrap"}
 
 
 def test_float_values_are_shown_without_binary_noise(apps):

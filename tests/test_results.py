@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from engine.results import (
+    Payload,
     Shape,
     answer_from_payload,
     answer_from_values,
@@ -123,6 +124,8 @@ def test_multiindex_columns_are_joined() -> None:
 def test_duplicate_and_blank_column_names_are_made_unique() -> None:
     frame = pd.DataFrame([[1, 2, 3]], columns=["a", "a", ""])
     assert answer_from_values(frame, None, "", 10).table.columns == ("a", "a_2", "column")
+    cased = pd.DataFrame([[1, 2, 3, 4]], columns=["a", "A", "a", "a_2"])  # pandas keeps case
+    assert answer_from_values(cased, None, "", 10).table.columns == ("a", "A", "a_2", "a_2_2")
 
 
 @pytest.mark.parametrize(
@@ -160,12 +163,11 @@ def test_interval_and_period_columns_travel_as_text() -> None:
     import pyarrow as pa
 
     counts = pd.cut(pd.Series([1, 2, 3, 10]), bins=2).value_counts().sort_index()
-    meta, data = payload_from_values(counts, None, "")
-    table = table_from_arrow_bytes(data)
+    table = table_from_arrow_bytes(payload_from_values(counts, None, "").arrow)
     assert all(not isinstance(f.type, pa.ExtensionType) for f in table.schema)
     assert table.column(0).to_pylist()[0] == "(0.991, 5.5]"
     periods = pd.Series(pd.period_range("2024-01", periods=2, freq="M"), name="m")
-    _, data = payload_from_values(periods, None, "")
+    data = payload_from_values(periods, None, "").arrow
     assert table_from_arrow_bytes(data).column("m").to_pylist() == ["2024-01", "2024-02"]
 
 
@@ -178,16 +180,16 @@ def test_figure_rides_along_with_a_table() -> None:
 
 def test_value_from_payload_rebuilds_earlier_results() -> None:
     series = pd.Series([1, 2], index=pd.Index(["a", "b"], name="k"), name="v")
-    meta, data = payload_from_values(series, None, "")
-    back = value_from_payload(json.loads(json.dumps(meta)), data)
+    payload = payload_from_values(series, None, "")
+    back = value_from_payload(
+        Payload.from_json(json.loads(json.dumps(payload.to_json())), payload.arrow)
+    )
     assert isinstance(back, pd.Series) and back.to_dict() == {"a": 1, "b": 2}
     frame = pd.DataFrame({"x": [1.5]})
-    meta, data = payload_from_values(frame, None, "")
-    assert value_from_payload(meta, data).equals(frame)
-    meta, data = payload_from_values(None, _figure(), "")
-    assert type(value_from_payload(meta, data)).__name__ == "Figure"
-    meta, data = payload_from_values(42, None, "")
-    assert value_from_payload(meta, data) == 42
+    assert value_from_payload(payload_from_values(frame, None, "")).equals(frame)
+    figure = value_from_payload(payload_from_values(None, _figure(), ""))
+    assert type(figure).__name__ == "Figure"
+    assert value_from_payload(payload_from_values(42, None, "")) == 42
 
 
 def _figure() -> Any:
@@ -211,7 +213,7 @@ def test_pickle_payload_is_refused_and_never_unpickled(tmp_path: Path) -> None:
     for kind in ("table", "value", "figure", "text"):
         meta = {"kind": kind, "text": "x", "value": None}
         try:
-            answer_from_payload(meta, evil, 10)
+            answer_from_payload(Payload.from_json(meta, evil), 10)
         except Exception:  # noqa: BLE001 - any refusal is fine; running it is not
             pass
     with pytest.raises(Exception):  # noqa: B017 - pyarrow raises ArrowInvalid (a ValueError)
@@ -225,9 +227,9 @@ def test_pickle_payload_is_refused_and_never_unpickled(tmp_path: Path) -> None:
 
 def test_unknown_kind_and_bad_figure_are_refused() -> None:
     with pytest.raises(ValueError):
-        answer_from_payload({"kind": "pickle", "text": ""}, b"", 10)
+        Payload.from_json({"kind": "pickle", "text": ""})
     with pytest.raises(ValueError):
-        answer_from_payload({"kind": "figure", "text": "", "figure": "<script>"}, b"", 10)
+        Payload.from_json({"kind": "figure", "text": "", "figure": "<script>"})
 
 
 def test_results_and_sandbox_never_import_pickle_or_marshal() -> None:
@@ -247,5 +249,47 @@ def test_results_and_sandbox_never_import_pickle_or_marshal() -> None:
 def test_float_summaries_are_readable_and_values_exact() -> None:
     from engine.results import payload_from_values
 
-    meta, _ = payload_from_values(0.1 + 0.2, None, "")
-    assert meta["text"] == "0.3" and meta["value"] == 0.1 + 0.2
+    payload = payload_from_values(0.1 + 0.2, None, "")
+    assert payload.text == "0.3" and payload.value == 0.1 + 0.2
+
+
+def test_a_reply_crosses_the_wire_as_typed_data_and_malformed_ones_are_refused() -> None:
+    import os
+
+    from engine.sandbox.protocol import ProtocolError, RunReply, encode_frame, read_all
+    from engine.types import ErrorInfo
+
+    payload = payload_from_values(pd.DataFrame({"a": [1, 2]}), _figure(), "")
+    sent = RunReply(payload=payload, stdout="hi\n", notes=("a note",))
+    read_fd, write_fd = os.pipe()
+    sent.write(write_fd)
+    os.close(write_fd)
+    frame, _ = read_all(read_fd, 1 << 24)
+    os.close(read_fd)
+    back = RunReply.from_frame(frame)
+    assert back == sent and back.payload.series is False
+    assert answer_from_payload(back.payload, 10).table.rows == ((1,), (2,))
+
+    def frame_of(header: dict[str, Any]) -> bytes:
+        return b"".join(bytes(part) for part in encode_frame(header))
+
+    failed = RunReply.from_frame(frame_of({"ok": False, "error": "boom", "stdout": 3}))
+    assert failed.error == ErrorInfo("runtime", "The code failed.") and failed.stdout == "3"
+    for header in ({"ok": True}, {"ok": True, "payload": {"kind": "pickle"}}):
+        with pytest.raises(ProtocolError):
+            RunReply.from_frame(frame_of(header))
+
+
+def test_table_data_shows_a_slice_and_finds_every_row_it_shows() -> None:
+    from engine.types import TableData
+
+    frame = pd.DataFrame({"i": range(5000), "day": pd.date_range("2024-01-01", periods=5000)})
+    table = answer_from_values(frame, None, "", 1000).table
+    assert len(table.rows) == 1000 and table.display_slice(1 << 30).num_rows == 5000
+    small = table.display_slice(table.arrow.nbytes // 10, min_rows=100)
+    assert small.num_rows == 500 and small.column("i").to_pylist()[:2] == [0, 1]
+    assert table.display_slice(1, min_rows=100).num_rows == 100
+    assert table.rows_at([1999, 0, 5000, -1]) == [(1999, "2029-06-22T00:00:00"), table.rows[0]]
+    kept = TableData(table.columns, table.rows, table.row_count)  # from history, no Parquet
+    assert kept.rows_at([1999, 999]) == [table.rows[999]]
+    assert kept.display_slice(1 << 30).num_rows == 1000

@@ -1,8 +1,9 @@
 """Result tables as CSV, Excel and Parquet bytes, written batch by batch from Arrow.
 
-Input is a `pyarrow.Table` (the full result, `TableData.arrow`) or a `TableData` (the rows kept
-for display, e.g. a turn read back from history). Nothing goes through one big pandas frame, so a
-large result costs one Arrow batch of Python objects at a time.
+Input is a `pyarrow.Table` or a `TableData`: its full result (`TableData.arrow`, also for a
+history turn with its Parquet file), or only the rows it kept when that is gone. Nothing goes
+through one big pandas frame, so a large result costs one Arrow batch of Python objects at a
+time.
 """
 
 from __future__ import annotations
@@ -22,44 +23,20 @@ EXCEL_MAX_ROWS: Final = 1_048_575  # 1,048,576 rows per sheet, one of them the h
 EXCEL_MAX_COLUMNS: Final = 16_384
 EXCEL_SHEET: Final = "result"
 BATCH_ROWS: Final = 65_536
-_ISO_DATE: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
-_ISO_DATETIME: Final = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?")
 # Control characters an .xlsx cannot hold (openpyxl refuses them; Excel calls the file corrupt).
 _XLSX_ILLEGAL: Final = re.compile(r"[\000-\010\013\014\016-\037]")
 
 
 def arrow_from_data(data: Any) -> Any:
-    """A `pyarrow.Table` for a pyarrow Table or a `TableData` (its full Arrow result if present)."""
+    """A `pyarrow.Table` for a pyarrow Table or a `TableData` (its full result when at hand,
+    else its kept rows: see `TableData.to_arrow`)."""
     import pyarrow as pa
 
     if isinstance(data, pa.Table):
         return data
     if isinstance(data, TableData):
-        if data.arrow is not None:
-            return data.arrow
-        columns = [list(col) for col in zip(*data.rows, strict=True)] if data.rows else None
-        arrays = [
-            _array_from_values(columns[i] if columns else []) for i in range(len(data.columns))
-        ]
-        return pa.table(arrays, names=list(data.columns))
+        return data.to_arrow()
     raise TypeError(f"Cannot export {type(data).__name__}: pass a pyarrow Table or a TableData.")
-
-
-def _array_from_values(values: list[Any]) -> Any:
-    """An Arrow array for one column of JSON scalars: typed when the values agree (ISO text that
-    is all dates becomes dates again), text when they do not."""
-    import pyarrow as pa
-
-    present = [v for v in values if v is not None]
-    if present and all(isinstance(v, str) for v in present):
-        if all(_ISO_DATE.fullmatch(v) for v in present):
-            return pa.array(values, pa.string()).cast(pa.date32())
-        if all(_ISO_DATETIME.fullmatch(v) for v in present):
-            return pa.array([datetime.fromisoformat(v) if v else None for v in values])
-    try:
-        return pa.array(values)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed kinds, e.g. 1 and "a"
-        return pa.array([None if v is None else str(v) for v in values], pa.string())
 
 
 def table_csv(data: Any) -> bytes:

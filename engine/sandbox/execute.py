@@ -1,4 +1,4 @@
-"""Running the code inside the confined child: capture prints, classify failures, build the payload.
+"""Running the code inside the confined child: capture prints, classify failures, build the reply.
 
 Compiled under `<turn-N>` so tracebacks keep only the code's own frames (style.md rule 6).
 """
@@ -11,13 +11,14 @@ import json
 import sys
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Final, NoReturn
 
 from engine.code_names import FIGURE, RESULT
 from engine.results import payload_from_values
+from engine.sandbox.protocol import RunReply
+from engine.types import ErrorInfo
 
-Finish = Callable[[dict[str, Any], bytes], NoReturn]
+Finish = Callable[[RunReply], NoReturn]
 BLOCKED_ERRNOS: Final = frozenset(
     {errno.EPERM, errno.EACCES, errno.EROFS, errno.ENETUNREACH, errno.EAFNOSUPPORT}
 )
@@ -30,13 +31,6 @@ BLOCKED_HINT: Final = (
 class OutputLimitExceeded(BaseException):
     """Raised out of print() once the cap is hit; a BaseException so `except Exception` in the
     code cannot swallow it (and a flag records it even if `except BaseException` does)."""
-
-
-@dataclass
-class Failure:
-    kind: str
-    message: str
-    detail: str = ""
 
 
 class OutputCapture(io.TextIOBase):
@@ -56,7 +50,7 @@ class OutputCapture(io.TextIOBase):
         if self.exceeded and self.finish is not None:
             # The code swallowed OutputLimitExceeded and keeps printing: end the run now
             # rather than let it spin until the timeout.
-            self.finish(failure_meta(output_failure(self.limit), self.text()[:10_000]), b"")
+            self.finish(RunReply(error=output_failure(self.limit), stdout=self.text()[:10_000]))
         text = str(text)
         self.size += len(text.encode("utf-8", "replace"))
         if self.size > self.limit:
@@ -69,25 +63,25 @@ class OutputCapture(io.TextIOBase):
         return "".join(self.parts)
 
 
-def output_failure(limit: int) -> Failure:
-    return Failure(
+def output_failure(limit: int) -> ErrorInfo:
+    return ErrorInfo(
         "output",
         f"The code printed more than {limit:,} bytes. Print a summary (df.head(), "
         "df.describe()) or leave the table in `result` instead.",
     )
 
 
-def syntax_failure(exc: SyntaxError) -> Failure:
+def syntax_failure(exc: SyntaxError) -> ErrorInfo:
     """`SyntaxError: <msg> (line N)` with the line and a caret under the offending spot."""
     line = (exc.text or "").rstrip("\n")
     detail = ""
     if line:
         caret = " " * max((exc.offset or 1) - 1, 0) + "^"
         detail = f"line {exc.lineno}:\n    {line}\n    {caret}"
-    return Failure("runtime", f"{type(exc).__name__}: {exc.msg} (line {exc.lineno})", detail)
+    return ErrorInfo("runtime", f"{type(exc).__name__}: {exc.msg} (line {exc.lineno})", detail)
 
 
-def failure_from_exception(exc: BaseException, filename: str, memory_mb: int) -> Failure:
+def failure_from_exception(exc: BaseException, filename: str, memory_mb: int) -> ErrorInfo:
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == filename]
     detail_lines = ["Traceback (your code):"]
     for f in frames:
@@ -101,20 +95,22 @@ def failure_from_exception(exc: BaseException, filename: str, memory_mb: int) ->
     name = type(exc).__name__
     plain = f"{name}: {exc}" if str(exc) else name
     if _is_memory(exc):
-        return Failure(
+        return ErrorInfo(
             "memory",
             f"The code ran out of memory ({memory_mb:,} MB allowed beyond the tables): {plain}. "
             "Aggregate with sql() or select fewer columns first, or raise sandbox_memory_mb.",
             detail,
         )
     if _is_blocked(exc):
-        return Failure(
+        return ErrorInfo(
             "blocked", f"The sandbox refused this: {plain}{where}. {BLOCKED_HINT}", detail
         )
     if isinstance(exc, SystemExit):
         plain = f"the code called exit({exc.code!r})"
-        return Failure("runtime", f"{plain}{where}; leave the answer in `result` instead.", detail)
-    return Failure("runtime", f"{plain}{where}", detail)
+        return ErrorInfo(
+            "runtime", f"{plain}{where}; leave the answer in `result` instead.", detail
+        )
+    return ErrorInfo("runtime", f"{plain}{where}", detail)
 
 
 def _is_memory(exc: BaseException) -> bool:
@@ -153,15 +149,15 @@ def run_code(
     memory_mb: int,
     max_result_bytes: int | None = None,
     finish: Finish | None = None,
-) -> tuple[dict[str, Any], bytes]:
-    """Execute `code` in `namespace`; return (meta, arrow_bytes) for the supervisor.
+) -> RunReply:
+    """Execute `code` in `namespace`; return the reply for the supervisor.
 
-    `finish(meta, data)` sends a reply and ends the process; used when the code defeats the
-    output cap by catching its exception.
+    `finish(reply)` sends a reply and ends the process; used when the code defeats the output
+    cap by catching its exception.
     """
     filename = f"<turn-{turn}>"
     capture = OutputCapture(max_output_bytes, finish)
-    failure: Failure | None = None
+    failure: ErrorInfo | None = None
     saved = sys.stdout, sys.stderr
     sys.stdout = sys.stderr = capture
     try:
@@ -180,42 +176,30 @@ def run_code(
         sys.stdout, sys.stderr = saved
     printed = capture.text()
     if capture.exceeded:
-        return failure_meta(output_failure(max_output_bytes), printed[:10_000]), b""
+        return RunReply(error=output_failure(max_output_bytes), stdout=printed[:10_000])
     if failure is not None:
-        return failure_meta(failure, printed), b""
+        return RunReply(error=failure, stdout=printed)
     try:
-        meta, data = payload_from_values(namespace.get(RESULT), namespace.get(FIGURE), printed)
+        payload = payload_from_values(namespace.get(RESULT), namespace.get(FIGURE), printed)
     except MemoryError as exc:
-        return failure_meta(failure_from_exception(exc, filename, memory_mb), printed), b""
+        return RunReply(error=failure_from_exception(exc, filename, memory_mb), stdout=printed)
     except Exception as exc:  # an odd value that cannot be turned into data
-        return failure_meta(
-            Failure(
-                "runtime",
-                f"The value left in `result` could not be shown ({type(exc).__name__}: {exc}); "
-                "leave a number, text, DataFrame, Series or plotly figure in `result`.",
-            ),
-            printed,
-        ), b""
-    size = len(data) + len(json.dumps(meta))
+        error = ErrorInfo(
+            "runtime",
+            f"The value left in `result` could not be shown ({type(exc).__name__}: {exc}); "
+            "leave a number, text, DataFrame, Series or plotly figure in `result`.",
+        )
+        return RunReply(error=error, stdout=printed)
+    size = len(payload.arrow) + len(json.dumps(payload.to_json()))
     if max_result_bytes is not None and size > max_result_bytes:
-        return failure_meta(
-            Failure(
-                "output",
-                f"The result is {size / 1e6:,.1f} MB, more than the "
-                f"{max_result_bytes / 1e6:,.0f} MB allowed. Return an aggregate or fewer "
-                "rows/columns; or raise max_result_mb.",
-            ),
-            printed,
-        ), b""
-    return {"ok": True, "answer": meta, "stdout": printed}, data
-
-
-def failure_meta(failure: Failure, printed: str) -> dict[str, Any]:
-    return {
-        "ok": False,
-        "error": {"kind": failure.kind, "message": failure.message, "detail": failure.detail},
-        "stdout": printed,
-    }
+        error = ErrorInfo(
+            "output",
+            f"The result is {size / 1e6:,.1f} MB, more than the "
+            f"{max_result_bytes / 1e6:,.0f} MB allowed. Return an aggregate or fewer "
+            "rows/columns; or raise max_result_mb.",
+        )
+        return RunReply(error=error, stdout=printed)
+    return RunReply(payload=payload, stdout=printed)
 
 
 def _register_source(filename: str, code: str) -> None:

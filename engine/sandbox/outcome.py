@@ -8,6 +8,7 @@ Arrow, decoded here as data only. When there is no reply, the exit status says w
 from __future__ import annotations
 
 import signal
+from dataclasses import replace
 from typing import Any, Final
 
 from engine.config import Settings
@@ -53,29 +54,21 @@ def result_from_reply(
     if not reply:
         raise _error_from_status(done)
     try:
-        meta, blobs = protocol.decode_frame(reply)
+        run = protocol.RunReply.from_frame(reply)
     except protocol.ProtocolError as exc:
         raise RuntimeFailure(f"The sandbox sent back an unreadable result ({exc}).") from None
-    stdout = str(meta.get("stdout", ""))
-    notes = [str(n) for n in meta.get("notes") or []]
-    if notes:
-        stdout = stdout + "".join(f"[note] {n}\n" for n in notes)
-    if not meta.get("ok"):
-        error = meta.get("error") or {}
-        info = ErrorInfo(
-            kind=str(error.get("kind", "runtime")),
-            message=_with_intents(code, error),
-            detail=str(error.get("detail", "")),
-        )
-        return RunResult(ok=False, stdout=stdout, error=info)
-    data = blobs[0] if blobs else b""
-    if len(data) > s.max_result_mb * 1024 * 1024:
+    stdout = run.stdout + "".join(f"[note] {n}\n" for n in run.notes)
+    if run.error is not None:
+        error = replace(run.error, message=_with_intents(code, run.error))
+        return RunResult(ok=False, stdout=stdout, error=error)
+    payload = run.payload
+    assert payload is not None  # a reply without an error has one
+    if len(payload.arrow) > s.max_result_mb * 1024 * 1024:
         raise _too_large(s)
-    answer_meta = meta.get("answer") or {}
-    if answer_meta.get("kind") == "none":
+    if payload.kind == "none":
         return RunResult(ok=False, stdout=stdout, error=RuntimeFailure(NO_RESULT_MESSAGE).to_info())
     try:
-        answer = answer_from_payload(answer_meta, data, s.max_display_rows)
+        answer = answer_from_payload(payload, s.max_display_rows)
     except Exception as exc:  # untrusted bytes: pyarrow and its type readers raise anything
         raise RuntimeFailure(f"The sandbox sent back an unreadable result ({exc}).") from None
     return RunResult(ok=True, answer=answer, stdout=stdout)
@@ -88,9 +81,10 @@ def _too_large(settings: Settings) -> OutputError:
     )
 
 
-def _with_intents(code: str, error: dict[str, Any]) -> str:
-    message = str(error.get("message", "The code failed."))
-    if error.get("kind") == "blocked":
+def _with_intents(code: str, error: ErrorInfo) -> str:
+    """A refusal's message, led by what the code tried ("This code tries to open a file.")."""
+    message = error.message
+    if error.kind == "blocked":
         intents = intents_of(code)
         if intents:
             message = f"This code tries to {', '.join(intents)}. {message}"

@@ -2,6 +2,7 @@
 
 Frame = 4-byte big-endian header length, the header (JSON object with "blobs": [sizes]), then
 the blobs. Data only, never pickle (issue #3): the app must not run anything the child sends.
+A run's reply is a `RunReply`: its JSON is the header, a result table's Arrow bytes the blob.
 """
 
 from __future__ import annotations
@@ -13,7 +14,11 @@ import signal
 import struct
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Final
+
+from engine.results import Payload
+from engine.types import ErrorInfo
 
 MAX_HEADER_BYTES: Final = 64 * 1024 * 1024  # figures travel in the header JSON
 
@@ -123,3 +128,51 @@ def kill_group(pid: int) -> None:
             kill(pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
+
+
+@dataclass(frozen=True)
+class RunReply:
+    """What a run's child sends back: the payload, or the error; what it printed; the sandbox's
+    notes (e.g. "pd.read_csv('sales.csv') returned the loaded table")."""
+
+    payload: Payload | None = None
+    error: ErrorInfo | None = None
+    stdout: str = ""
+    notes: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """The frame's header: everything but the table's Arrow bytes."""
+        return {
+            "ok": self.error is None,
+            "payload": self.payload.to_json() if self.payload is not None else None,
+            "error": self.error.to_json() if self.error is not None else None,
+            "stdout": self.stdout,
+            "notes": list(self.notes),
+        }
+
+    def write(self, fd: int) -> None:
+        """Send it as one frame, the table's Arrow bytes as its blob."""
+        arrow = self.payload.arrow if self.payload is not None else b""
+        write_frame(fd, self.to_json(), [arrow] if arrow else [])
+
+    @classmethod
+    def from_frame(cls, data: bytes) -> RunReply:
+        """The reply in an untrusted frame; ProtocolError when it is not one."""
+        header, blobs = decode_frame(data)
+        stdout = str(header.get("stdout", ""))
+        notes = header.get("notes")
+        notes = tuple(str(n) for n in notes) if isinstance(notes, list) else ()
+        if header.get("ok") is not True:
+            error = header.get("error")
+            error = error if isinstance(error, dict) else {}
+            info = ErrorInfo(
+                kind=str(error.get("kind", "runtime")),
+                message=str(error.get("message", "The code failed.")),
+                detail=str(error.get("detail", "")),
+            )
+            return cls(error=info, stdout=stdout, notes=notes)
+        try:
+            payload = Payload.from_json(header.get("payload"), blobs[0] if blobs else b"")
+        except ValueError as exc:
+            raise ProtocolError(str(exc)) from None
+        return cls(payload=payload, stdout=stdout, notes=notes)

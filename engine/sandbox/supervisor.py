@@ -32,7 +32,7 @@ from engine.sandbox import protocol
 from engine.sandbox.execute import syntax_failure
 from engine.sandbox.layers import LAYER_NAMES, SandboxLayers, layers_from_flags
 from engine.sandbox.outcome import result_from_reply
-from engine.types import ErrorInfo, RunResult
+from engine.types import RunResult
 
 ROOT: Final = Path(__file__).resolve().parents[2]
 # The worker sets PR_SET_PDEATHSIG, which fires when the *thread* that forked it ends, not the
@@ -171,10 +171,7 @@ class Sandbox:
         try:
             compile(code, f"<turn-{self._turn}>", "exec")
         except SyntaxError as exc:  # compiling runs nothing: answer without a fork
-            failure = syntax_failure(exc)
-            return RunResult(
-                ok=False, error=ErrorInfo(failure.kind, failure.message, failure.detail)
-            )
+            return RunResult(ok=False, error=syntax_failure(exc))
         except ValueError as exc:  # e.g. a NUL byte
             raise RuntimeFailure(f"The code cannot be compiled: {exc}.") from None
         for attempt in (1, 2):  # a dead zygote is respawned once

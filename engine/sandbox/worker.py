@@ -18,6 +18,7 @@ import functools
 import os
 import signal
 import sys
+from dataclasses import replace
 from typing import Any, NoReturn
 
 from engine.sandbox import protocol
@@ -155,45 +156,44 @@ class Zygote:
             _die_with_parent()
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             try:
-                meta, data = self._confined_run(request, names, write_fd)
+                reply = self._confined_run(request, names, write_fd)
             except Exception as exc:  # the sandbox's own bug, reported rather than exit(1)
-                from engine.sandbox.execute import Failure, failure_meta
+                from engine.types import ErrorInfo
 
                 text = f"{type(exc).__name__}: {exc}"
-                failure = Failure("runtime", f"The sandbox could not prepare the run ({text}).")
-                meta, data = failure_meta(failure, ""), b""
-            protocol.write_frame(write_fd, meta, [data] if data else [])
+                error = ErrorInfo("runtime", f"The sandbox could not prepare the run ({text}).")
+                reply = protocol.RunReply(error=error)
+            reply.write(write_fd)
             code = 0
         finally:
             os._exit(code)
 
     def _confined_run(
         self, request: dict[str, Any], names: Any, write_fd: int
-    ) -> tuple[dict[str, Any], bytes]:
+    ) -> protocol.RunReply:
         from engine.results import value_from_payload
-        from engine.sandbox.execute import Failure, failure_meta, run_code
+        from engine.sandbox.execute import run_code
         from engine.sandbox.namespace import namespace_for_run
+        from engine.types import ErrorInfo
 
         flags = apply_all(
             memory_mb=request["memory_mb"], cpu_s=request["cpu_s"], prepared=self.prepared
         )
         missing = [n for n in LAYER_NAMES if self.layers.to_json()[n] and not flags.get(n)]
         if missing:  # fail closed: a layer the probe found did not take effect now
-            return failure_meta(
-                Failure(
-                    "blocked",
-                    f"The sandbox could not apply its {', '.join(missing)} isolation, so the code "
-                    "was not run. Run it again; if this repeats, restart the app.",
-                ),
-                "",
-            ), b""
+            error = ErrorInfo(
+                "blocked",
+                f"The sandbox could not apply its {', '.join(missing)} isolation, so the code "
+                "was not run. Run it again; if this repeats, restart the app.",
+            )
+            return protocol.RunReply(error=error)
 
         def earlier() -> list[Any]:
             values = []
             for frame in self.results:
                 try:
-                    meta, blobs = protocol.decode_frame(frame)
-                    value = value_from_payload(meta["answer"], blobs[0] if blobs else b"")
+                    payload = protocol.RunReply.from_frame(frame).payload
+                    value = value_from_payload(payload) if payload is not None else None
                 except Exception:  # keep positions stable: results[-1] is still the last turn
                     value = None
                 values.append(value)
@@ -201,7 +201,7 @@ class Zygote:
 
         notes: list[str] = []
         ns = namespace_for_run(self.store, names, earlier, notes, request["memory_mb"])
-        meta, data = run_code(
+        reply = run_code(
             request["code"],
             request["turn"],
             ns,
@@ -210,13 +210,12 @@ class Zygote:
             max_result_bytes=request.get("max_result_bytes"),
             finish=functools.partial(_finish, write_fd),
         )
-        meta["notes"] = notes
-        return meta, data
+        return replace(reply, notes=tuple(notes))
 
 
-def _finish(write_fd: int, meta: dict[str, Any], data: bytes) -> NoReturn:
+def _finish(write_fd: int, reply: protocol.RunReply) -> NoReturn:
     """Send the reply and end the child at once (no cleanup code of the run may follow)."""
-    protocol.write_frame(write_fd, meta, [data] if data else [])
+    reply.write(write_fd)
     os._exit(0)
 
 

@@ -1,0 +1,49 @@
+"""The history database's schema, as numbered migrations (style.md rule 12, like Datasette's
+`internal_db.py`): `HistoryStore` applies the missing ones when it opens a file, so a file
+written by an older version is brought up to date and one from a newer version is refused.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# Numbered migrations: MIGRATIONS[i] brings the schema from version i to i + 1.
+MIGRATIONS: Final[tuple[str, ...]] = (
+    """
+    CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        title TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE turns (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        created_at TEXT NOT NULL,
+        question TEXT,
+        code TEXT,
+        answer_text TEXT NOT NULL DEFAULT '',
+        backend TEXT,
+        ok INTEGER NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX turns_by_session ON turns(session_id, id);
+    CREATE TABLE datasets (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        table_name TEXT NOT NULL,
+        stored_name TEXT NOT NULL,
+        original_name TEXT NOT NULL,
+        sheet TEXT,
+        format TEXT NOT NULL DEFAULT '',
+        sha256 TEXT NOT NULL,
+        size_bytes INTEGER NOT NULL,
+        added_at TEXT NOT NULL,
+        UNIQUE (session_id, table_name)
+    );
+    """,
+    # 2: a turn's whole result table as Parquet (issue 12); NULL for turns kept before, or
+    # without a table: those show their kept rows.
+    "ALTER TABLE turns ADD COLUMN result_file TEXT;",
+)
+SCHEMA_VERSION: Final = len(MIGRATIONS)
