@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Final
 
@@ -23,6 +24,7 @@ from engine.errors import InputError
 from engine.identifiers import quote_ident
 from engine.loading import duckdb_error_message, tables_from_file
 from engine.profile import profile_table
+from engine.summary_rows import summary_rows
 from engine.types import Table, TableProfile
 
 ARROW_BATCH_ROWS: Final = 1 << 17
@@ -130,8 +132,11 @@ class Catalog:
         with self._lock:
             if name not in self._profiles:
                 table = self.table(name)
-                self._profiles[name] = profile_table(
-                    self._con, name, source=table.source, notes=table.notes
+                profile = profile_table(self._con, name, source=table.source, notes=table.notes)
+                found = summary_rows(self._con, name)
+                notes = tuple(f"Summary row (answers leave it out): {r.describe()}." for r in found)
+                self._profiles[name] = replace(
+                    profile, summary_rows=found, notes=profile.notes + notes
                 )
             return self._profiles[name]
 

@@ -19,6 +19,8 @@ from engine.identifiers import table_name_from_path
 from engine.types import TableProfile
 
 _FENCE: Final = re.compile(r"```[ \t]*([A-Za-z0-9_+-]*)[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)
+EXPLANATION_CHARS: Final = 240
+_NOT_A_STEP: Final = re.compile(r"(?i)^(?:import|noqa|type:|todo|fmt:|-\*-|!)")
 _THINK: Final = re.compile(r"<think>.*?(?:</think>|\Z)", re.DOTALL | re.IGNORECASE)
 _PYTHON_TAGS: Final = ("python", "py", "python3", "")
 _CODE_NODES: Final = (
@@ -95,6 +97,23 @@ def with_result(code: str) -> str:
         return code
     replaced = segment.replace(expression, f"result = {expression}", 1)
     return "\n".join([*lines[:start], replaced, *lines[end:]])
+
+
+def explanation_from_code(code: str) -> str:
+    """The code's own step comments as one line a non-programmer can check.
+
+    The prompt asks for one comment per step ("# mean price of each region", "# highest
+    first"), so the comments say what was computed: "mean price of each region; highest first".
+    """
+    steps = []
+    for line in code.splitlines():
+        text = line.strip()
+        if text.startswith("#"):
+            step = text.lstrip("#").strip().rstrip(".")
+            if step and not _NOT_A_STEP.match(step):
+                steps.append(step)
+    line = "; ".join(dict.fromkeys(steps))
+    return line if len(line) <= EXPLANATION_CHARS else line[: EXPLANATION_CHARS - 1] + "…"
 
 
 def code_using_loaded_tables(code: str, profiles: Sequence[TableProfile]) -> str:

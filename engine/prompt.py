@@ -13,7 +13,7 @@ from typing import Any, Final
 
 from engine.code_names import FIGURE, FIRST_TABLE, MODULES, RESULT, RESULTS, SQL
 from engine.config import Settings
-from engine.types import ColumnProfile, TableProfile, Turn
+from engine.types import ColumnProfile, SummaryRow, TableProfile, Turn
 
 ROLE: Final = (
     "You are a data analyst who answers questions about tables by writing Python code. "
@@ -120,6 +120,8 @@ def describe_table(profile: TableProfile, settings: Settings, *, first: bool = F
     else:
         lines.append("Columns (name: type; profile):")
         lines += [f"- {_column_line(c, profile.rows, settings)}" for c in profile.columns]
+    variable = FIRST_TABLE if first else profile.name
+    lines += [_summary_row_line(r, variable) for r in profile.summary_rows]
     if (
         settings.send_sample_rows
         and profile.sample_rows
@@ -162,6 +164,19 @@ def _column_line(column: ColumnProfile, rows: int, settings: Settings) -> str:
             label = "values" if column.top_values else "e.g."
             facts.append(f"{label} " + ", ".join(_quoted(v) for v in values))
     return f"{_name(column.name)}: {column.type}" + ("; " + "; ".join(facts) if facts else "")
+
+
+def _summary_row_line(row: SummaryRow, variable: str) -> str:
+    """A "Total" row named as what it is, with the filter that leaves it out."""
+    if row.column is not None:
+        keep = f"{variable}[{variable}[{row.column!r}] != {row.label!r}]"
+    else:
+        keep = f"{variable}.drop(index={row.position})"
+    return _flat(
+        f"Row {row.position + 1} ({row.where}) is a summary row, not data: {row.reason}. Leave "
+        f"it out of sums, counts, averages and rankings, e.g. {keep}.",
+        MAX_TABLE_CHARS,
+    )
 
 
 def _wide_columns(profile: TableProfile, settings: Settings) -> list[str]:

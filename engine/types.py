@@ -214,6 +214,37 @@ class ColumnProfile:
 
 
 @dataclass(frozen=True)
+class SummaryRow:
+    """A row that summarises the others: where it is, how it is labelled, and the evidence."""
+
+    position: int  # 0-based, in the table's order
+    column: str | None  # the column holding the label (None: a row with no labels)
+    label: str | None
+    reason: str
+
+    @property
+    def where(self) -> str:
+        """How to find it: "Nation = 'Total'", or "no label"."""
+        return f"{self.column} = {self.label!r}" if self.column else "no label"
+
+    def describe(self) -> str:
+        """One line for notes: "row 15 (Nation = 'Total'): its Gold is the sum of the other rows"."""
+        return f"row {self.position + 1} ({self.where}): {self.reason}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "position": self.position,
+            "column": self.column,
+            "label": self.label,
+            "reason": self.reason,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> SummaryRow:
+        return cls(data["position"], data.get("column"), data.get("label"), data["reason"])
+
+
+@dataclass(frozen=True)
 class TableProfile:
     """A table's profile: rows and per-column facts, computed by DuckDB aggregates."""
 
@@ -223,6 +254,7 @@ class TableProfile:
     columns: tuple[ColumnProfile, ...]
     sample_rows: tuple[tuple[Any, ...], ...] = ()  # a few rows, for the prompt (privacy setting)
     notes: tuple[str, ...] = ()
+    summary_rows: tuple[SummaryRow, ...] = ()  # "Total" rows: not data (engine/summary_rows.py)
 
     def column(self, name: str) -> ColumnProfile | None:
         return next((c for c in self.columns if c.name == name), None)
@@ -239,6 +271,7 @@ class TableProfile:
             "columns": [c.to_json() for c in self.columns],
             "sample_rows": [[json_scalar(v) for v in row] for row in self.sample_rows],
             "notes": list(self.notes),
+            "summary_rows": [r.to_json() for r in self.summary_rows],
         }
 
     @classmethod
@@ -250,6 +283,7 @@ class TableProfile:
             columns=tuple(ColumnProfile.from_json(c) for c in data["columns"]),
             sample_rows=tuple(tuple(r) for r in data.get("sample_rows", [])),
             notes=tuple(data.get("notes", [])),
+            summary_rows=tuple(SummaryRow.from_json(r) for r in data.get("summary_rows", [])),
         )
 
 

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from engine.extraction import code_from_reply, code_using_loaded_tables, with_result
+from engine.extraction import (
+    code_from_reply,
+    code_using_loaded_tables,
+    explanation_from_code,
+    with_result,
+)
 from engine.types import ColumnProfile, TableProfile
 
 FENCE = "```"
@@ -128,3 +133,12 @@ PROFILES = [
 )
 def test_file_reads_of_loaded_tables_use_the_loaded_table(code: str, expected: str) -> None:
     assert code_using_loaded_tables(code, PROFILES) == expected
+
+
+def test_the_explanation_is_the_codes_own_step_comments() -> None:
+    code = (
+        "import pandas as pd  # noqa\n# mean price of each region\nby_region = "
+        "df.groupby('region')['price'].mean()\n  # highest first.\nresult = by_region.sort_values()\n"
+    )
+    assert explanation_from_code(code) == "mean price of each region; highest first"
+    assert explanation_from_code("result = 1") == ""

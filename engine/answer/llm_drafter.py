@@ -12,7 +12,7 @@ from typing import Final
 from engine.answer.drafts import Context, Draft, Failure
 from engine.answer.progress import Progress
 from engine.errors import LLMError
-from engine.extraction import code_from_reply
+from engine.extraction import code_from_reply, explanation_from_code
 from engine.llm import Completion, LLMConfig, complete
 from engine.prompt import (
     ANSWER_REPAIR,
@@ -82,6 +82,7 @@ class LLMDrafter:
         return Draft(
             code=code,
             backend=self.backend,
+            explanation=explanation_from_code(code),
             prompt_tokens=usage.prompt_tokens,
             completion_tokens=usage.completion_tokens,
             llm_ms=usage.llm_ms,
