@@ -18,7 +18,7 @@ from typing import Any, Final
 
 import duckdb
 
-from engine.loading.refine import quote_ident
+from engine.identifiers import quote_ident
 from engine.types import SummaryRow, type_family
 
 MAX_ROWS: Final = 100_000  # summary rows live in report-sized tables; big ones are not scanned
