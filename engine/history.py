@@ -29,7 +29,8 @@ from engine.errors import InputError
 from engine.history_schema import MIGRATIONS, SCHEMA_VERSION
 from engine.identifiers import unique_name
 from engine.result_files import ResultFiles
-from engine.types import ErrorInfo, RunResult, Table, Turn, json_scalar
+from engine.types import ErrorInfo, RunResult, Table, Turn
+from engine.values import json_scalar
 
 _LOGGER = logging.getLogger(__name__)
 

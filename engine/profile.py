@@ -13,7 +13,8 @@ from typing import Any, Final
 import duckdb
 
 from engine.identifiers import quote_ident
-from engine.types import ColumnProfile, TableProfile, type_family
+from engine.types import ColumnProfile, TableProfile
+from engine.values import type_family
 
 APPROX_FROM_ROWS: Final = 1_000_000
 TOP_VALUES_MAX_DISTINCT: Final = 200  # columns with more distinct values get examples only

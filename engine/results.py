@@ -25,7 +25,8 @@ from decimal import Decimal
 from typing import Any, Final, Literal, get_args
 
 from engine.identifiers import unique_name
-from engine.types import Answer, TableData, json_scalar
+from engine.types import Answer, TableData
+from engine.values import json_scalar
 
 SUMMARY_CHARS: Final = 200
 NO_RESULT_MESSAGE: Final = (

@@ -19,7 +19,8 @@ from typing import Any, Final
 import duckdb
 
 from engine.identifiers import quote_ident
-from engine.types import SummaryRow, type_family
+from engine.types import SummaryRow
+from engine.values import type_family
 
 MAX_ROWS: Final = 100_000  # summary rows live in report-sized tables; big ones are not scanned
 EDGE_ROWS: Final = 2  # candidates: the last two rows and the first one

@@ -7,14 +7,14 @@ Each is a frozen dataclass. `to_json()` is the only producer of the JSON in
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, Final, Literal
+
+from engine.values import json_scalar, now_iso, type_family
 
 AnswerKind = Literal["value", "table", "figure", "text"]
 _ISO_DATE: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -55,65 +55,6 @@ _BACKEND_CHOICES: dict[Backend, str] = {
     Backend.LOCAL: "Embedded local model",
     Backend.OPENAI: "OpenAI-compatible endpoint",
 }
-
-
-def now_iso() -> str:
-    """Now as an ISO timestamp (UTC, seconds): when a turn was answered or run."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def json_scalar(value: Any) -> Any:
-    """Turn one cell or scalar into something `json.dumps` accepts, losing as little as possible.
-
-    NaN and NaT become None (JSON has no NaN); dates become ISO strings; numpy scalars become
-    Python numbers. Anything else unknown becomes its `str()`.
-    """
-    if value is None or isinstance(value, bool | str):
-        return value
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return None if math.isnan(value) or math.isinf(value) else value
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    if isinstance(value, timedelta):
-        return str(value)
-    if isinstance(value, bytes):
-        return value.decode("utf-8", errors="replace")
-    item = getattr(value, "item", None)  # numpy and pandas scalars
-    if callable(item) and type(value).__module__.split(".")[0] in ("numpy", "pandas"):
-        try:
-            return json_scalar(item())
-        except (TypeError, ValueError):
-            pass
-    if type(value).__name__ in ("NaTType", "NAType"):
-        return None
-    isoformat = getattr(value, "isoformat", None)  # pandas Timestamp
-    if callable(isoformat):
-        return isoformat()
-    if isinstance(value, list | tuple):
-        return [json_scalar(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): json_scalar(v) for k, v in value.items()}
-    return str(value)
-
-
-def type_family(duckdb_type: str) -> str:
-    """`number`, `text`, `date`, `bool` or `other` for a DuckDB type name (nested types: other)."""
-    t = duckdb_type.upper()
-    if any(k in t for k in ("STRUCT", "MAP", "[]", "LIST", "UNION")):
-        return "other"
-    if t in ("BOOLEAN", "BOOL"):
-        return "bool"
-    if any(k in t for k in ("INT", "DOUBLE", "FLOAT", "DECIMAL", "REAL", "NUMERIC")):
-        return "number" if "INTERVAL" not in t else "other"
-    if "DATE" in t or "TIME" in t:
-        return "date"
-    if t in ("VARCHAR", "TEXT", "STRING") or t.startswith("ENUM"):
-        return "text"
-    return "other"
 
 
 @dataclass(frozen=True)

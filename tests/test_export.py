@@ -30,7 +30,8 @@ from engine.export import (
     table_excel,
     table_parquet,
 )
-from engine.types import Answer, ErrorInfo, RunResult, TableData, Turn, json_scalar
+from engine.types import Answer, ErrorInfo, RunResult, TableData, Turn
+from engine.values import json_scalar
 
 
 def mixed_table() -> pa.Table:

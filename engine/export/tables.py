@@ -17,7 +17,8 @@ from datetime import datetime, timedelta
 from typing import Any, Final
 
 from engine.errors import OutputError
-from engine.types import TableData, json_scalar
+from engine.types import TableData
+from engine.values import json_scalar
 
 EXCEL_MAX_ROWS: Final = 1_048_575  # 1,048,576 rows per sheet, one of them the header
 EXCEL_MAX_COLUMNS: Final = 16_384
