@@ -11,6 +11,8 @@ import numbers
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
+from engine.code_names import FIRST_TABLE
+
 MAX_VALUES_IN_QUESTION: Final = 20
 
 
@@ -26,7 +28,7 @@ def selection_filter_code(
     figure: Mapping[str, Any],
     points: Sequence[Mapping[str, Any]],
     columns: Sequence[str],
-    table: str = "df",
+    table: str = FIRST_TABLE,
 ) -> str | None:
     """Code keeping the rows of `table` behind the selected points, or None when the chart's axes
     do not name columns of the table. Categories filter with isin(); numbers with their range."""
@@ -53,7 +55,7 @@ def rows_filter_code(
     columns: Sequence[str],
     rows: Sequence[Sequence[Any]],
     table_columns: Sequence[str],
-    table: str = "df",
+    table: str = FIRST_TABLE,
 ) -> str | None:
     """Code keeping the rows of `table` that match the selected result rows on the first result
     column that is also a table column (e.g. the group key of a group-by), or None."""

@@ -511,3 +511,25 @@ def test_a_real_session_restored_after_a_restart_exports_a_notebook_that_reprodu
             assert have == answer.value
     assert got[1] == 0 and got[2] > 0  # the sandbox and the notebook agree: no leak
     assert got[4] == 4
+
+
+def test_the_notebook_defines_every_name_the_sandbox_gives_code() -> None:
+    """engine/code_names.py is the one list; the notebook's set-up must define each name."""
+    import ast
+
+    from engine.code_names import FIRST_TABLE, MODULES, RESULTS, SQL
+    from engine.export.notebook import _SETUP
+
+    tree = ast.parse(_SETUP.format(names=["t"]))
+    defined = {
+        a.asname or a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names
+    }
+    defined |= {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
+    defined |= {
+        t.id
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Assign)
+        for t in n.targets
+        if isinstance(t, ast.Name)
+    }
+    assert {FIRST_TABLE, SQL, RESULTS, *MODULES} <= defined

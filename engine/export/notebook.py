@@ -19,6 +19,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Final
 
+from engine.code_names import FIRST_TABLE
 from engine.types import Backend, Turn
 
 NOTEBOOK_NAME: Final = "session.ipynb"
@@ -178,7 +179,9 @@ def _turn_code(code: str, names: Sequence[str]) -> str:
     prologue = []
     if names:
         first, used = names[0], _names_used(code, names)
-        aliases = " = ".join(["df", first] if first.isidentifier() and first != "df" else ["df"])
+        aliases = " = ".join(
+            [FIRST_TABLE, first] if first.isidentifier() and first != FIRST_TABLE else [FIRST_TABLE]
+        )
         prologue.append(f"{aliases} = tables[{first!r}].copy()")
         prologue += [f"{n} = tables[{n!r}].copy()" for n in used if n != first and n.isidentifier()]
     prologue.append("result = fig = None")

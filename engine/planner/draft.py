@@ -11,6 +11,7 @@ import keyword
 from collections.abc import Sequence
 from typing import Final
 
+from engine.code_names import FIRST_TABLE
 from engine.config import Settings
 from engine.errors import UnsupportedError
 from engine.identifiers import quote_ident
@@ -62,4 +63,4 @@ def table_variable(table: TableProfile, profiles: Sequence[TableProfile]) -> str
     """`df` when there is one table; the table's own name when there are several."""
     if len(profiles) > 1 and table.name.isidentifier() and not keyword.iskeyword(table.name):
         return table.name
-    return "df"
+    return FIRST_TABLE

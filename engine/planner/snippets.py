@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any, Final
 
+from engine.code_names import RESULT
 from engine.identifiers import quote_ident
 from engine.planner.filters import Filter
 from engine.planner.plans import Plan
@@ -214,7 +215,7 @@ def agg_expr(plan: Plan, column: ColumnProfile | None) -> str:
     return f"{SQL_AGG[plan.agg]}({quote_ident(column.name)})"
 
 
-def call(query: str, target: str = "result") -> str:
+def call(query: str, target: str = RESULT) -> str:
     """`target = sql(\"\"\"...\"\"\")`, indented like hand-written code."""
     body = "\n".join("    " + line for line in query.strip().splitlines())
     if '"""' in body or "\\" in body:
