@@ -15,13 +15,16 @@ SQL: Final = "sql"  # sql(query) -> DataFrame, DuckDB over the tables
 RESULT: Final = "result"  # the answer the code leaves
 FIGURE: Final = "fig"  # a chart shown beside the answer
 RESULTS: Final = "results"  # earlier turns' results, newest last
+DECLINE: Final = "cannot_answer"  # cannot_answer(reason): the tables do not hold what is asked
 MODULES: Final = {
     "pd": "pandas",
     "np": "numpy",
     "px": "plotly.express",
     "go": "plotly.graph_objects",
 }
-RESERVED: Final = frozenset({FIRST_TABLE, SQL, RESULT, FIGURE, RESULTS, "tables", *MODULES})
+RESERVED: Final = frozenset(
+    {FIRST_TABLE, SQL, RESULT, FIGURE, RESULTS, DECLINE, "tables", *MODULES}
+)
 
 # pandas readers a model reaches for although the data is loaded (the sandbox has no files).
 FILE_READERS: Final = (

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from engine.code_names import FIRST_TABLE
+from engine.code_names import DECLINE, FIRST_TABLE
 from engine.types import TableProfile
 
 # Methods whose result still has the table's columns, so `x.method(...)[col]` refers to them.
@@ -67,7 +67,8 @@ class ColumnProblem:
         more = f" (and {len(self.available) - 40} more)" if len(self.available) > 40 else ""
         return (
             f"column {self.column!r} does not exist in table {self.table}. "
-            f"Its columns are: {shown}{more}."
+            f"Its columns are: {shown}{more}. If the question needs a column the tables do not "
+            f"have, call {DECLINE}(...) instead of using another one."
         )
 
 

@@ -220,3 +220,28 @@ def test_follow_up_carries_the_earlier_turn() -> None:
     assert two[0] == one[0]  # byte-identical system prefix (KV-cache reuse)
     assert two[1] == one[1] and two[2]["content"].endswith("result = df['price'].sum()\n```")
     assert "(The code above gave: 7.0)" in two[3]["content"]
+
+
+def test_code_that_says_the_tables_cannot_answer_is_declined_not_repaired(session_runner) -> None:
+    """cannot_answer(...) in the real sandbox: an honest decline, never sent back for repair."""
+    code = "cannot_answer('there is no customer column; the tables have order_id and price')"
+    with FakeOpenAI([Reply(fenced(code)), Reply(fenced("result = 1"))]) as server:
+        context = Context(session_runner.profiles(), [], SETTINGS)
+        turn = answer_question(
+            "which 5 customers spent the most?",
+            [LLMDrafter(config_for(server.base_url))],
+            session_runner.run_code,
+            context,
+        )
+    assert len(server.requests) == 1 and turn.attempts == ()
+    assert not turn.ok and turn.result.error.kind == "unsupported"
+    assert turn.result.error.message == (
+        "The tables cannot answer this: there is no customer column; the tables have order_id "
+        "and price"
+    )
+
+
+@pytest.fixture
+def session_runner(session):
+    """The sales sample in a real session: its sandbox runs the code."""
+    return session

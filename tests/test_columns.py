@@ -61,7 +61,10 @@ def messages(code: str) -> list[str]:
         (
             "result = df['zzzz']",
             [
-                "column 'zzzz' does not exist in table penguins. Its columns are: 'species', 'island', 'bill_length_mm', 'body_mass_g', 'Flipper Length'."
+                "column 'zzzz' does not exist in table penguins. Its columns are: 'species', "
+                "'island', 'bill_length_mm', 'body_mass_g', 'Flipper Length'. If the question "
+                "needs a column the tables do not have, call cannot_answer(...) instead of using "
+                "another one."
             ],
         ),
     ],

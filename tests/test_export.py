@@ -517,7 +517,7 @@ def test_the_notebook_defines_every_name_the_sandbox_gives_code() -> None:
     """engine/code_names.py is the one list; the notebook's set-up must define each name."""
     import ast
 
-    from engine.code_names import FIRST_TABLE, MODULES, RESULTS, SQL
+    from engine.code_names import DECLINE, FIRST_TABLE, MODULES, RESULTS, SQL
     from engine.export.notebook import _SETUP
 
     tree = ast.parse(_SETUP.format(names=["t"]))
@@ -532,4 +532,4 @@ def test_the_notebook_defines_every_name_the_sandbox_gives_code() -> None:
         for t in n.targets
         if isinstance(t, ast.Name)
     }
-    assert {FIRST_TABLE, SQL, RESULTS, *MODULES} <= defined
+    assert {FIRST_TABLE, SQL, RESULTS, DECLINE, *MODULES} <= defined

@@ -90,7 +90,12 @@ def _answered(
             if mismatch is not None:
                 result = _not_as_asked(result, mismatch)
             tried.append(_Tried(draft, result))
-            if result.ok or repairs_left == 0:
+            declined = (
+                mismatch is None
+                and result.error is not None
+                and result.error.kind == UnsupportedError.kind
+            )
+            if result.ok or repairs_left == 0 or declined:  # an honest decline is not repaired
                 return result.ok
             if mismatch is None:
                 failure = Failure("run", _message(result), result)
@@ -145,7 +150,7 @@ def _turn(
 
 def _not_as_asked(result: RunResult, mismatch: Mismatch) -> RunResult:
     """A run whose answer is of the wrong kind: not an answer, but what it computed stays."""
-    error = ErrorInfo("unsupported", mismatch.for_user, detail=mismatch.for_model)
+    error = ErrorInfo(UnsupportedError.kind, mismatch.for_user, detail=mismatch.for_model)
     return replace(result, ok=False, error=error)
 
 

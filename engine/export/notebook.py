@@ -57,6 +57,11 @@ def sql(query):
     return relation.df() if relation is not None else pd.DataFrame()
 
 
+def cannot_answer(reason=""):
+    """What the app's code calls when the tables do not hold what the question needs."""
+    raise LookupError(f"The tables cannot answer this: {{reason}}")
+
+
 df = tables[TABLE_NAMES[0]].copy() if TABLE_NAMES else None
 results = []  # each turn's result, newest last, as `results` in the app
 '''

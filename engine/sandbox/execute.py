@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any, Final, NoReturn
 
 from engine.code_names import FIGURE, RESULT
+from engine.errors import UnsupportedError
 from engine.results import payload_from_values
 from engine.sandbox.protocol import RunReply
 from engine.types import ErrorInfo
@@ -26,6 +27,15 @@ BLOCKED_HINT: Final = (
     "Generated code runs without files, network, other processes or signals to them; work "
     "with the loaded tables (`df`, each table by name, `sql()`) instead."
 )
+
+
+class CannotAnswer(Exception):
+    """Raised by `cannot_answer(reason)`: the code found the tables cannot answer the question."""
+
+
+def cannot_answer(reason: str = "") -> NoReturn:
+    """Say that the tables do not hold what the question needs, instead of guessing."""
+    raise CannotAnswer(" ".join(str(reason).split()) or "the tables do not hold what it needs")
 
 
 class OutputLimitExceeded(BaseException):
@@ -94,6 +104,8 @@ def failure_from_exception(exc: BaseException, filename: str, memory_mb: int) ->
     where = f" (line {frames[-1].lineno})" if frames else ""
     name = type(exc).__name__
     plain = f"{name}: {exc}" if str(exc) else name
+    if isinstance(exc, CannotAnswer):
+        return ErrorInfo(UnsupportedError.kind, f"The tables cannot answer this: {exc}", detail)
     if _is_memory(exc):
         return ErrorInfo(
             "memory",

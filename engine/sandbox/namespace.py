@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from engine.code_names import FILE_READERS, FIRST_TABLE, MODULES, RESULTS, SQL
+from engine.code_names import DECLINE, FILE_READERS, FIRST_TABLE, MODULES, RESULTS, SQL
+from engine.sandbox.execute import cannot_answer
 
 # Names that reach the namespace indirectly: materialise every table when the code uses them.
 _DYNAMIC_NAMES: Final = frozenset({"globals", "vars", "locals", "eval", "exec", "dir"})
@@ -91,6 +92,7 @@ def namespace_for_run(
         ns[table.name] = frames[table.name]
     if store.tables and store.tables[0].name in frames:
         ns[FIRST_TABLE] = frames[store.tables[0].name]
+    ns[DECLINE] = cannot_answer
     ns[SQL] = sql_function([(t.name, t.arrow) for t in store.tables], duckdb_memory_mb)
     ns[RESULTS] = earlier() if earlier is not None and (names is None or RESULTS in names) else []
     _install_read_courtesy(pd, store, notes)
