@@ -56,6 +56,9 @@ def render_turn(session: Session, turn: Turn, key: str, *, editable: bool = True
         render_answer(session, result.answer, key)
     elif result.error is not None:
         render_error(result.error, turn.code)
+        if result.answer is not None:  # not what was asked, but what the code computed
+            with st.expander("What the code computed"):
+                render_answer(session, result.answer, key)
     if result.stdout:
         with st.expander("Printed output"):
             st.code(result.stdout, language=None)

@@ -657,3 +657,23 @@ def test_float_values_are_shown_without_binary_noise(apps):
     at.run()
     assert turn.result.answer.value == 0.1 + 0.2
     assert r"**0\.3**" in [m.value for m in at.markdown]
+
+
+def test_an_answer_of_the_wrong_kind_is_declined_and_shows_what_was_computed(apps, monkeypatch):
+    """'How many' answered twice with a list: an honest decline, the list one click away."""
+    from tests.fake_openai import FakeOpenAI, Reply
+
+    listing = fenced("result = df['species'].drop_duplicates()")
+    with FakeOpenAI([Reply(listing), Reply(listing)]) as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        monkeypatch.setenv("DECIPHER_BACKEND", "openai")
+        at = open_app(apps)
+        at.chat_input[0].set_value("how many kinds of penguin are there?")
+        at.run()
+    assert not at.exception
+    turn = engine_session(at).turns[-1]
+    assert not turn.ok and turn.result.error.kind == "unsupported"
+    (error,) = at.error
+    assert "it asks for one number" in error.value and "3 rows" in error.value
+    assert "What the code computed" in [e.label for e in at.expander]
+    assert len(at.dataframe) == 1  # the species list, inside the expander
