@@ -224,12 +224,10 @@ def run(args: argparse.Namespace) -> int:
                 row = record(q, mode, turn, seconds, score)
                 records[mode].append(row)
                 write_record(files[mode], row)
-                if mode in LLM_MODES:
-                    mark = (
-                        row["outcome"]
-                        if row["outcome"] != WRONG or not row["error_kind"]
-                        else (f"error {row['error_kind']}: {one_line(row['error'], 60)}")
-                    )
+                if mode in LLM_MODES:  # a line per question (the planner's would be 2,000)
+                    mark = row["outcome"]
+                    if row["error_kind"] and mark == WRONG:
+                        mark = f"error {row['error_kind']}: {one_line(row['error'], 60)}"
                     print(f"  {q['id']:<8} {mode:<7} {seconds:6.1f} s  {mark}", flush=True)
             before, done = done, done + len(table_questions)
             if done // 200 != before // 200:
