@@ -194,6 +194,21 @@ class Settings:
         min_value=0.0,
         max_value=2.0,  # the range the OpenAI API accepts
     )
+    llm_candidates: int = setting(
+        1,
+        "Programs the LLM writes for a question: with more than 1, the most frequent answer wins "
+        "and answers with no majority are declined rather than guessed.",
+        label="Candidate programs",
+        min_value=1,
+        max_value=5,  # each one is a model round-trip and a sandbox run
+    )
+    llm_candidate_temperature: float = setting(
+        0.7,
+        "Sampling temperature of the candidates after the first (which uses the temperature).",
+        label="Candidate temperature",
+        min_value=0.0,
+        max_value=2.0,
+    )
     llm_timeout_s: float = setting(
         120.0,
         "Timeout for one LLM request.",

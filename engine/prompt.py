@@ -8,6 +8,7 @@ answer in 1-6 s instead of 20-35 s. So nothing question-dependent may enter the 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any, Final
 
@@ -69,6 +70,12 @@ COLUMN_REPAIR: Final = (
     "one ```python block."
 )
 
+FOCUS_COLUMNS: Final = 30  # a wide table's columns detailed for one question
+_WORDS: Final = re.compile(r"[a-z0-9]+")
+_COMMON_WORDS: Final = frozenset(
+    "a an the of in on by for to and or is are was were what which who how many much per "
+    "with from at as all each every average mean total sum count number value values".split()
+)
 HISTORY_TURNS: Final = 4  # earlier turns sent with a follow-up; older ones fall out of the prompt
 DETAILED_COLUMNS: Final = 60  # past this many columns a table is summarised (wide tables)
 MAX_TABLE_CHARS: Final = 6000  # ~1,500 tokens per table description at most
@@ -104,8 +111,37 @@ def messages_for_question(
             }
         )
         previous = turn
-    messages.append({"role": "user", "content": _user_text(question, previous)})
+    focus = [_focus(question, p, settings) for p in profiles if len(p.columns) > DETAILED_COLUMNS]
+    text = _user_text(question, previous)
+    messages.append({"role": "user", "content": "\n".join([*filter(None, focus), text])})
     return messages
+
+
+def _focus(question: str, profile: TableProfile, settings: Settings) -> str:
+    """A wide table's columns that the question names, with their profile (issue 14).
+
+    The system message lists a wide table's columns by name only, to stay byte-identical for
+    every question (the model's cache); the columns a question is about get their details here.
+    """
+    words = _words(question) - _COMMON_WORDS
+    relevant = [c for c in profile.columns if _words(c.name) & words][:FOCUS_COLUMNS]
+    if not relevant:
+        return ""
+    lines = [f"Columns of `{profile.name}` the question may be about (name: type; profile):"]
+    lines += [f"- {_column_line(c, profile.rows, settings)}" for c in relevant]
+    return "\n".join(lines)
+
+
+def _words(text: str) -> set[str]:
+    """'GDP_perCapita2020' -> gdp, per, capita, 2020, gdp_percapita2020's letters and digits:
+    the words a name or a question is made of (two letters or more, plurals folded)."""
+    spaced = re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])", " ", text)
+    found = _WORDS.findall(spaced.lower()) + _WORDS.findall(text.lower())
+    return {_stem(w) for w in found if len(w) >= 2}
+
+
+def _stem(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") else word
 
 
 def describe_table(profile: TableProfile, settings: Settings, *, first: bool = False) -> str:

@@ -184,3 +184,16 @@ def test_only_recent_turns_are_sent() -> None:
     messages = messages_for_question("next", [PENGUINS], history, SETTINGS)
     assert len(messages) == 1 + 2 * HISTORY_TURNS + 1
     assert "q0" not in rendered(messages) and f"q{HISTORY_TURNS + 2}" in rendered(messages)
+
+
+def test_a_wide_tables_columns_named_in_the_question_get_their_profile_after_the_prefix() -> None:
+    """Issue 14: past DETAILED_COLUMNS the system message has names only (one cached prefix for
+    every question); the columns a question names come with their profile in its message."""
+    asked = messages_for_question("What is the mean of s007 by site?", [WIDE], [], SETTINGS)
+    other = messages_for_question("Which sensor has the highest mean?", [WIDE], [], SETTINGS)
+    assert asked[0] == other[0]  # the same system message, byte for byte
+    last = asked[-1]["content"]
+    assert "Columns of `sensors` the question may be about" in last
+    assert "- s007: DOUBLE; 0 to 1; mean 0.5" in last and "- site: VARCHAR" in last
+    assert "s008" not in last and last.endswith("Question: What is the mean of s007 by site?")
+    assert "may be about" not in other[-1]["content"]  # names no column: nothing added

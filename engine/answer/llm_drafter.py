@@ -7,6 +7,7 @@ failed code as the assistant's turn, then the failure (column check or trimmed t
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Final
 
 from engine.answer.drafts import Context, Draft, Failure
@@ -58,6 +59,9 @@ class LLMDrafter:
             {"role": "user", "content": request},
         ]
         return self._ask(messages, context)
+
+    def sampled(self, temperature: float) -> LLMDrafter:
+        return LLMDrafter(replace(self.config, temperature=temperature))
 
     def _ask(self, messages: Messages, context: Context) -> Draft:
         """One reply with code (one reminder if it has none); LLMError if none comes."""

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from engine.answer.checks import code_problems, prepared
+from engine.answer.consensus import Tally, answer_key, disagreement, has_majority
 from engine.answer.drafts import Context, Draft, Drafter, Failure
 from engine.answer.expectations import Mismatch, answer_mismatch
 from engine.answer.progress import Progress
@@ -49,7 +50,7 @@ def answer_question(question: str, drafters: Iterable[Drafter], run: Run, contex
                 raise _declined(declined, missing) from None
             break
         try:
-            if _answered(drafter, question, run, context, tried, costs):
+            if _candidates(drafter, question, run, context, tried, costs):
                 break
         except UnsupportedError as exc:  # only a draft declines
             declined = exc
@@ -58,6 +59,66 @@ def answer_question(question: str, drafters: Iterable[Drafter], run: Run, contex
     if not tried:
         raise _declined(declined, None)
     return _turn(question, tried, costs)
+
+
+def _candidates(
+    drafter: Drafter,
+    question: str,
+    run: Run,
+    context: Context,
+    tried: list[_Tried],
+    costs: list[Draft],
+) -> bool:
+    """`_answered`, once per candidate program when `llm_candidates` > 1; the most frequent
+    answer wins (engine/answer/consensus.py). True when an answer stands."""
+    wanted = context.settings.llm_candidates
+    sampler = drafter.sampled(context.settings.llm_candidate_temperature) if wanted > 1 else None
+    if sampler is None:
+        return _answered(drafter, question, run, context, tried, costs)
+    trails: list[list[_Tried]] = []  # each candidate's tries, its final one last
+    answered: list[int] = []  # the candidates whose code ran
+    for i in range(wanted):
+        if i:
+            context.notify(Progress("model", f"candidate program {i + 1} of {wanted}"))
+        trail: list[_Tried] = []
+        try:
+            ok = _answered(drafter if i == 0 else sampler, question, run, context, trail, costs)
+        except LLMError:
+            if i == 0:
+                tried.extend(trail)
+                raise
+            break  # the model went away: vote with the candidates there are
+        trails.append(trail)
+        if ok:
+            answered.append(i)
+            if i == 0 and answer_key(trail[-1].result.answer) is None:
+                break  # a chart: not voted on
+        tally = Tally(tuple(answer_key(trails[j][-1].result.answer) for j in answered))
+        if tally.settled(wanted - i - 1):
+            break
+    if not answered:
+        tried.extend(trails[0])  # as with one candidate: the first program's failure
+        return False
+    tally = Tally(tuple(answer_key(trails[j][-1].result.answer) for j in answered))
+    winner = answered[tally.winner or 0]
+    votes, ran = tally.votes(tally.winner or 0), len(answered)
+    *earlier, final = trails[winner]
+    if ran > 1 and not (has_majority(votes, ran) and votes >= 2):
+        finals = [trails[j][-1].result.answer for j in answered]
+        error = ErrorInfo(
+            UnsupportedError.kind,
+            f"Not sure enough to answer: {ran} programs for this question computed different "
+            f"answers ({disagreement([a for a in finals if a is not None])}). Rephrase the "
+            "question, or edit the code below.",
+        )
+        final = replace(final, result=replace(final.result, ok=False, error=error))
+    elif ran > 1:
+        agreed = f"{votes} of {ran} candidate programs agree"
+        draft = final.draft
+        explanation = f"{draft.explanation} ({agreed})" if draft.explanation else agreed
+        final = replace(final, draft=replace(draft, explanation=explanation))
+    tried.extend([*earlier, final])
+    return final.result.ok
 
 
 def _answered(

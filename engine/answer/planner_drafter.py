@@ -30,3 +30,6 @@ class PlannerDrafter:
 
     def repair(self, draft: Draft, failure: Failure, context: Context) -> Draft | None:
         return None
+
+    def sampled(self, temperature: float) -> None:
+        return None  # deterministic: a second candidate would be the same code
