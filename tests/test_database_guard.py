@@ -151,6 +151,11 @@ REFUSED = [
     ("SELECT from_protobuf(region, 'M', '/etc/passwd') FROM sales", "from_protobuf"),
     ("SELECT xpath_string('<a/>', 'a')", "xpath_string"),
     ("SELECT * FROM read_csv('/etc/passwd')", "read_csv"),
+    # functions sqlglot knows (so the allowlist would pass them): only the denylist stops these
+    ("SELECT read_csv('/etc/passwd') AS x", "read_csv"),
+    ("SELECT read_parquet('/tmp/x.parquet') AS x", "read_parquet"),
+    ("SELECT to_file('/tmp/x') AS x", "to_file"),
+    ("SELECT ai_generate('drop table sales') AS x", "ai_generate"),
     ("SELECT * FROM read_parquet('/tmp/x.parquet')", "read_parquet"),
     ("SELECT * FROM query('DROP TABLE sales')", "query"),
     ("SELECT getenv('HOME')", "getenv"),
