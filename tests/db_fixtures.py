@@ -9,6 +9,7 @@ the terminal summary. A server is skipped only when its binaries are missing (`m
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -111,9 +112,11 @@ def spark_server(sample_tables: dict[str, SampleTable]):
     started = time.monotonic()
     session = None
     try:
-        session = server.session()
-        for table in sample_tables.values():
-            session.createDataFrame(table.arrow).write.saveAsTable(table.name)
+        with warnings.catch_warnings():  # pyspark: "pandas >= 3.0.0 not fully supported"
+            warnings.simplefilter("ignore", FutureWarning)
+            session = server.session()
+            for table in sample_tables.values():
+                session.createDataFrame(table.arrow).write.saveAsTable(table.name)
         TIMINGS["spark load"] = time.monotonic() - started
         server.owner = session
         yield server
