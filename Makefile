@@ -10,8 +10,13 @@ STAMP := $(VENV)/.stamp-$(shell { cat requirements.txt requirements-dev.txt; ech
 PORT ?= 8501
 
 LOCAL_STAMP := $(VENV)/.local-$(shell cat requirements-local.txt 2>/dev/null | sha256sum | cut -c1-16)
+# The Spark Connect server the database tests start (issue 15): the jars of the pyspark release
+# that matches pyspark-client in requirements.txt, installed beside the venv, not importable.
+SPARK_SERVER := pyspark==4.2.0
+SPARK_HOME_DIR := $(VENV)/spark-server
+SPARK_STAMP := $(SPARK_HOME_DIR)/.stamp-$(shell echo $(SPARK_SERVER) | sha256sum | cut -c1-16)
 
-.PHONY: help setup local-model run test lint format browser-deps clean
+.PHONY: help setup local-model run test lint format browser-deps db-deps clean
 
 # List the targets with their one-line descriptions.
 help:
@@ -46,8 +51,21 @@ browser-deps:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; }
 
+# Install the database test servers: Debian's PostgreSQL and OpenJDK 17, and the Spark Connect jars.
+db-deps: setup $(SPARK_STAMP)
+	@{ ls /usr/lib/postgresql/*/bin/initdb && test -x /usr/bin/java; } >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO mkdir -p /etc/postgresql-common/createcluster.d; \
+	  echo "create_main_cluster = false" | $$SUDO tee /etc/postgresql-common/createcluster.d/decipher.conf >/dev/null; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql openjdk-17-jre-headless >/dev/null; }
+
+$(SPARK_STAMP):
+	rm -rf $(SPARK_HOME_DIR)
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --target $(SPARK_HOME_DIR) $(SPARK_SERVER)
+	@touch $@
+
 # Lint, format check and the whole test suite (what CI runs).
-test: setup browser-deps
+test: setup browser-deps db-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest -q

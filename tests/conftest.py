@@ -10,6 +10,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DATA = ROOT / "sample_data"
 MESSY = Path(__file__).parent / "data" / "messy"
+# Real PostgreSQL and Spark Connect servers for the database tests (issue 15), started on demand.
+pytest_plugins = ["tests.db_fixtures"]
 
 
 def pytest_report_header() -> list[str]:
