@@ -167,7 +167,7 @@ LAYERS: Final[tuple[tuple[str, ...], ...]] = (
     # profile: what a loaded table holds, and what it would cost in memory
     ("profile", "budget", "summary_rows"),
     # the session's tables: loads, profiles and budgets each one
-    ("catalog",),
+    ("catalog", "databases"),
     # result: whatever code left behind becomes one Answer shape (the sandbox returns it)
     ("results",),
     # draft and check: the offline planner, prompt -> LLM -> code, column and code checks, charts

@@ -35,7 +35,8 @@ from engine.databases.profiling import ProfileSQL, RowCount, profile_database_ta
 from engine.databases.typenames import duckdb_type_from_postgres, plain_arrow
 from engine.databases.urls import DatabaseURL, redact
 from engine.errors import BlockedError, InputError, RuntimeFailure, RunTimeoutError
-from engine.types import TableProfile, type_family
+from engine.types import TableProfile
+from engine.values import type_family
 
 # Measured (bench/db.py, 5 columns, 2 busy cores): an exact profile takes 1.6 s at 1M rows and
 # 22.9 s at 10M; from a ~200k-row TABLESAMPLE SYSTEM it takes 0.3-0.45 s at either size.

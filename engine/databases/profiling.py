@@ -23,7 +23,8 @@ from engine.profile import (
     TOP_VALUES,
     TOP_VALUES_MAX_DISTINCT,
 )
-from engine.types import ColumnProfile, TableProfile, type_family
+from engine.types import ColumnProfile, TableProfile
+from engine.values import type_family
 
 SAMPLE_TARGET_ROWS: Final = 200_000
 SEED: Final = 42

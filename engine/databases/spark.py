@@ -31,7 +31,8 @@ from engine.databases.profiling import ProfileSQL, RowCount, profile_database_ta
 from engine.databases.typenames import duckdb_type_from_spark, plain_arrow
 from engine.databases.urls import DatabaseURL, redact
 from engine.errors import InputError, RuntimeFailure, RunTimeoutError
-from engine.types import TableProfile, type_family
+from engine.types import TableProfile
+from engine.values import type_family
 
 SAMPLE_ABOVE_ROWS: Final = 1_000_000
 DEFAULT_SCHEMA: Final = "default"
