@@ -48,6 +48,7 @@ from bench.evaluation import (  # noqa: E402
     RIGHT,
     SUMMARY_HEADERS,
     WRONG,
+    ask_with_votes,
     deadline_at,
     naive_turn,
     one_line,
@@ -70,8 +71,8 @@ from engine.types import Answer, ErrorInfo, RunResult, Turn  # noqa: E402
 DATA = shared_bench("dabench-dev")
 OUT = ROOT / "bench" / "data"
 ANSWER = re.compile(r"@(\w+)\[([^\]]*)\]")
-MODES = ("ours", "naive", "planner", "auto", "planner-question")
-LLM_MODES = frozenset({"ours", "naive", "auto"})
+MODES = ("ours", "naive", "planner", "auto", "vote", "planner-question")
+LLM_MODES = frozenset({"ours", "naive", "auto", "vote"})
 PLANNER_MODES = frozenset({"planner", "planner-question"})
 LEVELS = ("easy", "medium", "hard")
 
@@ -153,6 +154,8 @@ def ask(
         return naive_turn(session, question_text(q), q["file_name"], config)
     if mode == "planner-question":
         return session.ask(q["question"], backend="planner")
+    if mode == "vote":
+        return ask_with_votes(session, question_text(q))
     return session.ask(question_text(q), backend=backend if mode == "ours" else mode)
 
 

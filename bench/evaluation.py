@@ -185,3 +185,16 @@ def one_line(text: str | None, limit: int = 160) -> str:
     """Text on one line, cut to `limit` characters."""
     flat = " ".join((text or "").split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+VOTE_CANDIDATES = 3  # the "vote" modes: backend auto with this many candidate programs
+
+
+def ask_with_votes(session: Any, question: str, candidates: int = VOTE_CANDIDATES) -> Any:
+    """`session.ask(question, backend="auto")` with `llm_candidates` = `candidates`."""
+    before = session.settings
+    session.update_settings(before.with_overrides(llm_candidates=candidates))
+    try:
+        return session.ask(question, backend="auto")
+    finally:
+        session.update_settings(before)

@@ -52,6 +52,7 @@ from bench.evaluation import (  # noqa: E402
     RIGHT,
     SUMMARY_HEADERS,
     WRONG,
+    ask_with_votes,
     deadline_at,
     naive_turn,
     one_line,
@@ -74,8 +75,8 @@ from engine.types import ErrorInfo, RunResult, Turn  # noqa: E402
 WTQ = shared_bench("wtq-train")
 DATA = ROOT / "bench" / "data"
 CLEAN = DATA / "wtq"
-MODES = ("planner", "auto", "local", "naive")
-LLM_MODES = frozenset({"auto", "local", "naive"})
+MODES = ("planner", "auto", "local", "naive", "vote")
+LLM_MODES = frozenset({"auto", "local", "naive", "vote"})
 SAMPLE, SEED = 100, 2026
 NAIVE_ASK = "\nSet `result` to the answer."  # the naive prompt's only hint about the answer
 
@@ -128,6 +129,8 @@ def ask(session: Session, mode: str, question: str, path: Path, config: LLMConfi
     if mode == "naive":
         assert config is not None
         return naive_turn(session, question + NAIVE_ASK, path.name, config)
+    if mode == "vote":
+        return ask_with_votes(session, question)
     return session.ask(question, backend=mode)
 
 

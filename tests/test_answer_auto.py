@@ -95,3 +95,16 @@ def test_planner_only_keeps_its_failed_run_as_the_answer() -> None:
     )
     assert not turn.ok and turn.backend == "planner" and turn.attempts == ()
     assert "KeyError" in turn.result.error.message
+
+
+def test_a_planner_bug_is_a_decline_not_a_crash(penguins, monkeypatch) -> None:
+    """A bug in the planner (bench/wtq.py found one: '1941-1949' read as a year and a month)
+    must not escape Session.ask: the question is declined, or passed on to the model."""
+
+    def broken(*_args, **_kwargs):
+        raise ValueError("month must be in 1..12")
+
+    monkeypatch.setattr("engine.answer.planner_drafter.plan", broken)
+    turn = penguins.ask("how many films from 1941-1949", backend="planner")
+    assert turn.result.error.kind == "unsupported"
+    assert "planner failed" in turn.result.error.message

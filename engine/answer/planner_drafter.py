@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import traceback
+
 from engine.answer.drafts import Context, Draft, Failure
 from engine.answer.progress import Progress
+from engine.errors import UnsupportedError
 from engine.planner import plan
 from engine.types import Backend
 
@@ -20,7 +23,15 @@ class PlannerDrafter:
 
     def draft(self, question: str, context: Context) -> Draft:
         context.notify(Progress("plan", "Planning with the offline planner"))
-        found = plan(question, context.profiles, context.settings)
+        try:
+            found = plan(question, context.profiles, context.settings)
+        except UnsupportedError:
+            raise
+        except Exception as exc:  # a planner bug must not cost the user the question
+            raise UnsupportedError(
+                "The offline planner failed on this question; it is passed on to the model.",
+                detail="".join(traceback.format_exception(exc)),
+            ) from exc
         return Draft(
             code=found.code,
             backend=self.backend,
