@@ -184,3 +184,30 @@ def test_cli_profile_json_of_a_wide_csv(tmp_path):
 
 def test_dates_survive_as_dates(wide):
     assert isinstance(wide.column("day_0004").min, date)
+
+
+def test_text_dates_of_a_wide_csv(con, tmp_path):
+    """150 date-like text columns: each format is tried on a sample first, then on every value."""
+
+    def cell(kind: int, r: int) -> str:
+        if kind == 0:  # day-first with dots: one format fits
+            return f"{r % 28 + 1:02d}.{r % 12 + 1:02d}.2024"
+        if kind == 1 or r < 250:  # day equals month: both orders fit
+            return f"{r % 12 + 1:02d}/{r % 12 + 1:02d}/2024"
+        return f"{13 + r % 10}/01/2024"  # kind 2 past the 200-value sample: day-first only
+
+    path = tmp_path / "dates.csv"
+    lines = [",".join(f"d{i}" for i in range(150))]
+    lines += [",".join(cell(i % 3, r) for i in range(150)) for r in range(300)]
+    path.write_text("\n".join(lines) + "\n")
+    (table,) = tables_from_file(con, path, work_dir=tmp_path)
+    types = dict(
+        con.execute(f"SELECT column_name, column_type FROM (DESCRIBE {table.name})").fetchall()
+    )
+    assert {types[f"d{i}"] for i in range(0, 150, 3)} == {"DATE"}
+    assert {types[f"d{i}"] for i in range(1, 150, 3)} == {"VARCHAR"}
+    assert {types[f"d{i}"] for i in range(2, 150, 3)} == {"DATE"}
+    day_first = con.execute(f"SELECT d2 FROM {table.name} LIMIT 1 OFFSET 250").fetchall()
+    assert day_first == [(date(2024, 1, 13),)]
+    kept = [n for n in table.notes if "could be day-first or month-first" in n]
+    assert len(kept) == 50
