@@ -54,18 +54,31 @@ def text_samples(
 ) -> dict[str, list[str]]:
     """The first `n` trimmed, non-blank values of each text column (in no particular order).
 
-    One UNION ALL of the per-column queries per `SAMPLE_CHUNK` columns: a query per column took
-    2.2 s for the 400 text columns of a 1,000-column x 100k-row table (issue 14).
+    One query reads them from the first `n` rows; only a column with blanks there, in a longer
+    table, gets its own query, joined with UNION ALL (`SAMPLE_CHUNK` per query). A query per
+    column took 1.6 s (20 rows) to 2.2 s (100k rows) for the 400 text columns of a
+    1,000-column table (issue 14).
     """
     t = quote_ident(table)
     found: dict[str, list[str]] = {column: [] for column in columns}
-    for k in range(0, len(columns), SAMPLE_CHUNK):
-        chunk = columns[k : k + SAMPLE_CHUNK]
+    if not columns:
+        return found
+    trimmed = ", ".join(f"trim({quote_ident(column)})" for column in columns)
+    head = con.execute(f"SELECT {trimmed} FROM {t} LIMIT {int(n)}").fetchall()
+    for row in head:
+        for column, value in zip(columns, row, strict=True):
+            if value is not None and value != "":  # as WHERE c IS NOT NULL AND trim(c) <> ''
+                found[column].append(value)
+    sparse = [c for c in columns if len(found[c]) < n] if len(head) == n else []
+    for k in range(0, len(sparse), SAMPLE_CHUNK):
+        chunk = sparse[k : k + SAMPLE_CHUNK]
         sql = " UNION ALL ".join(
             f"(SELECT {i} AS i, trim({c}) AS v FROM {t} WHERE {c} IS NOT NULL AND trim({c}) <> '' "
             f"LIMIT {int(n)})"
             for i, c in enumerate(quote_ident(column) for column in chunk)
         )
+        for column in chunk:
+            found[column] = []
         for i, value in con.execute(sql).fetchall():
             found[chunk[i]].append(value)
     return found
