@@ -211,3 +211,15 @@ def test_text_dates_of_a_wide_csv(con, tmp_path):
     assert day_first == [(date(2024, 1, 13),)]
     kept = [n for n in table.notes if "could be day-first or month-first" in n]
     assert len(kept) == 50
+
+
+def test_queries_side_by_side_give_the_same_profile(wide_con):
+    """Wide tables run their chunk queries on several connections at once (DuckDB's `threads`)."""
+    side_by_side = profile_table(wide_con, "wide").to_json()
+    wide_con.execute("SET threads = 1")  # one connection, one query after another
+    try:
+        one_by_one = profile_table(wide_con, "wide").to_json()
+    finally:
+        wide_con.execute("RESET threads")
+    assert int(wide_con.execute("SELECT current_setting('threads')").fetchall()[0][0]) > 1
+    assert one_by_one == side_by_side
