@@ -176,7 +176,7 @@ def main() -> None:
         f"{'columns x rows':>16} {'method':<9} {'load s':>8} {'profile s':>10} {'(CPU s)':>8} "
         f"{'total s':>8} {'peak MB':>8}  notes"
     )
-    verdict = None
+    verdict: tuple[float, float] | None = None
     for columns, rows in shapes:
         path = generate(columns, rows)
         results: dict[str, list[dict[str, Any]]] = {m: [] for m in methods}
@@ -194,7 +194,7 @@ def main() -> None:
                 if estimated:
                     notes.append(f"{estimated:.0f} distincts estimated")
                 if (columns, rows) == TARGET_SHAPE and profile is not None:
-                    verdict = profile
+                    verdict = (profile, _median(runs, "profile_cpu_s"))
             print(
                 f"{f'{columns:,} x {rows:,}':>16} {method:<9} {_cell(load, '.2f', 8)} "
                 f"{_cell(profile, '.2f', 10)} {_cell(_median(runs, 'profile_cpu_s'), '.2f', 8)} "
@@ -205,10 +205,12 @@ def main() -> None:
     ended = os.getloadavg()
     print(f"\nload average at the end {ended[0]:.2f} {ended[1]:.2f} {ended[2]:.2f}")
     if verdict is not None:
-        met = "meets" if verdict <= TARGET_S else "misses"
+        wall, cpu = verdict
+        met = "meets" if wall <= TARGET_S else "misses"
         print(
             f"target (issue 14): 1,000 columns x 100k rows profiled in <= {TARGET_S:.0f} s: "
-            f"{verdict:.2f} s, {met} it"
+            f"{wall:.2f} s ({cpu:.2f} s CPU), {met} it"
+            + (" at this load; its CPU time fits" if wall > TARGET_S >= cpu else "")
         )
 
 
