@@ -11,8 +11,8 @@ import pytest
 
 from engine.catalog import Catalog
 from engine.errors import InputError
+from engine.identifiers import quote_ident
 from engine.loading import tables_from_file
-from engine.loading.refine import quote_ident
 from tests.conftest import MESSY, SAMPLE_DATA
 
 EXPECTED = json.loads((MESSY / "expected.json").read_text(encoding="utf-8"))

@@ -7,6 +7,7 @@ table), so no copy of the data passes through Python.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Final
 
 import duckdb
@@ -32,6 +33,7 @@ DATE_FORMATS: Final = (
 TIMESTAMP_FORMATS: Final = tuple(f"{f} %H:%M:%S" for f in DATE_FORMATS[:8]) + tuple(
     f"{f} %H:%M" for f in DATE_FORMATS[:8]
 )
+SAMPLE_CHUNK: Final = 50  # columns per sampling query
 _DATE_LIKE = re.compile(
     r"^(\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\d{1,2} \w{3,9} \d{4}|\w{3,9} \d{1,2}, \d{4})"
 )
@@ -40,6 +42,41 @@ _DATE_LIKE = re.compile(
 def text_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     rows = con.execute(f"DESCRIBE {quote_ident(table)}").fetchall()
     return [r[0] for r in rows if r[1] == "VARCHAR"]
+
+
+def text_samples(
+    con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[str], n: int
+) -> dict[str, list[str]]:
+    """The first `n` trimmed, non-blank values of each text column (in no particular order).
+
+    One query reads them from the first `n` rows; only a column with blanks there, in a longer
+    table, gets its own query, joined with UNION ALL (`SAMPLE_CHUNK` per query). A query per
+    column took 1.6 s (20 rows) to 2.2 s (100k rows) for the 400 text columns of a
+    1,000-column table (issue 14).
+    """
+    t = quote_ident(table)
+    found: dict[str, list[str]] = {column: [] for column in columns}
+    if not columns:
+        return found
+    trimmed = ", ".join(f"trim({quote_ident(column)})" for column in columns)
+    head = con.execute(f"SELECT {trimmed} FROM {t} LIMIT {int(n)}").fetchall()
+    for row in head:
+        for column, value in zip(columns, row, strict=True):
+            if value is not None and value != "":  # as WHERE c IS NOT NULL AND trim(c) <> ''
+                found[column].append(value)
+    sparse = [c for c in columns if len(found[c]) < n] if len(head) == n else []
+    for k in range(0, len(sparse), SAMPLE_CHUNK):
+        chunk = sparse[k : k + SAMPLE_CHUNK]
+        sql = " UNION ALL ".join(
+            f"(SELECT {i} AS i, trim({c}) AS v FROM {t} WHERE {c} IS NOT NULL AND trim({c}) <> '' "
+            f"LIMIT {int(n)})"
+            for i, c in enumerate(quote_ident(column) for column in chunk)
+        )
+        for column in chunk:
+            found[column] = []
+        for i, value in con.execute(sql).fetchall():
+            found[chunk[i]].append(value)
+    return found
 
 
 def rename_columns(con: duckdb.DuckDBPyConnection, table: str) -> tuple[list[str], list[str]]:
@@ -69,28 +106,15 @@ def rename_columns(con: duckdb.DuckDBPyConnection, table: str) -> tuple[list[str
 def convert_date_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     """Turn text columns whose every value parses with one known date format into DATE/TIMESTAMP."""
     t = quote_ident(table)
+    formats = (*DATE_FORMATS, *TIMESTAMP_FORMATS)
+    samples = text_samples(con, table, text_columns(con, table), 200)
+    dated = {
+        c: sample for c, sample in samples.items() if sample and all(map(_DATE_LIKE.match, sample))
+    }
     replacements: list[str] = []
     notes: list[str] = []
-    for column in text_columns(con, table):
+    for column, matches in _matching_formats(con, t, dated, formats).items():
         col = quote_ident(column)
-        sample = [
-            r[0]
-            for r in con.execute(
-                f"SELECT trim({col}) FROM {t} WHERE {col} IS NOT NULL AND trim({col}) <> '' LIMIT 200"
-            ).fetchall()
-        ]
-        if not sample or not all(_DATE_LIKE.match(v) for v in sample):
-            continue
-        matches = [
-            fmt
-            for fmt in (*DATE_FORMATS, *TIMESTAMP_FORMATS)
-            if con.execute(
-                f"SELECT count(*) FROM {t} WHERE {col} IS NOT NULL AND trim({col}) <> '' "
-                f"AND try_strptime(trim({col}), $f) IS NULL",
-                {"f": fmt},
-            ).fetchall()[0][0]
-            == 0
-        ]
         if len(matches) == 1 or (
             len(matches) > 1 and len({_day_month_order(m) for m in matches}) == 1
         ):
@@ -110,6 +134,55 @@ def convert_date_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str
             f"CREATE OR REPLACE TABLE {t} AS SELECT * REPLACE ({', '.join(replacements)}) FROM {t}"
         )
     return notes
+
+
+def _matching_formats(
+    con: duckdb.DuckDBPyConnection,
+    t: str,
+    samples: dict[str, list[str]],
+    formats: Sequence[str],
+) -> dict[str, list[str]]:
+    """Per column, the formats (in `formats` order) that parse every non-blank value.
+
+    A format is tried on the whole column only if it parses the column's sample, checked for
+    all columns in one query: trying all 28 formats on every value took 7 s for 150 date-like
+    columns x 3,000 rows (issue 14). A format that fails on the sample fails on the column.
+    """
+    columns = list(samples)
+    if not columns:
+        return {}
+    fails = ", ".join(f"count_if(try_strptime(v, {_literal(f)}) IS NULL)" for f in formats)
+    on_samples = con.execute(
+        f"SELECT i, {fails} FROM (SELECT unnest($i) AS i, unnest($v) AS v) GROUP BY i ORDER BY i",
+        {
+            "i": [i for i, c in enumerate(columns) for _ in samples[c]],
+            "v": [v for c in columns for v in samples[c]],
+        },
+    ).fetchall()
+    candidates = [
+        (columns[i], f)
+        for i, *failed in on_samples
+        for f, n in zip(formats, failed, strict=True)
+        if n == 0
+    ]
+    matches: dict[str, list[str]] = {c: [] for c in columns}
+    per_query = SAMPLE_CHUNK * 4
+    for k in range(0, len(candidates), per_query):
+        chunk = candidates[k : k + per_query]
+        counts = ", ".join(
+            f"count_if({c} IS NOT NULL AND trim({c}) <> '' AND "
+            f"try_strptime(trim({c}), {_literal(f)}) IS NULL)"
+            for c, f in ((quote_ident(column), f) for column, f in chunk)
+        )
+        found = con.execute(f"SELECT {counts} FROM {t}").fetchall()[0]
+        for (column, f), failed in zip(chunk, found, strict=True):
+            if failed == 0:
+                matches[column].append(f)
+    return matches
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _day_month_order(fmt: str) -> str:
