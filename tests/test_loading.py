@@ -174,3 +174,23 @@ def test_big_file_types_and_counts(con, tmp_path, big_csv):
     assert table.rows == 300_000
     types = [r[1] for r in con.execute("DESCRIBE big").fetchall()]
     assert types == ["BIGINT", "BIGINT", "DOUBLE", "DATE"]
+
+
+def test_a_column_no_single_type_fits_is_read_as_text_with_a_note(con, tmp_path):
+    """Dates written day-first and month-first in one column (a WTQ table had 07/12/2013,
+    27/10/2013, 04/13/2012): DuckDB types it DATE even after a full-file sniff, then fails, and
+    the load said 'a quoted field that never ends'. It loads, as text, and says so; the other
+    columns keep their types."""
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_text("Date,Team,Score\n07/12/2013,A,1\n27/10/2013,B,2\n04/13/2012,C,3\n")
+    (table,) = tables_from_file(con, mixed, work_dir=tmp_path)
+    described = con.execute(f"DESCRIBE {quote_ident(table.name)}").fetchall()
+    assert [(c, t) for c, t, *_ in described] == [
+        ("Date", "VARCHAR"),
+        ("Team", "VARCHAR"),
+        ("Score", "BIGINT"),
+    ]
+    assert table.rows == 3
+    assert table.notes == (
+        "Column Date has values no single type fits (e.g. '27/10/2013' on line 3): read as text.",
+    )

@@ -14,6 +14,7 @@ from typing import Any, Final
 
 import duckdb
 
+from engine.errors import InputError
 from engine.identifiers import quote_ident
 from engine.loading.refine import text_columns, text_samples
 from engine.loading.sniff import detect_delimiter, detect_encoding, read_head, transcode_to_utf8
@@ -22,6 +23,10 @@ NULL_STRINGS: Final = ("", "NA", "N/A", "n/a", "NULL", "null", "NaN", "nan", "#N
 MAX_LINE_BYTES: Final = 1 << 24  # DuckDB's 2 MB default rejects long cells (stack notes)
 _DECIMAL_COMMA = re.compile(r"^[-+]?\d{1,3}(\.\d{3})*,\d+$|^[-+]?\d+,\d+$")
 _DOT_THOUSANDS = re.compile(r"^[-+]?\d{1,3}(\.\d{3})+$")
+MAX_TEXT_FALLBACKS: Final = 20  # columns read as text because no single type fits them
+_UNCONVERTIBLE_COLUMN: Final = re.compile(r'Error when converting column "([^"]+)"')
+_UNCONVERTIBLE_VALUE: Final = re.compile(r'Could not convert string "([^"]*)"')
+_ERROR_LINE: Final = re.compile(r"CSV Error on Line: (\d+)")
 _COMMA_THOUSANDS = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
 
 
@@ -43,14 +48,14 @@ def load_delimited(
 
     options: dict[str, Any] = {}
     try:
-        _create(con, name, source, options)
+        notes += _create(con, name, source, options)
     except duckdb.Error as exc:
         if "Invalid unicode" in str(exc) and source == path:
             # UTF-8 at the start but not further on: typical of cp1252 exports.
             encoding = "cp1252"
             source = transcode_to_utf8(path, encoding, work_dir / "transcoded" / f"{name}.csv")
             notes.append("Read as cp1252 text (the file is not valid UTF-8 past its first lines).")
-            _create(con, name, source, options)
+            notes += _create(con, name, source, options)
         else:
             raise
 
@@ -83,23 +88,44 @@ def load_delimited(
 
 def _create(
     con: duckdb.DuckDBPyConnection, name: str, source: Path, options: dict[str, Any]
-) -> None:
-    """(Re)create the table from the file; a wrong type guess retries with a full-file sniff."""
-    opts = {
-        "nullstr": list(NULL_STRINGS),
-        "max_line_size": MAX_LINE_BYTES,
-        "buffer_size": MAX_LINE_BYTES * 2,
-        **options,
-    }
-    try:
-        _create_with(con, name, source, opts)
-    except duckdb.ConversionException:
-        _create_with(con, name, source, {**opts, "sample_size": -1})
-    except duckdb.InvalidInputException as exc:
-        if "Could not convert" in str(exc) or "type" in str(exc).lower():
-            _create_with(con, name, source, {**opts, "sample_size": -1})
-        else:
-            raise
+) -> list[str]:
+    """(Re)create the table from the file; a wrong type guess retries with a full-file sniff.
+
+    A column whose values no single type fits (dates written two ways, a number column with a
+    word in row 5,000) is then read as text, and kept so in `options` for later re-creations.
+    Returns the notes saying which.
+    """
+    notes: list[str] = []
+    for _ in range(MAX_TEXT_FALLBACKS + 1):
+        opts = {
+            "nullstr": list(NULL_STRINGS),
+            "max_line_size": MAX_LINE_BYTES,
+            "buffer_size": MAX_LINE_BYTES * 2,
+            **options,
+        }
+        try:
+            try:
+                _create_with(con, name, source, opts)
+            except duckdb.ConversionException:
+                _create_with(con, name, source, {**opts, "sample_size": -1})
+            except duckdb.InvalidInputException as exc:
+                if "Could not convert" in str(exc) or "type" in str(exc).lower():
+                    _create_with(con, name, source, {**opts, "sample_size": -1})
+                else:
+                    raise
+            return notes
+        except duckdb.ConversionException as exc:
+            text = str(exc)
+            column = _UNCONVERTIBLE_COLUMN.search(text)
+            if column is None or column[1] in options.get("types", {}):
+                raise
+            options.setdefault("types", {})[column[1]] = "VARCHAR"
+            value, line = _UNCONVERTIBLE_VALUE.search(text), _ERROR_LINE.search(text)
+            example = f" (e.g. {value[1]!r} on line {line[1] if line else '?'})" if value else ""
+            notes.append(
+                f"Column {column[1]} has values no single type fits{example}: read as text."
+            )
+    raise InputError(f"'{source.name}' has too many columns whose values fit no single type.")
 
 
 def _create_with(
