@@ -28,7 +28,7 @@ import duckdb
 
 from engine.identifiers import quote_ident
 from engine.types import ColumnProfile, TableProfile
-from engine.values import type_family
+from engine.values import is_nested, type_family
 
 APPROX_FROM_ROWS: Final = 1_000_000
 TOP_VALUES_MAX_DISTINCT: Final = 200  # columns with more distinct values get examples only
@@ -320,7 +320,7 @@ def _numeric(ctype: str) -> bool:
 
 def _orderable(ctype: str) -> bool:
     t = ctype.upper()
-    return not any(k in t for k in ("STRUCT", "MAP", "[]", "LIST", "UNION", "BLOB", "JSON"))
+    return not is_nested(t) and not any(k in t for k in ("BLOB", "JSON"))
 
 
 def _short(value: Any) -> Any:

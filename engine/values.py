@@ -6,9 +6,10 @@ Below every boundary object (engine/types.py), which serialise through `json_sca
 from __future__ import annotations
 
 import math
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 
 
 def now_iso() -> str:
@@ -54,10 +55,18 @@ def json_scalar(value: Any) -> Any:
     return str(value)
 
 
+_NESTED: Final = re.compile(r"STRUCT|MAP|LIST|UNION|\[\d*\]")  # INTEGER[] and INTEGER[2]
+
+
+def is_nested(duckdb_type: str) -> bool:
+    """True for lists, fixed-size arrays, structs, maps and unions: no min, max or mean."""
+    return _NESTED.search(duckdb_type.upper()) is not None
+
+
 def type_family(duckdb_type: str) -> str:
     """`number`, `text`, `date`, `bool` or `other` for a DuckDB type name (nested types: other)."""
     t = duckdb_type.upper()
-    if any(k in t for k in ("STRUCT", "MAP", "[]", "LIST", "UNION")):
+    if is_nested(t):
         return "other"
     if t in ("BOOLEAN", "BOOL"):
         return "bool"

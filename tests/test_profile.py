@@ -63,3 +63,15 @@ def test_long_text_is_shortened_and_nested_types_survive(con):
     assert len(profile.column("long_text").min) == 80
     assert profile.column("s").min is None  # not orderable: no min/max, but still profiled
     assert profile.column("l").distinct_count == 1
+
+
+def test_fixed_size_array_columns_are_profiled_as_nested_not_numbers(con) -> None:
+    """INTEGER[2] counted as a number made avg() fail and the whole profile crash."""
+    from engine.profile import profile_table
+
+    con.execute(
+        "CREATE TABLE arrays AS SELECT [i, i + 1]::INTEGER[2] AS pair, i FROM range(5) r(i)"
+    )
+    pair, i = profile_table(con, "arrays").columns
+    assert (pair.kind, pair.mean, pair.min) == ("other", None, None)
+    assert (i.kind, i.mean) == ("number", 2.0)
