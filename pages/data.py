@@ -26,7 +26,7 @@ st.caption(
     + (f" · encoding {table.encoding}" if table.encoding else "")
     + (f" · delimiter {table.delimiter!r}" if table.delimiter else "")
 )
-for note in table.notes:
+for note in dict.fromkeys(table.notes + profile.notes):  # the loader's, then the profile's
     st.info(plain(note), icon=":material/info:")
 if st.button("Remove this table", key="data_drop", icon=":material/delete:"):
     session.drop_table(name)  # its stored copy too; the other tables and the turns stay
@@ -40,7 +40,7 @@ with profile_tab:
                 "column": c.name,
                 "type": c.type,
                 "missing": c.null_count,
-                "distinct": c.distinct_count,
+                "distinct": f"{'~' if c.distinct_approximate else ''}{c.distinct_count:,}",
                 "min": None if c.min is None else str(c.min),
                 "max": None if c.max is None else str(c.max),
                 "mean": c.mean,

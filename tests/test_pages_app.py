@@ -677,3 +677,16 @@ def test_an_answer_of_the_wrong_kind_is_declined_and_shows_what_was_computed(app
     assert "it asks for one number" in error.value and "3 rows" in error.value
     assert "What the code computed" in [e.label for e in at.expander]
     assert len(at.dataframe) == 1  # the species list, inside the expander
+
+
+def test_the_data_page_names_a_summary_row_and_marks_estimated_counts(apps, tmp_path):
+    """The profile's notes (a 'Total' row left out of answers) reach the Data page."""
+    medals = tmp_path / "medals.csv"
+    medals.write_text("Rank,Nation,Gold\n1,USA,10\n2,China,8\n3,Kenya,1\nTotal,,19\n")
+    at = open_app(apps, "pages/data.py")
+    engine_session(at).load(medals)
+    at.run()
+    at.selectbox(key="data_table").set_value("medals")
+    at.run()
+    assert not at.exception
+    assert any("Summary row" in i.value and "Rank = 'Total'" in i.value for i in at.info)
