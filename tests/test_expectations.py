@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from engine.answer import Context, answer_question
 from engine.answer.expectations import Wanted, answer_mismatch, wanted_answer
 from engine.answer.llm_drafter import LLMDrafter
-from engine.types import Answer, TableData
+from engine.types import Answer, ColumnProfile, TableData, TableProfile
 from tests.fake_openai import FakeOpenAI, Reply
 from tests.test_answer_loop import PROFILE, SETTINGS, Runner, config_for, fenced
 
@@ -113,3 +115,54 @@ def test_still_the_wrong_kind_after_one_repair_is_declined_with_what_was_compute
     assert not turn.ok and turn.result.error.kind == "unsupported"
     assert "asks for one number" in turn.result.error.message
     assert turn.result.answer is not None  # what was computed is kept, to show
+
+
+REGIONS = TableProfile(
+    "sales",
+    "sales.csv",
+    3,
+    (
+        ColumnProfile("region", "VARCHAR", 0, 2, top_values=(("North", 2), ("South", 1))),
+        ColumnProfile("price", "DOUBLE", 0, 3, min=1.0, max=4.0),
+    ),
+)
+
+
+class EmptyRunner(Runner):
+    """The test runner, but a filtered frame that matches nothing gives an empty table."""
+
+    def __call__(self, code: str):
+        result = super().__call__(code)
+        value = result.answer.value if result.answer else None
+        if result.ok and hasattr(value, "empty") and value.empty:
+            table = TableData(tuple(value.columns), (), 0)
+            return replace(result, answer=Answer("table", "0 rows × 2 columns", table=table))
+        return result
+
+
+def test_an_empty_result_goes_back_once_with_the_values_that_exist() -> None:
+    wrong = "result = df[df['region'] == 'north']"
+    right = "result = df[df['region'] == 'N']"  # the test runner's frame says N
+    with FakeOpenAI([Reply(fenced(wrong)), Reply(fenced(right))]) as server:
+        context = Context([REGIONS], [], SETTINGS)
+        drafters = [LLMDrafter(config_for(server.base_url))]
+        turn = answer_question("orders of the north region", drafters, EmptyRunner(), context)
+    sent = server.requests[1].messages[-1]["content"]
+    assert "the result is empty: no row has region = 'north' (its values: 'North', 'South')" in sent
+    assert turn.ok and turn.code == right and len(turn.attempts) == 1
+
+
+def test_an_empty_result_that_stays_empty_says_why() -> None:
+    wrong = "result = df[df['region'] == 'north']"
+    with FakeOpenAI([Reply(fenced(wrong))] * 2) as server:
+        context = Context([REGIONS], [], SETTINGS)
+        drafters = [LLMDrafter(config_for(server.base_url))]
+        turn = answer_question("orders of the north region", drafters, EmptyRunner(), context)
+    assert turn.ok and len(server.requests) == 2
+    assert turn.result.answer.text.startswith("The result is empty: no row has region = 'north'")
+
+
+def test_a_planner_filter_that_matches_nothing_says_so(session) -> None:
+    turn = session.ask("orders with price above 100000000", backend="planner")
+    assert turn.ok and turn.result.answer.table.row_count == 0
+    assert turn.result.answer.text.startswith("The result is empty: no row matched")

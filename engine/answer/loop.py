@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from engine.answer.checks import code_problems, prepared
 from engine.answer.consensus import Tally, answer_key, disagreement, has_majority
 from engine.answer.drafts import Context, Draft, Drafter, Failure
+from engine.answer.emptiness import empty_result_note, is_empty
 from engine.answer.expectations import Mismatch, answer_mismatch
 from engine.answer.progress import Progress
 from engine.errors import LLMError, UnsupportedError
@@ -150,6 +151,22 @@ def _answered(
             mismatch = answer_mismatch(question, result.answer) if result.ok else None
             if mismatch is not None:
                 result = _not_as_asked(result, mismatch)
+            empty = result.ok and is_empty(result.answer)
+            if empty:  # say why, with the values that exist; sent back once to the model
+                note = empty_result_note(draft.code, context.profiles)
+                result = replace(result, answer=replace(result.answer, text=note))
+                if kind_repairs_left > 0 and repairs_left > 0:
+                    kind_repairs_left -= 1
+                    repairs_left -= 1
+                    tried.append(_Tried(draft, result))
+                    context.notify(Progress("repair", note))
+                    repaired = drafter.repair(
+                        draft, Failure("answer", note[0].lower() + note[1:] + EMPTY_HINT, result), context
+                    )
+                    if repaired is None:
+                        return True
+                    draft = repaired
+                    continue
             tried.append(_Tried(draft, result))
             declined = (
                 mismatch is None
@@ -207,6 +224,12 @@ def _turn(
         completion_tokens=sum(completion) if completion else None,
         llm_ms=round(llm_ms, 1) if llm_ms else None,
     )
+
+
+EMPTY_HINT = (
+    " If no row matching is the right answer, give the same code again; otherwise fix the "
+    "filter, using values that exist."
+)
 
 
 def _not_as_asked(result: RunResult, mismatch: Mismatch) -> RunResult:

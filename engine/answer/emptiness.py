@@ -1,0 +1,87 @@
+"""An answer with nothing in it says why: the filter values that match no row, and the values
+that do exist (issue 13: an empty chart for a misspelt region is a silent wrong answer).
+
+Only values the profile knows completely are named (a column whose distinct values all fit in
+its top values); for the others the message says the result is empty and to check the filter.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Sequence
+from typing import Final
+
+from engine.types import Answer, ColumnProfile, TableProfile
+
+VALUES_SHOWN: Final = 12
+
+
+def is_empty(answer: Answer | None) -> bool:
+    """No rows, a chart with no points, or a missing value (the mean of no rows)."""
+    if answer is None:
+        return False
+    if answer.kind == "table":
+        return answer.table is not None and answer.table.row_count == 0
+    if answer.kind == "figure":
+        traces = (answer.figure or {}).get("data") or []
+        return bool(traces) and all(not _points(t) for t in traces)
+    return answer.kind == "value" and answer.value is None
+
+
+def _points(trace: dict) -> bool:
+    return any(trace.get(axis) not in (None, [], ()) for axis in ("x", "y", "values", "z"))
+
+
+def empty_result_note(code: str, profiles: Sequence[TableProfile]) -> str:
+    """Why the result may be empty: each text literal in the code that no row holds."""
+    literals = _string_literals(code)
+    names = {c.name for p in profiles for c in p.columns} | {p.name for p in profiles}
+    missing: list[str] = []
+    for literal in literals - names:
+        for column in (c for p in profiles for c in p.columns):
+            known = _all_values(column)
+            if known is None or literal in known:
+                continue
+            if _looks_like(literal, known):
+                shown = ", ".join(repr(v) for v in sorted(known)[:VALUES_SHOWN])
+                missing.append(f"no row has {column.name} = {literal!r} (its values: {shown})")
+    if missing:
+        return "The result is empty: " + "; ".join(sorted(set(missing))) + "."
+    return (
+        "The result is empty: no row matched the code's conditions. Check the filter values "
+        "and ranges against the data."
+    )
+
+
+def _all_values(column: ColumnProfile) -> set[str] | None:
+    """Every value of a text column, when its top values are all of them; else None."""
+    if column.kind != "text" or not column.top_values:
+        return None
+    if len(column.top_values) < column.distinct_count or column.distinct_approximate:
+        return None
+    return {str(v) for v, _ in column.top_values}
+
+
+def _looks_like(literal: str, values: set[str]) -> bool:
+    """A literal meant for this column: close to one of its values (case, spelling, plural)."""
+    from rapidfuzz import fuzz, process
+
+    folded = {v.casefold(): v for v in values}
+    if literal.casefold() in folded:
+        return True
+    return (
+        process.extractOne(literal.casefold(), list(folded), scorer=fuzz.ratio, score_cutoff=70)
+        is not None
+    )
+
+
+def _string_literals(code: str) -> set[str]:
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return set()
+    return {
+        n.value
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Constant) and isinstance(n.value, str) and 0 < len(n.value) <= 80
+    }
