@@ -100,13 +100,14 @@ def _render_preview(item: OutputFile, key: str) -> None:
         st.caption(plain(preview.note))
 
 
-def render_save_table(session: Session, turn: Turn, key: str) -> None:
-    """ "Save as table": the result becomes a session table that later questions can use."""
+def render_save_table(session: Session, turn: Turn, key: str, where: Any = None) -> None:
+    """The "Save as table" button (in `where`, the row of downloads): the result becomes a
+    session table that later questions can use."""
     if not turn.ok or turn.result.answer is None or turn.result.answer.table is None:
         return
     from pages.widgets import code_span, plain
 
-    with st.popover("Save as table", icon=":material/add_to_photos:"):
+    with (where or st).popover("Save as table", icon=":material/add_to_photos:"):
         st.text_input(
             "Table name",
             value=f"result_{turn.id}" if turn.id is not None else "result",

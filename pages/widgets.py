@@ -108,9 +108,9 @@ def render_table(session: Session, data: TableData, key: str, *, turn: Turn | No
         else:  # a turn from the history whose full table is gone keeps only the rows it showed
             note += f"; the downloads have these {frame.num_rows:,}: re-run the code for every row"
     st.caption(note)
-    table_downloads(data, key)
+    row = table_downloads(data, key)
     if turn is not None:
-        render_save_table(session, turn, key)
+        render_save_table(session, turn, key, row)
     rows = list((state or {}).get("selection", {}).get("rows", []) if state else [])
     if rows:
         _offer_followups(session, data.columns, data.rows_at(rows), key, "row")
@@ -131,8 +131,9 @@ def render_figure(session: Session, figure: dict[str, Any], key: str) -> None:
         _offer_followups(session, columns, picked, key, "point", figure=figure, points=points)
 
 
-def table_downloads(data: TableData, key: str) -> None:
-    """CSV, Excel and Parquet downloads, each built only when clicked (callable data)."""
+def table_downloads(data: TableData, key: str) -> Any:
+    """CSV, Excel and Parquet downloads, each built only when clicked (callable data); returns
+    their row, for more buttons."""
     from engine.export import EXCEL_MAX_ROWS, TABLE_FORMATS
 
     row = st.container(horizontal=True)
@@ -149,6 +150,7 @@ def table_downloads(data: TableData, key: str) -> None:
             if too_big
             else None,
         )
+    return row
 
 
 def _download(

@@ -16,7 +16,7 @@ from typing import Any, Final
 from engine.errors import InputError
 from engine.outputs import OutputFile
 
-PREVIEW_ROWS: Final = 10
+PREVIEW_ROWS: Final = 5
 PREVIEW_LINES: Final = 20
 PREVIEW_TEXT_BYTES: Final = 64 * 1024
 PREVIEW_MAX_BYTES: Final = 50 * 1024 * 1024  # larger tables are downloaded, not opened here
