@@ -44,10 +44,10 @@ def render_images(turn: Turn | None, key: str) -> None:
     kept = {f.name: f for f in turn.result.files}
     for name in answer.images:
         item = kept.get(name, OutputFile(name, 0, "image/png"))
-        try:
+        if item.path is None:
+            st.caption(plain(f"{name} is no longer kept: run the code again to draw it."))
+        elif _preview(item.name, item.bytes, item.media_type, item.path) is not None:
             st.image(file_bytes(item), caption=plain(name))
-        except EngineError as exc:
-            st.caption(plain(exc.message))
 
 
 def render_files(session: Session, turn: Turn, key: str) -> None:

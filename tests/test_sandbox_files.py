@@ -207,6 +207,52 @@ def test_save_table_refuses_names_that_shadow_or_inject(box: Any, call: str) -> 
     assert "save_table" in run.error.detail or "table" in run.error.message
 
 
+def test_matplotlib_and_sklearn_load_only_once_code_names_them(tmp_path: Path) -> None:
+    """The zygote starts without them (its start-up stays as it was) and imports them before
+    the fork of the first run that names them; its memory maps say which are loaded."""
+    from tests.sandbox_support import make_sandbox
+
+    def mapped(box: Any) -> str:
+        return Path(f"/proc/{box.worker_pid}/maps").read_text()
+
+    with make_sandbox(tmp_path) as fresh:
+        assert fresh.run("result = len(df)").ok
+        assert "/sklearn/" not in mapped(fresh) and "/matplotlib/" not in mapped(fresh)
+        run = fresh.run(
+            "from sklearn.cluster import KMeans\n"
+            "result = int(KMeans(2, n_init=2, random_state=0).fit(df[['quantity']]).n_iter_ > 0)"
+        )
+        assert run.ok, run.error
+        assert "/sklearn/" in mapped(fresh) and "/matplotlib/" not in mapped(fresh)
+
+
+def test_saved_tables_count_toward_the_result_size_cap() -> None:
+    """The frames save_table keeps cross as Arrow within max_result_mb, with the result."""
+    import pandas
+
+    from engine.sandbox.execute import run_code
+    from engine.sandbox.folder import TableSaver
+
+    saver = TableSaver(["sales"])
+    namespace = {"pd": pandas, "save_table": saver, "__builtins__": __builtins__}
+    code = "save_table('big', pd.DataFrame({'x': range(100_000)}))\nresult = 1"
+    reply = run_code(
+        code,
+        1,
+        namespace,
+        max_output_bytes=1000,
+        memory_mb=512,
+        max_result_bytes=10_000,
+        saver=saver,
+    )
+    assert reply.error is not None and reply.error.kind == "output"
+    assert "saved tables" in reply.error.message and "max_result_mb" in reply.error.message
+    saver = TableSaver(["sales"])  # a run of its own
+    namespace["save_table"] = saver
+    fits = run_code(code, 2, namespace, max_output_bytes=1000, memory_mb=512, saver=saver)
+    assert fits.error is None and [name for name, _, _ in fits.tables] == ["big"]
+
+
 # -- limits --------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "code,setting",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import os
+import zipfile
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -20,6 +21,8 @@ PREVIEW_ROWS: Final = 5
 PREVIEW_LINES: Final = 20
 PREVIEW_TEXT_BYTES: Final = 64 * 1024
 PREVIEW_MAX_BYTES: Final = 50 * 1024 * 1024  # larger tables are downloaded, not opened here
+MAX_EXPANDED_BYTES: Final = 200 * 1024 * 1024  # what a preview may decompress
+MAX_IMAGE_PIXELS: Final = 40_000_000
 _TEXT_TYPES: Final = ("application/json", "application/x-ndjson", "application/xml")
 
 
@@ -51,10 +54,10 @@ def file_bytes(item: OutputFile) -> bytes:
 def file_preview(item: OutputFile, rows: int = PREVIEW_ROWS) -> FilePreview | None:
     """What can be shown of the file without downloading it; None when nothing makes sense
     (an archive, a PDF, HTML) or it cannot be read."""
-    if item.is_image:
-        return FilePreview("image")
     if item.bytes > PREVIEW_MAX_BYTES or not item.path:
         return None
+    if item.is_image:
+        return FilePreview("image") if image_fits(item) else None
     kind = item.media_type
     try:
         if kind in ("text/csv", "text/tab-separated-values"):
@@ -70,6 +73,19 @@ def file_preview(item: OutputFile, rows: int = PREVIEW_ROWS) -> FilePreview | No
     return None
 
 
+def image_fits(item: OutputFile) -> bool:
+    """A picture small enough to decode for the page (its header says so): a 30,000 x 30,000
+    PNG of a few kilobytes would take gigabytes once drawn."""
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(file_bytes(item))) as image:
+            width, height = image.size
+    except Exception:  # not an image PIL can read: nothing to show
+        return False
+    return width * height <= MAX_IMAGE_PIXELS
+
+
 def _delimited(item: OutputFile, rows: int, sep: str) -> FilePreview:
     import pandas as pd
 
@@ -81,6 +97,9 @@ def _parquet(item: OutputFile, rows: int) -> FilePreview:
     import pyarrow.parquet as pq
 
     parquet = pq.ParquetFile(io.BytesIO(file_bytes(item)))
+    meta = parquet.metadata
+    if meta.num_row_groups and meta.row_group(0).total_byte_size > MAX_EXPANDED_BYTES:
+        raise ValueError("the first row group is too large to open for a preview")
     batch = next(parquet.iter_batches(batch_size=rows), None)
     frame = (
         batch.to_pandas() if batch is not None else parquet.schema_arrow.empty_table().to_pandas()
@@ -93,7 +112,11 @@ def _workbook(item: OutputFile, rows: int) -> FilePreview:
     import pandas as pd
     from openpyxl import load_workbook
 
-    book = load_workbook(io.BytesIO(file_bytes(item)), read_only=True, data_only=True)
+    data = file_bytes(item)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:  # a workbook is a zip: no zip bomb
+        if sum(entry.file_size for entry in archive.infolist()) > MAX_EXPANDED_BYTES:
+            raise ValueError("the workbook expands too far to open for a preview")
+    book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         sheets = tuple(book.sheetnames)
         values = []

@@ -98,29 +98,35 @@ def _warm_lazy_modules(names: set[str] | None) -> None:
     in the unconfined zygote would run arbitrary installed modules' import-time code."""
     if not names:
         return
+    warm = []
     if names & _MATPLOTLIB_NAMES and "matplotlib.pyplot" not in sys.modules:
-        _warm_matplotlib()
+        warm.append(_warm_matplotlib)
     if names & _EXCEL_NAMES and "openpyxl" not in sys.modules:
-        import openpyxl  # noqa: F401
+        warm.append(functools.partial(importlib.import_module, "openpyxl"))
     for name in sorted(n for n in names if _SKLEARN_MODULE.fullmatch(n)):
         if name not in sys.modules:
-            try:
-                importlib.import_module(name)
-            except ImportError:
-                pass  # the code's own import fails the same way, with its line
-    if "sklearn" in sys.modules:
-        _warm_threadpool_controller()
+            warm.append(functools.partial(importlib.import_module, name))
+    if warm or ("sklearn" in sys.modules and not _controller_made()):
+        warm.append(_warm_threadpool_controller)
+    for step in warm:
+        try:
+            step()
+        except Exception:  # a head start only: the child's own import says why it fails
+            pass
 
 
 def _warm_threadpool_controller() -> None:
     """scikit-learn's cached threadpoolctl controller, made here: making it reads
     /proc/self/maps, which a confined child cannot (KMeans failed with PermissionError)."""
-    try:
+    if "sklearn" in sys.modules:
         from sklearn.utils.parallel import _get_threadpool_controller
 
         _get_threadpool_controller()
-    except (ImportError, AttributeError, OSError):
-        pass  # another scikit-learn version: the child tries, and says why it cannot
+
+
+def _controller_made() -> bool:
+    parallel = sys.modules.get("sklearn.utils.parallel")
+    return getattr(parallel, "_threadpool_controller", None) is not None
 
 
 def _warm_matplotlib() -> None:
