@@ -46,6 +46,7 @@ MEDIA_TYPES: Final[dict[str, str]] = {
     ".svg": "image/svg+xml",
 }
 OCTET_STREAM: Final = "application/octet-stream"
+SAVED_FORMAT: Final = "saved"  # Table.format of a table made from a result (save_table)
 
 
 @dataclass(frozen=True)
