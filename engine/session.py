@@ -10,7 +10,6 @@ import functools
 import tempfile
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,9 +21,11 @@ from engine.outputs import SAVED_FORMAT, SavedTable
 from engine.session_outputs import (
     FILES_DIR,
     parquet_copy,
-    saved_by_code,
+    parquet_rows,
     saved_table_sources,
+    saved_with_the_button,
     sweep_run_folders,
+    without_outputs,
 )
 from engine.types import ErrorInfo, RunResult, Table, TableProfile, Turn
 
@@ -380,17 +381,13 @@ class Session:
     def _settle(self, turn: Turn) -> tuple[Turn, list[Table]]:
         """A failed turn keeps no file and saves no table; an answered one makes its tables
         (a refused one fails the turn, saying why)."""
-        result = turn.result
-        if not turn.ok:
-            return replace(turn, result=replace(result, files=(), saved_tables=())), []
         made: list[Table] = []
         try:
-            for saved in result.saved_tables:
+            for saved in turn.result.saved_tables if turn.ok else ():
                 made.append(self._add_saved(saved, None, record=False))
         except EngineError as exc:
-            failed = replace(result, ok=False, error=exc.to_info(), files=(), saved_tables=())
-            return replace(turn, result=failed), made
-        return turn, made
+            return without_outputs(turn, exc.to_info()), made
+        return (turn if turn.ok else without_outputs(turn)), made
 
     def _add_saved(self, saved: SavedTable, from_turn: int | None, *, record: bool = True) -> Table:
         """Make a saved table in the catalog, with a Parquet copy for the history to keep."""
@@ -405,16 +402,8 @@ class Session:
         return table
 
     def _restore_saved(self, name: str, path: Path, from_turn: int | None) -> None:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        try:
-            arrow = pq.read_table(path)
-        except (OSError, pa.ArrowException) as exc:
-            raise InputError(f"The saved table {name!r} could not be read ({exc}).") from None
-        self.catalog.add_table(name, arrow, replace=True, source=str(path))
-        origin = next((t for t in self.turns if t.id is not None and t.id == from_turn), None)
-        if from_turn is not None and not (origin and saved_by_code(name, origin)):
+        self.catalog.add_table(name, parquet_rows(name, path), replace=True, source=str(path))
+        if saved_with_the_button(name, from_turn, self.turns):
             self._saved_by_button[name] = from_turn
 
     def _tables_changed(self) -> None:

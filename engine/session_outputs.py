@@ -12,12 +12,13 @@ from __future__ import annotations
 import shutil
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from engine.errors import InputError
 from engine.outputs import SAVED_FORMAT, SavedTable
-from engine.types import Table, Turn
+from engine.types import ErrorInfo, Table, Turn
 
 FILES_DIR: Final = "files"
 SAVED_DIR: Final = "saved"
@@ -46,6 +47,33 @@ def parquet_copy(work_dir: Path, saved: SavedTable) -> Path:
         path.unlink(missing_ok=True)
         raise InputError(f"The table {saved.name!r} could not be saved ({exc}).") from None
     return path
+
+
+def parquet_rows(name: str, path: Path) -> Any:  # -> pyarrow.Table
+    """A saved table's rows from its kept Parquet file (a restart); InputError if unreadable."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.read_table(path)
+    except (OSError, pa.ArrowException) as exc:
+        raise InputError(f"The saved table {name!r} could not be read ({exc}).") from None
+
+
+def without_outputs(turn: Turn, error: ErrorInfo | None = None) -> Turn:
+    """The turn with no files and no saved tables (a failed turn keeps neither), failed with
+    `error` when one is given."""
+    result = replace(turn.result, files=(), saved_tables=())
+    if error is not None:
+        result = replace(result, ok=False, error=error)
+    return replace(turn, result=result)
+
+
+def saved_with_the_button(name: str, from_turn: int | None, turns: Sequence[Turn]) -> bool:
+    """Whether the table `name`, kept with `from_turn`, was saved with "Save as table" (its
+    turn's code did not save it)."""
+    origin = next((t for t in turns if t.id is not None and t.id == from_turn), None)
+    return from_turn is not None and not (origin is not None and saved_by_code(name, origin))
 
 
 def saved_by_code(name: str, turn: Turn) -> bool:

@@ -407,3 +407,40 @@ def test_the_app_never_writes_through_a_link_or_past_the_limits(tmp_path: Path) 
         checked_tables([("sales", False, b"")], ["sales"])
     with pytest.raises(RuntimeFailure, match="cannot be a table name"):
         checked_tables([("a b", False, b"")], [])
+
+
+def test_without_a_mount_namespace_the_folder_is_a_fresh_one_on_disk(tmp_path: Path) -> None:
+    """A host with no user namespaces: the child writes into `run/run-<pid>/out`, the walk keeps
+    regular files only (here nothing stops a link, so the walk must drop it)."""
+    import json
+
+    from engine.sandbox.folder import RunFolder, disk_folder
+
+    root = tmp_path / "run"
+    root.mkdir()
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: no namespaces, no Landlock; report what it kept, then leave
+        code = 1
+        try:
+            os.close(read_fd)
+            folder = RunFolder(str(root), FileLimits(MB, 3 * MB, 5))
+            base = folder.enter(mount_namespace=False)
+            open("kept.csv", "w").write("a\n1\n")
+            os.symlink("/etc/passwd", "passwd.txt")
+            os.link("kept.csv", "twin.csv")  # two names for one file: neither is kept
+            os.mkfifo("pipe")
+            open("solo.txt", "w").write("x")
+            notes: list[str] = []
+            kept = folder.collect(notes)
+            os.write(write_fd, json.dumps([base, [n for n, _ in kept], notes]).encode())
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_fd)
+    with os.fdopen(read_fd) as reply:
+        base, names, notes = json.loads(reply.read())
+    os.waitpid(pid, 0)
+    assert base == disk_folder(str(root), pid)
+    assert names == ["solo.txt"]
+    assert len(notes) == 4 and any("symbolic link" in n for n in notes)
