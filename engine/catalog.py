@@ -11,21 +11,26 @@ Nothing needs the file: a restored session reloads its stored uploads.
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import duckdb
 
 from engine.budget import budget_bytes, check_fits, estimated_bytes
 from engine.config import Settings
 from engine.errors import InputError
-from engine.identifiers import quote_ident
+from engine.identifiers import quote_ident, table_name_problem
 from engine.loading import duckdb_error_message, tables_from_file
+from engine.outputs import SAVED_FORMAT
 from engine.profile import profile_table
 from engine.summary_rows import summary_rows
 from engine.types import Table, TableProfile
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 ARROW_BATCH_ROWS: Final = 1 << 17
 
@@ -108,6 +113,52 @@ class Catalog:
             self._sizes.update(sizes)
             return tables
 
+    def add_table(
+        self, name: str, arrow: pa.Table, *, replace: bool = False, source: str = ""
+    ) -> Table:
+        """A table made from a result (`save_table`, "Save as table", issue 14): its Arrow
+        rows as they are (no loader renames a column or re-reads a date), under a checked name.
+
+        Refused with an InputError for a bad or taken name (unless `replace`), or a table over
+        the session's memory budget; a replaced table is swapped only once the new one is made.
+        """
+        with self._lock:
+            taken = [*self._tables, *self._existing_tables()]
+            problem = table_name_problem(name, taken, replace=replace)
+            if problem:
+                raise InputError(problem)
+            # DuckDB names ignore case: replacing `Sales` with `sales` replaces `Sales`
+            name = next((n for n in self._tables if n.lower() == name.lower()), name)
+            staging = f"__saved_{uuid.uuid4().hex}"
+            self._con.register(f"{staging}_view", arrow)
+            try:
+                self._con.execute(
+                    f"CREATE TABLE {quote_ident(staging)} AS SELECT * FROM {quote_ident(staging + '_view')}"
+                )
+            finally:
+                self._con.unregister(f"{staging}_view")
+            try:
+                size = {name: estimated_bytes(self._con, staging, arrow.num_rows)}
+                loaded = {n: b for n, b in self._sizes.items() if n != name}
+                check_fits(size, loaded, budget_bytes(self.settings.session_memory_mb))
+            except InputError:
+                self._con.execute(f"DROP TABLE {quote_ident(staging)}")
+                raise
+            self._con.execute(f"DROP TABLE IF EXISTS {quote_ident(name)}")
+            self._con.execute(f"ALTER TABLE {quote_ident(staging)} RENAME TO {quote_ident(name)}")
+            self._forget(name)
+            table = Table(
+                name=name,
+                source=source,
+                format=SAVED_FORMAT,
+                rows=arrow.num_rows,
+                columns=tuple(arrow.column_names),
+                notes=(f"Saved from an answer as `{name}`.",),
+            )
+            self._tables[name] = table
+            self._sizes.update(size)
+            return table
+
     def update_settings(self, settings: Settings) -> None:
         """Apply changed settings to the open database (its memory limit)."""
         with self._lock:
@@ -121,11 +172,15 @@ class Catalog:
             self.table(name)
             self._con.execute(f"DROP TABLE IF EXISTS {quote_ident(name)}")
             del self._tables[name]
-            self._sizes.pop(name, None)
-            self._profiles.pop(name, None)
-            arrow = self._arrow.pop(name, None)
-            if arrow is not None:
-                arrow.unlink(missing_ok=True)
+            self._forget(name)
+
+    def _forget(self, name: str) -> None:
+        """Drop what was derived from table `name`: its size, profile and hand-over file."""
+        self._sizes.pop(name, None)
+        self._profiles.pop(name, None)
+        arrow = self._arrow.pop(name, None)
+        if arrow is not None:
+            arrow.unlink(missing_ok=True)
 
     def profile(self, name: str) -> TableProfile:
         """The table's profile (computed once, then cached)."""

@@ -11,6 +11,7 @@ import argparse
 import json
 import sys
 import time
+import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
@@ -87,7 +88,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     from engine.session import Session
 
     started = time.perf_counter()
-    with Session(settings) as session:
+    # the files code writes outlive the command: kept under the data directory (issue 14)
+    files_dir = settings.data_path / "files" / f"cli-{uuid.uuid4().hex[:12]}"
+    with Session(settings, files_dir=files_dir) as session:
         try:
             for path in args.data:
                 session.load(path)
@@ -177,6 +180,10 @@ def _print_turn(args: argparse.Namespace, turn: Turn, out: TextIO) -> None:
                 out.write("\t".join("" if v is None else str(v) for v in row) + "\n")
             if table.row_count > 20:
                 out.write(f"... showing 20 of {table.row_count:,} rows\n")
+    for item in turn.result.files:
+        out.write(f"file: {item.name} ({item.bytes:,} bytes, {item.media_type}) {item.path}\n")
+    for saved in turn.result.saved_tables:
+        out.write(f"saved table: {saved.name}\n")
     if turn.result.error is not None:
         out.write(f"error ({turn.result.error.kind}): {turn.result.error.message}\n")
         if turn.result.error.detail:

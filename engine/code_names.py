@@ -16,6 +16,8 @@ RESULT: Final = "result"  # the answer the code leaves
 FIGURE: Final = "fig"  # a chart shown beside the answer
 RESULTS: Final = "results"  # earlier turns' results, newest last
 DECLINE: Final = "cannot_answer"  # cannot_answer(reason): the tables do not hold what is asked
+OUTPUT_DIR: Final = "OUTPUT_DIR"  # the run's folder (also its working directory): files kept
+SAVE_TABLE: Final = "save_table"  # save_table(name, frame, replace=False): a new session table
 MODULES: Final = {
     "pd": "pandas",
     "np": "numpy",
@@ -23,7 +25,7 @@ MODULES: Final = {
     "go": "plotly.graph_objects",
 }
 RESERVED: Final = frozenset(
-    {FIRST_TABLE, SQL, RESULT, FIGURE, RESULTS, DECLINE, "tables", *MODULES}
+    {FIRST_TABLE, SQL, RESULT, FIGURE, RESULTS, DECLINE, OUTPUT_DIR, SAVE_TABLE, "tables", *MODULES}
 )
 
 # pandas readers a model reaches for although the data is loaded (the sandbox has no files).

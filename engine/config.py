@@ -164,6 +164,32 @@ class Settings:
         unit="rows",
         min_value=1,
     )
+    # Files a run writes into its folder (issue 14): each is capped by RLIMIT_FSIZE, the folder
+    # by its tmpfs size and inode count, and all three are checked again after the run.
+    max_file_mb: int = setting(
+        100,
+        "Cap on one file a run writes into its output folder.",
+        label="File size cap",
+        unit="MB",
+        min_value=1,
+        max_value=4096,
+    )
+    max_files_mb: int = setting(
+        200,
+        "Cap on all the files one run writes, together (they are held in memory until kept).",
+        label="Files total cap",
+        unit="MB",
+        min_value=1,
+        max_value=8192,
+    )
+    max_files: int = setting(
+        50,
+        "How many files one run may write.",
+        label="Files per run",
+        unit="files",
+        min_value=1,
+        max_value=10_000,
+    )
     repair_attempts: int = setting(
         2,
         "How many times a failed run goes back to the LLM.",

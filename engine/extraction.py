@@ -120,13 +120,14 @@ def code_using_loaded_tables(code: str, profiles: Sequence[TableProfile]) -> str
     """Replace `pd.read_csv("<a loaded table's file>")` with that table, already in memory.
 
     Re-reading the file from disk is the local model's most common failure (issue 4): the
-    sandbox has no files, so such code can only fail. A read of a file that is not a loaded
-    table is left alone for the check to report.
+    sandbox has no input files, so such code can only fail. A read of a file that is not a
+    loaded table, or that the code itself writes first (issue 14), is left alone.
     """
     try:
         tree = ast.parse(code)
     except SyntaxError:
         return code
+    written = files_written(tree)
     by_file = {}
     for profile in profiles:
         by_file[profile.name.casefold()] = profile.name
@@ -144,6 +145,8 @@ def code_using_loaded_tables(code: str, profiles: Sequence[TableProfile]) -> str
         ):
             continue
         file_name = PurePath(node.args[0].value).name
+        if node.args[0].value in written:
+            continue
         table = by_file.get(file_name.casefold()) or by_file.get(
             table_name_from_path(file_name).casefold()
         )
@@ -159,6 +162,44 @@ def code_using_loaded_tables(code: str, profiles: Sequence[TableProfile]) -> str
         tail = lines[end - 1].encode()[end_col:].decode()
         lines[start - 1 : end] = [f"{head}{table}.copy(){tail}"]
     return "".join(lines)
+
+
+def file_reads(tree: ast.AST) -> list[ast.Call]:
+    """Calls that read a file: pandas readers, `open` without a write mode, duckdb.connect."""
+    reads = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if name in FILE_READERS or (name == "connect" and _called_on(func, "duckdb")):
+            reads.append(node)
+        elif name == "open" and not _writes(node):
+            reads.append(node)
+    return reads
+
+
+def files_written(tree: ast.AST) -> set[str]:
+    """Text constants the code passes to anything but a read (`to_csv("x.csv")`, `open("x",
+    "w")`, `savefig`): files it writes into its folder, which it may read back."""
+    reads = {id(n) for n in file_reads(tree)}
+    return {
+        arg.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and id(node) not in reads
+        for arg in [*node.args, *(k.value for k in node.keywords)]
+        if isinstance(arg, ast.Constant) and isinstance(arg.value, str)
+    }
+
+
+def _writes(call: ast.Call) -> bool:
+    mode = call.args[1] if len(call.args) > 1 else None
+    mode = mode or next((k.value for k in call.keywords if k.arg == "mode"), None)
+    return isinstance(mode, ast.Constant) and any(c in str(mode.value) for c in "wax+")
+
+
+def _called_on(func: ast.expr, module: str) -> bool:
+    return isinstance(func, ast.Attribute) and getattr(func.value, "id", None) == module
 
 
 def _pick(blocks: list[str]) -> str:

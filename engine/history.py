@@ -10,10 +10,8 @@ sheets; result tables are kept whole as Parquet under `<data_dir>/results/` (`re
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
-import os
 import shutil
 import sqlite3
 import threading
@@ -21,15 +19,15 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
 
 from engine.errors import InputError
+from engine.history_datasets import DatasetStore, now_stamp
 from engine.history_schema import MIGRATIONS, SCHEMA_VERSION
-from engine.identifiers import unique_name
+from engine.outputs import OutputFile
 from engine.result_files import ResultFiles
-from engine.types import ErrorInfo, RunResult, Table, Turn
+from engine.types import ErrorInfo, RunResult, Turn
 from engine.values import json_scalar
 
 _LOGGER = logging.getLogger(__name__)
@@ -51,31 +49,11 @@ class SessionInfo:
     tables: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class DatasetRecord:
-    """A table of a session and the stored copy of the file it was loaded from."""
-
-    session_id: str
-    table_name: str
-    stored_path: Path
-    original_name: str
-    added_at: str
-    sheet: str | None = None
-    format: str = ""
-    sha256: str = ""
-    size_bytes: int = 0
-
-
-def _now() -> str:
-    """Microseconds, so sessions used within one second still sort newest first."""
-    return datetime.now(UTC).isoformat(timespec="microseconds")
-
-
 def _casefold(text: str | None) -> str:
     return text.casefold() if text else ""
 
 
-class HistoryStore:
+class HistoryStore(DatasetStore):
     """Sessions, turns and datasets under one data directory; safe to share between threads."""
 
     def __init__(self, data_dir: Path) -> None:
@@ -150,7 +128,7 @@ class HistoryStore:
     # -- sessions -------------------------------------------------------------------------------
     def new_session(self, title: str = "") -> str:
         session_id = uuid.uuid4().hex
-        now = _now()
+        now = now_stamp()
         with self._write() as con:
             con.execute(
                 "INSERT INTO sessions (id, title, created_at, updated_at) VALUES (?, ?, ?, ?)",
@@ -194,7 +172,7 @@ class HistoryStore:
         self.results.remove_session(session_id)
 
     def _ensure_session(self, con: sqlite3.Connection, session_id: str) -> None:
-        now = _now()
+        now = now_stamp()
         con.execute(
             "INSERT OR IGNORE INTO sessions (id, title, created_at, updated_at) VALUES (?, '', ?, ?)",
             (session_id, now, now),
@@ -205,147 +183,21 @@ class HistoryStore:
             raise InputError(f"{session_id!r} is not a session id; use one from new_session().")
         return self.datasets_dir / session_id
 
-    # -- datasets -------------------------------------------------------------------------------
-    def add_dataset(
-        self, session_id: str, table: Table, path: Path, original_name: str | None = None
-    ) -> DatasetRecord:
-        """Record `table` and keep a copy of its file, so it loads again after a restart.
-
-        The file is copied once per session: loading it twice, or reading several sheets of one
-        workbook, points every table at the same stored copy.
-        """
-        path = Path(path)
-        digest = self._sha256(path)
-        size = path.stat().st_size
-        name = Path(original_name or path.name).name or path.name
-        folder = self._session_dir(session_id)
-        folder.mkdir(parents=True, exist_ok=True)
-        with self._lock:  # the copy runs outside the SQLite transaction: other writers go on
-            row = self._read(
-                "SELECT stored_name FROM datasets WHERE session_id = ? AND sha256 = ? LIMIT 1",
-                (session_id, digest),
-            )
-            if row and (folder / row[0][0]).is_file():
-                stored_name = row[0][0]
-            else:
-                stored_name = self._copy_in(path, folder, name)
-            return self._record_dataset(session_id, table, stored_name, name, digest, size)
-
-    def _record_dataset(
-        self, session_id: str, table: Table, stored_name: str, name: str, digest: str, size: int
-    ) -> DatasetRecord:
-        with self._write() as con:
-            self._ensure_session(con, session_id)
-            now = _now()
-            con.execute(
-                """
-                INSERT INTO datasets (session_id, table_name, stored_name, original_name, sheet,
-                                      format, sha256, size_bytes, added_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (session_id, table_name) DO UPDATE SET
-                    stored_name = excluded.stored_name, original_name = excluded.original_name,
-                    sheet = excluded.sheet, format = excluded.format, sha256 = excluded.sha256,
-                    size_bytes = excluded.size_bytes, added_at = excluded.added_at
-                """,
-                (
-                    session_id,
-                    table.name,
-                    stored_name,
-                    name,
-                    table.sheet,
-                    table.format,
-                    digest,
-                    size,
-                    now,
-                ),
-            )
-            con.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", (now, session_id))
-        return DatasetRecord(
-            session_id=session_id,
-            table_name=table.name,
-            stored_path=self._session_dir(session_id) / stored_name,
-            original_name=name,
-            added_at=now,
-            sheet=table.sheet,
-            format=table.format,
-            sha256=digest,
-            size_bytes=size,
-        )
-
-    def datasets(self, session_id: str) -> list[DatasetRecord]:
-        """The session's tables in load order, each with its stored file."""
-        folder = self.datasets_dir / session_id
-        rows = self._read(
-            """
-            SELECT table_name, stored_name, original_name, added_at, sheet, format, sha256,
-                   size_bytes
-            FROM datasets WHERE session_id = ? ORDER BY id
-            """,
-            (session_id,),
-        )
-        return [
-            DatasetRecord(session_id, t, folder / s, o, a, sh, f, h, n)
-            for t, s, o, a, sh, f, h, n in rows
-        ]
-
-    def remove_dataset(self, session_id: str, table_name: str) -> None:
-        """Forget a table; its stored file goes too once no other table of the session uses it."""
-        with self._write() as con:
-            row = con.execute(
-                "SELECT stored_name FROM datasets WHERE session_id = ? AND table_name = ?",
-                (session_id, table_name),
-            ).fetchone()
-            if row is None:
-                return
-            con.execute(
-                "DELETE FROM datasets WHERE session_id = ? AND table_name = ?",
-                (session_id, table_name),
-            )
-            still_used = con.execute(
-                "SELECT 1 FROM datasets WHERE session_id = ? AND stored_name = ?",
-                (session_id, row[0]),
-            ).fetchone()
-        if still_used is None:
-            (self._session_dir(session_id) / row[0]).unlink(missing_ok=True)
-
-    def _sha256(self, path: Path) -> str:
-        """The file's SHA-256, remembered by (path, size, mtime): a workbook's sheets hash once."""
-        stat = path.stat()
-        key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
-        if key not in self._hashes:
-            digest = hashlib.sha256()
-            with path.open("rb") as handle:
-                for block in iter(lambda: handle.read(1 << 20), b""):
-                    digest.update(block)
-            self._hashes[key] = digest.hexdigest()
-        return self._hashes[key]
-
-    @staticmethod
-    def _copy_in(path: Path, folder: Path, name: str) -> str:
-        """Copy to `folder/name` (or `stem-2.ext` if taken by other content), atomically: a
-        crash mid-copy leaves a `.part` file, never a truncated dataset."""
-        stem, suffix = Path(name).stem, Path(name).suffix
-        taken = set(os.listdir(folder))
-        target = folder / unique_name(
-            name, taken, ignore_case=False, numbered=lambda n: f"{stem}-{n}{suffix}"
-        )
-        partial = target.with_name(target.name + ".part")
-        shutil.copyfile(path, partial)
-        partial.replace(target)
-        return target.name
-
     # -- turns ----------------------------------------------------------------------------------
     def add_turn(self, session_id: str, turn: Turn, *, max_result_mb: int | None = None) -> Turn:
         """Store a turn; returns it with `.id` set. Its whole result table (up to
         `max_result_mb`) goes to a Parquet file named before the row commits. An untitled
         session takes its first question as title."""
-        created = turn.created_at or _now()
+        created = turn.created_at or now_stamp()
         turn = replace(turn, created_at=created, id=None)
-        data = json.dumps(turn.to_json(), ensure_ascii=False, default=_json_default)
+        files = turn.result.files
+        stored = replace(turn, result=replace(turn.result, files=_without_paths(files)))
+        data = json.dumps(stored.to_json(), ensure_ascii=False, default=_json_default)
         table = turn.result.answer.table if turn.result.answer is not None else None
         cap = None if max_result_mb is None else max_result_mb * 1024 * 1024
         self._session_dir(session_id)  # checked: it names the folder of its result files
-        with self.results.saving(session_id, table, cap) as keep, self._write() as con:
+        saving = self.results.saving(session_id, table, cap, files)
+        with saving as keep, self._write() as con:
             self._ensure_session(con, session_id)
             cursor = con.execute(
                 """
@@ -364,22 +216,28 @@ class HistoryStore:
                     data,
                 ),
             )
-            if name := keep(cursor.lastrowid):
+            name, files_dir = keep(cursor.lastrowid)
+            if name or files_dir:
                 con.execute(
-                    "UPDATE turns SET result_file = ? WHERE id = ?", (name, cursor.lastrowid)
+                    "UPDATE turns SET result_file = ?, files_dir = ? WHERE id = ?",
+                    (name, files_dir, cursor.lastrowid),
                 )
-            con.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", (_now(), session_id))
+            con.execute(
+                "UPDATE sessions SET updated_at = ? WHERE id = ?", (now_stamp(), session_id)
+            )
             if turn.question and turn.question.strip():
                 con.execute(
                     "UPDATE sessions SET title = ? WHERE id = ? AND title = ''",
                     (_title_from_question(turn.question), session_id),
                 )
+        turn = self.results.attach_files(stored, session_id, files_dir)
         return replace(turn, id=cursor.lastrowid)
 
     def turns(self, session_id: str) -> list[Turn]:
         """The session's turns, oldest first, with their whole result tables."""
         rows = self._read(
-            "SELECT session_id, id, data, result_file FROM turns WHERE session_id = ? ORDER BY id",
+            "SELECT session_id, id, data, result_file, files_dir FROM turns WHERE session_id = ? "
+            "ORDER BY id",
             (session_id,),
         )
         return [self._turn_from_row(*row) for row in rows]
@@ -391,7 +249,7 @@ class HistoryStore:
         if not needle:
             return []
         sql = """
-            SELECT session_id, id, data, result_file FROM turns
+            SELECT session_id, id, data, result_file, files_dir FROM turns
             WHERE (instr(casefold(question), ?) > 0 OR instr(casefold(code), ?) > 0
                    OR instr(casefold(answer_text), ?) > 0)
         """
@@ -402,28 +260,35 @@ class HistoryStore:
         rows = self._read(sql + " ORDER BY id DESC", params)
         return [(row[0], self._turn_from_row(*row)) for row in rows]
 
-    def _turn_from_row(self, session_id: str, turn_id: int, data: str, name: str | None) -> Turn:
-        return self.results.attach(_turn_from_json(turn_id, data), session_id, name)
+    def _turn_from_row(
+        self, session_id: str, turn_id: int, data: str, name: str | None, files: str | None
+    ) -> Turn:
+        turn = self.results.attach(_turn_from_json(turn_id, data), session_id, name)
+        return self.results.attach_files(turn, session_id, files)
 
     def delete_turn(self, turn_id: int) -> None:
         """The turn, then its result file (a crash between the two leaves a stray file)."""
         with self._write() as con:
             row = con.execute(
-                "SELECT session_id, result_file FROM turns WHERE id = ?", (turn_id,)
+                "SELECT session_id, result_file, files_dir FROM turns WHERE id = ?", (turn_id,)
             ).fetchone()
             con.execute("DELETE FROM turns WHERE id = ?", (turn_id,))
-        if row is not None and row[1]:
-            self.results.remove(row[0], [row[1]])
+        if row is not None:
+            self.results.remove(row[0], [name for name in row[1:] if name])
 
     def clear(self, session_id: str) -> None:
         """Delete every turn of the session and their result files (its tables stay)."""
         with self._write() as con:
-            names = con.execute(
-                "SELECT result_file FROM turns WHERE session_id = ? AND result_file IS NOT NULL",
-                (session_id,),
+            rows = con.execute(
+                "SELECT result_file, files_dir FROM turns WHERE session_id = ?", (session_id,)
             ).fetchall()
             con.execute("DELETE FROM turns WHERE session_id = ?", (session_id,))
-        self.results.remove(session_id, [name for (name,) in names])
+        self.results.remove(session_id, [name for row in rows for name in row if name])
+
+
+def _without_paths(files: tuple[OutputFile, ...]) -> tuple[OutputFile, ...]:
+    """Files as their turn's JSON keeps them: the paths come from the row's folder on reading."""
+    return tuple(replace(f, path=None) for f in files)
 
 
 def _json_default(value: object) -> object:

@@ -45,5 +45,11 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     # 2: a turn's whole result table as Parquet (issue 12); NULL for turns kept before, or
     # without a table: those show their kept rows.
     "ALTER TABLE turns ADD COLUMN result_file TEXT;",
+    # 3: the files a turn's code wrote, kept in a folder beside its Parquet file, and for a table
+    # made from a result, the turn it came from (issue 14); NULL for everything kept before.
+    """
+    ALTER TABLE turns ADD COLUMN files_dir TEXT;
+    ALTER TABLE datasets ADD COLUMN from_turn INTEGER;
+    """,
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)

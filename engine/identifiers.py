@@ -16,6 +16,13 @@ from pathlib import Path
 from engine.code_names import RESERVED  # names the code already has: no table shadows them
 
 _NON_WORD = re.compile(r"[^0-9a-zA-Z_]+")
+_TABLE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,62}")
+# SQL words a table must not be called: `SELECT * FROM select` would not parse in sql().
+_SQL_WORDS = frozenset(
+    "all and as asc by case cast create delete desc distinct drop else end except from group "
+    "having in insert intersect into is join like limit not null offset on or order select set "
+    "table then union update using values when where with".split()
+)
 
 
 def identifier_from_text(text: str, *, fallback: str = "table") -> str:
@@ -30,6 +37,33 @@ def identifier_from_text(text: str, *, fallback: str = "table") -> str:
     if keyword.iskeyword(name) or name in RESERVED:
         name = f"{name}_"
     return name
+
+
+def table_name_problem(name: object, taken: Iterable[str], *, replace: bool = False) -> str | None:
+    """Why `name` cannot be a new session table (`save_table`, "Save as table"), or None.
+
+    A plain identifier, never a name the code already has (`df`, `sql`...) nor a SQL word, and
+    not an existing table unless `replace`. Case-insensitive, as DuckDB is. The words say the
+    fix, since they reach the code's traceback and the model's repair.
+    """
+    if not isinstance(name, str):
+        return f"A table name is text, not {type(name).__name__}: save_table('totals', frame)."
+    if not _TABLE_NAME.fullmatch(name):
+        return (
+            f"{name[:80]!r} cannot be a table name: use up to 63 letters, digits and _, "
+            f"starting with a letter, e.g. {identifier_from_text(name[:80], fallback='saved')[:63]!r}."
+        )
+    lowered = name.lower()
+    if keyword.iskeyword(name) or lowered in _SQL_WORDS:
+        return f"{name!r} is a Python or SQL word; choose another table name, e.g. {name}_table."
+    if lowered in {n.lower() for n in RESERVED}:
+        return f"{name!r} is already a name in the code's namespace; choose another table name."
+    if not replace and lowered in {t.lower() for t in taken}:
+        return (
+            f"A table named {name!r} exists already. Choose another name, or pass replace=True "
+            "to replace it."
+        )
+    return None
 
 
 def quote_ident(name: str) -> str:

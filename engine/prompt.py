@@ -12,7 +12,17 @@ import re
 from collections.abc import Sequence
 from typing import Any, Final
 
-from engine.code_names import DECLINE, FIGURE, FIRST_TABLE, MODULES, RESULT, RESULTS, SQL
+from engine.code_names import (
+    DECLINE,
+    FIGURE,
+    FIRST_TABLE,
+    MODULES,
+    OUTPUT_DIR,
+    RESULT,
+    RESULTS,
+    SAVE_TABLE,
+    SQL,
+)
 from engine.config import Settings
 from engine.types import ColumnProfile, SummaryRow, TableProfile, Turn
 
@@ -26,14 +36,16 @@ NAMESPACE: Final = f"""\
 The code runs in a sandbox where these names already exist:
 - `{FIRST_TABLE}`: the first table below as a pandas DataFrame; every table is also available by its name.
 - `{SQL}(query)`: runs DuckDB SQL over the tables (by name) and returns a pandas DataFrame.
-- {_MODULES}; you may import scipy and statsmodels.
+- {_MODULES}; you may import scipy, statsmodels, scikit-learn and matplotlib.
 - `{RESULTS}`: the results of earlier questions, newest last.
 - `{DECLINE}(reason)`: call it when the tables do not hold what the question needs, naming what is missing.
+- `{OUTPUT_DIR}`: the working directory. A file written there (to_csv, to_excel, savefig...) is given to the user; write one only when the question asks for a file.
+- `{SAVE_TABLE}(name, frame)`: keeps a DataFrame as a new table for later questions, when the question asks to save one.
 Put the answer in `{RESULT}`: a number, string, DataFrame, Series or plotly figure (set `{FIGURE}` too for a chart)."""
 
 RULES: Final = f"""\
 Rules:
-- The data is already loaded. Never read or write files (no read_csv, open, to_csv) and never use the network.
+- The data is already loaded. Never read input files (no read_csv, open) and never use the network.
 - pandas 3: select several columns with a list, df[["a", "b"]], never df["a", "b"]; after groupby use df.groupby("g")[["a", "b"]].mean(). Pass numeric_only=True to mean/corr/sum on mixed frames. Text columns have dtype "str".
 - DuckDB 2: use sql(...), which returns a DataFrame (sql(q).iloc[0, 0] for one value); never import duckdb or call fetchone.
 - Use only the columns listed below, spelled exactly as shown. Never answer with a different column or value than the question asks about: if it is not in the tables, call {DECLINE}(...).

@@ -9,25 +9,32 @@ Crash safety: the file is written under a temporary name and renamed to its turn
 the SQLite row commits, and only a row that names its file is ever read. A crash between rename
 and commit leaves a stray file, never a turn without its file; a missing or unreadable file
 falls back to the kept rows (the page then says the downloads hold only those).
+
+The files a turn's code wrote (issue 14) are kept the same way, in a folder beside it,
+`<turn id>.files/`: copied under a temporary folder name, renamed inside the transaction, read
+back only through the row that names it, and never through a link.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Final
 
+from engine.outputs import OutputFile, safe_file_name
 from engine.types import TableData, Turn
 
 _LOGGER = logging.getLogger(__name__)
 
 RESULTS_DIR: Final = "results"
 PART_SUFFIX: Final = ".parquet.part"
+FILES_PART_SUFFIX: Final = ".files.part"
 
 
 class ResultFiles:
@@ -38,25 +45,50 @@ class ResultFiles:
 
     @contextmanager
     def saving(
-        self, session_id: str, table: TableData | None, max_bytes: int | None
-    ) -> Iterator[Callable[[int], str | None]]:
-        """Write `table`'s full result under a temporary name; inside the turn's transaction,
-        `keep(turn_id)` renames it to the turn's file and returns that name (None when nothing
-        was written). A file not kept is removed on the way out."""
+        self,
+        session_id: str,
+        table: TableData | None,
+        max_bytes: int | None,
+        files: Sequence[OutputFile] = (),
+    ) -> Iterator[Callable[[int], tuple[str | None, str | None]]]:
+        """Write `table`'s full result and copy `files` under temporary names; inside the
+        turn's transaction, `keep(turn_id)` renames them to the turn's and returns the two names
+        (None for what was not written). Whatever is not kept is removed on the way out."""
         staged = self._stage(self.root / session_id, table, max_bytes)
+        folder = self._stage_files(self.root / session_id, files)
 
-        def keep(turn_id: int) -> str | None:
-            if staged is None:
-                return None
-            name = f"{turn_id}.parquet"
-            staged.replace(staged.with_name(name))
-            return name
+        def keep(turn_id: int) -> tuple[str | None, str | None]:
+            name = files_name = None
+            if staged is not None:
+                name = f"{turn_id}.parquet"
+                staged.replace(staged.with_name(name))
+            if folder is not None:
+                files_name = f"{turn_id}.files"
+                folder.replace(folder.with_name(files_name))
+            return name, files_name
 
         try:
             yield keep
         finally:
             if staged is not None:
                 staged.unlink(missing_ok=True)
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
+
+    @staticmethod
+    def _stage_files(folder: Path, files: Sequence[OutputFile]) -> Path | None:
+        """A temporary folder with a copy of each file that still exists; None for none."""
+        present = [f for f in files if f.path and safe_file_name(f.name) == f.name]
+        if not present:
+            return None
+        target = folder / f"{uuid.uuid4().hex}{FILES_PART_SUFFIX}"
+        target.mkdir(parents=True, mode=0o700)
+        for item in present:
+            try:
+                _copy_file(Path(str(item.path)), target / item.name)
+            except OSError as exc:
+                _LOGGER.warning("file %s of a turn not kept: %r", item.name, exc)
+        return target
 
     @staticmethod
     def _stage(folder: Path, table: TableData | None, max_bytes: int | None) -> Path | None:
@@ -78,6 +110,18 @@ class ResultFiles:
             partial.unlink(missing_ok=True)
             return None
         return partial
+
+    def attach_files(self, turn: Turn, session_id: str, name: str | None) -> Turn:
+        """`turn` with the paths of its kept files in the folder `name` (None for a file that is
+        gone, or is no longer a plain file there)."""
+        if not turn.result.files:
+            return turn
+        folder = self.root / session_id / name if name else None
+        files = tuple(
+            replace(f, path=str(folder / f.name) if folder and _is_plain(folder / f.name) else None)
+            for f in turn.result.files
+        )
+        return replace(turn, result=replace(turn.result, files=files))
 
     def attach(self, turn: Turn, session_id: str, name: str | None) -> Turn:
         """`turn` with its full result read back from `name`; as stored (its kept rows) when
@@ -101,8 +145,28 @@ class ResultFiles:
         return replace(turn, result=replace(turn.result, answer=answer))
 
     def remove(self, session_id: str, names: list[str]) -> None:
+        """Remove these result files and file folders of the session (never through a link)."""
         for name in names:
-            (self.root / session_id / name).unlink(missing_ok=True)
+            path = self.root / session_id / name
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
 
     def remove_session(self, session_id: str) -> None:
         shutil.rmtree(self.root / session_id, ignore_errors=True)
+
+
+def _is_plain(path: Path) -> bool:
+    """A regular file, not a link, named safely: what a kept file must be to be offered."""
+    return safe_file_name(path.name) == path.name and path.is_file() and not path.is_symlink()
+
+
+def _copy_file(source: Path, target: Path) -> None:
+    """Copy without following a link at either end (the target must not exist yet)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    with (
+        os.fdopen(os.open(source, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC), "rb") as src,
+        os.fdopen(os.open(target, flags, 0o600), "wb") as dst,
+    ):
+        shutil.copyfileobj(src, dst, 1 << 20)

@@ -19,7 +19,8 @@ from __future__ import annotations
 import enum
 import json
 import math
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, Final, Literal, get_args
@@ -54,6 +55,7 @@ class Payload:
     figure: dict[str, Any] | None = None  # plotly JSON
     series: bool = False
     arrow: bytes = field(default=b"", repr=False)
+    images: tuple[str, ...] = ()  # matplotlib figures saved as files of the run (issue 14)
 
     def to_json(self) -> dict[str, Any]:
         """Everything but `arrow`."""
@@ -63,6 +65,7 @@ class Payload:
             "value": self.value,
             "figure": self.figure,
             "series": self.series,
+            "images": list(self.images),
         }
 
     @classmethod
@@ -75,6 +78,9 @@ class Payload:
             raise ValueError(f"unknown answer kind {kind!r}")
         if figure is not None and not isinstance(figure, dict):
             raise ValueError("figure payload is not a JSON object")
+        images = data.get("images") or []
+        if not isinstance(images, list) or not all(isinstance(n, str) for n in images):
+            raise ValueError("images payload is not a list of file names")
         return cls(
             kind=kind,
             text=str(data.get("text", ""))[: SUMMARY_CHARS * 2],
@@ -82,6 +88,7 @@ class Payload:
             figure=figure,
             series=data.get("series") is True,
             arrow=bytes(arrow),
+            images=tuple(images),
         )
 
 
@@ -142,13 +149,23 @@ def _is_missing(value: Any) -> bool:
 
 
 # -- the child's half -------------------------------------------------------------------------
-def payload_from_values(result: Any, fig: Any, printed: str) -> Payload:
-    """The `Payload` for what the code left; its kind is "none" when it left nothing."""
+def payload_from_values(result: Any, fig: Any, printed: str, images: Sequence[str] = ()) -> Payload:
+    """The `Payload` for what the code left; its kind is "none" when it left nothing.
+
+    `images` are the matplotlib figures the run saved as files: the chart when nothing else
+    is, and shown beside any other answer."""
+    payload = _payload(result, fig, printed, bool(images))
+    return replace(payload, images=tuple(images)) if images else payload
+
+
+def _payload(result: Any, fig: Any, printed: str, has_images: bool) -> Payload:
     figure = _figure_json(fig) if shape_of(fig) is Shape.FIGURE else None
     shape = shape_of(result)
     if shape is Shape.NONE:
         if figure is not None:
             return Payload("figure", figure_summary(figure), figure=figure)
+        if has_images:
+            return Payload("figure", "Matplotlib chart")
         if printed.strip():
             return Payload("text", _one_line(printed), value=printed)
         return Payload("none")
@@ -297,7 +314,7 @@ def table_from_arrow_bytes(data: bytes) -> Any:
 
 def answer_from_payload(payload: Payload, max_display_rows: int) -> Answer:
     """The `Answer` for a payload; raises ValueError if its table is malformed."""
-    kind, text, figure = payload.kind, payload.text, payload.figure
+    kind, text, figure, images = payload.kind, payload.text, payload.figure, payload.images
     if kind == "table":
         table = table_from_arrow_bytes(payload.arrow)
         rows = table.slice(0, max_display_rows).to_pylist()
@@ -307,11 +324,11 @@ def answer_from_payload(payload: Payload, max_display_rows: int) -> Answer:
             row_count=table.num_rows,
             arrow=table,
         )
-        return Answer(kind="table", text=text, table=table_data, figure=figure)
+        return Answer(kind="table", text=text, table=table_data, figure=figure, images=images)
     if kind == "figure":
-        return Answer(kind="figure", text=text, figure=figure)
+        return Answer(kind="figure", text=text, figure=figure, images=images)
     if kind in ("value", "text"):
-        return Answer(kind=kind, text=text, value=payload.value, figure=figure)
+        return Answer(kind=kind, text=text, value=payload.value, figure=figure, images=images)
     raise ValueError(f"a payload of kind {kind!r} is no answer")
 
 
@@ -326,7 +343,7 @@ def value_from_payload(payload: Payload) -> Any:
                 else frame.iloc[:, 0]
             )
         return frame
-    if payload.kind == "figure":
+    if payload.kind == "figure" and payload.figure is not None:
         import plotly.graph_objects as go
 
         return go.Figure(payload.figure)

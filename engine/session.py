@@ -17,6 +17,16 @@ from engine.answer import Context, Notify, Progress, answer_question, drafters_f
 from engine.catalog import Catalog
 from engine.config import Settings, load_settings
 from engine.errors import EngineError, InputError, UnsupportedError
+from engine.outputs import SAVED_FORMAT, SavedTable
+from engine.session_outputs import (
+    FILES_DIR,
+    parquet_copy,
+    parquet_rows,
+    saved_table_sources,
+    saved_with_the_button,
+    sweep_run_folders,
+    without_outputs,
+)
 from engine.types import ErrorInfo, RunResult, Table, TableProfile, Turn
 
 if TYPE_CHECKING:
@@ -35,6 +45,9 @@ SANDBOX_SETTINGS = (  # read once, when the sandbox's worker starts
     "max_output_bytes",
     "max_result_mb",
     "max_display_rows",
+    "max_file_mb",
+    "max_files_mb",
+    "max_files",
 )
 
 
@@ -53,6 +66,7 @@ class Session:
         history: HistoryStore | None = None,
         session_id: str | None = None,
         secrets: Mapping[str, Any] | None = None,
+        files_dir: Path | None = None,
     ) -> None:
         self.settings = settings or load_settings()
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
@@ -60,12 +74,16 @@ class Session:
             self._tmp = tempfile.TemporaryDirectory(prefix="decipher-session-")
             work_dir = Path(self._tmp.name)
         self.work_dir = work_dir
+        # where runs keep the files their code wrote (the history copies them for good)
+        self.files_dir = files_dir or work_dir / FILES_DIR
         self.catalog = Catalog(self.settings, work_dir)
         self.history = history
         self.session_id = session_id or (history.new_session() if history else None)
         self.secrets = secrets  # .streamlit/secrets.toml contents or the Settings page's key
         self.turns: list[Turn] = []
         self._sandbox: Sandbox | None = None
+        # tables saved with "Save as table": name -> the turn whose result they are (issue 14)
+        self._saved_by_button: dict[str, int] = {}
 
     @classmethod
     def restore(
@@ -81,12 +99,15 @@ class Session:
         session = cls(
             settings, work_dir=work_dir, history=history, session_id=session_id, secrets=secrets
         )
+        session.turns = history.turns(session_id)
         for record in history.datasets(session_id):
             try:
-                session.catalog.load(record.stored_path, name=record.table_name)
+                if record.format == SAVED_FORMAT:
+                    session._restore_saved(record.table_name, record.stored_path, record.from_turn)
+                else:
+                    session.catalog.load(record.stored_path, name=record.table_name)
             except EngineError:
                 continue  # a stored file that no longer loads is skipped; the others come back
-        session.turns = history.turns(session_id)
         return session
 
     def update_settings(self, settings: Settings, secrets: Mapping[str, Any] | None = None) -> None:
@@ -218,6 +239,19 @@ class Session:
     def tables(self) -> tuple[Table, ...]:
         return self.catalog.tables
 
+    def save_table(self, name: str, turn: Turn, *, replace: bool = False) -> Table:
+        """Keep `turn`'s result table (every row) as a new session table `name` ("Save as
+        table"): later questions, sql() and the exported notebook know it. Raises InputError
+        for a turn without a table, or a name that is taken (unless `replace`) or not valid."""
+        answer = turn.result.answer
+        if not turn.ok or answer is None or answer.table is None:
+            raise InputError("Only a result table can be saved as a table; this answer has none.")
+        table = self._add_saved(SavedTable(name, replace, answer.table.to_arrow()), turn.id)
+        if turn.id is not None:
+            self._saved_by_button[table.name] = turn.id
+        self._tables_changed()
+        return table
+
     def profiles(self) -> list[TableProfile]:
         return self.catalog.profiles()
 
@@ -285,7 +319,7 @@ class Session:
         if self._sandbox is None:
             from engine.sandbox import Sandbox
 
-            self._sandbox = Sandbox(self._sandbox_tables(), self.settings)
+            self._sandbox = Sandbox(self._sandbox_tables(), self.settings, files_dir=self.files_dir)
         return self._sandbox
 
     def sandbox_layers(self) -> SandboxLayers:
@@ -317,19 +351,64 @@ class Session:
             self.history.clear(self.session_id)
 
     def export_bundle(self) -> bytes:
-        """The whole session as a zip: a notebook that re-runs every turn, and the tables as Parquet."""
+        """The whole session as a zip: a notebook that re-runs every turn, the tables as
+        Parquet, and the files the turns wrote. A saved table is re-made by the notebook (the
+        turn's save_table, or a cell after the turn it was saved from), else shipped as data."""
         from engine.export import session_bundle
 
-        tables = [(t.name, self.catalog.arrow_file(t.name)) for t in self.catalog.tables]
-        return session_bundle(self.turns, tables)
+        saves, tables = saved_table_sources(self.turns, self.catalog.tables, self._saved_by_button)
+        files = [(t.name, self.catalog.arrow_file(t.name)) for t in tables]
+        return session_bundle(self.turns, files, saves=saves)
 
     def _record(self, turn: Turn) -> Turn:
+        """Keep a finished turn: its saved tables made, its files kept (in the history too)."""
+        turn, made = self._settle(turn)
         if self.history is not None and self.session_id is not None:
             turn = self.history.add_turn(
                 self.session_id, turn, max_result_mb=self.settings.max_result_mb
             )
+            for table in made:
+                source, name = Path(table.source), f"{table.name}.parquet"
+                self.history.add_dataset(self.session_id, table, source, name, from_turn=turn.id)
+        for table in made:
+            self._saved_by_button.pop(table.name, None)
         self.turns.append(turn)
+        sweep_run_folders(self.files_dir, self.turns)
+        if made:
+            self._tables_changed()
         return turn
+
+    def _settle(self, turn: Turn) -> tuple[Turn, list[Table]]:
+        """A failed turn keeps no file and saves no table; an answered one makes its tables
+        (a refused one fails the turn, saying why)."""
+        made: list[Table] = []
+        try:
+            for saved in turn.result.saved_tables if turn.ok else ():
+                made.append(self._add_saved(saved, None, record=False))
+        except EngineError as exc:
+            return without_outputs(turn, exc.to_info()), made
+        return (turn if turn.ok else without_outputs(turn)), made
+
+    def _add_saved(self, saved: SavedTable, from_turn: int | None, *, record: bool = True) -> Table:
+        """Make a saved table in the catalog, with a Parquet copy for the history to keep."""
+        path = parquet_copy(self.work_dir, saved)
+        table = self.catalog.add_table(
+            saved.name, saved.arrow, replace=saved.replace, source=str(path)
+        )
+        if record and self.history is not None and self.session_id is not None:
+            self.history.add_dataset(
+                self.session_id, table, path, f"{table.name}.parquet", from_turn=from_turn
+            )
+        return table
+
+    def _restore_saved(self, name: str, path: Path, from_turn: int | None) -> None:
+        self.catalog.add_table(name, parquet_rows(name, path), replace=True, source=str(path))
+        if saved_with_the_button(name, from_turn, self.turns):
+            self._saved_by_button[name] = from_turn
+
+    def _tables_changed(self) -> None:
+        if self._sandbox is not None:
+            self._sandbox.set_tables(self._sandbox_tables())
 
     def close(self) -> None:
         if self._sandbox is not None:

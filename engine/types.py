@@ -14,6 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Final, Literal
 
+from engine.outputs import OutputFile, SavedTable
 from engine.values import json_scalar, now_iso, type_family
 
 AnswerKind = Literal["value", "table", "figure", "text"]
@@ -331,6 +332,7 @@ class Answer:
     value: Any = None
     table: TableData | None = None
     figure: dict[str, Any] | None = None  # plotly JSON (fig.to_plotly_json() shape)
+    images: tuple[str, ...] = ()  # the turn's image files that are its chart (matplotlib PNGs)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -339,6 +341,7 @@ class Answer:
             "value": json_scalar(self.value),
             "table": self.table.to_json() if self.table is not None else None,
             "figure": self.figure,
+            "images": list(self.images),
         }
 
     @classmethod
@@ -350,6 +353,7 @@ class Answer:
             value=data.get("value"),
             table=TableData.from_json(table) if table else None,
             figure=data.get("figure"),
+            images=tuple(str(n) for n in data.get("images") or ()),
         )
 
 
@@ -362,6 +366,8 @@ class RunResult:
     stdout: str = ""
     error: ErrorInfo | None = None
     elapsed_ms: float = 0.0
+    files: tuple[OutputFile, ...] = ()  # what the code wrote into its folder, as kept
+    saved_tables: tuple[SavedTable, ...] = ()  # what it passed to save_table()
 
 
 @dataclass(frozen=True)
@@ -406,6 +412,8 @@ class Turn:
             "stdout": r.stdout,
             "error": r.error.to_json() if r.error is not None else None,
             "elapsed_ms": round(r.elapsed_ms, 1),
+            "files": [f.to_json() for f in r.files],
+            "saved_tables": [t.name for t in r.saved_tables],
             "question": self.question,
             "explanation": self.explanation,
             "attempts": [
@@ -431,6 +439,8 @@ class Turn:
             stdout=data.get("stdout", ""),
             error=ErrorInfo.from_json(error) if error else None,
             elapsed_ms=data.get("elapsed_ms", 0.0),
+            files=tuple(OutputFile.from_json(f) for f in data.get("files") or ()),
+            saved_tables=tuple(SavedTable(str(n)) for n in data.get("saved_tables") or ()),
         )
         attempts = tuple(
             Attempt(

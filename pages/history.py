@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from pages import state
+from pages.outputs import size_text
 from pages.widgets import plain, render_turn, run_with_progress, turn_caption
 
 
@@ -75,6 +76,10 @@ for i, (sid, turn) in enumerate(reversed(found)):
         if turn.result.error is not None:
             summary = turn.result.error.message
         st.caption(plain(turn_caption(turn)) + (f" · {plain(summary)}" if summary else ""))
+        made = [f"file {f.name} ({size_text(f.bytes)})" for f in turn.result.files]
+        made += [f"saved table {t.name}" for t in turn.result.saved_tables]
+        if made:
+            st.caption(plain(" · ".join(made)))
         row = st.container(horizontal=True)
         row.button(
             "Show", key=f"{key}-show", icon=":material/visibility:", on_click=_toggle, args=(key,)

@@ -12,9 +12,11 @@ from typing import Any, Final
 
 import streamlit as st
 
+from engine.outputs import SAVED_FORMAT
 from engine.results import table_summary
 from engine.session import Session
 from engine.types import Answer, Backend, ErrorInfo, TableData, Turn
+from pages.outputs import render_files, render_images, render_save_table
 
 _MARKDOWN_SPECIALS: Final = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 DISPLAY_MAX_BYTES: Final = 16 << 20  # a result table shown in the page; downloads have it all
@@ -53,7 +55,8 @@ def render_turn(session: Session, turn: Turn, key: str, *, editable: bool = True
     """One answer: text, table, chart, downloads, then the code (editable, re-runnable)."""
     result = turn.result
     if result.ok and result.answer is not None:
-        render_answer(session, result.answer, key)
+        render_answer(session, result.answer, key, turn=turn)
+        render_files(session, turn, key)
     elif result.error is not None:
         render_error(result.error, turn.code)
         if result.answer is not None:  # not what was asked, but what the code computed
@@ -76,20 +79,23 @@ def render_turn(session: Session, turn: Turn, key: str, *, editable: bool = True
                     st.code(attempt.result.error.message, language=None)
 
 
-def render_answer(session: Session, answer: Answer, key: str) -> None:
+def render_answer(session: Session, answer: Answer, key: str, *, turn: Turn | None = None) -> None:
+    """The answer's text, table and chart; with its `turn`, a matplotlib chart as a picture
+    and "Save as table" on the table (issue 14)."""
     if answer.kind == "value":
         st.markdown(f"**{plain(answer.text)}**")
     elif answer.text and answer.kind != "table":
         st.markdown(plain(answer.text))
     if answer.table is not None:
-        render_table(session, answer.table, key)
+        render_table(session, answer.table, key, turn=turn)
     if answer.figure is not None:
         render_figure(session, answer.figure, key)
+    render_images(turn, key)
 
 
-def render_table(session: Session, data: TableData, key: str) -> None:
+def render_table(session: Session, data: TableData, key: str, *, turn: Turn | None = None) -> None:
     """The result table (its first ~DISPLAY_MAX_BYTES of rows), its size, downloads of every
-    row, follow-ups on any selected row."""
+    row, "Save as table", follow-ups on any selected row."""
     frame = data.display_slice(DISPLAY_MAX_BYTES)
     state = st.dataframe(
         frame, key=f"{key}-table", on_select="rerun", selection_mode="multi-row", hide_index=True
@@ -102,7 +108,9 @@ def render_table(session: Session, data: TableData, key: str) -> None:
         else:  # a turn from the history whose full table is gone keeps only the rows it showed
             note += f"; the downloads have these {frame.num_rows:,}: re-run the code for every row"
     st.caption(note)
-    table_downloads(data, key)
+    row = table_downloads(data, key)
+    if turn is not None:
+        render_save_table(session, turn, key, row)
     rows = list((state or {}).get("selection", {}).get("rows", []) if state else [])
     if rows:
         _offer_followups(session, data.columns, data.rows_at(rows), key, "row")
@@ -123,8 +131,9 @@ def render_figure(session: Session, figure: dict[str, Any], key: str) -> None:
         _offer_followups(session, columns, picked, key, "point", figure=figure, points=points)
 
 
-def table_downloads(data: TableData, key: str) -> None:
-    """CSV, Excel and Parquet downloads, each built only when clicked (callable data)."""
+def table_downloads(data: TableData, key: str) -> Any:
+    """CSV, Excel and Parquet downloads, each built only when clicked (callable data); returns
+    their row, for more buttons."""
     from engine.export import EXCEL_MAX_ROWS, TABLE_FORMATS
 
     row = st.container(horizontal=True)
@@ -141,6 +150,7 @@ def table_downloads(data: TableData, key: str) -> None:
             if too_big
             else None,
         )
+    return row
 
 
 def _download(
@@ -308,8 +318,10 @@ def render_data_sidebar(session: Session) -> None:
             if not session.tables:
                 st.caption("No table yet: upload a file or load a sample.")
             for table in session.tables:
+                saved = " · saved from an answer" if table.format == SAVED_FORMAT else ""
                 st.markdown(
                     f"{code_span(table.name)} · {table_summary(table.rows, len(table.columns))}"
+                    + saved
                 )
         with st.expander("Samples and new session"):
             sample = st.selectbox("Sample table", state.samples(), key="sample_pick")

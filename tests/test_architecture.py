@@ -159,7 +159,17 @@ def test_engine_has_no_import_cycles():
 # itself. A name may be listed before its module exists; a module not listed fails the test.
 LAYERS: Final[tuple[tuple[str, ...], ...]] = (
     # what every step shares: boundary types, errors, names (and engine/__init__, a docstring)
-    ("__init__", "values", "types", "errors", "identifiers", "code_names", "model_registry"),
+    # (outputs: what a run leaves besides its answer, files and saved tables, and their limits)
+    (
+        "__init__",
+        "values",
+        "types",
+        "errors",
+        "identifiers",
+        "code_names",
+        "model_registry",
+        "outputs",
+    ),
     # the one settings table
     ("config",),
     # load: a file becomes a DuckDB table, with notes on what was fixed
@@ -177,9 +187,9 @@ LAYERS: Final[tuple[tuple[str, ...], ...]] = (
     # the answer loop: drafters (planner, LLM) -> check -> run -> repair
     ("answer",),
     # keep finished turns; hand them out as files and notebooks
-    ("history", "history_schema", "result_files", "export"),
+    ("history", "history_datasets", "history_schema", "result_files", "export"),
     # the facade wiring every step for one user session
-    ("session",),
+    ("session", "session_outputs"),
     # the command line
     ("cli", "__main__"),
 )

@@ -12,7 +12,10 @@ import pytest
 
 from tests.conftest import MESSY, ROOT, SAMPLE_DATA
 
-TURN_KEYS = {"ok", "backend", "code", "answer", "stdout", "error", "elapsed_ms"}
+TURN_KEYS = {
+    *("ok", "backend", "code", "answer", "stdout", "error", "elapsed_ms"),
+    *("files", "saved_tables"),  # engine-cli.md, Extensions (issue 14)
+}
 ERROR_KINDS = {"input", "blocked", "timeout", "memory", "output", "runtime", "llm", "unsupported"}
 
 
@@ -155,6 +158,43 @@ def test_run_turns_share_one_session_and_follow_the_contract(tmp_path):
     assert figure["kind"] == "figure" and figure["figure"]["data"][0]["type"] == "bar"
     rows = sum(1 for _ in (SAMPLE_DATA / "sales.csv").open()) - 1
     assert count["table"]["rows"] == [[rows]] and docs[2]["stdout"] == f"rows: {rows}\n"
+
+
+def test_files_and_saved_tables_follow_the_contract_extensions(tmp_path):
+    """engine-cli.md, Extensions: each turn lists the files its code wrote (kept after the
+    command ends) and the tables it saved, which later turns use by name and in sql()."""
+    write = tmp_path / "write.py"
+    write.write_text(
+        "df.head(7).to_csv('clean.csv', index=False)\n"
+        "save_table('region_totals', df.groupby('region', as_index=False)['quantity'].sum())\n"
+        "result = 1\n"
+    )
+    use = tmp_path / "use.py"
+    use.write_text("result = int(sql('SELECT sum(quantity) AS q FROM region_totals')['q'][0])\n")
+    plain = tmp_path / "plain.py"
+    plain.write_text("result = len(region_totals)\n")
+    proc = engine(
+        "run",
+        *("--data", str(SAMPLE_DATA / "sales.csv"), "--json"),
+        *("--code-file", str(write), "--code-file", str(use), "--code-file", str(plain)),
+        env={"DECIPHER_DATA_DIR": str(tmp_path / "data")},
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    wrote, used, counted = json_lines(proc.stdout)
+    assert wrote["saved_tables"] == ["region_totals"] and used["saved_tables"] == []
+    (item,) = wrote["files"]
+    assert item["name"] == "clean.csv" and item["media_type"] == "text/csv"
+    kept = Path(item["path"])
+    assert kept.is_absolute() and kept.is_relative_to(tmp_path / "data")
+    assert kept.stat().st_size == item["bytes"] and len(kept.read_text().splitlines()) == 8
+    assert used["answer"]["value"] == sum(pd_sum_by_region().values())
+    assert counted["answer"]["value"] == len(pd_sum_by_region()) and counted["files"] == []
+    text = engine(
+        "run",
+        *("--data", str(SAMPLE_DATA / "sales.csv"), "--code-file", str(write)),
+        env={"DECIPHER_DATA_DIR": str(tmp_path / "data")},
+    )
+    assert "file: clean.csv (" in text.stdout and "saved table: region_totals" in text.stdout
 
 
 def pd_sum_by_region() -> dict[str, int]:

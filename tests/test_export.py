@@ -517,7 +517,15 @@ def test_the_notebook_defines_every_name_the_sandbox_gives_code() -> None:
     """engine/code_names.py is the one list; the notebook's set-up must define each name."""
     import ast
 
-    from engine.code_names import DECLINE, FIRST_TABLE, MODULES, RESULTS, SQL
+    from engine.code_names import (
+        DECLINE,
+        FIRST_TABLE,
+        MODULES,
+        OUTPUT_DIR,
+        RESULTS,
+        SAVE_TABLE,
+        SQL,
+    )
     from engine.export.notebook import _SETUP
 
     tree = ast.parse(_SETUP.format(names=["t"]))
@@ -532,4 +540,4 @@ def test_the_notebook_defines_every_name_the_sandbox_gives_code() -> None:
         for t in n.targets
         if isinstance(t, ast.Name)
     }
-    assert {FIRST_TABLE, SQL, RESULTS, DECLINE, *MODULES} <= defined
+    assert {FIRST_TABLE, SQL, RESULTS, DECLINE, OUTPUT_DIR, SAVE_TABLE, *MODULES} <= defined

@@ -129,10 +129,37 @@ PROFILES = [
         ),  # not loaded: left for the check
         ("df = pd.read_csv(path)", "df = pd.read_csv(path)"),
         ("broken(", "broken("),
+        (  # a file the code writes first is read as written (issue 14)
+            "df.head().to_csv('insurance.csv')\nback = pd.read_csv('insurance.csv')",
+            "df.head().to_csv('insurance.csv')\nback = pd.read_csv('insurance.csv')",
+        ),
     ],
 )
 def test_file_reads_of_loaded_tables_use_the_loaded_table(code: str, expected: str) -> None:
     assert code_using_loaded_tables(code, PROFILES) == expected
+
+
+@pytest.mark.parametrize(
+    ("code", "problem"),
+    [
+        ("df.to_csv('clean.csv', index=False)\nresult = 1", False),
+        ("open('notes.txt', 'w').write('x')\nresult = 1", False),
+        ("with open('log.txt', mode='a') as f:\n    f.write('x')", False),
+        ("plt.savefig('c.png')\nresult = open('c.png', 'rb').read()", False),
+        ("df.to_parquet('t.parquet')\nresult = pd.read_parquet('t.parquet')", False),
+        ("result = pd.read_csv('other.csv')", True),
+        ("result = open('notes.txt').read()", True),
+        ("df.to_csv('a.csv')\nresult = pd.read_csv('b.csv')", True),
+        ("import duckdb\nresult = duckdb.connect('x.db')", True),
+        ("open(", True),  # does not parse: the pattern decides
+    ],
+)
+def test_the_check_allows_writing_files_and_reading_back_its_own(code: str, problem: bool) -> None:
+    """Issue 14: files the code writes become downloads; reading any other file is still
+    sent back before a run."""
+    from engine.answer.checks import FILE_ACCESS_PROBLEM, code_problems
+
+    assert (FILE_ACCESS_PROBLEM in code_problems(code, [])) is problem
 
 
 def test_the_explanation_is_the_codes_own_step_comments() -> None:

@@ -164,7 +164,8 @@ ATTACKS: list[tuple[str, str, set[str]]] = [
     ("listdir-project", "import os\nresult = os.listdir('/work')", {B}),
     ("write-out", "open('@OUT@/written.txt', 'w').write('x')\nresult = 1", {B}),
     ("write-tmp", "open('/tmp/decipher-attack.txt', 'w').write('x')\nresult = 1", {B}),
-    ("write-cwd", "open('written.txt', 'w').write('x')\nresult = 1", {B}),
+    # the working directory is the run's own folder (issue 14); two levels up is the app's
+    ("write-above-folder", "open('../../written.txt', 'w').write('x')\nresult = 1", {B}),
     ("truncate-canary", "open('@CANARY@', 'w').close()\nresult = 1", {B}),
     ("write-arrow", "f = open('@ARROW@', 'r+b')\nf.write(b'x')\nresult = 1", {B}),
     ("write-dataset-csv", f"open('{SAMPLE_DATA}/sales.csv', 'a').write('9,9')\nresult = 1", {B}),
@@ -172,7 +173,7 @@ ATTACKS: list[tuple[str, str, set[str]]] = [
     ("rename-canary", "import os\nos.rename('@CANARY@', '@OUT@/moved')\nresult = 1", {B}),
     ("mkdir", "import os\nos.mkdir('@OUT@/newdir')\nresult = 1", {B}),
     ("shutil-copy", "import shutil\nshutil.copy('@CANARY@', '@OUT@/copy')\nresult = 1", {B}),
-    ("tempfile", "import tempfile\nresult = tempfile.mkstemp()", {B, R}),
+    ("tempfile", "import tempfile\nresult = tempfile.mkstemp()[1]", {OK}),  # its own tmp/
     ("symlink", "import os\nos.symlink('@CANARY@', '@OUT@/link')\nresult = 1", {B}),
     ("read-venv-config", "import sys\nresult = open(sys.prefix + '/pyvenv.cfg').read()", {B}),
     # -- environment and secrets
@@ -392,6 +393,7 @@ ATTACKS: list[tuple[str, str, set[str]]] = [
 
 # What a quiet refusal returns: -1 or a non-zero exit status, never success.
 QUIET_FAILURES = {
+    "tempfile": lambda v: "/run/tmp/" in str(v),  # inside the run's folder, gone with it
     "thread-read": lambda v: "PermissionError" in v,
     "environ-dump": lambda v: "OPENAI_API_KEY" not in str(v),
     "getenv": lambda v: v == "None",

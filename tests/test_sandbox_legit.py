@@ -192,6 +192,35 @@ SNIPPETS: list[tuple[str, str]] = [
         "result = round(smf.ols('body_mass_g ~ flipper_length_mm', penguins.dropna()).fit()"
         ".rsquared, 10)",
     ),
+    # scikit-learn (issue 14): imported by the zygote only when code names it
+    (
+        "sklearn-regression",
+        "from sklearn.linear_model import LinearRegression\nd = penguins.dropna()\n"
+        "X, y = d[['flipper_length_mm', 'bill_length_mm']], d['body_mass_g']\n"
+        "model = LinearRegression().fit(X, y)\n"
+        "result = {'coef_flipper': round(float(model.coef_[0]), 6), "
+        "'intercept': round(float(model.intercept_), 6), 'r2': round(model.score(X, y), 9)}",
+    ),
+    (
+        "sklearn-kmeans",
+        "from sklearn.cluster import KMeans\nfrom sklearn.preprocessing import StandardScaler\n"
+        "d = penguins.dropna()\n"
+        "X = StandardScaler().fit_transform(d[['bill_length_mm', 'bill_depth_mm', "
+        "'flipper_length_mm']])\n"
+        "labels = KMeans(n_clusters=3, n_init=10, random_state=0).fit_predict(X)\n"
+        "result = pd.crosstab(d['species'], labels)",
+    ),
+    (
+        "sklearn-train-test",
+        "from sklearn.model_selection import train_test_split\n"
+        "from sklearn.tree import DecisionTreeClassifier\nd = penguins.dropna()\n"
+        "X, y = d[['bill_length_mm', 'bill_depth_mm', 'flipper_length_mm']], d['species']\n"
+        "X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, "
+        "random_state=42, stratify=y)\n"
+        "tree = DecisionTreeClassifier(max_depth=3, random_state=0).fit(X_train, y_train)\n"
+        "result = {'train': len(X_train), 'test': len(X_test), "
+        "'accuracy': round(tree.score(X_test, y_test), 9)}",
+    ),
     ("empty-frame", "result = df[df['quantity'] < 0]"),
     ("bool", "result = bool((df['quantity'] > 0).all())"),
     ("none-with-nan", "result = penguins[penguins['sex'].isna()].head(3)"),

@@ -2,22 +2,24 @@
 
 `prepared` rewrites what can be fixed without asking (a read of a loaded table's file becomes the
 table; a last bare expression becomes `result`); `code_problems` names what cannot (a column no
-table has, a read of any other file), so the drafter repairs it without a sandbox run.
+table has, a read of any other file), so the drafter repairs it without a sandbox run. Writing
+files is fine (issue 14: they become downloads), and so is reading back a file the code wrote.
 """
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Sequence
 from typing import Final
 
 from engine.code_names import FILE_ACCESS
 from engine.columns import unknown_columns
-from engine.extraction import code_using_loaded_tables, with_result
+from engine.extraction import code_using_loaded_tables, file_reads, files_written, with_result
 from engine.types import TableProfile
 
 FILE_ACCESS_PROBLEM: Final = (
     "the code reads a file, but the data is already loaded: use `df`, the tables by name, or "
-    "sql(...); files are not reachable from the sandbox."
+    "sql(...); no input files are reachable from the sandbox (only files the code writes)."
 )
 
 
@@ -29,6 +31,19 @@ def prepared(code: str, profiles: Sequence[TableProfile]) -> str:
 def code_problems(code: str, profiles: Sequence[TableProfile]) -> list[str]:
     """What is wrong with the code before it runs: unknown columns, file access."""
     problems = [p.message for p in unknown_columns(code, profiles)]
-    if FILE_ACCESS.search(code):
+    if _reads_other_files(code):
         problems.append(FILE_ACCESS_PROBLEM)
     return problems
+
+
+def _reads_other_files(code: str) -> bool:
+    """A read of a file the code does not write itself (a pattern match when it does not parse)."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return FILE_ACCESS.search(code) is not None
+    written = files_written(tree)
+    return any(
+        not (call.args and isinstance(call.args[0], ast.Constant) and call.args[0].value in written)
+        for call in file_reads(tree)
+    )

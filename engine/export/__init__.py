@@ -1,4 +1,5 @@
-"""Exports: result tables (CSV, Excel, Parquet), charts (HTML), whole sessions (notebook, zip).
+"""Exports: result tables (CSV, Excel, Parquet), charts (HTML), whole sessions (notebook, zip),
+and the files a turn's code wrote (bytes and a first look).
 
 `TABLE_FORMATS` is the registry the pages build their download buttons from: a new format is
 one entry here plus one test row (style.md rule 10).
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from engine.export.figures import figure_html
+from engine.export.files import FilePreview, file_bytes, file_preview
 from engine.export.notebook import session_bundle, session_notebook
 from engine.export.tables import (
     EXCEL_MAX_ROWS,
@@ -47,11 +49,14 @@ SESSION_FORMAT: Final = ExportFormat("Notebook (zip)", ".zip", "application/zip"
 __all__ = [
     "EXCEL_MAX_ROWS",
     "FIGURE_FORMAT",
+    "FilePreview",
     "SESSION_FORMAT",
     "TABLE_FORMATS",
     "ExportFormat",
     "arrow_from_data",
     "figure_html",
+    "file_bytes",
+    "file_preview",
     "session_bundle",
     "session_notebook",
     "table_csv",

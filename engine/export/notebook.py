@@ -2,8 +2,12 @@
 the tables beside it (issue 6).
 
 The notebook rebuilds the sandbox's namespace from `data/*.parquet`: `df` (the first table), each
-table by name, `sql()`, `pd`, `np`, `px`, `go` and `results`. Each turn starts from fresh copies
-of the tables, as each sandbox run does, so a turn that edits `df` in place changes no later one.
+table by name, `sql()`, `pd`, `np`, `px`, `go`, `results`, `OUTPUT_DIR` and `save_table()`. Each
+turn starts from fresh copies of the tables, as each sandbox run does, so a turn that edits `df`
+in place changes no later one, and in a folder of its own, `outputs/turn-<n>/`, where the files
+it writes land (the app's copies are in the zip's `files/turn-<n>/`). A table saved in the app
+is made again: by the turn's own save_table(), or by a cell after the turn whose result was
+saved with "Save as table" (issue 14).
 """
 
 from __future__ import annotations
@@ -24,12 +28,14 @@ from engine.types import Backend, Turn
 
 NOTEBOOK_NAME: Final = "session.ipynb"
 DATA_DIR: Final = "data"
+FILES_DIR: Final = "files"
 # What the notebook imports; their versions here go into the bundle's requirements.txt.
 NOTEBOOK_PACKAGES: Final = ("pandas", "numpy", "pyarrow", "duckdb", "plotly")
 
 _SETUP: Final = '''\
-# The session's tables and the names the app's sandbox gives generated code:
-# df (the first table), each table by name, sql(), pd, np, px, go and results.
+# The session's tables and the names the app's sandbox gives generated code: df (the first
+# table), each table by name, sql(), pd, np, px, go, results, OUTPUT_DIR and save_table().
+import os
 from pathlib import Path
 
 import duckdb
@@ -37,9 +43,12 @@ import numpy as np
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
+import pyarrow as pa
 import pyarrow.parquet as pq
 
-DATA = Path("data")  # run this notebook from the folder that holds data/
+HOME = Path.cwd()  # run this notebook from the folder that holds data/
+DATA = HOME / "data"
+OUTPUT_DIR = str(HOME / "outputs")  # each turn writes its files into outputs/turn-<n>/
 TABLE_NAMES = {names!r}
 _arrow = {{name: pq.read_table(DATA / f"{{name}}.parquet") for name in TABLE_NAMES}}
 tables = {{name: table.to_pandas() for name, table in _arrow.items()}}  # what pd.read_parquet does
@@ -62,17 +71,49 @@ def cannot_answer(reason=""):
     raise LookupError(f"The tables cannot answer this: {{reason}}")
 
 
+def save_table(name, frame, replace=False):
+    """Keep a DataFrame or Series as a table of this notebook (a session table in the app)."""
+    if name in tables and not replace:
+        raise ValueError(f"A table named {{name!r}} exists already; pass replace=True.")
+    if isinstance(frame, pd.Series):
+        frame = frame.to_frame(name=frame.name if frame.name is not None else "value")
+    index = frame.index
+    if index.nlevels > 1 or any(n is not None for n in index.names) or index.dtype.kind not in "iu":
+        frame = frame.rename_axis([n if n is not None else "index" for n in index.names])
+        frame = frame.reset_index()
+    frame = frame.set_axis([str(c) for c in frame.columns], axis=1)
+    _arrow[name] = pa.Table.from_pandas(frame, preserve_index=False)
+    tables[name] = _arrow[name].to_pandas()
+    _con.register(name, _arrow[name])
+
+
+def turn_folder(number):
+    """An empty folder for turn `number`'s files (its working directory, as in the app)."""
+    folder = HOME / "outputs" / f"turn-{{number}}"
+    folder.mkdir(parents=True, exist_ok=True)
+    os.chdir(folder)
+    return str(folder)
+
+
 df = tables[TABLE_NAMES[0]].copy() if TABLE_NAMES else None
 results = []  # each turn's result, newest last, as `results` in the app
 '''
 
 
-def session_notebook(turns: Sequence[Turn], tables: Sequence[tuple[str, Path]]) -> Any:
+def session_notebook(
+    turns: Sequence[Turn],
+    tables: Sequence[tuple[str, Path]],
+    saves: Sequence[tuple[str, Turn]] = (),
+) -> Any:
     """An nbformat v4 notebook: a setup cell, then per turn a markdown cell and, when the turn
-    succeeded, a code cell with its code. Failed turns are markdown only, with their error."""
+    succeeded, a code cell with its code. Failed turns are markdown only, with their error.
+    `saves` are tables saved from a turn's result ("Save as table"): a cell after that turn
+    makes each again; tables its code saved are made by the code itself."""
     import nbformat.v4 as nbf
 
     names = [name for name, _ in tables]
+    made = [t.name for turn in turns if turn.ok for t in turn.result.saved_tables]
+    made += [name for name, _ in saves]
     cells = [
         nbf.new_markdown_cell(_intro(names)),
         nbf.new_code_cell(_SETUP.format(names=names).rstrip()),
@@ -80,7 +121,9 @@ def session_notebook(turns: Sequence[Turn], tables: Sequence[tuple[str, Path]]) 
     for number, turn in enumerate(turns, start=1):
         cells.append(nbf.new_markdown_cell(_turn_markdown(number, turn)))
         if turn.ok and turn.code:
-            cells.append(nbf.new_code_cell(_turn_code(turn.code, names)))
+            cells.append(nbf.new_code_cell(_turn_code(turn.code, names, number, made)))
+            for name in (name for name, origin in saves if origin is turn):
+                cells.append(nbf.new_code_cell(_save_cell(name)))
     notebook = nbf.new_notebook(cells=cells)
     notebook.metadata["kernelspec"] = {
         "name": "python3",
@@ -91,15 +134,22 @@ def session_notebook(turns: Sequence[Turn], tables: Sequence[tuple[str, Path]]) 
     return notebook
 
 
-def session_bundle(turns: Sequence[Turn], tables: Sequence[tuple[str, Path]]) -> bytes:
+def session_bundle(
+    turns: Sequence[Turn],
+    tables: Sequence[tuple[str, Path]],
+    saves: Sequence[tuple[str, Turn]] = (),
+) -> bytes:
     """A zip: `session.ipynb`, `data/<table>.parquet` for each (name, Arrow IPC file) pair,
-    and a `requirements.txt` with the versions that produced the results."""
+    `files/turn-<n>/` with the files each turn wrote, and a `requirements.txt` with the
+    versions that produced the results."""
     import nbformat
 
     sink = io.BytesIO()
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
-        bundle.writestr(NOTEBOOK_NAME, nbformat.writes(session_notebook(turns, tables)))
+        notebook = session_notebook(turns, tables, saves)
+        bundle.writestr(NOTEBOOK_NAME, nbformat.writes(notebook))
         bundle.writestr("requirements.txt", _requirements())
+        _add_turn_files(bundle, turns)
         with tempfile.TemporaryDirectory(prefix="decipher-export-") as tmp:
             for name, arrow_path in tables:
                 parquet = Path(tmp) / f"{name}.parquet"
@@ -110,6 +160,21 @@ def session_bundle(turns: Sequence[Turn], tables: Sequence[tuple[str, Path]]) ->
                 )
                 parquet.unlink()
     return sink.getvalue()
+
+
+def _add_turn_files(bundle: zipfile.ZipFile, turns: Sequence[Turn]) -> None:
+    """Each turn's kept files as `files/turn-<n>/<name>` (names are safe already; a file no
+    longer kept is left out)."""
+    from engine.errors import InputError
+    from engine.export.files import file_bytes
+
+    for number, turn in enumerate(turns, start=1):
+        for item in turn.result.files:
+            try:
+                data = file_bytes(item)
+            except InputError:
+                continue
+            bundle.writestr(f"{FILES_DIR}/turn-{number}/{item.name}", data)
 
 
 def _parquet_from_arrow_file(source: Path, target: Path) -> None:
@@ -178,9 +243,10 @@ def _turn_markdown(number: int, turn: Turn) -> str:
     return "\n".join(lines)
 
 
-def _turn_code(code: str, names: Sequence[str]) -> str:
-    """The turn's code between a prologue (fresh tables, no leftover result) and an epilogue
-    (remember the result for later turns, show it)."""
+def _turn_code(code: str, names: Sequence[str], number: int = 1, saved: Sequence[str] = ()) -> str:
+    """The turn's code between a prologue (fresh tables, no leftover result, its own folder)
+    and an epilogue (remember the result for later turns, back to the notebook's folder, show
+    it). A saved table is handed over once it exists."""
     prologue = []
     if names:
         first, used = names[0], _names_used(code, names)
@@ -189,14 +255,27 @@ def _turn_code(code: str, names: Sequence[str]) -> str:
         )
         prologue.append(f"{aliases} = tables[{first!r}].copy()")
         prologue += [f"{n} = tables[{n!r}].copy()" for n in used if n != first and n.isidentifier()]
+    later = [n for n in dict.fromkeys(saved) if n not in names and n.isidentifier()]
+    prologue += [
+        f"{n} = tables[{n!r}].copy() if {n!r} in tables else None" for n in _names_used(code, later)
+    ]
     prologue.append("result = fig = None")
+    prologue.append(f"OUTPUT_DIR = turn_folder({number})")
     epilogue = [
         "results.append(result if result is not None else fig)",
+        "os.chdir(HOME)",
         "if fig is not None and fig is not result:",
         "    display(fig)",
         "result",
     ]
     return "\n".join([*prologue, "", code.strip("\n"), "", *epilogue])
+
+
+def _save_cell(name: str) -> str:
+    """The cell that saves the turn's result as a table, as "Save as table" did in the app."""
+    return (
+        f"# Saved in the app with 'Save as table'\nsave_table({name!r}, results[-1], replace=True)"
+    )
 
 
 def _names_used(code: str, names: Sequence[str]) -> list[str]:

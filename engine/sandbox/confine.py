@@ -5,8 +5,9 @@ Landlock binding in the standard library):
 
 - a new user + network namespace: no network interfaces except a dead loopback;
 - rlimits: address space (current size + the run's budget), CPU seconds, open files, no core files;
-- Landlock: read-only access to the Python installation and system libraries, no writes anywhere,
-  no `/proc`, no TCP bind/connect, no signals or abstract unix sockets outside the domain;
+- Landlock: read-only access to the Python installation and system libraries, writes only in the
+  run's own folder (issue 14: files, no links, FIFOs or devices), no `/proc`, no TCP
+  bind/connect, no signals or abstract unix sockets outside the domain;
 - seccomp (pyseccomp, imported in the zygote: after Landlock it could not be loaded): no socket
   creation, exec, process creation, ptrace, cross-process memory access or signals to others.
 
@@ -31,6 +32,7 @@ from typing import Any, Final
 
 CLONE_NEWUSER: Final = 0x10000000
 CLONE_NEWNET: Final = 0x40000000
+CLONE_NEWNS: Final = 0x00020000
 CLONE_THREAD: Final = 0x00010000
 PR_SET_NO_NEW_PRIVS: Final = 38
 
@@ -44,6 +46,11 @@ _RULE_PATH_BENEATH: Final = 1
 _FS_EXECUTE: Final = 1 << 0
 _FS_READ_FILE: Final = 1 << 2
 _FS_READ_DIR: Final = 1 << 3
+# What the run's folder allows: files and folders made, written, read, removed, and moved
+# within it (REFER, ABI 2: a hard link or a move needs it on both sides, so nothing from outside
+# comes in). Not granted: symbolic links, FIFOs, sockets and devices, running files (EXECUTE)
+# and device ioctls.
+_FS_FOLDER: Final = (1 << 1) | _FS_READ_DIR | (1 << 4) | (1 << 5) | (1 << 7) | (1 << 8)
 _FS_ALL_ABI1: Final = (1 << 13) - 1
 _FS_REFER: Final = 1 << 13  # ABI 2
 _FS_TRUNCATE: Final = 1 << 14  # ABI 3
@@ -145,8 +152,9 @@ def _is_broad(path: Path) -> bool:
     )
 
 
-def apply_landlock(paths: Iterable[str]) -> bool:
-    """Restrict this process to reading `paths`; refuse every write, TCP use and outside signal."""
+def apply_landlock(paths: Iterable[str], writable: Iterable[str] = ()) -> bool:
+    """Restrict this process to reading `paths` and working inside the `writable` folders;
+    refuse every other write, TCP use and outside signal."""
     abi = landlock_abi()
     if abi < 1:
         return False
@@ -164,8 +172,10 @@ def apply_landlock(paths: Iterable[str]) -> bool:
     )
     if ruleset < 0:
         return False
+    folder = _FS_FOLDER | _FS_READ_FILE | (_FS_REFER if abi >= 2 else 0)
+    folder |= _FS_TRUNCATE if abi >= 3 else 0
     try:
-        for path in paths:
+        for path, writes in (*((p, False) for p in paths), *((p, True) for p in writable)):
             try:
                 fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
             except OSError:
@@ -174,7 +184,7 @@ def apply_landlock(paths: Iterable[str]) -> bool:
                 # A rule on a file may only carry file rights (EINVAL otherwise).
                 is_dir = stat.S_ISDIR(os.fstat(fd).st_mode)
                 access = _FS_READ_FILE | _FS_EXECUTE | (_FS_READ_DIR if is_dir else 0)
-                rule = _PathBeneath(access, fd)
+                rule = _PathBeneath(folder if writes and is_dir else access, fd)
                 _libc.syscall(
                     _landlock_syscall("add"),
                     ctypes.c_int(ruleset),
@@ -199,6 +209,14 @@ def unshare_user_and_net() -> bool:
     return _libc.unshare(ctypes.c_int(CLONE_NEWUSER | CLONE_NEWNET)) == 0
 
 
+def unshare_namespaces() -> tuple[bool, bool]:
+    """New user and network namespaces, with a mount namespace when the host allows one (the
+    run's folder is then a tmpfs of its own): (entered, with a mount namespace)."""
+    if _libc.unshare(ctypes.c_int(CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWNS)) == 0:
+        return True, True
+    return unshare_user_and_net(), False
+
+
 def current_address_space() -> int:
     """Bytes of address space this process already uses (tables are mapped in it)."""
     try:
@@ -208,13 +226,17 @@ def current_address_space() -> int:
         return 0
 
 
-def apply_rlimits(*, memory_mb: int, cpu_s: float, open_files: int = 256) -> bool:
-    """Cap memory growth, CPU time and descriptors; never write core files.
+def apply_rlimits(
+    *, memory_mb: int, cpu_s: float, open_files: int = 256, max_file_bytes: int = 0
+) -> bool:
+    """Cap memory growth, CPU time, descriptors and the size of any file written; never write
+    core files.
 
     RLIMIT_AS is relative: the zygote's mapped tables are already part of the address space.
     RLIMIT_NPROC is not used: root ignores it and for others it also counts threads (seccomp
-    blocks process creation instead). RLIMIT_FSIZE=0 is set but cannot stop O_TRUNC (Landlock
-    does).
+    blocks process creation instead). RLIMIT_FSIZE caps each file in the run's folder (a
+    write past it fails with EFBIG: Python ignores SIGXFSZ); it cannot stop O_TRUNC of a file
+    elsewhere (Landlock does).
     """
     try:
         limit = current_address_space() + memory_mb * 1024 * 1024
@@ -223,7 +245,7 @@ def apply_rlimits(*, memory_mb: int, cpu_s: float, open_files: int = 256) -> boo
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
         resource.setrlimit(resource.RLIMIT_NOFILE, (open_files, open_files))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (max_file_bytes, max_file_bytes))
     except (ValueError, OSError):
         return False
     return True
@@ -248,6 +270,14 @@ _DENIED: Final[tuple[str, ...]] = (
     "mount",
     "umount2",
     "pivot_root",
+    # the new mount API: the run's user namespace owns its mount namespace (issue 14)
+    "open_tree",
+    "move_mount",
+    "fsopen",
+    "fsconfig",
+    "fsmount",
+    "fspick",
+    "mount_setattr",
     "chroot",
     "bpf",
     "perf_event_open",

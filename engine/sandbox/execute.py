@@ -14,18 +14,21 @@ from collections.abc import Callable
 from typing import Any, Final, NoReturn
 
 from engine.code_names import FIGURE, RESULT
-from engine.errors import UnsupportedError
+from engine.errors import OutputError, UnsupportedError
 from engine.results import payload_from_values
+from engine.sandbox.folder import FilesOverLimit, RunFolder, TableSaver, save_figures
 from engine.sandbox.protocol import RunReply
 from engine.types import ErrorInfo
 
 Finish = Callable[[RunReply], NoReturn]
+# EXDEV: Landlock's answer to a link or move of a file from outside the run's folder into it.
 BLOCKED_ERRNOS: Final = frozenset(
-    {errno.EPERM, errno.EACCES, errno.EROFS, errno.ENETUNREACH, errno.EAFNOSUPPORT}
+    {errno.EPERM, errno.EACCES, errno.EROFS, errno.ENETUNREACH, errno.EAFNOSUPPORT, errno.EXDEV}
 )
 BLOCKED_HINT: Final = (
-    "Generated code runs without files, network, other processes or signals to them; work "
-    "with the loaded tables (`df`, each table by name, `sql()`) instead."
+    "Generated code has no network, other processes or signals to them, and may write files "
+    "only into its own folder (its working directory, OUTPUT_DIR); work with the loaded tables "
+    "(`df`, each table by name, `sql()`) instead."
 )
 
 
@@ -91,7 +94,9 @@ def syntax_failure(exc: SyntaxError) -> ErrorInfo:
     return ErrorInfo("runtime", f"{type(exc).__name__}: {exc.msg} (line {exc.lineno})", detail)
 
 
-def failure_from_exception(exc: BaseException, filename: str, memory_mb: int) -> ErrorInfo:
+def failure_from_exception(
+    exc: BaseException, filename: str, memory_mb: int, folder: RunFolder | None = None
+) -> ErrorInfo:
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == filename]
     detail_lines = ["Traceback (your code):"]
     for f in frames:
@@ -106,6 +111,9 @@ def failure_from_exception(exc: BaseException, filename: str, memory_mb: int) ->
     plain = f"{name}: {exc}" if str(exc) else name
     if isinstance(exc, CannotAnswer):
         return ErrorInfo(UnsupportedError.kind, f"The tables cannot answer this: {exc}", detail)
+    full = _files_limit(exc, folder)
+    if full is not None:
+        return ErrorInfo(OutputError.kind, f"{full} ({plain}{where})", detail)
     if _is_memory(exc):
         return ErrorInfo(
             "memory",
@@ -123,6 +131,18 @@ def failure_from_exception(exc: BaseException, filename: str, memory_mb: int) ->
             "runtime", f"{plain}{where}; leave the answer in `result` instead.", detail
         )
     return ErrorInfo("runtime", f"{plain}{where}", detail)
+
+
+def _files_limit(exc: BaseException, folder: RunFolder | None) -> str | None:
+    """The files limit a write ran into: EFBIG (RLIMIT_FSIZE, one file) or ENOSPC (the run's
+    tmpfs: too many files or bytes), named with its setting."""
+    if folder is None or not isinstance(exc, OSError):
+        return None
+    if exc.errno == errno.EFBIG:
+        return folder.limits.file_message(str(exc.filename or ""))
+    if exc.errno == errno.ENOSPC:
+        return folder.full_reason()
+    return None
 
 
 def _is_memory(exc: BaseException) -> bool:
@@ -161,11 +181,14 @@ def run_code(
     memory_mb: int,
     max_result_bytes: int | None = None,
     finish: Finish | None = None,
+    folder: RunFolder | None = None,
+    saver: TableSaver | None = None,
 ) -> RunReply:
     """Execute `code` in `namespace`; return the reply for the supervisor.
 
     `finish(reply)` sends a reply and ends the process; used when the code defeats the output
-    cap by catching its exception.
+    cap by catching its exception. With a `folder`, figures left open are saved into it and
+    its files come back with the reply; with a `saver`, so do the tables `save_table` made.
     """
     filename = f"<turn-{turn}>"
     capture = OutputCapture(max_output_bytes, finish)
@@ -183,7 +206,7 @@ def run_code(
     except OutputLimitExceeded:
         pass
     except (Exception, SystemExit, KeyboardInterrupt, GeneratorExit) as exc:  # the code's own
-        failure = failure_from_exception(exc, filename, memory_mb)
+        failure = failure_from_exception(exc, filename, memory_mb, folder)
     finally:
         sys.stdout, sys.stderr = saved
     printed = capture.text()
@@ -191,10 +214,16 @@ def run_code(
         return RunReply(error=output_failure(max_output_bytes), stdout=printed[:10_000])
     if failure is not None:
         return RunReply(error=failure, stdout=printed)
+    notes: list[str] = []
     try:
-        payload = payload_from_values(namespace.get(RESULT), namespace.get(FIGURE), printed)
-    except MemoryError as exc:
-        return RunReply(error=failure_from_exception(exc, filename, memory_mb), stdout=printed)
+        images = save_figures(namespace, folder) if folder is not None else []
+        files = folder.collect(notes) if folder is not None else []
+        payload = payload_from_values(namespace.get(RESULT), namespace.get(FIGURE), printed, images)
+    except FilesOverLimit as exc:
+        return RunReply(error=ErrorInfo(OutputError.kind, str(exc)), stdout=printed)
+    except (MemoryError, OSError) as exc:
+        error = failure_from_exception(exc, filename, memory_mb, folder)
+        return RunReply(error=error, stdout=printed)
     except Exception as exc:  # an odd value that cannot be turned into data
         error = ErrorInfo(
             "runtime",
@@ -202,16 +231,21 @@ def run_code(
             "leave a number, text, DataFrame, Series or plotly figure in `result`.",
         )
         return RunReply(error=error, stdout=printed)
+    tables = tuple(saver.saved.values()) if saver is not None else ()
     size = len(payload.arrow) + len(json.dumps(payload.to_json()))
+    size += sum(len(arrow) for _, _, arrow in tables)
     if max_result_bytes is not None and size > max_result_bytes:
+        what = "The result and the saved tables come to" if tables else "The result is"
         error = ErrorInfo(
             "output",
-            f"The result is {size / 1e6:,.1f} MB, more than the "
+            f"{what} {size / 1e6:,.1f} MB, more than the "
             f"{max_result_bytes / 1e6:,.0f} MB allowed. Return an aggregate or fewer "
             "rows/columns; or raise max_result_mb.",
         )
         return RunReply(error=error, stdout=printed)
-    return RunReply(payload=payload, stdout=printed)
+    return RunReply(
+        payload=payload, stdout=printed, notes=tuple(notes), tables=tables, files=tuple(files)
+    )
 
 
 def _register_source(filename: str, code: str) -> None:

@@ -11,9 +11,12 @@ import functools
 import os
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from engine.sandbox import confine
+
+if TYPE_CHECKING:
+    from engine.sandbox.folder import RunFolder
 
 LAYER_NAMES: Final = ("process", "namespaces", "rlimits", "landlock", "seccomp")
 
@@ -25,7 +28,7 @@ class SandboxLayers:
     process: bool = False  # a separate, forked worker process per run
     namespaces: bool = False  # new user + network namespace: no network
     rlimits: bool = False  # address space, CPU, open files, no core files
-    landlock: bool = False  # read-only Python install, no writes, no /proc, no TCP
+    landlock: bool = False  # read-only Python install, writes in the run's folder only, no TCP
     seccomp: bool = False  # no sockets, exec, new processes, ptrace, signals to others
     landlock_abi: int = 0
     notes: tuple[str, ...] = field(default=())
@@ -90,14 +93,29 @@ def prepare() -> Preparation:
 
 
 def apply_all(
-    *, memory_mb: int, cpu_s: float, prepared: Preparation | None = None
+    *,
+    memory_mb: int,
+    cpu_s: float,
+    prepared: Preparation | None = None,
+    folder: RunFolder | None = None,
 ) -> dict[str, bool]:
-    """Confine the calling (forked, single-threaded) process with every layer the host has."""
+    """Confine the calling (forked, single-threaded) process with every layer the host has.
+
+    With a `folder`, the run's output folder is made inside the new namespaces (a tmpfs when
+    there is a mount namespace), entered, and is the one place Landlock lets it write."""
     prep = prepared or prepare()
     flags = {"process": True}
-    flags["namespaces"] = confine.unshare_user_and_net()
-    flags["rlimits"] = confine.apply_rlimits(memory_mb=memory_mb, cpu_s=cpu_s)
-    flags["landlock"] = confine.apply_landlock(prep.readable)
+    writable: tuple[str, ...] = ()
+    if folder is None:
+        flags["namespaces"] = confine.unshare_user_and_net()
+    else:
+        flags["namespaces"], mounted = confine.unshare_namespaces()
+        writable = (folder.enter(mounted),)
+    max_file_bytes = folder.limits.max_file_bytes if folder is not None else 0
+    flags["rlimits"] = confine.apply_rlimits(
+        memory_mb=memory_mb, cpu_s=cpu_s, max_file_bytes=max_file_bytes
+    )
+    flags["landlock"] = confine.apply_landlock(prep.readable, writable)
     if prep.seccomp_program is not None:
         flags["seccomp"] = confine.load_seccomp_program(prep.seccomp_program, os.getpid())
     else:

@@ -1,4 +1,5 @@
-"""What generated code sees: `df`, each table by name, `sql`, `pd`, `np`, `px`, `go`, `results`.
+"""What generated code sees: `df`, each table by name, `sql`, `pd`, `np`, `px`, `go`, `results`,
+`OUTPUT_DIR` (the run's folder, its working directory) and `save_table`.
 
 Tables arrive in the zygote once, as memory-mapped Arrow IPC files. pandas frames are built in
 the zygote lazily, only for tables the code names, and cached there, so every later child gets
@@ -15,7 +16,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from engine.code_names import DECLINE, FILE_READERS, FIRST_TABLE, MODULES, RESULTS, SQL
+from engine.code_names import (
+    DECLINE,
+    FILE_READERS,
+    FIRST_TABLE,
+    MODULES,
+    OUTPUT_DIR,
+    RESULTS,
+    SAVE_TABLE,
+    SQL,
+)
 from engine.sandbox.execute import cannot_answer
 
 # Names that reach the namespace indirectly: materialise every table when the code uses them.
@@ -27,6 +37,7 @@ class LoadedTable:
     name: str
     source_name: str
     arrow: Any  # pyarrow.Table backed by the memory map
+    file: tuple[str, int, int] = ("", 0, 0)  # (path, device, inode): the same file, mapped
 
 
 def referenced_names(code: str) -> set[str] | None:
@@ -37,7 +48,13 @@ def referenced_names(code: str) -> set[str] | None:
         return set()
     names: set[str] = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.Name):
+        if isinstance(node, ast.Import):  # modules as written (sklearn.cluster), and aliases
+            names.update(a.name for a in node.names)
+            names.update(a.asname or a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            names.add(node.module or "")
+            names.update(a.asname or a.name for a in node.names)
+        elif isinstance(node, ast.Name):
             names.add(node.id)
         elif isinstance(node, ast.Attribute):
             names.add(node.attr)
@@ -49,15 +66,24 @@ def referenced_names(code: str) -> set[str] | None:
 class TableStore:
     """The zygote's tables: Arrow (mapped) always, pandas frames once some code needs them."""
 
-    def __init__(self, specs: Sequence[dict[str, str]]) -> None:
+    def __init__(self, specs: Sequence[dict[str, str]], earlier: TableStore | None = None) -> None:
+        """Map each spec's Arrow file; frames built by `earlier` for the very same files (a
+        table saved by a run adds one, issue 14) are kept rather than built again."""
         import pyarrow as pa
 
         self.tables: list[LoadedTable] = []
         for spec in specs:
             source = pa.memory_map(spec["arrow_path"], "r")
+            info = os.fstat(source.fileno())
             table = pa.ipc.open_file(source).read_all()
-            self.tables.append(LoadedTable(spec["name"], spec["source_name"], table))
+            file = (spec["arrow_path"], info.st_dev, info.st_ino)
+            self.tables.append(LoadedTable(spec["name"], spec["source_name"], table, file))
         self._frames: dict[str, Any] = {}
+        if earlier is not None:
+            before = {(t.name, t.file) for t in earlier.tables}
+            for t in self.tables:
+                if (t.name, t.file) in before and t.name in earlier._frames:
+                    self._frames[t.name] = earlier._frames[t.name]
 
     def wanted(self, names: set[str] | None) -> list[LoadedTable]:
         if names is None:
@@ -81,6 +107,9 @@ def namespace_for_run(
     earlier: Callable[[], list[Any]] | None,
     notes: list[str],
     duckdb_memory_mb: int,
+    *,
+    output_dir: str | None = None,
+    save_table: Callable[..., None] | None = None,
 ) -> dict[str, Any]:
     """A fresh globals dict for one run (in the forked child; the zygote imported the modules)."""
     ns: dict[str, Any] = {"__name__": "__main__", "__builtins__": __builtins__}
@@ -93,9 +122,12 @@ def namespace_for_run(
     if store.tables and store.tables[0].name in frames:
         ns[FIRST_TABLE] = frames[store.tables[0].name]
     ns[DECLINE] = cannot_answer
+    ns[OUTPUT_DIR] = folder = output_dir or os.getcwd()
+    if save_table is not None:
+        ns[SAVE_TABLE] = save_table
     ns[SQL] = sql_function([(t.name, t.arrow) for t in store.tables], duckdb_memory_mb)
     ns[RESULTS] = earlier() if earlier is not None and (names is None or RESULTS in names) else []
-    _install_read_courtesy(pd, store, notes)
+    _install_read_courtesy(pd, store, notes, folder)
     return ns
 
 
@@ -149,7 +181,13 @@ def _locked_connection(tables: Sequence[tuple[str, Any]], memory_mb: int) -> Any
     return con
 
 
-def _install_read_courtesy(pd: Any, store: TableStore, notes: list[str]) -> None:
+def _written(path: str | os.PathLike[str], folder: str) -> bool:
+    """A file the code wrote into its own folder: read as it is (issue 14)."""
+    full = os.path.abspath(path)
+    return full.startswith(os.path.join(folder, "")) and os.path.lexists(full)
+
+
+def _install_read_courtesy(pd: Any, store: TableStore, notes: list[str], folder: str) -> None:
     """`pd.read_csv('<uploaded file name>')` returns the loaded table instead of failing.
 
     Small models write this habitually; the child's pandas module is its own copy (fork), so
@@ -165,13 +203,14 @@ def _install_read_courtesy(pd: Any, store: TableStore, notes: list[str]) -> None
         original = getattr(pd, reader_name)
 
         def reader(path: Any = None, *args: Any, **kwargs: Any) -> Any:
-            if isinstance(path, str | os.PathLike):
+            if isinstance(path, str | os.PathLike) and not _written(path, folder):
                 base = Path(os.fspath(path)).name.lower()
                 table = by_name.get(base) or by_name.get(Path(base).stem)
                 if table is not None:
                     notes.append(
                         f"pd.{reader_name}({os.fspath(path)!r}) returned the table already loaded "
-                        f"as `{table.name}` (the sandbox has no files; use `df` or `{table.name}`)."
+                        f"as `{table.name}` (the sandbox reads no files but its own; use `df` "
+                        f"or `{table.name}`)."
                     )
                     return store.frame(table).copy()
             return original(path, *args, **kwargs)

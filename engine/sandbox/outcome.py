@@ -8,7 +8,9 @@ Arrow, decoded here as data only. When there is no reply, the exit status says w
 from __future__ import annotations
 
 import signal
+from collections.abc import Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import Any, Final
 
 from engine.config import Settings
@@ -19,8 +21,10 @@ from engine.errors import (
     RuntimeFailure,
     RunTimeoutError,
 )
+from engine.outputs import FileLimits
 from engine.results import NO_RESULT_MESSAGE, answer_from_payload
 from engine.sandbox import protocol
+from engine.sandbox.keep import checked_tables, kept_files
 from engine.sandbox.precheck import intents_of
 from engine.types import ErrorInfo, RunResult
 
@@ -41,8 +45,13 @@ def result_from_reply(
     timed_out: bool,
     timeout_s: float,
     settings: Settings,
+    files_folder: Path | None = None,
+    table_names: Sequence[str] = (),
 ) -> RunResult:
-    """The run's outcome; raises the EngineError for failures the child could not report."""
+    """The run's outcome; raises the EngineError for failures the child could not report.
+
+    A run that succeeds keeps its files in `files_folder` (new) and brings back its saved
+    tables, checked against `table_names`; a failed run keeps neither (issue 14)."""
     s = settings
     if timed_out:
         raise RunTimeoutError(
@@ -54,7 +63,7 @@ def result_from_reply(
     if not reply:
         raise _error_from_status(done)
     try:
-        run = protocol.RunReply.from_frame(reply)
+        run = protocol.RunReply.from_reply(reply)
     except protocol.ProtocolError as exc:
         raise RuntimeFailure(f"The sandbox sent back an unreadable result ({exc}).") from None
     stdout = run.stdout + "".join(f"[note] {n}\n" for n in run.notes)
@@ -71,7 +80,15 @@ def result_from_reply(
         answer = answer_from_payload(payload, s.max_display_rows)
     except Exception as exc:  # untrusted bytes: pyarrow and its type readers raise anything
         raise RuntimeFailure(f"The sandbox sent back an unreadable result ({exc}).") from None
-    return RunResult(ok=True, answer=answer, stdout=stdout)
+    tables = checked_tables(run.tables, table_names)
+    if sum(t.arrow.nbytes for t in tables) + len(payload.arrow) > s.max_result_mb * 1024 * 1024:
+        raise _too_large(s)
+    files = ()
+    if run.files and files_folder is not None:
+        files = kept_files(run.files, files_folder, FileLimits.from_settings(s))
+    kept = {f.name for f in files}
+    answer = replace(answer, images=tuple(n for n in answer.images if n in kept))
+    return RunResult(ok=True, answer=answer, stdout=stdout, files=files, saved_tables=tables)
 
 
 def _too_large(settings: Settings) -> OutputError:

@@ -3,6 +3,9 @@
 Frame = 4-byte big-endian header length, the header (JSON object with "blobs": [sizes]), then
 the blobs. Data only, never pickle (issue #3): the app must not run anything the child sends.
 A run's reply is a `RunReply`: its JSON is the header, a result table's Arrow bytes the blob.
+What the run made besides (issue 14: saved tables as Arrow, written files) follows in a second
+frame, after an 8-byte length of the first, so the zygote keeps the first for `results` without
+reading any JSON and without holding the files.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import signal
 import struct
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
 from engine.results import Payload
@@ -121,6 +124,16 @@ def decode_frame(data: bytes, max_bytes: int = 1 << 40) -> tuple[dict[str, Any],
     return header, blobs
 
 
+def split_reply(data: bytes) -> tuple[bytes, bytes]:
+    """(the reply's first frame, the rest): what `RunReply.send` wrote, split by its length."""
+    if len(data) < 8:
+        raise ProtocolError("truncated reply")
+    (size,) = struct.unpack(">Q", data[:8])
+    if 8 + size > len(data):
+        raise ProtocolError("truncated reply")
+    return data[8 : 8 + size], data[8 + size :]
+
+
 def kill_group(pid: int) -> None:
     """SIGKILL a process's group (a run's child and anything it started), then the process."""
     for kill in (os.killpg, os.kill):
@@ -139,6 +152,8 @@ class RunReply:
     error: ErrorInfo | None = None
     stdout: str = ""
     notes: tuple[str, ...] = ()
+    tables: tuple[tuple[str, bool, bytes], ...] = ()  # save_table(): name, replace, Arrow
+    files: tuple[tuple[str, bytes], ...] = ()  # files written into the run's folder
 
     def to_json(self) -> dict[str, Any]:
         """The frame's header: everything but the table's Arrow bytes."""
@@ -154,6 +169,48 @@ class RunReply:
         """Send it as one frame, the table's Arrow bytes as its blob."""
         arrow = self.payload.arrow if self.payload is not None else b""
         write_frame(fd, self.to_json(), [arrow] if arrow else [])
+
+    def send(self, fd: int) -> None:
+        """The whole reply: the length of the first frame, the frame (`write`), then the
+        tables and files as a second frame."""
+        first = encode_frame(
+            self.to_json(), [self.payload.arrow] if self.payload and self.payload.arrow else []
+        )
+        header = {
+            "tables": [{"name": name, "replace": swap} for name, swap, _ in self.tables],
+            "files": [{"name": name} for name, _ in self.files],
+        }
+        blobs = [arrow for _, _, arrow in self.tables] + [data for _, data in self.files]
+        size = sum(len(part) for part in first)
+        for part in [struct.pack(">Q", size), *first, *encode_frame(header, blobs)]:
+            view = memoryview(part)
+            while view:
+                view = view[os.write(fd, view) :]
+
+    @classmethod
+    def from_reply(cls, data: bytes) -> RunReply:
+        """A reply as `send` wrote it, from an untrusted child; ProtocolError when it is not."""
+        first, rest = split_reply(data)
+        reply = cls.from_frame(first)
+        if not rest:
+            return reply
+        header, blobs = decode_frame(rest)
+        tables, files = header.get("tables"), header.get("files")
+        if not isinstance(tables, list) or not isinstance(files, list):
+            raise ProtocolError("malformed outputs frame")
+        if len(blobs) != len(tables) + len(files):
+            raise ProtocolError("the outputs frame's blobs do not match its header")
+        try:
+            made = tuple(
+                (str(t["name"]), t.get("replace") is True, blob)
+                for t, blob in zip(tables, blobs, strict=False)
+            )
+            written = tuple(
+                (str(f["name"]), blob) for f, blob in zip(files, blobs[len(tables) :], strict=True)
+            )
+        except (TypeError, KeyError, AttributeError) as exc:
+            raise ProtocolError(f"malformed outputs frame: {exc}") from None
+        return replace(reply, tables=made, files=written)
 
     @classmethod
     def from_frame(cls, data: bytes) -> RunReply:

@@ -15,9 +15,10 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Final
 
@@ -28,6 +29,7 @@ from engine.errors import (
     MemoryLimitError,
     RuntimeFailure,
 )
+from engine.outputs import FileLimits
 from engine.sandbox import protocol
 from engine.sandbox.execute import syntax_failure
 from engine.sandbox.layers import LAYER_NAMES, SandboxLayers, layers_from_flags
@@ -54,6 +56,7 @@ BASE_ENV: Final = {
     "MKL_NUM_THREADS": "1",
     "PYTHONDONTWRITEBYTECODE": "1",
     "PYTHONNOUSERSITE": "1",
+    "MPLBACKEND": "Agg",  # matplotlib draws into files, never a window
 }
 
 
@@ -73,7 +76,13 @@ class WorkerUnavailable(Exception):
 class Sandbox:
     """Runs generated code in confined children of a pre-warmed zygote, one child per run."""
 
-    def __init__(self, tables: Sequence[SandboxTable], settings: Settings) -> None:
+    def __init__(
+        self,
+        tables: Sequence[SandboxTable],
+        settings: Settings,
+        *,
+        files_dir: Path | None = None,
+    ) -> None:
         self._settings = settings
         self._tables = list(tables)
         self._results: list[bytes] = []
@@ -83,6 +92,10 @@ class Sandbox:
         self._layers: SandboxLayers | None = None
         self._ready = False
         self._work_dir = tempfile.mkdtemp(prefix="decipher-sandbox-")
+        # where a run's files are kept, a new folder per run (issue 14)
+        self._files_dir = (
+            Path(files_dir) if files_dir is not None else Path(self._work_dir) / "files"
+        )
         self._closed = False
         self._refusal = self._refusal_reason()
         if self._refusal is None:
@@ -124,18 +137,19 @@ class Sandbox:
                 result = self._run(code, timeout_s or self._settings.sandbox_timeout_s, on_wait)
             except EngineError as exc:
                 result = RunResult(ok=False, error=exc.to_info())
-        return RunResult(
-            ok=result.ok,
-            answer=result.answer,
-            stdout=result.stdout,
-            error=result.error,
-            elapsed_ms=(time.perf_counter() - start) * 1000,
-        )
+        return replace(result, elapsed_ms=(time.perf_counter() - start) * 1000)
 
     def set_tables(self, tables: Sequence[SandboxTable]) -> None:
-        """The session's tables changed: restart the zygote; earlier results are kept."""
+        """The session's tables changed: a ready zygote maps the new list (keeping the frames
+        of tables whose files did not change), another restarts; earlier results are kept."""
         with self._lock:
             self._tables = list(tables)
+            if self._ready and self._proc is not None and self._proc.poll() is None:
+                try:
+                    self._send_tables()
+                    return
+                except (WorkerUnavailable, RuntimeFailure):
+                    pass  # restarted below
             self._stop()
             if self._refusal is None:
                 self._spawn()
@@ -201,6 +215,7 @@ class Sandbox:
             "max_output_bytes": s.max_output_bytes,
             "max_result_bytes": s.max_result_mb * 1024 * 1024,
             "max_reply_bytes": self._max_reply_bytes(),
+            "files": FileLimits.from_settings(s).to_json(),
         }
         self._send(request)
         # Building pandas frames of a 10M-row table takes seconds, once: not the code's time.
@@ -224,10 +239,17 @@ class Sandbox:
             timed_out = True
         reply = blobs[0] if blobs else b""
         result = result_from_reply(
-            code, done, reply, timed_out=timed_out, timeout_s=timeout_s, settings=self._settings
+            code,
+            done,
+            reply,
+            timed_out=timed_out,
+            timeout_s=timeout_s,
+            settings=self._settings,
+            files_folder=self._files_dir / f"run-{self._turn}-{uuid.uuid4().hex[:8]}",
+            table_names=[t.name for t in self._tables],
         )
-        if result.ok:  # kept for `results` in later runs (and a respawned zygote)
-            self._results.append(reply)
+        if result.ok:  # the answer's frame, kept for `results` in later runs (and a respawn)
+            self._results.append(protocol.split_reply(reply)[0])
             self._send({"op": "remember"})
         return result
 
@@ -259,7 +281,7 @@ class Sandbox:
 
     def _max_reply_bytes(self) -> int:
         s = self._settings
-        return (s.max_result_mb + 64) * 1024 * 1024 + 4 * s.max_output_bytes
+        return (s.max_result_mb + s.max_files_mb + 64) * 1024 * 1024 + 4 * s.max_output_bytes
 
     # -- the zygote ----------------------------------------------------------------------------
     def _refusal_reason(self) -> EngineError | None:
@@ -287,7 +309,9 @@ class Sandbox:
         raise self._refusal
 
     def _spawn(self) -> None:
-        env = dict(BASE_ENV, HOME=self._work_dir)
+        # matplotlib's font cache is built once, in the zygote, and kept with the app's caches
+        mpl = self._settings.data_path / "cache" / "matplotlib"
+        env = dict(BASE_ENV, HOME=self._work_dir, MPLCONFIGDIR=str(mpl))
         if "TZ" in os.environ:
             env["TZ"] = os.environ["TZ"]
         self._proc = _SPAWNER.submit(self._popen, env).result()
@@ -319,6 +343,12 @@ class Sandbox:
         if self._settings.sandbox_isolation == "full" and not self._layers.complete:
             self._refuse_missing_layers(self._layers)
         # 'require' and 'reduced' run with what the host has; `layers` lists what is missing.
+        self._send_tables()
+        if self._results:
+            self._send({"op": "results"}, self._results)
+        self._ready = True
+
+    def _send_tables(self) -> None:
         specs = [
             {  # absolute: the worker runs in its own empty directory
                 "name": t.name,
@@ -335,9 +365,6 @@ class Sandbox:
                 f"The sandbox could not open the session's tables ({reply.get('message')}). "
                 "Load the data again."
             )
-        if self._results:
-            self._send({"op": "results"}, self._results)
-        self._ready = True
 
     def _send(self, header: dict[str, Any], blobs: Sequence[bytes] = ()) -> None:
         assert self._proc is not None and self._proc.stdin is not None

@@ -10,24 +10,44 @@ the code prints at the C level can corrupt the channel):
     {"op": "run", ...}                      fork a child          -> "started" (pid), "done"
     {"op": "remember"}                      keep the last result for `results`
     {"op": "exit"}
+
+Each child writes only into its own folder under `run/` (engine/sandbox/folder.py, issue 14).
+matplotlib and scikit-learn are imported here only when some code first names them (about 1 s
+and 0.5 s), so the zygote starts as fast as before and later children share them.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib
 import os
+import re
+import shutil
 import signal
 import sys
+import tempfile
 from dataclasses import replace
-from typing import Any, NoReturn
+from typing import Any, Final, NoReturn
 
 from engine.sandbox import protocol
 from engine.sandbox.layers import LAYER_NAMES, apply_all, prepare, probe_layers
+
+RUN_DIR: Final = "run"  # the mount point of each child's output folder, in the work directory
+# Names that mean the code will draw with matplotlib (pandas' .plot/.hist use it too), or
+# write a workbook (openpyxl: ~150 ms an import).
+_MATPLOTLIB_NAMES: Final = frozenset(
+    {"matplotlib", "matplotlib.pyplot", "plt", "pyplot", "plot", "hist", "boxplot", "savefig"}
+)
+_EXCEL_NAMES: Final = frozenset({"openpyxl", "to_excel", "ExcelWriter"})
+_SKLEARN_MODULE: Final = re.compile(r"sklearn(\.[a-z][a-z0-9_]*)*")
 
 
 def _preload() -> None:
     """Import what generated code reaches for, so each child starts with it (and pyseccomp:
     after Landlock it could not be loaded)."""
+    import mimetypes
+
+    mimetypes.init()  # reads /etc/mime.types, which a child cannot (openpyxl's save needs it)
     import duckdb  # noqa: F401 - connection made per child, after fork
     import numpy  # noqa: F401
     import pandas  # noqa: F401
@@ -72,10 +92,63 @@ def _preload() -> None:
     con.close()
 
 
+def _warm_lazy_modules(names: set[str] | None) -> None:
+    """Import matplotlib or scikit-learn modules the code names, here in the zygote before
+    the fork (once: later children have them). Only these: importing what untrusted code names
+    in the unconfined zygote would run arbitrary installed modules' import-time code."""
+    if not names:
+        return
+    warm = []
+    if names & _MATPLOTLIB_NAMES and "matplotlib.pyplot" not in sys.modules:
+        warm.append(_warm_matplotlib)
+    if names & _EXCEL_NAMES and "openpyxl" not in sys.modules:
+        warm.append(functools.partial(importlib.import_module, "openpyxl"))
+    for name in sorted(n for n in names if _SKLEARN_MODULE.fullmatch(n)):
+        if name not in sys.modules:
+            warm.append(functools.partial(importlib.import_module, name))
+    if warm or ("sklearn" in sys.modules and not _controller_made()):
+        warm.append(_warm_threadpool_controller)
+    for step in warm:
+        try:
+            step()
+        except Exception:  # a head start only: the child's own import says why it fails
+            pass
+
+
+def _warm_threadpool_controller() -> None:
+    """scikit-learn's cached threadpoolctl controller, made here: making it reads
+    /proc/self/maps, which a confined child cannot (KMeans failed with PermissionError)."""
+    if "sklearn" in sys.modules:
+        from sklearn.utils.parallel import _get_threadpool_controller
+
+        _get_threadpool_controller()
+
+
+def _controller_made() -> bool:
+    parallel = sys.modules.get("sklearn.utils.parallel")
+    return getattr(parallel, "_threadpool_controller", None) is not None
+
+
+def _warm_matplotlib() -> None:
+    """pyplot with the Agg backend, its fonts and pandas' plotting loaded (~1 s, once)."""
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import pandas
+
+    ax = pandas.DataFrame({"a": [1, 2]}).plot(title="t")
+    ax.figure.savefig(io.BytesIO(), format="png")
+    plt.close("all")
+
+
 class Zygote:
-    def __init__(self, ctrl_in: int, ctrl_out: int) -> None:
+    def __init__(self, ctrl_in: int, ctrl_out: int, run_root: str) -> None:
         self.ctrl_in = ctrl_in
         self.ctrl_out = ctrl_out
+        self.run_root = run_root
         self.store: Any = None
         self.results: list[bytes] = []
         self.pending: bytes | None = None
@@ -109,7 +182,7 @@ class Zygote:
         from engine.sandbox.namespace import TableStore
 
         try:
-            self.store = TableStore(specs)
+            self.store = TableStore(specs, self.store)
             reply: dict[str, Any] = {"event": "tables", "ok": True}
         except (OSError, ValueError, MemoryError) as exc:
             reply = {"event": "tables", "ok": False, "message": f"{type(exc).__name__}: {exc}"}
@@ -126,6 +199,7 @@ class Zygote:
         except MemoryError:
             protocol.write_frame(self.ctrl_out, {"event": "done", "zygote_memory": True})
             return
+        _warm_lazy_modules(names)
         read_fd, write_fd = os.pipe()
         pid = os.fork()
         if pid == 0:
@@ -137,6 +211,10 @@ class Zygote:
             protocol.kill_group(pid)
         os.close(read_fd)
         _, status = os.waitpid(pid, 0)
+        from engine.sandbox.folder import disk_folder
+
+        if os.path.lexists(leftover := disk_folder(self.run_root, pid)):  # no mount namespace
+            shutil.rmtree(leftover, ignore_errors=True)
         reply = {
             "event": "done",
             "overflow": overflow,
@@ -144,7 +222,12 @@ class Zygote:
             "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
         }
         protocol.write_frame(self.ctrl_out, reply, [data])
-        self.pending = data if data and not overflow else None
+        self.pending = None
+        if data and not overflow:  # only the answer's frame: never the files or saved tables
+            try:
+                self.pending = protocol.split_reply(data)[0]
+            except protocol.ProtocolError:
+                pass
 
     def _child(self, request: dict[str, Any], names: Any, read_fd: int, write_fd: int) -> None:
         """Never returns: confine, run, write the reply frame, `_exit`."""
@@ -163,7 +246,7 @@ class Zygote:
                 text = f"{type(exc).__name__}: {exc}"
                 error = ErrorInfo("runtime", f"The sandbox could not prepare the run ({text}).")
                 reply = protocol.RunReply(error=error)
-            reply.write(write_fd)
+            reply.send(write_fd)
             code = 0
         finally:
             os._exit(code)
@@ -171,13 +254,19 @@ class Zygote:
     def _confined_run(
         self, request: dict[str, Any], names: Any, write_fd: int
     ) -> protocol.RunReply:
+        from engine.outputs import FileLimits
         from engine.results import value_from_payload
         from engine.sandbox.execute import run_code
+        from engine.sandbox.folder import RunFolder, TableSaver
         from engine.sandbox.namespace import namespace_for_run
         from engine.types import ErrorInfo
 
+        folder = RunFolder(self.run_root, FileLimits.from_json(request["files"]))
         flags = apply_all(
-            memory_mb=request["memory_mb"], cpu_s=request["cpu_s"], prepared=self.prepared
+            memory_mb=request["memory_mb"],
+            cpu_s=request["cpu_s"],
+            prepared=self.prepared,
+            folder=folder,
         )
         missing = [n for n in LAYER_NAMES if self.layers.to_json()[n] and not flags.get(n)]
         if missing:  # fail closed: a layer the probe found did not take effect now
@@ -200,7 +289,16 @@ class Zygote:
             return values
 
         notes: list[str] = []
-        ns = namespace_for_run(self.store, names, earlier, notes, request["memory_mb"])
+        saver = TableSaver(t.name for t in self.store.tables)
+        ns = namespace_for_run(
+            self.store,
+            names,
+            earlier,
+            notes,
+            request["memory_mb"],
+            output_dir=folder.out,
+            save_table=saver,
+        )
         reply = run_code(
             request["code"],
             request["turn"],
@@ -209,13 +307,15 @@ class Zygote:
             memory_mb=request["memory_mb"],
             max_result_bytes=request.get("max_result_bytes"),
             finish=functools.partial(_finish, write_fd),
+            folder=folder,
+            saver=saver,
         )
-        return replace(reply, notes=tuple(notes))
+        return replace(reply, notes=(*notes, *reply.notes))
 
 
 def _finish(write_fd: int, reply: protocol.RunReply) -> NoReturn:
     """Send the reply and end the child at once (no cleanup code of the run may follow)."""
-    reply.write(write_fd)
+    reply.send(write_fd)
     os._exit(0)
 
 
@@ -233,10 +333,10 @@ def main() -> None:
     for fd in (0, 1):
         os.dup2(devnull, fd)
     os.close(devnull)
-    if len(sys.argv) > 1:
-        os.chdir(sys.argv[1])  # an empty private directory
+    os.chdir(sys.argv[1] if len(sys.argv) > 1 else tempfile.mkdtemp())  # a private directory
+    os.makedirs(RUN_DIR, mode=0o700, exist_ok=True)
     _preload()
-    Zygote(ctrl_in, ctrl_out).serve()
+    Zygote(ctrl_in, ctrl_out, os.path.abspath(RUN_DIR)).serve()
 
 
 if __name__ == "__main__":
