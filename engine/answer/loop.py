@@ -161,7 +161,9 @@ def _answered(
                     tried.append(_Tried(draft, result))
                     context.notify(Progress("repair", note))
                     repaired = drafter.repair(
-                        draft, Failure("answer", note[0].lower() + note[1:] + EMPTY_HINT, result), context
+                        draft,
+                        Failure("answer", note[0].lower() + note[1:] + EMPTY_HINT, result),
+                        context,
                     )
                     if repaired is None:
                         return True
