@@ -291,3 +291,25 @@ def test_on_wait_hears_a_long_run_and_what_it_raises_stops_the_child(sandbox: An
     after = sandbox.run("result = 42")
     assert after.ok and after.answer.value == 42
     assert sandbox.worker_pid == worker  # the worker survived the stop
+
+
+def test_a_probe_that_misses_a_layer_is_not_kept(monkeypatch) -> None:
+    """Once, in the full suite under heavy load, a probe found no namespaces and the cached
+    result then disagreed with the worker's own. Only a complete probe is kept now, and a
+    missing layer's note says which errno the kernel gave."""
+    import errno
+
+    from engine.sandbox import confine, layers
+
+    monkeypatch.setattr(layers, "_COMPLETE", [])
+
+    def refused() -> bool:
+        confine.UNSHARE_ERRORS.append(errno.EAGAIN)
+        return False
+
+    with monkeypatch.context() as patch:
+        patch.setattr(confine, "unshare_user_and_net", refused)
+        degraded = layers.probe_layers()
+    assert "namespaces" not in degraded.active
+    assert "namespaces: unshare failed with EAGAIN" in degraded.notes
+    assert layers.probe_layers().complete  # probed again, not the degraded result

@@ -204,9 +204,15 @@ def apply_landlock(paths: Iterable[str], writable: Iterable[str] = ()) -> bool:
         os.close(ruleset)
 
 
+UNSHARE_ERRORS: list[int] = []  # errno of this process's failed unshare calls, for the probe
+
+
 def unshare_user_and_net() -> bool:
     """Enter a new user and network namespace (works unprivileged; needs a single thread)."""
-    return _libc.unshare(ctypes.c_int(CLONE_NEWUSER | CLONE_NEWNET)) == 0
+    if _libc.unshare(ctypes.c_int(CLONE_NEWUSER | CLONE_NEWNET)) == 0:
+        return True
+    UNSHARE_ERRORS.append(ctypes.get_errno())
+    return False
 
 
 def unshare_namespaces() -> tuple[bool, bool]:

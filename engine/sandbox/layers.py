@@ -7,10 +7,10 @@ run would get, not what the kernel version suggests.
 
 from __future__ import annotations
 
-import functools
+import errno
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Final
 
 from engine.sandbox import confine
@@ -123,13 +123,19 @@ def apply_all(
     return flags
 
 
-@functools.cache
+_COMPLETE: list[SandboxLayers] = []  # a probe that found every layer, kept for good
+
+
 def probe_layers() -> SandboxLayers:
     """Fork a child, confine it with every layer, report which took effect (about 10 ms).
 
-    Cached: the host does not change while the app runs. pyseccomp is imported here, before the
-    fork, so the child (of a possibly multi-threaded app) imports nothing.
+    A complete result is kept: the host does not change while the app runs. A missing layer is
+    probed again next time, so one transient refusal (seen once under heavy load on this host)
+    does not make the Settings page report a degraded host for the server's lifetime; the note
+    carries the errno. pyseccomp is imported before the fork, so the child imports nothing.
     """
+    if _COMPLETE:
+        return _COMPLETE[0]
     if not hasattr(os, "fork") or not sys.platform.startswith("linux"):
         return SandboxLayers(
             process=hasattr(os, "fork"),
@@ -145,16 +151,24 @@ def probe_layers() -> SandboxLayers:
             os.close(read_fd)
             flags = apply_all(memory_mb=256, cpu_s=5, prepared=prepared)
             mask = sum(1 << i for i, name in enumerate(LAYER_NAMES) if flags.get(name))
-            os.write(write_fd, bytes([mask]))
+            errors = confine.UNSHARE_ERRORS
+            failed = 0 if flags.get("namespaces") or not errors else min(errors[-1], 255)
+            os.write(write_fd, bytes([mask, failed]))
             code = 0
         finally:
             os._exit(code)
     os.close(write_fd)
     try:
-        data = os.read(read_fd, 1)
+        data = os.read(read_fd, 2)
     finally:
         os.close(read_fd)
         os.waitpid(pid, 0)
     mask = data[0] if data else 1
     flags = {name: bool(mask & (1 << i)) for i, name in enumerate(LAYER_NAMES)}
-    return layers_from_flags(flags, abi)
+    layers = layers_from_flags(flags, abi)
+    if layers.complete:
+        _COMPLETE.append(layers)
+    elif len(data) == 2 and data[1]:
+        why = f"namespaces: unshare failed with {errno.errorcode.get(data[1], data[1])}"
+        layers = replace(layers, notes=(*layers.notes, why))
+    return layers
