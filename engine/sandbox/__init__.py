@@ -6,7 +6,8 @@ The operating system is the boundary (namespaces, rlimits, Landlock, seccomp), n
 
 from __future__ import annotations
 
-from engine.sandbox.layers import SandboxLayers, probe_layers
+from engine.sandbox.layers import SandboxLayers
+from engine.sandbox.probe import probe_layers
 from engine.sandbox.supervisor import Sandbox, SandboxTable
 
 __all__ = ["Sandbox", "SandboxLayers", "SandboxTable", "probe_layers"]

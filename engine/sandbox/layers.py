@@ -123,19 +123,14 @@ def apply_all(
     return flags
 
 
-_COMPLETE: list[SandboxLayers] = []  # a probe that found every layer, kept for good
+def probe_here() -> SandboxLayers:
+    """Fork a child of this process, confine it with every layer, report what took effect.
 
-
-def probe_layers() -> SandboxLayers:
-    """Fork a child, confine it with every layer, report which took effect (about 10 ms).
-
-    A complete result is kept: the host does not change while the app runs. A missing layer is
-    probed again next time, so one transient refusal (seen once under heavy load on this host)
-    does not make the Settings page report a degraded host for the server's lifetime; the note
-    carries the errno. pyseccomp is imported before the fork, so the child imports nothing.
+    About 10 ms. Only a fresh, single-threaded process gets a true answer: a library's fork
+    handlers can start threads in the child (gRPC does), and a threaded child cannot enter a
+    user namespace. The worker probes itself this way; the app asks engine/sandbox/probe.py,
+    which runs this in a fresh interpreter. pyseccomp is imported before the fork.
     """
-    if _COMPLETE:
-        return _COMPLETE[0]
     if not hasattr(os, "fork") or not sys.platform.startswith("linux"):
         return SandboxLayers(
             process=hasattr(os, "fork"),
@@ -166,9 +161,7 @@ def probe_layers() -> SandboxLayers:
     mask = data[0] if data else 1
     flags = {name: bool(mask & (1 << i)) for i, name in enumerate(LAYER_NAMES)}
     layers = layers_from_flags(flags, abi)
-    if layers.complete:
-        _COMPLETE.append(layers)
-    elif len(data) == 2 and data[1]:
+    if len(data) == 2 and data[1]:
         why = f"namespaces: unshare failed with {errno.errorcode.get(data[1], data[1])}"
         layers = replace(layers, notes=(*layers.notes, why))
     return layers

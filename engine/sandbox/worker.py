@@ -30,7 +30,7 @@ from dataclasses import replace
 from typing import Any, Final, NoReturn
 
 from engine.sandbox import protocol
-from engine.sandbox.layers import LAYER_NAMES, apply_all, prepare, probe_layers
+from engine.sandbox.layers import LAYER_NAMES, apply_all, prepare, probe_here
 
 RUN_DIR: Final = "run"  # the mount point of each child's output folder, in the work directory
 # Names that mean the code will draw with matplotlib (pandas' .plot/.hist use it too), or
@@ -152,7 +152,7 @@ class Zygote:
         self.store: Any = None
         self.results: list[bytes] = []
         self.pending: bytes | None = None
-        self.layers = probe_layers()
+        self.layers = probe_here()
         self.prepared = prepare()
 
     def serve(self) -> None:
