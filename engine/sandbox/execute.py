@@ -16,6 +16,7 @@ from typing import Any, Final, NoReturn
 from engine.code_names import FIGURE, RESULT
 from engine.errors import UnsupportedError
 from engine.results import payload_from_values
+from engine.sandbox.database_link import DatabaseQueryError
 from engine.sandbox.protocol import RunReply
 from engine.types import ErrorInfo
 
@@ -106,6 +107,8 @@ def failure_from_exception(exc: BaseException, filename: str, memory_mb: int) ->
     plain = f"{name}: {exc}" if str(exc) else name
     if isinstance(exc, CannotAnswer):
         return ErrorInfo(UnsupportedError.kind, f"The tables cannot answer this: {exc}", detail)
+    if isinstance(exc, DatabaseQueryError):  # refused or failed in the database (issue 15)
+        return ErrorInfo(exc.kind, f"{exc}{where}", detail)
     if _is_memory(exc):
         return ErrorInfo(
             "memory",
