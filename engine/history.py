@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Final
 
 from engine.errors import InputError
+from engine.history_databases import DatabaseLinkStore
 from engine.history_schema import MIGRATIONS, SCHEMA_VERSION
 from engine.identifiers import unique_name
 from engine.result_files import ResultFiles
@@ -75,7 +76,7 @@ def _casefold(text: str | None) -> str:
     return text.casefold() if text else ""
 
 
-class HistoryStore:
+class HistoryStore(DatabaseLinkStore):
     """Sessions, turns and datasets under one data directory; safe to share between threads."""
 
     def __init__(self, data_dir: Path) -> None:
@@ -189,6 +190,7 @@ class HistoryStore:
         with self._write() as con:
             con.execute("DELETE FROM turns WHERE session_id = ?", (session_id,))
             con.execute("DELETE FROM datasets WHERE session_id = ?", (session_id,))
+            con.execute("DELETE FROM databases WHERE session_id = ?", (session_id,))
             con.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
         shutil.rmtree(self._session_dir(session_id), ignore_errors=True)
         self.results.remove_session(session_id)

@@ -45,5 +45,15 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     # 2: a turn's whole result table as Parquet (issue 12); NULL for turns kept before, or
     # without a table: those show their kept rows.
     "ALTER TABLE turns ADD COLUMN result_file TEXT;",
+    # 3: the databases a session is connected to (issue 15), by redacted URL: never a secret.
+    """
+    CREATE TABLE databases (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        url TEXT NOT NULL,
+        added_at TEXT NOT NULL,
+        UNIQUE (session_id, url)
+    );
+    """,
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)
