@@ -33,7 +33,7 @@ DATABASE_TABLES = _REPLAY["tables"]  # name -> [database, schema, table]
 DATABASE_QUERIES = _REPLAY["queries"]  # each query of the session -> where and how it ran
 MAX_ROWS = _REPLAY["max_rows"]  # the rows one database query may bring back, as in the app
 _connections = {{}}
-_local_sql = sql
+_local_sql = globals().get("_local_sql", sql)  # the setup cell's sql(), even if run twice
 
 
 def _secret(i):
