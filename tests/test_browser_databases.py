@@ -87,7 +87,8 @@ def test_1_connect_postgresql_on_the_settings_page(tab, postgres_server) -> None
     tab.get_by_role("button", name=re.compile("^Connect")).click()
     listed = f"postgresql://decipher_reader@127.0.0.1:{postgres_server.port}/decipher"
     tab.get_by_text(re.compile(re.escape(listed) + r" · PostgreSQL · 5 tables")).wait_for()
-    assert tab.get_by_role("textbox", name="Database URL").input_value() == ""  # not kept in the field
+    field = tab.get_by_role("textbox", name="Database URL")
+    assert field.input_value() == ""  # a fresh field: the URL is not kept
     tab.get_by_test_id("stSidebarNav").get_by_role("link", name="Chat").click()
     sidebar = tab.get_by_test_id("stSidebar")
     sidebar.get_by_text(re.compile(r"· in PostgreSQL · 9 columns")).first.wait_for()
