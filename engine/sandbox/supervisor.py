@@ -85,7 +85,7 @@ class Sandbox:
         self._ready = False
         self._work_dir = tempfile.mkdtemp(prefix="decipher-sandbox-")
         self._closed = False
-        # issue 15: the database tables `sql()` reaches, and who answers their queries
+        # issue 15: the database tables `sql()` reaches, who answers their queries, how many
         self._database_tables: list[dict[str, str]] = []
         self._database: Callable[[str], Any] | None = None
         self._database_queries = 0
@@ -279,13 +279,10 @@ class Sandbox:
         except WorkerUnavailable:
             self._stop()  # the next run starts a fresh worker
 
-    def _answer_database(
-        self, request: dict[str, Any], pid: int, on_wait: Callable[[float], None] | None
-    ) -> float:
-        """Answer one database query of the running child (issue 15); returns the seconds it
-        took, which the run's deadline does not count (at most 50 queries a run)."""
-        begun = time.monotonic()
-        self._database_queries += 1
+    def _answer_database(self, request: dict[str, Any], pid: int, on_wait: Any) -> float:
+        """Answer one database query of the running child (issue 15); its seconds are returned:
+        the run's deadline does not count them (at most 50 queries a run)."""
+        begun, self._database_queries = time.monotonic(), self._database_queries + 1
         header, blobs, stopped = serve_query(
             self._database, request, self._database_queries, on_wait
         )
