@@ -12,7 +12,11 @@ downloaded), then, in one run, interleaved, median of --runs:
 - bytes this process received on its connection during the query (`ss -ti` bytes_received:
   what crossed the wire) and the Arrow result size, against the table's size in the database;
 - time to list the tables and to profile the big table in place (sampled above 1M rows; with
-  --exact-profile also the exact profile, which sets where sampling starts).
+  --exact-profile also the exact profile, which sets where sampling starts);
+- the full product path (phase 2): a `Session` connected to the database, a question the planner
+  answers (planner -> sandbox child -> pipe -> supervisor -> guard -> connector -> Arrow ->
+  DataFrame), first and then warm, against the connector alone; a join of the big table with a
+  small CSV, which brings the first `database_max_rows` rows into the sandbox.
 Nothing here is asserted.
 """
 
@@ -67,6 +71,62 @@ def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
 
 def median_ms(values: list[float]) -> str:
     return f"{statistics.median(values) * 1000:,.0f}"
+
+
+QUESTION = "total amount by region"
+JOIN = (
+    "result = sql('SELECT c.tier, count(*) AS n, sum(b.amount) AS total FROM big b "
+    "JOIN tiers c ON b.region = c.region GROUP BY 1 ORDER BY 1')"
+)
+
+
+def bench_session(url: str, port: int, runs: int) -> list[tuple[str, str, str]]:
+    """The question through the whole product (Session, planner, sandbox, supervisor), against
+    the connector alone running the very SQL the planner wrote."""
+    import ast
+    import tempfile
+
+    from engine.config import load_settings
+    from engine.databases import connect_database
+    from engine.session import Session
+
+    out: list[tuple[str, str, str]] = []
+    work = Path(tempfile.mkdtemp(prefix="decipher-bench-db-"))
+    tiers = work / "tiers.csv"
+    tiers.write_text("region,tier\nNorth,a\nSouth,a\nEast,b\nWest,b\nEurope,c\n")
+    settings = load_settings(env={}, data_dir=str(work / "data"), backend="planner")
+    connector = connect_database(url, timeout_s=600)
+    with Session(settings, work_dir=work / "session") as session:
+        connect_s, _ = timed(lambda: session.connect_database(url))
+        out.append(("Session: connect + list", f"{connect_s * 1000:,.0f}", ""))
+        session.warm_up()
+        first_s, turn = timed(lambda: session.ask(QUESTION))
+        assert turn.ok, turn.result.error
+        out.append((f"Session: first '{QUESTION}'", f"{first_s * 1000:,.0f}",
+                    "profiles `big` in place, then the planner's SQL through the sandbox"))  # fmt: skip
+        call = next(n for n in ast.walk(ast.parse(turn.code)) if isinstance(n, ast.Call))
+        planned = ast.literal_eval(call.args[0])  # the planner's sql("...")
+        connector.query(planned)
+        warm, alone, read = [], [], []
+        for _ in range(runs):
+            before = received_bytes(port)
+            elapsed, turn = timed(lambda: session.ask(QUESTION))
+            read.append(received_bytes(port) - before)
+            warm.append(elapsed)
+            alone.append(timed(lambda: connector.query(planned))[0])
+        ratio = statistics.median(warm) / statistics.median(alone)
+        out.append((f"Session: '{QUESTION}' again", median_ms(warm),
+                    f"{ratio:.2f}x the connector alone on the planner's SQL; "
+                    f"{statistics.median(read):,.0f} B received"))  # fmt: skip
+        out.append(("connector alone, the planner's SQL", median_ms(alone), ""))
+        session.load(tiers)
+        session.run("result = 1")  # the sandbox restarts with the new file: not the join's time
+        join_s, joined = timed(lambda: session.run(JOIN))
+        assert joined.ok, joined.result.error
+        note = joined.result.stdout.strip().splitlines()[0][7:70]
+        out.append(("Session: join with a CSV", f"{join_s * 1000:,.0f}", note))
+    connector.close()
+    return out
 
 
 def bench_postgres(rows: int, runs: int, exact: bool) -> list[tuple[str, str, str]]:
@@ -158,6 +218,7 @@ def bench_postgres(rows: int, runs: int, exact: bool) -> list[tuple[str, str, st
             f"Arrow result {result.table.nbytes:,} B, {result.rows} rows; table {size:,} B",
         ))  # fmt: skip
         connector.close()
+        out += bench_session(server.url(READER), server.port, runs)
     finally:
         server.stop()
     return out
@@ -233,6 +294,7 @@ def bench_spark(rows: int, runs: int, exact: bool) -> list[tuple[str, str, str]]
         ))  # fmt: skip
         connector.close()
         plain.stop()
+        out += bench_session(server.url, server.port, runs)
         owner.stop()
     finally:
         server.stop()

@@ -1,5 +1,6 @@
 """`python -m engine`: profile, run and ask from a shell. The contract is ../shared/engine-cli.md.
 
+`--db URL` connects a database (issue 15): its tables are profiled and queried in place.
 This module only parses arguments, drives `Session`, and prints: JSON (one object per turn, one per
 line) with `--json`, readable text otherwise. Exit status: 0 all turns ok, 1 a handled error,
 2 a usage error. Engine errors become JSON here and nowhere else.
@@ -40,9 +41,17 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument(
             "--data",
             action="append",
-            required=True,
+            default=[],
             metavar="PATH",
             help="a CSV/TSV/TXT, XLSX, Parquet or JSON/NDJSON file; repeat for several tables",
+        )
+        p.add_argument(
+            "--db",
+            action="append",
+            default=[],
+            metavar="URL",
+            help="a database whose tables to use in place: postgresql://user:pass@host:5432/db "
+            "or sc://host:15002 (Spark Connect); repeatable, beside or instead of --data",
         )
         p.add_argument("--json", action="store_true", help="print JSON (one object per turn)")
 
@@ -74,6 +83,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     parser = build_parser()
     args = parser.parse_args(argv)
+    if not args.data and not args.db:
+        parser.error("give the tables: --data PATH and/or --db URL")
     try:
         settings = load_settings()
     except InputError as exc:  # a bad DECIPHER_* value: a usage error, before any work
@@ -94,6 +105,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         try:
             for path in args.data:
                 session.load(path)
+            for url in args.db:  # the message of a failed connection shows no secret
+                session.connect_database(url)
         except EngineError as exc:
             return _fail(args, exc.to_info(), out, elapsed_ms=_ms(started))
         if args.command == "profile":

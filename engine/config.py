@@ -297,6 +297,23 @@ class Settings:
         unit="MB",
         min_value=0,
     )
+    database_timeout_s: float = setting(
+        30.0,
+        "Time one query may run in a connected database (PostgreSQL, Spark) before the "
+        "database cancels it. It does not count against the run time limit.",
+        label="Database query time limit",
+        unit="s",
+        min_value=1.0,
+        max_value=3600.0,
+    )
+    database_max_rows: int = setting(
+        100_000,
+        "Rows one database query may bring back (more: the first ones, marked capped); also the "
+        "rows of a database table brought in to join it with a loaded file.",
+        label="Rows from a database query",
+        unit="rows",
+        min_value=1,  # no upper bound: the rows become a frame in the sandbox, whose memory cap holds
+    )
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:

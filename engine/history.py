@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Final
 
 from engine.errors import InputError
+from engine.history_databases import DatabaseLinkStore
 from engine.history_datasets import DatasetStore, now_stamp
 from engine.history_schema import MIGRATIONS, SCHEMA_VERSION
 from engine.outputs import OutputFile
@@ -53,7 +54,7 @@ def _casefold(text: str | None) -> str:
     return text.casefold() if text else ""
 
 
-class HistoryStore(DatasetStore):
+class HistoryStore(DatasetStore, DatabaseLinkStore):
     """Sessions, turns and datasets under one data directory; safe to share between threads."""
 
     def __init__(self, data_dir: Path) -> None:
@@ -167,6 +168,7 @@ class HistoryStore(DatasetStore):
         with self._write() as con:
             con.execute("DELETE FROM turns WHERE session_id = ?", (session_id,))
             con.execute("DELETE FROM datasets WHERE session_id = ?", (session_id,))
+            con.execute("DELETE FROM databases WHERE session_id = ?", (session_id,))
             con.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
         shutil.rmtree(self._session_dir(session_id), ignore_errors=True)
         self.results.remove_session(session_id)

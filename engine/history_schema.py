@@ -51,5 +51,15 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     ALTER TABLE turns ADD COLUMN files_dir TEXT;
     ALTER TABLE datasets ADD COLUMN from_turn INTEGER;
     """,
+    # 4: the databases a session is connected to (issue 15), by redacted URL: never a secret.
+    """
+    CREATE TABLE databases (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        url TEXT NOT NULL,
+        added_at TEXT NOT NULL,
+        UNIQUE (session_id, url)
+    );
+    """,
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)

@@ -24,6 +24,8 @@ from engine.code_names import (
     SQL,
 )
 from engine.config import Settings
+from engine.databases.connections import NOT_PROFILED
+from engine.databases.urls import database_of_source
 from engine.types import ColumnProfile, SummaryRow, TableProfile, Turn
 
 ROLE: Final = (
@@ -62,6 +64,14 @@ by_region = df.groupby("region")["price"].mean()
 result = by_region.sort_values(ascending=False)
 ```"""
 
+DATABASE_RULES: Final = """\
+Some tables live in a database (PostgreSQL or Spark), marked below. They are not loaded here:
+- Read them only with sql(...), in DuckDB SQL. A query that names only database tables runs in the database as one read-only SELECT (never DROP, INSERT, UPDATE, DELETE, COPY or several statements) and brings back only its result, at most {max_rows:,} rows: aggregate in SQL (GROUP BY, ORDER BY, LIMIT).
+- A database table is never a DataFrame: neither its name nor `df` gives its rows in Python.
+- To combine one with a loaded file, JOIN them in one sql(...) query: the database table's first {max_rows:,} rows are brought in for that."""
+DATABASE_TABLE_NOTE: Final = (
+    "It lives in {database} ({source}): query it only with sql(); `{name}` is not a DataFrame."
+)
 BIG_TABLE_NOTE: Final = (
     "{name} has {rows:,} rows: aggregate with sql() (DuckDB) instead of pandas on the whole table."
 )
@@ -100,6 +110,8 @@ SUMMARY_CHARS: Final = 300
 def system_message(profiles: Sequence[TableProfile], settings: Settings) -> str:
     """Instructions plus every table's description: the stable, cacheable prefix."""
     parts = [ROLE, NAMESPACE, RULES, EXAMPLE, "Tables:"]
+    if any(database_of_source(p.source) for p in profiles):  # issue 15
+        parts.insert(3, DATABASE_RULES.format(max_rows=settings.database_max_rows))
     parts += [describe_table(p, settings, first=(i == 0)) for i, p in enumerate(profiles)]
     return "\n\n".join(parts)
 
@@ -158,11 +170,15 @@ def _stem(word: str) -> str:
 
 def describe_table(profile: TableProfile, settings: Settings, *, first: bool = False) -> str:
     """One table: name, size, columns with type and compact profile, sample rows if allowed."""
-    alias = " (also `df`)" if first else ""
-    lines = [
-        f"Table `{profile.name}`{alias}: {profile.rows:,} rows, {len(profile.columns)} columns."
-    ]
-    if profile.rows >= settings.big_table_rows:
+    database = database_of_source(profile.source)
+    alias = " (also `df`)" if first and not database else ""
+    size = f"{profile.rows:,} rows" if NOT_PROFILED not in profile.notes else "rows not counted"
+    lines = [f"Table `{profile.name}`{alias}: {size}, {len(profile.columns)} columns."]
+    if database:
+        lines.append(
+            DATABASE_TABLE_NOTE.format(database=database, source=profile.source, name=profile.name)
+        )
+    elif profile.rows >= settings.big_table_rows:
         lines.append(BIG_TABLE_NOTE.format(name=profile.name, rows=profile.rows))
     if len(profile.columns) > DETAILED_COLUMNS:
         lines += _wide_columns(profile, settings)

@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING, Any
 from engine.answer import Context, Notify, Progress, answer_question, drafters_for, silent
 from engine.catalog import Catalog
 from engine.config import Settings, load_settings
+from engine.databases.connections import SessionDatabases
 from engine.errors import EngineError, InputError, UnsupportedError
 from engine.outputs import SAVED_FORMAT, SavedTable
+from engine.session_databases import DatabaseMethods
 from engine.session_outputs import (
     FILES_DIR,
     parquet_copy,
@@ -51,7 +53,7 @@ SANDBOX_SETTINGS = (  # read once, when the sandbox's worker starts
 )
 
 
-class Session:
+class Session(DatabaseMethods):
     """Tables, turns and the sandbox of one user session.
 
     With a `HistoryStore`, every turn and every loaded file is saved under `session_id`, and
@@ -84,6 +86,8 @@ class Session:
         self._sandbox: Sandbox | None = None
         # tables saved with "Save as table": name -> the turn whose result they are (issue 14)
         self._saved_by_button: dict[str, int] = {}
+        # databases (issue 15): their tables are named around the loaded files'
+        self._databases = SessionDatabases(self.settings, lambda: self.catalog.names)
 
     @classmethod
     def restore(
@@ -108,6 +112,7 @@ class Session:
                     session.catalog.load(record.stored_path, name=record.table_name)
             except EngineError:
                 continue  # a stored file that no longer loads is skipped; the others come back
+        session._databases.reconnect(history.databases(session_id), secrets)
         return session
 
     def update_settings(self, settings: Settings, secrets: Mapping[str, Any] | None = None) -> None:
@@ -120,6 +125,7 @@ class Session:
         if secrets is not None:
             self.secrets = secrets
         self.catalog.update_settings(settings)
+        self._databases.update_settings(settings)
         if self._sandbox is not None and any(
             getattr(old, name) != getattr(settings, name) for name in SANDBOX_SETTINGS
         ):
@@ -176,15 +182,21 @@ class Session:
 
     def table(self, name: str) -> Table:
         """The loaded table `name`: how its file was read (raises InputError naming the tables)."""
-        return self.catalog.table(name)
+        if name in self.catalog.names or not self._databases:
+            return self.catalog.table(name)
+        return self._databases.table(name)
 
     def profile(self, name: str) -> TableProfile:
-        """The profile of table `name`, computed once per session."""
-        return self.catalog.profile(name)
+        """The profile of table `name`, computed once per session (a database's, in place)."""
+        if name in self.catalog.names or not self._databases:
+            return self.catalog.profile(name)
+        return self._databases.profile(name)
 
     def preview(self, name: str, rows: int = 100) -> pd.DataFrame:
-        """The first `rows` rows of table `name`, for display."""
-        return self.catalog.preview(name, rows)
+        """The first `rows` rows of table `name`, for display (a database's: a capped SELECT)."""
+        if name in self.catalog.names or not self._databases:
+            return self.catalog.preview(name, rows)
+        return self._databases.preview(name, rows)
 
     def stored_sessions(self) -> list[SessionInfo]:
         """Every session in this session's history store, most recently used first (none
@@ -237,7 +249,8 @@ class Session:
 
     @property
     def tables(self) -> tuple[Table, ...]:
-        return self.catalog.tables
+        """The loaded files' tables, then the connected databases' (issue 15)."""
+        return self.catalog.tables + (self._databases.tables() if self._databases else ())
 
     def save_table(self, name: str, turn: Turn, *, replace: bool = False) -> Table:
         """Keep `turn`'s result table (every row) as a new session table `name` ("Save as
@@ -253,14 +266,14 @@ class Session:
         return table
 
     def profiles(self) -> list[TableProfile]:
-        return self.catalog.profiles()
+        return self.catalog.profiles() + (self._databases.profiles() if self._databases else [])
 
     def starter_questions(self, n: int = 5) -> list[str]:
         """Questions the planner answers confidently on the first table, for a newcomer to click."""
         from engine.planner import starter_questions
 
-        profiles = self.profiles()
-        return starter_questions(profiles[0], n) if profiles else []
+        tables = self.tables  # the first one's profile only (a database's is made in place)
+        return starter_questions(self.profile(tables[0].name), n) if tables else []
 
     # -- run and ask ----------------------------------------------------------------------------
     def run(
@@ -289,9 +302,10 @@ class Session:
         try:
             if not question:
                 raise InputError("The question is empty. Type a question about your table.")
-            if not self.catalog.tables:
+            if not self.tables:
                 raise InputError("No table is loaded yet. Upload a file or pick a sample first.")
-            context = Context(self.profiles(), self.turns, self.settings, on_progress or silent)
+            profiles = self.catalog.profiles() + self._databases.profiles(question)
+            context = Context(profiles, self.turns, self.settings, on_progress or silent)
             turn = answer_question(
                 question,
                 drafters_for(backend or self.settings.backend, self.settings, self.secrets),
@@ -306,11 +320,11 @@ class Session:
     def run_code(self, code: str, *, on_wait: Callable[[float], None] | None = None) -> RunResult:
         """One run in this session's sandbox (the `run` callable handed to the backends).
         `on_wait` hears the seconds so far while the code runs; what it raises stops the run."""
-        if not self.catalog.tables:
+        if not self.tables:
             error = InputError("No table is loaded yet. Upload a file or pick a sample first.")
             return RunResult(ok=False, error=error.to_info())
         try:
-            return self.sandbox.run(code, on_wait=on_wait)
+            return self._sandbox_for_run().run(code, on_wait=on_wait)
         except EngineError as exc:  # e.g. the sandbox refuses to start on this host
             return RunResult(ok=False, error=exc.to_info())
 
@@ -358,7 +372,7 @@ class Session:
 
         saves, tables = saved_table_sources(self.turns, self.catalog.tables, self._saved_by_button)
         files = [(t.name, self.catalog.arrow_file(t.name)) for t in tables]
-        return session_bundle(self.turns, files, saves=saves)
+        return session_bundle(self.turns, files, self._replay(), saves=saves)
 
     def _record(self, turn: Turn) -> Turn:
         """Keep a finished turn: its saved tables made, its files kept (in the history too)."""
@@ -414,6 +428,7 @@ class Session:
         if self._sandbox is not None:
             self._sandbox.close()
             self._sandbox = None
+        self._databases.close()
         self.catalog.close()
         if self._tmp is not None:
             self._tmp.cleanup()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from engine.charts import AGGREGATIONS, CHART_KINDS, chart_code
+from engine.databases.urls import database_of_source
 from engine.results import table_summary
 from pages import state
 from pages.widgets import plain, render_data_sidebar, render_turn, run_with_progress
@@ -19,8 +20,9 @@ if not session.tables:
 
 names = [t.name for t in session.tables]
 name = st.selectbox("Table", names, key="data_table")
+profile = session.profile(name)  # a database's: aggregate SQL run there, once per session
 table = session.table(name)
-profile = session.profile(name)
+database = database_of_source(table.source)
 st.caption(
     f"{table_summary(table.rows, len(table.columns))} · {table.format}"
     + (f" · encoding {table.encoding}" if table.encoding else "")
@@ -28,7 +30,9 @@ st.caption(
 )
 for note in dict.fromkeys(table.notes + profile.notes):  # the loader's, then the profile's
     st.info(plain(note), icon=":material/info:")
-if st.button("Remove this table", key="data_drop", icon=":material/delete:"):
+if database:
+    st.caption("Disconnect its database on the Settings page to remove it.")
+elif st.button("Remove this table", key="data_drop", icon=":material/delete:"):
     session.drop_table(name)  # its stored copy too; the other tables and the turns stay
     st.rerun()
 
@@ -53,8 +57,12 @@ with profile_tab:
     )
 with preview_tab:
     st.dataframe(session.preview(name, 100), key="data_preview", hide_index=True)
-    st.caption(f"First {min(100, table.rows):,} of {table.rows:,} rows.")
+    where = f", read by a capped SELECT in {database}" if database else ""
+    st.caption(f"First {min(100, table.rows):,} of {table.rows:,} rows{where}.")
 with chart_tab:
+    if database:
+        st.info(f"The chart builder draws loaded files; ask the chat about {name}: it runs SQL.")
+        st.stop()
     columns = list(table.columns)
     numeric = [c.name for c in profile.columns if c.kind == "number"] or columns
     left, right = st.columns(2)

@@ -11,6 +11,7 @@ from engine.errors import EngineError
 from engine.sandbox.layers import LAYER_NAMES
 from engine.types import Backend
 from pages import state
+from pages.databases import render_databases
 from pages.widgets import plain
 
 
@@ -77,6 +78,10 @@ with st.form("settings_form"):
         right, current, "session_memory_mb", "set_session_memory", step=256
     )
     duckdb_memory = number_setting(left, current, "duckdb_memory_mb", "set_duckdb_memory", step=256)
+    database_timeout = number_setting(right, current, "database_timeout_s", "set_database_timeout")
+    database_rows = number_setting(
+        left, current, "database_max_rows", "set_database_rows", step=10_000
+    )
     st.subheader("Privacy")
     send_rows = st.toggle(
         setting_declaration("send_sample_rows").label,
@@ -98,6 +103,8 @@ if saved:
             repair_attempts=int(repairs),
             session_memory_mb=int(session_memory),
             duckdb_memory_mb=int(duckdb_memory),
+            database_timeout_s=database_timeout,
+            database_max_rows=int(database_rows),
             send_sample_rows=send_rows,
         )
     except EngineError as exc:
@@ -112,6 +119,8 @@ if saved:
         st.rerun()
 if st.session_state.pop("settings_saved", False):
     st.success("Saved. The next question uses these settings.")
+
+render_databases(session)
 
 st.subheader("Sandbox")
 layers = session.sandbox_layers()

@@ -15,6 +15,7 @@ from typing import Any, Final
 import streamlit as st
 
 from engine.config import Settings, load_settings
+from engine.databases.connections import ENTERED_KEY
 from engine.errors import EngineError
 from engine.session import Session
 
@@ -26,6 +27,7 @@ _ENGINE: Final = "engine_session"
 _SETTINGS: Final = "engine_settings"
 _SECRETS: Final = "engine_secrets"
 _LOADED: Final = "loaded_uploads"
+_DATABASE_ERRORS: Final = "database_errors"
 
 
 @st.cache_resource(show_spinner=False)
@@ -77,6 +79,7 @@ def current_session() -> Session:
     else:
         session = Session(settings(), history=history, secrets=secrets())
         load_sample(session, DEFAULT_SAMPLE)
+        _connect_configured(session)
     _adopt(session)
     return session
 
@@ -89,6 +92,7 @@ def new_session(sample: str | None = None) -> Session:
     session = Session(settings(), history=store(), secrets=secrets())
     if sample:
         load_sample(session, sample)
+    _connect_configured(session)
     _adopt(session)
     return session
 
@@ -124,6 +128,27 @@ def apply_settings(new: Settings, new_secrets: Mapping[str, Any] | None = None) 
     if session is None:
         return
     session.update_settings(new, secrets())
+
+
+def _connect_configured(session: Session) -> None:
+    """The databases of DECIPHER_DATABASES (environment, secrets.toml) and those entered on
+    the Settings page join each new session; what failed is shown on the Settings page."""
+    st.session_state[_DATABASE_ERRORS] = session.connect_configured_databases()
+
+
+def database_errors() -> list[str]:
+    """Why a configured database did not connect in this browser session's newest session."""
+    return list(st.session_state.get(_DATABASE_ERRORS) or [])
+
+
+def connect_database(session: Session, url: str) -> None:
+    """Connect a URL typed on the Settings page (raises EngineError), and keep it with this
+    browser session's secrets, like a typed API key: new and restored sessions reach it too."""
+    session.connect_database(url)
+    page_secrets = dict(st.session_state.get(_SECRETS) or {})
+    entered = [u for u in page_secrets.get(ENTERED_KEY, []) if u != url]
+    page_secrets[ENTERED_KEY] = [*entered, url]
+    apply_settings(settings(), page_secrets)
 
 
 def samples() -> list[str]:

@@ -12,10 +12,11 @@ from typing import Any, Final
 
 import streamlit as st
 
+from engine.databases.urls import database_of_source
 from engine.outputs import SAVED_FORMAT
 from engine.results import table_summary
 from engine.session import Session
-from engine.types import Answer, Backend, ErrorInfo, TableData, Turn
+from engine.types import Answer, Backend, ErrorInfo, Table, TableData, Turn
 from pages.outputs import render_files, render_images, render_save_table
 
 _MARKDOWN_SPECIALS: Final = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
@@ -62,6 +63,8 @@ def render_turn(session: Session, turn: Turn, key: str, *, editable: bool = True
         if result.answer is not None:  # not what was asked, but what the code computed
             with st.expander("What the code computed"):
                 render_answer(session, result.answer, key)
+    for note in _run_notes(result.stdout):  # e.g. "joined with the first 100,000 rows of..."
+        st.caption(f":material/info: {plain(note)}")
     if result.stdout:
         with st.expander("Printed output"):
             st.code(result.stdout, language=None)
@@ -77,6 +80,12 @@ def render_turn(session: Session, turn: Turn, key: str, *, editable: bool = True
                 st.code(attempt.code)
                 if attempt.result.error is not None:
                     st.code(attempt.result.error.message, language=None)
+
+
+def _run_notes(stdout: str) -> list[str]:
+    """The sandbox's notes on a run (`[note] ...` lines of engine/sandbox/outcome.py): where
+    rows came from and what was assumed, shown under the answer, not only in printed output."""
+    return [line[7:] for line in stdout.splitlines() if line.startswith("[note] ")]
 
 
 def render_answer(session: Session, answer: Answer, key: str, *, turn: Turn | None = None) -> None:
@@ -318,11 +327,7 @@ def render_data_sidebar(session: Session) -> None:
             if not session.tables:
                 st.caption("No table yet: upload a file or load a sample.")
             for table in session.tables:
-                saved = " · saved from an answer" if table.format == SAVED_FORMAT else ""
-                st.markdown(
-                    f"{code_span(table.name)} · {table_summary(table.rows, len(table.columns))}"
-                    + saved
-                )
+                st.markdown(table_line(table))
         with st.expander("Samples and new session"):
             sample = st.selectbox("Sample table", state.samples(), key="sample_pick")
             if st.button("Load sample", key="sample_load", icon=":material/table:"):
@@ -331,6 +336,17 @@ def render_data_sidebar(session: Session) -> None:
             if st.button("New empty session", key="new_session", icon=":material/add:"):
                 state.new_session()
                 st.rerun()
+
+
+def table_line(table: Table) -> str:
+    """'`sales` · 5,000 rows × 9 columns' (and 'saved from an answer' for a saved table), or
+    '`sales` · in PostgreSQL · 9 columns' for a database's table (its rows are counted when it
+    is profiled)."""
+    database = database_of_source(table.source)
+    if database:
+        return f"{code_span(table.name)} · in {database} · {len(table.columns)} columns"
+    saved = " · saved from an answer" if table.format == SAVED_FORMAT else ""
+    return f"{code_span(table.name)} · {table_summary(table.rows, len(table.columns))}{saved}"
 
 
 def show_load_errors(errors: list[str]) -> None:

@@ -187,9 +187,16 @@ LAYERS: Final[tuple[tuple[str, ...], ...]] = (
     # the answer loop: drafters (planner, LLM) -> check -> run -> repair
     ("answer",),
     # keep finished turns; hand them out as files and notebooks
-    ("history", "history_datasets", "history_schema", "result_files", "export"),
+    (
+        "history",
+        "history_datasets",
+        "history_databases",
+        "history_schema",
+        "result_files",
+        "export",
+    ),
     # the facade wiring every step for one user session
-    ("session", "session_outputs"),
+    ("session", "session_outputs", "session_databases"),
     # the command line
     ("cli", "__main__"),
 )

@@ -95,7 +95,7 @@ def test_bad_file_is_a_handled_input_error(command):
     [
         [],
         ["bogus"],
-        ["profile"],  # --data is required
+        ["profile"],  # --data or --db is required
         ["run", "--data", "x.csv"],  # --code-file is required
         ["ask", "--data", "x.csv", "--backend", "nope", "q"],
         ["run", "--data", "x.csv", "--code-file", "c.py", "--timeout", "-1"],

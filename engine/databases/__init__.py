@@ -1,6 +1,6 @@
 """Databases as table sources (issue 15): ask PostgreSQL or Spark, bring back only the answer.
 
-Phase 1 API (the session, sandbox, planner and pages are wired to it in phase 2):
+Phase 1 API:
 
 - **URLs** (`engine.databases.urls`): `parse_database_url(text) -> DatabaseURL` for
   `postgresql://user:pass@host:5432/db` (also `postgres://`) and `sc://host:15002[/;token=..]`.
@@ -22,7 +22,13 @@ Phase 1 API (the session, sandbox, planner and pages are wired to it in phase 2)
   own error: a missing column, a type mismatch).
 
 PostgreSQL uses ADBC (`engine.databases.postgres`: why, with numbers), Spark the Spark Connect
-client of pyspark (`engine.databases.spark`). Heavy imports (sqlglot, pyarrow, adbc, pyspark)
+client of pyspark (`engine.databases.spark`).
+
+Phase 2 (the product): `engine.databases.connections` (a session's databases: table names,
+cached profiles, previews, the answer to the sandbox's `sql()`), `engine.databases.routing`
+(a query runs in the database, brings capped rows in for a join with files, or stays local) and
+`engine.databases.replay` (what an exported notebook runs again); `engine/session_databases.py`,
+`engine/sandbox/database_link.py` and `engine/history_databases.py` wire them in. Heavy imports (sqlglot, pyarrow, adbc, pyspark)
 happen inside the functions that need them.
 """
 

@@ -53,6 +53,12 @@ def guarded_sql(query: str, dialect: Dialect, tables: Sequence[DatabaseTable] | 
     return text
 
 
+def check_read_only(query: str) -> None:
+    """BlockedError unless `query` is one read-only SELECT (no function allowlist: it runs in
+    the sandbox's own DuckDB, over rows a database already sent, e.g. a join with a file)."""
+    _check(_one_query(query, SOURCE_DIALECT), source=False)
+
+
 def capped_sql(sql: str, max_rows: int) -> str:
     """`sql` (already guarded) limited to `max_rows` rows; ask for N+1 to learn it was capped.
 

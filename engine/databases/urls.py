@@ -29,6 +29,17 @@ PG_PARAMS: Final = frozenset(
 SPARK_SECRET_PARAMS: Final = frozenset({"token"})
 SPARK_PARAMS: Final = frozenset({"token", "use_ssl", "user_id", "user_agent", "session_id"})
 _HOST = re.compile(r"^[A-Za-z0-9._\-]+$|^\[[0-9A-Fa-f:.]+\]$")
+# How a person names the database behind a table's `source` (`<scheme>://host/db.table`).
+DATABASE_LABELS: Final = {"postgresql": "PostgreSQL", "sc": "Spark"}
+
+
+def database_of_source(source: str) -> str | None:
+    """'PostgreSQL' or 'Spark' when a table's `source` is a database's; None for a file.
+
+    The prompt, the planner and the pages read it to treat a database table as one (issue 15).
+    """
+    scheme = source.split("://", 1)[0].lower() if "://" in source else ""
+    return DATABASE_LABELS.get(scheme)
 
 
 class Secret:

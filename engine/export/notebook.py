@@ -21,10 +21,13 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from engine.code_names import FIRST_TABLE
 from engine.types import Backend, Turn
+
+if TYPE_CHECKING:
+    from engine.databases.replay import Replay
 
 NOTEBOOK_NAME: Final = "session.ipynb"
 DATA_DIR: Final = "data"
@@ -103,21 +106,27 @@ results = []  # each turn's result, newest last, as `results` in the app
 def session_notebook(
     turns: Sequence[Turn],
     tables: Sequence[tuple[str, Path]],
+    databases: Replay | None = None,
     saves: Sequence[tuple[str, Turn]] = (),
 ) -> Any:
     """An nbformat v4 notebook: a setup cell, then per turn a markdown cell and, when the turn
     succeeded, a code cell with its code. Failed turns are markdown only, with their error.
+    With `databases` (issue 15), a second cell connects again and runs their SQL there.
     `saves` are tables saved from a turn's result ("Save as table"): a cell after that turn
     makes each again; tables its code saved are made by the code itself."""
     import nbformat.v4 as nbf
+
+    from engine.export.notebook_databases import database_cell, database_intro
 
     names = [name for name, _ in tables]
     made = [t.name for turn in turns if turn.ok for t in turn.result.saved_tables]
     made += [name for name, _ in saves]
     cells = [
-        nbf.new_markdown_cell(_intro(names)),
+        nbf.new_markdown_cell(_intro(names) + (database_intro(databases) if databases else "")),
         nbf.new_code_cell(_SETUP.format(names=names).rstrip()),
     ]
+    if databases is not None:
+        cells.append(nbf.new_code_cell(database_cell(databases)))
     for number, turn in enumerate(turns, start=1):
         cells.append(nbf.new_markdown_cell(_turn_markdown(number, turn)))
         if turn.ok and turn.code:
@@ -137,18 +146,23 @@ def session_notebook(
 def session_bundle(
     turns: Sequence[Turn],
     tables: Sequence[tuple[str, Path]],
+    databases: Replay | None = None,
     saves: Sequence[tuple[str, Turn]] = (),
 ) -> bytes:
     """A zip: `session.ipynb`, `data/<table>.parquet` for each (name, Arrow IPC file) pair,
     `files/turn-<n>/` with the files each turn wrote, and a `requirements.txt` with the
-    versions that produced the results."""
+    versions that produced the results. Database tables are not in it: the notebook queries
+    them where they are (no secret is written)."""
     import nbformat
 
+    from engine.export.notebook_databases import database_packages
+
+    extra = database_packages(databases) if databases is not None else []
     sink = io.BytesIO()
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
-        notebook = session_notebook(turns, tables, saves)
+        notebook = session_notebook(turns, tables, databases, saves)
         bundle.writestr(NOTEBOOK_NAME, nbformat.writes(notebook))
-        bundle.writestr("requirements.txt", _requirements())
+        bundle.writestr("requirements.txt", _requirements(extra))
         _add_turn_files(bundle, turns)
         with tempfile.TemporaryDirectory(prefix="decipher-export-") as tmp:
             for name, arrow_path in tables:
@@ -291,9 +305,9 @@ def _longest_backtick_run(text: str) -> int:
     return max((len(m) for m in re.findall(r"`+", text)), default=0)
 
 
-def _requirements() -> str:
+def _requirements(extra: Sequence[str] = ()) -> str:
     lines = []
-    for package in NOTEBOOK_PACKAGES:
+    for package in (*NOTEBOOK_PACKAGES, *extra):
         try:
             lines.append(f"{package}=={metadata.version(package)}")
         except metadata.PackageNotFoundError:

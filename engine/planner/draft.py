@@ -2,7 +2,8 @@
 
 Tables from `big_table_rows` rows on get DuckDB `sql()` aggregations when the intent has them:
 pandas over the whole frame would first copy it out of Arrow (issue 7: 10M-row aggregates must
-take < 0.5 s).
+take < 0.5 s). A database table always does (issue 15: the SQL runs in the database), and an
+intent without a SQL form declines for it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Final
 
 from engine.code_names import FIRST_TABLE
 from engine.config import Settings
+from engine.databases.urls import database_of_source
 from engine.errors import UnsupportedError
 from engine.identifiers import quote_ident
 from engine.planner.intents import plan_for_query
@@ -51,10 +53,17 @@ def code_for_plan(
     """The code for a plan: pandas for ordinary tables, sql() aggregates for big ones
     (`big_table_rows` is the `big_table_rows` setting)."""
     frame = table_variable(plan.table, profiles)
-    if plan.table.rows >= big_table_rows:
-        lines = plan.intent.sql(plan, quote_ident(plan.table.name))
+    database = database_of_source(plan.table.source)
+    if plan.table.rows >= big_table_rows or database:
+        table = ".".join(quote_ident(part) for part in plan.table.name.split("."))
+        lines = plan.intent.sql(plan, table)
         if lines is not None:
             return "\n".join(lines) + "\n"
+        if database:  # issue 15: never pandas over a table that stays in its database
+            raise UnsupportedError(
+                f"{plan.table.name} lives in {database}, and this kind of question has no SQL "
+                "form in the offline planner; ask the LLM, which writes sql() for it."
+            )
     lines, rows = filter_lines(plan, frame)
     return "\n".join(lines + plan.intent.pandas(plan, rows, frame)) + "\n"
 

@@ -16,6 +16,7 @@ from typing import Any, Final, NoReturn
 from engine.code_names import FIGURE, RESULT
 from engine.errors import OutputError, UnsupportedError
 from engine.results import payload_from_values
+from engine.sandbox.database_link import DatabaseQueryError
 from engine.sandbox.folder import FilesOverLimit, RunFolder, TableSaver, save_figures
 from engine.sandbox.protocol import RunReply
 from engine.types import ErrorInfo
@@ -114,6 +115,8 @@ def failure_from_exception(
     full = _files_limit(exc, folder)
     if full is not None:
         return ErrorInfo(OutputError.kind, f"{full} ({plain}{where})", detail)
+    if isinstance(exc, DatabaseQueryError):  # refused or failed in the database (issue 15)
+        return ErrorInfo(exc.kind, f"{exc}{where}", detail)
     if _is_memory(exc):
         return ErrorInfo(
             "memory",

@@ -142,6 +142,12 @@ def sql_function(tables: Sequence[tuple[str, Any]], memory_mb: int) -> Callable[
     """
     state: dict[str, Any] = {}
 
+    def connection() -> Any:
+        """The run's DuckDB connection, made on first use (rows a database sent join it too)."""
+        if "con" not in state:
+            state["con"] = _locked_connection(tables, memory_mb)
+        return state["con"]
+
     def sql(query: str) -> Any:
         """Run DuckDB SQL over the loaded tables and return a pandas DataFrame."""
         if not isinstance(query, str):
@@ -154,6 +160,7 @@ def sql_function(tables: Sequence[tuple[str, Any]], memory_mb: int) -> Callable[
         rel = con.sql(query)  # DDL runs at once and gives None; a SELECT gives a relation
         return rel.df() if rel is not None else pd.DataFrame()
 
+    sql.connection = connection  # type: ignore[attr-defined]  # engine/sandbox/database_link.py
     return sql
 
 

@@ -31,6 +31,7 @@ from engine.errors import (
 )
 from engine.outputs import FileLimits
 from engine.sandbox import protocol
+from engine.sandbox.database_link import encode_error, serve_query
 from engine.sandbox.execute import syntax_failure
 from engine.sandbox.layers import LAYER_NAMES, SandboxLayers, layers_from_flags
 from engine.sandbox.outcome import result_from_reply
@@ -97,6 +98,10 @@ class Sandbox:
             Path(files_dir) if files_dir is not None else Path(self._work_dir) / "files"
         )
         self._closed = False
+        # issue 15: the database tables `sql()` reaches, who answers their queries, how many
+        self._database_tables: list[dict[str, str]] = []
+        self._database: Callable[[str], Any] | None = None
+        self._database_queries = 0
         self._refusal = self._refusal_reason()
         if self._refusal is None:
             self._spawn()  # eager: imports overlap with whatever the app does next
@@ -153,6 +158,18 @@ class Sandbox:
             self._stop()
             if self._refusal is None:
                 self._spawn()
+
+    def set_databases(
+        self, tables: Sequence[dict[str, str]], answer: Callable[[str], Any] | None
+    ) -> None:
+        """The database tables `sql()` may name (name, database, source), and `answer(query)`
+        -> SqlAnswer (engine/databases/routing.py), which the supervisor calls for them."""
+        with self._lock:
+            if list(tables) == self._database_tables and answer == self._database:
+                return
+            self._database_tables, self._database = list(tables), answer
+            if self._ready and self._proc is not None and self._proc.poll() is None:
+                self._send({"op": "databases", "tables": self._database_tables})
 
     def close(self) -> None:
         with self._lock:
@@ -227,15 +244,20 @@ class Sandbox:
             )
         pid = int(started["pid"])
         deadline = time.monotonic() + timeout_s
+        self._database_queries = 0
         try:
-            self._wait_readable(pid, deadline, on_wait)
-            done, blobs = self._receive_frame(deadline)
+            while True:  # database queries come first, then the run's reply
+                self._wait_readable(pid, deadline, on_wait)
+                done, blobs = self._receive_frame(deadline)
+                if done.get("event") != "database":
+                    break
+                deadline += self._answer_database(done, pid, on_wait)
             timed_out = False
         except WorkerUnavailable:
             if self._proc is None or self._proc.poll() is not None:
                 raise
             protocol.kill_group(pid)
-            done, blobs = self._receive_frame(time.monotonic() + KILL_GRACE_S)
+            done, blobs = self._drain(time.monotonic() + KILL_GRACE_S)
             timed_out = True
         reply = blobs[0] if blobs else b""
         result = result_from_reply(
@@ -275,9 +297,30 @@ class Sandbox:
         """Kill the running child's group and drain its reply, so the next run starts clean."""
         protocol.kill_group(pid)
         try:
-            self._receive_frame(time.monotonic() + KILL_GRACE_S)
+            self._drain(time.monotonic() + KILL_GRACE_S)
         except WorkerUnavailable:
             self._stop()  # the next run starts a fresh worker
+
+    def _answer_database(self, request: dict[str, Any], pid: int, on_wait: Any) -> float:
+        """Answer one database query of the running child (issue 15); its seconds are returned:
+        the run's deadline does not count them (at most 50 queries a run)."""
+        begun, self._database_queries = time.monotonic(), self._database_queries + 1
+        header, blobs, stopped = serve_query(
+            self._database, request, self._database_queries, on_wait
+        )
+        self._send({"op": "database", **header}, blobs)
+        if stopped is not None:
+            self._abandon_run(pid)
+            raise stopped
+        return time.monotonic() - begun
+
+    def _drain(self, deadline: float) -> tuple[dict[str, Any], list[bytes]]:
+        """The killed run's last frame; database queries still on their way are refused."""
+        while True:
+            frame, blobs = self._receive_frame(deadline)
+            if frame.get("event") != "database":
+                return frame, blobs
+            self._send({"op": "database", **encode_error("runtime", "The run was stopped.")[0]})
 
     def _max_reply_bytes(self) -> int:
         s = self._settings
@@ -346,6 +389,8 @@ class Sandbox:
         self._send_tables()
         if self._results:
             self._send({"op": "results"}, self._results)
+        if self._database_tables:
+            self._send({"op": "databases", "tables": self._database_tables})
         self._ready = True
 
     def _send_tables(self) -> None:

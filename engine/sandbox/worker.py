@@ -9,11 +9,14 @@ the code prints at the C level can corrupt the channel):
     {"op": "results"} + blobs               earlier OK results    (no reply)
     {"op": "run", ...}                      fork a child          -> "started" (pid), "done"
     {"op": "remember"}                      keep the last result for `results`
+    {"op": "databases", "tables": [...]}    database tables `sql()` reaches (no reply)
     {"op": "exit"}
 
 Each child writes only into its own folder under `run/` (engine/sandbox/folder.py, issue 14).
 matplotlib and scikit-learn are imported here only when some code first names them (about 1 s
 and 0.5 s), so the zygote starts as fast as before and later children share them.
+While a child runs, its database queries go up as {"event": "database", "sql"} and each
+{"op": "database"} frame that answers goes down to it (engine/sandbox/database_link.py).
 """
 
 from __future__ import annotations
@@ -152,6 +155,8 @@ class Zygote:
         self.store: Any = None
         self.results: list[bytes] = []
         self.pending: bytes | None = None
+        self.database_tables: list[dict[str, str]] = []  # issue 15: tables of databases
+        self.link: Any = None  # the running child's DatabaseLink, when there are such tables
         self.layers = probe_here()
         self.prepared = prepare()
 
@@ -172,6 +177,8 @@ class Zygote:
                 self._load_tables(header["tables"])
             elif op == "results":
                 self.results = list(blobs)
+            elif op == "databases":
+                self.database_tables = list(header.get("tables") or [])
             elif op == "remember" and self.pending is not None:
                 self.results.append(self.pending)
                 self.pending = None
@@ -201,15 +208,18 @@ class Zygote:
             return
         _warm_lazy_modules(names)
         read_fd, write_fd = os.pipe()
+        self.link = _database_link(self.database_tables)
         pid = os.fork()
         if pid == 0:
             self._child(request, names, read_fd, write_fd)
         os.close(write_fd)
         protocol.write_frame(self.ctrl_out, {"event": "started", "pid": pid})
-        data, overflow = protocol.read_all(read_fd, request["max_reply_bytes"])
+        data, overflow = self._read_reply(read_fd, request["max_reply_bytes"])
         if overflow:
             protocol.kill_group(pid)
         os.close(read_fd)
+        if self.link is not None:
+            self.link.close_parent()
         _, status = os.waitpid(pid, 0)
         from engine.sandbox.folder import disk_folder
 
@@ -229,12 +239,21 @@ class Zygote:
             except protocol.ProtocolError:
                 pass
 
+    def _read_reply(self, read_fd: int, max_bytes: int) -> tuple[bytes, bool]:
+        """The child's reply; with database tables, its queries are relayed meanwhile."""
+        if self.link is None:
+            return protocol.read_all(read_fd, max_bytes)
+        self.link.parent_side()
+        return self.link.relay_until_reply(read_fd, max_bytes, self.ctrl_in, self.ctrl_out)
+
     def _child(self, request: dict[str, Any], names: Any, read_fd: int, write_fd: int) -> None:
         """Never returns: confine, run, write the reply frame, `_exit`."""
         code = 1
         try:
             for fd in (read_fd, self.ctrl_in, self.ctrl_out):
                 os.close(fd)
+            if self.link is not None:
+                self.link.child_side()
             os.setpgid(0, 0)
             _die_with_parent()
             signal.signal(signal.SIGINT, signal.SIG_DFL)
@@ -299,6 +318,10 @@ class Zygote:
             output_dir=folder.out,
             save_table=saver,
         )
+        if self.link is not None:
+            from engine.sandbox.database_link import add_database_names
+
+            add_database_names(ns, self.database_tables, self.link, notes)
         reply = run_code(
             request["code"],
             request["turn"],
@@ -311,6 +334,15 @@ class Zygote:
             saver=saver,
         )
         return replace(reply, notes=(*notes, *reply.notes))
+
+
+def _database_link(tables: list[dict[str, str]]) -> Any:
+    """A run's pipes to the supervisor for database queries; None without database tables."""
+    if not tables:
+        return None
+    from engine.sandbox.database_link import DatabaseLink
+
+    return DatabaseLink()
 
 
 def _finish(write_fd: int, reply: protocol.RunReply) -> NoReturn:
