@@ -1,14 +1,31 @@
-"""DABench-dev: our prompt + repair loop vs a naive single-shot prompt, same model, same questions.
+"""DABench-dev (134 questions, 51 tables): the planner, auto, our prompt + repair and a naive prompt.
+
+    .venv/bin/python bench/dabench.py --modes planner,planner-question        # seconds, no LLM
+    .venv/bin/python bench/dabench.py --backend local --level easy --limit 20 --deadline 06:25
+    .venv/bin/python bench/dabench.py --modes auto,naive --limit 5
 
 Reads the questions and tables from ../shared/bench/dabench-dev/ (CC BY-NC 4.0: never copied into
-this repository), asks each question with the chosen backend in both modes back to back, runs the
-code, and scores as that folder's README says: a question is right when every @name[value]
-sub-answer matches exactly (numbers compared as numbers, so "0.50" == "0.5").
+this repository). Each table is loaded once with the engine (one Session per table, closed after);
+every question starts with no earlier turns, and the modes run back to back on it:
 
-    .venv/bin/python bench/dabench.py --backend local --level easy --limit 20 --deadline 06:25
+  ours              session.ask(text, backend=--backend): our prompt and repair loop, LLM only
+  naive             a short prompt with the table's columns and the text, to the same model; its
+                    code run once with session.run (no repair)
+  planner           session.ask(text, backend="planner")
+  auto              session.ask(text, backend="auto"): the planner, then the LLM (an OpenAI-
+                    compatible endpoint when one is configured, else the local model)
+  planner-question  the planner on the question sentence alone, without the constraints and the
+                    answer format (which it never explains, so `planner` declines them)
 
-Code runs through the engine's sandbox when `Session.run` works; until it does, through a plain
-child process per run (no isolation: a bench-only stand-in, said in the output).
+`text` is the question, its constraints and its answer format, as every mode but
+planner-question gets it. Scoring as that folder's README says: a question is right when every
+@name[value] sub-answer matches exactly (numbers compared as numbers, so "0.50" == "0.5"). An
+answer with no @name[value] at all is scored by value: its scalar (or 1x1 table) against each
+gold sub-answer, numbers rounded to the gold's decimals (at least 2); the report counts how many
+right answers were scored that way (`--strict-format`: never, as in the paper). Outcomes as in
+bench/evaluation.py: right, wrong (a wrong answer or any error but a decline), declined
+(`unsupported`); precision is right / answered.
+Records go to bench/data/dabench-<mode>-<timestamp>.jsonl.
 """
 
 from __future__ import annotations
@@ -16,45 +33,58 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import subprocess
 import sys
-import tempfile
 import time
 import traceback
-from collections import defaultdict
-from collections.abc import Callable
-from datetime import UTC, datetime
-from functools import partial
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine.answer import Context, answer_question  # noqa: E402
-from engine.answer.llm_drafter import LLMDrafter  # noqa: E402
-from engine.catalog import Catalog  # noqa: E402
-from engine.config import Settings, load_settings  # noqa: E402
-from engine.errors import EngineError  # noqa: E402
-from engine.extraction import code_from_reply  # noqa: E402
-from engine.llm import LLMConfig, complete, llm_config  # noqa: E402
-from engine.types import Answer, ErrorInfo, RunResult  # noqa: E402
-
-DATA = ROOT.parent / "shared" / "bench" / "dabench-dev"
-ANSWER = re.compile(r"@(\w+)\[([^\]]*)\]")
-
-NAIVE_SYSTEM = "You are a Python data analyst. Answer with Python code in a ```python block."
-NAIVE_USER = (
-    "A pandas DataFrame `df` holds the table from {file_name}, with columns: {columns}.\n{question}"
+from bench.evaluation import (  # noqa: E402
+    DECLINED,
+    RIGHT,
+    SUMMARY_HEADERS,
+    WRONG,
+    deadline_at,
+    naive_turn,
+    one_line,
+    outcome,
+    past,
+    print_table,
+    reason,
+    record_files,
+    shared_bench,
+    stamp,
+    summary_cells,
+    write_record,
 )
+from engine.config import load_settings  # noqa: E402
+from engine.errors import EngineError  # noqa: E402
+from engine.llm import LLMConfig, llm_config  # noqa: E402
+from engine.session import Session  # noqa: E402
+from engine.types import Answer, ErrorInfo, RunResult, Turn  # noqa: E402
+
+DATA = shared_bench("dabench-dev")
+OUT = ROOT / "bench" / "data"
+ANSWER = re.compile(r"@(\w+)\[([^\]]*)\]")
+MODES = ("ours", "naive", "planner", "auto", "planner-question")
+LLM_MODES = frozenset({"ours", "naive", "auto"})
+PLANNER_MODES = frozenset({"planner", "planner-question"})
+LEVELS = ("easy", "medium", "hard")
 
 
 def question_text(q: dict[str, Any]) -> str:
-    """The question as both modes get it: task, constraints, and the answer format."""
+    """The question as the modes get it: task, constraints, and the answer format."""
     return (
         f"{q['question']}\n{q['constraints']}\nAnswer format: {q['format']}\n"
         "Set `result` to a string with the answer in exactly that format."
     )
+
+
+# --- scoring ---------------------------------------------------------------------------------
 
 
 def parse_answers(text: str) -> dict[str, str]:
@@ -72,300 +102,243 @@ def matches(got: str | None, gold: str) -> bool:
         return False
 
 
-def score(q: dict[str, Any], result: RunResult) -> tuple[int, int]:
-    """(sub-answers right, sub-answers total) from the result value, its text and stdout."""
+def scalar(answer: Answer | None) -> Any:
+    """The answer's value, or the cell of a 1x1 table; else None."""
+    if answer is None:
+        return None
+    if answer.value is not None:
+        return answer.value
+    table = answer.table
+    if table is not None and table.row_count == 1 and len(table.columns) == 1:
+        return table.rows[0][0]
+    return None
+
+
+def matches_value(value: Any, gold: str) -> bool:
+    """A bare value against a gold sub-answer: numbers rounded to the gold's decimals (>= 2)."""
+    if value is None or isinstance(value, bool):
+        return value is not None and str(value).lower() == gold.strip().lower()
+    try:
+        number, target = float(value), float(gold)
+    except (TypeError, ValueError):
+        return str(value).strip().lower() == gold.strip().lower()
+    decimals = max(2, len(gold.strip().partition(".")[2]))
+    return round(number, decimals) == round(target, decimals)
+
+
+def score(q: dict[str, Any], result: RunResult, strict: bool = False) -> tuple[int, int, str]:
+    """(sub-answers right, sub-answers total, how: 'format' or 'value'); `strict`: the paper's
+    scoring, @name[value] answers only."""
     text = ""
     if result.answer is not None:
         value = result.answer.value
         text = f"{value if isinstance(value, str) else ''}\n{result.answer.text}"
     answers = parse_answers(f"{text}\n{result.stdout}")
-    right = sum(matches(answers.get(name), gold) for name, gold in q["gold"])
-    return right, len(q["gold"])
+    total = len(q["gold"])
+    if answers or strict or not result.ok:
+        return sum(matches(answers.get(name), gold) for name, gold in q["gold"]), total, "format"
+    value = scalar(result.answer)  # one value: right only when the question has one sub-answer
+    return sum(matches_value(value, gold) for _, gold in q["gold"]), total, "value"
 
 
-# --- running code ---------------------------------------------------------------------------
-
-_CHILD = r"""
-import contextlib, io, json, sys, traceback
-import duckdb, numpy as np, pandas as pd
-path, name, code = sys.argv[1], sys.argv[2], sys.stdin.read()
-df = pd.read_parquet(path)
-con = duckdb.connect()
-con.register(name, df)
-ns = {"df": df, name: df, "pd": pd, "np": np, "results": [], "sql": lambda q: con.sql(q).df()}
-if "px." in code or "go." in code:
-    import plotly.express as px, plotly.graph_objects as go
-    ns.update(px=px, go=go)
-out = io.StringIO()
-try:
-    with contextlib.redirect_stdout(out):
-        exec(compile(code, "<turn-1>", "exec"), ns)
-    reply = {"ok": True, "result": str(ns.get("result"))[:5000]}
-except SyntaxError as exc:
-    line = (exc.text or "").rstrip()
-    caret = " " * max((exc.offset or 1) - 1, 0) + "^"
-    detail = f"line {exc.lineno}:\n{line}\n{caret}\nSyntaxError: {exc.msg}"
-    reply = {"ok": False, "error": f"SyntaxError: {exc.msg} (line {exc.lineno})", "detail": detail}
-except Exception as exc:
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == "<turn-1>"]
-    detail = "".join(traceback.format_list(frames)) + f"{type(exc).__name__}: {exc}"
-    reply = {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:2000], "detail": detail[-3000:]}
-reply["stdout"] = out.getvalue()[-5000:]
-sys.__stdout__.write("\n@@JSON@@" + json.dumps(reply))
-"""
+# --- asking ----------------------------------------------------------------------------------
 
 
-def child_runner(
-    parquet: Path, name: str, source: Path, timeout_s: float
-) -> Callable[[str], RunResult]:
-    """Bench-only stand-in for the sandbox: one plain child process per run, no isolation.
-
-    It runs in a folder holding the original file under its own name, so code that re-reads
-    the file (the naive prompt's habit) still works: the comparison then measures the prompt and
-    the repair loop, not only the sandbox refusing file access.
-    """
-    cwd = parquet.parent / f"cwd-{parquet.stem}"
-    cwd.mkdir(exist_ok=True)
-    link = cwd / source.name
-    if not link.exists():
-        link.symlink_to(source)
-
-    def run(code: str) -> RunResult:
-        start = time.perf_counter()
-        try:
-            proc = subprocess.run(
-                [sys.executable, "-c", _CHILD, str(parquet), name],
-                input=code,
-                capture_output=True,
-                text=True,
-                timeout=timeout_s,
-                cwd=cwd,
-            )
-        except subprocess.TimeoutExpired:
-            return RunResult(ok=False, error=ErrorInfo("timeout", f"ran past {timeout_s:g} s"))
-        ms = (time.perf_counter() - start) * 1000
-        if "@@JSON@@" not in proc.stdout:
-            return RunResult(
-                ok=False,
-                error=ErrorInfo("runtime", proc.stderr[-1500:] or "crashed"),
-                elapsed_ms=ms,
-            )
-        reply = json.loads(proc.stdout.rsplit("@@JSON@@", 1)[1])
-        if not reply["ok"]:
-            error = ErrorInfo("runtime", reply["error"], reply["detail"])
-            return RunResult(ok=False, stdout=reply["stdout"], error=error, elapsed_ms=ms)
-        answer = Answer("value", reply["result"][:300], value=reply["result"])
-        return RunResult(ok=True, answer=answer, stdout=reply["stdout"], elapsed_ms=ms)
-
-    return run
+def ask(
+    session: Session, mode: str, q: dict[str, Any], backend: str, config: LLMConfig | None
+) -> Turn:
+    session.clear_turns()  # each question on its own: earlier turns would enter the prompt
+    if mode == "naive":
+        assert config is not None
+        return naive_turn(session, question_text(q), q["file_name"], config)
+    if mode == "planner-question":
+        return session.ask(q["question"], backend="planner")
+    return session.ask(question_text(q), backend=backend if mode == "ours" else mode)
 
 
-def session_runner(path: Path, settings: Settings, work_dir: Path):
-    """The engine's own sandboxed run path (`Session.run`), when it is wired up; else None."""
-    try:
-        from engine.session import Session
-
-        session = Session(settings, work_dir=work_dir)
-        session.load(path)
-        probe = session.run("result = 1")
-    except (ImportError, EngineError, AttributeError):
-        return None
-    if not probe.result.ok:
-        session.close()
-        return None
-    return session
+def failed_turn(kind: str, message: str) -> Turn:
+    return Turn(
+        question=None, code=None, result=RunResult(ok=False, error=ErrorInfo(kind, message))
+    )
 
 
-def _session_run(session: Any, code: str) -> RunResult:
-    return session.run(code).result
-
-
-# --- the two modes --------------------------------------------------------------------------
-
-
-def ask_ours(
-    question: str, catalog: Catalog, run, config: LLMConfig, settings: Settings
+def record(
+    q: dict[str, Any], mode: str, turn: Turn, seconds: float, strict: bool
 ) -> dict[str, Any]:
-    context = Context(catalog.profiles(), [], settings)
-    turn = answer_question(question, [LLMDrafter(config)], run, context)
+    result = turn.result
+    right, total, how = score(q, result, strict)
+    answer = result.answer
     return {
-        "result": turn.result,
+        "id": q["id"],
+        "level": q["level"],
+        "mode": mode,
+        "question": q["question"],
+        "gold": q["gold"],
+        "answer": (answer.value if answer is not None and answer.value is not None else None),
+        "answer_text": answer.text if answer is not None else None,
+        "stdout": result.stdout[-2000:],
+        "right": right,
+        "total": total,
+        "scored_by": how,
+        "outcome": outcome(result, right == total),
+        "error_kind": result.error.kind if result.error else None,
+        "error": result.error.message if result.error else None,
         "code": turn.code,
+        "explanation": turn.explanation,
+        "backend": turn.backend,
         "repairs": len(turn.attempts),
         "llm_ms": turn.llm_ms,
         "tokens": (turn.prompt_tokens, turn.completion_tokens),
+        "seconds": round(seconds, 3),
     }
 
 
-def ask_naive(
-    q: dict[str, Any], question: str, catalog: Catalog, run, config: LLMConfig
-) -> dict[str, Any]:
-    profile = catalog.profiles()[0]
-    user = NAIVE_USER.format(
-        file_name=q["file_name"], columns=", ".join(profile.column_names), question=question
-    )
-    messages = [{"role": "system", "content": NAIVE_SYSTEM}, {"role": "user", "content": user}]
+def answers(file_name, table_questions, modes, settings, backend, config, load_failures):
+    """(mode, question, turn, seconds) for every question on one table, mode by mode."""
+    session = Session(settings)
     try:
-        reply = complete(messages, config)
-    except EngineError as exc:
-        return {
-            "result": RunResult(ok=False, error=exc.to_info()),
-            "code": None,
-            "repairs": 0,
-            "llm_ms": None,
-            "tokens": (None, None),
-        }
-    code = code_from_reply(reply.text)
-    result = (
-        run(code) if code else RunResult(ok=False, error=ErrorInfo("llm", "no code in the reply"))
-    )
-    return {
-        "result": result,
-        "code": code,
-        "repairs": 0,
-        "llm_ms": round(reply.latency_ms, 1),
-        "tokens": (reply.prompt_tokens, reply.completion_tokens),
-    }
+        try:
+            session.load(DATA / "tables" / file_name)
+        except EngineError as exc:
+            load_failures.append((file_name, len(table_questions), exc.message))
+            for mode in modes:
+                for q in table_questions:
+                    yield mode, q, failed_turn("load", exc.message), 0.0
+            return
+        for mode in modes:
+            for q in table_questions:
+                started = time.perf_counter()
+                try:
+                    turn = ask(session, mode, q, backend, config)
+                except Exception:  # the bench goes on; the record says why
+                    turn = failed_turn("crash", traceback.format_exc()[-800:])
+                yield mode, q, turn, time.perf_counter() - started
+    finally:
+        session.close()
+
+
+# --- the run ---------------------------------------------------------------------------------
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--backend", choices=["local", "openai"], default="local")
-    parser.add_argument("--level", action="append", choices=["easy", "medium", "hard"])
-    parser.add_argument("--limit", type=int, default=0, help="at most this many questions")
-    parser.add_argument("--modes", default="ours,naive")
-    parser.add_argument("--deadline", help="HH:MM UTC: start no question after this")
-    parser.add_argument("--run-timeout", type=float, default=60.0)
     parser.add_argument(
-        "--out", type=Path, default=Path(tempfile.gettempdir()) / "dabench-results.jsonl"
+        "--backend", choices=["local", "openai"], default="local", help="for ours and naive"
     )
+    parser.add_argument("--level", action="append", choices=LEVELS, help="default: all levels")
+    parser.add_argument("--limit", type=int, default=0, help="at most this many questions")
+    parser.add_argument(
+        "--modes", default="ours,naive", help=f"comma-separated: {', '.join(MODES)}"
+    )
+    parser.add_argument("--deadline", help="HH:MM UTC: start no new table after this")
+    parser.add_argument("--run-timeout", type=float, default=60.0, help="sandbox limit, seconds")
+    parser.add_argument(
+        "--strict-format",
+        action="store_true",
+        help="score @name[value] answers only (the paper's scoring; no scoring by value)",
+    )
+    parser.add_argument("--show", type=int, default=25, help="wrong answers listed per LLM mode")
     args = parser.parse_args(argv)
 
-    settings = load_settings()
-    config = llm_config(settings, args.backend)
-    if config is None:
-        print(f"backend {args.backend} is not configured (local: install requirements-local.txt)")
+    modes = [m for m in args.modes.split(",") if m]
+    unknown = [m for m in modes if m not in MODES]
+    if unknown:
+        print(f"unknown mode(s) {unknown}; choose from {', '.join(MODES)}")
         return 2
-    levels = args.level or ["easy"]
-    questions = [
-        json.loads(line)
-        for line in (DATA / "questions.jsonl").read_text().splitlines()
-        if line.strip()
-    ]
+    settings = load_settings(sandbox_timeout_s=args.run_timeout)
+    config = None
+    if {"ours", "naive"} & set(modes):
+        config = llm_config(settings, args.backend)
+        if config is None:
+            print(
+                f"backend {args.backend} is not configured (local: install requirements-local.txt)"
+            )
+            return 2
+    levels = args.level or list(LEVELS)
+    questions = [json.loads(line) for line in (DATA / "questions.jsonl").open() if line.strip()]
     questions = [q for q in questions if q["level"] in levels]
     if args.limit:
         questions = questions[: args.limit]
-    modes = [m for m in args.modes.split(",") if m]
+    by_table: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for q in questions:
+        by_table[q["file_name"]].append(q)
+    deadline = deadline_at(args.deadline)
     print(
-        f"{len(questions)} questions ({', '.join(levels)}), backend {args.backend} ({config.model}), modes {modes}"
+        f"DABench dev: {len(questions)} questions ({', '.join(levels)}) over {len(by_table)} "
+        f"tables; modes {', '.join(modes)}; sandbox timeout {settings.sandbox_timeout_s:g} s"
+        + (f"; ours/naive: {config.model} ({config.backend})" if config else "")
+        + (f"; deadline {deadline:%Y-%m-%d %H:%M} UTC" if deadline else "")
     )
 
-    rows: list[dict[str, Any]] = []
-    runner_kind = None
-    with args.out.open("w") as out, tempfile.TemporaryDirectory() as tmp:
-        for q in questions:
-            if args.deadline and datetime.now(UTC).strftime("%H:%M") >= args.deadline:
-                print(f"deadline {args.deadline} UTC reached: stopping")
+    when = stamp()
+    files = record_files(OUT, "dabench", modes, when)
+    rows: dict[str, list[dict[str, Any]]] = {m: [] for m in modes}
+    load_failures: list[tuple[str, int, str]] = []
+    try:
+        for file_name, table_questions in by_table.items():
+            if past(deadline):
+                print(f"deadline reached: stopped after {len(rows[modes[0]])} questions")
                 break
-            question = question_text(q)
-            source = DATA / "tables" / q["file_name"]
-            catalog = Catalog(settings, Path(tmp) / f"q{q['id']}")
-            engine_session = session_runner(source, settings, Path(tmp) / f"s{q['id']}")
-            try:
-                try:
-                    (table,) = catalog.load(source)
-                except (EngineError, ValueError) as exc:
-                    print(f"q{q['id']}: cannot load {q['file_name']}: {exc}")
-                    continue
-                if engine_session is not None:
-                    run = partial(_session_run, engine_session)
-                    runner_kind = "engine sandbox (Session.run)"
-                else:
-                    parquet = Path(tmp) / f"q{q['id']}.parquet"
-                    catalog.preview(table.name, table.rows + 1).to_parquet(parquet)
-                    run = child_runner(
-                        parquet, table.name, DATA / "tables" / q["file_name"], args.run_timeout
-                    )
-                    runner_kind = "plain child process (sandbox not wired yet)"
-                for mode in modes:
-                    start = time.perf_counter()
-                    try:
-                        if mode == "ours":
-                            got = ask_ours(question, catalog, run, config, settings)
-                        else:
-                            got = ask_naive(q, question, catalog, run, config)
-                    except Exception:  # the bench keeps going; the row records why
-                        got = {
-                            "result": RunResult(
-                                ok=False, error=ErrorInfo("crash", traceback.format_exc()[-500:])
-                            ),
-                            "code": None,
-                            "repairs": 0,
-                            "llm_ms": None,
-                            "tokens": (None, None),
-                        }
-                    right, total = score(q, got["result"])
-                    result: RunResult = got["result"]
-                    row = {
-                        "id": q["id"],
-                        "level": q["level"],
-                        "mode": mode,
-                        "right": right,
-                        "total": total,
-                        "correct": right == total,
-                        "ok": result.ok,
-                        "error": result.error.kind + ": " + result.error.message[:200]
-                        if result.error
-                        else None,
-                        "repairs": got["repairs"],
-                        "llm_ms": got["llm_ms"],
-                        "tokens": got["tokens"],
-                        "seconds": round(time.perf_counter() - start, 1),
-                        "code": got["code"],
-                        "answer": (result.answer.value if result.answer else None),
-                    }
-                    rows.append(row)
-                    out.write(json.dumps(row, default=str) + "\n")
-                    out.flush()
-                    mark = (
-                        "right" if row["correct"] else ("wrong" if result.ok else row["error"][:60])
-                    )
-                    print(
-                        f"q{q['id']:>4} {q['level']:<6} {mode:<5} {right}/{total} {row['seconds']:>6.1f}s repairs={row['repairs']} {mark}",
-                        flush=True,
-                    )
-            finally:
-                catalog.close()
-                if engine_session is not None:
-                    engine_session.close()
-    print(f"\nruns: {runner_kind}; rows in {args.out}")
-    print_summary(rows, modes)
+            found = answers(
+                file_name, table_questions, modes, settings, args.backend, config, load_failures
+            )
+            for mode, q, turn, seconds in found:
+                row = record(q, mode, turn, seconds, args.strict_format)
+                rows[mode].append(row)
+                write_record(files[mode], row)
+                mark = row["outcome"]
+                if row["outcome"] == WRONG and row["error_kind"]:
+                    mark = f"error {row['error_kind']}: {one_line(row['error'], 60)}"
+                print(
+                    f"  q{q['id']:>4} {q['level']:<6} {mode:<16} {row['right']}/{row['total']} "
+                    f"{seconds:6.1f} s repairs={row['repairs']} {mark}",
+                    flush=True,
+                )
+    finally:
+        for out in files.values():
+            out.close()
+    report(modes, rows, levels, load_failures, args.show)
+    print("\nrecords: " + ", ".join(str(OUT / f"dabench-{m}-{when}.jsonl") for m in modes))
     return 0
 
 
-def print_summary(rows: list[dict[str, Any]], modes: list[str]) -> None:
-    """Accuracy by question and by sub-answer, per level and mode, on the questions both modes finished."""
-    done = defaultdict(set)
-    for row in rows:
-        done[row["id"]].add(row["mode"])
-    complete_ids = {i for i, m in done.items() if set(modes) <= m}
-    table: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:
-        if row["id"] in complete_ids:
-            table[(row["level"], row["mode"])].append(row)
-            table[("all", row["mode"])].append(row)
-    print("\n| level | mode | questions right | accuracy | sub-answers right | ran ok | median s |")
-    print("|---|---|---|---|---|---|---|")
-    for (level, mode), group in sorted(table.items()):
-        n = len(group)
-        right = sum(r["correct"] for r in group)
-        sub = sum(r["right"] for r in group)
-        subs = sum(r["total"] for r in group)
-        ran = sum(r["ok"] for r in group)
-        median = sorted(r["seconds"] for r in group)[n // 2]
-        print(
-            f"| {level} | {mode} | {right}/{n} | {right / n:.0%} | {sub}/{subs} | {ran}/{n} | {median:.1f} |"
+def report(modes, rows, levels, load_failures, show: int) -> None:
+    """Per level and overall, per mode: coverage, precision, accuracy, sub-answers, seconds."""
+    print("\n## DABench dev: per level and mode\n")
+    table = []
+    for level in [*levels, "all"]:
+        for mode in modes:
+            group = [r for r in rows[mode] if level in ("all", r["level"])]
+            subs = f"{sum(r['right'] for r in group)}/{sum(r['total'] for r in group)}"
+            table.append((level, mode, *summary_cells(group), subs))
+    print_table(("level", "mode", *SUMMARY_HEADERS, "sub-answers right"), table)
+    for mode in modes:
+        found = rows[mode]
+        backends = Counter(r["backend"] or "no code" for r in found if r["outcome"] != DECLINED)
+        errors = Counter(
+            r["error_kind"] for r in found if r["outcome"] == WRONG and r["error_kind"]
         )
+        by_value = sum(r["outcome"] == RIGHT and r["scored_by"] == "value" for r in found)
+        print(
+            f"\n{mode}: answered by {dict(backends) or '-'}; errors by kind {dict(errors) or '-'}; "
+            f"right by value (no @name[] format) {by_value}; repairs {sum(r['repairs'] for r in found)}"
+        )
+    if load_failures:
+        count = sum(n for _, n, _ in load_failures)
+        print(f"\n{len(load_failures)} tables did not load ({count} questions counted as errors):")
+        for file_name, n, why in load_failures:
+            print(f"  {file_name} ({n} questions): {one_line(why, 200)}")
+    for mode in modes:
+        wrong = [r for r in rows[mode] if r["outcome"] == WRONG]
+        cap = len(wrong) if mode in PLANNER_MODES else show
+        more = f" (first {cap})" if len(wrong) > cap else ""
+        print(f"\n## {mode}: {len(wrong)} wrong{more}\n")
+        for r in wrong[:cap]:
+            got = r["answer"] if r["answer"] is not None else r["answer_text"]
+            print(f"- q{r['id']} ({r['level']}): {one_line(r['question'], 200)}")
+            print(f"  gold {r['gold']}  got {one_line(str(got), 200)} ({r['right']}/{r['total']})")
+            if why := reason(r):
+                print(f"  {why}")
 
 
 if __name__ == "__main__":

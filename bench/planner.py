@@ -27,16 +27,12 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "data"
 sys.path.insert(0, str(ROOT))
 
+from bench.evaluation import percentile  # noqa: E402
 from engine.config import load_settings  # noqa: E402
 from engine.errors import UnsupportedError  # noqa: E402
 from tests.data.planner_cases import CASES, SALES, D  # noqa: E402
 from tests.data.planner_holdout import FRESH, HOLDOUT  # noqa: E402
 from tests.planner_eval import Samples, run_case, summary  # noqa: E402
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def suite(settings, work: Path) -> None:
