@@ -26,6 +26,7 @@ from engine.loading import duckdb_error_message, tables_from_file
 from engine.profile import profile_table
 from engine.summary_rows import summary_rows
 from engine.types import Table, TableProfile
+from engine.value_index import ValueIndex, value_index
 
 ARROW_BATCH_ROWS: Final = 1 << 17
 
@@ -66,6 +67,7 @@ class Catalog:
         self._con = connect(memory_mb=settings.duckdb_memory_mb, spill_dir=work_dir / "spill")
         self._tables: dict[str, Table] = {}
         self._profiles: dict[str, TableProfile] = {}
+        self._values: dict[str, ValueIndex | None] = {}
         self._arrow: dict[str, Path] = {}
         self._sizes: dict[str, int] = {}  # estimated bytes as pandas frames (engine/budget.py)
 
@@ -123,6 +125,7 @@ class Catalog:
             del self._tables[name]
             self._sizes.pop(name, None)
             self._profiles.pop(name, None)
+            self._values.pop(name, None)
             arrow = self._arrow.pop(name, None)
             if arrow is not None:
                 arrow.unlink(missing_ok=True)
@@ -142,6 +145,20 @@ class Catalog:
 
     def profiles(self) -> list[TableProfile]:
         return [self.profile(n) for n in self._tables]
+
+    def value_index(self, name: str) -> ValueIndex | None:
+        """Every text value of the table, normalised, for the planner (computed once, then
+        cached; None for a table too big to index)."""
+        with self._lock:
+            if name not in self._values:
+                self.table(name)
+                self._values[name] = value_index(self._con, name)
+            return self._values[name]
+
+    def value_indexes(self) -> dict[str, ValueIndex]:
+        """The value index of every table that has one, by table name."""
+        found = {n: self.value_index(n) for n in self._tables}
+        return {n: index for n, index in found.items() if index is not None}
 
     def arrow_file(self, name: str) -> Path:
         """The table as an Arrow IPC file, written once by streaming batches (bounded memory).

@@ -257,7 +257,13 @@ class Session:
                 raise InputError("The question is empty. Type a question about your table.")
             if not self.catalog.tables:
                 raise InputError("No table is loaded yet. Upload a file or pick a sample first.")
-            context = Context(self.profiles(), self.turns, self.settings, on_progress or silent)
+            context = Context(
+                self.profiles(),
+                self.turns,
+                self.settings,
+                on_progress or silent,
+                values=self.catalog.value_indexes(),
+            )
             turn = answer_question(
                 question,
                 drafters_for(backend or self.settings.backend, self.settings, self.secrets),

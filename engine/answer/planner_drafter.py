@@ -20,7 +20,7 @@ class PlannerDrafter:
 
     def draft(self, question: str, context: Context) -> Draft:
         context.notify(Progress("plan", "Planning with the offline planner"))
-        found = plan(question, context.profiles, context.settings)
+        found = plan(question, context.profiles, context.settings, values=context.values)
         return Draft(
             code=found.code,
             backend=self.backend,
