@@ -8,7 +8,7 @@ take < 0.5 s).
 from __future__ import annotations
 
 import keyword
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Final
 
 from engine.code_names import FIRST_TABLE
@@ -20,13 +20,21 @@ from engine.planner.plans import Plan
 from engine.planner.query import read_question
 from engine.planner.snippets import describe_filters, filter_lines
 from engine.types import CodeDraft, TableProfile
+from engine.value_index import ValueIndex
 
 BIG_TABLE_ROWS: Final = 1_000_000
 
 
-def plan(question: str, profiles: Sequence[TableProfile], settings: Settings) -> CodeDraft:
-    """Code for `question` with a one-line explanation and a confidence, or UnsupportedError."""
-    found = plan_for_query(read_question(question, profiles))
+def plan(
+    question: str,
+    profiles: Sequence[TableProfile],
+    settings: Settings,
+    values: Mapping[str, ValueIndex] | None = None,
+) -> CodeDraft:
+    """Code for `question` with a one-line explanation and a confidence, or UnsupportedError.
+    `values`: the value index of each table small enough to have one, by table name; without
+    it only the profile's most frequent values are recognised."""
+    found = plan_for_query(read_question(question, profiles, values))
     if found.confidence < settings.planner_min_confidence:
         raise UnsupportedError(
             f"I am not confident enough to answer this offline (I read it as: "
@@ -51,7 +59,7 @@ def code_for_plan(
     """The code for a plan: pandas for ordinary tables, sql() aggregates for big ones
     (`big_table_rows` is the `big_table_rows` setting)."""
     frame = table_variable(plan.table, profiles)
-    if plan.table.rows >= big_table_rows:
+    if plan.table.rows >= big_table_rows and all(r.column for r in plan.drop_rows):
         lines = plan.intent.sql(plan, quote_ident(plan.table.name))
         if lines is not None:
             return "\n".join(lines) + "\n"

@@ -14,6 +14,7 @@ from typing import Any
 
 from engine.errors import UnsupportedError
 from engine.planner.matching import ColumnMention, Token, ValueMention, date_of, number_of
+from engine.planner.vocabulary import STOPWORDS
 from engine.types import ColumnProfile, TableProfile
 
 Keywords = Sequence[tuple[int, str, str]]  # (token position, feature, value), as in Query
@@ -60,6 +61,13 @@ def filters_from_question(
         for m in columns:  # "species Adelie", "region is West": the column is the filter's
             grouped = kw.get(m.start - 1, ("",))[0] == "group"  # "by region except Europe"
             near = 0 <= v.start - m.end <= 2 or m.start == v.end  # "the Corporate segment"
+            near = (
+                near
+                or (  # "was Oslo the venue", "the Hawks as their nickname"
+                    0 < m.start - v.end <= 2
+                    and all(t.text in STOPWORDS for t in tokens[v.end : m.start])
+                )
+            )
             if m.column.name == v.column.name and near and not grouped:
                 consumed.add(m.start)
     for name, mentions in by_column.items():

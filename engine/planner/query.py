@@ -7,7 +7,7 @@ numbers, dates and the vocabulary. What the words ask for is decided later by th
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -16,7 +16,9 @@ from engine.planner.filters import Filter, filters_from_question
 from engine.planner.matching import (
     ColumnMention,
     Token,
+    ValueMention,
     apply_synonyms,
+    date_of,
     find_columns_exact,
     find_columns_loose,
     find_values,
@@ -30,14 +32,17 @@ from engine.planner.vocabulary import (
     FILLERS,
     KEYWORDS,
     MAX_PHRASE,
+    NEIGHBOUR_WORDS,
     REFUSALS,
     STOPWORDS,
 )
 from engine.types import ColumnProfile, TableProfile
+from engine.value_index import ValueIndex
 
 FUZZY_KEYWORD_CUTOFF: Final = 84.0  # "averge" 92, "corelation" 95; "medain" (83) stays unknown
 FUZZY_KEYWORD_MIN_CHARS: Final = 5
 APPROX_KEY_SHARE: Final = 0.95
+LOOSE_OK: Final = frozenset({"from", "over"})  # "players from Brazil", "over the season"
 _WHEN = r"((?:[A-Za-z]+ )?\d{4}(?:-\d{1,2}){0,2}|\d+(?:\.\d+)?)"
 FROM_TO: Final = re.compile(rf"\bfrom {_WHEN} (?:to|until|till|through) {_WHEN}", re.IGNORECASE)
 FUZZY_FEATURES: Final = frozenset(
@@ -59,6 +64,9 @@ class Query:
     filters: tuple[Filter, ...] = ()
     n: int | None = None
     confidence: float = 0.95
+    values: tuple[ValueMention, ...] = ()  # the cell values named, where the filters came from
+    loose: tuple[str, ...] = ()  # comparison words no number or date follows ("under coach X")
+    asked: ColumnMention | None = None  # the column after "which"/"what", even if a value's
 
     def has(self, feature: str) -> bool:
         return any(f == feature for _, f, _ in self.keywords)
@@ -72,8 +80,13 @@ class Query:
         return [m for m in self.columns if id(m) not in roles]
 
 
-def read_question(question: str, profiles: Sequence[TableProfile]) -> Query:
-    """Read the question against the tables; raise UnsupportedError on what it cannot explain."""
+def read_question(
+    question: str,
+    profiles: Sequence[TableProfile],
+    indexes: Mapping[str, ValueIndex] | None = None,
+) -> Query:
+    """Read the question against the tables; raise UnsupportedError on what it cannot explain.
+    `indexes` holds the value index of each table that has one (engine/value_index.py)."""
     text = question.strip()
     lowered = text.lower()
     if not re.search(r"[a-z]", lowered):
@@ -87,15 +100,20 @@ def read_question(question: str, profiles: Sequence[TableProfile]) -> Query:
     text = FROM_TO.sub(r"between \1 and \2", text)  # "from 1952 to 2007" is a range
     tokens = apply_synonyms(tokenize(text))
     _mark_table_words(tokens, table)
+    index = (indexes or {}).get(table.name)
+    long_values = find_values(tokens, [table], index, min_words=2)  # "Hague Club" > `club`
     mentions = find_columns_exact(tokens, [table])
     keywords = _keywords(tokens)
-    values = find_values(tokens, [table])
+    values = sorted(long_values + find_values(tokens, [table], index), key=lambda v: v.start)
     mentions += find_columns_loose(tokens, [table])
     mentions.sort(key=lambda m: m.start)
+    keywords = _neighbours(_amounts(keywords, mentions, tokens), tokens, values)
     confidence = min([0.95] + [m.score + 0.05 for m in mentions])
     found = filters_from_question(table, keywords, mentions, tokens, values)
     columns = tuple(m for m in mentions if m.start not in found.consumed)
     roles = _roles(keywords, columns, tokens)
+    loose = _loose_comparisons(keywords, tokens)
+    _stat_or_column(keywords, tokens, table)
     misspelt, confidence = _fuzzy_keywords(tokens, confidence)
     _decline_unknown_words(tokens, table)
     return Query(
@@ -109,6 +127,9 @@ def read_question(question: str, profiles: Sequence[TableProfile]) -> Query:
         filters=found.filters,
         n=roles.n,
         confidence=confidence,
+        values=tuple(values),
+        loose=loose,
+        asked=next((m for m in mentions if (m.start - 1, "which") in _features(keywords)), None),
     )
 
 
@@ -182,6 +203,91 @@ def _keywords(tokens: list[Token]) -> list[tuple[int, str, str]]:
                 found.append((i + n - 1, *hit))  # at its last word: what follows is its object
     found.sort()
     return found
+
+
+def _amounts(
+    keywords: list[tuple[int, str, str]], mentions: list[ColumnMention], tokens: list[Token]
+) -> list[tuple[int, str, str]]:
+    """'how many gold', 'the number of goals', 'how many total medals': before a numeric column
+    the count words ask for the amount the column holds, not for a count of rows (issue 13).
+    They become the `amount` keyword. Years and ids are counted ("how many years")."""
+    starts = {m.start: m.column for m in mentions}
+    at = {pos: feature for pos, feature, _ in keywords}
+    out = []
+    for pos, feature, value in keywords:
+        if feature == "count" and value == "many":
+            nxt = pos + 1
+            while (
+                at.get(nxt) == "agg" or tokens[nxt : nxt + 1] and tokens[nxt].text in ("all", "the")
+            ):
+                nxt += 1  # "how many total medals", "the number of all goals"
+            column = starts.get(nxt)
+            if column is not None and column.kind == "number" and not _counted_column(column):
+                feature = "amount"
+        out.append((pos, feature, value))
+    return out
+
+
+def _features(keywords: list[tuple[int, str, str]]) -> set[tuple[int, str]]:
+    return {(pos, feature) for pos, feature, _ in keywords}
+
+
+def _loose_comparisons(
+    keywords: list[tuple[int, str, str]], tokens: list[Token]
+) -> tuple[str, ...]:
+    """Comparison words that no number or date follows: "players under coach X", "the year
+    after the war". No intent reads them, so a plan would leave them out (issue 13)."""
+    found = []
+    for pos, feature, _ in keywords:
+        if feature not in ("cmp", "tcmp") or tokens[pos].text in LOOSE_OK:
+            continue
+        nxt = pos + 1
+        if nxt < len(tokens) and (number_of(tokens[nxt]) is not None or date_of(tokens, nxt)):
+            continue
+        found.append(tokens[pos].raw)
+    return tuple(found)
+
+
+def _stat_or_column(
+    keywords: list[tuple[int, str, str]], tokens: list[Token], table: TableProfile
+) -> None:
+    """A counting word that is also part of a column's name ("frequency" beside a column
+    "Frequency (Hz)", "count" beside "Vote count") could be either: the planner declines
+    rather than pick one. (Statistic words like "max" beside temp_max keep their meaning.)"""
+    for pos, feature, _ in keywords:
+        word = singular(tokens[pos].text)
+        if feature != "count":
+            continue
+        named = [c.name for c in table.columns if word in {singular(w) for w in name_words(c.name)}]
+        if named:
+            raise UnsupportedError(
+                f"“{tokens[pos].raw}” could be the statistic or the column {named[0]}. "
+                "Ask again with the column's full name, or without the word."
+            )
+
+
+def _counted_column(column: ColumnProfile) -> bool:
+    """A numeric column that names things rather than holding amounts: a year, an id."""
+    words = name_words(column.name)
+    return bool(words) and words[-1] in ("year", "id", "no", "nr")
+
+
+def _neighbours(
+    keywords: list[tuple[int, str, str]], tokens: list[Token], values: list[ValueMention]
+) -> list[tuple[int, str, str]]:
+    """'after Lyon', 'above Oak Street': a comparison word before a cell value (not a number
+    or a date) names the neighbouring row, the `position` keyword (intents/positions.py)."""
+    starts = {v.start for v in values}
+    out = []
+    for pos, feature, value in keywords:
+        word = tokens[pos].text
+        nxt = pos + 1
+        while nxt < len(tokens) and tokens[nxt].text == "the" and nxt not in starts:
+            nxt += 1  # "after the Hague Club": the value may start with "the" or after it
+        if feature in ("cmp", "tcmp") and word in NEIGHBOUR_WORDS and nxt in starts:
+            feature, value = "position", NEIGHBOUR_WORDS[word]
+        out.append((pos, feature, value))
+    return out
 
 
 @dataclass

@@ -28,7 +28,8 @@ _add("agg", "var", "variance")
 _add("super", "desc", "highest", "largest", "biggest", "most", "greatest", "top", "best")
 _add("super", "asc", "lowest", "smallest", "least", "fewest", "bottom", "worst")
 _add("mode", "", "most common", "most frequent", "most popular", "commonest", "mode")
-_add("count", "", "how many", "count", "number of", "count of", "tally", "frequency", "frequencies")
+_add("count", "", "count", "count of", "tally", "frequency", "frequencies")
+_add("count", "many", "how many", "number of", "how many time")  # or an amount: query._amounts
 _add("distinct", "", "distinct", "unique", "different", "individual")
 _add("share", "", "share", "percentage", "percent", "proportion", "fraction", "%")
 _add("hist", "", "distribution", "histogram", "distributed", "spread", "frequency distribution")
@@ -58,7 +59,8 @@ _add("order", "desc", "descending", "desc", "high to low", "highest first", "des
 _add("order", "desc", "in descending order", "largest first", "biggest first")
 _add("order", "asc", "ascending order", "smallest first")
 _add("pivot", "", "pivot", "pivot table", "crosstab", "cross tab", "cross tabulation")
-_add("compare", "", "compare", "comparison", "differ", "difference", "comparing", "compared")
+_add("compare", "", "compare", "comparison", "comparing", "compared")
+_add("difference", "", "difference", "differ", "difference in", "how far apart")
 _add("group", "", "by", "per", "each", "for each", "for every", "across", "broken down by")
 _add("group", "", "split by", "grouped by", "group by", "in each", "within each", "among")
 _add("group", "", "for all", "of each", "for the different", "by their", "by its", "for every")
@@ -84,6 +86,17 @@ _add("row", "", "dataset", "data set", "table", "data", "sample size", "size of 
 _add("which", "", "which", "what")
 _add("much", "", "how much")
 _add("list", "", "list", "list of", "a list of", "enumerate", "name all", "what are the")
+# "on the list", "in this chart": the rows as the table shows them, in its order (issue 13)
+_add("listed", "", "listed", "on the list", "in the list", "on this list", "in this list")
+_add("listed", "", "on the chart", "on this chart", "in the chart", "in this chart", "shown")
+_add("listed", "", "in the table", "in this table", "on the table", "on this table", "as listed")
+# the row next to another in the table's order: +1 below it, -1 above it (intents/positions.py)
+_add("position", "+1", "next", "following", "right after", "directly after", "immediately after")
+_add("position", "+1", "directly below", "right below", "immediately below", "just below")
+_add("position", "-1", "previous", "preceding", "right before", "directly before", "just before")
+_add("position", "-1", "immediately before", "directly above", "right above", "just above")
+_add("position", "", "next to", "beside", "adjacent to")  # which side: not said
+_add("more", "", "how many more", "how much more")
 _add("and", "", "and", "&")
 
 KEYWORDS: Final = dict(sorted(_KEYWORDS.items(), key=lambda kv: -len(kv[0].split())))
@@ -108,6 +121,9 @@ FILLERS: Final = frozenset(
 # Table names that also mean money ("sales by region"): never read as "count the rows".
 AMOUNT_NOUNS: Final = frozenset("sale revenue turnover income spend spending profit cost".split())
 # `than` etc. are only stop words once the phrases that need them ("more than") have matched.
+# Comparison words that mean a neighbouring row when a cell value follows them ("the club
+# after Lyon", "the street above Oak Street"): +1 the row below, -1 the row above.
+NEIGHBOUR_WORDS: Final = {"after": "+1", "below": "+1", "before": "-1", "above": "-1"}
 
 REFUSALS: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
     (

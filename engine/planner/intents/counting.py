@@ -8,13 +8,23 @@ counts at all, for all four intents.
 
 from __future__ import annotations
 
+from engine.code_names import DECLINE
 from engine.errors import UnsupportedError
 from engine.identifiers import quote_ident
 from engine.planner.intents.aggregates import Aggregate
 from engine.planner.intents.values import DistinctCount
-from engine.planner.plans import Intent, Plan, group_columns, new_plan
+from engine.planner.plans import Intent, Plan, group_columns, new_plan, numberish
 from engine.planner.query import Query
-from engine.planner.snippets import by, call, group_words, measure_words, not_null, py, where
+from engine.planner.snippets import (
+    by,
+    call,
+    col,
+    group_words,
+    measure_words,
+    not_null,
+    py,
+    where,
+)
 
 
 def _counts(q: Query) -> bool:
@@ -31,8 +41,33 @@ def _counts(q: Query) -> bool:
 
 
 def _counted_text(q: Query) -> bool:
-    """'how many countries': the one column named is text, so its distinct values count."""
-    return len(q.measures) == 1 and q.measures[0].column.kind == "text"
+    """'how many countries': the one column named is text, so its distinct values count. Not a
+    column of numbers written as text ("how many points": an amount), and not a column the
+    question pins to one value (its distinct count is 1 whatever the data)."""
+    if len(q.measures) != 1 or q.measures[0].column.kind != "text":
+        return False
+    column = q.measures[0].column
+    if numberish(column):
+        raise UnsupportedError(
+            f"{column.name} holds numbers written as text; I will not count its values as names."
+        )
+    if any(f.column.name == column.name and f.op == "==" for f in q.filters):
+        raise UnsupportedError(
+            f"The question names one value of {column.name}, so counting its values would "
+            "always give 1. Ask for the number of rows."
+        )
+    return True
+
+
+def _counted_exactly(q: Query) -> None:
+    """Counting the rows equal to a value misses the cells that hold it among others ("X" in
+    "X, Y"): decline when the value index knows such cells."""
+    for v in q.values:
+        if v.inside:
+            raise UnsupportedError(
+                f"{v.value} also appears inside other cells (e.g. {v.inside[0]!r}); counting "
+                f"the rows where {v.column.name} is exactly {v.value} would miss those."
+            )
 
 
 class RowCount(Intent):
@@ -41,10 +76,14 @@ class RowCount(Intent):
     def match(self, q: Query) -> Plan | None:
         if not _counts(q) or q.measures:
             return None
+        _counted_exactly(q)
         return new_plan(q, self, groups=group_columns(q))
 
     def explain(self, plan: Plan) -> str:
         return f"Number of rows per {group_words(plan)}" if plan.groups else "Number of rows"
+
+    def gives(self, plan: Plan) -> str:
+        return "table" if plan.groups else "number"
 
     def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
         if not plan.groups:
@@ -91,12 +130,45 @@ class DistinctPerGroup(Intent):
 
 
 class CountOfText(DistinctCount):
-    """'how many countries': the number of distinct values of a text column."""
+    """'how many countries': the number of distinct values of a text column. Rows and values
+    agree when no value repeats; when some do, distinct values are meant only in a table that
+    lists every value equally often (a panel: each country once a year). Otherwise ("how many
+    players": 26 rows, 25 names) the code declines (issue 13)."""
 
     def match(self, q: Query) -> Plan | None:
         if not _counts(q) or not _counted_text(q) or q.groups:
             return None
         return new_plan(q, self, groups=(q.measures[0].column,))
+
+    def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
+        c = plan.groups[0]
+        return [
+            f"names = {col(rows, c)}.dropna()",
+            f"if names.duplicated().any() and {col(frame, c)}.value_counts().nunique() > 1:",
+            f"    {DECLINE}({py(_UNEVEN.format(c.name))})",
+            "result = names.nunique()",
+        ]
+
+    def sql(self, plan: Plan, table: str) -> list[str] | None:
+        c = quote_ident(plan.groups[0].name)
+        counted = f"SELECT count({c}) AS n, count(DISTINCT {c}) AS names FROM {table}{where(plan)}"
+        spread = (
+            f"SELECT min(k) = max(k) AS even\nFROM (SELECT count(*) AS k FROM {table} "
+            f"WHERE {c} IS NOT NULL GROUP BY {c})"
+        )
+        return [
+            call(counted, "counted"),
+            call(spread, "spread"),
+            'if counted["n"].iloc[0] > counted["names"].iloc[0] and not spread["even"].iloc[0]:',
+            f"    {DECLINE}({py(_UNEVEN.format(plan.groups[0].name))})",
+            'result = int(counted["names"].iloc[0])',
+        ]
+
+
+_UNEVEN = (
+    "some {0} values are listed more often than others, so the number of rows and the number "
+    "of different values disagree"
+)
 
 
 class ValueCount(Aggregate):

@@ -57,6 +57,9 @@ class FirstLast(Intent):
     def explain(self, plan: Plan) -> str:
         return f"{(plan.period or '').title()} date in {plan.time.name if plan.time else ''}"
 
+    def gives(self, plan: Plan) -> str:
+        return "table" if plan.period == "range" else "date"
+
     def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
         assert plan.time is not None
         out = [f"dates = pd.to_datetime({col(rows, plan.time)})"]
@@ -125,6 +128,9 @@ class Trend(Intent):
         )
         per = f"per {plan.period} of {time}" if plan.period else f"per {time}"
         return f"{what} {per}" + (f", by {plan.color.name}" if plan.color else "")
+
+    def gives(self, plan: Plan) -> str:
+        return "table"
 
     def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
         assert plan.time is not None

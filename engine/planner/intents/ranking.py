@@ -30,6 +30,7 @@ from engine.planner.snippets import (
     ROWS_SHOWN,
     agg_expr,
     call,
+    col,
     measure_words,
     not_null,
     py,
@@ -38,6 +39,7 @@ from engine.planner.snippets import (
 from engine.types import ColumnProfile
 
 COUNTING: Final = re.compile(r"\b(most|fewest|least)\b", re.IGNORECASE)  # of rows, not values
+WHO: Final = re.compile(r"\s*(who|whom|whose)\b", re.IGNORECASE)
 
 
 class Mode(Intent):
@@ -53,6 +55,9 @@ class Mode(Intent):
 
     def explain(self, plan: Plan) -> str:
         return f"Most common value of {plan.groups[0].name}"
+
+    def gives(self, plan: Plan) -> str:
+        return "table" if plan.n else "label"
 
     def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
         return [f"result = {rows}.groupby({py(plan.groups[0].name)}).size().idxmax()"]
@@ -83,6 +88,9 @@ class Sort(Intent):
     def explain(self, plan: Plan) -> str:
         most = "highest" if plan.descending else "lowest"
         return f"Rows sorted by {measure_words(plan)}, {most} first"
+
+    def gives(self, plan: Plan) -> str:
+        return "rows"
 
     def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
         asc = "False" if plan.descending else "True"
@@ -161,6 +169,9 @@ class TopRows(Intent):
         most = "highest" if plan.descending else "lowest"
         return f"The {plan.n} rows with the {most} {measure_words(plan)}"
 
+    def gives(self, plan: Plan) -> str:
+        return "rows"
+
     def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
         pick = "nlargest" if plan.descending else "nsmallest"
         return [f"result = {rows}.{pick}({plan.n}, {py(plan.measures[0].name)})"]
@@ -185,6 +196,51 @@ class Extreme(Aggregate):
         return new_plan(q, self, measures=(s.numbers[0],), agg="max" if s.descending else "min")
 
 
+class RowLabel(Intent):
+    """'which shop had the top number of visitors', 'the opening date with the most visitors': the
+    label of the row with the highest (or lowest) value of one numeric column, every tied row's
+    when several share it. Not a statistic per group: none was asked for (issue 13)."""
+
+    def match(self, q: Query) -> Plan | None:
+        s = _superlative(q)
+        if s is None or s.group is None or len(s.numbers) != 1 or q.n:
+            return None
+        if s.agg not in (None, "max", "min") or (q.which is None and WHO.match(q.question)):
+            return None  # "who had the lowest race time": whose name is in which column?
+        parts = {"groups": (s.group,), "measures": (s.numbers[0],), "descending": s.descending}
+        return new_plan(q, self, **parts)
+
+    def explain(self, plan: Plan) -> str:
+        most = "highest" if plan.descending else "lowest"
+        return f"The {plan.groups[0].name} of the row with the {most} {measure_words(plan)}"
+
+    def gives(self, plan: Plan) -> str:
+        return "label"
+
+    def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
+        g, m = plan.groups[0].name, plan.measures[0].name
+        extreme = "max" if plan.descending else "min"
+        return [
+            f"best = {rows}.loc[{col(rows, m)} == {col(rows, m)}.{extreme}(), {py(g)}]"
+            ".drop_duplicates()",
+            "result = best.iloc[0] if len(best) == 1 else best.reset_index(drop=True)  # ties",
+        ]
+
+    def sql(self, plan: Plan, table: str) -> list[str] | None:
+        g, m = (quote_ident(c.name) for c in (plan.groups[0], plan.measures[0]))
+        extreme = "max" if plan.descending else "min"
+        q = (
+            f"SELECT DISTINCT {g}\nFROM {table}{where(plan)}\n"
+            f"  {'AND' if where(plan) else 'WHERE'} {m} = "
+            f"(SELECT {extreme}({m}) FROM {table}{where(plan)})"
+        )
+        name = py(plan.groups[0].name)
+        return [
+            call(q, "best"),
+            f"result = best[{name}].iloc[0] if len(best) == 1 else best[{name}]  # ties",
+        ]
+
+
 class TopGroups(Intent):
     """'which species has the highest body mass', 'top 5 countries by gdpPercap', 'which region
     has the most orders': groups ranked by a statistic (or by their number of rows). Without
@@ -195,10 +251,15 @@ class TopGroups(Intent):
         if s is None or s.group is None:
             return None
         if not s.numbers:  # "which region has the most orders"
-            if not (q.has("row") or q.has("count")):
-                return None
+            if not (q.has("count") or (q.has("row") and COUNTING.search(q.question))):
+                return None  # "the highest grade" ranks grades, it does not count them
             return new_plan(q, self, groups=(s.group,), agg="count", n=q.n, descending=s.descending)
         agg, confidence = s.agg, s.confidence
+        if agg is None and not q.n:  # one row's label is RowLabel's; here no label was asked
+            raise UnsupportedError(
+                f"Highest {s.numbers[0].name} in one row, or on average per {s.group.name}? "
+                "Say which (e.g. “highest average …”)."
+            )
         if agg is None:
             agg, confidence = "mean", confidence - GUESSED_AGG_PENALTY
         return new_plan(
@@ -222,6 +283,9 @@ class TopGroups(Intent):
         if plan.n:
             return f"The {plan.n} values of {g} with the {most} {what}"
         return f"The {g} with the {most} {what}"
+
+    def gives(self, plan: Plan) -> str:
+        return "table" if plan.n else "label"
 
     def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
         g = plan.groups[0].name

@@ -1,0 +1,129 @@
+"""Intents that read cells of the rows a value names: 'how many goals did Lyon
+score', 'what year was X released', 'the difference in points between A and B' (issue 13).
+
+The value comes from the question (the value index knows every text value of a small table),
+and the rows it names are read, not aggregated: one row, or several that agree. When that does
+not hold, the code says so with `cannot_answer` instead of picking a row silently.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from engine.code_names import DECLINE
+from engine.errors import UnsupportedError
+from engine.planner.filters import Filter
+from engine.planner.intents.values import FILTER_WORDS
+from engine.planner.plans import Intent, Plan, new_plan, numberish
+from engine.planner.query import Query
+from engine.planner.snippets import col, condition, measure_words, py
+from engine.types import ColumnProfile
+
+# Keywords a lookup may contain besides its value and column: "what", "in 2004", "how many".
+LOOKUP_WORDS: Final = frozenset({"which", "during", "amount", "and", "listed"})
+
+
+def _said(q: Query) -> set[str]:
+    return {f for _, f, _ in q.keywords}
+
+
+def _target(q: Query) -> ColumnProfile | None:
+    """The one column the question asks about, besides the columns its values are in."""
+    named = [m.column for m in q.measures] + ([q.which.column] if q.which else [])
+    filtered = {f.column.name for f in q.filters}
+    names = {c.name: c for c in named if c.name not in filtered}
+    return next(iter(names.values())) if len(names) == 1 and len(named) == len(names) else None
+
+
+class CellValue(Intent):
+    """'how many points did Germany have', 'what team were A and B on': one column's value in
+    the row a value names (several rows must agree on it)."""
+
+    every_row = False
+
+    def match(self, q: Query) -> Plan | None:
+        if not q.values or q.groups or _said(q) - LOOKUP_WORDS:
+            return None
+        if any(f.op not in ("==", "in") for f in q.filters):
+            return None
+        target = _target(q)
+        if target is None:
+            return None
+        several = [v for v in q.values if v.rows != 1]  # or not known
+        amount = target.kind == "number" or numberish(target)
+        alone = len(q.filters) == len({v.column.name for v in q.values})  # no other condition
+        if several and alone and not amount:
+            return None  # "countries in Europe": a listing (FilteredValues)
+        if amount and ((several and alone) or any(f.op == "in" for f in q.filters)):
+            v = several[0] if several else q.values[0]
+            raise UnsupportedError(
+                f"{v.value} is in {v.rows or 'several'} rows, so “{target.name}” has several "
+                "values; ask for their total, or name one row."
+            )
+        return new_plan(q, self, measures=(target,), n=1 if amount else None)
+
+    def explain(self, plan: Plan) -> str:
+        return f"The value of {measure_words(plan)}"
+
+    def gives(self, plan: Plan) -> str:
+        target = plan.measures[0]
+        return "number" if target.kind == "number" or numberish(target) else "label"
+
+    def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
+        target = plan.measures[0]
+        if plan.n == 1:
+            return [
+                f"if len({rows}) != 1:",
+                f'    {DECLINE}(f"{{len({rows})}} rows match, not one")',
+                f"result = {col(rows, target)}.iloc[0]",
+            ]
+        return [
+            f"found = {col(rows, target)}.dropna().unique()",
+            "if len(found) != 1:",
+            f'    {DECLINE}(f"the matching rows hold {{len(found)}} values of {target.name}, '
+            'not one")',
+            "result = found[0]",
+        ]
+
+
+class Difference(Intent):
+    """'the difference in points between A and B', 'how many more goals did A score than B':
+    one numeric column read in the two rows two values name, subtracted."""
+
+    every_row = False
+    reads = frozenset({"more"})
+
+    def match(self, q: Query) -> Plan | None:
+        if not (q.has("difference") or q.has("more")) or q.groups or q.has("agg"):
+            return None
+        if _said(q) - FILTER_WORDS - LOOKUP_WORDS - {"difference", "more"}:
+            return None
+        pairs = [f for f in q.filters if f.op == "in" and len(f.value) == 2]
+        if any(v.rows != 1 for v in q.values):
+            return None  # groups of rows: compared by a statistic (Aggregate)
+        numbers = [m.column for m in q.measures if m.column.kind == "number"]
+        if len(pairs) != 1 or len(q.filters) != 1 or len(numbers) != 1 or len(q.measures) != 1:
+            return None
+        first, second = (Filter(pairs[0].column, "==", v) for v in pairs[0].value)
+        return new_plan(q, self, measures=(numbers[0],), filters=(), values=(first, second))
+
+    def explain(self, plan: Plan) -> str:
+        first, second = plan.values
+        return (
+            f"Difference in {measure_words(plan)} between {first.value} and {second.value} "
+            f"({first.column.name})"
+        )
+
+    def gives(self, plan: Plan) -> str:
+        return "number"
+
+    def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
+        m = plan.measures[0].name
+        first, second = plan.values
+        return [
+            f"first = {frame}.loc[{condition(frame, first)}, {py(m)}]",
+            f"second = {frame}.loc[{condition(frame, second)}, {py(m)}]",
+            "if len(first) != 1 or len(second) != 1:",
+            f'    {DECLINE}("each of the two names must pick exactly one row")',
+            "result = abs(first.iloc[0] - second.iloc[0])",
+        ]

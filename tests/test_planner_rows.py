@@ -1,0 +1,237 @@
+"""Questions about named rows and the table's order (issue 13): a cell of the row a value names,
+the difference between two rows, the row next to another, the first or last row listed, the
+label of the row with the highest value, counts of rows, and the summary row left out.
+
+Each answer is compared with pandas written here over the same file (not the planner's code),
+and each intent has declines for the questions it must not answer: a part it would not use,
+a value in several rows, a neighbour that does not exist.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from engine.errors import UnsupportedError
+from engine.sandbox.execute import CannotAnswer
+
+CLUBS = """club,city,points,wins,coach,founded
+Lyon Stars,Lyon,61,18,Ann Lee,1950
+Hague Club,The Hague,58,17,Bo Chan,1921
+Porto Azul,Porto,58,16,Cy Dee,1933
+Oak Rovers,Oakland,40,11,Ann Lee,1967
+Riverside,Rivertown,33,9,Ed Fox,1980
+Total,,250,71,,
+"""
+
+
+class Table:
+    """A CSV loaded by the real loader, planned against with its value index, run in-process
+    in a namespace like the sandbox's."""
+
+    def __init__(self, settings, tmp_path: Path, text: str, name: str = "clubs") -> None:
+        from engine.catalog import Catalog
+
+        path = tmp_path / f"{name}.csv"
+        path.write_text(text, encoding="utf-8")
+        self.catalog = Catalog(settings, tmp_path / f"catalog-{name}")
+        (self.table,) = self.catalog.load(path)
+        self.profile = self.catalog.profile(self.table.name)
+        self.indexes = self.catalog.value_indexes()
+        self.settings = settings
+        self.frame = pd.read_csv(io.StringIO(text))  # what the answers are computed from
+
+    def plan(self, question: str):
+        from engine.planner import plan
+
+        return plan(question, [self.profile], self.settings, values=self.indexes)
+
+    def answer(self, question: str):
+        """The planner's `result`; CannotAnswer when its code declines."""
+        import numpy as np
+
+        from engine.sandbox.execute import cannot_answer
+
+        draft = self.plan(question)
+        df = self.catalog.preview(self.table.name, 10_000)
+        ns = {"pd": pd, "np": np, "df": df, "cannot_answer": cannot_answer}
+        exec(compile(draft.code, "<planner>", "exec"), ns)
+        return ns["result"]
+
+
+@pytest.fixture
+def clubs(settings, tmp_path: Path) -> Table:
+    table = Table(settings, tmp_path, CLUBS)
+    yield table
+    table.catalog.close()
+
+
+def _data(t: Table) -> pd.DataFrame:
+    """The rows without the Total row, computed independently."""
+    return t.frame[t.frame["club"] != "Total"].reset_index(drop=True)
+
+
+def _cell(t: Table, club: str, column: str):
+    return t.frame.loc[t.frame["club"] == club, column].item()
+
+
+# --- answers ---------------------------------------------------------------------------------
+
+ANSWERS = [
+    ("how many points did Porto Azul have", lambda t: _cell(t, "Porto Azul", "points")),
+    ("what city is Oak Rovers in", lambda t: _cell(t, "Oak Rovers", "city")),
+    ("number of wins of Hague Club", lambda t: _cell(t, "Hague Club", "wins")),
+    (
+        "what is the difference in points between Hague Club and Riverside",
+        lambda t: abs(_cell(t, "Hague Club", "points") - _cell(t, "Riverside", "points")),
+    ),
+    (
+        "how many more wins did Lyon Stars have than Oak Rovers",
+        lambda t: _cell(t, "Lyon Stars", "wins") - _cell(t, "Oak Rovers", "wins"),
+    ),
+    (
+        "total number of wins for Lyon Stars and Riverside",
+        lambda t: _cell(t, "Lyon Stars", "wins") + _cell(t, "Riverside", "wins"),
+    ),
+    ("which club is after Hague Club", lambda t: _data(t).loc[2, "club"]),
+    ("what club is above the Riverside", lambda t: _data(t).loc[3, "club"]),
+    ("who was the coach after Bo Chan", lambda t: _data(t).loc[2, "coach"]),
+    ("what is the last club on the list", lambda t: _data(t)["club"].iloc[-1]),
+    ("who is the first coach listed", lambda t: _data(t)["coach"].iloc[0]),
+    ("which club has the most wins", lambda t: _data(t).loc[_data(t)["wins"].idxmax(), "club"]),
+    (
+        "which club had the fewest points",
+        lambda t: _data(t).loc[_data(t)["points"].idxmin(), "club"],
+    ),
+    ("how many times was Ann Lee the coach", lambda t: int((t.frame["coach"] == "Ann Lee").sum())),
+    ("how many clubs are listed", lambda t: len(_data(t))),
+    ("what is the total number of points", lambda t: _data(t)["points"].sum()),
+    ("average wins", lambda t: _data(t)["wins"].mean()),
+]
+
+
+@pytest.mark.parametrize(("question", "want"), ANSWERS, ids=[q for q, _ in ANSWERS])
+def test_answers_match_pandas(clubs: Table, question: str, want) -> None:
+    got, expected = clubs.answer(question), want(clubs)
+    assert got == pytest.approx(expected), clubs.plan(question).code
+
+
+def test_ties_are_reported_whole(settings, tmp_path: Path) -> None:
+    """Two clubs share the most points: both are the answer, not the first one found."""
+    t = Table(settings, tmp_path, "club,points\nAda,5\nBea,9\nCal,9\nDot,2\n", name="tied")
+    got = t.answer("which club has the highest points")
+    assert sorted(got) == ["Bea", "Cal"]
+    t.catalog.close()
+
+
+def test_summary_rows_are_left_out_and_said(clubs: Table) -> None:
+    for question in ("which club has the most points", "what is the last club on the list"):
+        draft = clubs.plan(question)
+        assert 'df["club"] != "Total"' in draft.code
+        assert "leaving out the Total row" in draft.explanation
+    assert clubs.answer("which club has the most points") == "Lyon Stars"
+
+
+def test_a_total_that_disagrees_with_the_total_row_is_declined(settings, tmp_path: Path) -> None:
+    text = CLUBS.replace("Total,,250,", "Total,,251,")  # the table's own total is off by one
+    t = Table(settings, tmp_path, text, name="off")
+    with pytest.raises(CannotAnswer, match="Total row says 251"):
+        t.answer("what is the total number of points")
+    assert t.answer("what is the total number of wins") == 71  # this column agrees
+    t.catalog.close()
+
+
+# --- declines --------------------------------------------------------------------------------
+
+PLAN_DECLINES = [
+    "how many points did Ann Lee have",  # coach of two clubs: two values
+    "who had the most wins",  # whose name: which column?
+    "is Lyon Stars above Riverside",  # yes or no
+    "how many wins",  # a total? a count? not said
+    "how many clubs are under Ann Lee",  # a comparison with a name, not a number
+    "which club is next to Porto Azul",  # above or below?
+    "how many more wins did Lyon Stars have",  # than whom?
+    "what city is Lyon",  # Lyon is a city, the question names no other column
+]
+
+
+@pytest.mark.parametrize("question", PLAN_DECLINES)
+def test_questions_it_cannot_read_are_declined(clubs: Table, question: str) -> None:
+    with pytest.raises(UnsupportedError):
+        clubs.plan(question)
+
+
+CODE_DECLINES = [
+    "which club is after Riverside",  # the last row before the Total row: no row after it
+    "which club is above Lyon Stars",  # the first row
+    "how many coaches are listed",  # Ann Lee twice, the others once: rows or names?
+]
+
+
+@pytest.mark.parametrize("question", CODE_DECLINES)
+def test_the_code_declines_what_the_data_does_not_hold(clubs: Table, question: str) -> None:
+    with pytest.raises(CannotAnswer):
+        clubs.answer(question)
+
+
+def test_a_value_inside_other_cells_is_not_counted_exactly(settings, tmp_path: Path) -> None:
+    text = 'song,singer\nA,Ann Lee\nB,"Ann Lee, Bo Chan"\nC,Bo Chan\n'
+    t = Table(settings, tmp_path, text, name="songs")
+    with pytest.raises(UnsupportedError, match="inside other cells"):
+        t.plan("how many times is Ann Lee listed")
+    t.catalog.close()
+
+
+def test_a_value_beyond_the_top_values_needs_the_index(settings, tmp_path: Path) -> None:
+    """`plan(question, profiles, settings)` still works without an index; a value outside the
+    profile's 20 most frequent is then an unknown word, and the planner declines."""
+    from engine.planner import plan
+
+    text = "player,goals\n" + "".join(
+        f"Player {chr(65 + i // 26)}{chr(65 + i % 26)},{i}\n" for i in range(40)
+    )
+    t = Table(settings, tmp_path, text, name="players")
+    question = "how many goals did Player BK have"
+    with pytest.raises(UnsupportedError, match="not sure what"):
+        plan(question, [t.profile], settings)
+    assert t.answer(question) == t.frame.loc[t.frame["player"] == "Player BK", "goals"].item()
+    t.catalog.close()
+
+
+# --- every part of the question is used, and the answer is of the kind asked -----------------
+
+KINDS = [
+    ("how many points did Porto Azul have", "number"),
+    ("how many clubs are listed", "number"),
+    ("how many clubs have points over 50", "number"),
+    ("what is the total number of points", "number"),
+    ("which club has the most wins", "label"),
+    ("which club is after Hague Club", "label"),
+    ("what city is Oak Rovers in", "label"),
+    ("average points by coach", "table"),
+    ("points of clubs with wins over 15", None),  # points is named but would be unused
+    ("which club has points over 50", "values"),
+    ("how many points did clubs founded after 1940 have", None),  # several rows: a number?
+    ("who founded the club with the most wins", None),
+    ("how many clubs have the most wins", None),
+]
+
+
+@pytest.mark.parametrize(("question", "kind"), KINDS, ids=[q for q, _ in KINDS])
+def test_a_plan_gives_the_kind_asked_and_uses_every_column(clubs, question, kind) -> None:
+    """None: declined. A plan that answered would use every column the question names."""
+    from engine.planner.intents import plan_for_query
+    from engine.planner.query import read_question
+
+    try:
+        q = read_question(question, [clubs.profile], clubs.indexes)
+        found = plan_for_query(q)
+    except UnsupportedError:
+        assert kind is None, question
+        return
+    assert kind is not None, f"answered: {found.intent.explain(found)}"
+    assert found.intent.gives(found) == kind
+    assert {m.column.name for m in q.columns} <= found.columns_used()
