@@ -82,6 +82,7 @@ def _cell(t: Table, club: str, column: str):
 
 ANSWERS = [
     ("how many points did Porto Azul have", lambda t: _cell(t, "Porto Azul", "points")),
+    ("how many wins did Oak Rovers earn", lambda t: _cell(t, "Oak Rovers", "wins")),  # a verb
     ("what city is Oak Rovers in", lambda t: _cell(t, "Oak Rovers", "city")),
     ("number of wins of Hague Club", lambda t: _cell(t, "Hague Club", "wins")),
     (
@@ -155,6 +156,9 @@ PLAN_DECLINES = [
     "which club is next to Porto Azul",  # above or below?
     "how many more wins did Lyon Stars have",  # than whom?
     "what city is Lyon",  # Lyon is a city, the question names no other column
+    "how many clubs played",  # a verb that may select rows, in a count
+    "which club is after Hague Club in wins",  # ordered by wins, not in the table's order
+    "what city is Oak",  # no cell is "Oak": values match whole, never by a part
 ]
 
 
@@ -175,6 +179,15 @@ CODE_DECLINES = [
 def test_the_code_declines_what_the_data_does_not_hold(clubs: Table, question: str) -> None:
     with pytest.raises(CannotAnswer):
         clubs.answer(question)
+
+
+def test_a_best_row_without_a_label_is_not_an_answer(settings, tmp_path: Path) -> None:
+    """A row with no team holds the most games: its blank label is no answer. (A blank row
+    whose numbers are the others' sums would be a summary row, left out.)"""
+    t = Table(settings, tmp_path, "team,games\nAda,5\nBea,9\n,20\nCal,3\n", name="career")
+    with pytest.raises(CannotAnswer, match="has no team"):
+        t.answer("which team has the most games")
+    t.catalog.close()
 
 
 def test_a_value_inside_other_cells_is_not_counted_exactly(settings, tmp_path: Path) -> None:

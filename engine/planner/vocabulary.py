@@ -97,6 +97,22 @@ _add("position", "-1", "previous", "preceding", "right before", "directly before
 _add("position", "-1", "immediately before", "directly above", "right above", "just above")
 _add("position", "", "next to", "beside", "adjacent to")  # which side: not said
 _add("more", "", "how many more", "how much more")
+# Verbs that link a named row to the value asked ("what team did X play for", "how many points
+# did X score", "the only season where …"): read only by the intents that read named rows
+# (plans.SPECIAL); elsewhere they could select rows ("how many drivers finished").
+_add(
+    "link",
+    "",
+    *"""play played plays playing score scored scores scoring finish finished
+    finishes come came comes receive received receives earn earned earns take took taken reach
+    reached hold held release released releases produce produced appear appeared appears
+    compete competed represent represented representing belong belonged belongs attend attended
+    serve served lead led join joined coach coached direct directed write wrote written sing sang
+    perform performed build built found founded establish established open opened locate located
+    born elect elected draft drafted sign signed achieve achieved occur occurred run ran drive
+    drove ride rode air aired premiere premiered publish published launch launched own owned
+    operate operated design designed name named call called title titled only""".split(),
+)
 _add("and", "", "and", "&")
 
 KEYWORDS: Final = dict(sorted(_KEYWORDS.items(), key=lambda kv: -len(kv[0].split())))
@@ -110,7 +126,8 @@ STOPWORDS: Final = frozenset(
     variable variables plot chart graph draw visualize visualise visualization make create
     compute calculate calc return print report look have has had overall whole entire just
     also then than so if per cent thing things one ones kind type wise based using use used
-    want need know like to of versus time over along respectively across while
+    want need know like to of versus time over along respectively across while he she him
+    his her hers
     well figure bar bars pie line lines histogram plotted drawn shown see got""".split()
 )
 # Verbs and fillers of how people describe records; they never change what is computed.

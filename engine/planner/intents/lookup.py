@@ -20,7 +20,7 @@ from engine.planner.snippets import col, condition, measure_words, py
 from engine.types import ColumnProfile
 
 # Keywords a lookup may contain besides its value and column: "what", "in 2004", "how many".
-LOOKUP_WORDS: Final = frozenset({"which", "during", "amount", "and", "listed"})
+LOOKUP_WORDS: Final = frozenset({"which", "during", "amount", "and", "listed", "link"})
 
 
 def _said(q: Query) -> set[str]:
@@ -28,8 +28,12 @@ def _said(q: Query) -> set[str]:
 
 
 def _target(q: Query) -> ColumnProfile | None:
-    """The one column the question asks about, besides the columns its values are in."""
-    named = [m.column for m in q.measures] + ([q.which.column] if q.which else [])
+    """The one column the question asks about, besides the columns its values are in; named
+    by its whole name ("episode" for "Episode title" may mean another column, or a verb)."""
+    mentions = list(q.measures) + ([q.which] if q.which else [])
+    if any(m.score < 1 for m in mentions):
+        return None
+    named = [m.column for m in mentions]
     filtered = {f.column.name for f in q.filters}
     names = {c.name: c for c in named if c.name not in filtered}
     return next(iter(names.values())) if len(names) == 1 and len(named) == len(names) else None
@@ -40,6 +44,7 @@ class CellValue(Intent):
     the row a value names (several rows must agree on it)."""
 
     every_row = False
+    reads = frozenset({"link"})
 
     def match(self, q: Query) -> Plan | None:
         if not q.values or q.groups or _said(q) - LOOKUP_WORDS:
@@ -91,7 +96,7 @@ class Difference(Intent):
     one numeric column read in the two rows two values name, subtracted."""
 
     every_row = False
-    reads = frozenset({"more"})
+    reads = frozenset({"more", "link"})
 
     def match(self, q: Query) -> Plan | None:
         if not (q.has("difference") or q.has("more")) or q.groups or q.has("agg"):

@@ -34,7 +34,7 @@ class Neighbour(Intent):
     """'who was the coach after Ann Lee': a column of the row just below (or above) the
     one row a value names, in the table's order."""
 
-    reads = frozenset({"position"})
+    reads = frozenset({"position", "link"})
 
     def match(self, q: Query) -> Plan | None:
         sides = {v for _, f, v in q.keywords if f == "position"}
@@ -46,6 +46,9 @@ class Neighbour(Intent):
         if len(q.values) != 1 or len(q.filters) != 1 or q.filters[0].op != "==" or said:
             return None
         value = q.filters[0]
+        where = min(pos for pos, f, _ in q.keywords if f == "position")
+        if any(m.start > where for m in q.measures):
+            return None  # "who finished after X in rank": ordered by rank, not by the table
         target = _target(q, value.column)
         if target is None:
             return None
@@ -83,10 +86,12 @@ class ListEnd(Intent):
     """'who was the last driver on the list', 'the first city listed': a column of the first
     or last row, in the table's order."""
 
+    reads = frozenset({"link"})
+
     def match(self, q: Query) -> Plan | None:
         if not q.has("listed") or q.has("first") == q.has("last") or q.n:
             return None
-        said = {f for _, f, _ in q.keywords} - {"first", "last", "listed", "which", "row"}
+        said = {f for _, f, _ in q.keywords} - {"first", "last", "listed", "which", "row", "link"}
         if said - {"during", "and"} or q.groups:
             return None
         target = _target(q, None)

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
+from engine.code_names import DECLINE
 from engine.errors import UnsupportedError
 from engine.identifiers import quote_ident
 from engine.planner.intents.aggregates import Aggregate
@@ -201,6 +202,8 @@ class RowLabel(Intent):
     label of the row with the highest (or lowest) value of one numeric column, every tied row's
     when several share it. Not a statistic per group: none was asked for (issue 13)."""
 
+    reads = frozenset({"link"})  # "which team scored the most goals"
+
     def match(self, q: Query) -> Plan | None:
         s = _superlative(q)
         if s is None or s.group is None or len(s.numbers) != 1 or q.n:
@@ -223,6 +226,8 @@ class RowLabel(Intent):
         return [
             f"best = {rows}.loc[{col(rows, m)} == {col(rows, m)}.{extreme}(), {py(g)}]"
             ".drop_duplicates()",
+            "if best.isna().any():  # a row of totals, or a label left blank",
+            f"    {DECLINE}({py(f'the row with the {extreme} {m} has no {g}')})",
             "result = best.iloc[0] if len(best) == 1 else best.reset_index(drop=True)  # ties",
         ]
 
@@ -237,6 +242,8 @@ class RowLabel(Intent):
         name = py(plan.groups[0].name)
         return [
             call(q, "best"),
+            f"if best[{name}].isna().any():  # a row of totals, or a label left blank",
+            f"    {DECLINE}({py(f'the row with the {extreme} {plan.measures[0].name} has no label')})",
             f"result = best[{name}].iloc[0] if len(best) == 1 else best[{name}]  # ties",
         ]
 
