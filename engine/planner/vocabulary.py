@@ -97,6 +97,10 @@ _add("position", "-1", "previous", "preceding", "right before", "directly before
 _add("position", "-1", "immediately before", "directly above", "right above", "just above")
 _add("position", "", "next to", "beside", "adjacent to")  # which side: not said
 _add("more", "", "how many more", "how much more")
+# "which team had more titles, A or B": a choice between two named rows (intents/lookup.py)
+_add("or", "", "or", "either")
+_add("comparative", "desc", "more", "larger", "higher", "greater", "bigger")
+_add("comparative", "asc", "less", "fewer", "smaller", "lower")
 # Verbs that link a named row to the value asked ("what team did X play for", "how many points
 # did X score", "the only season where …"): read only by the intents that read named rows
 # (plans.SPECIAL); elsewhere they could select rows ("how many drivers finished").

@@ -17,7 +17,7 @@ from engine.planner.checks import check_plan
 from engine.planner.intents.aggregates import Aggregate, Pivot, Share
 from engine.planner.intents.counting import CountOfText, DistinctPerGroup, RowCount, ValueCount
 from engine.planner.intents.dates import FirstLast, Trend
-from engine.planner.intents.lookup import CellValue, Difference
+from engine.planner.intents.lookup import CellValue, Choice, Difference
 from engine.planner.intents.overview import (
     Correlation,
     CorrelationMatrix,
@@ -27,7 +27,7 @@ from engine.planner.intents.overview import (
     Missing,
     Scatter,
 )
-from engine.planner.intents.positions import ListEnd, Neighbour
+from engine.planner.intents.positions import LatestRow, ListEnd, Neighbour
 from engine.planner.intents.ranking import Extreme, Mode, RowLabel, Sort, TopGroups, TopRows
 from engine.planner.intents.values import DistinctCount, FilteredValues, Listing, Rows, Unique
 from engine.planner.plans import Intent, Plan
@@ -43,6 +43,7 @@ INTENTS: Final[tuple[Intent, ...]] = (
     Describe(),
     Neighbour(),  # the row after a named one, the last row listed: the table's own order
     ListEnd(),
+    LatestRow(),  # "who was the last coach": by the table's one date or year column
     Head(),
     FirstLast(),
     Histogram(),
@@ -52,6 +53,7 @@ INTENTS: Final[tuple[Intent, ...]] = (
     DistinctCount(),  # "number of distinct species", before the listing of them
     Unique(),
     Sort(),
+    Choice(),  # "which had more titles, A or B": before a superlative reads it
     TopRows(),  # a superlative: top rows, the extreme value, or top groups
     Extreme(),
     RowLabel(),  # "which shop had the most visitors": the row's label, not a group's mean

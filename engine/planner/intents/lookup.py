@@ -132,3 +132,42 @@ class Difference(Intent):
             f'    {DECLINE}("each of the two names must pick exactly one row")',
             "result = abs(first.iloc[0] - second.iloc[0])",
         ]
+
+
+class Choice(Intent):
+    """'which team had more titles, A or B', 'who had the most wins, A or B': of two named
+    rows, the one with the higher (or lower) value of one numeric column; both when tied."""
+
+    every_row = False
+    reads = frozenset({"or", "comparative", "link"})
+
+    def match(self, q: Query) -> Plan | None:
+        if not q.has("or") or q.groups or q.has("agg"):
+            return None
+        directions = {v for _, f, v in q.keywords if f in ("comparative", "super")}
+        said = _said(q) - LOOKUP_WORDS - {"or", "comparative", "super"}
+        pairs = [f for f in q.filters if f.op == "in" and len(f.value) == 2]
+        numbers = [m.column for m in q.measures if m.column.kind == "number"]
+        if len(directions) != 1 or said or len(pairs) != 1 or len(q.filters) != 1:
+            return None
+        if len(numbers) != 1 or len(q.measures) != 1 or any(v.rows != 1 for v in q.values):
+            return None
+        parts = {"measures": (numbers[0],), "groups": (pairs[0].column,)}
+        return new_plan(q, self, descending=directions.pop() == "desc", **parts)
+
+    def explain(self, plan: Plan) -> str:
+        more = "higher" if plan.descending else "lower"
+        return f"The {plan.groups[0].name} of the two with the {more} {measure_words(plan)}"
+
+    def gives(self, plan: Plan) -> str:
+        return "label"
+
+    def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
+        g, m = plan.groups[0].name, plan.measures[0].name
+        extreme = "max" if plan.descending else "min"
+        return [
+            f"if len({rows}) != 2 or {col(rows, m)}.isna().any():",
+            f'    {DECLINE}("each of the two names must pick one row with a {m}")',
+            f"best = {rows}.loc[{col(rows, m)} == {col(rows, m)}.{extreme}(), {py(g)}]",
+            "result = best.iloc[0] if len(best) == 1 else best.reset_index(drop=True)  # a tie",
+        ]

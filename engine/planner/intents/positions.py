@@ -9,13 +9,17 @@ on that side, makes the code decline with `cannot_answer` instead of picking one
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from engine.code_names import DECLINE
 from engine.errors import UnsupportedError
 from engine.planner.intents.lookup import LOOKUP_WORDS
+from engine.planner.intents.ranking import RowLabel
+from engine.planner.matching import name_words
 from engine.planner.plans import Intent, Plan, new_plan
 from engine.planner.query import Query
 from engine.planner.snippets import col, measure_words, py
-from engine.types import ColumnProfile
+from engine.types import ColumnProfile, TableProfile
 
 
 def _target(q: Query, fallback: ColumnProfile | None) -> ColumnProfile | None:
@@ -83,8 +87,9 @@ class Neighbour(Intent):
 
 
 class ListEnd(Intent):
-    """'who was the last driver on the list', 'the first city listed': a column of the first
-    or last row, in the table's order."""
+    """'who was the last driver on the list', 'the operator of the first terminal listed': a
+    column of the first or last row, in the table's order. A column named right after "first"
+    is the rows' noun ("the first terminal"), kept in `groups` for the explanation."""
 
     reads = frozenset({"link"})
 
@@ -94,10 +99,18 @@ class ListEnd(Intent):
         said = {f for _, f, _ in q.keywords} - {"first", "last", "listed", "which", "row", "link"}
         if said - {"during", "and"} or q.groups:
             return None
-        target = _target(q, None)
+        edge = next(pos for pos, f, _ in q.keywords if f in ("first", "last"))
+        nouns = [m for m in q.measures if m.start == edge + 1]
+        others = [m for m in q.measures if m.start != edge + 1]
+        if others or q.which or q.asked:
+            target = _target(replace(q, columns=tuple(others)), None)
+        else:
+            target = _target(q, None)
+            nouns = []
         if target is None:
             return None
-        return new_plan(q, self, measures=(target,), n=-1 if q.has("last") else 0)
+        noun = tuple(m.column for m in nouns if m.column.name != target.name)
+        return new_plan(q, self, measures=(target,), groups=noun, n=-1 if q.has("last") else 0)
 
     def explain(self, plan: Plan) -> str:
         which = "last" if plan.n == -1 else "first"
@@ -108,3 +121,38 @@ class ListEnd(Intent):
 
     def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
         return [f"result = {col(rows, plan.measures[0])}.iloc[{plan.n}]"]
+
+
+class LatestRow(RowLabel):
+    """'who was the last flag bearer', 'the first coach': a column of the row with the latest
+    (or earliest) date or year, every tied row's. The table's one date column, or its one
+    year column, says when; without one, "first" has no order to follow and this declines."""
+
+    reads = frozenset({"link"})
+
+    def match(self, q: Query) -> Plan | None:
+        if q.has("listed") or q.has("first") == q.has("last") or q.n or q.groups:
+            return None
+        if {f for _, f, _ in q.keywords} - {"first", "last", "which", "link", "during", "row"}:
+            return None
+        time = time_column(q.table)
+        target = _target(q, None)
+        if time is None or target is None or target.name == time.name:
+            return None
+        parts = {"groups": (target,), "measures": (time,), "descending": q.has("last")}
+        return new_plan(q, self, **parts)
+
+    def explain(self, plan: Plan) -> str:
+        when = "latest" if plan.descending else "earliest"
+        return f"The {plan.groups[0].name} of the row with the {when} {plan.measures[0].name}"
+
+
+def time_column(table: TableProfile) -> ColumnProfile | None:
+    """The table's one date column, or else its one numeric year column ("Year", "Event
+    year"); None when there is none, or several."""
+    dates = [c for c in table.columns if c.kind == "date"]
+    years = [
+        c for c in table.columns if c.kind == "number" and name_words(c.name)[-1:] == ("year",)
+    ]
+    found = dates or years
+    return found[0] if len(found) == 1 else None

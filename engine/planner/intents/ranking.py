@@ -134,7 +134,8 @@ def _superlative(q: Query) -> _Superlative | None:
     elif len(q.columns) == 1 and not q.has("agg") and _most_rows(q):
         group = q.columns[0].column  # "the year with the most penguins": rows per year
     else:
-        texts = [m.column for m in q.columns if m.column.kind in ("text", "bool")]
+        labels = ("text", "bool", "date")  # "the air date with the most visitors": a date too
+        texts = [m.column for m in q.columns if m.column.kind in labels]
         if len(texts) > 1:
             raise UnsupportedError(f"Ranked by which: {' or '.join(c.name for c in texts)}?")
         group = texts[0] if texts else None
