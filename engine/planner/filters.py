@@ -88,6 +88,8 @@ def filters_from_question(
         if number is None and period is None:
             continue
         near = _column_before(columns, i - 1)
+        if before[0] == "cmp" and (near is None or near.kind not in ("number", "date")):
+            near = _column_after(columns, i + 1) or near  # "at least 10 title defenses"
         timely = period is not None and (
             before[0] in ("tcmp", "during", "")
             or not (near and near.kind == "number" and not _is_year(near))
@@ -134,6 +136,13 @@ def _use(tokens: list[Token], i: int, period: Period | None) -> None:
 def _column_before(columns: Sequence[ColumnMention], pos: int) -> ColumnProfile | None:
     near = [m for m in columns if m.end <= pos + 1 and pos + 1 - m.end <= 3]
     return near[-1].column if near else None
+
+
+def _column_after(columns: Sequence[ColumnMention], pos: int) -> ColumnProfile | None:
+    """A numeric column named just after a number: "more than 30 points", "at least 10 title
+    defenses" (up to two words between: "5,000 total points")."""
+    after = [m for m in columns if 0 <= m.start - pos <= 2 and m.column.kind == "number"]
+    return after[0].column if after else None
 
 
 def _consume(

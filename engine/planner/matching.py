@@ -50,7 +50,8 @@ SYNONYMS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {
 }
 
 _TOKEN = re.compile(
-    r"\d{4}-\d{1,2}-\d{1,2}|\d{4}-\d{1,2}|\d[\d,]*(?:\.\d+)?%?|\.\d+|[a-z][a-z0-9_]*(?:'[a-z]+)?"
+    r"\d{4}-\d{1,2}-\d{1,2}|\d{4}-\d{1,2}|\d+(?:st|nd|rd|th)\b|\d[\d,]*(?:\.\d+)?%?|\.\d+"
+    r"|[a-z][a-z0-9_]*(?:'[a-z]+)?"
     r"|[<>!]=|[<>=]|\"[^\"]*\"|'[^']*'|[^\W\d_]\w*(?:'[^\W\d_]+)?",  # last: words in other scripts
     re.IGNORECASE,
 )
@@ -67,7 +68,8 @@ class Token:
 
 
 def tokenize(question: str) -> list[Token]:
-    """Words, numbers (1,200 and 12.5% kept whole), ISO dates, comparison signs, quoted strings.
+    """Words, numbers (1,200 and 12.5% kept whole), ordinals (3rd), ISO dates, comparison
+    signs, quoted strings.
     Accents are dropped ("Málaga" is "malaga"); a word in another script is a word too."""
     folded = unicodedata.normalize("NFKD", question)
     question = "".join(c for c in folded if not unicodedata.combining(c))

@@ -108,6 +108,7 @@ def read_question(
     mentions += find_columns_loose(tokens, [table])
     mentions.sort(key=lambda m: m.start)
     keywords = _neighbours(_amounts(keywords, mentions, tokens), tokens, values)
+    _units(keywords, mentions, tokens)
     confidence = min([0.95] + [m.score + 0.05 for m in mentions])
     found = filters_from_question(table, keywords, mentions, tokens, values)
     columns = tuple(m for m in mentions if m.start not in found.consumed)
@@ -264,6 +265,20 @@ def _stat_or_column(
                 f"“{tokens[pos].raw}” could be the statistic or the column {named[0]}. "
                 "Ask again with the column's full name, or without the word."
             )
+
+
+def _units(
+    keywords: list[tuple[int, str, str]], mentions: list[ColumnMention], tokens: list[Token]
+) -> None:
+    """'how many silver medals', 'the number of home runs': a plural noun right after the
+    amount's column is its unit, explained by it."""
+    amounts = {pos for pos, feature, _ in keywords if feature == "amount"}
+    for m in mentions:
+        if not any(0 < m.start - pos <= 2 for pos in amounts) or m.end >= len(tokens):
+            continue
+        t = tokens[m.end]
+        if not t.used and not t.quoted and t.text.isalpha() and singular(t.text) != t.text:
+            t.used = True
 
 
 def _counted_column(column: ColumnProfile) -> bool:

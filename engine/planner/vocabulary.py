@@ -97,6 +97,9 @@ _add("position", "-1", "previous", "preceding", "right before", "directly before
 _add("position", "-1", "immediately before", "directly above", "right above", "just above")
 _add("position", "", "next to", "beside", "adjacent to")  # which side: not said
 _add("more", "", "how many more", "how much more")
+# Verbs that select rows as often as they link them ("what year did X win": X may have lost
+# that final): read only where they link a named row to an amount ("how many medals did X win")
+_add("gain", "", "win", "won", "lose", "lost")
 # "which team had more titles, A or B": a choice between two named rows (intents/lookup.py)
 _add("or", "", "or", "either")
 _add("comparative", "desc", "more", "larger", "higher", "greater", "bigger")

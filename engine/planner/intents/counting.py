@@ -71,10 +71,14 @@ def _counted_exactly(q: Query) -> None:
 
 
 class RowCount(Intent):
-    """'how many rows', 'number of orders per region and segment': rows, per group if any."""
+    """'how many rows', 'number of orders per region and segment': rows, per group if any.
+    A linking verb is read when a named value says which rows ("how many times did X finish
+    3rd"); alone it could select rows itself ("how many drivers finished")."""
+
+    reads = frozenset({"link"})
 
     def match(self, q: Query) -> Plan | None:
-        if not _counts(q) or q.measures:
+        if not _counts(q) or q.measures or (q.has("link") and not q.values):
             return None
         _counted_exactly(q)
         return new_plan(q, self, groups=group_columns(q))

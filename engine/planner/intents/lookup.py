@@ -20,7 +20,7 @@ from engine.planner.snippets import col, condition, measure_words, py
 from engine.types import ColumnProfile
 
 # Keywords a lookup may contain besides its value and column: "what", "in 2004", "how many".
-LOOKUP_WORDS: Final = frozenset({"which", "during", "amount", "and", "listed", "link"})
+LOOKUP_WORDS: Final = frozenset({"which", "during", "amount", "and", "listed", "link", "gain"})
 
 
 def _said(q: Query) -> set[str]:
@@ -44,7 +44,7 @@ class CellValue(Intent):
     the row a value names (several rows must agree on it)."""
 
     every_row = False
-    reads = frozenset({"link"})
+    reads = frozenset({"link", "gain"})
 
     def match(self, q: Query) -> Plan | None:
         if not q.values or q.groups or _said(q) - LOOKUP_WORDS:
@@ -56,6 +56,8 @@ class CellValue(Intent):
             return None
         several = [v for v in q.values if v.rows != 1]  # or not known
         amount = target.kind == "number" or numberish(target)
+        if q.has("gain") and not amount:
+            return None  # "what year did X win": X may be in that row as the loser
         alone = len(q.filters) == len({v.column.name for v in q.values})  # no other condition
         if several and alone and not amount:
             return None  # "countries in Europe": a listing (FilteredValues)
@@ -96,7 +98,7 @@ class Difference(Intent):
     one numeric column read in the two rows two values name, subtracted."""
 
     every_row = False
-    reads = frozenset({"more", "link"})
+    reads = frozenset({"more", "link", "gain"})
 
     def match(self, q: Query) -> Plan | None:
         if not (q.has("difference") or q.has("more")) or q.groups or q.has("agg"):
