@@ -190,6 +190,24 @@ def test_a_best_row_without_a_label_is_not_an_answer(settings, tmp_path: Path) -
     t.catalog.close()
 
 
+def test_numbers_written_as_text_are_converted_exactly_or_declined(settings, tmp_path) -> None:
+    """"1,234" and a lone dash convert (the dash is no value); a footnote mark does not, and
+    the code declines rather than guess. A cell that is only read stays as written."""
+    text = 'party,votes,seats\nAda,"12,400",3\nBea,"9,100",2\nCal,—,0\nDot,"15,020",4\n'
+    t = Table(settings, tmp_path, text, name="votes")
+    assert t.profile.column("votes").kind == "text"  # the loader kept it as text
+    draft = t.plan("which party received the most votes")
+    assert "reading votes as numbers" in draft.explanation
+    assert t.answer("which party received the most votes") == "Dot"
+    assert t.answer("what is the total number of votes") == 12400 + 9100 + 15020
+    assert t.answer("how many votes did Bea get") == "9,100"  # read, not computed
+    marked = Table(settings, tmp_path, text.replace('"9,100"', "9100[a]"), name="marked")
+    with pytest.raises(CannotAnswer, match="not plain numbers"):
+        marked.answer("which party received the most votes")
+    t.catalog.close()
+    marked.catalog.close()
+
+
 def test_a_value_inside_other_cells_is_not_counted_exactly(settings, tmp_path: Path) -> None:
     text = 'song,singer\nA,Ann Lee\nB,"Ann Lee, Bo Chan"\nC,Bo Chan\n'
     t = Table(settings, tmp_path, text, name="songs")

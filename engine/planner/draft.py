@@ -18,7 +18,8 @@ from engine.identifiers import quote_ident
 from engine.planner.intents import plan_for_query
 from engine.planner.plans import Plan
 from engine.planner.query import read_question
-from engine.planner.snippets import describe_filters, filter_lines
+from engine.planner.snippets import describe_filters, filter_lines, py
+from engine.planner.text_numbers import conversion_lines
 from engine.types import CodeDraft, TableProfile
 from engine.value_index import ValueIndex
 
@@ -50,7 +51,9 @@ def plan(
 
 def explanation(plan: Plan) -> str:
     """One line saying what the code computes, e.g. "Mean of price, grouped by region"."""
-    return plan.intent.explain(plan) + describe_filters(plan)
+    converted = converted_columns(plan)
+    numbers = f", reading {' and '.join(converted)} as numbers" if converted else ""
+    return plan.intent.explain(plan) + describe_filters(plan) + numbers
 
 
 def code_for_plan(
@@ -59,12 +62,27 @@ def code_for_plan(
     """The code for a plan: pandas for ordinary tables, sql() aggregates for big ones
     (`big_table_rows` is the `big_table_rows` setting)."""
     frame = table_variable(plan.table, profiles)
-    if plan.table.rows >= big_table_rows and all(r.column for r in plan.drop_rows):
+    converted = converted_columns(plan)
+    if (
+        plan.table.rows >= big_table_rows
+        and all(r.column for r in plan.drop_rows)
+        and not converted
+    ):
         lines = plan.intent.sql(plan, quote_ident(plan.table.name))
         if lines is not None:
             return "\n".join(lines) + "\n"
+    numbers = [line for c in converted for line in conversion_lines(frame, c, py)]
     lines, rows = filter_lines(plan, frame)
-    return "\n".join(lines + plan.intent.pandas(plan, rows, frame)) + "\n"
+    return "\n".join(numbers + lines + plan.intent.pandas(plan, rows, frame)) + "\n"
+
+
+def converted_columns(plan: Plan) -> list[str]:
+    """The numbers-as-text columns the code computes with: measures of an intent that
+    computes, and columns compared with a number."""
+    used = {c.name for c in plan.measures} if plan.intent.computes else set()
+    used |= {c.name for c in (plan.time,) if c is not None}
+    used |= {f.column.name for f in plan.filters if f.op in (">", ">=", "<", "<=", "between")}
+    return [c for c in plan.text_numbers if c in used]
 
 
 def table_variable(table: TableProfile, profiles: Sequence[TableProfile]) -> str:

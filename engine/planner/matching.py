@@ -275,9 +275,7 @@ def find_values(
     a cell like "Hague Club" is one value, not a column `club` beside an unknown word."""
     candidates: dict[tuple[str, ...], list[tuple[ColumnProfile, TableProfile, Any]]] = {}
     for table in profiles:
-        for col in table.columns:
-            if col.kind not in ("text", "bool"):
-                continue
+        for col in table.columns:  # text columns, and those read as numbers (text_numbers.py)
             for value, _count in col.top_values:
                 if not isinstance(value, str) or not value.strip():
                     continue

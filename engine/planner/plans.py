@@ -9,7 +9,6 @@ the order they are tried, is `engine.planner.intents.INTENTS`.
 
 from __future__ import annotations
 
-import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, ClassVar, Final
@@ -23,8 +22,6 @@ GUESSED_AGG_PENALTY: Final = 0.1  # "body mass by species" means the mean, but i
 # Keywords only some intents answer ("the row after X", "how many more"): any other intent
 # would leave them unused, so it is not allowed to answer (engine/planner/checks.py).
 SPECIAL: Final = frozenset({"position", "more", "link", "gain", "or", "comparative"})
-NUMBERISH: Final = re.compile(r"\s*[-+~≈]?\s*[$€£]?\d")
-NUMBERISH_SHARE: Final = 0.8
 
 
 class Intent(ABC):
@@ -39,6 +36,7 @@ class Intent(ABC):
     """
 
     every_row: ClassVar[bool] = True
+    computes: ClassVar[bool] = True  # False: it only reads cells (numbers as text stay text)
     reads: ClassVar[frozenset[str]] = frozenset()  # the SPECIAL keywords this intent answers
 
     @abstractmethod
@@ -87,6 +85,7 @@ class Plan:
     confidence: float = 0.95
     drop_rows: tuple[SummaryRow, ...] = ()  # summary rows the code leaves out
     values: tuple[Any, ...] = ()  # cell values the intent uses itself (not as filters)
+    text_numbers: tuple[str, ...] = ()  # text columns read as numbers (text_numbers.py)
 
     def columns_used(self) -> set[str]:
         """Every column the plan computes with, filters on or returns."""
@@ -99,19 +98,8 @@ def new_plan(q: Query, intent: Intent, **parts) -> Plan:
     """A plan for `intent` with the question's table, filters and confidence (unless given)."""
     confidence = parts.pop("confidence", q.confidence)
     filters = parts.pop("filters", tuple(q.filters))
+    parts.setdefault("text_numbers", q.text_numbers)
     return Plan(intent, q.table, filters=filters, confidence=confidence, **parts)
-
-
-def numberish(column: ColumnProfile) -> bool:
-    """A text column that holds numbers with marks ("1,234", "12[3]", "19 floors"): a cell of
-    it answers "how many", but it is not computed with."""
-    if column.kind != "text":
-        return False
-    seen = [v for v, _ in column.top_values if isinstance(v, str)] + [
-        v for v in column.examples if isinstance(v, str)
-    ]
-    numeric = [v for v in seen if NUMBERISH.match(v)]
-    return bool(seen) and len(numeric) >= NUMBERISH_SHARE * len(seen)
 
 
 def numeric_measures(q: Query) -> list[ColumnProfile]:

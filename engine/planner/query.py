@@ -27,6 +27,7 @@ from engine.planner.matching import (
     singular,
     tokenize,
 )
+from engine.planner.text_numbers import read_as_numbers
 from engine.planner.vocabulary import (
     AMOUNT_NOUNS,
     FILLERS,
@@ -65,6 +66,7 @@ class Query:
     n: int | None = None
     confidence: float = 0.95
     values: tuple[ValueMention, ...] = ()  # the cell values named, where the filters came from
+    text_numbers: tuple[str, ...] = ()  # text columns read as numbers (text_numbers.py)
     loose: tuple[str, ...] = ()  # comparison words no number or date follows ("under coach X")
     asked: ColumnMention | None = None  # the column after "which"/"what", even if a value's
 
@@ -96,7 +98,7 @@ def read_question(
     for pattern, reason in REFUSALS:
         if pattern.search(lowered):
             raise UnsupportedError(reason)
-    table = _pick_table(text, list(profiles))
+    table, text_numbers = read_as_numbers(_pick_table(text, list(profiles)))
     text = FROM_TO.sub(r"between \1 and \2", text)  # "from 1952 to 2007" is a range
     tokens = apply_synonyms(tokenize(text))
     _mark_table_words(tokens, table)
@@ -129,6 +131,7 @@ def read_question(
         n=roles.n,
         confidence=confidence,
         values=tuple(values),
+        text_numbers=text_numbers,
         loose=loose,
         asked=next((m for m in mentions if (m.start - 1, "which") in _features(keywords)), None),
     )
@@ -257,8 +260,8 @@ def _stat_or_column(
     rather than pick one. (Statistic words like "max" beside temp_max keep their meaning.)"""
     for pos, feature, _ in keywords:
         word = singular(tokens[pos].text)
-        if feature != "count":
-            continue
+        if feature != "count" or word in STOPWORDS or word == "many":
+            continue  # the last word of "number of", "how many": not a statistic word
         named = [c.name for c in table.columns if word in {singular(w) for w in name_words(c.name)}]
         if named:
             raise UnsupportedError(

@@ -13,7 +13,7 @@ from engine.errors import UnsupportedError
 from engine.identifiers import quote_ident
 from engine.planner.intents.aggregates import Aggregate
 from engine.planner.intents.values import DistinctCount
-from engine.planner.plans import Intent, Plan, group_columns, new_plan, numberish
+from engine.planner.plans import Intent, Plan, group_columns, new_plan
 from engine.planner.query import Query
 from engine.planner.snippets import (
     by,
@@ -25,14 +25,23 @@ from engine.planner.snippets import (
     py,
     where,
 )
+from engine.planner.text_numbers import numberish
 
 
 def _counts(q: Query) -> bool:
     """'how many', 'number of', or rows by a group ("orders by category" counts orders); an
-    average of counts per group is declined here, before any counting intent answers it."""
+    average of counts per group is declined here, before any counting intent answers it. So
+    is a count of a column's values in the one row a value names ("how many titles did X
+    have", X in one row): it would be 1 whatever the question meant."""
     rows_by_group = q.has("row") and bool(q.groups) and not q.measures and not q.has("agg")
     if not (q.has("count") or rows_by_group):
         return False
+    one_row = len(q.filters) == 1 and len(q.values) == 1 and q.values[0].rows == 1
+    if one_row and q.measures and not q.groups:
+        raise UnsupportedError(
+            f"{q.values[0].value} is in one row, so counting would give 1. Name the column "
+            "that holds the number you want."
+        )
     if q.has("agg") and q.groups and not q.measures:
         raise UnsupportedError(
             "An average of counts per group needs two steps; ask for the counts per group first."

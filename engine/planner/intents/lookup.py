@@ -14,9 +14,10 @@ from engine.code_names import DECLINE
 from engine.errors import UnsupportedError
 from engine.planner.filters import Filter
 from engine.planner.intents.values import FILTER_WORDS
-from engine.planner.plans import Intent, Plan, new_plan, numberish
+from engine.planner.plans import Intent, Plan, new_plan
 from engine.planner.query import Query
 from engine.planner.snippets import col, condition, measure_words, py
+from engine.planner.text_numbers import numberish
 from engine.types import ColumnProfile
 
 # Keywords a lookup may contain besides its value and column: "what", "in 2004", "how many".
@@ -44,6 +45,7 @@ class CellValue(Intent):
     the row a value names (several rows must agree on it)."""
 
     every_row = False
+    computes = False  # a cell is read as written: "19 floors" answers "how many floors"
     reads = frozenset({"link", "gain"})
 
     def match(self, q: Query) -> Plan | None:

@@ -39,6 +39,7 @@ class Neighbour(Intent):
     one row a value names, in the table's order."""
 
     reads = frozenset({"position", "link"})
+    computes = False
 
     def match(self, q: Query) -> Plan | None:
         sides = {v for _, f, v in q.keywords if f == "position"}
@@ -92,6 +93,7 @@ class ListEnd(Intent):
     is the rows' noun ("the first terminal"), kept in `groups` for the explanation."""
 
     reads = frozenset({"link"})
+    computes = False
 
     def match(self, q: Query) -> Plan | None:
         if not q.has("listed") or q.has("first") == q.has("last") or q.n:
