@@ -191,7 +191,7 @@ def test_a_best_row_without_a_label_is_not_an_answer(settings, tmp_path: Path) -
 
 
 def test_numbers_written_as_text_are_converted_exactly_or_declined(settings, tmp_path) -> None:
-    """"1,234" and a lone dash convert (the dash is no value); a footnote mark does not, and
+    """ "1,234" and a lone dash convert (the dash is no value); a footnote mark does not, and
     the code declines rather than guess. A cell that is only read stays as written."""
     text = 'party,votes,seats\nAda,"12,400",3\nBea,"9,100",2\nCal,—,0\nDot,"15,020",4\n'
     t = Table(settings, tmp_path, text, name="votes")
