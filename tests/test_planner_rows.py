@@ -108,6 +108,9 @@ ANSWERS = [
         lambda t: _data(t).loc[_data(t)["points"].idxmin(), "club"],
     ),
     ("how many times was Ann Lee the coach", lambda t: int((t.frame["coach"] == "Ann Lee").sum())),
+    # "who": the first text column with a different value in every row names the rows
+    ("who had the most wins", lambda t: _data(t).loc[_data(t)["wins"].idxmax(), "club"]),
+    ("who has Porto as their city", lambda t: _cell(t, "Porto Azul", "club")),
     ("how many clubs are listed", lambda t: len(_data(t))),
     ("what is the total number of points", lambda t: _data(t)["points"].sum()),
     ("average wins", lambda t: _data(t)["wins"].mean()),
@@ -118,6 +121,16 @@ ANSWERS = [
 def test_answers_match_pandas(clubs: Table, question: str, want) -> None:
     got, expected = clubs.answer(question), want(clubs)
     assert got == pytest.approx(expected), clubs.plan(question).code
+
+
+def test_who_needs_a_column_that_names_every_row(settings, tmp_path: Path) -> None:
+    """No text column has a different value in every row: "who" has no column to answer."""
+    text = "coach,team,wins\nAnn Lee,Lyon,3\nAnn Lee,Oslo,5\nBo Chan,Lyon,4\n"
+    t = Table(settings, tmp_path, text, name="coaches")
+    with pytest.raises(UnsupportedError):
+        t.plan("who had the most wins")
+    assert t.answer("which coach had the most wins") == "Ann Lee"
+    t.catalog.close()
 
 
 def test_ties_are_reported_whole(settings, tmp_path: Path) -> None:
@@ -149,7 +162,6 @@ def test_a_total_that_disagrees_with_the_total_row_is_declined(settings, tmp_pat
 
 PLAN_DECLINES = [
     "how many points did Ann Lee have",  # coach of two clubs: two values
-    "who had the most wins",  # whose name: which column?
     "is Lyon Stars above Riverside",  # yes or no
     "how many wins",  # a total? a count? not said
     "how many clubs are under Ann Lee",  # a comparison with a name, not a number

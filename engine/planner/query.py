@@ -43,6 +43,7 @@ from engine.value_index import ValueIndex
 FUZZY_KEYWORD_CUTOFF: Final = 84.0  # "averge" 92, "corelation" 95; "medain" (83) stays unknown
 FUZZY_KEYWORD_MIN_CHARS: Final = 5
 APPROX_KEY_SHARE: Final = 0.95
+WHO: Final = re.compile(r"\s*(?:who|whom|whose)\b", re.IGNORECASE)
 LOOSE_OK: Final = frozenset({"from", "over"})  # "players from Brazil", "over the season"
 _WHEN = r"((?:[A-Za-z]+ )?\d{4}(?:-\d{1,2}){0,2}|\d+(?:\.\d+)?)"
 FROM_TO: Final = re.compile(rf"\bfrom {_WHEN} (?:to|until|till|through) {_WHEN}", re.IGNORECASE)
@@ -69,6 +70,8 @@ class Query:
     text_numbers: tuple[str, ...] = ()  # text columns read as numbers (text_numbers.py)
     loose: tuple[str, ...] = ()  # comparison words no number or date follows ("under coach X")
     asked: ColumnMention | None = None  # the column after "which"/"what", even if a value's
+    who: ColumnProfile | None = None  # for "who …": the column that names each row (_who)
+    named_values: tuple[ColumnMention, ...] = ()  # columns named beside their value ("coach X")
 
     def has(self, feature: str) -> bool:
         return any(f == feature for _, f, _ in self.keywords)
@@ -134,6 +137,8 @@ def read_question(
         text_numbers=text_numbers,
         loose=loose,
         asked=next((m for m in mentions if (m.start - 1, "which") in _features(keywords)), None),
+        who=_who(text, table),
+        named_values=tuple(m for m in mentions if m.start in found.consumed),
     )
 
 
@@ -230,6 +235,23 @@ def _amounts(
                 feature = "amount"
         out.append((pos, feature, value))
     return out
+
+
+def _who(question: str, table: TableProfile) -> ColumnProfile | None:
+    """For a "who" question, the column that names the rows: the table's first text column
+    with a different value in every row (a name, a team, a nation). None for other questions,
+    and when no column qualifies."""
+    if not WHO.match(question):
+        return None
+    blank = sum(r.column is None for r in table.summary_rows)  # an unlabelled totals row
+    for c in table.columns:
+        if (
+            c.kind == "text"
+            and c.null_count <= blank
+            and c.distinct_count == table.rows - c.null_count
+        ):
+            return c
+    return None
 
 
 def _features(keywords: list[tuple[int, str, str]]) -> set[tuple[int, str]]:

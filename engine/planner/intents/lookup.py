@@ -34,7 +34,7 @@ def _target(q: Query) -> ColumnProfile | None:
     mentions = list(q.measures) + ([q.which] if q.which else [])
     if any(m.score < 1 for m in mentions):
         return None
-    named = [m.column for m in mentions]
+    named = [m.column for m in mentions] or ([q.who] if q.who else [])  # "who has X as …"
     filtered = {f.column.name for f in q.filters}
     names = {c.name: c for c in named if c.name not in filtered}
     return next(iter(names.values())) if len(names) == 1 and len(named) == len(names) else None

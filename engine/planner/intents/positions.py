@@ -31,7 +31,11 @@ def _target(q: Query, fallback: ColumnProfile | None) -> ColumnProfile | None:
     named = {m.column.name: m.column for m in mentions}
     if len(named) > 1:
         return None
-    return next(iter(named.values())) if named else fallback
+    if named:
+        return next(iter(named.values()))
+    filtered = {f.column.name for f in q.filters}
+    who = q.who if q.who is not None and q.who.name not in filtered else None
+    return who or fallback  # "who was the first …" naming the row the question filters: no
 
 
 class Neighbour(Intent):
@@ -54,7 +58,10 @@ class Neighbour(Intent):
         where = min(pos for pos, f, _ in q.keywords if f == "position")
         if any(m.start > where for m in q.measures):
             return None  # "who finished after X in rank": ordered by rank, not by the table
-        target = _target(q, value.column)
+        if q.named_values and not q.measures and not q.which:
+            target = q.named_values[0].column  # "who was the coach after Bo Chan"
+        else:
+            target = _target(q, value.column)
         if target is None:
             return None
         side = int(sides.pop())

@@ -195,6 +195,8 @@ class Extreme(Aggregate):
         s = _superlative(q)
         if s is None or s.group is not None or len(s.numbers) != 1 or _ranks_rows(q):
             return None
+        if WHO.match(q.question):
+            return None  # "who had the most wins" wants the row's name (RowLabel)
         return new_plan(q, self, measures=(s.numbers[0],), agg="max" if s.descending else "min")
 
 
@@ -207,11 +209,14 @@ class RowLabel(Intent):
 
     def match(self, q: Query) -> Plan | None:
         s = _superlative(q)
-        if s is None or s.group is None or len(s.numbers) != 1 or q.n:
+        if s is None or len(s.numbers) != 1 or q.n or s.agg not in (None, "max", "min"):
             return None
-        if s.agg not in (None, "max", "min") or (q.which is None and WHO.match(q.question)):
-            return None  # "who had the lowest race time": whose name is in which column?
-        parts = {"groups": (s.group,), "measures": (s.numbers[0],), "descending": s.descending}
+        group = s.group
+        if q.which is None and WHO.match(q.question):  # "who had the most wins": the column
+            group = q.who if group is None or group == q.who else None  # naming each row
+        if group is None:
+            return None
+        parts = {"groups": (group,), "measures": (s.numbers[0],), "descending": s.descending}
         return new_plan(q, self, **parts)
 
     def explain(self, plan: Plan) -> str:
