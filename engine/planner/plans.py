@@ -21,7 +21,7 @@ from engine.types import ColumnProfile, SummaryRow, TableProfile
 GUESSED_AGG_PENALTY: Final = 0.1  # "body mass by species" means the mean, but it was not said
 # Keywords only some intents answer ("the row after X", "how many more"): any other intent
 # would leave them unused, so it is not allowed to answer (engine/planner/checks.py).
-SPECIAL: Final = frozenset({"position", "more", "link", "gain", "or", "comparative"})
+SPECIAL: Final = frozenset({"position", "more", "link", "gain", "or", "comparative", "same"})
 
 
 class Intent(ABC):

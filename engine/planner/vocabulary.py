@@ -97,6 +97,9 @@ _add("position", "-1", "previous", "preceding", "right before", "directly before
 _add("position", "-1", "immediately before", "directly above", "right above", "just above")
 _add("position", "", "next to", "beside", "adjacent to")  # which side: not said
 _add("more", "", "how many more", "how much more")
+_add("same", "", "same", "the same", "same as")  # "the same number of wins as X" (lookup.py)
+_add("position", "-1", "preceded", "came before")
+_add("position", "+1", "succeeded", "followed", "came after")
 # Verbs that select rows as often as they link them ("what year did X win": X may have lost
 # that final): read only where they link a named row to an amount ("how many medals did X win")
 _add("gain", "", "win", "won", "lose", "lost")

@@ -17,7 +17,7 @@ from engine.planner.checks import check_plan
 from engine.planner.intents.aggregates import Aggregate, Pivot, Share
 from engine.planner.intents.counting import CountOfText, DistinctPerGroup, RowCount, ValueCount
 from engine.planner.intents.dates import FirstLast, Trend
-from engine.planner.intents.lookup import CellValue, Choice, Difference
+from engine.planner.intents.lookup import CellValue, Choice, Difference, SameAs
 from engine.planner.intents.overview import (
     Correlation,
     CorrelationMatrix,
@@ -60,6 +60,7 @@ INTENTS: Final[tuple[Intent, ...]] = (
     TopGroups(),
     Trend(),
     Difference(),  # two named rows: the difference of their values, or one row's value
+    SameAs(),
     CellValue(),
     RowCount(),  # a count: of rows, distinct values per group or overall, or values
     DistinctPerGroup(),

@@ -175,3 +175,47 @@ class Choice(Intent):
             f"best = {rows}.loc[{col(rows, m)} == {col(rows, m)}.{extreme}(), {py(g)}]",
             "result = best.iloc[0] if len(best) == 1 else best.reset_index(drop=True)  # a tie",
         ]
+
+
+class SameAs(Intent):
+    """'which countries had the same number of wins as X', 'which player had the same result as
+    X': the other rows whose value of one column equals the one row X names."""
+
+    reads = frozenset({"same", "link", "gain"})
+
+    def match(self, q: Query) -> Plan | None:
+        if not q.has("same") or q.groups or q.has("agg") or len(q.filters) != 1:
+            return None
+        if _said(q) - LOOKUP_WORDS - {"same"} or len(q.values) != 1 or q.values[0].rows != 1:
+            return None
+        value = q.filters[0]
+        compared = [m.column for m in q.measures if m.column.name != value.column.name]
+        label = next((m.column for m in (q.which, q.asked) if m is not None), value.column)
+        compared = [c for c in compared if c.name != label.name]
+        if len(compared) != 1 or value.op != "==":
+            return None
+        parts = {"measures": (compared[0],), "groups": (label, value.column)}
+        return new_plan(q, self, filters=(), values=(value.value,), **parts)
+
+    def explain(self, plan: Plan) -> str:
+        label, key = plan.groups
+        return (
+            f"The {label.name} of the other rows with the same {measure_words(plan)} as the row "
+            f"where {key.name} == {plan.values[0]}"
+        )
+
+    def gives(self, plan: Plan) -> str:
+        return "values"
+
+    def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
+        (label, key), m = plan.groups, plan.measures[0].name
+        named = f"{col(rows, key)} == {py(plan.values[0])}"
+        return [
+            f"named = {rows}.loc[{named}, {py(m)}]",
+            "if len(named) != 1 or named.isna().any():",
+            f'    {DECLINE}("the name must pick one row with a {m}")',
+            f"others = ({col(rows, m)} == named.iloc[0]) & ~({named})",
+            f"result = {rows}.loc[others, {py(label.name)}].drop_duplicates().reset_index(drop=True)",
+            "if result.empty:",
+            f'    {DECLINE}("no other row has the same {m}")',
+        ]
