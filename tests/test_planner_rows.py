@@ -185,7 +185,46 @@ PLAN_DECLINES = [
     "which club is after Hague Club in wins",  # ordered by wins, not in the table's order
     "what city is Oak",  # no cell is "Oak": values match whole, never by a part
     "which club had the same points",  # as which row?
+    "how many times did Lyon Stars place first",  # "first" would be left unread
+    "where is Hague Club and Riverside",  # where: a place, not whole rows
+    "how many non-Oakland cities",  # the cities, or their rows?
 ]
+
+
+RANKS = "rider,position,founded,team\nAda,1,1990,Reds\nBea,2,1985,Blues\nCal,3,2001,Reds\n"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "which rider had the highest position",  # position 1 is the top: highest or lowest?
+        "what is the total number of founded",  # years are not added up
+    ],
+)
+def test_ranks_and_years_are_not_treated_as_amounts(settings, tmp_path, question) -> None:
+    t = Table(settings, tmp_path, RANKS, name="ranks")
+    try:
+        found = t.answer(question)
+    except UnsupportedError:
+        found = None
+    assert found in (None, 3), found  # declined, or the number of founding years listed
+    t.catalog.close()
+
+
+def test_a_verb_that_is_also_a_column_word_declines(settings, tmp_path: Path) -> None:
+    """ "released" is a verb here, or the column "Copies released": the planner asks."""
+    text = "album,copies released\nAda,100\nBea,250\n"
+    t = Table(settings, tmp_path, text, name="albums")
+    with pytest.raises(UnsupportedError, match="released"):
+        t.plan("how many albums were released by Bea")
+    t.catalog.close()
+
+
+def test_how_many_times_counts_rows_beside_a_time_column(settings, tmp_path: Path) -> None:
+    text = "car,time\nAda,1:02\nBea,1:05\nAda,1:01\n"
+    t = Table(settings, tmp_path, text, name="laps")
+    assert t.answer("how many times was Ada used") == 2
+    t.catalog.close()
 
 
 @pytest.mark.parametrize("question", PLAN_DECLINES)

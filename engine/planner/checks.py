@@ -9,13 +9,14 @@ from typing import Final
 
 from engine.answer_kinds import Wanted, wanted_answer
 from engine.errors import UnsupportedError
-from engine.planner.plans import SPECIAL, Plan
+from engine.planner.plans import SELECTORS, SPECIAL, Plan
 from engine.planner.query import Query
 
 _WHICH_START: Final = re.compile(r"^\s*(?:in |of |from |for |at |on )?which\b", re.IGNORECASE)
 # "is the code less than 1950", "was X before or after Y": yes/no and either/or questions,
 # which no intent answers (answer_kinds leaves the ones with "or"/"than" unjudged)
 _YES_NO_START: Final = re.compile(r"^\s*(?:is|are|was|were|does|do|did|has|have|had)\b", re.I)
+_VALUE_START: Final = re.compile(r"^\s*(?:where|when|who|whom|whose)\b", re.IGNORECASE)
 _GIVES_FOR: Final = {
     Wanted.NUMBER: frozenset({"number"}),
     Wanted.NAME: frozenset({"label", "values"}),
@@ -38,7 +39,7 @@ def check_plan(q: Query, plan: Plan) -> None:
             f"The question names {' and '.join(unused)}, which my reading of it "
             f"({plan.intent.explain(plan)}) would not use, so I will not guess."
         )
-    unread = [f for f in sorted(SPECIAL) if q.has(f) and f not in plan.intent.reads]
+    unread = [f for f in sorted(SPECIAL | SELECTORS) if q.has(f) and f not in plan.intent.reads]
     if unread:
         raise UnsupportedError(
             f"My reading of the question ({plan.intent.explain(plan)}) leaves out what "
@@ -60,6 +61,11 @@ def check_plan(q: Query, plan: Plan) -> None:
         )
     # "which order has the highest price": the rows are the answer (the row noun was asked)
     which_row = any(f == "row" and (p - 1, "which") in _at(q) for p, f, _ in q.keywords)
+    if _VALUE_START.search(q.question) and gives == "rows":
+        raise UnsupportedError(
+            f"The question asks where, when or who, but my reading of it "
+            f"({plan.intent.explain(plan)}) gives whole rows."
+        )
     if q.asked is not None and gives == "rows":
         raise UnsupportedError(
             f"The question asks for {q.asked.column.name}, but my reading of it "

@@ -22,6 +22,9 @@ GUESSED_AGG_PENALTY: Final = 0.1  # "body mass by species" means the mean, but i
 # Keywords only some intents answer ("the row after X", "how many more"): any other intent
 # would leave them unused, so it is not allowed to answer (engine/planner/checks.py).
 SPECIAL: Final = frozenset({"position", "more", "link", "gain", "or", "comparative", "same"})
+# Words that pick rows by rank or place ("the first", "the most", "the most common"): an
+# intent that does not read them would answer about other rows.
+SELECTORS: Final = frozenset({"first", "last", "super", "mode"})
 
 
 class Intent(ABC):

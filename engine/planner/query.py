@@ -30,6 +30,7 @@ from engine.planner.readings import (
     amounts,
     loose_comparisons,
     neighbours,
+    row_nouns,
     stat_or_column,
     units,
     who_column,
@@ -111,11 +112,13 @@ def read_question(
     _mark_table_words(tokens, table)
     index = (indexes or {}).get(table.name)
     long_values = find_values(tokens, [table], index, min_words=2)  # "Hague Club" > `club`
+    idioms = _keywords(tokens, min_words=3)
     mentions = find_columns_exact(tokens, [table])
-    keywords = _keywords(tokens)
+    keywords = sorted(idioms + _keywords(tokens))
     values = sorted(long_values + find_values(tokens, [table], index), key=lambda v: v.start)
     mentions += find_columns_loose(tokens, [table])
     mentions.sort(key=lambda m: m.start)
+    keywords = sorted(keywords + row_nouns(tokens, keywords))
     keywords = neighbours(amounts(keywords, mentions, tokens), tokens, values)
     units(keywords, mentions, tokens)
     confidence = min([0.95] + [m.score + 0.05 for m in mentions])
@@ -197,12 +200,14 @@ def _one_per_row(column: ColumnProfile, table: TableProfile) -> bool:
     return column.distinct_count == table.rows
 
 
-def _keywords(tokens: list[Token]) -> list[tuple[int, str, str]]:
+def _keywords(tokens: list[Token], min_words: int = 1) -> list[tuple[int, str, str]]:
+    """Vocabulary phrases, longest first; with `min_words`, only phrases that long (read
+    before the column names: "how many times" is a count even beside a column "Time")."""
     found: list[tuple[int, str, str]] = []
     for i, t in enumerate(tokens):
-        if t.text == "row" and t.used:
+        if t.text == "row" and t.used and min_words == 1:
             found.append((i, "row", ""))
-    for n in range(MAX_PHRASE, 0, -1):
+    for n in range(MAX_PHRASE, min_words - 1, -1):
         for i in range(len(tokens) - n + 1):
             span = tokens[i : i + n]
             if any(t.used or t.quoted for t in span):

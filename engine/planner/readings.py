@@ -25,7 +25,7 @@ from engine.planner.matching import (
     number_of,
     singular,
 )
-from engine.planner.vocabulary import NEIGHBOUR_WORDS, STOPWORDS
+from engine.planner.vocabulary import COUNTED_IN_CELLS, NEIGHBOUR_WORDS, RANK_WORDS, STOPWORDS
 from engine.types import ColumnProfile, TableProfile
 
 WHO: Final = re.compile(r"\s*(?:who|whom|whose)\b", re.IGNORECASE)
@@ -70,9 +70,19 @@ def units(
 
 
 def _counted_column(column: ColumnProfile) -> bool:
-    """A numeric column that names things rather than holding amounts: a year, an id."""
+    """A numeric column that names or orders things rather than holding amounts: a year, an
+    id, a rank ("how many positions": adding positions up means nothing). Told by its name,
+    or by its values: years (1000-2100), or the numbers 1, 2, 3 … one per row."""
     words = name_words(column.name)
-    return bool(words) and words[-1] in ("year", "id", "no", "nr")
+    if words and (words[-1] in ("year", "id", "no", "nr") or set(words) & RANK_WORDS):
+        return True
+    low, high = column.min, column.max
+    if not isinstance(low, int | float) or not isinstance(high, int | float):
+        return False
+    years = float(low).is_integer() and float(high).is_integer() and 1000 <= low <= high <= 2100
+    once = bool(column.top_values) and column.top_values[0][1] == 1  # no value repeats
+    ordinal = low == 1 and high == column.distinct_count >= 3 and once
+    return years or ordinal
 
 
 def neighbours(
@@ -110,17 +120,18 @@ def loose_comparisons(keywords: list[tuple[int, str, str]], tokens: list[Token])
 def stat_or_column(
     keywords: list[tuple[int, str, str]], tokens: list[Token], table: TableProfile
 ) -> None:
-    """A counting word that is also part of a column's name ("frequency" beside a column
-    "Frequency (Hz)", "count" beside "Vote count") could be either: the planner declines
-    rather than pick one. (Statistic words like "max" beside temp_max keep their meaning.)"""
+    """A counting word or a verb that is also part of a column's name ("frequency" beside a
+    column "Frequency (Hz)", "released" beside "Copies released") could be either: the
+    planner declines rather than pick one. (Statistic words like "max" beside temp_max keep
+    their meaning.)"""
     for pos, feature, _ in keywords:
         word = singular(tokens[pos].text)
-        if feature != "count" or word in STOPWORDS or word == "many":
+        if feature not in ("count", "link", "gain") or word in STOPWORDS or word == "many":
             continue  # the last word of "number of", "how many": not a statistic word
         named = [c.name for c in table.columns if word in {singular(w) for w in name_words(c.name)}]
         if named:
             raise UnsupportedError(
-                f"“{tokens[pos].raw}” could be the statistic or the column {named[0]}. "
+                f"“{tokens[pos].raw}” could be a word of the question or the column {named[0]}. "
                 "Ask again with the column's full name, or without the word."
             )
 
@@ -140,3 +151,27 @@ def who_column(question: str, table: TableProfile) -> ColumnProfile | None:
         ):
             return c
     return None
+
+
+def row_nouns(
+    tokens: list[Token], keywords: list[tuple[int, str, str]]
+) -> list[tuple[int, str, str]]:
+    """'how many divisions had a population of at least 15,000': an unknown plural noun right
+    after the counting words names the table's rows, unless cells count it ("how many goals":
+    COUNTED_IN_CELLS). It is the `row` keyword with the value `noun`; RowCount reads it only
+    with a comparison to a number (a named value or no condition at all leaves what the noun
+    covers open: "how many events were there" in a table with a cancelled year)."""
+    counting = {pos for pos, feature, value in keywords if feature == "count" and value == "many"}
+    found = []
+    for pos in sorted(counting):
+        if pos + 1 >= len(tokens):
+            continue
+        t = tokens[pos + 1]
+        word = t.text
+        if t.used or t.quoted or not word.isalpha() or word in STOPWORDS:
+            continue
+        if singular(word) == word or singular(word) in COUNTED_IN_CELLS:
+            continue
+        t.used = True
+        found.append((pos + 1, "row", "noun"))
+    return found

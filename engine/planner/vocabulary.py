@@ -121,7 +121,7 @@ _add(
     perform performed build built found founded establish established open opened locate located
     born elect elected draft drafted sign signed achieve achieved occur occurred run ran drive
     drove ride rode air aired premiere premiered publish published launch launched own owned
-    operate operated design designed name named call called title titled only""".split(),
+    operate operated design designed name named call called titled only""".split(),
 )
 _add("and", "", "and", "&")
 
@@ -147,9 +147,20 @@ FILLERS: Final = frozenset(
 )
 # Table names that also mean money ("sales by region"): never read as "count the rows".
 AMOUNT_NOUNS: Final = frozenset("sale revenue turnover income spend spending profit cost".split())
+# Nouns that count something held in cells, not rows: "how many goals did X score" adds goals
+# up (or reads them), it does not count rows (issue 13). Never read as the rows' noun.
+COUNTED_IN_CELLS: Final = frozenset(
+    """goal point medal vote seat win loss victory defeat draw tie run hit title trophy award
+    prize game match appearance cap people person inhabitant resident visitor spectator fan
+    viewer attendee attendance crowd year day week month hour minute second time lap mile
+    kilometer meter km metre foot feet inch pound dollar euro ton tonne litre liter percent""".split()
+)
 # `than` etc. are only stop words once the phrases that need them ("more than") have matched.
 # Comparison words that mean a neighbouring row when a cell value follows them ("the club
 # after Lyon", "the street above Oak Street"): +1 the row below, -1 the row above.
+# Columns that rank: their highest value is the worst place ("the top position" is 1), so a
+# superlative over them has no safe direction, and their values are not added up.
+RANK_WORDS: Final = frozenset("rank ranking place placing position pos seed standing".split())
 NEIGHBOUR_WORDS: Final = {"after": "+1", "below": "+1", "before": "-1", "above": "-1"}
 
 REFUSALS: Final[tuple[tuple[re.Pattern[str], str], ...]] = (

@@ -89,6 +89,12 @@ class RowCount(Intent):
     def match(self, q: Query) -> Plan | None:
         if not _counts(q) or q.measures or (q.has("link") and not q.values):
             return None
+        if any(f.op in ("!=", "not in") for f in q.filters) and q.named_values:
+            return None  # "non-friendly competitions": competitions, or their rows?
+        nouns = any(f == "row" and v == "noun" for _, f, v in q.keywords)
+        compared = q.filters and all(f.op in (">", ">=", "<", "<=", "between") for f in q.filters)
+        if nouns and (not compared or q.has("link")):
+            return None  # "how many events were there": what the noun covers is open
         _counted_exactly(q)
         return new_plan(q, self, groups=group_columns(q))
 
@@ -144,9 +150,10 @@ class DistinctPerGroup(Intent):
 
 class CountOfText(DistinctCount):
     """'how many countries': the number of distinct values of a text column. Rows and values
-    agree when no value repeats; when some do, distinct values are meant only in a table that
-    lists every value equally often (a panel: each country once a year). Otherwise ("how many
-    players": 26 rows, 25 names) the code declines (issue 13)."""
+    agree when no value repeats; when some do, distinct values are meant only if the table
+    lists every value equally often (each city twice, each country once a year). When some
+    repeat and others do not ("how many players": 26 rows, 25 names) rows and values
+    disagree, and the code declines (issue 13)."""
 
     def match(self, q: Query) -> Plan | None:
         if not _counts(q) or not _counted_text(q) or q.groups:
@@ -190,6 +197,6 @@ class ValueCount(Aggregate):
     def match(self, q: Query) -> Plan | None:
         if not _counts(q) or len(q.measures) != 1 or _counted_text(q):
             return None
-        if q.groups or q.has("row"):
-            return None
+        if q.groups or q.has("row") or q.values or q.value("agg") not in (None, "sum"):
+            return None  # "average number of X's apps": a mean; "X's count of Y": a lookup
         return new_plan(q, self, measures=(q.measures[0].column,), agg="count")

@@ -143,7 +143,7 @@ class Choice(Intent):
     rows, the one with the higher (or lower) value of one numeric column; both when tied."""
 
     every_row = False
-    reads = frozenset({"or", "comparative", "link"})
+    reads = frozenset({"comparative", "link", "or", "super"})
 
     def match(self, q: Query) -> Plan | None:
         if not q.has("or") or q.groups or q.has("agg"):

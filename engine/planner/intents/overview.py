@@ -175,6 +175,8 @@ class Describe(Intent):
 class Head(Intent):
     """'first 10 rows', 'show me the head'."""
 
+    reads = frozenset({"first"})
+
     def match(self, q: Query) -> Plan | None:
         if q.has("head") or (q.has("first") and q.has("row") and not q.measures):
             return new_plan(q, self, n=q.n or 5)

@@ -76,7 +76,7 @@ class Neighbour(Intent):
         )
 
     def gives(self, plan: Plan) -> str:
-        return "label"
+        return "number" if plan.measures[0].kind == "number" else "label"
 
     def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
         key, value = plan.groups[0], plan.values[0]
@@ -99,7 +99,7 @@ class ListEnd(Intent):
     column of the first or last row, in the table's order. A column named right after "first"
     is the rows' noun ("the first terminal"), kept in `groups` for the explanation."""
 
-    reads = frozenset({"link"})
+    reads = frozenset({"first", "last", "link"})
     computes = False
 
     def match(self, q: Query) -> Plan | None:
@@ -137,7 +137,7 @@ class LatestRow(RowLabel):
     (or earliest) date or year, every tied row's. The table's one date column, or its one
     year column, says when; without one, "first" has no order to follow and this declines."""
 
-    reads = frozenset({"link"})
+    reads = frozenset({"first", "last", "link"})
 
     def match(self, q: Query) -> Plan | None:
         if q.has("listed") or q.has("first") == q.has("last") or q.n or q.groups:

@@ -16,6 +16,7 @@ from engine.code_names import DECLINE
 from engine.errors import UnsupportedError
 from engine.identifiers import quote_ident
 from engine.planner.intents.aggregates import Aggregate
+from engine.planner.matching import name_words
 from engine.planner.plans import (
     GUESSED_AGG_PENALTY,
     Intent,
@@ -37,6 +38,7 @@ from engine.planner.snippets import (
     py,
     where,
 )
+from engine.planner.vocabulary import RANK_WORDS
 from engine.types import ColumnProfile
 
 COUNTING: Final = re.compile(r"\b(most|fewest|least)\b", re.IGNORECASE)  # of rows, not values
@@ -45,6 +47,8 @@ WHO: Final = re.compile(r"\s*(who|whom|whose)\b", re.IGNORECASE)
 
 class Mode(Intent):
     """'most common island': the value with the most rows."""
+
+    reads = frozenset({"mode", "super"})
 
     def match(self, q: Query) -> Plan | None:
         if not q.has("mode"):
@@ -74,6 +78,8 @@ class Mode(Intent):
 
 class Sort(Intent):
     """'sort by quantity (ascending)', 'top 10 rows ordered by price'."""
+
+    reads = frozenset({"super"})
 
     def match(self, q: Query) -> Plan | None:
         if not (q.has("sort") or q.has("order")):
@@ -142,6 +148,12 @@ def _superlative(q: Query) -> _Superlative | None:
     numbers = [m.column for m in q.columns if m.column.kind == "number" and m.column != group]
     if len(numbers) > 1:
         raise UnsupportedError(f"Highest by which column: {' or '.join(c.name for c in numbers)}?")
+    ranks = [c.name for c in numbers if set(name_words(c.name)) & RANK_WORDS]
+    if ranks:  # "the top position" is position 1: highest or lowest?
+        raise UnsupportedError(
+            f"{ranks[0]} ranks rows, so its “highest” may be its lowest number. Ask for the "
+            f"smallest or largest {ranks[0]}, or for the row where it is 1."
+        )
     return _Superlative(direction == "desc", agg, confidence, group, numbers)
 
 
@@ -160,6 +172,8 @@ def _ranks_rows(q: Query) -> bool:
 
 class TopRows(Intent):
     """'the 3 orders with the highest price': whole rows, ranked by one numeric column."""
+
+    reads = frozenset({"super"})
 
     def match(self, q: Query) -> Plan | None:
         s = _superlative(q)
@@ -191,6 +205,8 @@ class TopRows(Intent):
 class Extreme(Aggregate):
     """'the highest body mass': the maximum (or minimum) of one numeric column."""
 
+    reads = frozenset({"super"})
+
     def match(self, q: Query) -> Plan | None:
         s = _superlative(q)
         if s is None or s.group is not None or len(s.numbers) != 1 or _ranks_rows(q):
@@ -205,7 +221,7 @@ class RowLabel(Intent):
     label of the row with the highest (or lowest) value of one numeric column, every tied row's
     when several share it. Not a statistic per group: none was asked for (issue 13)."""
 
-    reads = frozenset({"link"})  # "which team scored the most goals"
+    reads = frozenset({"link", "super"})  # "which team scored the most goals"
 
     def match(self, q: Query) -> Plan | None:
         s = _superlative(q)
@@ -258,6 +274,8 @@ class TopGroups(Intent):
     """'which species has the highest body mass', 'top 5 countries by gdpPercap', 'which region
     has the most orders': groups ranked by a statistic (or by their number of rows). Without
     N the answer is the one group's name."""
+
+    reads = frozenset({"super"})
 
     def match(self, q: Query) -> Plan | None:
         s = _superlative(q)
