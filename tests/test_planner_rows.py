@@ -191,13 +191,17 @@ PLAN_DECLINES = [
 ]
 
 
-RANKS = "rider,position,founded,team\nAda,1,1990,Reds\nBea,2,1985,Blues\nCal,3,2001,Reds\n"
+RANKS = (
+    "rider,position,founded,team,chart positions\n"
+    "Ada,1,1990,Reds,4\nBea,2,1985,Blues,2\nCal,3,2001,Reds,9\n"
+)
 
 
 @pytest.mark.parametrize(
     "question",
     [
         "which rider had the highest position",  # position 1 is the top: highest or lowest?
+        "which rider had the lowest chart positions",  # plural names rank too
         "what is the total number of founded",  # years are not added up
     ],
 )

@@ -73,7 +73,7 @@ def _counted_column(column: ColumnProfile) -> bool:
     """A numeric column that names or orders things rather than holding amounts: a year, an
     id, a rank ("how many positions": adding positions up means nothing). Told by its name,
     or by its values: years (1000-2100), or the numbers 1, 2, 3 … one per row."""
-    words = name_words(column.name)
+    words = [singular(w) for w in name_words(column.name)]
     if words and (words[-1] in ("year", "id", "no", "nr") or set(words) & RANK_WORDS):
         return True
     low, high = column.min, column.max
