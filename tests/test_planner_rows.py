@@ -185,7 +185,8 @@ PLAN_DECLINES = [
     "which club is after Hague Club in wins",  # ordered by wins, not in the table's order
     "what city is Oak",  # no cell is "Oak": values match whole, never by a part
     "which club had the same points",  # as which row?
-    "how many times did Lyon Stars place first",  # "first" would be left unread
+    "how many times did Lyon Stars place first",
+    "how many clubs are first",  # "first" would be left unread
     "where is Hague Club and Riverside",  # where: a place, not whole rows
     "how many non-Oakland cities",  # the cities, or their rows?
 ]
@@ -317,7 +318,10 @@ KINDS = [
     ("which club has points over 50", "values"),
     ("how many points did clubs founded after 1940 have", None),  # several rows: a number?
     ("who founded the club with the most wins", None),
-    ("how many clubs have the most wins", None),
+    ("how many clubs have the most wins", None),  # a club, not a number
+    ("what is the total points of the city", None),  # the city would be left unused
+    ("what is the average wins of the coach", None),
+    ("the highest points by city", None),  # per city: the best row, or the best mean?
 ]
 
 

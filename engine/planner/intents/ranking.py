@@ -227,6 +227,8 @@ class RowLabel(Intent):
         s = _superlative(q)
         if s is None or len(s.numbers) != 1 or q.n or s.agg not in (None, "max", "min"):
             return None
+        if q.groups:
+            return None  # "the highest points by city": per city, one row each
         group = s.group
         if q.which is None and WHO.match(q.question):  # "who had the most wins": the column
             group = q.who if group is None or group == q.who else None  # naming each row
