@@ -28,6 +28,8 @@ _add("agg", "var", "variance")
 _add("super", "desc", "highest", "largest", "biggest", "most", "greatest", "top", "best")
 _add("super", "asc", "lowest", "smallest", "least", "fewest", "bottom", "worst")
 _add("mode", "", "most common", "most frequent", "most popular", "commonest", "mode")
+_add("mode", "", "listed the most", "listed most", "listed most often", "appear the most")
+_add("mode", "", "appears the most", "appeared the most", "used the most", "most often")
 _add("count", "", "count", "count of", "tally", "frequency", "frequencies")
 _add("count", "many", "how many", "number of", "how many time")  # or an amount: query._amounts
 _add("distinct", "", "distinct", "unique", "different", "individual")

@@ -21,7 +21,9 @@ from engine.planner.text_numbers import numberish
 from engine.types import ColumnProfile
 
 # Keywords a lookup may contain besides its value and column: "what", "in 2004", "how many".
-LOOKUP_WORDS: Final = frozenset({"which", "during", "amount", "and", "listed", "link", "gain"})
+LOOKUP_WORDS: Final = frozenset(
+    {"which", "during", "amount", "and", "listed", "link", "gain", "group"}  # "won by X"
+)
 
 
 def _said(q: Query) -> set[str]:

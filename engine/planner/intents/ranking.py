@@ -65,15 +65,23 @@ class Mode(Intent):
         return "table" if plan.n else "label"
 
     def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
-        return [f"result = {rows}.groupby({py(plan.groups[0].name)}).size().idxmax()"]
+        return [
+            f"counts = {rows}.groupby({py(plan.groups[0].name)}).size()",
+            "best = counts[counts == counts.max()].index.to_series().reset_index(drop=True)",
+            "result = best.iloc[0] if len(best) == 1 else best  # a tie: every tied value",
+        ]
 
     def sql(self, plan: Plan, table: str) -> list[str] | None:
         g = quote_ident(plan.groups[0].name)
         q = (
             f"SELECT {g}, count(*) AS count\nFROM {table}{where(plan, *not_null(plan.groups))}\n"
-            f"GROUP BY {g}\nORDER BY count DESC, {g}\nLIMIT 1"
+            f"GROUP BY {g}\nQUALIFY count = max(count) OVER ()\nORDER BY {g}"
         )
-        return [call(q), f"result = result[{py(plan.groups[0].name)}].iloc[0]"]
+        name = py(plan.groups[0].name)
+        return [
+            call(q, "best"),
+            f"result = best[{name}].iloc[0] if len(best) == 1 else best[{name}]  # a tie",
+        ]
 
 
 class Sort(Intent):
