@@ -282,6 +282,25 @@ def test_numbers_written_as_text_are_converted_exactly_or_declined(settings, tmp
     marked.catalog.close()
 
 
+def test_awkward_names_survive_in_every_new_intent(settings, tmp_path: Path) -> None:
+    """Quotes and braces in column names and values are written as literals, never pasted."""
+    text = 'team,"pts {x} ""q""",coach\nO\'Neil,5,Ann\nBea "B",9,Bo\nCal,7,Cy\nTotal,21,\n'
+    t = Table(settings, tmp_path, text, name="awkward")
+    points = "'" + next(c.name for c in t.profile.columns if c.name.startswith("pts")) + "'"
+    answers = {
+        f"how many {points} did Cal have": 7,
+        "which team is after O'Neil": 'Bea "B"',
+        f"which team had more {points}, Cal or O'Neil": "Cal",
+        f"which team has the most {points}": 'Bea "B"',
+        f"what is the total {points}": 21,
+    }
+    for question, want in answers.items():
+        assert t.answer(question) == want, t.plan(question).code
+    with pytest.raises(CannotAnswer, match="no other row"):
+        t.answer(f"which team had the same {points} as Cal")
+    t.catalog.close()
+
+
 def test_a_value_inside_other_cells_is_not_counted_exactly(settings, tmp_path: Path) -> None:
     text = 'song,singer\nA,Ann Lee\nB,"Ann Lee, Bo Chan"\nC,Bo Chan\n'
     t = Table(settings, tmp_path, text, name="songs")

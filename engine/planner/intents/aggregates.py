@@ -116,8 +116,8 @@ def _stated_total(plan: Plan, frame: str) -> list[str]:
     return [
         f"stated = {frame}.loc[{col(frame, row.column or '')} == {py(row.label)}, {py(m)}]",
         "if len(stated) == 1 and not np.isclose(stated.iloc[0], result):",
-        f'    {DECLINE}(f"the {row.label} row says {{stated.iloc[0]}}, '
-        'the other rows add up to {result}")',
+        f"    {DECLINE}({py(f'the {row.label} row says')} "
+        '+ f" {stated.iloc[0]}, the other rows add up to {result}")',
     ]
 
 

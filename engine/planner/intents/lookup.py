@@ -91,8 +91,7 @@ class CellValue(Intent):
         return [
             f"found = {col(rows, target)}.dropna().unique()",
             "if len(found) != 1:",
-            f'    {DECLINE}(f"the matching rows hold {{len(found)}} values of {target.name}, '
-            'not one")',
+            f'    {DECLINE}(f"the matching rows hold {{len(found)}} different values, not one")',
             "result = found[0]",
         ]
 
@@ -173,7 +172,7 @@ class Choice(Intent):
         extreme = "max" if plan.descending else "min"
         return [
             f"if len({rows}) != 2 or {col(rows, m)}.isna().any():",
-            f'    {DECLINE}("each of the two names must pick one row with a {m}")',
+            f"    {DECLINE}({py(f'each of the two names must pick one row with a {m}')})",
             f"best = {rows}.loc[{col(rows, m)} == {col(rows, m)}.{extreme}(), {py(g)}]",
             "result = best.iloc[0] if len(best) == 1 else best.reset_index(drop=True)  # a tie",
         ]
@@ -215,9 +214,9 @@ class SameAs(Intent):
         return [
             f"named = {rows}.loc[{named}, {py(m)}]",
             "if len(named) != 1 or named.isna().any():",
-            f'    {DECLINE}("the name must pick one row with a {m}")',
+            f"    {DECLINE}({py(f'the name must pick one row with a {m}')})",
             f"others = ({col(rows, m)} == named.iloc[0]) & ~({named})",
             f"result = {rows}.loc[others, {py(label.name)}].drop_duplicates().reset_index(drop=True)",
             "if result.empty:",
-            f'    {DECLINE}("no other row has the same {m}")',
+            f"    {DECLINE}({py(f'no other row has the same {m}')})",
         ]
