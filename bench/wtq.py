@@ -27,6 +27,9 @@ load counts as an error for each of its questions.
 Questions: every question for the planner alone; as soon as an LLM mode is asked for, a fixed
 sample of 100 (seed 2026): the same questions on every run (`--sample N --seed S` to change it,
 `--sample 0` for all). `--limit N` then keeps the first N of them in file order.
+Halves, to measure on what was not tuned on (issue 13): `dev` holds the questions whose id number
+is even (nt-1234 -> 1234), `check` the odd ones. Develop with `--half dev`; look at the check
+half only at milestones. A run over both reports each half and all of them.
 Every per-question record goes to bench/data/wtq-<mode>-<timestamp>.jsonl.
 """
 
@@ -78,6 +81,7 @@ CLEAN = DATA / "wtq"
 MODES = ("planner", "auto", "local", "naive", "vote")
 LLM_MODES = frozenset({"auto", "local", "naive", "vote"})
 SAMPLE, SEED = 100, 2026
+HALVES = ("dev", "check")
 NAIVE_ASK = "\nSet `result` to the answer."  # the naive prompt's only hint about the answer
 
 
@@ -88,6 +92,11 @@ def load_score():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def half_of(question_id: str) -> str:
+    """`dev` for an even id number (nt-1234), `check` for an odd one."""
+    return HALVES[int(question_id.split("-")[1]) % 2]
 
 
 # --- tables ----------------------------------------------------------------------------------
@@ -195,12 +204,15 @@ def run(args: argparse.Namespace) -> int:
     score = load_score()
     questions = [json.loads(line) for line in (WTQ / "questions.jsonl").open() if line.strip()]
     sample = args.sample if args.sample is not None else (SAMPLE if LLM_MODES & set(modes) else 0)
+    if args.half != "all":
+        questions = [q for q in questions if half_of(q["id"]) == args.half]
     questions = choose(questions, sample, args.seed, args.limit)
     by_table: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for q in questions:
         by_table[q["table"]].append(q)
     deadline = deadline_at(args.deadline)
     what = f"sample of {sample} (seed {args.seed})" if sample else "all questions"
+    what += f" of the {args.half} half" if args.half != "all" else ""
     print(
         f"WTQ train: {len(questions)} questions over {len(by_table)} tables ({what}"
         f"{f', first {args.limit}' if args.limit else ''}); modes {', '.join(modes)}; "
@@ -279,6 +291,15 @@ def answers(table, table_questions, modes, settings: Settings, config, load_fail
 def report(modes, records, load_failures, show: int) -> None:
     print("\n## WTQ train: per mode\n")
     print_table(("mode", *SUMMARY_HEADERS), [(m, *summary_cells(records[m])) for m in modes])
+    halves = {half_of(r["id"]) for m in modes for r in records[m]}
+    if len(halves) > 1:
+        print("\n## WTQ train: per half (dev: even ids, tuned on; check: odd ids)\n")
+        rows = [
+            (m, h, *summary_cells([r for r in records[m] if half_of(r["id"]) == h]))
+            for m in modes
+            for h in HALVES
+        ]
+        print_table(("mode", "half", *SUMMARY_HEADERS), rows)
     for mode in modes:
         backends = Counter(
             r["backend"] or "no code" for r in records[mode] if r["outcome"] != DECLINED
@@ -307,7 +328,7 @@ def report(modes, records, load_failures, show: int) -> None:
         )
         for r in wrong[:cap]:
             predicted = json.dumps(r["predicted"], ensure_ascii=False, default=str)
-            print(f"- {r['id']} ({r['table']}): {r['question']}")
+            print(f"- {r['id']} [{half_of(r['id'])}] ({r['table']}): {r['question']}")
             print(f"  gold {r['gold']}  predicted {one_line(predicted, 200)}")
             if why := reason(r):
                 print(f"  {why}")
@@ -335,6 +356,12 @@ def main(argv: list[str] | None = None) -> int:
         help=f"a fixed random sample of N questions (default: {SAMPLE} with an LLM mode, else all; 0: all)",
     )
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument(
+        "--half",
+        choices=(*HALVES, "all"),
+        default="all",
+        help="dev (even ids: tune on these), check (odd ids: milestones only) or all",
+    )
     parser.add_argument("--deadline", help="HH:MM UTC: start no new table after this")
     parser.add_argument("--timeout", type=float, help="sandbox time limit per run, seconds")
     parser.add_argument("--show", type=int, default=25, help="wrong answers listed per LLM mode")

@@ -28,6 +28,7 @@ from engine.outputs import SAVED_FORMAT
 from engine.profile import profile_table
 from engine.summary_rows import summary_rows
 from engine.types import Table, TableProfile
+from engine.value_index import ValueIndex, value_index
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -71,6 +72,7 @@ class Catalog:
         self._con = connect(memory_mb=settings.duckdb_memory_mb, spill_dir=work_dir / "spill")
         self._tables: dict[str, Table] = {}
         self._profiles: dict[str, TableProfile] = {}
+        self._values: dict[str, ValueIndex | None] = {}
         self._arrow: dict[str, Path] = {}
         self._sizes: dict[str, int] = {}  # estimated bytes as pandas frames (engine/budget.py)
 
@@ -175,9 +177,10 @@ class Catalog:
             self._forget(name)
 
     def _forget(self, name: str) -> None:
-        """Drop what was derived from table `name`: its size, profile and hand-over file."""
+        """Drop what was derived from table `name`: its size, profile, values and hand-over file."""
         self._sizes.pop(name, None)
         self._profiles.pop(name, None)
+        self._values.pop(name, None)
         arrow = self._arrow.pop(name, None)
         if arrow is not None:
             arrow.unlink(missing_ok=True)
@@ -197,6 +200,20 @@ class Catalog:
 
     def profiles(self) -> list[TableProfile]:
         return [self.profile(n) for n in self._tables]
+
+    def value_index(self, name: str) -> ValueIndex | None:
+        """Every text value of the table, normalised, for the planner (computed once, then
+        cached; None for a table too big to index)."""
+        with self._lock:
+            if name not in self._values:
+                self.table(name)
+                self._values[name] = value_index(self._con, name)
+            return self._values[name]
+
+    def value_indexes(self) -> dict[str, ValueIndex]:
+        """The value index of every table that has one, by table name."""
+        found = {n: self.value_index(n) for n in self._tables}
+        return {n: index for n, index in found.items() if index is not None}
 
     def arrow_file(self, name: str) -> Path:
         """The table as an Arrow IPC file, written once by streaming batches (bounded memory).

@@ -304,8 +304,13 @@ class Session(DatabaseMethods):
                 raise InputError("The question is empty. Type a question about your table.")
             if not self.tables:
                 raise InputError("No table is loaded yet. Upload a file or pick a sample first.")
-            profiles = self.catalog.profiles() + self._databases.profiles(question)
-            context = Context(profiles, self.turns, self.settings, on_progress or silent)
+            context = Context(
+                self.catalog.profiles() + self._databases.profiles(question),
+                self.turns,
+                self.settings,
+                on_progress or silent,
+                values=self.catalog.value_indexes(),
+            )
             turn = answer_question(
                 question,
                 drafters_for(backend or self.settings.backend, self.settings, self.secrets),

@@ -175,13 +175,13 @@ LAYERS: Final[tuple[tuple[str, ...], ...]] = (
     # load: a file becomes a DuckDB table, with notes on what was fixed
     ("loading",),
     # profile: what a loaded table holds, and what it would cost in memory
-    ("profile", "budget", "summary_rows"),
+    ("profile", "budget", "summary_rows", "value_index"),
     # the session's tables: loads, profiles and budgets each one
     ("catalog", "databases"),
     # result: whatever code left behind becomes one Answer shape (the sandbox returns it)
     ("results",),
     # draft and check: the offline planner, prompt -> LLM -> code, column and code checks, charts
-    ("planner", "prompt", "extraction", "columns", "llm", "charts", "followups"),
+    ("answer_kinds", "planner", "prompt", "extraction", "columns", "llm", "charts", "followups"),
     # run code in a confined worker
     ("sandbox",),
     # the answer loop: drafters (planner, LLM) -> check -> run -> repair

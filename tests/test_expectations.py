@@ -47,6 +47,8 @@ def column(*values: object) -> Answer:
         ("which year had the most matches?", Wanted.ANY),
         ("what is the name of the last opponent on this chart?", Wanted.ANY),
         ("average price by region", Wanted.ANY),
+        ("Can you give me the median unit price for Furniture?", Wanted.ANY),  # a request
+        ("could you list the regions", Wanted.ANY),
     ],
 )
 def test_what_a_question_asks_for(question: str, wanted: Wanted) -> None:

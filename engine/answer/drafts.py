@@ -7,25 +7,28 @@ gets the same checks, the same sandbox and the same record of attempts.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from engine.answer.progress import Notify, silent
 from engine.config import Settings
 from engine.types import Backend, RunResult, TableProfile, Turn
+from engine.value_index import ValueIndex
 
 FailureKind = Literal["check", "run", "answer"]
 
 
 @dataclass(frozen=True)
 class Context:
-    """What every drafter may read about the question's session."""
+    """What every drafter may read about the question's session. `values` holds the text
+    values of each table small enough to index, by table name (engine/value_index.py)."""
 
     profiles: Sequence[TableProfile]
     history: Sequence[Turn]
     settings: Settings
     notify: Notify = silent
+    values: Mapping[str, ValueIndex] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -4,57 +4,22 @@
 template (`@mean[value]`) that template filled in. A result of another kind ("how many" answered
 with four names, "the average attendance" with a list of stadiums) is wrong whatever its values,
 so the loop sends it back for one repair, and a planner draft of the wrong kind is not shown.
-Only clear cases are judged: anything unsure is `Wanted.ANY`, which every answer fits.
+Only clear cases are judged: anything unsure is `Wanted.ANY`, which every answer fits. The
+reading of the question itself is in engine/answer_kinds.py, which the planner uses too.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Final
 
+from engine.answer_kinds import TEMPLATE_SLOT, Wanted, wanted_answer
 from engine.types import Answer
 
+__all__ = ["Mismatch", "Wanted", "answer_mismatch", "wanted_answer"]
 
-class Wanted(StrEnum):
-    ANY = "any answer"
-    NUMBER = "one number"
-    NAME = "a name or value, not a count"
-    BOOLEAN = "yes or no"
-    TEMPLATE = "the answer written in the format the question gives"
-
-
-_NUMBER_START: Final = re.compile(
-    r"^(?:in )?how (?:many|much|old|far|tall|high|big|large|often|wide|deep|heavy)\b"
-    r"|^(?:what|what's|whats)(?: is| was| were| are)? (?:the )?(?:total |combined |overall )?"
-    r"(?:number|count|sum|amount|percentage|percent|ratio)(?: of| in| between| for| from|$)"
-    r"|^(?:what|what's|whats)(?: is| was| were| are)? (?:the )?"
-    r"(?:average|mean|median|total|sum|combined|difference)\b"
-    r"|^(?:the )?(?:total )?number of\b|^count\b"
-)
-_GROUPED: Final = re.compile(r"\b(?:by|per|each|every)\b")  # "average price by region": a table
-_NAME_START: Final = re.compile(r"^(?:who|whom|whose)\b")
-_BOOLEAN_START: Final = re.compile(
-    r"^(?:is|are|was|were|does|do|did|has|have|had|can|could|will|would|should) (?!there\b)"
-)  # "are there any other …?" is often answered with what there is: not judged
-_CHOICE: Final = re.compile(r"\b(?:or|than)\b")  # "was x liberal or conservative": not yes/no
-TEMPLATE_SLOT: Final = re.compile(r"@(\w+)\[")
 _YES_NO: Final = frozenset({"yes", "no", "true", "false"})
-
-
-def wanted_answer(question: str) -> Wanted:
-    """The kind of answer `question` asks for (ANY when unsure)."""
-    if TEMPLATE_SLOT.search(question):
-        return Wanted.TEMPLATE
-    text = " ".join(question.lower().replace("?", " ").split())
-    if _NUMBER_START.search(text) and not _GROUPED.search(text):
-        return Wanted.NUMBER
-    if _NAME_START.search(text):
-        return Wanted.NAME
-    if _BOOLEAN_START.search(text) and not _CHOICE.search(text):
-        return Wanted.BOOLEAN
-    return Wanted.ANY
 
 
 @dataclass(frozen=True)

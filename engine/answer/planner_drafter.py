@@ -24,7 +24,7 @@ class PlannerDrafter:
     def draft(self, question: str, context: Context) -> Draft:
         context.notify(Progress("plan", "Planning with the offline planner"))
         try:
-            found = plan(question, context.profiles, context.settings)
+            found = plan(question, context.profiles, context.settings, values=context.values)
         except UnsupportedError:
             raise
         except Exception as exc:  # a planner bug must not cost the user the question

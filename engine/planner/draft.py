@@ -9,7 +9,7 @@ intent without a SQL form declines for it.
 from __future__ import annotations
 
 import keyword
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Final
 
 from engine.code_names import FIRST_TABLE
@@ -20,15 +20,24 @@ from engine.identifiers import quote_ident
 from engine.planner.intents import plan_for_query
 from engine.planner.plans import Plan
 from engine.planner.query import read_question
-from engine.planner.snippets import describe_filters, filter_lines
+from engine.planner.snippets import describe_filters, filter_lines, py
+from engine.planner.text_numbers import conversion_lines
 from engine.types import CodeDraft, TableProfile
+from engine.value_index import ValueIndex
 
 BIG_TABLE_ROWS: Final = 1_000_000
 
 
-def plan(question: str, profiles: Sequence[TableProfile], settings: Settings) -> CodeDraft:
-    """Code for `question` with a one-line explanation and a confidence, or UnsupportedError."""
-    found = plan_for_query(read_question(question, profiles))
+def plan(
+    question: str,
+    profiles: Sequence[TableProfile],
+    settings: Settings,
+    values: Mapping[str, ValueIndex] | None = None,
+) -> CodeDraft:
+    """Code for `question` with a one-line explanation and a confidence, or UnsupportedError.
+    `values`: the value index of each table small enough to have one, by table name; without
+    it only the profile's most frequent values are recognised."""
+    found = plan_for_query(read_question(question, profiles, values))
     if found.confidence < settings.planner_min_confidence:
         raise UnsupportedError(
             f"I am not confident enough to answer this offline (I read it as: "
@@ -44,7 +53,9 @@ def plan(question: str, profiles: Sequence[TableProfile], settings: Settings) ->
 
 def explanation(plan: Plan) -> str:
     """One line saying what the code computes, e.g. "Mean of price, grouped by region"."""
-    return plan.intent.explain(plan) + describe_filters(plan)
+    converted = converted_columns(plan)
+    numbers = f", reading {' and '.join(converted)} as numbers" if converted else ""
+    return plan.intent.explain(plan) + describe_filters(plan) + numbers
 
 
 def code_for_plan(
@@ -54,18 +65,30 @@ def code_for_plan(
     (`big_table_rows` is the `big_table_rows` setting)."""
     frame = table_variable(plan.table, profiles)
     database = database_of_source(plan.table.source)
+    converted = converted_columns(plan)
     if plan.table.rows >= big_table_rows or database:
-        table = ".".join(quote_ident(part) for part in plan.table.name.split("."))
-        lines = plan.intent.sql(plan, table)
-        if lines is not None:
-            return "\n".join(lines) + "\n"
+        if all(r.column for r in plan.drop_rows) and not converted:
+            table = ".".join(quote_ident(part) for part in plan.table.name.split("."))
+            lines = plan.intent.sql(plan, table)
+            if lines is not None:
+                return "\n".join(lines) + "\n"
         if database:  # issue 15: never pandas over a table that stays in its database
             raise UnsupportedError(
                 f"{plan.table.name} lives in {database}, and this kind of question has no SQL "
                 "form in the offline planner; ask the LLM, which writes sql() for it."
             )
+    numbers = [line for c in converted for line in conversion_lines(frame, c, py)]
     lines, rows = filter_lines(plan, frame)
-    return "\n".join(lines + plan.intent.pandas(plan, rows, frame)) + "\n"
+    return "\n".join(numbers + lines + plan.intent.pandas(plan, rows, frame)) + "\n"
+
+
+def converted_columns(plan: Plan) -> list[str]:
+    """The numbers-as-text columns the code computes with: measures of an intent that
+    computes, and columns compared with a number."""
+    used = {c.name for c in plan.measures} if plan.intent.computes else set()
+    used |= {c.name for c in (plan.time,) if c is not None}
+    used |= {f.column.name for f in plan.filters if f.op in (">", ">=", "<", "<=", "between")}
+    return [c for c in plan.text_numbers if c in used]
 
 
 def table_variable(table: TableProfile, profiles: Sequence[TableProfile]) -> str:

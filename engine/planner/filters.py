@@ -14,6 +14,7 @@ from typing import Any
 
 from engine.errors import UnsupportedError
 from engine.planner.matching import ColumnMention, Token, ValueMention, date_of, number_of
+from engine.planner.vocabulary import STOPWORDS
 from engine.types import ColumnProfile, TableProfile
 
 Keywords = Sequence[tuple[int, str, str]]  # (token position, feature, value), as in Query
@@ -60,6 +61,13 @@ def filters_from_question(
         for m in columns:  # "species Adelie", "region is West": the column is the filter's
             grouped = kw.get(m.start - 1, ("",))[0] == "group"  # "by region except Europe"
             near = 0 <= v.start - m.end <= 2 or m.start == v.end  # "the Corporate segment"
+            near = (
+                near
+                or (  # "was Oslo the venue", "the Hawks as their nickname"
+                    0 < m.start - v.end <= 2
+                    and all(t.text in STOPWORDS for t in tokens[v.end : m.start])
+                )
+            )
             if m.column.name == v.column.name and near and not grouped:
                 consumed.add(m.start)
     for name, mentions in by_column.items():
@@ -80,6 +88,8 @@ def filters_from_question(
         if number is None and period is None:
             continue
         near = _column_before(columns, i - 1)
+        if before[0] == "cmp" and (near is None or near.kind not in ("number", "date")):
+            near = _column_after(columns, i + 1) or near  # "at least 10 title defenses"
         timely = period is not None and (
             before[0] in ("tcmp", "during", "")
             or not (near and near.kind == "number" and not _is_year(near))
@@ -126,6 +136,13 @@ def _use(tokens: list[Token], i: int, period: Period | None) -> None:
 def _column_before(columns: Sequence[ColumnMention], pos: int) -> ColumnProfile | None:
     near = [m for m in columns if m.end <= pos + 1 and pos + 1 - m.end <= 3]
     return near[-1].column if near else None
+
+
+def _column_after(columns: Sequence[ColumnMention], pos: int) -> ColumnProfile | None:
+    """A numeric column named just after a number: "more than 30 points", "at least 10 title
+    defenses" (up to two words between: "5,000 total points")."""
+    after = [m for m in columns if 0 <= m.start - pos <= 2 and m.column.kind == "number"]
+    return after[0].column if after else None
 
 
 def _consume(

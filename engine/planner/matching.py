@@ -9,17 +9,21 @@ naming both: it never picks one silently.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Final
 
 from engine.errors import UnsupportedError
+from engine.planner.vocabulary import STOPWORDS
 from engine.types import ColumnProfile, TableProfile
+from engine.value_index import ValueIndex, value_words
 
 # rapidfuzz ratio. The suite's misspellings ("lenght", "specie", "body mas") score 92+, and any
 # cutoff from 75 to 92 gives the same results on its 340 questions: kept on the strict side.
 FUZZY_CUTOFF: Final = 86.0
-FUZZY_MIN_CHARS: Final = 5  # short words are too easy to confuse ("sex" vs "set")
+FUZZY_MIN_CHARS: Final = 5
+MAX_VALUE_WORDS: Final = 8  # the longest cell value looked for in a question  # short words are too easy to confuse ("sex" vs "set")
 INVARIANT: Final = frozenset("species series data news physics always".split())
 UNIT_WORDS: Final = frozenset("mm cm m km g kg lb lbs usd eur pct".split())
 MONTHS: Final = {
@@ -46,8 +50,9 @@ SYNONYMS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {
 }
 
 _TOKEN = re.compile(
-    r"\d{4}-\d{1,2}-\d{1,2}|\d{4}-\d{1,2}|\d[\d,]*(?:\.\d+)?%?|\.\d+|[a-z][a-z0-9_]*(?:'[a-z]+)?"
-    r"|[<>!]=|[<>=]|\"[^\"]*\"|'[^']*'",
+    r"\d{4}-\d{1,2}-\d{1,2}|\d{4}-\d{1,2}|\d+(?:st|nd|rd|th)\b|\d[\d,]*(?:\.\d+)?%?|\.\d+"
+    r"|[a-z][a-z0-9_]*(?:'[a-z]+)?"
+    r"|[<>!]=|[<>=]|\"[^\"]*\"|'[^']*'|[^\W\d_]\w*(?:'[^\W\d_]+)?",  # last: words in other scripts
     re.IGNORECASE,
 )
 
@@ -63,7 +68,11 @@ class Token:
 
 
 def tokenize(question: str) -> list[Token]:
-    """Words, numbers (1,200 and 12.5% kept whole), ISO dates, comparison signs, quoted strings."""
+    """Words, numbers (1,200 and 12.5% kept whole), ordinals (3rd), ISO dates, comparison
+    signs, quoted strings.
+    Accents are dropped ("Málaga" is "malaga"); a word in another script is a word too."""
+    folded = unicodedata.normalize("NFKD", question)
+    question = "".join(c for c in folded if not unicodedata.combining(c))
     tokens = []
     for m in _TOKEN.finditer(question):
         raw = m.group(0)
@@ -106,13 +115,16 @@ class ColumnMention:
 
 @dataclass(frozen=True)
 class ValueMention:
-    """A category value found in the question, e.g. 'Europe' in region."""
+    """A category value found in the question, e.g. 'Europe' in region, and how many rows hold
+    it when the value index says (None: unknown)."""
 
     column: ColumnProfile
     table: TableProfile
     value: Any
     start: int
     end: int
+    rows: int | None = None
+    inside: tuple[Any, ...] = ()  # other cell values that contain this one's words
 
 
 @dataclass
@@ -251,27 +263,49 @@ def _or(names: list[str]) -> str:
     return ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0]
 
 
-def find_values(tokens: list[Token], profiles: list[TableProfile]) -> list[ValueMention]:
-    """Category values (from the profile's most frequent values) named in the question."""
+def find_values(
+    tokens: list[Token],
+    profiles: list[TableProfile],
+    index: ValueIndex | None = None,
+    min_words: int = 1,
+) -> list[ValueMention]:
+    """Category values named in the question: the profile's most frequent values (plurals
+    allowed), and with a value index every text value of the table (exact normalised words).
+    With `min_words`, only values of that many words or more: read before the column names,
+    a cell like "Hague Club" is one value, not a column `club` beside an unknown word."""
     candidates: dict[tuple[str, ...], list[tuple[ColumnProfile, TableProfile, Any]]] = {}
     for table in profiles:
-        for col in table.columns:
-            if col.kind not in ("text", "bool"):
-                continue
+        for col in table.columns:  # text columns, and those read as numbers (text_numbers.py)
             for value, _count in col.top_values:
                 if not isinstance(value, str) or not value.strip():
                     continue
                 key = tuple(singular(w) for w in re.findall(r"[a-z0-9]+", value.lower()))
                 if key:
                     candidates.setdefault(key, []).append((col, table, value))
+    longest = max(4, min(index.longest, MAX_VALUE_WORDS) if index is not None else 0)
     found: list[ValueMention] = []
-    for n in (4, 3, 2, 1):
+    for n in range(longest, min_words - 1, -1):
         for i in range(len(tokens) - n + 1):
             span = tokens[i : i + n]
             if any(t.used for t in span):
                 continue
             key = tuple(singular(t.text.lower()) for t in span)
-            hits = candidates.get(key)
+            hits = list(candidates.get(key, ()))
+            rows: int | None = None
+            inside: tuple[Any, ...] = ()
+            words = value_words(" ".join(t.text for t in span))
+            if len(words) < min_words:
+                continue
+            if index is not None and _may_name_a_value(span) and profiles:
+                table = profiles[0]
+                for entry in index.find(words):
+                    col = table.column(entry.column)
+                    if col is not None and all(h[2] != entry.value for h in hits):
+                        hits.append((col, table, entry.value))
+                    if col is not None and len(hits) == 1 and hits[0][2] == entry.value:
+                        rows = entry.rows
+                if hits:
+                    inside = tuple(e.value for e in index.inside(words))
             if not hits:
                 continue
             if len({(c.name, tb.name) for c, tb, _ in hits}) > 1:
@@ -281,11 +315,25 @@ def find_values(tokens: list[Token], profiles: list[TableProfile]) -> list[Value
                     "Say which column you mean, e.g. “where "
                     f"{cols[0]} is {hits[0][2]}”."
                 )
+            if len({v for _, _, v in hits}) > 1:
+                spelled = " or ".join(repr(v) for _, _, v in hits)
+                raise UnsupportedError(
+                    f"“{' '.join(t.raw for t in span)}” could be {spelled} in {hits[0][0].name}. "
+                    "Quote the one you mean."
+                )
             col, table, value = hits[0]
             for t in span:
                 t.used = True
-            found.append(ValueMention(col, table, value, i, i + n))
+            found.append(ValueMention(col, table, value, i, i + n, rows, inside))
     return found
+
+
+def _may_name_a_value(span: list[Token]) -> bool:
+    """A span the value index may explain: not quoted (quotes are for `contains`), and not a
+    lone stop word or number ("a" in group A, "10" in a text column of ranks)."""
+    if any(t.quoted for t in span):
+        return False
+    return not (len(span) == 1 and (span[0].text in STOPWORDS or number_of(span[0]) is not None))
 
 
 def number_of(token: Token) -> float | None:
@@ -304,6 +352,13 @@ def date_of(tokens: list[Token], i: int) -> tuple[date, date, int] | None:
 
     Understands 2024-03-15, 2024-03, 2024, 'March 2024', '15 March 2024' and 'Q1 2024'.
     """
+    try:
+        return _date_at(tokens, i)
+    except ValueError:  # "2004-13", "1999-02-30": a season or a range, not a date
+        return None
+
+
+def _date_at(tokens: list[Token], i: int) -> tuple[date, date, int] | None:
     t = tokens[i].text
     m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", t)
     if m:

@@ -11,14 +11,20 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, ClassVar, Final
 
 from engine.errors import UnsupportedError
 from engine.planner.filters import Filter
 from engine.planner.query import Query
-from engine.types import ColumnProfile, TableProfile
+from engine.types import ColumnProfile, SummaryRow, TableProfile
 
 GUESSED_AGG_PENALTY: Final = 0.1  # "body mass by species" means the mean, but it was not said
+# Keywords only some intents answer ("the row after X", "how many more"): any other intent
+# would leave them unused, so it is not allowed to answer (engine/planner/checks.py).
+SPECIAL: Final = frozenset({"position", "more", "link", "gain", "or", "comparative", "same"})
+# Words that pick rows by rank or place ("the first", "the most", "the most common"): an
+# intent that does not read them would answer about other rows.
+SELECTORS: Final = frozenset({"first", "last", "super", "mode"})
 
 
 class Intent(ABC):
@@ -26,7 +32,15 @@ class Intent(ABC):
 
     Instances are stateless: the registry holds one of each, and a `Plan` refers to the one that
     matched, so the code writer needs no table keyed by intent names.
+
+    `every_row`: the intent aggregates, ranks, counts or picks by position, so a table's summary
+    rows ("Total") are left out of its rows; an intent that reads the rows a value names keeps
+    them (a question may ask about the Total row itself).
     """
+
+    every_row: ClassVar[bool] = True
+    computes: ClassVar[bool] = True  # False: it only reads cells (numbers as text stay text)
+    reads: ClassVar[frozenset[str]] = frozenset()  # the SPECIAL keywords this intent answers
 
     @abstractmethod
     def match(self, q: Query) -> Plan | None:
@@ -45,6 +59,12 @@ class Intent(ABC):
         """Lines that aggregate in DuckDB `sql()` over `table` (already quoted) for big tables,
         or None when this kind has no SQL form here: the pandas code is used instead."""
         return None
+
+    def gives(self, plan: Plan) -> str:
+        """What `result` will hold: `number` (one number), `label` (one value of a column, or
+        the values of tied rows), `rows`, `table` or `figure`; checked against the question
+        before any code is written (engine/answer_kinds.py)."""
+        return "table"
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
@@ -66,12 +86,23 @@ class Plan:
     time: ColumnProfile | None = None
     color: ColumnProfile | None = None
     confidence: float = 0.95
+    drop_rows: tuple[SummaryRow, ...] = ()  # summary rows the code leaves out
+    values: tuple[Any, ...] = ()  # cell values the intent uses itself (not as filters)
+    text_numbers: tuple[str, ...] = ()  # text columns read as numbers (text_numbers.py)
+
+    def columns_used(self) -> set[str]:
+        """Every column the plan computes with, filters on or returns."""
+        found = [*self.measures, *self.groups, *(f.column for f in self.filters)]
+        found += [c for c in (self.time, self.color) if c is not None]
+        return {c.name for c in found}
 
 
 def new_plan(q: Query, intent: Intent, **parts) -> Plan:
     """A plan for `intent` with the question's table, filters and confidence (unless given)."""
     confidence = parts.pop("confidence", q.confidence)
-    return Plan(intent, q.table, filters=tuple(q.filters), confidence=confidence, **parts)
+    filters = parts.pop("filters", tuple(q.filters))
+    parts.setdefault("text_numbers", q.text_numbers)
+    return Plan(intent, q.table, filters=filters, confidence=confidence, **parts)
 
 
 def numeric_measures(q: Query) -> list[ColumnProfile]:

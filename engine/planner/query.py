@@ -7,7 +7,7 @@ numbers, dates and the vocabulary. What the words ask for is decided later by th
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -16,6 +16,7 @@ from engine.planner.filters import Filter, filters_from_question
 from engine.planner.matching import (
     ColumnMention,
     Token,
+    ValueMention,
     apply_synonyms,
     find_columns_exact,
     find_columns_loose,
@@ -25,6 +26,16 @@ from engine.planner.matching import (
     singular,
     tokenize,
 )
+from engine.planner.readings import (
+    amounts,
+    loose_comparisons,
+    neighbours,
+    row_nouns,
+    stat_or_column,
+    units,
+    who_column,
+)
+from engine.planner.text_numbers import read_as_numbers
 from engine.planner.vocabulary import (
     AMOUNT_NOUNS,
     FILLERS,
@@ -34,6 +45,7 @@ from engine.planner.vocabulary import (
     STOPWORDS,
 )
 from engine.types import ColumnProfile, TableProfile
+from engine.value_index import ValueIndex
 
 FUZZY_KEYWORD_CUTOFF: Final = 84.0  # "averge" 92, "corelation" 95; "medain" (83) stays unknown
 FUZZY_KEYWORD_MIN_CHARS: Final = 5
@@ -59,6 +71,12 @@ class Query:
     filters: tuple[Filter, ...] = ()
     n: int | None = None
     confidence: float = 0.95
+    values: tuple[ValueMention, ...] = ()  # the cell values named, where the filters came from
+    text_numbers: tuple[str, ...] = ()  # text columns read as numbers (text_numbers.py)
+    loose: tuple[str, ...] = ()  # comparison words no number or date follows ("under coach X")
+    asked: ColumnMention | None = None  # the column after "which"/"what", even if a value's
+    who: ColumnProfile | None = None  # for "who …": the column that names each row (_who)
+    named_values: tuple[ColumnMention, ...] = ()  # columns named beside their value ("coach X")
 
     def has(self, feature: str) -> bool:
         return any(f == feature for _, f, _ in self.keywords)
@@ -72,8 +90,13 @@ class Query:
         return [m for m in self.columns if id(m) not in roles]
 
 
-def read_question(question: str, profiles: Sequence[TableProfile]) -> Query:
-    """Read the question against the tables; raise UnsupportedError on what it cannot explain."""
+def read_question(
+    question: str,
+    profiles: Sequence[TableProfile],
+    indexes: Mapping[str, ValueIndex] | None = None,
+) -> Query:
+    """Read the question against the tables; raise UnsupportedError on what it cannot explain.
+    `indexes` holds the value index of each table that has one (engine/value_index.py)."""
     text = question.strip()
     lowered = text.lower()
     if not re.search(r"[a-z]", lowered):
@@ -83,19 +106,27 @@ def read_question(question: str, profiles: Sequence[TableProfile]) -> Query:
     for pattern, reason in REFUSALS:
         if pattern.search(lowered):
             raise UnsupportedError(reason)
-    table = _pick_table(text, list(profiles))
+    table, text_numbers = read_as_numbers(_pick_table(text, list(profiles)))
     text = FROM_TO.sub(r"between \1 and \2", text)  # "from 1952 to 2007" is a range
     tokens = apply_synonyms(tokenize(text))
     _mark_table_words(tokens, table)
+    index = (indexes or {}).get(table.name)
+    long_values = find_values(tokens, [table], index, min_words=2)  # "Hague Club" > `club`
+    idioms = _keywords(tokens, min_words=3)
     mentions = find_columns_exact(tokens, [table])
-    keywords = _keywords(tokens)
-    values = find_values(tokens, [table])
+    keywords = sorted(idioms + _keywords(tokens))
+    values = sorted(long_values + find_values(tokens, [table], index), key=lambda v: v.start)
     mentions += find_columns_loose(tokens, [table])
     mentions.sort(key=lambda m: m.start)
+    keywords = sorted(keywords + row_nouns(tokens, keywords))
+    keywords = neighbours(amounts(keywords, mentions, tokens), tokens, values)
+    units(keywords, mentions, tokens)
     confidence = min([0.95] + [m.score + 0.05 for m in mentions])
     found = filters_from_question(table, keywords, mentions, tokens, values)
     columns = tuple(m for m in mentions if m.start not in found.consumed)
     roles = _roles(keywords, columns, tokens)
+    loose = loose_comparisons(keywords, tokens)
+    stat_or_column(keywords, tokens, table)
     misspelt, confidence = _fuzzy_keywords(tokens, confidence)
     _decline_unknown_words(tokens, table)
     return Query(
@@ -109,6 +140,12 @@ def read_question(question: str, profiles: Sequence[TableProfile]) -> Query:
         filters=found.filters,
         n=roles.n,
         confidence=confidence,
+        values=tuple(values),
+        text_numbers=text_numbers,
+        loose=loose,
+        asked=next((m for m in mentions if (m.start - 1, "which") in _features(keywords)), None),
+        who=who_column(text, table),
+        named_values=tuple(m for m in mentions if m.start in found.consumed),
     )
 
 
@@ -163,12 +200,14 @@ def _one_per_row(column: ColumnProfile, table: TableProfile) -> bool:
     return column.distinct_count == table.rows
 
 
-def _keywords(tokens: list[Token]) -> list[tuple[int, str, str]]:
+def _keywords(tokens: list[Token], min_words: int = 1) -> list[tuple[int, str, str]]:
+    """Vocabulary phrases, longest first; with `min_words`, only phrases that long (read
+    before the column names: "how many times" is a count even beside a column "Time")."""
     found: list[tuple[int, str, str]] = []
     for i, t in enumerate(tokens):
-        if t.text == "row" and t.used:
+        if t.text == "row" and t.used and min_words == 1:
             found.append((i, "row", ""))
-    for n in range(MAX_PHRASE, 0, -1):
+    for n in range(MAX_PHRASE, min_words - 1, -1):
         for i in range(len(tokens) - n + 1):
             span = tokens[i : i + n]
             if any(t.used or t.quoted for t in span):
@@ -182,6 +221,10 @@ def _keywords(tokens: list[Token]) -> list[tuple[int, str, str]]:
                 found.append((i + n - 1, *hit))  # at its last word: what follows is its object
     found.sort()
     return found
+
+
+def _features(keywords: list[tuple[int, str, str]]) -> set[tuple[int, str]]:
+    return {(pos, feature) for pos, feature, _ in keywords}
 
 
 @dataclass

@@ -18,7 +18,7 @@ from engine.code_names import RESULT
 from engine.identifiers import quote_ident
 from engine.planner.filters import Filter
 from engine.planner.plans import Plan
-from engine.types import ColumnProfile
+from engine.types import ColumnProfile, SummaryRow
 
 AGG_WORDS: Final = {
     "sum": "Total",
@@ -74,7 +74,14 @@ def describe_filters(plan: Plan) -> str:
             words.append(f"{f.column.name} between {f.value[0]} and {f.value[1]}")
         else:
             words.append(f"{f.column.name} {f.op} {f.value}")
-    return f", where {' and '.join(words)}" if words else ""
+    said = f", where {' and '.join(words)}" if words else ""
+    return said + left_out(plan.drop_rows)
+
+
+def left_out(rows: Iterable[SummaryRow]) -> str:
+    """ ", leaving out the Total row" for the summary rows a plan leaves out ('' for none)."""
+    names = [f"the {r.label} row" if r.label else f"row {r.position + 1} (a sum)" for r in rows]
+    return f", leaving out {' and '.join(names)}" if names else ""
 
 
 # --- pandas ---------------------------------------------------------------------------------
@@ -105,9 +112,10 @@ def by(plan: Plan) -> str:
 
 def filter_lines(plan: Plan, frame: str) -> tuple[list[str], str]:
     """Lines that select the plan's rows, and the variable that holds them."""
-    if not plan.filters:
-        return [], frame
     parts = [condition(frame, f) for f in plan.filters]
+    parts += [summary_condition(frame, r) for r in plan.drop_rows]
+    if not parts:
+        return [], frame
     if len(parts) == 1:
         cond = parts[0]
     else:
@@ -131,6 +139,13 @@ def condition(frame: str, f: Filter) -> str:
     if f.op == "between":
         return f"{c}.between({py(f.value[0])}, {py(f.value[1])})"
     return f"{c} {f.op} {py(f.value)}"
+
+
+def summary_condition(frame: str, row: SummaryRow) -> str:
+    """The rows other than a summary row: by its label, or by its place when it has none."""
+    if row.column is None:
+        return f"{frame}.index != {row.position}"
+    return f"{col(frame, row.column)} != {py(row.label)}"
 
 
 def _atomic(expression: str) -> bool:
@@ -200,6 +215,11 @@ def sql_condition(f: Filter) -> str:
 def where(plan: Plan, *extra: str) -> str:
     """The WHERE clause for the plan's filters plus `extra` conditions ('' when none)."""
     parts = [sql_condition(f) for f in plan.filters] + list(extra)
+    parts += [  # unlabelled summary rows have no SQL form: code_for_plan writes pandas
+        f"{quote_ident(r.column)} IS DISTINCT FROM {literal(r.label)}"
+        for r in plan.drop_rows
+        if r.column is not None
+    ]
     return f"\nWHERE {' AND '.join(parts)}" if parts else ""
 
 

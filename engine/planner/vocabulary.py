@@ -28,7 +28,10 @@ _add("agg", "var", "variance")
 _add("super", "desc", "highest", "largest", "biggest", "most", "greatest", "top", "best")
 _add("super", "asc", "lowest", "smallest", "least", "fewest", "bottom", "worst")
 _add("mode", "", "most common", "most frequent", "most popular", "commonest", "mode")
-_add("count", "", "how many", "count", "number of", "count of", "tally", "frequency", "frequencies")
+_add("mode", "", "listed the most", "listed most", "listed most often", "appear the most")
+_add("mode", "", "appears the most", "appeared the most", "used the most", "most often")
+_add("count", "", "count", "count of", "tally", "frequency", "frequencies")
+_add("count", "many", "how many", "number of", "how many time")  # or an amount: query._amounts
 _add("distinct", "", "distinct", "unique", "different", "individual")
 _add("share", "", "share", "percentage", "percent", "proportion", "fraction", "%")
 _add("hist", "", "distribution", "histogram", "distributed", "spread", "frequency distribution")
@@ -58,7 +61,8 @@ _add("order", "desc", "descending", "desc", "high to low", "highest first", "des
 _add("order", "desc", "in descending order", "largest first", "biggest first")
 _add("order", "asc", "ascending order", "smallest first")
 _add("pivot", "", "pivot", "pivot table", "crosstab", "cross tab", "cross tabulation")
-_add("compare", "", "compare", "comparison", "differ", "difference", "comparing", "compared")
+_add("compare", "", "compare", "comparison", "comparing", "compared")
+_add("difference", "", "difference", "differ", "difference in", "how far apart")
 _add("group", "", "by", "per", "each", "for each", "for every", "across", "broken down by")
 _add("group", "", "split by", "grouped by", "group by", "in each", "within each", "among")
 _add("group", "", "for all", "of each", "for the different", "by their", "by its", "for every")
@@ -84,6 +88,43 @@ _add("row", "", "dataset", "data set", "table", "data", "sample size", "size of 
 _add("which", "", "which", "what")
 _add("much", "", "how much")
 _add("list", "", "list", "list of", "a list of", "enumerate", "name all", "what are the")
+# "on the list", "in this chart": the rows as the table shows them, in its order (issue 13)
+_add("listed", "", "listed", "on the list", "in the list", "on this list", "in this list")
+_add("listed", "", "on the chart", "on this chart", "in the chart", "in this chart", "shown")
+_add("listed", "", "in the table", "in this table", "on the table", "on this table", "as listed")
+# the row next to another in the table's order: +1 below it, -1 above it (intents/positions.py)
+_add("position", "+1", "next", "following", "right after", "directly after", "immediately after")
+_add("position", "+1", "directly below", "right below", "immediately below", "just below")
+_add("position", "-1", "previous", "preceding", "right before", "directly before", "just before")
+_add("position", "-1", "immediately before", "directly above", "right above", "just above")
+_add("position", "", "next to", "beside", "adjacent to")  # which side: not said
+_add("more", "", "how many more", "how much more")
+_add("same", "", "same", "the same", "same as")  # "the same number of wins as X" (lookup.py)
+_add("position", "-1", "preceded", "came before")
+_add("position", "+1", "succeeded", "followed", "came after")
+# Verbs that select rows as often as they link them ("what year did X win": X may have lost
+# that final): read only where they link a named row to an amount ("how many medals did X win")
+_add("gain", "", "win", "won", "lose", "lost")
+# "which team had more titles, A or B": a choice between two named rows (intents/lookup.py)
+_add("or", "", "or", "either")
+_add("comparative", "desc", "more", "larger", "higher", "greater", "bigger")
+_add("comparative", "asc", "less", "fewer", "smaller", "lower")
+# Verbs that link a named row to the value asked ("what team did X play for", "how many points
+# did X score", "the only season where …"): read only by the intents that read named rows
+# (plans.SPECIAL); elsewhere they could select rows ("how many drivers finished").
+_add(
+    "link",
+    "",
+    *"""play played plays playing score scored scores scoring finish finished
+    finishes come came comes receive received receives earn earned earns take took taken reach
+    reached hold held release released releases produce produced appear appeared appears
+    compete competed represent represented representing belong belonged belongs attend attended
+    serve served lead led join joined coach coached direct directed write wrote written sing sang
+    perform performed build built found founded establish established open opened locate located
+    born elect elected draft drafted sign signed achieve achieved occur occurred run ran drive
+    drove ride rode air aired premiere premiered publish published launch launched own owned
+    operate operated design designed name named call called titled only""".split(),
+)
 _add("and", "", "and", "&")
 
 KEYWORDS: Final = dict(sorted(_KEYWORDS.items(), key=lambda kv: -len(kv[0].split())))
@@ -97,7 +138,8 @@ STOPWORDS: Final = frozenset(
     variable variables plot chart graph draw visualize visualise visualization make create
     compute calculate calc return print report look have has had overall whole entire just
     also then than so if per cent thing things one ones kind type wise based using use used
-    want need know like to of versus time over along respectively across while
+    want need know like to of versus time over along respectively across while he she him
+    his her hers
     well figure bar bars pie line lines histogram plotted drawn shown see got""".split()
 )
 # Verbs and fillers of how people describe records; they never change what is computed.
@@ -107,7 +149,21 @@ FILLERS: Final = frozenset(
 )
 # Table names that also mean money ("sales by region"): never read as "count the rows".
 AMOUNT_NOUNS: Final = frozenset("sale revenue turnover income spend spending profit cost".split())
+# Nouns that count something held in cells, not rows: "how many goals did X score" adds goals
+# up (or reads them), it does not count rows (issue 13). Never read as the rows' noun.
+COUNTED_IN_CELLS: Final = frozenset(
+    """goal point medal vote seat win loss victory defeat draw tie run hit title trophy award
+    prize game match appearance cap people person inhabitant resident visitor spectator fan
+    viewer attendee attendance crowd year day week month hour minute second time lap mile
+    kilometer meter km metre foot feet inch pound dollar euro ton tonne litre liter percent""".split()
+)
 # `than` etc. are only stop words once the phrases that need them ("more than") have matched.
+# Comparison words that mean a neighbouring row when a cell value follows them ("the club
+# after Lyon", "the street above Oak Street"): +1 the row below, -1 the row above.
+# Columns that rank: their highest value is the worst place ("the top position" is 1), so a
+# superlative over them has no safe direction, and their values are not added up.
+RANK_WORDS: Final = frozenset("rank ranking place placing position pos seed standing".split())
+NEIGHBOUR_WORDS: Final = {"after": "+1", "below": "+1", "before": "-1", "above": "-1"}
 
 REFUSALS: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
     (

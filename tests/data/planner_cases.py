@@ -360,7 +360,12 @@ GAPMINDER: list[tuple[str, Expected]] = [
         "average life expectancy in 2007 by continent",
         T("SELECT continent, avg(lifeExp) FROM gapminder WHERE year = 2007 GROUP BY 1"),
     ),
-    ("population of China in 2007", D("China")),
+    # China is not among the profile's top values; the value index (engine/value_index.py) knows it
+    (
+        "population of China in 2007",
+        S("SELECT pop FROM gapminder WHERE country = 'China' AND year = 2007"),
+    ),
+    ("population of Atlantis in 2007", D("Atlantis")),
     (
         "total pop by continent in 2007",
         T("SELECT continent, sum(pop) FROM gapminder WHERE year = 2007 GROUP BY 1"),

@@ -68,7 +68,9 @@ HOLDOUT: list[tuple[str, str, Expected]] = [
      T("SELECT year, continent, avg(gdpPercap) FROM gapminder GROUP BY 1, 2")),
     ("gapminder", "top 10 countries by population in 2007",
      O("SELECT pop FROM gapminder WHERE year = 2007 ORDER BY pop DESC LIMIT 10", "pop")),
-    ("gapminder", "life expectancy of Japan over time", D("japan")),
+    # declined until the value index (issue 13) knew Japan, a value outside the top 20
+    ("gapminder", "life expectancy of Japan over time",
+     T("SELECT year, avg(lifeExp) FROM gapminder WHERE country = 'Japan' GROUP BY 1")),
     ("gapminder", "minimum life expectancy by continent",
      T("SELECT continent, min(lifeExp) FROM gapminder GROUP BY 1")),
     ("gapminder", "relationship between gdp per capita and life expectancy",

@@ -13,9 +13,11 @@ from dataclasses import replace
 from typing import Final
 
 from engine.errors import UnsupportedError
+from engine.planner.checks import check_plan
 from engine.planner.intents.aggregates import Aggregate, Pivot, Share
 from engine.planner.intents.counting import CountOfText, DistinctPerGroup, RowCount, ValueCount
 from engine.planner.intents.dates import FirstLast, Trend
+from engine.planner.intents.lookup import CellValue, Choice, Difference, SameAs
 from engine.planner.intents.overview import (
     Correlation,
     CorrelationMatrix,
@@ -25,7 +27,8 @@ from engine.planner.intents.overview import (
     Missing,
     Scatter,
 )
-from engine.planner.intents.ranking import Extreme, Mode, Sort, TopGroups, TopRows
+from engine.planner.intents.positions import LatestRow, ListEnd, Neighbour
+from engine.planner.intents.ranking import Extreme, Mode, RowLabel, Sort, TopGroups, TopRows
 from engine.planner.intents.values import DistinctCount, FilteredValues, Listing, Rows, Unique
 from engine.planner.plans import Intent, Plan
 from engine.planner.query import Query
@@ -38,6 +41,9 @@ INTENTS: Final[tuple[Intent, ...]] = (
     Scatter(),
     Missing(),
     Describe(),
+    Neighbour(),  # the row after a named one, the last row listed: the table's own order
+    ListEnd(),
+    LatestRow(),  # "who was the last coach": by the table's one date or year column
     Head(),
     FirstLast(),
     Histogram(),
@@ -47,10 +53,15 @@ INTENTS: Final[tuple[Intent, ...]] = (
     DistinctCount(),  # "number of distinct species", before the listing of them
     Unique(),
     Sort(),
+    Choice(),  # "which had more titles, A or B": before a superlative reads it
     TopRows(),  # a superlative: top rows, the extreme value, or top groups
     Extreme(),
+    RowLabel(),  # "which shop had the most visitors": the row's label, not a group's mean
     TopGroups(),
     Trend(),
+    Difference(),  # two named rows: the difference of their values, or one row's value
+    SameAs(),
+    CellValue(),
     RowCount(),  # a count: of rows, distinct values per group or overall, or values
     DistinctPerGroup(),
     CountOfText(),
@@ -63,11 +74,16 @@ INTENTS: Final[tuple[Intent, ...]] = (
 
 
 def plan_for_query(q: Query) -> Plan:
-    """The first intent that matches, or a decline that says what was understood."""
+    """The first intent that matches, or a decline that says what was understood. A plan that
+    leaves a part of the question unused, or gives another kind of answer than the question
+    asks for, is declined (issue 13): a wrong confident answer is worse than none."""
     for intent in INTENTS:
         found = intent.match(q)
         if found is not None:
-            return replace(found, confidence=round(found.confidence, 2))
+            drop = q.table.summary_rows if intent.every_row else ()
+            found = replace(found, confidence=round(found.confidence, 2), drop_rows=drop)
+            check_plan(q, found)
+            return found
     raise UnsupportedError(
         "I could not tell what to compute. Try e.g. “average body_mass_g by species”, "
         "“how many rows”, or “distribution of price”."

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from engine.code_names import DECLINE
 from engine.errors import UnsupportedError
 from engine.identifiers import quote_ident
 from engine.planner.plans import (
@@ -46,7 +47,7 @@ class Aggregate(Intent):
     def match(self, q: Query) -> Plan | None:
         agg, confidence = said_agg(q)
         groups = group_columns(q)
-        compare = q.has("compare")
+        compare = q.has("compare") or q.has("difference")
         if agg is None and not (groups or compare or q.has("much")):
             return None
         if not groups and compare:
@@ -63,11 +64,14 @@ class Aggregate(Intent):
     def explain(self, plan: Plan) -> str:
         return f"{agg_word(plan)} of {measure_words(plan)}{grouped_by(plan)}"
 
+    def gives(self, plan: Plan) -> str:
+        return "table" if plan.groups else "number"
+
     def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
         m = plan.measures[0].name
         agg = PANDAS_AGG[plan.agg]
         if not plan.groups:
-            return [f"result = {col(rows, m)}.{agg}()"]
+            return [f"result = {col(rows, m)}.{agg}()"] + _stated_total(plan, frame)
         g = plan.groups[0].name
         per_group = f"{rows}.groupby({by(plan)})[{py(m)}].{agg}()"
         if len(plan.groups) == 1:
@@ -102,6 +106,21 @@ class Aggregate(Intent):
         return [call(q), f'fig = px.bar(result, x={x}, y={py(m.name)}, color={h}, barmode="group")']
 
 
+def _stated_total(plan: Plan, frame: str) -> list[str]:
+    """A total of every row checked against the table's own Total row: when they disagree
+    (a footnote, a late correction), which one the question means is not known (issue 13)."""
+    labelled = [r for r in plan.drop_rows if r.column is not None]
+    if plan.agg != "sum" or plan.filters or len(labelled) != 1:
+        return []
+    row, m = labelled[0], plan.measures[0].name
+    return [
+        f"stated = {frame}.loc[{col(frame, row.column or '')} == {py(row.label)}, {py(m)}]",
+        "if len(stated) == 1 and not np.isclose(stated.iloc[0], result):",
+        f"    {DECLINE}({py(f'the {row.label} row says')} "
+        '+ f" {stated.iloc[0]}, the other rows add up to {result}")',
+    ]
+
+
 class Share(Intent):
     """'share of sales by region' (percent per group), or 'what percentage of penguins are
     female' (percent of rows that match the filters: a plan without groups)."""
@@ -128,6 +147,9 @@ class Share(Intent):
             return "Share of rows that match, in percent"
         m = measure_words(plan)
         return f"Share of {'total ' + m if m else 'rows'} per {group_words(plan)}, in percent"
+
+    def gives(self, plan: Plan) -> str:
+        return "table" if plan.groups else "number"
 
     def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
         if not plan.groups:

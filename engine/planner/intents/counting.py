@@ -8,21 +8,40 @@ counts at all, for all four intents.
 
 from __future__ import annotations
 
+from engine.code_names import DECLINE
 from engine.errors import UnsupportedError
 from engine.identifiers import quote_ident
 from engine.planner.intents.aggregates import Aggregate
 from engine.planner.intents.values import DistinctCount
 from engine.planner.plans import Intent, Plan, group_columns, new_plan
 from engine.planner.query import Query
-from engine.planner.snippets import by, call, group_words, measure_words, not_null, py, where
+from engine.planner.snippets import (
+    by,
+    call,
+    col,
+    group_words,
+    measure_words,
+    not_null,
+    py,
+    where,
+)
+from engine.planner.text_numbers import numberish
 
 
 def _counts(q: Query) -> bool:
     """'how many', 'number of', or rows by a group ("orders by category" counts orders); an
-    average of counts per group is declined here, before any counting intent answers it."""
+    average of counts per group is declined here, before any counting intent answers it. So
+    is a count of a column's values in the one row a value names ("how many titles did X
+    have", X in one row): it would be 1 whatever the question meant."""
     rows_by_group = q.has("row") and bool(q.groups) and not q.measures and not q.has("agg")
     if not (q.has("count") or rows_by_group):
         return False
+    one_row = len(q.filters) == 1 and len(q.values) == 1 and q.values[0].rows == 1
+    if one_row and q.measures and not q.groups:
+        raise UnsupportedError(
+            f"{q.values[0].value} is in one row, so counting would give 1. Name the column "
+            "that holds the number you want."
+        )
     if q.has("agg") and q.groups and not q.measures:
         raise UnsupportedError(
             "An average of counts per group needs two steps; ask for the counts per group first."
@@ -31,20 +50,59 @@ def _counts(q: Query) -> bool:
 
 
 def _counted_text(q: Query) -> bool:
-    """'how many countries': the one column named is text, so its distinct values count."""
-    return len(q.measures) == 1 and q.measures[0].column.kind == "text"
+    """'how many countries': the one column named is text, so its distinct values count. Not a
+    column of numbers written as text ("how many points": an amount), and not a column the
+    question pins to one value (its distinct count is 1 whatever the data)."""
+    if len(q.measures) != 1 or q.measures[0].column.kind != "text":
+        return False
+    column = q.measures[0].column
+    if numberish(column):
+        raise UnsupportedError(
+            f"{column.name} holds numbers written as text; I will not count its values as names."
+        )
+    if any(f.column.name == column.name and f.op == "==" for f in q.filters):
+        raise UnsupportedError(
+            f"The question names one value of {column.name}, so counting its values would "
+            "always give 1. Ask for the number of rows."
+        )
+    return True
+
+
+def _counted_exactly(q: Query) -> None:
+    """Counting the rows equal to a value misses the cells that hold it among others ("X" in
+    "X, Y"): decline when the value index knows such cells."""
+    for v in q.values:
+        if v.inside:
+            raise UnsupportedError(
+                f"{v.value} also appears inside other cells (e.g. {v.inside[0]!r}); counting "
+                f"the rows where {v.column.name} is exactly {v.value} would miss those."
+            )
 
 
 class RowCount(Intent):
-    """'how many rows', 'number of orders per region and segment': rows, per group if any."""
+    """'how many rows', 'number of orders per region and segment': rows, per group if any.
+    A linking verb is read when a named value says which rows ("how many times did X finish
+    3rd"); alone it could select rows itself ("how many drivers finished")."""
+
+    reads = frozenset({"link"})
 
     def match(self, q: Query) -> Plan | None:
-        if not _counts(q) or q.measures:
+        if not _counts(q) or q.measures or (q.has("link") and not q.values):
             return None
+        if any(f.op in ("!=", "not in") for f in q.filters) and q.named_values:
+            return None  # "non-friendly competitions": competitions, or their rows?
+        nouns = any(f == "row" and v == "noun" for _, f, v in q.keywords)
+        compared = q.filters and all(f.op in (">", ">=", "<", "<=", "between") for f in q.filters)
+        if nouns and (not compared or q.has("link")):
+            return None  # "how many events were there": what the noun covers is open
+        _counted_exactly(q)
         return new_plan(q, self, groups=group_columns(q))
 
     def explain(self, plan: Plan) -> str:
         return f"Number of rows per {group_words(plan)}" if plan.groups else "Number of rows"
+
+    def gives(self, plan: Plan) -> str:
+        return "table" if plan.groups else "number"
 
     def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
         if not plan.groups:
@@ -91,12 +149,46 @@ class DistinctPerGroup(Intent):
 
 
 class CountOfText(DistinctCount):
-    """'how many countries': the number of distinct values of a text column."""
+    """'how many countries': the number of distinct values of a text column. Rows and values
+    agree when no value repeats; when some do, distinct values are meant only if the table
+    lists every value equally often (each city twice, each country once a year). When some
+    repeat and others do not ("how many players": 26 rows, 25 names) rows and values
+    disagree, and the code declines (issue 13)."""
 
     def match(self, q: Query) -> Plan | None:
         if not _counts(q) or not _counted_text(q) or q.groups:
             return None
         return new_plan(q, self, groups=(q.measures[0].column,))
+
+    def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
+        c = plan.groups[0]
+        return [
+            f"names = {col(rows, c)}.dropna()",
+            f"if names.duplicated().any() and {col(frame, c)}.value_counts().nunique() > 1:",
+            f"    {DECLINE}({py(_UNEVEN.format(c.name))})",
+            "result = names.nunique()",
+        ]
+
+    def sql(self, plan: Plan, table: str) -> list[str] | None:
+        c = quote_ident(plan.groups[0].name)
+        counted = f"SELECT count({c}) AS n, count(DISTINCT {c}) AS names FROM {table}{where(plan)}"
+        spread = (
+            f"SELECT min(k) = max(k) AS even\nFROM (SELECT count(*) AS k FROM {table} "
+            f"WHERE {c} IS NOT NULL GROUP BY {c})"
+        )
+        return [
+            call(counted, "counted"),
+            call(spread, "spread"),
+            'if counted["n"].iloc[0] > counted["names"].iloc[0] and not spread["even"].iloc[0]:',
+            f"    {DECLINE}({py(_UNEVEN.format(plan.groups[0].name))})",
+            'result = int(counted["names"].iloc[0])',
+        ]
+
+
+_UNEVEN = (
+    "some {0} values are listed more often than others, so the number of rows and the number "
+    "of different values disagree"
+)
 
 
 class ValueCount(Aggregate):
@@ -105,6 +197,6 @@ class ValueCount(Aggregate):
     def match(self, q: Query) -> Plan | None:
         if not _counts(q) or len(q.measures) != 1 or _counted_text(q):
             return None
-        if q.groups or q.has("row"):
-            return None
+        if q.groups or q.has("row") or q.values or q.value("agg") not in (None, "sum"):
+            return None  # "average number of X's apps": a mean; "X's count of Y": a lookup
         return new_plan(q, self, measures=(q.measures[0].column,), agg="count")

@@ -31,6 +31,7 @@ from engine.planner.snippets import (
 
 # Columns whose per-period total is what people mean ("quantity by month"); others get the mean
 # (a "body mass trend" is not a sum of body masses).
+WHEN: Final = re.compile(r"\s*(?:when|what date|which date|what day|what time)\b", re.I)
 AMOUNT_NAME: Final = re.compile(
     r"quantit|qty|count|units|amount|sales|revenue|total|number|orders|visits|clicks|spend|cost"
 )
@@ -40,6 +41,8 @@ class FirstLast(Intent):
     """'first date', 'last order date', 'date range': min and/or max of the one date column.
     `plan.period` says which: first, last or range."""
 
+    reads = frozenset({"first", "last"})
+
     def match(self, q: Query) -> Plan | None:
         if not (q.has("first") or q.has("last") or q.has("range")) or q.has("agg") or q.n:
             return None
@@ -48,6 +51,8 @@ class FirstLast(Intent):
             dates = [c for c in q.table.columns if c.kind == "date"]
             if len(dates) != 1 or any(m.column.kind != "date" for m in q.measures):
                 return None
+            if not (WHEN.match(q.question) or q.has("range") or q.has("row")):
+                return None  # "what was the first album released in 2011" asks for an album
         if len(dates) != 1:
             raise UnsupportedError(f"Which date column: {' or '.join(c.name for c in dates)}?")
         which = "range" if q.has("range") or (q.has("first") and q.has("last")) else None
@@ -56,6 +61,9 @@ class FirstLast(Intent):
 
     def explain(self, plan: Plan) -> str:
         return f"{(plan.period or '').title()} date in {plan.time.name if plan.time else ''}"
+
+    def gives(self, plan: Plan) -> str:
+        return "table" if plan.period == "range" else "date"
 
     def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
         assert plan.time is not None
@@ -125,6 +133,9 @@ class Trend(Intent):
         )
         per = f"per {plan.period} of {time}" if plan.period else f"per {time}"
         return f"{what} {per}" + (f", by {plan.color.name}" if plan.color else "")
+
+    def gives(self, plan: Plan) -> str:
+        return "table"
 
     def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
         assert plan.time is not None

@@ -51,6 +51,9 @@ class Correlation(Intent):
     def explain(self, plan: Plan) -> str:
         return f"Pearson correlation of {measure_words(plan).replace(', ', ' and ')}"
 
+    def gives(self, plan: Plan) -> str:
+        return "number"
+
     def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
         a, b = (m.name for m in plan.measures)
         return [f"result = {col(rows, a)}.corr({col(rows, b)})"]
@@ -76,6 +79,9 @@ class Scatter(Intent):
         if len(plan.measures) == 2:
             return f"Scatter plot of {plan.measures[1].name} against {plan.measures[0].name}"
         return "Scatter plot"
+
+    def gives(self, plan: Plan) -> str:
+        return "figure"
 
     def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
         x, y = (m.name for m in plan.measures)
@@ -107,6 +113,9 @@ class Missing(Intent):
 
     def explain(self, plan: Plan) -> str:
         return f"Missing values in {measure_words(plan) or 'each column'}"
+
+    def gives(self, plan: Plan) -> str:
+        return "number" if len(plan.measures) == 1 else "table"
 
     def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
         if len(plan.measures) == 1:
@@ -166,6 +175,8 @@ class Describe(Intent):
 class Head(Intent):
     """'first 10 rows', 'show me the head'."""
 
+    reads = frozenset({"first"})
+
     def match(self, q: Query) -> Plan | None:
         if q.has("head") or (q.has("first") and q.has("row") and not q.measures):
             return new_plan(q, self, n=q.n or 5)
@@ -173,6 +184,9 @@ class Head(Intent):
 
     def explain(self, plan: Plan) -> str:
         return f"The first {plan.n} rows"
+
+    def gives(self, plan: Plan) -> str:
+        return "rows"
 
     def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
         return [f"result = {rows}.head({plan.n})"]
@@ -195,6 +209,10 @@ class Histogram(Intent):
     def explain(self, plan: Plan) -> str:
         color = f", coloured by {plan.color.name}" if plan.color else ""
         return f"Distribution of {measure_words(plan)}{color}"
+
+    def gives(self, plan: Plan) -> str:
+        m = plan.measures[0]
+        return "figure" if m.kind in ("number", "date") else "table"
 
     def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
         m = plan.measures[0]

@@ -12,9 +12,11 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
+from engine.code_names import DECLINE
 from engine.errors import UnsupportedError
 from engine.identifiers import quote_ident
 from engine.planner.intents.aggregates import Aggregate
+from engine.planner.matching import name_words, singular
 from engine.planner.plans import (
     GUESSED_AGG_PENALTY,
     Intent,
@@ -30,18 +32,23 @@ from engine.planner.snippets import (
     ROWS_SHOWN,
     agg_expr,
     call,
+    col,
     measure_words,
     not_null,
     py,
     where,
 )
+from engine.planner.vocabulary import RANK_WORDS
 from engine.types import ColumnProfile
 
 COUNTING: Final = re.compile(r"\b(most|fewest|least)\b", re.IGNORECASE)  # of rows, not values
+WHO: Final = re.compile(r"\s*(who|whom|whose)\b", re.IGNORECASE)
 
 
 class Mode(Intent):
     """'most common island': the value with the most rows."""
+
+    reads = frozenset({"mode", "super"})
 
     def match(self, q: Query) -> Plan | None:
         if not q.has("mode"):
@@ -54,20 +61,33 @@ class Mode(Intent):
     def explain(self, plan: Plan) -> str:
         return f"Most common value of {plan.groups[0].name}"
 
+    def gives(self, plan: Plan) -> str:
+        return "table" if plan.n else "label"
+
     def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
-        return [f"result = {rows}.groupby({py(plan.groups[0].name)}).size().idxmax()"]
+        return [
+            f"counts = {rows}.groupby({py(plan.groups[0].name)}).size()",
+            "best = counts[counts == counts.max()].index.to_series().reset_index(drop=True)",
+            "result = best.iloc[0] if len(best) == 1 else best  # a tie: every tied value",
+        ]
 
     def sql(self, plan: Plan, table: str) -> list[str] | None:
         g = quote_ident(plan.groups[0].name)
         q = (
             f"SELECT {g}, count(*) AS count\nFROM {table}{where(plan, *not_null(plan.groups))}\n"
-            f"GROUP BY {g}\nORDER BY count DESC, {g}\nLIMIT 1"
+            f"GROUP BY {g}\nQUALIFY count = max(count) OVER ()\nORDER BY {g}"
         )
-        return [call(q), f"result = result[{py(plan.groups[0].name)}].iloc[0]"]
+        name = py(plan.groups[0].name)
+        return [
+            call(q, "best"),
+            f"result = best[{name}].iloc[0] if len(best) == 1 else best[{name}]  # a tie",
+        ]
 
 
 class Sort(Intent):
     """'sort by quantity (ascending)', 'top 10 rows ordered by price'."""
+
+    reads = frozenset({"super"})
 
     def match(self, q: Query) -> Plan | None:
         if not (q.has("sort") or q.has("order")):
@@ -83,6 +103,9 @@ class Sort(Intent):
     def explain(self, plan: Plan) -> str:
         most = "highest" if plan.descending else "lowest"
         return f"Rows sorted by {measure_words(plan)}, {most} first"
+
+    def gives(self, plan: Plan) -> str:
+        return "rows"
 
     def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
         asc = "False" if plan.descending else "True"
@@ -125,13 +148,20 @@ def _superlative(q: Query) -> _Superlative | None:
     elif len(q.columns) == 1 and not q.has("agg") and _most_rows(q):
         group = q.columns[0].column  # "the year with the most penguins": rows per year
     else:
-        texts = [m.column for m in q.columns if m.column.kind in ("text", "bool")]
+        labels = ("text", "bool", "date")  # "the air date with the most visitors": a date too
+        texts = [m.column for m in q.columns if m.column.kind in labels]
         if len(texts) > 1:
             raise UnsupportedError(f"Ranked by which: {' or '.join(c.name for c in texts)}?")
         group = texts[0] if texts else None
     numbers = [m.column for m in q.columns if m.column.kind == "number" and m.column != group]
     if len(numbers) > 1:
         raise UnsupportedError(f"Highest by which column: {' or '.join(c.name for c in numbers)}?")
+    ranks = [c.name for c in numbers if {singular(w) for w in name_words(c.name)} & RANK_WORDS]
+    if ranks:  # "the top position" is position 1: highest or lowest?
+        raise UnsupportedError(
+            f"{ranks[0]} ranks rows, so its “highest” may be its lowest number. Ask for the "
+            f"smallest or largest {ranks[0]}, or for the row where it is 1."
+        )
     return _Superlative(direction == "desc", agg, confidence, group, numbers)
 
 
@@ -151,6 +181,8 @@ def _ranks_rows(q: Query) -> bool:
 class TopRows(Intent):
     """'the 3 orders with the highest price': whole rows, ranked by one numeric column."""
 
+    reads = frozenset({"super"})
+
     def match(self, q: Query) -> Plan | None:
         s = _superlative(q)
         if s is None or s.group is not None or len(s.numbers) != 1 or not _ranks_rows(q):
@@ -160,6 +192,9 @@ class TopRows(Intent):
     def explain(self, plan: Plan) -> str:
         most = "highest" if plan.descending else "lowest"
         return f"The {plan.n} rows with the {most} {measure_words(plan)}"
+
+    def gives(self, plan: Plan) -> str:
+        return "rows"
 
     def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
         pick = "nlargest" if plan.descending else "nsmallest"
@@ -178,11 +213,71 @@ class TopRows(Intent):
 class Extreme(Aggregate):
     """'the highest body mass': the maximum (or minimum) of one numeric column."""
 
+    reads = frozenset({"super"})
+
     def match(self, q: Query) -> Plan | None:
         s = _superlative(q)
         if s is None or s.group is not None or len(s.numbers) != 1 or _ranks_rows(q):
             return None
+        if WHO.match(q.question):
+            return None  # "who had the most wins" wants the row's name (RowLabel)
         return new_plan(q, self, measures=(s.numbers[0],), agg="max" if s.descending else "min")
+
+
+class RowLabel(Intent):
+    """'which shop had the top number of visitors', 'the opening date with the most visitors': the
+    label of the row with the highest (or lowest) value of one numeric column, every tied row's
+    when several share it. Not a statistic per group: none was asked for (issue 13)."""
+
+    reads = frozenset({"link", "super"})  # "which team scored the most goals"
+
+    def match(self, q: Query) -> Plan | None:
+        s = _superlative(q)
+        if s is None or len(s.numbers) != 1 or q.n or s.agg not in (None, "max", "min"):
+            return None
+        if q.groups:
+            return None  # "the highest points by city": per city, one row each
+        group = s.group
+        if q.which is None and WHO.match(q.question):  # "who had the most wins": the column
+            group = q.who if group is None or group == q.who else None  # naming each row
+        if group is None:
+            return None
+        parts = {"groups": (group,), "measures": (s.numbers[0],), "descending": s.descending}
+        return new_plan(q, self, **parts)
+
+    def explain(self, plan: Plan) -> str:
+        most = "highest" if plan.descending else "lowest"
+        return f"The {plan.groups[0].name} of the row with the {most} {measure_words(plan)}"
+
+    def gives(self, plan: Plan) -> str:
+        return "label"
+
+    def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
+        g, m = plan.groups[0].name, plan.measures[0].name
+        extreme = "max" if plan.descending else "min"
+        return [
+            f"best = {rows}.loc[{col(rows, m)} == {col(rows, m)}.{extreme}(), {py(g)}]"
+            ".drop_duplicates()",
+            "if best.isna().any():  # a row of totals, or a label left blank",
+            f"    {DECLINE}({py(f'the row with the {extreme} {m} has no {g}')})",
+            "result = best.iloc[0] if len(best) == 1 else best.reset_index(drop=True)  # ties",
+        ]
+
+    def sql(self, plan: Plan, table: str) -> list[str] | None:
+        g, m = (quote_ident(c.name) for c in (plan.groups[0], plan.measures[0]))
+        extreme = "max" if plan.descending else "min"
+        q = (
+            f"SELECT DISTINCT {g}\nFROM {table}{where(plan)}\n"
+            f"  {'AND' if where(plan) else 'WHERE'} {m} = "
+            f"(SELECT {extreme}({m}) FROM {table}{where(plan)})"
+        )
+        name = py(plan.groups[0].name)
+        return [
+            call(q, "best"),
+            f"if best[{name}].isna().any():  # a row of totals, or a label left blank",
+            f"    {DECLINE}({py(f'the row with the {extreme} {plan.measures[0].name} has no label')})",
+            f"result = best[{name}].iloc[0] if len(best) == 1 else best[{name}]  # ties",
+        ]
 
 
 class TopGroups(Intent):
@@ -190,15 +285,22 @@ class TopGroups(Intent):
     has the most orders': groups ranked by a statistic (or by their number of rows). Without
     N the answer is the one group's name."""
 
+    reads = frozenset({"super"})
+
     def match(self, q: Query) -> Plan | None:
         s = _superlative(q)
         if s is None or s.group is None:
             return None
         if not s.numbers:  # "which region has the most orders"
-            if not (q.has("row") or q.has("count")):
-                return None
+            if not (q.has("count") or (q.has("row") and COUNTING.search(q.question))):
+                return None  # "the highest grade" ranks grades, it does not count them
             return new_plan(q, self, groups=(s.group,), agg="count", n=q.n, descending=s.descending)
         agg, confidence = s.agg, s.confidence
+        if agg is None and not q.n:  # one row's label is RowLabel's; here no label was asked
+            raise UnsupportedError(
+                f"Highest {s.numbers[0].name} in one row, or on average per {s.group.name}? "
+                "Say which (e.g. “highest average …”)."
+            )
         if agg is None:
             agg, confidence = "mean", confidence - GUESSED_AGG_PENALTY
         return new_plan(
@@ -222,6 +324,9 @@ class TopGroups(Intent):
         if plan.n:
             return f"The {plan.n} values of {g} with the {most} {what}"
         return f"The {g} with the {most} {what}"
+
+    def gives(self, plan: Plan) -> str:
+        return "table" if plan.n else "label"
 
     def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
         g = plan.groups[0].name

@@ -36,6 +36,9 @@ class DistinctCount(Intent):
     def explain(self, plan: Plan) -> str:
         return f"Number of distinct values of {group_words(plan)}"
 
+    def gives(self, plan: Plan) -> str:
+        return "number"
+
     def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
         return [f"result = {col(rows, plan.groups[0])}.nunique()"]
 
@@ -57,6 +60,9 @@ class Unique(Intent):
 
     def explain(self, plan: Plan) -> str:
         return f"Distinct values of {group_words(plan)}"
+
+    def gives(self, plan: Plan) -> str:
+        return "values"
 
     def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
         c = col(rows, plan.groups[0])
@@ -87,12 +93,15 @@ class Rows(Intent):
     """'orders from the West in 2014': the rows that match (the first 1,000 of a big table)."""
 
     def match(self, q: Query) -> Plan | None:
-        if not _only_filters(q) or q.measures:
-            return None
+        if not _only_filters(q) or q.measures or q.which:
+            return None  # "which club has points over 50" asks for clubs (FilteredValues)
         return new_plan(q, self)
 
     def explain(self, plan: Plan) -> str:
         return "Rows"
+
+    def gives(self, plan: Plan) -> str:
+        return "rows"
 
     def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
         return [f"result = {rows}"]
@@ -106,8 +115,9 @@ class FilteredValues(Unique):
     column named, among the rows that match."""
 
     def match(self, q: Query) -> Plan | None:
-        if not _only_filters(q) or len(q.measures) != 1 or q.has("row"):
+        named = [m.column for m in q.measures] + ([q.which.column] if q.which else [])
+        if not _only_filters(q) or len(named) != 1 or q.has("row"):
+            return None  # "which club has points over 50": the club is asked with "which"
+        if named[0].kind != "text":
             return None
-        if q.measures[0].column.kind != "text":
-            return None
-        return new_plan(q, self, groups=(q.measures[0].column,))
+        return new_plan(q, self, groups=(named[0],))

@@ -1,0 +1,54 @@
+"""What kind of answer a question asks for, read from its words alone (issue 13).
+
+"How many …" wants one number, "who …" a name, "is there …" yes or no, a question with an answer
+template (`@mean[value]`) that template filled in. The answer loop checks a run's answer against
+it (engine/answer/expectations.py), and the planner checks its plan before writing any code.
+Only clear cases are judged: anything unsure is `Wanted.ANY`, which every answer fits.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Final
+
+
+class Wanted(StrEnum):
+    ANY = "any answer"
+    NUMBER = "one number"
+    NAME = "a name or value, not a count"
+    BOOLEAN = "yes or no"
+    TEMPLATE = "the answer written in the format the question gives"
+
+
+_NUMBER_START: Final = re.compile(
+    r"^(?:in )?how (?:many|much|old|far|tall|high|big|large|often|wide|deep|heavy)\b"
+    r"|^(?:what|what's|whats)(?: is| was| were| are)? (?:the )?(?:total |combined |overall )?"
+    r"(?:number|count|sum|amount|percentage|percent|ratio)(?: of| in| between| for| from|$)"
+    r"|^(?:what|what's|whats)(?: is| was| were| are)? (?:the )?"
+    r"(?:average|mean|median|total|sum|combined|difference)\b"
+    r"|^(?:the )?(?:total )?number of\b|^count\b"
+)
+_GROUPED: Final = re.compile(r"\b(?:by|per|each|every)\b")  # "average price by region": a table
+_NAME_START: Final = re.compile(r"^(?:who|whom|whose)\b")
+_BOOLEAN_START: Final = re.compile(
+    r"^(?:is|are|was|were|does|do|did|has|have|had|can|could|will|would|should) "
+    r"(?!there\b|you\b)"
+)  # "are there any other …?" is often answered with what there is, and "can you give me the
+# median …" is a request: neither is judged
+_CHOICE: Final = re.compile(r"\b(?:or|than)\b")  # "was x liberal or conservative": not yes/no
+TEMPLATE_SLOT: Final = re.compile(r"@(\w+)\[")
+
+
+def wanted_answer(question: str) -> Wanted:
+    """The kind of answer `question` asks for (ANY when unsure)."""
+    if TEMPLATE_SLOT.search(question):
+        return Wanted.TEMPLATE
+    text = " ".join(question.lower().replace("?", " ").split())
+    if _NUMBER_START.search(text) and not _GROUPED.search(text):
+        return Wanted.NUMBER
+    if _NAME_START.search(text):
+        return Wanted.NAME
+    if _BOOLEAN_START.search(text) and not _CHOICE.search(text):
+        return Wanted.BOOLEAN
+    return Wanted.ANY

@@ -1,0 +1,107 @@
+"""What a plan must pass before its code is written (issue 13): it uses every column the question
+names, and it gives the kind of answer the question asks for ("how many" a number, "who" a
+name, "which" not a bare statistic). The answer loop checks the run's answer again after it."""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from engine.answer_kinds import Wanted, wanted_answer
+from engine.errors import UnsupportedError
+from engine.planner.plans import SELECTORS, SPECIAL, Plan
+from engine.planner.query import Query
+
+_WHICH_START: Final = re.compile(r"^\s*(?:in |of |from |for |at |on )?which\b", re.IGNORECASE)
+# "is the code less than 1950", "was X before or after Y": yes/no and either/or questions,
+# which no intent answers (answer_kinds leaves the ones with "or"/"than" unjudged)
+_YES_NO_START: Final = re.compile(r"^\s*(?:is|are|was|were|does|do|did|has|have|had)\b", re.I)
+_VALUE_START: Final = re.compile(r"^\s*(?:where|when|who|whom|whose)\b", re.IGNORECASE)
+_GIVES_FOR: Final = {
+    Wanted.NUMBER: frozenset({"number"}),
+    Wanted.NAME: frozenset({"label", "values"}),
+}
+
+
+def check_plan(q: Query, plan: Plan) -> None:
+    """Raise UnsupportedError when `plan` leaves a named column unused or answers another kind
+    of question than `q` asks."""
+    used = plan.columns_used()
+    after_value = {v.end for v in q.values}  # "Office products": the noun of the rows
+    unused = [
+        m.column.name
+        for m in q.columns
+        if m.column.name not in used and not (m.column.kind == "text" and m.start in after_value)
+    ]
+    unused = list(dict.fromkeys(unused))
+    if unused:
+        raise UnsupportedError(
+            f"The question names {' and '.join(unused)}, which my reading of it "
+            f"({plan.intent.explain(plan)}) would not use, so I will not guess."
+        )
+    unread = [f for f in sorted(SPECIAL | SELECTORS) if q.has(f) and f not in plan.intent.reads]
+    if unread:
+        raise UnsupportedError(
+            f"My reading of the question ({plan.intent.explain(plan)}) leaves out what "
+            f"“{_words_of(q, unread[0])}” asks, so I will not guess."
+        )
+    gives = plan.intent.gives(plan)
+    wanted = wanted_answer(q.question)
+    if wanted is Wanted.BOOLEAN or _YES_NO_START.search(q.question):
+        wanted = Wanted.BOOLEAN
+    if wanted in (Wanted.TEMPLATE, Wanted.BOOLEAN):
+        raise UnsupportedError(
+            f"The question asks for {wanted.value}; the offline planner does not write that."
+        )
+    allowed = _GIVES_FOR.get(wanted)
+    if allowed is not None and gives not in allowed:
+        raise UnsupportedError(
+            f"The question asks for {wanted.value}, but my reading of it "
+            f"({plan.intent.explain(plan)}) gives {_GIVES_WORDS[gives]}."
+        )
+    # "which order has the highest price": the rows are the answer (the row noun was asked)
+    which_row = any(f == "row" and (p - 1, "which") in _at(q) for p, f, _ in q.keywords)
+    if _VALUE_START.search(q.question) and gives == "rows":
+        raise UnsupportedError(
+            f"The question asks where, when or who, but my reading of it "
+            f"({plan.intent.explain(plan)}) gives whole rows."
+        )
+    if q.asked is not None and gives == "rows":
+        raise UnsupportedError(
+            f"The question asks for {q.asked.column.name}, but my reading of it "
+            f"({plan.intent.explain(plan)}) gives whole rows."
+        )
+    if _WHICH_START.search(q.question) and gives in ("number", "rows") and not which_row:
+        raise UnsupportedError(
+            f"“Which” asks for a name, but my reading of the question "
+            f"({plan.intent.explain(plan)}) gives {_GIVES_WORDS[gives]}."
+        )
+    if q.loose:
+        raise UnsupportedError(
+            f"“{q.loose[0]}” compares with something that is not a number or a date; the "
+            "offline planner only compares with numbers and dates."
+        )
+
+
+def _at(q: Query) -> set[tuple[int, str]]:
+    return {(pos, feature) for pos, feature, _ in q.keywords}
+
+
+def _words_of(q: Query, feature: str) -> str:
+    """The question's word for a keyword (its last word: 'after', 'next', 'more')."""
+    from engine.planner.matching import apply_synonyms, tokenize
+
+    tokens = apply_synonyms(tokenize(q.question))
+    pos = next(p for p, f, _ in q.keywords if f == feature)
+    return tokens[pos].raw if pos < len(tokens) else feature
+
+
+_GIVES_WORDS: Final = {
+    "number": "a number",
+    "label": "a value of a column",
+    "date": "a date",
+    "values": "a list of values",
+    "rows": "rows of the table",
+    "table": "a table",
+    "figure": "a chart",
+}

@@ -1,0 +1,167 @@
+"""Intents that read the table in its own order (issue 13): the row next to the one a value
+names ('what club is after Lyon', 'which street is above Oak Street'), and the first or
+last row on the list ('who was the last driver on the list').
+
+The order is the table's as loaded (a pandas frame keeps it), summary rows left out, so the
+row before a "Total" row is the last one. A value in several rows, or a row with no neighbour
+on that side, makes the code decline with `cannot_answer` instead of picking one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from engine.code_names import DECLINE
+from engine.errors import UnsupportedError
+from engine.planner.intents.lookup import LOOKUP_WORDS
+from engine.planner.intents.ranking import RowLabel
+from engine.planner.matching import name_words
+from engine.planner.plans import Intent, Plan, new_plan
+from engine.planner.query import Query
+from engine.planner.snippets import col, measure_words, py
+from engine.types import ColumnProfile, TableProfile
+
+
+def _target(q: Query, fallback: ColumnProfile | None) -> ColumnProfile | None:
+    """The one column asked about ('what club', 'who was the coach'), else `fallback`. Named
+    loosely ("elected" for "Elected by") it may be a verb: no target then."""
+    mentions = list(q.measures) + [m for m in (q.which, q.asked) if m is not None]
+    if any(m.score < 1 for m in mentions):
+        return None
+    named = {m.column.name: m.column for m in mentions}
+    if len(named) > 1:
+        return None
+    if named:
+        return next(iter(named.values()))
+    filtered = {f.column.name for f in q.filters}
+    who = q.who if q.who is not None and q.who.name not in filtered else None
+    return who or fallback  # "who was the first …" naming the row the question filters: no
+
+
+class Neighbour(Intent):
+    """'who was the coach after Ann Lee': a column of the row just below (or above) the
+    one row a value names, in the table's order."""
+
+    reads = frozenset({"position", "link"})
+    computes = False
+
+    def match(self, q: Query) -> Plan | None:
+        sides = {v for _, f, v in q.keywords if f == "position"}
+        if not sides:
+            return None
+        if sides - {"+1", "-1"} or len(sides) > 1:
+            raise UnsupportedError("Say which side: the row above it, or the row below it.")
+        said = {f for _, f, _ in q.keywords} - LOOKUP_WORDS - {"position", "row"}
+        if len(q.values) != 1 or len(q.filters) != 1 or q.filters[0].op != "==" or said:
+            return None
+        value = q.filters[0]
+        where = min(pos for pos, f, _ in q.keywords if f == "position")
+        if any(m.start > where for m in q.measures):
+            return None  # "who finished after X in rank": ordered by rank, not by the table
+        if q.named_values and not q.measures and not q.which:
+            target = q.named_values[0].column  # "who was the coach after Bo Chan"
+        else:
+            target = _target(q, value.column)
+        if target is None:
+            return None
+        side = int(sides.pop())
+        parts = {"groups": (value.column,), "filters": (), "values": (value.value,), "n": side}
+        return new_plan(q, self, measures=(target,), **parts)
+
+    def explain(self, plan: Plan) -> str:
+        side = "below" if plan.n == 1 else "above"
+        return (
+            f"{measure_words(plan)} of the row {side} the one where "
+            f"{plan.groups[0].name} == {plan.values[0]}, in the table's order"
+        )
+
+    def gives(self, plan: Plan) -> str:
+        return "number" if plan.measures[0].kind == "number" else "label"
+
+    def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
+        key, value = plan.groups[0], plan.values[0]
+        edge = "last" if plan.n == 1 else "first"
+        at_edge = "at[0] + 1 == len(order)" if plan.n == 1 else "at[0] == 0"
+        step = "at[0] + 1" if plan.n == 1 else "at[0] - 1"
+        return [
+            f"order = {rows}.reset_index(drop=True)",
+            f"at = order.index[{col('order', key)} == {py(value)}]",
+            "if len(at) != 1:",
+            f'    {DECLINE}(f"that value is in {{len(at)}} rows, not one")',
+            f"if {at_edge}:",
+            f'    {DECLINE}("that value is in the {edge} row")',
+            f"result = order.loc[{step}, {py(plan.measures[0].name)}]",
+        ]
+
+
+class ListEnd(Intent):
+    """'who was the last driver on the list', 'the operator of the first terminal listed': a
+    column of the first or last row, in the table's order. A column named right after "first"
+    is the rows' noun ("the first terminal"), kept in `groups` for the explanation."""
+
+    reads = frozenset({"first", "last", "link"})
+    computes = False
+
+    def match(self, q: Query) -> Plan | None:
+        if not q.has("listed") or q.has("first") == q.has("last") or q.n:
+            return None
+        said = {f for _, f, _ in q.keywords} - {"first", "last", "listed", "which", "row", "link"}
+        if said - {"during", "and"} or q.groups:
+            return None
+        edge = next(pos for pos, f, _ in q.keywords if f in ("first", "last"))
+        nouns = [m for m in q.measures if m.start == edge + 1]
+        others = [m for m in q.measures if m.start != edge + 1]
+        if others or q.which or q.asked:
+            target = _target(replace(q, columns=tuple(others)), None)
+        else:
+            target = _target(q, None)
+            nouns = []
+        if target is None:
+            return None
+        noun = tuple(m.column for m in nouns if m.column.name != target.name)
+        return new_plan(q, self, measures=(target,), groups=noun, n=-1 if q.has("last") else 0)
+
+    def explain(self, plan: Plan) -> str:
+        which = "last" if plan.n == -1 else "first"
+        return f"{measure_words(plan)} of the {which} row, in the table's order"
+
+    def gives(self, plan: Plan) -> str:
+        return "label"
+
+    def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
+        return [f"result = {col(rows, plan.measures[0])}.iloc[{plan.n}]"]
+
+
+class LatestRow(RowLabel):
+    """'who was the last flag bearer', 'the first coach': a column of the row with the latest
+    (or earliest) date or year, every tied row's. The table's one date column, or its one
+    year column, says when; without one, "first" has no order to follow and this declines."""
+
+    reads = frozenset({"first", "last", "link"})
+
+    def match(self, q: Query) -> Plan | None:
+        if q.has("listed") or q.has("first") == q.has("last") or q.n or q.groups:
+            return None
+        if {f for _, f, _ in q.keywords} - {"first", "last", "which", "link", "during", "row"}:
+            return None
+        time = time_column(q.table)
+        target = _target(q, None)
+        if time is None or target is None or target.name == time.name:
+            return None
+        parts = {"groups": (target,), "measures": (time,), "descending": q.has("last")}
+        return new_plan(q, self, **parts)
+
+    def explain(self, plan: Plan) -> str:
+        when = "latest" if plan.descending else "earliest"
+        return f"The {plan.groups[0].name} of the row with the {when} {plan.measures[0].name}"
+
+
+def time_column(table: TableProfile) -> ColumnProfile | None:
+    """The table's one date column, or else its one numeric year column ("Year", "Event
+    year"); None when there is none, or several."""
+    dates = [c for c in table.columns if c.kind == "date"]
+    years = [
+        c for c in table.columns if c.kind == "number" and name_words(c.name)[-1:] == ("year",)
+    ]
+    found = dates or years
+    return found[0] if len(found) == 1 else None

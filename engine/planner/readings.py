@@ -1,0 +1,177 @@
+"""Reading rules (issue 13): what some words mean next to columns and values, applied to the
+keywords after the question's columns, values and keywords are found (query.read_question).
+
+- 'how many gold', 'the number of goals': the counting words ask for the amount a numeric column
+  holds (`amounts`), and a plural noun after it is its unit (`units`);
+- 'after Lyon', 'above Oak Street': a comparison word before a cell value names the
+  neighbouring row (`neighbours`); one before neither a number nor a date is left unread
+  (`loose_comparisons`), and the plan declines;
+- a counting word that is also part of a column's name is ambiguous (`stat_or_column`);
+- 'who …' names the rows by the column with a different value in every row (`who_column`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from engine.errors import UnsupportedError
+from engine.planner.matching import (
+    ColumnMention,
+    Token,
+    ValueMention,
+    date_of,
+    name_words,
+    number_of,
+    singular,
+)
+from engine.planner.vocabulary import COUNTED_IN_CELLS, NEIGHBOUR_WORDS, RANK_WORDS, STOPWORDS
+from engine.types import ColumnProfile, TableProfile
+
+WHO: Final = re.compile(r"\s*(?:who|whom|whose)\b", re.IGNORECASE)
+LOOSE_OK: Final = frozenset({"from", "over"})  # "players from Brazil", "over the season"
+
+
+def amounts(
+    keywords: list[tuple[int, str, str]], mentions: list[ColumnMention], tokens: list[Token]
+) -> list[tuple[int, str, str]]:
+    """'how many gold', 'the number of goals', 'how many total medals': before a numeric column
+    the count words ask for the amount the column holds, not for a count of rows (issue 13).
+    They become the `amount` keyword. Years and ids are counted ("how many years")."""
+    starts = {m.start: m.column for m in mentions}
+    at = {pos: feature for pos, feature, _ in keywords}
+    out = []
+    for pos, feature, value in keywords:
+        if feature == "count" and value == "many":
+            nxt = pos + 1
+            while (
+                at.get(nxt) == "agg" or tokens[nxt : nxt + 1] and tokens[nxt].text in ("all", "the")
+            ):
+                nxt += 1  # "how many total medals", "the number of all goals"
+            column = starts.get(nxt)
+            if column is not None and column.kind == "number" and not _counted_column(column):
+                feature = "amount"
+        out.append((pos, feature, value))
+    return out
+
+
+def units(
+    keywords: list[tuple[int, str, str]], mentions: list[ColumnMention], tokens: list[Token]
+) -> None:
+    """'how many silver medals', 'the number of home runs': a plural noun right after the
+    amount's column is its unit, explained by it."""
+    amounts = {pos for pos, feature, _ in keywords if feature == "amount"}
+    for m in mentions:
+        if not any(0 < m.start - pos <= 2 for pos in amounts) or m.end >= len(tokens):
+            continue
+        t = tokens[m.end]
+        if not t.used and not t.quoted and t.text.isalpha() and singular(t.text) != t.text:
+            t.used = True
+
+
+def _counted_column(column: ColumnProfile) -> bool:
+    """A numeric column that names or orders things rather than holding amounts: a year, an
+    id, a rank ("how many positions": adding positions up means nothing). Told by its name,
+    or by its values: years (1000-2100), or the numbers 1, 2, 3 … one per row."""
+    words = [singular(w) for w in name_words(column.name)]
+    if words and (words[-1] in ("year", "id", "no", "nr") or set(words) & RANK_WORDS):
+        return True
+    low, high = column.min, column.max
+    if not isinstance(low, int | float) or not isinstance(high, int | float):
+        return False
+    years = float(low).is_integer() and float(high).is_integer() and 1000 <= low <= high <= 2100
+    once = bool(column.top_values) and column.top_values[0][1] == 1  # no value repeats
+    ordinal = low == 1 and high == column.distinct_count >= 3 and once
+    return years or ordinal
+
+
+def neighbours(
+    keywords: list[tuple[int, str, str]], tokens: list[Token], values: list[ValueMention]
+) -> list[tuple[int, str, str]]:
+    """'after Lyon', 'above Oak Street': a comparison word before a cell value (not a number
+    or a date) names the neighbouring row, the `position` keyword (intents/positions.py)."""
+    starts = {v.start for v in values}
+    out = []
+    for pos, feature, value in keywords:
+        word = tokens[pos].text
+        nxt = pos + 1
+        while nxt < len(tokens) and tokens[nxt].text == "the" and nxt not in starts:
+            nxt += 1  # "after the Hague Club": the value may start with "the" or after it
+        if feature in ("cmp", "tcmp") and word in NEIGHBOUR_WORDS and nxt in starts:
+            feature, value = "position", NEIGHBOUR_WORDS[word]
+        out.append((pos, feature, value))
+    return out
+
+
+def loose_comparisons(keywords: list[tuple[int, str, str]], tokens: list[Token]) -> tuple[str, ...]:
+    """Comparison words that no number or date follows: "players under coach X", "the year
+    after the war". No intent reads them, so a plan would leave them out (issue 13)."""
+    found = []
+    for pos, feature, _ in keywords:
+        if feature not in ("cmp", "tcmp") or tokens[pos].text in LOOSE_OK:
+            continue
+        nxt = pos + 1
+        if nxt < len(tokens) and (number_of(tokens[nxt]) is not None or date_of(tokens, nxt)):
+            continue
+        found.append(tokens[pos].raw)
+    return tuple(found)
+
+
+def stat_or_column(
+    keywords: list[tuple[int, str, str]], tokens: list[Token], table: TableProfile
+) -> None:
+    """A counting word or a verb that is also part of a column's name ("frequency" beside a
+    column "Frequency (Hz)", "released" beside "Copies released") could be either: the
+    planner declines rather than pick one. (Statistic words like "max" beside temp_max keep
+    their meaning.)"""
+    for pos, feature, _ in keywords:
+        word = singular(tokens[pos].text)
+        if feature not in ("count", "link", "gain") or word in STOPWORDS or word == "many":
+            continue  # the last word of "number of", "how many": not a statistic word
+        named = [c.name for c in table.columns if word in {singular(w) for w in name_words(c.name)}]
+        if named:
+            raise UnsupportedError(
+                f"“{tokens[pos].raw}” could be a word of the question or the column {named[0]}. "
+                "Ask again with the column's full name, or without the word."
+            )
+
+
+def who_column(question: str, table: TableProfile) -> ColumnProfile | None:
+    """For a "who" question, the column that names the rows: the table's first text column
+    with a different value in every row (a name, a team, a nation). None for other questions,
+    and when no column qualifies."""
+    if not WHO.match(question):
+        return None
+    blank = sum(r.column is None for r in table.summary_rows)  # an unlabelled totals row
+    for c in table.columns:
+        if (
+            c.kind == "text"
+            and c.null_count <= blank
+            and c.distinct_count == table.rows - c.null_count
+        ):
+            return c
+    return None
+
+
+def row_nouns(
+    tokens: list[Token], keywords: list[tuple[int, str, str]]
+) -> list[tuple[int, str, str]]:
+    """'how many divisions had a population of at least 15,000': an unknown plural noun right
+    after the counting words names the table's rows, unless cells count it ("how many goals":
+    COUNTED_IN_CELLS). It is the `row` keyword with the value `noun`; RowCount reads it only
+    with a comparison to a number (a named value or no condition at all leaves what the noun
+    covers open: "how many events were there" in a table with a cancelled year)."""
+    counting = {pos for pos, feature, value in keywords if feature == "count" and value == "many"}
+    found = []
+    for pos in sorted(counting):
+        if pos + 1 >= len(tokens):
+            continue
+        t = tokens[pos + 1]
+        word = t.text
+        if t.used or t.quoted or not word.isalpha() or word in STOPWORDS:
+            continue
+        if singular(word) == word or singular(word) in COUNTED_IN_CELLS:
+            continue
+        t.used = True
+        found.append((pos + 1, "row", "noun"))
+    return found

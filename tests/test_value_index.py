@@ -1,0 +1,82 @@
+"""The value index (issue 13): every text value of a small table, normalised, with its rows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine.value_index import IndexedValue, value_index, value_words
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("Lyon", ("lyon",)),
+        ("The Hague[2]", ("hague",)),  # a footnote and a leading "the"
+        ("Total*", ("total",)),
+        ("Málaga †", ("malaga",)),  # accents and marks
+        ("Men's 100 m", ("men", "100", "m")),  # the tokenizer drops "'s" too
+        ("O'Neil", ("oneil",)),
+        ("Savin-Cole Racing Inc.", ("savin", "cole", "racing", "inc")),
+        ("1,234", ("1", "234")),
+        ("Москва", ("москва",)),  # another script stays a word
+        ("the", ("the",)),  # "the" alone is a value, not nothing
+        ("  ", ()),
+    ],
+)
+def test_words_are_normalised_like_a_question(text: str, words: tuple[str, ...]) -> None:
+    assert value_words(text) == words
+
+
+def test_every_text_value_is_indexed_with_its_rows(con) -> None:
+    """Values beyond the profile's top 20 are there, with how many rows hold them."""
+    names = [f"Player {i}" for i in range(60)] + ["Player 7", "Player 7"]
+    con.execute("CREATE TABLE t (name VARCHAR, team VARCHAR, goals INTEGER)")
+    con.executemany(
+        "INSERT INTO t VALUES (?, ?, ?)", [(n, "The Hague[1]", i) for i, n in enumerate(names)]
+    )
+    index = value_index(con, "t")
+    assert index is not None
+    assert index.find(("player", "59")) == (IndexedValue("name", "Player 59", 1),)
+    assert index.find(("player", "7")) == (IndexedValue("name", "Player 7", 3),)
+    assert index.find(("hague",)) == (IndexedValue("team", "The Hague[1]", 62),)
+    assert index.find(("player",)) == ()  # exact words only: no prefix, no fuzz
+    assert index.longest == 2
+
+
+def test_values_inside_other_values_are_found(con) -> None:
+    con.execute("CREATE TABLE t AS SELECT * FROM (VALUES ('Ann Lee'), ('Ann Lee, Bo Chan'), "
+                "('Bo Chan'), ('Annabel Lee')) v(name)")  # fmt: skip
+    index = value_index(con, "t")
+    assert index is not None
+    assert [v.value for v in index.inside(("ann", "lee"))] == ["Ann Lee, Bo Chan"]
+    assert index.inside(("bo", "chan"))[0].value == "Ann Lee, Bo Chan"
+    assert index.inside(("nobody",)) == ()
+
+
+def test_big_tables_get_no_index(con, monkeypatch: pytest.MonkeyPatch) -> None:
+    import engine.value_index
+
+    con.execute("CREATE TABLE t AS SELECT 'x' || i AS name FROM range(50) r(i)")
+    monkeypatch.setattr(engine.value_index, "MAX_ROWS", 49)
+    assert value_index(con, "t") is None
+    monkeypatch.setattr(engine.value_index, "MAX_ROWS", 50)
+    assert value_index(con, "t") is not None
+
+
+def test_the_catalog_builds_each_index_once_and_forgets_a_dropped_table(
+    settings, tmp_path: Path
+) -> None:
+    from engine.catalog import Catalog
+
+    csv = tmp_path / "clubs.csv"
+    csv.write_text("club,points\nLyon,3\nHague Club,5\n", encoding="utf-8")
+    catalog = Catalog(settings, tmp_path / "catalog")
+    (table,) = catalog.load(csv)
+    first = catalog.value_index(table.name)
+    assert first is not None and catalog.value_index(table.name) is first
+    assert catalog.value_indexes() == {table.name: first}
+    catalog.drop(table.name)
+    assert catalog.value_indexes() == {}
+    catalog.close()
