@@ -228,6 +228,17 @@ def test_a_verb_that_is_also_a_column_word_declines(settings, tmp_path: Path) ->
     t.catalog.close()
 
 
+def test_counting_another_thing_than_the_column_declines(settings, tmp_path: Path) -> None:
+    """ "how many orders ... each manager's region": orders are counted, not regions (found by
+    the browser test of a join, where the planner answered with regions per manager)."""
+    text = "region,manager\nEast,Ann\nNorth,Bo\nWest,Cy\nEurope,Di\nSouth,Ed\n"
+    t = Table(settings, tmp_path, text, name="managers")
+    with pytest.raises(UnsupportedError, match="not a column"):
+        t.plan("how many orders did each manager's region get?")
+    assert "nunique" in t.plan("how many regions per manager").code  # the column still counts
+    t.catalog.close()
+
+
 def test_how_many_times_counts_rows_beside_a_time_column(settings, tmp_path: Path) -> None:
     text = "car,time\nAda,1:02\nBea,1:05\nAda,1:01\n"
     t = Table(settings, tmp_path, text, name="laps")

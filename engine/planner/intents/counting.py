@@ -52,10 +52,17 @@ def _counts(q: Query) -> bool:
 def _counted_text(q: Query) -> bool:
     """'how many countries': the one column named is text, so its distinct values count. Not a
     column of numbers written as text ("how many points": an amount), and not a column the
-    question pins to one value (its distinct count is 1 whatever the data)."""
+    question pins to one value (its distinct count is 1 whatever the data). Not when the noun
+    after the counting words is another thing ("how many orders did each manager's region
+    get": orders, not regions)."""
     if len(q.measures) != 1 or q.measures[0].column.kind != "text":
         return False
     column = q.measures[0].column
+    if any(f == "row" and v == "noun" for _, f, v in q.keywords):
+        raise UnsupportedError(
+            f"The question counts something that is not a column here, not the values of "
+            f"{column.name}; I will not count {column.name} in its place."
+        )
     if numberish(column):
         raise UnsupportedError(
             f"{column.name} holds numbers written as text; I will not count its values as names."
