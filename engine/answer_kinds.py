@@ -18,6 +18,8 @@ class Wanted(StrEnum):
     NUMBER = "one number"
     NAME = "a name or value, not a count"
     BOOLEAN = "yes or no"
+    CHOICE = "one of the options the question offers, not yes or no"
+    THING = "the name of a thing (a team, a country, a person …), not a number"
     TEMPLATE = "the answer written in the format the question gives"
 
 
@@ -36,7 +38,19 @@ _BOOLEAN_START: Final = re.compile(
     r"(?!there\b|you\b)"
 )  # "are there any other …?" is often answered with what there is, and "can you give me the
 # median …" is a request: neither is judged
-_CHOICE: Final = re.compile(r"\b(?:or|than)\b")  # "was x liberal or conservative": not yes/no
+_OR: Final = re.compile(r"\bor\b")  # "was x liberal or conservative": a choice, not yes/no
+_ASKS_WHICH: Final = re.compile(r"^(?:which|what)\b")
+# Nouns that name things with names, never answered by a bare number ("which team has the most
+# wins": Liverpool, not 0). Nouns a number may answer (year, season, game, week, episode …) are
+# left out on purpose; checked against every gold answer of wtq-train (none is rejected).
+_THINGS: Final = frozenset(
+    """team club country nation state province region county city town village district
+    location venue stadium arena school university college company party player rider driver
+    athlete person coach manager candidate artist singer band actor director author writer
+    opponent winner champion album song film movie show ship car horse language ethnicity
+    competition tournament event station airport building church river lake mountain island
+    role title name poll group""".split()
+)
 TEMPLATE_SLOT: Final = re.compile(r"@(\w+)\[")
 
 
@@ -49,6 +63,20 @@ def wanted_answer(question: str) -> Wanted:
         return Wanted.NUMBER
     if _NAME_START.search(text):
         return Wanted.NAME
-    if _BOOLEAN_START.search(text) and not _CHOICE.search(text):
-        return Wanted.BOOLEAN
+    if _OR.search(text) and (_BOOLEAN_START.search(text) or _ASKS_WHICH.search(text)):
+        return Wanted.CHOICE
+    if _BOOLEAN_START.search(text):
+        return Wanted.BOOLEAN  # "did ajax score more points than porto": yes or no
+    words = text.split()
+    if _ASKS_WHICH.search(text) and len(words) > 1 and _singular(words[1]) in _THINGS:
+        return Wanted.THING
     return Wanted.ANY
+
+
+def _singular(word: str) -> str:
+    """'countries' → 'country', 'teams' → 'team' (enough for the nouns in _THINGS)."""
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("ches", "shes", "sses")):
+        return word[:-2]
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word

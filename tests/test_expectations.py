@@ -41,7 +41,15 @@ def column(*values: object) -> Answer:
         ("is the total score for december 26 the same as january 2?", Wanted.BOOLEAN),
         ("Report @mean_fare[value] rounded to 2 decimals", Wanted.TEMPLATE),
         # unsure: every answer fits
-        ("was george hees a member of the liberal or progressive conservative party?", Wanted.ANY),
+        (
+            "was george hees a member of the liberal or progressive conservative party?",
+            Wanted.CHOICE,
+        ),
+        ("was the total score of the game more or less than 35?", Wanted.CHOICE),
+        ("which year had the most matches, 1998 or 2002?", Wanted.CHOICE),
+        ("did ajax score more points than porto?", Wanted.BOOLEAN),
+        ("which team has the most wins?", Wanted.THING),
+        ("what countries won more than 2 golds?", Wanted.THING),
         ("are there any other aircraft listed besides the nieuport 17?", Wanted.ANY),
         ("how long did it take to complete the tour?", Wanted.ANY),  # "4:47", "3 years"
         ("which year had the most matches?", Wanted.ANY),
@@ -75,6 +83,13 @@ def test_what_a_question_asks_for(question: str, wanted: Wanted) -> None:
         ("did ohio state win the game?", value(True), True),
         ("did ohio state win the game?", value("yes"), True),
         ("did ohio state win the game?", value(3), False),
+        ("was the total score more or less than 35?", value(False), False),
+        ("was the total score more or less than 35?", value("more"), True),
+        ("which year had the most matches, 1998 or 2002?", value(1998), True),
+        ("which team has the most wins?", value(0), False),
+        ("which team has the most wins?", value("Liverpool"), True),
+        ("which team has the most wins?", column("Liverpool", "Leeds"), True),  # a tie
+        ("which season had the most wins?", value(1998), True),  # a season may be a number
         ("Report @mean_fare[value] and @n[count]", value("@mean_fare[3.5], @n[2]"), True),
         ("Report @mean_fare[value] and @n[count]", value("@mean_fare[3.5]"), False),
         ("Report @mean_fare[value]", value(3.5), False),

@@ -59,7 +59,13 @@ def answer_mismatch(question: str, answer: Answer | None) -> Mismatch | None:
     if wanted is Wanted.NUMBER and not _is_number(answer):
         fix = "Set `result` to that number (a count, total, average or difference, as asked)."
         return Mismatch(wanted, got, fix)
-    if wanted is Wanted.NAME and _is_bare_number(answer):
+    if wanted is Wanted.CHOICE and _is_boolean(answer):
+        fix = (
+            "The question offers a choice: set `result` to the option that holds, in the "
+            "question's words (for example 'more' or 'less'), not True/False."
+        )
+        return Mismatch(wanted, got, fix)
+    if wanted in (Wanted.NAME, Wanted.THING) and _is_bare_number(answer):
         fix = "Set `result` to the name (the value of the column that holds it), not a number."
         return Mismatch(wanted, got, fix)
     if wanted is Wanted.BOOLEAN and not _is_boolean(answer):
