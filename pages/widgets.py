@@ -16,6 +16,7 @@ from engine.databases.urls import database_of_source
 from engine.outputs import SAVED_FORMAT
 from engine.results import table_summary
 from engine.session import Session
+from engine.timing import timing_text
 from engine.types import Answer, Backend, ErrorInfo, Table, TableData, Turn
 from pages.outputs import render_files, render_images, render_save_table
 
@@ -37,14 +38,13 @@ def code_span(text: str) -> str:
 
 
 def turn_caption(turn: Turn) -> str:
-    """'offline planner · run 12 ms' (plus the model's time when a model wrote the code)."""
+    """'offline planner · run 12 ms', 'local model · model 148 s, run 151 ms'."""
     parts = []
     if turn.code is not None:  # a question nobody could answer has no code and no run
         known = turn.backend in tuple(Backend)  # None: code the user ran
         parts.append(Backend(turn.backend).label if known else str(turn.backend or "your code"))
-        parts.append(f"run {turn.result.elapsed_ms:,.0f} ms")
-    if turn.llm_ms:
-        parts.append(f"model {turn.llm_ms:,.0f} ms")
+    if timing_text(turn):
+        parts.append(timing_text(turn))
     if turn.attempts:
         parts.append(f"{len(turn.attempts)} repair(s)")
     if turn.created_at:

@@ -169,6 +169,7 @@ LAYERS: Final[tuple[tuple[str, ...], ...]] = (
         "code_names",
         "model_registry",
         "outputs",
+        "timing",
     ),
     # the one settings table
     ("config",),
