@@ -98,7 +98,7 @@ def render_answer(session: Session, answer: Answer, key: str, *, turn: Turn | No
     if answer.table is not None:
         render_table(session, answer.table, key, turn=turn)
     if answer.figure is not None:
-        render_figure(session, answer.figure, key)
+        render_figure(session, answer.figure, key, turn=turn)
     render_images(turn, key)
 
 
@@ -117,7 +117,7 @@ def render_table(session: Session, data: TableData, key: str, *, turn: Turn | No
         else:  # a turn from the history whose full table is gone keeps only the rows it showed
             note += f"; the downloads have these {frame.num_rows:,}: re-run the code for every row"
     st.caption(note)
-    row = table_downloads(data, key)
+    row = table_downloads(data, key, download_name(session, turn))
     if turn is not None:
         render_save_table(session, turn, key, row)
     rows = list((state or {}).get("selection", {}).get("rows", []) if state else [])
@@ -125,14 +125,17 @@ def render_table(session: Session, data: TableData, key: str, *, turn: Turn | No
         _offer_followups(session, data.columns, data.rows_at(rows), key, "row")
 
 
-def render_figure(session: Session, figure: dict[str, Any], key: str) -> None:
+def render_figure(
+    session: Session, figure: dict[str, Any], key: str, *, turn: Turn | None = None
+) -> None:
     import plotly.graph_objects as go
 
     fig = go.Figure(figure)
     state = st.plotly_chart(fig, key=f"{key}-chart", on_select="rerun")
     from engine.export import FIGURE_FORMAT
 
-    _download(st, FIGURE_FORMAT, figure, "chart", key=f"{key}-html", label="Chart (HTML)")
+    stem = download_name(session, turn) if turn is not None else "chart"
+    _download(st, FIGURE_FORMAT, figure, stem, key=f"{key}-html", label="Chart (HTML)")
     points = list((state or {}).get("selection", {}).get("points", []) if state else [])
     if points:
         columns = ("x", "y")
@@ -140,9 +143,21 @@ def render_figure(session: Session, figure: dict[str, Any], key: str) -> None:
         _offer_followups(session, columns, picked, key, "point", figure=figure, points=points)
 
 
-def table_downloads(data: TableData, key: str) -> Any:
-    """CSV, Excel and Parquet downloads, each built only when clicked (callable data); returns
-    their row, for more buttons."""
+def download_name(session: Session, turn: Turn | None) -> str:
+    """The stem of a turn's downloads, from its question, unique in the session (issue 16)."""
+    from engine.export.names import download_stem
+
+    if turn is None:
+        return "result"
+    turns = session.turns
+    same = (i for i, t in enumerate(turns) if t is turn or (t.id is not None and t.id == turn.id))
+    at = next(same, len(turns))
+    return download_stem(turn, turns[:at])
+
+
+def table_downloads(data: TableData, key: str, stem: str = "result") -> Any:
+    """CSV, Excel and Parquet downloads named `stem`, each built only when clicked (callable
+    data); returns their row, for more buttons."""
     from engine.export import EXCEL_MAX_ROWS, TABLE_FORMATS
 
     row = st.container(horizontal=True)
@@ -152,7 +167,7 @@ def table_downloads(data: TableData, key: str) -> Any:
             row,
             fmt,
             data,
-            "result",
+            stem,
             key=f"{key}-{name}",
             disabled=too_big,
             help=f"Excel holds at most {EXCEL_MAX_ROWS:,} rows: use CSV or Parquet."

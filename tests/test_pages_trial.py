@@ -1,0 +1,44 @@
+"""Small things a new user tripped over (issue 16 item 9), each through AppTest on the real engine."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
+
+from tests import test_pages_app
+from tests.test_pages_app import open_app
+
+apps = test_pages_app.apps  # the same fixture: a data directory of its own, sessions closed
+
+
+@pytest.fixture
+def download_names(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The file names of the download buttons drawn, in order. A button whose file is built on
+    click gives its name to the media file manager, which AppTest drops after each run: this
+    notes it on the way (the real manager still gets the call)."""
+    names: list[str] = []
+    register = MediaFileManager.add_deferred
+
+    def noting(self: MediaFileManager, *args: Any, file_name: str | None = None, **kw: Any) -> str:
+        names.append(str(file_name))
+        return register(self, *args, file_name=file_name, **kw)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", noting)
+    return names
+
+
+def test_downloads_are_named_after_the_question_and_unique_per_turn(apps, download_names):
+    at = open_app(apps)
+    for _ in range(2):
+        at.chat_input[0].set_value("What is the average body_mass_g by species?")
+        at.run()
+    assert not at.exception and not at.error
+    download_names.clear()
+    at.run()  # both turns drawn again from the session
+    stem = "average_body_mass_g_by_species"
+    for suffix in (".csv", ".xlsx", ".parquet", ".html"):
+        assert f"{stem}{suffix}" in download_names, download_names
+        assert f"{stem}_2{suffix}" in download_names, download_names
+    assert not [n for n in download_names if n.startswith("result")]
