@@ -176,7 +176,7 @@ LAYERS: Final[tuple[tuple[str, ...], ...]] = (
     # load: a file becomes a DuckDB table, with notes on what was fixed
     ("loading",),
     # profile: what a loaded table holds, and what it would cost in memory
-    ("profile", "budget", "summary_rows", "value_index"),
+    ("profile", "budget", "summary_rows", "value_index", "chart_defaults"),
     # the session's tables: loads, profiles and budgets each one
     ("catalog", "databases"),
     # result: whatever code left behind becomes one Answer shape (the sandbox returns it)

@@ -8,7 +8,7 @@ import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 
 from tests import test_pages_app
-from tests.test_pages_app import open_app
+from tests.test_pages_app import ROOT, engine_session, open_app
 
 apps = test_pages_app.apps  # the same fixture: a data directory of its own, sessions closed
 
@@ -42,3 +42,19 @@ def test_downloads_are_named_after_the_question_and_unique_per_turn(apps, downlo
         assert f"{stem}{suffix}" in download_names, download_names
         assert f"{stem}_2{suffix}" in download_names, download_names
     assert not [n for n in download_names if n.startswith("result")]
+
+
+def test_the_chart_builder_starts_with_a_category_and_a_measure(apps):
+    at = open_app(apps, "pages/data.py")
+    assert (at.selectbox(key="chart_x").value, at.selectbox(key="chart_y").value) == (
+        "species",
+        "bill_length_mm",
+    )
+    engine_session(at).load(ROOT / "sample_data" / "sales.csv")
+    at.run()
+    at.selectbox(key="data_table").set_value("sales")
+    at.run()
+    assert not at.exception and not at.error
+    chosen = [at.selectbox(key=k).value for k in ("chart_x", "chart_y", "chart_agg")]
+    assert chosen == ["region", "unit_price", "mean"]  # not "Mean of order_id by order_id"
+    assert "groupby(['region']" in at.code[0].value
