@@ -344,6 +344,7 @@ def render_data_sidebar(session: Session) -> None:
             for table in session.tables:
                 st.markdown(table_line(table))
         with st.expander("Samples and new session"):
+            _show_loaded_sample(session)
             sample = st.selectbox("Sample table", state.samples(), key="sample_pick")
             if st.button("Load sample", key="sample_load", icon=":material/table:"):
                 show_load_errors(state.load_sample(session, sample))
@@ -351,6 +352,18 @@ def render_data_sidebar(session: Session) -> None:
             if st.button("New empty session", key="new_session", icon=":material/add:"):
                 state.new_session()
                 st.rerun()
+
+
+def _show_loaded_sample(session: Session) -> None:
+    """Point the sample picker at the sample the session loaded, whenever that changes (issue
+    16: it showed gapminder.csv while penguins.csv was loaded); a pick not loaded yet stays."""
+    from pages import state
+
+    loaded = state.loaded_sample(session)
+    seen = (session.session_id, loaded)
+    if loaded is not None and st.session_state.get("sample_pick_seen") != seen:
+        st.session_state["sample_pick"] = loaded
+    st.session_state["sample_pick_seen"] = seen
 
 
 def table_line(table: Table) -> str:

@@ -58,3 +58,21 @@ def test_the_chart_builder_starts_with_a_category_and_a_measure(apps):
     chosen = [at.selectbox(key=k).value for k in ("chart_x", "chart_y", "chart_agg")]
     assert chosen == ["region", "unit_price", "mean"]  # not "Mean of order_id by order_id"
     assert "groupby(['region']" in at.code[0].value
+
+
+def test_the_sample_picker_shows_the_sample_that_is_loaded(apps):
+    at = open_app(apps)
+    assert at.selectbox(key="sample_pick").value == "penguins.csv"  # not gapminder.csv, first
+    at.selectbox(key="sample_pick").set_value("sales.csv")
+    at.run()
+    assert at.selectbox(key="sample_pick").value == "sales.csv"  # a pick not loaded yet stays
+    at.button(key="sample_load").click()
+    at.run()
+    session = engine_session(at)
+    assert [t.name for t in session.tables] == ["penguins", "sales"]
+    assert at.selectbox(key="sample_pick").value == "sales.csv"
+    session.drop_table("sales")
+    at.run()
+    assert at.selectbox(key="sample_pick").value == "penguins.csv"
+    again = open_app(apps, sid=session.session_id)  # a reload restores the session
+    assert again.selectbox(key="sample_pick").value == "penguins.csv"
