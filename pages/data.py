@@ -7,6 +7,7 @@ import streamlit as st
 from engine.chart_defaults import chart_defaults
 from engine.charts import AGGREGATIONS, CHART_KINDS, chart_code
 from engine.databases.urls import database_of_source
+from engine.display import dates_as_dates
 from engine.results import table_summary
 from pages import state
 from pages.widgets import plain, render_data_sidebar, render_turn, run_with_progress
@@ -57,7 +58,7 @@ with profile_tab:
         hide_index=True,
     )
 with preview_tab:
-    st.dataframe(session.preview(name, 100), key="data_preview", hide_index=True)
+    st.dataframe(dates_as_dates(session.preview(name, 100)), key="data_preview", hide_index=True)
     where = f", read by a capped SELECT in {database}" if database else ""
     st.caption(f"First {min(100, table.rows):,} of {table.rows:,} rows{where}.")
 with chart_tab:

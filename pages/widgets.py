@@ -13,6 +13,7 @@ from typing import Any, Final
 import streamlit as st
 
 from engine.databases.urls import database_of_source
+from engine.display import dates_as_dates
 from engine.outputs import SAVED_FORMAT
 from engine.results import table_summary
 from engine.session import Session
@@ -105,7 +106,7 @@ def render_answer(session: Session, answer: Answer, key: str, *, turn: Turn | No
 def render_table(session: Session, data: TableData, key: str, *, turn: Turn | None = None) -> None:
     """The result table (its first ~DISPLAY_MAX_BYTES of rows), its size, downloads of every
     row, "Save as table", follow-ups on any selected row."""
-    frame = data.display_slice(DISPLAY_MAX_BYTES)
+    frame = dates_as_dates(data.display_slice(DISPLAY_MAX_BYTES))  # 2024-06-17, no 00:00:00
     state = st.dataframe(
         frame, key=f"{key}-table", on_select="rerun", selection_mode="multi-row", hide_index=True
     )

@@ -180,7 +180,7 @@ LAYERS: Final[tuple[tuple[str, ...], ...]] = (
     # the session's tables: loads, profiles and budgets each one
     ("catalog", "databases"),
     # result: whatever code left behind becomes one Answer shape (the sandbox returns it)
-    ("results",),
+    ("results", "display"),
     # draft and check: the offline planner, prompt -> LLM -> code, column and code checks, charts
     ("answer_kinds", "planner", "prompt", "extraction", "columns", "llm", "charts", "followups"),
     # run code in a confined worker

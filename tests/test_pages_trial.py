@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
 import pytest
@@ -76,3 +77,23 @@ def test_the_sample_picker_shows_the_sample_that_is_loaded(apps):
     assert at.selectbox(key="sample_pick").value == "penguins.csv"
     again = open_app(apps, sid=session.session_id)  # a reload restores the session
     assert again.selectbox(key="sample_pick").value == "penguins.csv"
+
+
+def test_a_date_column_shows_as_dates_in_previews_and_results(apps):
+    at = open_app(apps)
+    session = engine_session(at)
+    session.load(ROOT / "sample_data" / "sales.csv")
+    at.switch_page("pages/data.py")
+    at.run()
+    at.selectbox(key="data_table").set_value("sales")
+    at.run()
+    preview = at.dataframe[1].value  # profile, then preview
+    assert type(preview["order_date"][0]) is date  # shown as 2024-11-29, not ... 00:00:00
+    at.switch_page("pages/chat.py")
+    session.run('result = sql("SELECT order_date, quantity FROM sales LIMIT 3")', question="q1")
+    session.run("result = pd.DataFrame({'at': pd.to_datetime(['2024-06-17 10:30'])})")
+    at.run()
+    assert not at.exception and not at.error
+    dates, times = (frame.value for frame in at.dataframe)
+    assert [type(v) for v in dates["order_date"]] == [date] * 3
+    assert times["at"][0] == datetime(2024, 6, 17, 10, 30)  # a time of day is kept
