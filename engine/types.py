@@ -420,6 +420,7 @@ class Turn:
                 {
                     "code": a.code,
                     "error": a.result.error.to_json() if a.result.error else None,
+                    "elapsed_ms": round(a.result.elapsed_ms, 1),
                 }
                 for a in self.attempts
             ],
@@ -446,7 +447,9 @@ class Turn:
             Attempt(
                 code=a["code"],
                 result=RunResult(
-                    ok=False, error=ErrorInfo.from_json(a["error"]) if a.get("error") else None
+                    ok=False,
+                    error=ErrorInfo.from_json(a["error"]) if a.get("error") else None,
+                    elapsed_ms=a.get("elapsed_ms", 0.0),  # the whole answer's time (issue 16)
                 ),
             )
             for a in data.get("attempts", [])

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from engine.chart_defaults import chart_defaults
 from engine.charts import AGGREGATIONS, CHART_KINDS, chart_code
 from engine.databases.urls import database_of_source
+from engine.display import dates_as_dates
 from engine.results import table_summary
 from pages import state
 from pages.widgets import plain, render_data_sidebar, render_turn, run_with_progress
@@ -56,7 +58,7 @@ with profile_tab:
         hide_index=True,
     )
 with preview_tab:
-    st.dataframe(session.preview(name, 100), key="data_preview", hide_index=True)
+    st.dataframe(dates_as_dates(session.preview(name, 100)), key="data_preview", hide_index=True)
     where = f", read by a capped SELECT in {database}" if database else ""
     st.caption(f"First {min(100, table.rows):,} of {table.rows:,} rows{where}.")
 with chart_tab:
@@ -65,11 +67,20 @@ with chart_tab:
         st.stop()
     columns = list(table.columns)
     numeric = [c.name for c in profile.columns if c.kind == "number"] or columns
+    first = chart_defaults(profile)  # a category by a measure, never an id (issue 16)
+    ys = [None, *numeric]
     left, right = st.columns(2)
     kind = left.selectbox("Chart type", list(CHART_KINDS), key="chart_kind")
-    aggregation = right.selectbox("Aggregation", AGGREGATIONS, index=3, key="chart_agg")
-    x = left.selectbox("x", columns, key="chart_x")
-    y = right.selectbox("y", [None, *numeric], index=1 if numeric else 0, key="chart_y")
+    aggregation = right.selectbox(
+        "Aggregation",
+        AGGREGATIONS,
+        index=AGGREGATIONS.index(first.aggregation) if first else 3,
+        key="chart_agg",
+    )
+    x = left.selectbox("x", columns, index=columns.index(first.x) if first else 0, key="chart_x")
+    y = right.selectbox(
+        "y", ys, index=ys.index(first.y) if first and first.y in ys else 0, key="chart_y"
+    )
     color = left.selectbox("Colour", [None, *columns], key="chart_color")
     code = chart_code(name, kind, x, y, color, aggregation)
     st.code(code)

@@ -155,6 +155,18 @@ def samples() -> list[str]:
     return sorted(p.name for p in SAMPLE_DIR.iterdir() if p.suffix in (".csv", ".parquet"))
 
 
+def loaded_sample(session: Session) -> str | None:
+    """The bundled sample the session loaded last (a restored session's too: its stored copy
+    keeps the file name), or None."""
+    names = samples()
+    found = [
+        Path(t.source).name
+        for t in session.tables
+        if Path(t.source).name in names and t.name == Path(t.source).stem
+    ]
+    return found[-1] if found else None
+
+
 def load_sample(session: Session, name: str) -> list[str]:
     """Load a bundled sample; returns error messages (none when it loaded)."""
     try:

@@ -13,9 +13,11 @@ from typing import Any, Final
 import streamlit as st
 
 from engine.databases.urls import database_of_source
+from engine.display import dates_as_dates
 from engine.outputs import SAVED_FORMAT
 from engine.results import table_summary
 from engine.session import Session
+from engine.timing import timing_text
 from engine.types import Answer, Backend, ErrorInfo, Table, TableData, Turn
 from pages.outputs import render_files, render_images, render_save_table
 
@@ -37,14 +39,13 @@ def code_span(text: str) -> str:
 
 
 def turn_caption(turn: Turn) -> str:
-    """'offline planner · run 12 ms' (plus the model's time when a model wrote the code)."""
+    """'offline planner · run 12 ms', 'local model · model 148 s, run 151 ms'."""
     parts = []
     if turn.code is not None:  # a question nobody could answer has no code and no run
         known = turn.backend in tuple(Backend)  # None: code the user ran
         parts.append(Backend(turn.backend).label if known else str(turn.backend or "your code"))
-        parts.append(f"run {turn.result.elapsed_ms:,.0f} ms")
-    if turn.llm_ms:
-        parts.append(f"model {turn.llm_ms:,.0f} ms")
+    if timing_text(turn):
+        parts.append(timing_text(turn))
     if turn.attempts:
         parts.append(f"{len(turn.attempts)} repair(s)")
     if turn.created_at:
@@ -98,14 +99,14 @@ def render_answer(session: Session, answer: Answer, key: str, *, turn: Turn | No
     if answer.table is not None:
         render_table(session, answer.table, key, turn=turn)
     if answer.figure is not None:
-        render_figure(session, answer.figure, key)
+        render_figure(session, answer.figure, key, turn=turn)
     render_images(turn, key)
 
 
 def render_table(session: Session, data: TableData, key: str, *, turn: Turn | None = None) -> None:
     """The result table (its first ~DISPLAY_MAX_BYTES of rows), its size, downloads of every
     row, "Save as table", follow-ups on any selected row."""
-    frame = data.display_slice(DISPLAY_MAX_BYTES)
+    frame = dates_as_dates(data.display_slice(DISPLAY_MAX_BYTES))  # 2024-06-17, no 00:00:00
     state = st.dataframe(
         frame, key=f"{key}-table", on_select="rerun", selection_mode="multi-row", hide_index=True
     )
@@ -117,7 +118,7 @@ def render_table(session: Session, data: TableData, key: str, *, turn: Turn | No
         else:  # a turn from the history whose full table is gone keeps only the rows it showed
             note += f"; the downloads have these {frame.num_rows:,}: re-run the code for every row"
     st.caption(note)
-    row = table_downloads(data, key)
+    row = table_downloads(data, key, download_name(session, turn))
     if turn is not None:
         render_save_table(session, turn, key, row)
     rows = list((state or {}).get("selection", {}).get("rows", []) if state else [])
@@ -125,14 +126,17 @@ def render_table(session: Session, data: TableData, key: str, *, turn: Turn | No
         _offer_followups(session, data.columns, data.rows_at(rows), key, "row")
 
 
-def render_figure(session: Session, figure: dict[str, Any], key: str) -> None:
+def render_figure(
+    session: Session, figure: dict[str, Any], key: str, *, turn: Turn | None = None
+) -> None:
     import plotly.graph_objects as go
 
     fig = go.Figure(figure)
     state = st.plotly_chart(fig, key=f"{key}-chart", on_select="rerun")
     from engine.export import FIGURE_FORMAT
 
-    _download(st, FIGURE_FORMAT, figure, "chart", key=f"{key}-html", label="Chart (HTML)")
+    stem = download_name(session, turn) if turn is not None else "chart"
+    _download(st, FIGURE_FORMAT, figure, stem, key=f"{key}-html", label="Chart (HTML)")
     points = list((state or {}).get("selection", {}).get("points", []) if state else [])
     if points:
         columns = ("x", "y")
@@ -140,9 +144,21 @@ def render_figure(session: Session, figure: dict[str, Any], key: str) -> None:
         _offer_followups(session, columns, picked, key, "point", figure=figure, points=points)
 
 
-def table_downloads(data: TableData, key: str) -> Any:
-    """CSV, Excel and Parquet downloads, each built only when clicked (callable data); returns
-    their row, for more buttons."""
+def download_name(session: Session, turn: Turn | None) -> str:
+    """The stem of a turn's downloads, from its question, unique in the session (issue 16)."""
+    from engine.export.names import download_stem
+
+    if turn is None:
+        return "result"
+    turns = session.turns
+    same = (i for i, t in enumerate(turns) if t is turn or (t.id is not None and t.id == turn.id))
+    at = next(same, len(turns))
+    return download_stem(turn, turns[:at])
+
+
+def table_downloads(data: TableData, key: str, stem: str = "result") -> Any:
+    """CSV, Excel and Parquet downloads named `stem`, each built only when clicked (callable
+    data); returns their row, for more buttons."""
     from engine.export import EXCEL_MAX_ROWS, TABLE_FORMATS
 
     row = st.container(horizontal=True)
@@ -152,7 +168,7 @@ def table_downloads(data: TableData, key: str) -> Any:
             row,
             fmt,
             data,
-            "result",
+            stem,
             key=f"{key}-{name}",
             disabled=too_big,
             help=f"Excel holds at most {EXCEL_MAX_ROWS:,} rows: use CSV or Parquet."
@@ -329,6 +345,7 @@ def render_data_sidebar(session: Session) -> None:
             for table in session.tables:
                 st.markdown(table_line(table))
         with st.expander("Samples and new session"):
+            _show_loaded_sample(session)
             sample = st.selectbox("Sample table", state.samples(), key="sample_pick")
             if st.button("Load sample", key="sample_load", icon=":material/table:"):
                 show_load_errors(state.load_sample(session, sample))
@@ -336,6 +353,18 @@ def render_data_sidebar(session: Session) -> None:
             if st.button("New empty session", key="new_session", icon=":material/add:"):
                 state.new_session()
                 st.rerun()
+
+
+def _show_loaded_sample(session: Session) -> None:
+    """Point the sample picker at the sample the session loaded, whenever that changes (issue
+    16: it showed gapminder.csv while penguins.csv was loaded); a pick not loaded yet stays."""
+    from pages import state
+
+    loaded = state.loaded_sample(session)
+    seen = (session.session_id, loaded)
+    if loaded is not None and st.session_state.get("sample_pick_seen") != seen:
+        st.session_state["sample_pick"] = loaded
+    st.session_state["sample_pick_seen"] = seen
 
 
 def table_line(table: Table) -> str:

@@ -169,17 +169,18 @@ LAYERS: Final[tuple[tuple[str, ...], ...]] = (
         "code_names",
         "model_registry",
         "outputs",
+        "timing",
     ),
     # the one settings table
     ("config",),
     # load: a file becomes a DuckDB table, with notes on what was fixed
     ("loading",),
     # profile: what a loaded table holds, and what it would cost in memory
-    ("profile", "budget", "summary_rows", "value_index"),
+    ("profile", "budget", "summary_rows", "value_index", "chart_defaults"),
     # the session's tables: loads, profiles and budgets each one
     ("catalog", "databases"),
     # result: whatever code left behind becomes one Answer shape (the sandbox returns it)
-    ("results",),
+    ("results", "display"),
     # draft and check: the offline planner, prompt -> LLM -> code, column and code checks, charts
     ("answer_kinds", "planner", "prompt", "extraction", "columns", "llm", "charts", "followups"),
     # run code in a confined worker

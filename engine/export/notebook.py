@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from engine.code_names import FIRST_TABLE
+from engine.timing import duration_text, timing_text, total_ms
 from engine.types import Backend, Turn
 
 if TYPE_CHECKING:
@@ -227,8 +228,7 @@ def _turn_markdown(number: int, turn: Turn) -> str:
     lines = [f"### {number}. {title}", ""]
     known = turn.backend in tuple(Backend)  # a turn of code the user ran has no backend
     source = f"the {Backend(turn.backend).label}" if known else "code you ran"
-    elapsed = turn.result.elapsed_ms
-    timing = f" in {elapsed:,.0f} ms" if elapsed else ""
+    timing = _timing(turn)
     repairs = len(turn.attempts)
     after = f" after {repairs} repair{'s' * (repairs != 1)}" if repairs else ""
     verb = "Answered" if turn.ok else "Tried"
@@ -255,6 +255,15 @@ def _turn_markdown(number: int, turn: Turn) -> str:
             fence,
         ]
     return "\n".join(lines)
+
+
+def _timing(turn: Turn) -> str:
+    """' in 148 s (model 148 s, run 151 ms)': the whole answer's time, then its parts (issue 16:
+    the run's 151 ms alone read as the answer's time)."""
+    if not total_ms(turn):
+        return ""
+    whole = f" in {duration_text(total_ms(turn))}"
+    return f"{whole} ({timing_text(turn)})" if turn.llm_ms else whole
 
 
 def _turn_code(code: str, names: Sequence[str], number: int = 1, saved: Sequence[str] = ()) -> str:

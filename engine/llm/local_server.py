@@ -21,7 +21,7 @@ from typing import IO, Final
 
 from engine.config import Settings
 from engine.errors import LLMError
-from engine.llm.model_files import runtime_installed, verified_model_file
+from engine.llm.model_files import model_to_serve, runtime_installed
 
 CONTEXT_TOKENS: Final = 8192  # schema + history + repairs; KV cache ~230 MB for the 1.5B
 START_TIMEOUT_S: Final = (
@@ -32,7 +32,9 @@ STOP_TIMEOUT_S: Final = 10.0
 
 @dataclass
 class LocalServer:
-    """A running llama.cpp child serving `model_path` at `address` (http://127.0.0.1:PORT)."""
+    """A running llama.cpp child serving `model_path` at `address` (http://127.0.0.1:PORT).
+
+    `model_path` names the model (its file name for chunks joined in memory, issue 16)."""
 
     model_path: Path
     address: str
@@ -60,7 +62,7 @@ class LocalServer:
 
 
 _LOCK: Final = threading.Lock()
-_SERVERS: dict[Path, LocalServer] = {}
+_SERVERS: dict[tuple[str, str, str], LocalServer] = {}  # by model choice: one per model
 
 
 def local_server(settings: Settings) -> LocalServer:
@@ -73,15 +75,23 @@ def local_server(settings: Settings) -> LocalServer:
             "The local model runtime (xllamacpp) is not installed. Install it with "
             "`.venv/bin/pip install -r requirements-local.txt`, or use an OpenAI-compatible endpoint."
         )
+    key = (settings.local_model_path, settings.local_model, str(settings.data_path))
     with _LOCK:
-        model_path = _verified_once(settings)
-        server = _SERVERS.get(model_path)
+        server = _SERVERS.get(key)
         if server is not None and server.alive():
             return server
         if server is not None:
             server.stop()  # it died: start a fresh one
-        server = start_server(model_path, settings.data_path / "logs")
-        _SERVERS[model_path] = server
+        # Verified (hashed) once per start, about 2 s for 1.1 GB; an in-memory join is freed
+        # here once the child has loaded it (issue 16).
+        with model_to_serve(settings) as model:
+            server = start_server(
+                model.path,
+                settings.data_path / "logs",
+                name=model.name,
+                pass_fds=() if model.fd is None else (model.fd,),
+            )
+        _SERVERS[key] = server
         return server
 
 
@@ -95,21 +105,17 @@ def stop_local_servers() -> None:
 
 atexit.register(stop_local_servers)
 
-_VERIFIED: dict[tuple[str, str, str], Path] = {}
 
-
-def _verified_once(settings: Settings) -> Path:
-    """Verify (hash) the model file once per process and per model choice."""
-    key = (settings.local_model_path, settings.local_model, str(settings.data_path))
-    path = _VERIFIED.get(key)
-    if path is None or not path.is_file():
-        path = verified_model_file(settings)
-        _VERIFIED[key] = path
-    return path
-
-
-def start_server(model_path: Path, log_dir: Path, threads: int | None = None) -> LocalServer:
-    """Start a llama.cpp child for `model_path` and wait until it listens."""
+def start_server(
+    model_path: Path,
+    log_dir: Path,
+    threads: int | None = None,
+    *,
+    name: Path | None = None,
+    pass_fds: tuple[int, ...] = (),
+) -> LocalServer:
+    """Start a llama.cpp child for `model_path` and wait until it listens (`pass_fds`: the
+    in-memory model file the child opens; `name`: what the model is called)."""
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / "llama-server.log"
     threads = threads or max(1, os.cpu_count() or 1)
@@ -128,6 +134,7 @@ def start_server(model_path: Path, log_dir: Path, threads: int | None = None) ->
             stderr=log,
             cwd=str(Path(__file__).resolve().parents[2]),
             env={k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")},
+            pass_fds=pass_fds,
         )
     assert process.stdout is not None
     line = _read_line(process.stdout, START_TIMEOUT_S)
@@ -136,12 +143,15 @@ def start_server(model_path: Path, log_dir: Path, threads: int | None = None) ->
         process.wait()
         tail = _tail(log_path)
         raise LLMError(
-            f"The local model server did not start (model {model_path.name}). See {log_path}; "
+            f"The local model server did not start (model {(name or model_path).name}). "
+            f"See {log_path}; "
             "check free memory, or set local_model_path to another GGUF.",
             detail=tail,
         )
     address = json.loads(line)["address"]
-    return LocalServer(model_path=model_path, address=address, process=process, log_path=log_path)
+    return LocalServer(
+        model_path=name or model_path, address=address, process=process, log_path=log_path
+    )
 
 
 def _read_line(stream: IO[bytes], timeout_s: float) -> str | None:

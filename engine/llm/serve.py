@@ -2,13 +2,18 @@
 
 Run by `engine.llm.local_server` as `python -m engine.llm.serve MODEL_PATH CTX THREADS`. It writes
 one JSON line `{"address": "http://127.0.0.1:PORT"}` to stdout once the model is loaded, then serves
-until its stdin closes, so it never outlives the process that started it.
+until its stdin closes, so it never outlives the process that started it. A MODEL_PATH of
+`/proc/self/fd/N` is the model joined in memory (issue 16), inherited: closed once it is loaded.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
+from typing import Final
+
+_INHERITED: Final = "/proc/self/fd/"
 
 
 def main(argv: list[str]) -> int:
@@ -30,6 +35,8 @@ def main(argv: list[str]) -> int:
     params.verbosity = 0
     params.warmup = False
     server = xllamacpp.Server(params)
+    if model_path.startswith(_INHERITED):  # loaded with mmap off: the memory file can go
+        os.close(int(model_path.removeprefix(_INHERITED)))
     sys.stdout.write(json.dumps({"address": server.listening_address}) + "\n")
     sys.stdout.flush()
     sys.stdin.read()  # returns at EOF: the parent exited or closed the pipe
