@@ -82,7 +82,10 @@ _COMMON_WORDS: Final = frozenset(
     "a an the of in on by for to and or is are was were what which who how many much per "
     "with from at as all each every average mean total sum count number value values".split()
 )
-HISTORY_TURNS: Final = 4  # earlier turns sent with a follow-up; older ones fall out of the prompt
+HISTORY_TURNS: Final = 4  # at most this many earlier turns are sent with a follow-up
+# Older turns fall out two at a time: the history's first message, where every later message's
+# cached prefix ends, then moves every other question instead of every one (issue 16).
+HISTORY_STEP: Final = 2
 DETAILED_COLUMNS: Final = 60  # past this many columns a table is summarised (wide tables)
 MAX_TABLE_CHARS: Final = 6000  # ~1,500 tokens per table description at most
 TOP_VALUES_SHOWN: Final = 5  # a category's most frequent values (all of them, when few)
@@ -125,7 +128,7 @@ def messages_for_question(
 ) -> list[dict[str, str]]:
     """The chat messages for `question` (pure: same inputs, same bytes)."""
     messages = [{"role": "system", "content": system_message(profiles, settings)}]
-    earlier = [t for t in history if t.code][-HISTORY_TURNS:]
+    earlier = _recent([t for t in history if t.code])
     previous: Turn | None = None
     for turn in earlier:
         messages.append({"role": "user", "content": _user_text(turn.question, previous)})
@@ -140,6 +143,12 @@ def messages_for_question(
     text = _user_text(question, previous)
     messages.append({"role": "user", "content": "\n".join([*filter(None, focus), text])})
     return messages
+
+
+def _recent(turns: Sequence[Turn]) -> Sequence[Turn]:
+    """The turns still sent: between HISTORY_TURNS - HISTORY_STEP + 1 and HISTORY_TURNS."""
+    over = len(turns) - HISTORY_TURNS
+    return turns[-(-over // HISTORY_STEP) * HISTORY_STEP :] if over > 0 else turns
 
 
 def _focus(question: str, profile: TableProfile, settings: Settings) -> str:
