@@ -252,9 +252,9 @@ class Settings:
     )
     send_sample_rows: bool = setting(
         True,
-        "Send a few sample rows to the LLM (off: only column names, types and aggregates "
-        "leave the machine).",
-        label="Send a few sample rows to the model",
+        "Send a few real values of each text column to the LLM (off: only column names, "
+        "types and aggregates leave the machine).",
+        label="Send a few real values to the model",
     )
     local_model: str = setting(
         "qwen2.5-coder-1.5b",

@@ -121,12 +121,23 @@ def test_a_failed_run_goes_back_with_its_traceback() -> None:
 @pytest.mark.parametrize("repairs", [0, 1, 2])
 def test_repairs_are_bounded_by_the_setting(repairs: int) -> None:
     settings = SETTINGS.with_overrides(repair_attempts=repairs)
-    with FakeOpenAI([Reply(fenced("result = 1 / 0"))] * 5) as server:
+    with FakeOpenAI([Reply(fenced(f"result = {i} / 0")) for i in range(5)]) as server:
         turn, runner, _ = ask(server.base_url, settings=settings)
     assert len(server.requests) == len(runner.codes) == repairs + 1
     assert not turn.ok and turn.result.error.kind == "runtime"
     assert "ZeroDivisionError" in turn.result.error.message
     assert len(turn.attempts) == repairs
+
+
+def test_the_same_code_again_after_a_failed_run_ends_the_repairs() -> None:
+    """Issue 16: a repeated program fails the same way; running it again, and asking for
+    another repair (a model round trip: tens of seconds on the local model), is waste."""
+    with FakeOpenAI([Reply(fenced("result = 1 / 0"))] * 3) as server:
+        turn, runner, progress = ask(server.base_url)  # two repairs allowed
+    assert len(server.requests) == 2 and runner.codes == ["result = 1 / 0"]
+    assert not turn.ok and "ZeroDivisionError" in turn.result.error.message
+    assert turn.attempts == () and turn.prompt_tokens == 22  # the repeat's tokens are counted
+    assert "the model wrote the same code again; stopping" in [p.text for p in progress]
 
 
 def test_unknown_column_is_fed_back_without_running() -> None:

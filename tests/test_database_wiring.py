@@ -84,9 +84,9 @@ def test_the_prompt_says_where_a_database_table_lives_and_to_use_sql(settings) -
     text = system_message([profile("postgresql://db/shop.orders")], settings)
     assert DATABASE_RULES.format(max_rows=settings.database_max_rows) in text
     assert "It lives in PostgreSQL (postgresql://db/shop.orders): query it only with sql()" in text
-    assert "(also `df`)" not in text
+    assert "(df)" not in text
     plain = system_message([profile("/data/orders.csv")], settings)
-    assert "(also `df`)" in plain and "PostgreSQL" not in plain  # files: unchanged
+    assert "Table orders (df)" in plain and "PostgreSQL" not in plain  # files: unchanged
 
 
 def test_the_planner_writes_sql_for_a_database_table_of_any_size(settings) -> None:

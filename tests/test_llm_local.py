@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import urllib.request
 from dataclasses import replace
 from pathlib import Path
 
@@ -114,6 +115,9 @@ def test_small_real_model_answers_through_the_openai_path(tmp_path: Path) -> Non
         assert reply.prompt_tokens and reply.prompt_tokens > 10
         assert 0 < (reply.completion_tokens or 0) <= 24
         assert (tmp_path / "logs" / "llama-server.log").exists()
+        address = config.base_url.removesuffix("/v1")
+        with urllib.request.urlopen(f"{address}/metrics") as metrics:  # bench/llm_speed.py
+            assert "llamacpp:prompt_tokens_total" in metrics.read().decode()
     finally:
         stop_local_servers()
 

@@ -25,6 +25,8 @@ def main(argv: list[str]) -> int:
     params.n_ctx = n_ctx
     params.n_parallel = 1  # one slot: follow-ups reuse its KV cache for the shared prefix
     params.cache_prompt = True
+    # /metrics: prompt tokens read (not cached) and tokens generated, for bench/llm_speed.py
+    params.endpoint_metrics = True
     # mmap off: on this VM the kernel pages idle mapped weights out, and the next first token
     # then takes minutes instead of seconds (issue 4).
     params.load_mode = xllamacpp.llama_load_mode.LLAMA_LOAD_MODE_NONE
