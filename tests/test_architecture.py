@@ -178,8 +178,9 @@ LAYERS: Final[tuple[tuple[str, ...], ...]] = (
     ("profile", "budget", "summary_rows", "value_index"),
     # the session's tables: loads, profiles and budgets each one
     ("catalog", "databases"),
-    # result: whatever code left behind becomes one Answer shape (the sandbox returns it)
-    ("results",),
+    # result: whatever code left behind becomes one Answer shape (the sandbox returns it), and
+    # what its chart says (title, axes, a bar chart for a grouped total, nothing when empty)
+    ("results", "figures"),
     # draft and check: the offline planner, prompt -> LLM -> code, column and code checks, charts
     ("answer_kinds", "planner", "prompt", "extraction", "columns", "llm", "charts", "followups"),
     # run code in a confined worker
