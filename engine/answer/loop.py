@@ -19,6 +19,7 @@ from engine.answer.expectations import Mismatch, answer_mismatch
 from engine.answer.failures import Try, failed_turn_error
 from engine.answer.progress import Progress
 from engine.errors import LLMError, UnsupportedError
+from engine.figures import presented
 from engine.types import Attempt, ErrorInfo, RunResult, Turn
 
 Run = Callable[[str], RunResult]
@@ -212,6 +213,9 @@ def _turn(
         if not result.ok:  # the clearest explanation any try gave, not a raw exception
             shown = failed_turn_error([Try(t.result, t.problems) for t in tried])
             result = replace(result, error=shown)
+        elif result.answer is not None and code is not None:  # a chart says what it shows
+            answer = presented(result.answer, code, explanation or question)
+            result = replace(result, answer=answer)
     else:
         earlier = tried
         code = tried[-1].draft.code if tried and tried[-1].draft.backend == backend else None
