@@ -57,18 +57,24 @@ class ColumnProblem:
     available: tuple[str, ...]
 
     @property
-    def message(self) -> str:
+    def for_user(self) -> str:
+        """The facts: the column is missing; the near name, or the columns there are."""
+        missing = f"column {self.column!r} does not exist in table {self.table}"
         if self.suggestion:
-            return (
-                f"column {self.column!r} does not exist in table {self.table}; "
-                f"did you mean {self.suggestion!r}?"
-            )
+            return f"{missing}; did you mean {self.suggestion!r}?"
         shown = ", ".join(repr(c) for c in self.available[:40])
         more = f" (and {len(self.available) - 40} more)" if len(self.available) > 40 else ""
+        return f"{missing}. Its columns are: {shown}{more}."
+
+    @property
+    def message(self) -> str:
+        """For the model's repair: the facts, and to decline when no column fits (issue 16:
+        the page shows `for_user`, which does not tell you to call a function)."""
+        if self.suggestion:
+            return self.for_user
         return (
-            f"column {self.column!r} does not exist in table {self.table}. "
-            f"Its columns are: {shown}{more}. If the question needs a column the tables do not "
-            f"have, call {DECLINE}(...) instead of using another one."
+            f"{self.for_user} If the question needs a column the tables do not have, call "
+            f"{DECLINE}(...) instead of using another one."
         )
 
 

@@ -12,6 +12,7 @@ from pages.widgets import (
     render_data_sidebar,
     render_turn,
     show_load_errors,
+    status_label,
 )
 
 session = state.current_session()
@@ -65,9 +66,7 @@ if question:
     with st.chat_message("assistant"):
         with st.status("Thinking…", expanded=False) as status:
             turn = session.ask(question, on_progress=ProgressView(status))
-            status.update(
-                label="Done" if turn.ok else "Could not answer",
-                state="complete" if turn.ok else "error",
-            )
+            label, state = status_label(turn)
+            status.update(label=label, state=state)
         n = len(session.turns) - 1
         render_turn(session, turn, key=f"turn-{turn.id if turn.id is not None else n}")

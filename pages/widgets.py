@@ -12,8 +12,10 @@ from typing import Any, Final
 
 import streamlit as st
 
+from engine.answer.emptiness import empty_message
 from engine.databases.urls import database_of_source
 from engine.display import dates_as_dates
+from engine.figures import has_points
 from engine.outputs import SAVED_FORMAT
 from engine.results import table_summary
 from engine.session import Session
@@ -51,6 +53,16 @@ def turn_caption(turn: Turn) -> str:
     if turn.created_at:
         parts.append(turn.created_at.replace("T", " ").split("+")[0])
     return " · ".join(parts)
+
+
+def status_label(turn: Turn) -> tuple[str, str]:
+    """The label and state of a finished question's status: "Done" only when there is
+    something to show."""
+    if not turn.ok:
+        return "Could not answer", "error"
+    if empty_message(turn.result.answer) is not None:
+        return "No rows matched", "complete"
+    return "Done", "complete"
 
 
 def render_turn(session: Session, turn: Turn, key: str, *, editable: bool = True) -> None:
@@ -92,14 +104,19 @@ def _run_notes(stdout: str) -> list[str]:
 def render_answer(session: Session, answer: Answer, key: str, *, turn: Turn | None = None) -> None:
     """The answer's text, table and chart; with its `turn`, a matplotlib chart as a picture
     and "Save as table" on the table (issue 14)."""
-    if answer.kind == "value":
+    empty = empty_message(answer)
+    if empty is not None:  # said plainly, with the values that exist (issue 16)
+        st.warning(plain(empty), icon=":material/search_off:")
+    elif answer.kind == "value":
         st.markdown(f"**{plain(answer.text)}**")
     elif answer.text and answer.kind != "table":
         st.markdown(plain(answer.text))
     if answer.table is not None:
         render_table(session, answer.table, key, turn=turn)
-    if answer.figure is not None:
+    if answer.figure is not None and has_points(answer.figure):
         render_figure(session, answer.figure, key, turn=turn)
+    elif answer.figure is not None:  # axes from -1 to 5 around nothing would look like a bug
+        st.caption(":material/info: No chart: the result has no rows to draw.")
     render_images(turn, key)
 
 

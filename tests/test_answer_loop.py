@@ -158,7 +158,9 @@ def test_when_repairs_run_out_a_suspect_column_still_runs() -> None:
     with FakeOpenAI([Reply(fenced("result = df['prices'].sum()"))]) as server:
         turn, runner, _ = ask(server.base_url, settings=settings)
     assert runner.codes == ["result = df['prices'].sum()"]  # the sandbox has the last word
-    assert not turn.ok and "KeyError" in turn.result.error.message
+    error = turn.result.error  # the check's words are shown; the exception is the detail
+    assert not turn.ok and error.message.startswith("Column 'prices' does not exist")
+    assert error.kind == "runtime" and "KeyError: 'prices'" in error.detail
 
 
 def test_reading_a_loaded_tables_file_uses_the_table() -> None:

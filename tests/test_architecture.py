@@ -179,8 +179,10 @@ LAYERS: Final[tuple[tuple[str, ...], ...]] = (
     ("profile", "budget", "summary_rows", "value_index", "chart_defaults"),
     # the session's tables: loads, profiles and budgets each one
     ("catalog", "databases"),
-    # result: whatever code left behind becomes one Answer shape (the sandbox returns it)
-    ("results", "display"),
+    # result: whatever code left behind becomes one Answer shape (the sandbox returns it), how
+    # it is shown (dates as dates), and what its chart says (title, axes, a bar chart for a
+    # grouped total, nothing when empty)
+    ("results", "display", "figures"),
     # draft and check: the offline planner, prompt -> LLM -> code, column and code checks, charts
     ("answer_kinds", "planner", "prompt", "extraction", "columns", "llm", "charts", "followups"),
     # run code in a confined worker

@@ -159,7 +159,7 @@ def test_the_check_allows_writing_files_and_reading_back_its_own(code: str, prob
     sent back before a run."""
     from engine.answer.checks import FILE_ACCESS_PROBLEM, code_problems
 
-    assert (FILE_ACCESS_PROBLEM in code_problems(code, [])) is problem
+    assert (FILE_ACCESS_PROBLEM in [p.for_model for p in code_problems(code, [])]) is problem
 
 
 def test_the_explanation_is_the_codes_own_step_comments() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Final
 
 from engine.code_names import FILE_ACCESS
@@ -21,6 +22,18 @@ FILE_ACCESS_PROBLEM: Final = (
     "the code reads a file, but the data is already loaded: use `df`, the tables by name, or "
     "sql(...); no input files are reachable from the sandbox (only files the code writes)."
 )
+FILE_ACCESS_FOR_USER: Final = (
+    "the code reads a file, but the sandbox reaches no input files: the loaded tables are "
+    "already there by name."
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something to fix before the code runs, worded for the model's repair and for you."""
+
+    for_model: str
+    for_user: str
 
 
 def prepared(code: str, profiles: Sequence[TableProfile]) -> str:
@@ -28,11 +41,11 @@ def prepared(code: str, profiles: Sequence[TableProfile]) -> str:
     return with_result(code_using_loaded_tables(code, profiles))
 
 
-def code_problems(code: str, profiles: Sequence[TableProfile]) -> list[str]:
+def code_problems(code: str, profiles: Sequence[TableProfile]) -> list[Problem]:
     """What is wrong with the code before it runs: unknown columns, file access."""
-    problems = [p.message for p in unknown_columns(code, profiles)]
+    problems = [Problem(p.message, p.for_user) for p in unknown_columns(code, profiles)]
     if _reads_other_files(code):
-        problems.append(FILE_ACCESS_PROBLEM)
+        problems.append(Problem(FILE_ACCESS_PROBLEM, FILE_ACCESS_FOR_USER))
     return problems
 
 

@@ -11,9 +11,14 @@ import ast
 from collections.abc import Sequence
 from typing import Final
 
+from engine.figures import has_points
 from engine.types import Answer, ColumnProfile, TableProfile
 
 VALUES_SHOWN: Final = 12
+EMPTY_PREFIX: Final = "The result is empty"
+_NOTHING_MATCHED: Final = (
+    "no row matched the code's conditions. Check the filter values and ranges against the data."
+)
 
 
 def is_empty(answer: Answer | None) -> bool:
@@ -23,13 +28,18 @@ def is_empty(answer: Answer | None) -> bool:
     if answer.kind == "table":
         return answer.table is not None and answer.table.row_count == 0
     if answer.kind == "figure":
-        traces = (answer.figure or {}).get("data") or []
-        return bool(traces) and all(not _points(t) for t in traces)
+        return answer.figure is not None and not has_points(answer.figure)
     return answer.kind == "value" and answer.value is None
 
 
-def _points(trace: dict) -> bool:
-    return any(trace.get(axis) not in (None, [], ()) for axis in ("x", "y", "values", "z"))
+def empty_message(answer: Answer | None) -> str | None:
+    """What the page says for an empty answer, in place of "Done" (issue 16): the loop's note
+    (the values that exist) when it wrote one; None when the answer is not empty."""
+    if not is_empty(answer) or answer is None:
+        return None
+    if answer.text.startswith(EMPTY_PREFIX):
+        return answer.text
+    return f"{EMPTY_PREFIX}: {_NOTHING_MATCHED}"
 
 
 def empty_result_note(code: str, profiles: Sequence[TableProfile]) -> str:
@@ -46,11 +56,8 @@ def empty_result_note(code: str, profiles: Sequence[TableProfile]) -> str:
                 shown = ", ".join(repr(v) for v in sorted(known)[:VALUES_SHOWN])
                 missing.append(f"no row has {column.name} = {literal!r} (its values: {shown})")
     if missing:
-        return "The result is empty: " + "; ".join(sorted(set(missing))) + "."
-    return (
-        "The result is empty: no row matched the code's conditions. Check the filter values "
-        "and ranges against the data."
-    )
+        return f"{EMPTY_PREFIX}: " + "; ".join(sorted(set(missing))) + "."
+    return f"{EMPTY_PREFIX}: {_NOTHING_MATCHED}"
 
 
 def _all_values(column: ColumnProfile) -> set[str] | None:

@@ -16,8 +16,10 @@ from engine.answer.consensus import Tally, answer_key, disagreement, has_majorit
 from engine.answer.drafts import Context, Draft, Drafter, Failure
 from engine.answer.emptiness import empty_result_note, is_empty
 from engine.answer.expectations import Mismatch, answer_mismatch
+from engine.answer.failures import Try, failed_turn_error
 from engine.answer.progress import Progress
 from engine.errors import LLMError, UnsupportedError
+from engine.figures import presented
 from engine.types import Attempt, ErrorInfo, RunResult, Turn
 
 Run = Callable[[str], RunResult]
@@ -29,6 +31,7 @@ class _Tried:
 
     draft: Draft
     result: RunResult
+    problems: tuple[str, ...] = ()  # what the checks said, when it ran anyway (for you)
 
 
 def answer_question(question: str, drafters: Iterable[Drafter], run: Run, context: Context) -> Turn:
@@ -140,10 +143,9 @@ def _answered(
         context.notify(Progress("check", "checking column names"))
         problems = code_problems(draft.code, context.profiles)
         if problems and repairs_left > 0:  # out of repairs, the sandbox has the last word
-            message = " ".join(problems)
-            failure = Failure(
-                "check", message, RunResult(ok=False, error=ErrorInfo("input", message))
-            )
+            message = " ".join(p.for_model for p in problems)
+            error = ErrorInfo("input", " ".join(p.for_user for p in problems), detail=message)
+            failure = Failure("check", message, RunResult(ok=False, error=error))
             tried.append(_Tried(draft, failure.result))
         else:
             context.notify(Progress("run", draft.explanation or "running the code in the sandbox"))
@@ -169,7 +171,7 @@ def _answered(
                         return True
                     draft = repaired
                     continue
-            tried.append(_Tried(draft, result))
+            tried.append(_Tried(draft, result, tuple(p.for_user for p in problems)))
             declined = (
                 mismatch is None
                 and result.error is not None
@@ -214,6 +216,12 @@ def _turn(
         last, earlier = tried[-1], tried[:-1]
         code, result = last.draft.code, last.result
         backend, explanation = last.draft.backend, last.draft.explanation
+        if not result.ok:  # the clearest explanation any try gave, not a raw exception
+            shown = failed_turn_error([Try(t.result, t.problems) for t in tried])
+            result = replace(result, error=shown)
+        elif result.answer is not None and code is not None:  # a chart says what it shows
+            answer = presented(result.answer, code, explanation or question)
+            result = replace(result, answer=answer)
     else:
         earlier = tried
         code = tried[-1].draft.code if tried and tried[-1].draft.backend == backend else None
