@@ -18,6 +18,7 @@ from engine.answer.emptiness import empty_result_note, is_empty
 from engine.answer.expectations import Mismatch, answer_mismatch
 from engine.answer.failures import Try, failed_turn_error
 from engine.answer.progress import Progress
+from engine.answer.unmatched import is_zero, unmatched_values, zero_note
 from engine.errors import LLMError, UnsupportedError
 from engine.figures import presented
 from engine.types import Attempt, ErrorInfo, RunResult, Turn
@@ -154,8 +155,15 @@ def _answered(
             if mismatch is not None:
                 result = _not_as_asked(result, mismatch)
             empty = result.ok and is_empty(result.answer)
-            if empty:  # say why, with the values that exist; sent back once to the model
-                note = empty_result_note(draft.code, context.profiles)
+            unmatched = (
+                unmatched_values(draft.code, context.values, _names(context))
+                if result.ok and (empty or is_zero(result.answer))
+                else []
+            )
+            if empty or unmatched:  # say why, with the values that exist; sent back once
+                note = empty_result_note(draft.code, context.profiles) if empty else ""
+                if unmatched:
+                    note = f"{note[:-1]}; {'; '.join(unmatched)}." if note else zero_note(unmatched)
                 result = replace(result, answer=replace(result.answer, text=note))
                 if kind_repairs_left > 0 and repairs_left > 0:
                     kind_repairs_left -= 1
@@ -240,6 +248,13 @@ def _turn(
         completion_tokens=sum(completion) if completion else None,
         llm_ms=round(llm_ms, 1) if llm_ms else None,
     )
+
+
+def _names(context: Context) -> set[str]:
+    """The tables' and columns' names (a literal naming one is not a filter value)."""
+    return {p.name for p in context.profiles} | {
+        c.name for p in context.profiles for c in p.columns
+    }
 
 
 EMPTY_HINT = (

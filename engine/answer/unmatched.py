@@ -1,0 +1,163 @@
+"""A count of 0 that only a mistyped filter explains (issue 13).
+
+Measured on 100 wtq-train questions (seed 2026, auto with the local model): 9 of the 44 wrong
+answers were a 0, most from code comparing a column with a value no cell of it holds as written
+('Palau Track and Field Stadium' in Opponents, where it is a Venue; 'Retired Adams gain' where
+the cell breaks the line). The value index
+(engine/value_index.py) knows every text cell of a report-sized table, so such a literal is told
+apart from a real zero: no cell equals it, while cells hold it in another case or spelling, among
+other words, or in another column. Replayed on that run's records, this names the cells for 4 of
+the 9 (and 6 of the naive prompt's 16 zeros); no right answer was a 0. The loop then sends the
+zero back once with these cells, as it does for an empty result.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Collection, Mapping
+from typing import Final
+
+from engine.types import Answer
+from engine.value_index import IndexedValue, ValueIndex, value_words
+
+SHOWN: Final = 5
+MIN_CHARS: Final = 3  # "y" in a date format, "a" in a join string: not a filter value
+
+
+def is_zero(answer: Answer | None) -> bool:
+    """A number answer equal to 0 (a count or a total that found nothing)."""
+    if answer is None or answer.kind != "value":
+        return False
+    value = answer.value
+    return isinstance(value, int | float) and not isinstance(value, bool) and value == 0
+
+
+def unmatched_values(
+    code: str, values: Mapping[str, ValueIndex], names: Collection[str]
+) -> list[str]:
+    """Where `code` compares a column with a text value no cell of that column holds as written
+    (`df['Opponent'] == 'Palau'`, `.isin([...])`), while cells hold it written otherwise or in
+    another column: where and how, in words. A literal compared with no known column counts
+    when no cell anywhere holds it as written but some hold it otherwise."""
+    notes: list[str] = []
+    columns = {v.column for index in values.values() for vs in index.values.values() for v in vs}
+    paired = _compared(code)
+    seen: set[str] = set()
+    for column, literal in paired:
+        seen.add(literal)
+        if column not in columns:
+            continue
+        found = _holders(literal, values)
+        if any(v.column == column and v.value == literal for v in found):
+            continue
+        if found:
+            notes.append(_note(f"no {column} cell is exactly {literal!r}", found))
+    for literal in sorted(_literals(code) - set(names) - seen - _searched(code)):
+        found = _holders(literal, values)
+        if found and not any(v.value == literal for v in found):
+            notes.append(_note(f"no cell is exactly {literal!r}", found))
+    return notes
+
+
+def _holders(literal: str, values: Mapping[str, ValueIndex]) -> list[IndexedValue]:
+    """The cells that hold `literal`'s words, alone (any case or accents) or among others."""
+    words = value_words(literal)
+    if not words or len("".join(words)) < MIN_CHARS:
+        return []
+    return [v for index in values.values() for v in index.find(words) + index.inside(words)]
+
+
+def _note(head: str, found: list[IndexedValue]) -> str:
+    by_column: dict[str, list[str]] = {}
+    for v in found:
+        by_column.setdefault(v.column, []).append(v.value)
+    parts = []
+    for column, cells in by_column.items():
+        unique = list(dict.fromkeys(cells))
+        shown = ", ".join(repr(c) for c in unique[:SHOWN])
+        more = f" and {len(unique) - SHOWN} more" if len(unique) > SHOWN else ""
+        parts.append(f"{column} holds {shown}{more}")
+    return f"{head}, but {'; '.join(parts)}"
+
+
+def _compared(code: str) -> list[tuple[str, str]]:
+    """(column, text value) pairs the code compares: `x['col'] == 'v'`, `x['col'].isin([...])`."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return []
+    pairs: list[tuple[str, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], ast.Eq):
+            left, right = node.left, node.comparators[0]
+            for a, b in ((left, right), (right, left)):
+                column, text = _column_of(a), _text(b)
+                if column is not None and text is not None:
+                    pairs.append((column, text))
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "isin"
+            and node.args
+            and isinstance(node.args[0], ast.List | ast.Tuple | ast.Set)
+        ):
+            column = _column_of(node.func.value)
+            if column is not None:
+                texts = (_text(e) for e in node.args[0].elts)
+                pairs += [(column, t) for t in texts if t is not None]
+    return pairs
+
+
+def _searched(code: str) -> set[str]:
+    """Literals the code searches for inside cells (`.str.contains('Guam')`): held as written
+    when some cell holds them among other words."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return set()
+    return {
+        text
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in _SEARCHES
+        for text in (_text(a) for a in node.args)
+        if text is not None
+    }
+
+
+_SEARCHES: Final = frozenset({"contains", "startswith", "endswith", "match", "find", "count"})
+
+
+def _column_of(node: ast.AST) -> str | None:
+    """'col' in `df['col']` (any frame's subscript by a string)."""
+    if isinstance(node, ast.Subscript):
+        return _text(node.slice)
+    return None
+
+
+def _text(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str) and 0 < len(node.value) <= 80:
+        return node.value
+    return None
+
+
+def zero_note(notes: list[str]) -> str:
+    """The message for a zero that `unmatched_values` explains."""
+    return (
+        "The result is 0, and the code compares values that no cell holds as written: "
+        + "; ".join(notes)
+        + "."
+    )
+
+
+def _literals(code: str) -> set[str]:
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return set()
+    return {
+        n.value
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Constant) and isinstance(n.value, str) and 0 < len(n.value) <= 80
+    }

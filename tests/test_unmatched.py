@@ -1,0 +1,93 @@
+"""A zero that only a mistyped filter explains goes back once with the cells that hold the value
+(issue 13), on a real catalog's value index."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from engine.answer import Context, answer_question
+from engine.answer.llm_drafter import LLMDrafter
+from engine.answer.unmatched import is_zero, unmatched_values
+from engine.types import Answer
+from tests.fake_openai import FakeOpenAI, Reply
+from tests.test_answer_loop import SETTINGS, Runner, config_for, fenced
+
+GAMES = """opponent,venue,result
+at Palau,Koror,W
+vs. Guam,Hagatna,L
+at Guam,Hagatna,W
+vs. Fiji,Suva,Partial failure
+"""
+
+
+@pytest.fixture
+def games(settings, tmp_path: Path):
+    from engine.catalog import Catalog
+
+    path = tmp_path / "games.csv"
+    path.write_text(GAMES, encoding="utf-8")
+    catalog = Catalog(settings, tmp_path / "catalog")
+    (table,) = catalog.load(path)
+    yield catalog.profile(table.name), catalog.value_indexes()
+    catalog.close()
+
+
+def _notes(code: str, games) -> list[str]:
+    profile, values = games
+    return unmatched_values(code, values, {c.name for c in profile.columns} | {profile.name})
+
+
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [
+        ("n = (df['opponent'] == 'Palau').sum()", "no opponent cell is exactly 'Palau'"),
+        ("n = (df['opponent'] == 'Palau').sum()", "opponent holds 'at Palau'"),
+        ("n = len(df[df['opponent'] == 'Koror'])", "venue holds 'Koror'"),  # another column
+        ("n = df['result'].isin(['partial failure']).sum()", "result holds 'Partial failure'"),
+        ("n = len(df[df.result == 'x']); m = df[df['venue'] == 'suva']", "venue holds 'Suva'"),
+    ],
+)
+def test_a_value_no_cell_holds_as_written_is_named_with_the_cells(games, code, words) -> None:
+    assert any(words in note for note in _notes(code, games)), _notes(code, games)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "n = (df['opponent'] == 'at Palau').sum()",  # as written
+        "n = (df['opponent'] == 'Tonga').sum()",  # in no cell at all: a real zero
+        "n = df['opponent'].str.contains('Guam').sum()",  # not a comparison, held as written
+        "n = pd.to_datetime(df['venue'], format='%Y').dt.year",  # formats are not values
+    ],
+)
+def test_values_held_as_written_or_nowhere_say_nothing(games, code) -> None:
+    assert _notes(code, games) == []
+
+
+def test_a_zero_goes_back_once_and_the_fixed_code_answers(games) -> None:
+    profile, values = games
+    wrong = "result = int((df['opponent'] == 'Palau').sum())"
+    right = "result = int(df['opponent'].str.contains('Palau').sum())"
+    runner = Runner()
+    runner.frame = pd.read_csv(__import__("io").StringIO(GAMES))
+    with FakeOpenAI([Reply(fenced(wrong)), Reply(fenced(right))]) as server:
+        context = Context([profile], [], SETTINGS, values=values)
+        turn = answer_question(
+            "how many times was palau an opponent?",
+            [LLMDrafter(config_for(server.base_url))],
+            runner,
+            context,
+        )
+    sent = server.requests[1].messages[-1]["content"]
+    assert "no opponent cell is exactly 'Palau'" in sent and "'at Palau'" in sent
+    assert turn.ok and turn.result.answer.value == 1 and runner.codes == [wrong, right]
+
+
+def test_only_a_number_zero_is_suspect() -> None:
+    assert is_zero(Answer("value", "0", value=0)) and is_zero(Answer("value", "0", value=0.0))
+    assert not is_zero(Answer("value", "False", value=False))
+    assert not is_zero(Answer("value", "3", value=3))
+    assert not is_zero(Answer("text", "0", value="0"))
