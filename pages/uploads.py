@@ -1,6 +1,7 @@
 """What the user sees when files arrive (issue 16): the chat confirms a new table, or says why a
-file did not load, as its latest message, beside the input the file came from; a file that
-failed leaves the sidebar uploader instead of staying listed as if it were loaded.
+file did not load, as its latest message (and a toast beside the input: Streamlit does not
+always scroll to a new last message); a file that failed leaves the sidebar uploader instead of
+staying listed as if it were loaded.
 
 The session decides which table leads (`Session.load`); this module only reports it.
 """
@@ -47,6 +48,9 @@ def take_files(
     errors = state.load_uploads(session, files)
     names = [t.name for t in session.tables]
     loaded = tuple(n for n in names if n not in before)
+    if from_chat:  # beside the input, in view wherever the page is scrolled (issue 16)
+        for message in errors:
+            st.toast(plain(message), icon=":material/error:", duration="long")
     if not loaded and not (errors and from_chat):
         return errors
     leads = bool(loaded) and names[0] == loaded[0]
