@@ -169,6 +169,13 @@ class Catalog:
                 self._con.execute(f"SET memory_limit = '{limit}'")
             self.settings = settings
 
+    def move_first(self, names: Sequence[str]) -> None:
+        """Put these tables first, in this order (the first one becomes `df`); the others keep
+        their order after them."""
+        with self._lock:
+            first = {n: self.table(n) for n in names}
+            self._tables = first | {n: t for n, t in self._tables.items() if n not in first}
+
     def drop(self, name: str) -> None:
         with self._lock:
             self.table(name)

@@ -162,6 +162,22 @@ class HistoryStore(DatasetStore, DatabaseLinkStore):
                 "UPDATE sessions SET title = ? WHERE id = ?", (title.strip(), session_id)
             )
 
+    def name_after_table(self, session_id: str, table_name: str) -> None:
+        """Title the session after its main table (issue 16), unless it has a title of its own:
+        only an empty one, or the one its first question gave it, is replaced."""
+        with self._write() as con:
+            self._ensure_session(con, session_id)
+            (title,) = con.execute(
+                "SELECT title FROM sessions WHERE id = ?", (session_id,)
+            ).fetchone()
+            first = con.execute(
+                "SELECT question FROM turns WHERE session_id = ? AND trim(coalesce(question, ''))"
+                " != '' ORDER BY id LIMIT 1",
+                (session_id,),
+            ).fetchone()
+            if title == "" or (first is not None and title == _title_from_question(first[0])):
+                con.execute("UPDATE sessions SET title = ? WHERE id = ?", (table_name, session_id))
+
     def delete_session(self, session_id: str) -> None:
         """The session, its turns and its copied files (the database first: a crash between the
         two leaves stray files, never a session pointing at missing ones)."""

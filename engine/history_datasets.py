@@ -12,6 +12,7 @@ import os
 import shutil
 import sqlite3
 import threading
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -42,10 +43,11 @@ class DatasetRecord:
     sha256: str = ""
     size_bytes: int = 0
     from_turn: int | None = None  # a table made from a result: the turn it came from (issue 14)
+    stand_in: bool = False  # the sample a new session starts with (issue 16)
 
 
 class DatasetStore:
-    """Datasets of sessions: `add_dataset`, `datasets`, `remove_dataset`."""
+    """Datasets of sessions: `add_dataset`, `datasets`, `remove_dataset`, `move_datasets_first`."""
 
     datasets_dir: Path
     _lock: threading.RLock
@@ -67,12 +69,14 @@ class DatasetStore:
         original_name: str | None = None,
         *,
         from_turn: int | None = None,
+        stand_in: bool = False,
     ) -> DatasetRecord:
         """Record `table` and keep a copy of its file, so it loads again after a restart.
 
         The file is copied once per session: loading it twice, or reading several sheets of one
         workbook, points every table at the same stored copy. A table of that name is replaced,
-        and its file removed once no other table uses it.
+        and its file removed once no other table uses it. `stand_in` marks the sample a new
+        session starts with, which the user's first own table replaces (issue 16).
         """
         path = Path(path)
         digest = self._sha256(path)
@@ -89,11 +93,20 @@ class DatasetStore:
                 stored_name = row[0][0]
             else:
                 stored_name = self._copy_in(path, folder, name)
-            record = self._record_dataset(session_id, table, stored_name, name, digest, size)
+            record = self._record_dataset(
+                session_id, table, stored_name, name, digest, size, stand_in
+            )
             return self._with_origin(record, from_turn)
 
     def _record_dataset(
-        self, session_id: str, table: Table, stored_name: str, name: str, digest: str, size: int
+        self,
+        session_id: str,
+        table: Table,
+        stored_name: str,
+        name: str,
+        digest: str,
+        size: int,
+        stand_in: bool,
     ) -> DatasetRecord:
         with self._write() as con:
             self._ensure_session(con, session_id)
@@ -105,13 +118,13 @@ class DatasetStore:
             con.execute(
                 """
                 INSERT INTO datasets (session_id, table_name, stored_name, original_name, sheet,
-                                      format, sha256, size_bytes, added_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                      format, sha256, size_bytes, added_at, stand_in)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (session_id, table_name) DO UPDATE SET
                     stored_name = excluded.stored_name, original_name = excluded.original_name,
                     sheet = excluded.sheet, format = excluded.format, sha256 = excluded.sha256,
                     size_bytes = excluded.size_bytes, added_at = excluded.added_at,
-                    from_turn = NULL
+                    from_turn = NULL, stand_in = excluded.stand_in
                 """,
                 (
                     session_id,
@@ -123,6 +136,7 @@ class DatasetStore:
                     digest,
                     size,
                     now,
+                    int(stand_in),
                 ),
             )
             con.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", (now, session_id))
@@ -143,6 +157,7 @@ class DatasetStore:
             format=table.format,
             sha256=digest,
             size_bytes=size,
+            stand_in=stand_in,
         )
 
     def _with_origin(self, record: DatasetRecord, from_turn: int | None) -> DatasetRecord:
@@ -171,15 +186,29 @@ class DatasetStore:
         rows = self._read(
             """
             SELECT table_name, stored_name, original_name, added_at, sheet, format, sha256,
-                   size_bytes, from_turn
+                   size_bytes, from_turn, stand_in
             FROM datasets WHERE session_id = ? ORDER BY id
             """,
             (session_id,),
         )
         return [
-            DatasetRecord(session_id, t, folder / s, o, a, sh, f, h, n, turn)
-            for t, s, o, a, sh, f, h, n, turn in rows
+            DatasetRecord(session_id, t, folder / s, o, a, sh, f, h, n, turn, bool(stand_in))
+            for t, s, o, a, sh, f, h, n, turn, stand_in in rows
         ]
+
+    def move_datasets_first(self, session_id: str, table_names: Sequence[str]) -> None:
+        """Put these tables first in the session's load order (the first one is `df` after a
+        restart too): the order is the row id, so every other table of the session moves past
+        the largest id, keeping its place among them."""
+        marks = ", ".join("?" * len(table_names))
+        with self._write() as con:
+            con.execute(
+                f"""
+                UPDATE datasets SET id = id + (SELECT max(id) FROM datasets)
+                WHERE session_id = ? AND table_name NOT IN ({marks})
+                """,
+                (session_id, *table_names),
+            )
 
     def remove_dataset(self, session_id: str, table_name: str) -> None:
         """Forget a table; its stored file goes too once no other table of the session uses it."""

@@ -61,5 +61,8 @@ MIGRATIONS: Final[tuple[str, ...]] = (
         UNIQUE (session_id, url)
     );
     """,
+    # 5: a table loaded as the sample a new session starts with (issue 16): the user's first own
+    # table takes the lead from it, also after a restart. 0 for everything kept before.
+    "ALTER TABLE datasets ADD COLUMN stand_in INTEGER NOT NULL DEFAULT 0;",
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)

@@ -86,6 +86,8 @@ class Session(DatabaseMethods):
         self._sandbox: Sandbox | None = None
         # tables saved with "Save as table": name -> the turn whose result they are (issue 14)
         self._saved_by_button: dict[str, int] = {}
+        # the sample a new session starts with, until the user's first own table arrives (issue 16)
+        self._stand_ins: set[str] = set()
         # databases (issue 15): their tables are named around the loaded files'
         self._databases = SessionDatabases(self.settings, lambda: self.catalog.names)
 
@@ -110,6 +112,8 @@ class Session(DatabaseMethods):
                     session._restore_saved(record.table_name, record.stored_path, record.from_turn)
                 else:
                     session.catalog.load(record.stored_path, name=record.table_name)
+                    if record.stand_in:
+                        session._stand_ins.add(record.table_name)
             except EngineError:
                 continue  # a stored file that no longer loads is skipped; the others come back
         session._databases.reconnect(history.databases(session_id), secrets)
@@ -223,25 +227,59 @@ class Session(DatabaseMethods):
         name: str | None = None,
         encoding: str | None = None,
         original_name: str | None = None,
+        stand_in: bool = False,
     ) -> list[Table]:
         """Load a file as a table (raises InputError; earlier tables are kept).
 
         With a history store the file is copied into the data directory first, so the table
-        comes back after a restart.
+        comes back after a restart. A `stand_in` is the sample a new session starts with: the
+        first table the user brings takes its place (`_take_the_lead`).
         """
         tables = self.catalog.load(path, name=name, encoding=encoding)
         if self.history is not None and self.session_id is not None:
             for table in tables:
                 self.history.add_dataset(
-                    self.session_id, table, Path(path), original_name=original_name
+                    self.session_id,
+                    table,
+                    Path(path),
+                    original_name=original_name,
+                    stand_in=stand_in,
                 )
+        if stand_in:
+            self._stand_ins.update(t.name for t in tables)
+        else:
+            self._take_the_lead(tables)
         if self._sandbox is not None:
             self._sandbox.set_tables(self._sandbox_tables())
         return tables
 
+    def _take_the_lead(self, tables: list[Table]) -> None:
+        """The user's first own table becomes the main one (issue 16): first in the order, so
+        `df` in code, the starter questions and the Data page are about it, and the session is
+        named after it. The starting sample leaves if no turn has run yet (nothing used it);
+        otherwise it stays, by its name, so the turns that used it can still re-run. Later
+        tables join after the first own one."""
+        names = [t.name for t in tables]
+        before = [t for t in self.catalog.tables if t.name not in names]
+        if not tables or any(
+            t.name not in self._stand_ins and t.format != SAVED_FORMAT for t in before
+        ):
+            return  # the user already brought a table: it stays the main one
+        if not self.turns:  # nothing used the starting sample: it leaves
+            for table in before:
+                if table.name in self._stand_ins:
+                    self.drop_table(table.name)
+        if len(self.catalog.tables) > len(tables):
+            self.catalog.move_first(names)
+            if self.history is not None and self.session_id is not None:
+                self.history.move_datasets_first(self.session_id, names)
+        if self.history is not None and self.session_id is not None:
+            self.history.name_after_table(self.session_id, names[0])
+
     def drop_table(self, name: str) -> None:
         """Remove a table from the session, its stored copy included (other tables are kept)."""
         self.catalog.drop(name)
+        self._stand_ins.discard(name)
         if self.history is not None and self.session_id is not None:
             self.history.remove_dataset(self.session_id, name)
         if self._sandbox is not None:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages import state
+from pages import state, uploads
 from pages.widgets import (
     ProgressView,
     code_span,
     plain,
     render_data_sidebar,
     render_turn,
-    show_load_errors,
     status_label,
 )
 
@@ -26,11 +25,11 @@ prompt = st.chat_input(
     submit_mode="stop",  # the send button becomes a stop button while a question runs
 )
 question = st.session_state.pop("pending_question", None)  # a starter or follow-up, clicked
-load_errors: list[str] = []
 if prompt is not None:
-    if prompt.files:
-        load_errors = state.load_uploads(session, list(prompt.files))
     question = prompt.text or question
+    if prompt.files:  # the confirmation or the error is the chat's last message (issue 16)
+        failed = uploads.take_files(session, list(prompt.files), from_chat=True, question=question)
+        question = None if failed else question
 render_data_sidebar(session)  # after the chat input's files, so they are listed at once
 
 st.title("Decipher")
@@ -39,7 +38,6 @@ if session.tables:
     st.caption(f"Ask about {names}. The first table is also called `df` in code.")
 else:
     st.info("Upload a table in the sidebar or with the paperclip below, or load a sample.")
-show_load_errors(load_errors)
 
 for i, turn in enumerate(session.turns):
     with st.chat_message("user"):
@@ -47,7 +45,8 @@ for i, turn in enumerate(session.turns):
     with st.chat_message("assistant"):
         render_turn(session, turn, key=f"turn-{turn.id if turn.id is not None else i}")
 
-if session.tables and not session.turns and not question:
+offered = uploads.render_note(session)  # the latest files: loaded (and starters) or not
+if session.tables and not session.turns and not question and not offered:
     starters = session.starter_questions(5)
     if starters:
         st.caption("Try one of these:")

@@ -168,9 +168,10 @@ def loaded_sample(session: Session) -> str | None:
 
 
 def load_sample(session: Session, name: str) -> list[str]:
-    """Load a bundled sample; returns error messages (none when it loaded)."""
+    """Load a bundled sample; returns error messages (none when it loaded). A sample is a
+    stand-in: the user's first own table takes the lead from it (issue 16)."""
     try:
-        session.load(SAMPLE_DIR / name, original_name=name)
+        session.load(SAMPLE_DIR / name, original_name=name, stand_in=True)
     except EngineError as exc:
         return [exc.message]
     return []

@@ -342,7 +342,7 @@ class ProgressView:
 
 def render_data_sidebar(session: Session) -> None:
     """Sidebar: the loaded tables, uploads, samples and a fresh start."""
-    from pages import state
+    from pages import state, uploads
 
     with st.sidebar:
         st.subheader("Tables")
@@ -351,11 +351,13 @@ def render_data_sidebar(session: Session) -> None:
             "Upload tables",
             type=state.UPLOAD_TYPES,
             accept_multiple_files=True,
-            key="uploads",
+            key=uploads.uploader_key(),
             help="CSV, TSV, Excel, Parquet or JSON. Several files make several tables.",
         )
-        if files:
-            show_load_errors(state.load_uploads(session, list(files)))
+        errors = uploads.take_files(session, list(files), from_chat=False) if files else []
+        if errors:
+            uploads.clear_failed_uploads(errors)  # reruns with an empty uploader
+        uploads.show_sidebar_errors()
         with listing:
             if not session.tables:
                 st.caption("No table yet: upload a file or load a sample.")

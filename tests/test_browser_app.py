@@ -158,9 +158,9 @@ def test_4_rerun_from_history(tab):
     with tab.expect_download() as info:
         tab.get_by_role("button", name=re.compile("Export session as notebook")).click()
     bundle = zipfile.ZipFile(info.value.path())
-    assert {"session.ipynb", "data/penguins.parquet", "data/cities.parquet"} <= set(
-        bundle.namelist()
-    )
+    names = set(bundle.namelist())
+    assert {"session.ipynb", "data/cities.parquet"} <= names
+    assert "data/penguins.parquet" not in names  # the untouched sample left (issue 16)
     notebook = json.loads(bundle.read("session.ipynb"))
     sources = ["".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "code"]
     assert sum("groupby" in src and "temp_c" in src for src in sources) == 2  # both turns

@@ -78,13 +78,28 @@ def test_first_visit_loads_the_sample_and_keeps_the_session_in_the_url(apps):
     assert not at.error
 
 
-def test_sidebar_upload_adds_a_table_and_keeps_the_others(apps):
+def test_sidebar_upload_becomes_the_main_table_and_the_chat_says_so(apps):
+    """Issue 16: the upload replaces the untouched sample as `df`; the chat confirms it with
+    its size and starter questions about it (the sample's are gone), and names the session."""
     at = open_app(apps)
     at.file_uploader(key="uploads").upload("scores.csv", b"name,score\nada,3\nbob,5\n", "text/csv")
     at.run()
     assert not at.exception and not at.error
-    assert [t.name for t in engine_session(at).tables] == ["penguins", "scores"]
-    assert "`scores` · 2 rows × 2 columns" in texts(at)
+    session = engine_session(at)
+    assert [t.name for t in session.tables] == ["scores"]
+    page = texts(at)
+    assert "`scores` · 2 rows × 2 columns" in page
+    assert "Loaded `scores`: 2 rows × 2 columns." in page
+    assert "`scores` is the main table now: `df` in code." in page
+    assert "The sample `penguins` was removed: no question had used it." in page
+    assert [b.label for b in at.button if b.key.startswith("upload-starter-")] == [
+        "How many rows are there?",
+        "Most common name",
+        "Describe the table",
+    ]
+    assert not any(b.key.startswith("starter-") for b in at.button)
+    assert at.session_state["data_table"] == "scores"
+    assert session.stored_sessions()[0].title == "scores"
 
 
 def test_a_bad_upload_is_a_plain_error_and_earlier_tables_stay(apps):
@@ -99,6 +114,8 @@ def test_a_bad_upload_is_a_plain_error_and_earlier_tables_stay(apps):
     assert message.startswith(r"broken\.parquet\: ")  # markdown-escaped file name first
     assert "Traceback" not in message
     assert [t.name for t in engine_session(at).tables] == ["penguins"]
+    assert at.sidebar.error  # beside the uploader it came from
+    assert not at.file_uploader(key="uploads-1").value  # no longer listed as if loaded
 
 
 def test_files_attached_to_the_chat_input_are_loaded(apps):
@@ -106,8 +123,26 @@ def test_files_attached_to_the_chat_input_are_loaded(apps):
     at.chat_input[0].upload("a.tsv", b"k\tv\nx\t1\ny\t2\n", "text/tab-separated-values")
     at.run()
     assert not at.exception and not at.error
-    assert [t.name for t in engine_session(at).tables] == ["penguins", "a"]
+    assert [t.name for t in engine_session(at).tables] == ["a"]
     assert "`a` · 2 rows × 2 columns" in texts(at)
+    assert "Loaded `a`: 2 rows × 2 columns." in texts(at)
+
+
+def test_a_bad_file_attached_in_the_chat_is_its_last_message_and_its_question_waits(apps):
+    """Issue 16: the error showed under the title, thousands of pixels above the input, and
+    the question typed with the file was answered about the sample."""
+    at = open_app(apps)
+    at.chat_input[0].upload("broken.parquet", b"not parquet", "application/octet-stream")
+    at.chat_input[0].set_value("how many rows")
+    at.run()
+    assert not at.exception
+    last = at.chat_message[-1]
+    assert last.name == "assistant"
+    assert [e.value for e in last.error][0].startswith(r"broken\.parquet\: ")
+    assert any("Not asked" in c.value and "how many rows" in c.value for c in last.caption)
+    assert len(at.main.error) == 1  # that one: nothing under the title
+    session = engine_session(at)
+    assert session.turns == [] and [t.name for t in session.tables] == ["penguins"]
 
 
 def test_two_uploads_with_one_name_become_two_tables(apps):
@@ -121,10 +156,9 @@ def test_two_uploads_with_one_name_become_two_tables(apps):
     session = engine_session(at)
     page = texts(at)
     assert "`data` · 1 row × 1 column" in page and "`data_2` · 2 rows × 1 column" in page
-    assert [Path(t.source).read_bytes() for t in session.tables[1:]] == [first, second]
+    assert [Path(t.source).read_bytes() for t in session.tables] == [first, second]
     again = open_app(apps, "pages/data.py", sid=session.session_id)  # a reload
     assert [(t.name, t.rows) for t in engine_session(again).tables] == [
-        ("penguins", 344),
         ("data", 1),
         ("data_2", 2),
     ]
@@ -190,15 +224,16 @@ def test_model_and_data_text_is_rendered_as_text(apps):
 def test_reload_restores_tables_and_turns(apps):
     first = open_app(apps)
     session = engine_session(first)
-    first.file_uploader(key="uploads").upload("scores.csv", b"name,score\nada,3\n", "text/csv")
-    first.run()
     session.run("result = len(df)", question="how many penguins")
+    first.file_uploader(key="uploads").upload("scores.csv", b"name,score\nada,3\n", "text/csv")
+    first.run()  # a turn used the sample: it stays, after the new main table
+    assert "`penguins` stays, by its name, for the earlier answers." in texts(first)
     sid = session.session_id
 
     again = open_app(apps, sid=sid)
     restored = engine_session(again)
     assert restored is not session and restored.session_id == sid
-    assert [t.name for t in restored.tables] == ["penguins", "scores"]
+    assert [t.name for t in restored.tables] == ["scores", "penguins"]
     assert [t.question for t in restored.turns] == ["how many penguins"]
     assert "how many penguins" in texts(again)
 
@@ -583,14 +618,13 @@ def test_a_table_can_be_removed_on_the_data_page(apps):
     at = open_app(apps, "pages/data.py")
     at.file_uploader(key="uploads").upload("extra.csv", b"a,b\n1,2\n", "text/csv")
     at.run()
-    at.selectbox(key="data_table").set_value("extra")
-    at.run()
+    assert at.selectbox(key="data_table").value == "extra"  # it opens on the new main table
     at.button(key="data_drop").click()
     at.run()
     assert not at.exception
     session = engine_session(at)
-    assert [t.name for t in session.tables] == ["penguins"]
-    assert [d.table_name for d in session.history.datasets(session.session_id)] == ["penguins"]
+    assert session.tables == ()  # the sample had left: nothing used it
+    assert session.history.datasets(session.session_id) == []
 
 
 def test_history_opens_another_stored_session(apps):

@@ -184,3 +184,66 @@ def test_a_long_run_reports_its_time_and_a_stop_kills_it(settings, tmp_path, mon
             assert "1 s" in waits and waits[-1] == "2 s"  # about every 0.5 s until the stop
             assert s.turns == []  # a stopped question leaves no turn
             assert s.run("result = len(df)").result.answer.value == 344  # the sandbox still works
+
+
+SCORES = b"name,score\nada,3\nbob,5\ncy,4\n"
+
+
+def _title(history: HistoryStore, session_id: str) -> str:
+    return next(i.title for i in history.sessions() if i.id == session_id)
+
+
+def test_the_first_own_table_replaces_the_untouched_starting_sample(
+    stored, settings, tmp_path
+) -> None:
+    """Issue 16: after an upload the sample stayed `df`, answered the starters and named the
+    session. Nothing used the sample yet, so it leaves; the upload is `df` and the title."""
+    session, history = stored
+    session.load(SAMPLE_DATA / "penguins.csv", stand_in=True)
+    assert "Average bill_length_mm by species" in session.starter_questions()
+    session.load_upload(io.BytesIO(SCORES), "scores.csv", size=len(SCORES))
+    assert [t.name for t in session.tables] == ["scores"]
+    assert session.run("result = len(df)").result.answer.value == 3
+    assert "Most common name" in session.starter_questions()
+    assert [d.table_name for d in history.datasets(session.session_id)] == ["scores"]
+    assert _title(history, session.session_id) == "scores"
+    with Session.restore(settings, history, session.session_id, work_dir=tmp_path / "r") as back:
+        assert [t.name for t in back.tables] == ["scores"]
+
+
+def test_a_sample_that_turns_used_stays_but_the_new_table_is_df(stored, settings, tmp_path) -> None:
+    """A turn used the sample, so it stays (its turns re-run by its name), after the upload:
+    `df` is the upload, also after a restart, and the session is named after it, not after the
+    sample's first question. A second upload joins after the first one."""
+    session, history = stored
+    session.load(SAMPLE_DATA / "penguins.csv", stand_in=True)
+    assert session.run("result = len(df)", question="how many penguins").ok
+    assert _title(history, session.session_id) == "how many penguins"
+    session.load_upload(io.BytesIO(SCORES), "scores.csv", size=len(SCORES))
+    assert [t.name for t in session.tables] == ["scores", "penguins"]
+    assert session.run("result = len(df)").result.answer.value == 3
+    assert session.run("result = len(penguins)").result.answer.value == 344
+    assert _title(history, session.session_id) == "scores"
+    session.load_upload(io.BytesIO(b"k\n1\n"), "more.csv")
+    assert [t.name for t in session.tables] == ["scores", "penguins", "more"]
+    assert _title(history, session.session_id) == "scores"
+    with Session.restore(settings, history, session.session_id, work_dir=tmp_path / "r") as back:
+        assert [t.name for t in back.tables] == ["scores", "penguins", "more"]
+        assert back.run("result = len(df)").result.answer.value == 3
+        back.load_upload(io.BytesIO(b"k\n1\n2\n"), "late.csv")  # the sample is still a stand-in
+        assert back.tables[0].name == "scores"
+
+
+def test_only_a_session_nobody_named_is_named_after_its_table(stored, settings, tmp_path) -> None:
+    """The title follows the main table only where no one chose it: a renamed session keeps
+    its name. Tables loaded without a starting sample (the CLI's `--data a --data b`) keep
+    their order: the first one stays `df`."""
+    session, history = stored
+    with Session(settings, work_dir=tmp_path / "named", history=history) as named:
+        history.rename_session(named.session_id, "My analysis")
+        named.load_upload(io.BytesIO(SCORES), "scores.csv")
+        assert _title(history, named.session_id) == "My analysis"
+    session.load_upload(io.BytesIO(SCORES), "scores.csv")
+    session.load(SAMPLE_DATA / "penguins.csv")
+    assert [t.name for t in session.tables] == ["scores", "penguins"]
+    assert _title(history, session.session_id) == "scores"
