@@ -120,7 +120,7 @@ def test_3_a_join_with_an_uploaded_csv_says_the_rows_were_brought_in_capped(
     last.get_by_test_id("stCaptionContainer").filter(has_text=note).wait_for()  # under the answer
     last.get_by_test_id("stDataFrame").wait_for()
     assert last.get_by_text("5 rows × 2 columns").is_visible()
-    assert last.get_by_text(re.compile("OpenAI-compatible model · run")).is_visible()
+    assert last.get_by_text(re.compile("OpenAI-compatible model · model .*, run ")).is_visible()
     prompt = model.requests[-1].messages[0]["content"]
     assert "It lives in PostgreSQL" in prompt and "JOIN them in one sql" in prompt
 

@@ -72,7 +72,7 @@ def test_stop_ends_a_running_question_and_the_session_goes_on(app, request) -> N
 
             box.fill("how many rows")
             box.press("Enter")
-            page.get_by_text(re.compile(r"^OpenAI-compatible model · run ")).wait_for()
+            page.get_by_text(re.compile(r"^OpenAI-compatible model · model .*, run ")).wait_for()
             assert page.get_by_text("344", exact=True).is_visible()
             assert len(model.requests) == 2
         except BaseException:

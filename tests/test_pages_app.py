@@ -444,7 +444,7 @@ def test_a_model_configured_on_the_settings_page_answers_with_a_repair(apps):
         page = texts(at)
         assert "Biscoe" in [m.value for m in at.markdown]
         assert "Repairing: column 'body\\_mass' does not exist" in page  # the status's steps
-        assert "OpenAI\\-compatible model · run" in page and "1 repair\\(s\\)" in page
+        assert "OpenAI\\-compatible model · model" in page and "1 repair\\(s\\)" in page
         assert "Earlier attempts (1)" in [e.label for e in at.expander]
         assert any(
             "Here is the code:" in c.value for c in at.code
