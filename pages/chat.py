@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from pages import state
+from pages.history_sidebar import render_history_sidebar, render_turn_anchor
 from pages.widgets import (
     ProgressView,
     code_span,
@@ -41,6 +42,7 @@ else:
 show_load_errors(load_errors)
 
 for i, turn in enumerate(session.turns):
+    render_turn_anchor(i)  # the sidebar's link to this question jumps here
     with st.chat_message("user"):
         st.markdown(plain(turn.question or "(code run)"))
     with st.chat_message("assistant"):
@@ -60,6 +62,7 @@ if session.tables and not session.turns and not question:
             )
 
 if question:
+    render_turn_anchor(len(session.turns))  # the turn this question becomes
     with st.chat_message("user"):
         st.markdown(plain(question))
     with st.chat_message("assistant"):
@@ -71,3 +74,5 @@ if question:
             )
         n = len(session.turns) - 1
         render_turn(session, turn, key=f"turn-{turn.id if turn.id is not None else n}")
+
+render_history_sidebar(session)  # last, so the question just answered is listed too
