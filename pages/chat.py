@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from pages import state, uploads
+from pages.history_sidebar import render_history_sidebar, render_turn_anchor
 from pages.widgets import (
     ProgressView,
     code_span,
@@ -40,6 +41,7 @@ else:
     st.info("Upload a table in the sidebar or with the paperclip below, or load a sample.")
 
 for i, turn in enumerate(session.turns):
+    render_turn_anchor(i)  # the sidebar's link to this question jumps here
     with st.chat_message("user"):
         st.markdown(plain(turn.question or "(code run)"))
     with st.chat_message("assistant"):
@@ -60,12 +62,15 @@ if session.tables and not session.turns and not question and not offered:
             )
 
 if question:
+    render_turn_anchor(len(session.turns))  # the turn this question becomes
     with st.chat_message("user"):
         st.markdown(plain(question))
     with st.chat_message("assistant"):
         with st.status("Thinking…", expanded=False) as status:
             turn = session.ask(question, on_progress=ProgressView(status))
-            label, state = status_label(turn)
-            status.update(label=label, state=state)
+            label, outcome = status_label(turn)  # not `state`: that name is the pages module
+            status.update(label=label, state=outcome)
         n = len(session.turns) - 1
         render_turn(session, turn, key=f"turn-{turn.id if turn.id is not None else n}")
+
+render_history_sidebar(session)  # last, so the question just answered is listed too

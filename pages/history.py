@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from pages import state
+from pages.history_sidebar import session_label
 from pages.outputs import size_text
 from pages.widgets import plain, render_turn, run_with_progress, turn_caption
 
@@ -23,7 +24,7 @@ with st.sidebar:
     st.subheader("Sessions")
     listed = [i for i in session.stored_sessions() if i.turn_count or i.id == session.session_id]
     for info in listed[:50]:
-        label = plain(info.title) or f"Session {info.created_at[:16].replace('T', ' ')}"
+        label = plain(session_label(info))
         current = info.id == session.session_id
         caption = f"{info.turn_count} turns"
         if info.tables:

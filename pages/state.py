@@ -70,6 +70,7 @@ def current_session() -> Session:
     session: Session | None = st.session_state.get(_ENGINE)
     wanted = st.query_params.get("s")
     if session is not None and (not wanted or wanted == session.session_id):
+        _keep_in_url(session)
         return session
     if session is not None:
         session.close()
@@ -112,7 +113,17 @@ def _adopt(session: Session) -> None:
         session.warm_up()
     st.session_state[_ENGINE] = session  # uploads already loaded stay marked (_LOADED): the
     # uploader still holds them, and a switch of session must not load them again
-    if session.session_id:
+    _keep_in_url(session)
+
+
+def _keep_in_url(session: Session) -> None:
+    """Put the session's id back in the URL when it is missing.
+
+    Streamlit's navigation clears the query parameters on every page change, so without this
+    a reload or a bookmark after Chat -> Data opened a new session with only the sample
+    (issue 16). Set only when it differs: each set sends the browser a message.
+    """
+    if session.session_id and st.query_params.get("s") != session.session_id:
         st.query_params["s"] = session.session_id
 
 

@@ -249,7 +249,11 @@ def test_two_browser_sessions_never_share_tables_or_turns(apps):
     two.run()
     assert [t.name for t in engine_session(two).tables] == ["penguins"]
     assert engine_session(two).turns == []
-    assert "private question" not in texts(two)
+    assert not any("private question" in m.value for m in two.main.markdown)
+    # the Chat sidebar offers the other session to open (issue 16), as History does
+    assert [b.label for b in two.sidebar.button if b.key.startswith("chat-open-")] == [
+        "private question"
+    ]
 
 
 def test_chart_builder_draws_a_chart_and_records_the_turn(apps):
