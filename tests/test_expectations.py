@@ -183,3 +183,35 @@ def test_a_planner_filter_that_matches_nothing_says_so(session) -> None:
     turn = session.ask("orders with price above 100000000", backend="planner")
     assert turn.ok and turn.result.answer.table.row_count == 0
     assert turn.result.answer.text.startswith("The result is empty: no row matched")
+
+
+@pytest.mark.parametrize(
+    ("answer", "text"),
+    [
+        (value(31.5), "@median_age[31.5]"),
+        (column(7), "@median_age[7]"),  # a 1x1 table
+        (value("@median_age[30]"), None),  # already in the format
+        (column(1, 2), None),  # not one value
+    ],
+)
+def test_a_one_part_format_is_filled_with_the_one_value(answer: Answer, text) -> None:
+    from engine.answer.expectations import filled_template
+
+    question = "What is the median age? @median_age[value] rounded to 2 decimals."
+    filled = filled_template(question, answer)
+    assert (filled.text if filled else None) == text
+    assert filled_template("@a[x] and @b[y]", value(3)) is None  # two parts: the model's job
+    assert filled_template("what is the median age?", value(3)) is None
+
+
+def test_a_right_value_without_the_format_is_answered_in_it() -> None:
+    with FakeOpenAI([Reply(fenced("result = float(df['price'].median())"))]) as server:
+        context = Context([PROFILE], [], SETTINGS)
+        turn = answer_question(
+            "Median price? @median_price[value]",
+            [LLMDrafter(config_for(server.base_url))],
+            Runner(),
+            context,
+        )
+    assert turn.ok and turn.result.answer.text == "@median_price[2.0]"
+    assert len(server.requests) == 1  # no repair for the format alone

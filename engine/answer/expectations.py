@@ -73,6 +73,21 @@ def answer_mismatch(question: str, answer: Answer | None) -> Mismatch | None:
     return None
 
 
+def filled_template(question: str, answer: Answer | None) -> Answer | None:
+    """A one-part answer format ("@median_age[value]") filled in with the one value the code
+    computed, so a right value is not lost to its presentation (on DABench-dev, 6 of 43 auto
+    answers were declined for their format alone, one of them the right 31.5). None when the
+    question gives no such format, or the answer is not one value."""
+    if answer is None or wanted_answer(question) is not Wanted.TEMPLATE:
+        return None
+    slots = list(dict.fromkeys(TEMPLATE_SLOT.findall(question)))
+    value = _scalar(answer)
+    if len(slots) != 1 or value is None or "@" in str(value):
+        return None
+    text = f"@{slots[0]}[{value}]"
+    return Answer("text", text, value=text)
+
+
 def _scalar(answer: Answer) -> object:
     """The answer's one value: a value, or the only cell of a 1×1 table; else None."""
     if answer.kind in ("value", "text"):

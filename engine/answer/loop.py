@@ -15,7 +15,7 @@ from engine.answer.checks import code_problems, prepared
 from engine.answer.consensus import Tally, answer_key, disagreement, has_majority
 from engine.answer.drafts import Context, Draft, Drafter, Failure
 from engine.answer.emptiness import empty_result_note, is_empty
-from engine.answer.expectations import Mismatch, answer_mismatch
+from engine.answer.expectations import Mismatch, answer_mismatch, filled_template
 from engine.answer.failures import Try, failed_turn_error
 from engine.answer.progress import Progress
 from engine.answer.unmatched import is_zero, unmatched_values, zero_note
@@ -151,6 +151,9 @@ def _answered(
         else:
             context.notify(Progress("run", draft.explanation or "running the code in the sandbox"))
             result = run(draft.code)
+            filled = filled_template(question, result.answer) if result.ok else None
+            if filled is not None:
+                result = replace(result, answer=filled)
             mismatch = answer_mismatch(question, result.answer) if result.ok else None
             if mismatch is not None:
                 result = _not_as_asked(result, mismatch)
