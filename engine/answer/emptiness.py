@@ -27,8 +27,9 @@ def is_empty(answer: Answer | None) -> bool:
         return False
     if answer.kind == "table":
         return answer.table is not None and answer.table.row_count == 0
-    if answer.kind == "figure":
-        return answer.figure is not None and not has_points(answer.figure)
+    if answer.kind == "figure":  # a figure with no traces at all is drawn by hand: not judged
+        traces = (answer.figure or {}).get("data") or []
+        return bool(traces) and not has_points(answer.figure)
     return answer.kind == "value" and answer.value is None
 
 
