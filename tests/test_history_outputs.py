@@ -96,7 +96,7 @@ def test_a_history_from_schema_2_is_migrated(tmp_path: Path) -> None:
     assert turn.result.files == () and turn.result.saved_tables == ()
     assert store.datasets("s1") == []
     with sqlite3.connect(tmp_path / "history.sqlite") as con:
-        assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+        assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
 
 
 @pytest.fixture

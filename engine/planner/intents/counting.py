@@ -181,7 +181,7 @@ class CountOfText(DistinctCount):
         counted = f"SELECT count({c}) AS n, count(DISTINCT {c}) AS names FROM {table}{where(plan)}"
         spread = (
             f"SELECT min(k) = max(k) AS even\nFROM (SELECT count(*) AS k FROM {table} "
-            f"WHERE {c} IS NOT NULL GROUP BY {c})"
+            f"WHERE {c} IS NOT NULL GROUP BY {c}) AS counts"
         )
         return [
             call(counted, "counted"),
