@@ -135,28 +135,37 @@ def grouped_total_chart(table: TableData) -> dict[str, Any] | None:
 
 
 def code_filters(code: str) -> list[tuple[str, str]]:
-    """(column, text value) for each `x["column"] == "value"` or `.isin([...])` in the code."""
+    """(column, text value) for each `x["column"] == "value"` or `.isin([...])` in the code
+    (the values of one `.isin` joined)."""
+    return list(
+        dict.fromkeys((column, ", ".join(values)) for column, values in compared_values(code))
+    )
+
+
+def compared_values(code: str) -> list[tuple[str, tuple[str, ...]]]:
+    """(column, text values) for each comparison of a column with text in the code:
+    `x["column"] == "value"` gives one value, `x["column"].isin([...])` its text values."""
     try:
         tree = ast.parse(code)
     except SyntaxError:
         return []
-    found: list[tuple[str, str]] = []
+    found: list[tuple[str, tuple[str, ...]]] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], ast.Eq):
             left, right = node.left, node.comparators[0]
             for column_side, value_side in ((left, right), (right, left)):
                 column, value = _column_name(column_side), _text(value_side)
                 if column and value:
-                    found.append((column, value))
+                    found.append((column, (value,)))
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             column = _column_name(node.func.value)
             if node.func.attr == "isin" and column and node.args:
                 values = node.args[0]
                 if isinstance(values, ast.List | ast.Tuple | ast.Set):
-                    texts = [t for t in map(_text, values.elts) if t]
+                    texts = tuple(t for t in map(_text, values.elts) if t)
                     if texts:
-                        found.append((column, ", ".join(texts)))
-    return list(dict.fromkeys(found))
+                        found.append((column, texts))
+    return found
 
 
 def date_periods(code: str) -> dict[str, str]:

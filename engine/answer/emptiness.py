@@ -45,7 +45,7 @@ def empty_message(answer: Answer | None) -> str | None:
 
 def empty_result_note(code: str, profiles: Sequence[TableProfile]) -> str:
     """Why the result may be empty: each text literal in the code that no row holds."""
-    literals = _string_literals(code)
+    literals = string_literals(code)
     names = {c.name for p in profiles for c in p.columns} | {p.name for p in profiles}
     missing: list[str] = []
     for literal in literals - names:
@@ -83,7 +83,8 @@ def _looks_like(literal: str, values: set[str]) -> bool:
     )
 
 
-def _string_literals(code: str) -> set[str]:
+def string_literals(code: str) -> set[str]:
+    """Every short text constant in the code (the values it may filter on)."""
     try:
         tree = ast.parse(code)
     except SyntaxError:

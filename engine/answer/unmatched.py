@@ -17,6 +17,8 @@ import ast
 from collections.abc import Collection, Mapping
 from typing import Final
 
+from engine.answer.emptiness import string_literals
+from engine.figures import compared_values
 from engine.types import Answer
 from engine.value_index import IndexedValue, ValueIndex, value_words
 
@@ -41,7 +43,7 @@ def unmatched_values(
     when no cell anywhere holds it as written but some hold it otherwise."""
     notes: list[str] = []
     columns = {v.column for index in values.values() for vs in index.values.values() for v in vs}
-    paired = _compared(code)
+    paired = [(c, v) for c, values in compared_values(code) for v in values]
     seen: set[str] = set()
     for column, literal in paired:
         seen.add(literal)
@@ -52,7 +54,7 @@ def unmatched_values(
             continue
         if found:
             notes.append(_note(f"no {column} cell is exactly {literal!r}", found))
-    for literal in sorted(_literals(code) - set(names) - seen - _searched(code)):
+    for literal in sorted(string_literals(code) - set(names) - seen - _searched(code)):
         found = _holders(literal, values)
         if found and not any(v.value == literal for v in found):
             notes.append(_note(f"no cell is exactly {literal!r}", found))
@@ -80,34 +82,6 @@ def _note(head: str, found: list[IndexedValue]) -> str:
     return f"{head}, but {'; '.join(parts)}"
 
 
-def _compared(code: str) -> list[tuple[str, str]]:
-    """(column, text value) pairs the code compares: `x['col'] == 'v'`, `x['col'].isin([...])`."""
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
-        return []
-    pairs: list[tuple[str, str]] = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], ast.Eq):
-            left, right = node.left, node.comparators[0]
-            for a, b in ((left, right), (right, left)):
-                column, text = _column_of(a), _text(b)
-                if column is not None and text is not None:
-                    pairs.append((column, text))
-        elif (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "isin"
-            and node.args
-            and isinstance(node.args[0], ast.List | ast.Tuple | ast.Set)
-        ):
-            column = _column_of(node.func.value)
-            if column is not None:
-                texts = (_text(e) for e in node.args[0].elts)
-                pairs += [(column, t) for t in texts if t is not None]
-    return pairs
-
-
 def _searched(code: str) -> set[str]:
     """Literals the code searches for inside cells (`.str.contains('Guam')`): held as written
     when some cell holds them among other words."""
@@ -129,13 +103,6 @@ def _searched(code: str) -> set[str]:
 _SEARCHES: Final = frozenset({"contains", "startswith", "endswith", "match", "find", "count"})
 
 
-def _column_of(node: ast.AST) -> str | None:
-    """'col' in `df['col']` (any frame's subscript by a string)."""
-    if isinstance(node, ast.Subscript):
-        return _text(node.slice)
-    return None
-
-
 def _text(node: ast.AST) -> str | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, str) and 0 < len(node.value) <= 80:
         return node.value
@@ -149,15 +116,3 @@ def zero_note(notes: list[str]) -> str:
         + "; ".join(notes)
         + "."
     )
-
-
-def _literals(code: str) -> set[str]:
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
-        return set()
-    return {
-        n.value
-        for n in ast.walk(tree)
-        if isinstance(n, ast.Constant) and isinstance(n.value, str) and 0 < len(n.value) <= 80
-    }
