@@ -13,10 +13,12 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Final
+
+from tests.fake_openai import FakeOpenAI, Reply
 
 ROOT: Final = Path(__file__).resolve().parent.parent
 ARTIFACTS: Final = ROOT / "test-artifacts"
@@ -121,3 +123,42 @@ def screenshot(page: object, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
     return path
+
+
+def show_evidence(name: str, pages: Iterable[object], server: AppServer) -> None:
+    """After a failed test: a screenshot of each page and the server's log, printed."""
+    for i, page in enumerate(pages):
+        print(f"screenshot: {screenshot(page, name if i == 0 else f'{name}-{i}')}")
+    print(f"--- streamlit log ---\n{server.output()}")
+
+
+def ask(page: object, question: str) -> None:
+    """Type a question in the chat input and send it with the keyboard only."""
+    box = page.get_by_test_id("stChatInputTextArea")  # type: ignore[attr-defined]
+    box.fill(question)
+    box.press("Enter")
+
+
+def chat_messages(page: object) -> object:
+    """The chat's messages, questions and answers in order."""
+    return page.get_by_test_id("stChatMessage")  # type: ignore[attr-defined]
+
+
+@contextmanager
+def app_with_model(
+    data_dir: Path, replies: list[Reply], env: dict[str, str] | None = None
+) -> Iterator[tuple[AppServer, FakeOpenAI]]:
+    """The app answering through the scripted OpenAI-compatible server, which gives `replies`."""
+    with FakeOpenAI(replies) as model:
+        server = AppServer(
+            data_dir,
+            env={
+                "DECIPHER_BACKEND": "openai",
+                "DECIPHER_LLM_BASE_URL": model.base_url,
+                **(env or {}),
+            },
+        )
+        try:
+            yield server, model
+        finally:
+            server.stop()

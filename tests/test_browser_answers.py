@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_support import CHROMIUM, AppServer, chromium, screenshot
+from tests.browser_support import CHROMIUM, AppServer, app_with_model, chromium, show_evidence
 from tests.fake_openai import FakeOpenAI, Reply
 
 pytestmark = [
@@ -44,15 +44,8 @@ fig = px.bar(result, x="category", y="amount")
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[tuple[AppServer, FakeOpenAI]]:
     # the same code twice: the empty result goes back to the model once, which keeps it
-    with FakeOpenAI([Reply(CODE), Reply(CODE)]) as model:
-        server = AppServer(
-            tmp_path / "data",
-            env={"DECIPHER_BACKEND": "openai", "DECIPHER_LLM_BASE_URL": model.base_url},
-        )
-        try:
-            yield server, model
-        finally:
-            server.stop()
+    with app_with_model(tmp_path / "data", [Reply(CODE), Reply(CODE)]) as running:
+        yield running
 
 
 def test_an_empty_result_says_so_lists_the_regions_and_draws_no_chart(app, tmp_path, request):
@@ -85,8 +78,7 @@ def test_an_empty_result_says_so_lists_the_regions_and_draws_no_chart(app, tmp_p
             assert last.get_by_text("Done", exact=True).count() == 0
             assert len(model.requests) == 2  # the empty result went back once
         except BaseException:
-            print(f"screenshot: {screenshot(page, request.node.name)}")
-            print(f"--- streamlit log ---\n{server.output()}")
+            show_evidence(request.node.name, [page], server)
             raise
         finally:
             context.close()

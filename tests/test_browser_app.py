@@ -18,7 +18,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_support import CHROMIUM, AppServer, chromium, screenshot
+from tests.browser_support import (
+    CHROMIUM,
+    AppServer,
+    ask,
+    chat_messages,
+    chromium,
+    screenshot,
+    show_evidence,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -91,20 +99,7 @@ def evidence(request: pytest.FixtureRequest, server: AppServer) -> Iterator[None
     failed_before = request.session.testsfailed
     yield
     if request.session.testsfailed > failed_before:
-        for i, page in enumerate(_open_pages):
-            path = screenshot(page, f"{request.node.name}-{i}")
-            print(f"screenshot: {path}")
-        print(f"--- streamlit log ---\n{server.output()}")
-
-
-def ask(page, question: str) -> None:
-    box = page.get_by_test_id("stChatInputTextArea")
-    box.fill(question)
-    box.press("Enter")  # keyboard only
-
-
-def answers(page) -> object:
-    return page.get_by_test_id("stChatMessage")
+        show_evidence(request.node.name, _open_pages, server)
 
 
 def test_1_upload_a_csv_ask_and_see_a_table_and_a_chart(tab, tmp_path):
@@ -116,7 +111,7 @@ def test_1_upload_a_csv_ask_and_see_a_table_and_a_chart(tab, tmp_path):
     tab.get_by_text(
         re.compile(r"^offline planner · run .* · Mean of temp_c, grouped by month$")
     ).wait_for()
-    last = answers(tab).last
+    last = chat_messages(tab).last
     last.get_by_test_id("stDataFrame").wait_for()
     last.get_by_test_id("stPlotlyChart").locator(".main-svg").first.wait_for()
     assert last.get_by_text("12 rows × 2 columns").is_visible()
@@ -124,7 +119,7 @@ def test_1_upload_a_csv_ask_and_see_a_table_and_a_chart(tab, tmp_path):
 
 
 def test_2_export_the_result_as_csv(tab):
-    last = answers(tab).last
+    last = chat_messages(tab).last
     with tab.expect_download() as info:
         last.get_by_test_id("stDownloadButton").filter(has_text="CSV").click()
     download = info.value
@@ -141,10 +136,10 @@ def test_3_reload_keeps_tables_and_history(tab):
     tab.get_by_test_id("stChatInputTextArea").wait_for()
     assert tab.url == url
     tab.get_by_test_id("stSidebar").get_by_text("cities", exact=True).wait_for()
-    answers(tab).filter(has_text=QUESTION).first.wait_for()
-    answers(tab).last.get_by_test_id("stPlotlyChart").wait_for()
-    assert answers(tab).filter(has_text=QUESTION).count() == 1  # the user's message
-    assert answers(tab).filter(has_text="12 rows × 2 columns").count() == 1
+    chat_messages(tab).filter(has_text=QUESTION).first.wait_for()
+    chat_messages(tab).last.get_by_test_id("stPlotlyChart").wait_for()
+    assert chat_messages(tab).filter(has_text=QUESTION).count() == 1  # the user's message
+    assert chat_messages(tab).filter(has_text="12 rows × 2 columns").count() == 1
 
 
 def test_4_rerun_from_history(tab):
@@ -166,8 +161,8 @@ def test_4_rerun_from_history(tab):
     assert sum("groupby" in src and "temp_c" in src for src in sources) == 2  # both turns
     tab.get_by_test_id("stSidebarNav").get_by_role("link", name="Chat").click()
     tab.get_by_test_id("stChatInputTextArea").wait_for()
-    answers(tab).filter(has_text="12 rows × 2 columns").nth(1).wait_for()
-    assert answers(tab).filter(has_text="12 rows × 2 columns").count() == 2
+    chat_messages(tab).filter(has_text="12 rows × 2 columns").nth(1).wait_for()
+    assert chat_messages(tab).filter(has_text="12 rows × 2 columns").count() == 2
 
 
 def test_5_a_bad_file_shows_a_clear_error(fresh_tab, tmp_path):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_support import CHROMIUM, AppServer, chromium, screenshot
+from tests.browser_support import CHROMIUM, AppServer, ask, chromium, show_evidence
 from tests.db_servers import READER
 from tests.fake_openai import FakeOpenAI, Reply
 from tests.test_answer_loop import fenced
@@ -69,14 +69,7 @@ def evidence(request: pytest.FixtureRequest, app: AppServer, tab) -> Iterator[No
     failed_before = request.session.testsfailed
     yield
     if request.session.testsfailed > failed_before:
-        print(f"screenshot: {screenshot(tab, request.node.name)}")
-        print(f"--- streamlit log ---\n{app.output()}")
-
-
-def ask(page, question: str) -> None:
-    box = page.get_by_test_id("stChatInputTextArea")
-    box.fill(question)
-    box.press("Enter")
+        show_evidence(request.node.name, [tab], app)
 
 
 def test_1_connect_postgresql_on_the_settings_page(tab, postgres_server) -> None:

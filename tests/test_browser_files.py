@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.browser_support import CHROMIUM, AppServer, chromium, screenshot
+from tests.browser_support import CHROMIUM, AppServer, app_with_model, chromium, show_evidence
 from tests.fake_openai import FakeOpenAI, Reply
 
 pytestmark = [
@@ -44,15 +44,8 @@ QUESTION = "clean the table and give me a CSV and a workbook with one sheet per 
 
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[tuple[AppServer, FakeOpenAI]]:
-    with FakeOpenAI([Reply(CODE)]) as model:
-        server = AppServer(
-            tmp_path / "data",
-            env={"DECIPHER_BACKEND": "openai", "DECIPHER_LLM_BASE_URL": model.base_url},
-        )
-        try:
-            yield server, model
-        finally:
-            server.stop()
+    with app_with_model(tmp_path / "data", [Reply(CODE)]) as running:
+        yield running
 
 
 def download(page, label: str) -> bytes:
@@ -101,8 +94,7 @@ def test_a_model_writes_a_csv_and_a_workbook_that_download_and_survive_a_reload(
             page.get_by_text("Files the code wrote (2)").wait_for()
             check_files(page)  # the same files, from the history after the reload
         except BaseException:
-            print(f"screenshot: {screenshot(page, request.node.name)}")
-            print(f"--- streamlit log ---\n{server.output()}")
+            show_evidence(request.node.name, [page], server)
             raise
         finally:
             context.close()

@@ -16,7 +16,14 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.browser_support import CHROMIUM, AppServer, chromium, screenshot
+from tests.browser_support import (
+    CHROMIUM,
+    AppServer,
+    ask,
+    chat_messages,
+    chromium,
+    show_evidence,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -87,9 +94,7 @@ def evidence(request: pytest.FixtureRequest, server: AppServer) -> Iterator[None
     failed_before = request.session.testsfailed
     yield
     if request.session.testsfailed > failed_before:
-        for i, page in enumerate(_open_pages):
-            print(f"screenshot: {screenshot(page, f'{request.node.name}-{i}')}")
-        print(f"--- streamlit log ---\n{server.output()}")
+        show_evidence(request.node.name, _open_pages, server)
 
 
 def open_tab(browser, url: str) -> tuple[object, object]:
@@ -115,16 +120,6 @@ def go(page, name: str) -> None:
         page.get_by_text(PAGES[name]).first.wait_for()
 
 
-def answers(page) -> object:
-    return page.get_by_test_id("stChatMessage")
-
-
-def ask(page, question: str) -> None:
-    box = page.get_by_test_id("stChatInputTextArea")
-    box.fill(question)
-    box.press("Enter")
-
-
 def test_the_session_survives_page_changes_a_reload_and_a_bookmark(tab, new_tab, tmp_path):
     path = tmp_path / "cities.csv"
     path.write_text(CITIES)
@@ -148,7 +143,7 @@ def test_the_session_survives_page_changes_a_reload_and_a_bookmark(tab, new_tab,
     assert session_id(tab) == sid
     tab.get_by_test_id("stSidebar").get_by_text("cities", exact=True).wait_for()
     tab.get_by_text(CAPTION).wait_for()
-    assert answers(tab).filter(has_text=QUESTION).count() == 1
+    assert chat_messages(tab).filter(has_text=QUESTION).count() == 1
 
     bookmarked = new_tab(bookmarks["Data"])  # a bookmark taken on the Data page, opened anew
     assert urlparse(bookmarked.url).path.endswith("/data")
@@ -169,19 +164,21 @@ def test_the_sidebar_lists_the_questions_and_a_click_jumps_to_the_answer(tab):
 
     for question, grouped in [("average temp_c by city", "city"), ("maximum temp_c by month", "")]:
         ask(tab, question)
-        answers(tab).filter(has_text=question).first.wait_for()
+        chat_messages(tab).filter(has_text=question).first.wait_for()
         tab.get_by_text(re.compile(f"^offline planner · run .*{grouped}$")).last.wait_for()
     tab.get_by_test_id("stStatusWidget").wait_for(state="hidden")
     links = tab.get_by_test_id("stSidebar").get_by_role("link")
     expect(links.filter(has_text="temp_c")).to_have_count(3)
     assert links.filter(has_text="temp_c").first.inner_text() == "maximum temp_c by month"
 
-    first_answer = answers(tab).nth(1)  # the first question's answer (after the question)
+    first_answer = chat_messages(tab).nth(1)  # the first question's answer (after the question)
     assert first_answer.get_by_text(CAPTION).count() == 1
     expect(first_answer).not_to_be_in_viewport()  # two answers with charts came since
     links.filter(has_text=re.compile(f"^{QUESTION}$")).click()
     expect(first_answer).to_be_in_viewport()
-    expect(answers(tab).filter(has_text=QUESTION).first).to_be_in_viewport()  # the question too
+    expect(
+        chat_messages(tab).filter(has_text=QUESTION).first
+    ).to_be_in_viewport()  # the question too
 
 
 def test_an_earlier_session_is_listed_in_the_sidebar_and_opens(tab, new_tab, server):
@@ -195,4 +192,4 @@ def test_an_earlier_session_is_listed_in_the_sidebar_and_opens(tab, new_tab, ser
     other.get_by_text(CAPTION).wait_for()
     sidebar.get_by_text("cities", exact=True).wait_for()
     other.wait_for_url(re.compile(f"[?&]s={sid}"))
-    assert answers(other).filter(has_text="maximum temp_c by month").count() == 1
+    assert chat_messages(other).filter(has_text="maximum temp_c by month").count() == 1

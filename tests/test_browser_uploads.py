@@ -17,7 +17,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_support import CHROMIUM, AppServer, chromium, screenshot
+from tests.browser_support import (
+    CHROMIUM,
+    AppServer,
+    ask,
+    chat_messages,
+    chromium,
+    show_evidence,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -54,19 +61,8 @@ def page(request: pytest.FixtureRequest, server: AppServer) -> Iterator[object]:
         tab.get_by_test_id("stChatInputTextArea").wait_for()
         yield tab
         if request.session.testsfailed > failed_before:
-            print(f"screenshot: {screenshot(tab, request.node.name)}")
-            print(f"--- streamlit log ---\n{server.output()}")
+            show_evidence(request.node.name, [tab], server)
         context.close()
-
-
-def ask(page, question: str) -> None:
-    box = page.get_by_test_id("stChatInputTextArea")
-    box.fill(question)
-    box.press("Enter")
-
-
-def messages(page) -> object:
-    return page.get_by_test_id("stChatMessage")
 
 
 def in_view(page, locator) -> bool:
@@ -79,8 +75,8 @@ def in_view(page, locator) -> bool:
 def test_6_a_bad_file_in_the_chat_input_is_the_last_message_in_view(page, tmp_path) -> None:
     for question in ("average body_mass_g by species", "average bill_length_mm by island"):
         ask(page, question)  # two answers with a table and a chart: a long page
-        messages(page).filter(has_text=question).wait_for()
-        messages(page).last.get_by_test_id("stPlotlyChart").wait_for()
+        chat_messages(page).filter(has_text=question).wait_for()
+        chat_messages(page).last.get_by_test_id("stPlotlyChart").wait_for()
     bad = tmp_path / "broken.parquet"
     bad.write_bytes(b"this is not a parquet file at all")
     page.get_by_test_id("stChatInput").locator("input[type=file]").set_input_files(str(bad))
@@ -90,9 +86,9 @@ def test_6_a_bad_file_in_the_chat_input_is_the_last_message_in_view(page, tmp_pa
     assert "is not a Parquet file" in toast.inner_text()
     assert in_view(page, toast), "the error is not in view beside the input"
     assert not in_view(page, page.get_by_role("heading", name="Decipher")), "page not long"
-    alert = messages(page).last.get_by_test_id("stAlert").filter(has_text="broken.parquet")
+    alert = chat_messages(page).last.get_by_test_id("stAlert").filter(has_text="broken.parquet")
     assert "is not a Parquet file" in alert.inner_text()  # and the chat's last message
-    assert "Not asked" in messages(page).last.inner_text()  # its question waits for the file
+    assert "Not asked" in chat_messages(page).last.inner_text()  # its question waits for the file
     sidebar = page.get_by_test_id("stSidebar")
     assert sidebar.get_by_text("broken", exact=False).count() == 0  # not listed as a table
     assert page.get_by_test_id("stChatInput").get_by_text("broken.parquet").count() == 0
@@ -107,7 +103,7 @@ def test_7_an_uploaded_csv_becomes_the_main_table_everywhere(page, tmp_path) -> 
     path = tmp_path / "cities.csv"
     path.write_text(CITIES)
     page.get_by_test_id("stSidebar").locator("input[type=file]").set_input_files(str(path))
-    note = messages(page).filter(has_text="Loaded cities: 36 rows × 3 columns.")
+    note = chat_messages(page).filter(has_text="Loaded cities: 36 rows × 3 columns.")
     note.wait_for()
     assert "cities is the main table now: df in code." in note.inner_text()
     assert "The sample penguins was removed" in note.inner_text()
@@ -117,7 +113,7 @@ def test_7_an_uploaded_csv_becomes_the_main_table_everywhere(page, tmp_path) -> 
     assert page.get_by_test_id("stSidebar").get_by_text("penguins", exact=True).count() == 0
 
     starter.click()
-    answer = messages(page).filter(has_text=re.compile(r"offline planner · run")).last
+    answer = chat_messages(page).filter(has_text=re.compile(r"offline planner · run")).last
     answer.wait_for()
     assert re.search(r"\b36\b", answer.inner_text())
 
