@@ -373,3 +373,54 @@ def test_a_plan_gives_the_kind_asked_and_uses_every_column(clubs, question, kind
     assert kind is not None, f"answered: {found.intent.explain(found)}"
     assert found.intent.gives(found) == kind
     assert {m.column.name for m in q.columns} <= found.columns_used()
+
+
+NATIONS = "nation,gold,silver\nNorway,9,4\nItaly,3,8\nKenya,5,5\nPeru,1,0\n"
+
+
+@pytest.mark.parametrize(
+    ("question", "want"),
+    [
+        ("which country has the most gold", "Norway"),  # no column 'country': the row's label
+        ("what country has the fewest silver", "Peru"),
+        ("which team finished after Italy", "Kenya"),  # a neighbour, named like "who"
+    ],
+)
+def test_a_noun_after_which_that_is_no_column_names_the_rows(
+    settings, tmp_path: Path, question: str, want: str
+) -> None:
+    """ "which country …" where the rows are nations and no column is called country reads as
+    "who …": the column that names every row (on wtq-train: 6 more right answers on each half,
+    none wrong)."""
+    t = Table(settings, tmp_path, NATIONS, name="medals")
+    assert t.answer(question) == want
+    t.catalog.close()
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what date had the most gold",  # a date is a value, not a row's label
+        "what place did Kenya get in silver",  # a rank word
+        "which countries won the most gold",  # plural: which ones, how many?
+    ],
+)
+def test_a_noun_of_a_quantity_after_which_is_not_the_rows_label(
+    settings, tmp_path: Path, question: str
+) -> None:
+    t = Table(settings, tmp_path, NATIONS, name="medals")
+    with pytest.raises(UnsupportedError):
+        t.plan(question)
+    t.catalog.close()
+
+
+def test_a_column_that_numbers_the_rows_is_not_an_amount(settings, tmp_path: Path) -> None:
+    """ "the largest amount of tracks" is not the highest track number: a column holding 1..n
+    once each is a position (found on wtq-train, where "which lyricist has the largest amount
+    of tracks" answered the last track's title)."""
+    text = "track number,title,lyrics,minutes\n01,Smile,Ann,3\n02,Guru,Bo,5\n03,Wax,Ann,4\n"
+    t = Table(settings, tmp_path, text, name="tracks")
+    with pytest.raises(UnsupportedError, match="numbers the rows"):
+        t.plan("which lyricist has the largest amount of tracks")
+    assert t.answer("which title has the most minutes") == "Guru"  # an amount still ranks
+    t.catalog.close()

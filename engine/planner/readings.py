@@ -25,7 +25,13 @@ from engine.planner.matching import (
     number_of,
     singular,
 )
-from engine.planner.vocabulary import COUNTED_IN_CELLS, NEIGHBOUR_WORDS, RANK_WORDS, STOPWORDS
+from engine.planner.vocabulary import (
+    COUNTED_IN_CELLS,
+    NEIGHBOUR_WORDS,
+    QUANTITY_NOUNS,
+    RANK_WORDS,
+    STOPWORDS,
+)
 from engine.types import ColumnProfile, TableProfile
 
 WHO: Final = re.compile(r"\s*(?:who|whom|whose)\b", re.IGNORECASE)
@@ -136,11 +142,26 @@ def stat_or_column(
             )
 
 
-def who_column(question: str, table: TableProfile) -> ColumnProfile | None:
-    """For a "who" question, the column that names the rows: the table's first text column
-    with a different value in every row (a name, a team, a nation). None for other questions,
-    and when no column qualifies."""
-    if not WHO.match(question):
+def label_noun(tokens: list[Token], keywords: list[tuple[int, str, str]]) -> bool:
+    """'which country won the most golds' in a table whose rows are nations: an unknown noun
+    right after a leading which/what names the rows, as "who" does; it is marked used."""
+    if len(tokens) < 2 or (0, "which", "") not in keywords:
+        return False
+    t = tokens[1]
+    word = t.text
+    if t.used or t.quoted or not word.isalpha() or word in STOPWORDS:
+        return False
+    if singular(word) != word or word in COUNTED_IN_CELLS | QUANTITY_NOUNS | RANK_WORDS:
+        return False
+    t.used = True
+    return True
+
+
+def who_column(question: str, table: TableProfile, label: bool = False) -> ColumnProfile | None:
+    """For a "who" question (or `label`: "which country"), the column that names the rows: the
+    table's first text column with a different value in every row (a name, a team, a nation).
+    None for other questions, and when no column qualifies."""
+    if not (label or WHO.match(question)):
         return None
     blank = sum(r.column is None for r in table.summary_rows)  # an unlabelled totals row
     for c in table.columns:

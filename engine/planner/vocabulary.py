@@ -157,6 +157,12 @@ COUNTED_IN_CELLS: Final = frozenset(
     viewer attendee attendance crowd year day week month hour minute second time lap mile
     kilometer meter km metre foot feet inch pound dollar euro ton tonne litre liter percent""".split()
 )
+# Nouns that name a quantity or a property, never the thing each row is: "what date/place …"
+# asks for a value, not a row's label ("which country …" does: readings.label_noun).
+QUANTITY_NOUNS: Final = frozenset(
+    """date time number amount kind type sort score distance height length age size value price
+    rate speed weight temperature percentage percent total record result margin format""".split()
+)
 # `than` etc. are only stop words once the phrases that need them ("more than") have matched.
 # Comparison words that mean a neighbouring row when a cell value follows them ("the club
 # after Lyon", "the street above Oak Street"): +1 the row below, -1 the row above.

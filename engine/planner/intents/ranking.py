@@ -42,7 +42,6 @@ from engine.planner.vocabulary import RANK_WORDS
 from engine.types import ColumnProfile
 
 COUNTING: Final = re.compile(r"\b(most|fewest|least)\b", re.IGNORECASE)  # of rows, not values
-WHO: Final = re.compile(r"\s*(who|whom|whose)\b", re.IGNORECASE)
 
 
 class Mode(Intent):
@@ -162,7 +161,29 @@ def _superlative(q: Query) -> _Superlative | None:
             f"{ranks[0]} ranks rows, so its “highest” may be its lowest number. Ask for the "
             f"smallest or largest {ranks[0]}, or for the row where it is 1."
         )
+    counters = [c.name for c in numbers if _numbers_rows(c, q.table.rows)]
+    if counters:  # "the largest amount of tracks" is not the highest track number
+        raise UnsupportedError(
+            f"{counters[0]} numbers the rows (1, 2, 3, …), so its highest value is the last row, "
+            "not the most of anything. Name the column that holds the amount."
+        )
     return _Superlative(direction == "desc", agg, confidence, group, numbers)
+
+
+def _numbers_rows(column: ColumnProfile, rows: int) -> bool:
+    """Whole numbers from 0 or 1 up, each once, with no gap: a position, not an amount."""
+    present = rows - column.null_count
+    try:
+        low, high = float(column.min), float(column.max)
+    except (TypeError, ValueError):
+        return False
+    return (
+        present > 2
+        and column.distinct_count == present
+        and low in (0.0, 1.0)
+        and high.is_integer()
+        and high - low + 1 == present
+    )
 
 
 def _most_rows(q: Query) -> bool:
@@ -219,7 +240,7 @@ class Extreme(Aggregate):
         s = _superlative(q)
         if s is None or s.group is not None or len(s.numbers) != 1 or _ranks_rows(q):
             return None
-        if WHO.match(q.question):
+        if q.asks_who:
             return None  # "who had the most wins" wants the row's name (RowLabel)
         return new_plan(q, self, measures=(s.numbers[0],), agg="max" if s.descending else "min")
 
@@ -238,7 +259,7 @@ class RowLabel(Intent):
         if q.groups:
             return None  # "the highest points by city": per city, one row each
         group = s.group
-        if q.which is None and WHO.match(q.question):  # "who had the most wins": the column
+        if q.which is None and q.asks_who:  # "who had the most wins": the column
             group = q.who if group is None or group == q.who else None  # naming each row
         if group is None:
             return None
