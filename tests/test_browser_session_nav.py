@@ -155,8 +155,9 @@ def test_the_session_survives_page_changes_a_reload_and_a_bookmark(tab, new_tab,
 
 
 @pytest.mark.xfail(
-    reason="known bug after the issue-16 merges: the link's #q-N lands in the URL but the page "
-    "no longer scrolls to the anchor (it did on the branch alone); open in issue 16's note",
+    reason="known bug, intermittent (issue 16): the link puts #q-N in the URL, but the page does "
+    "not always scroll there: it did in 13 of 14 module runs, but in only 5 of 11 when the test "
+    "first scrolled the last answer into view (as a user at the bottom of the chat is)",
     strict=False,
 )
 def test_the_sidebar_lists_the_questions_and_a_click_jumps_to_the_answer(tab):
@@ -190,6 +191,7 @@ def test_an_earlier_session_is_listed_in_the_sidebar_and_opens(tab, new_tab, ser
     sidebar.get_by_text("Earlier sessions").wait_for()
     sidebar.get_by_role("button", name="cities").click()  # named after the table it brought
     other.get_by_text(CAPTION).wait_for()
-    sidebar.get_by_text("cities", exact=True).wait_for()
+    # the table's line (`cities` · 36 rows …): the button of the same name may still be drawn
+    sidebar.locator("code").filter(has_text=re.compile("^cities$")).wait_for()
     other.wait_for_url(re.compile(f"[?&]s={sid}"))
     assert chat_messages(other).filter(has_text="maximum temp_c by month").count() == 1
