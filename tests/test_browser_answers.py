@@ -73,7 +73,7 @@ def test_an_empty_result_says_so_lists_the_regions_and_draws_no_chart(app, tmp_p
                 r"'North', 'South'\)",
                 warning.inner_text(),
             )
-            assert last.get_by_text("No chart: the result has no rows to draw.").is_visible()
+            last.get_by_text("No chart: the result has no rows to draw.").wait_for()  # drawn after
             assert last.get_by_test_id("stPlotlyChart").count() == 0
             assert last.get_by_text("Done", exact=True).count() == 0
             assert len(model.requests) == 2  # the empty result went back once
