@@ -79,12 +79,7 @@ class Query:
     asked: ColumnMention | None = None  # the column after "which"/"what", even if a value's
     who: ColumnProfile | None = None  # for "who …": the column that names each row (_who)
     named_values: tuple[ColumnMention, ...] = ()  # columns named beside their value ("coach X")
-    label: bool = False  # "which country …" where no column is called country: as "who"
-
-    @property
-    def asks_who(self) -> bool:
-        """'who …', or 'which <noun> …' with a noun that names the rows: the row's label."""
-        return self.label or WHO.match(self.question) is not None
+    asks_who: bool = False  # "who …", or "which country …" with no column called country
 
     def has(self, feature: str) -> bool:
         return any(f == feature for _, f, _ in self.keywords)
@@ -136,7 +131,8 @@ def read_question(
     loose = loose_comparisons(keywords, tokens)
     stat_or_column(keywords, tokens, table)
     misspelt, confidence = _fuzzy_keywords(tokens, confidence)
-    label = label_noun(tokens, keywords)  # "which country …": read before the unknown words
+    # "which country …" marks its noun used: read before the unknown words
+    asks_who = label_noun(tokens, keywords) or WHO.match(text) is not None
     _decline_unknown_words(tokens, table)
     return Query(
         text,
@@ -153,8 +149,8 @@ def read_question(
         text_numbers=text_numbers,
         loose=loose,
         asked=next((m for m in mentions if (m.start - 1, "which") in _features(keywords)), None),
-        who=who_column(text, table, label),
-        label=label,
+        who=who_column(table) if asks_who else None,
+        asks_who=asks_who,
         named_values=tuple(m for m in mentions if m.start in found.consumed),
     )
 

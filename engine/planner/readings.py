@@ -149,20 +149,23 @@ def label_noun(tokens: list[Token], keywords: list[tuple[int, str, str]]) -> boo
         return False
     t = tokens[1]
     word = t.text
-    if t.used or t.quoted or not word.isalpha() or word in STOPWORDS:
+    if not _free_word(t) or singular(word) != word:
         return False
-    if singular(word) != word or word in COUNTED_IN_CELLS | QUANTITY_NOUNS | RANK_WORDS:
+    if word in COUNTED_IN_CELLS | QUANTITY_NOUNS | RANK_WORDS:
         return False
     t.used = True
     return True
 
 
-def who_column(question: str, table: TableProfile, label: bool = False) -> ColumnProfile | None:
-    """For a "who" question (or `label`: "which country"), the column that names the rows: the
-    table's first text column with a different value in every row (a name, a team, a nation).
-    None for other questions, and when no column qualifies."""
-    if not (label or WHO.match(question)):
-        return None
+def _free_word(t: Token) -> bool:
+    """A word of the question nothing has read yet, and not a stop word or a number."""
+    return not (t.used or t.quoted or not t.text.isalpha() or t.text in STOPWORDS)
+
+
+def who_column(table: TableProfile) -> ColumnProfile | None:
+    """For a "who" (or "which country") question, the column that names the rows: the table's
+    first text column with a different value in every row (a name, a team, a nation). None
+    when no column qualifies."""
     blank = sum(r.column is None for r in table.summary_rows)  # an unlabelled totals row
     for c in table.columns:
         if (
@@ -189,7 +192,7 @@ def row_nouns(
             continue
         t = tokens[pos + 1]
         word = t.text
-        if t.used or t.quoted or not word.isalpha() or word in STOPWORDS:
+        if not _free_word(t):
             continue
         if singular(word) == word or singular(word) in COUNTED_IN_CELLS:
             continue
