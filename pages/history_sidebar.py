@@ -21,6 +21,47 @@ QUESTIONS_SHOWN: Final = 10
 SESSIONS_SHOWN: Final = 5
 LABEL_CHARS: Final = 48  # one line of the default sidebar width
 
+# Why a script: Streamlit keeps the chat pinned to its bottom while the reader is there (its
+# scroll-to-bottom container checks every 17 ms; it sees a scroll as the reader's only when its
+# throttled handler, at most every 100 ms, runs first). The browser's own jump to `#q-N` lost that
+# race about half the time when the reader was at the bottom, and the page went back down. This
+# waits until the chat has not scrolled for QUIET_MS, jumps, and jumps once more if it was pulled
+# back; any wheel, touch or key of the reader's cancels it. Constant text: nothing of the user's.
+JUMP_SCRIPT: Final = """<script>
+(() => {
+  if (window.decipherJumps) return;
+  window.decipherJumps = true;
+  const QUIET_MS = 150, CHECK_MS = 500, TRIES = 3;
+  let lastScroll = 0, jumpId = 0;
+  document.addEventListener("scroll", () => { lastScroll = performance.now(); },
+                            {capture: true, passive: true});
+  for (const kind of ["wheel", "touchstart", "keydown"])
+    document.addEventListener(kind, () => { jumpId += 1; }, {capture: true, passive: true});
+  const jump = (target, id, tries) => {
+    if (id !== jumpId) return;  // the reader moved, or clicked another link
+    const wait = lastScroll + QUIET_MS - performance.now();
+    if (wait > 0) { setTimeout(() => jump(target, id, tries), wait); return; }
+    target.scrollIntoView({block: "start"});
+    const wanted = target.getBoundingClientRect().top;
+    setTimeout(() => {
+      const moved = Math.abs(target.getBoundingClientRect().top - wanted) > 2;
+      if (moved && tries > 1) jump(target, id, tries - 1);
+    }, CHECK_MS);
+  };
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest && event.target.closest('a[href^="#q-"]');
+    if (!link || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    const name = link.getAttribute("href").slice(1);
+    const target = document.getElementById(name);
+    if (!target) return;
+    event.preventDefault();
+    history.replaceState(history.state, "", "#" + name);
+    jumpId += 1;
+    jump(target, jumpId, TRIES);
+  }, true);
+})();
+</script>"""
+
 
 def turn_anchor(index: int) -> str:
     """The id of the place in the chat where turn `index` (0-based) starts: the sidebar links to
@@ -67,6 +108,7 @@ def _render_questions(session: Session) -> None:
         for i, turn in newest
     ]
     st.markdown("\n".join(lines))
+    st.html(JUMP_SCRIPT, unsafe_allow_javascript=True)  # the links' clicks (why: JUMP_SCRIPT)
     if len(turns) > QUESTIONS_SHOWN:
         _history_link(session, f"{len(turns) - QUESTIONS_SHOWN} earlier in History")
 
