@@ -424,3 +424,87 @@ def test_a_column_that_numbers_the_rows_is_not_an_amount(settings, tmp_path: Pat
         t.plan("which lyricist has the largest amount of tracks")
     assert t.answer("which title has the most minutes") == "Guru"  # an amount still ranks
     t.catalog.close()
+
+
+MEDAL_TABLE = """rank,nation,gold,silver,bronze,total
+1,Norway,9,4,2,15
+2,Italy,3,8,7,18
+3,Kenya,5,5,1,11
+4,Peru,1,0,2,3
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "want"),
+    [
+        ("how many medals did Kenya win", 11),  # the Total column, not a count of rows
+        ("which nation won the most medals", "Italy"),  # not Norway, which has the most gold
+        ("how many gold medals did Kenya win", 5),  # a named column's unit stays its unit
+        ("how many total medals did Peru win", 3),
+    ],
+)
+def test_a_noun_the_cells_count_is_the_total_column(
+    settings, tmp_path: Path, question: str, want
+) -> None:
+    """'medals' in a table of gold, silver, bronze and total is the total (on wtq-train, 50
+    questions about medal tables were declined for the word)."""
+    t = Table(settings, tmp_path, MEDAL_TABLE, name="standings")
+    assert t.answer(question) == want
+    t.catalog.close()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "nation,gold,total\nNorway,9,15\nItaly,3,18\n",  # one other amount: no sum of parts
+        "nation,gold,silver,total\nNorway,9,4,5\nItaly,3,8,6\n",  # a part above the total
+        "nation,gold,silver,total points\nNorway,9,4,13\nItaly,3,8,11\n",  # not called Total
+    ],
+)
+def test_a_noun_the_cells_count_needs_a_total_of_the_other_columns(
+    settings, tmp_path: Path, text: str
+) -> None:
+    t = Table(settings, tmp_path, text, name="standings")
+    with pytest.raises(UnsupportedError, match="medals"):
+        t.plan("how many medals did Italy win")
+    t.catalog.close()
+
+
+RESULTS = """date,opponent,venue,result,attendance
+4 Jan,Lyon,Home,W 2-0,1200
+11 Jan,Porto,Away,L 0-1,900
+18 Jan,Oakland,Home,D 1-1,1500
+25 Jan,Porto,Home,W 3-1,1100
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "want"),
+    [
+        ("how many games were played at home", 3),  # the rows of a results table are games
+        ("how many matches against Porto", 2),
+        ("what was the venue of the game after Oakland", "Home"),
+    ],
+)
+def test_games_are_the_rows_of_a_table_of_results(
+    settings, tmp_path: Path, question: str, want
+) -> None:
+    t = Table(settings, tmp_path, RESULTS, name="season")
+    assert t.answer(question) == want
+    t.catalog.close()
+
+
+def test_which_game_is_not_read_as_a_row(settings, tmp_path: Path) -> None:
+    """A game is told by its date or its opponent; 'which game' does not say which (on
+    wtq-train the row's number was answered once)."""
+    t = Table(settings, tmp_path, RESULTS, name="season")
+    with pytest.raises(UnsupportedError):
+        t.plan("which game had the highest attendance")
+    t.catalog.close()
+
+
+def test_games_in_a_table_without_opponents_are_counted_in_cells(settings, tmp_path) -> None:
+    t = Table(settings, tmp_path, "player,team,goals\nAnn,Lyon,3\nBo,Porto,5\n", name="scorers")
+    with pytest.raises(UnsupportedError):
+        t.plan("how many games were played at home")
+    t.catalog.close()

@@ -34,6 +34,7 @@ from engine.planner.readings import (
     neighbours,
     row_nouns,
     stat_or_column,
+    total_nouns,
     units,
     who_column,
 )
@@ -41,9 +42,12 @@ from engine.planner.text_numbers import read_as_numbers
 from engine.planner.vocabulary import (
     AMOUNT_NOUNS,
     FILLERS,
+    GAME_NOUNS,
     KEYWORDS,
     MAX_PHRASE,
+    OPPONENT_WORDS,
     REFUSALS,
+    RESULT_WORDS,
     STOPWORDS,
 )
 from engine.types import ColumnProfile, TableProfile
@@ -120,6 +124,7 @@ def read_question(
     keywords = sorted(idioms + _keywords(tokens))
     values = sorted(long_values + find_values(tokens, [table], index), key=lambda v: v.start)
     mentions += find_columns_loose(tokens, [table])
+    mentions += total_nouns(tokens, mentions, table)
     mentions.sort(key=lambda m: m.start)
     keywords = sorted(keywords + row_nouns(tokens, keywords))
     keywords = neighbours(amounts(keywords, mentions, tokens), tokens, values)
@@ -185,6 +190,8 @@ def _mark_table_words(tokens: list[Token], table: TableProfile) -> None:
     columns = {singular(w) for c in table.columns for w in name_words(c.name)}
     nouns = {singular(w) for w in name_words(table.name)} | {singular(table.name.lower())}
     nouns -= columns | AMOUNT_NOUNS  # table 'cities' with a column 'city': 'by city' groups
+    if _one_game_a_row(columns):
+        nouns |= GAME_NOUNS - columns
     for col in table.columns:
         words = name_words(col.name)
         if len(words) == 2 and words[1] == "id" and _one_per_row(col, table):
@@ -194,9 +201,17 @@ def _mark_table_words(tokens: list[Token], table: TableProfile) -> None:
     for i, t in enumerate(tokens):
         if singular(t.text) in nouns and not t.quoted:
             before = tokens[i - 1].text if i else ""
+            if before in ("which", "what") and singular(t.text) in GAME_NOUNS:
+                continue  # "which game …": told by its date, its opponent? Not said
             if not (before in ("by", "per", "each") and singular(t.text) == "day"):
                 t.used = True
                 t.text = "row"
+
+
+def _one_game_a_row(words: set[str]) -> bool:
+    """A table of results: an opponent (or home and away teams) and a result or score."""
+    against = bool(words & OPPONENT_WORDS) or {"home", "away"} <= words
+    return against and bool(words & RESULT_WORDS)
 
 
 def _one_per_row(column: ColumnProfile, table: TableProfile) -> bool:

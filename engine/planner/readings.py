@@ -7,7 +7,9 @@ keywords after the question's columns, values and keywords are found (query.read
   neighbouring row (`neighbours`); one before neither a number nor a date is left unread
   (`loose_comparisons`), and the plan declines;
 - a counting word that is also part of a column's name is ambiguous (`stat_or_column`);
-- 'who …' names the rows by the column with a different value in every row (`who_column`).
+- 'who …' names the rows by the column with a different value in every row (`who_column`);
+- 'how many medals' in a table of Gold, Silver, Bronze and Total: a noun the cells count names
+  the column that adds up the others (`total_nouns`).
 """
 
 from __future__ import annotations
@@ -59,6 +61,45 @@ def amounts(
                 feature = "amount"
         out.append((pos, feature, value))
     return out
+
+
+def total_nouns(
+    tokens: list[Token], mentions: list[ColumnMention], table: TableProfile
+) -> list[ColumnMention]:
+    """'how many medals did Senegal win', 'the nation with the most medals' in a table of Gold,
+    Silver, Bronze and Total: a noun the cells count (COUNTED_IN_CELLS) that no column is named
+    after means the Total column, the one that adds the others up. Only when the table has one
+    numeric column called Total and two or more other amounts no larger than it.
+
+    Right after a numeric column's name the noun is that column's unit ('more than 2 gold
+    medals'), and beside a Total already named it is the Total's ('the most medals in total'):
+    read, but no second mention."""
+    total = _total_column(table)
+    numeric_ends = {m.end for m in mentions if m.column.kind == "number"}
+    total_named = total is not None and any(m.column.name == total.name for m in mentions)
+    found = []
+    for i, t in enumerate(tokens):
+        if not _free_word(t) or singular(t.text) not in COUNTED_IN_CELLS:
+            continue
+        if i in numeric_ends or total_named:
+            t.used = True
+        elif total is not None:
+            t.used = True
+            found.append(ColumnMention(total, table, i, i + 1, 1.0))
+    return found
+
+
+def _total_column(table: TableProfile) -> ColumnProfile | None:
+    totals = [c for c in table.columns if c.kind == "number" and name_words(c.name) == ("total",)]
+    if len(totals) != 1 or not isinstance(totals[0].max, int | float):
+        return None
+    parts = [
+        c
+        for c in table.columns
+        if c.kind == "number" and c is not totals[0] and not _counted_column(c)
+    ]
+    fits = [c for c in parts if isinstance(c.max, int | float) and c.max <= totals[0].max]
+    return totals[0] if len(parts) >= 2 and len(fits) == len(parts) else None
 
 
 def units(

@@ -149,6 +149,11 @@ FILLERS: Final = frozenset(
 )
 # Table names that also mean money ("sales by region"): never read as "count the rows".
 AMOUNT_NOUNS: Final = frozenset("sale revenue turnover income spend spending profit cost".split())
+# A table of results, one game a row: a column names the opponent (or home and away teams) and
+# one the result or score. There "how many games …" counts rows (elsewhere cells count games).
+GAME_NOUNS: Final = frozenset({"game", "match"})
+OPPONENT_WORDS: Final = frozenset({"opponent", "opposition", "opponents"})
+RESULT_WORDS: Final = frozenset({"result", "score"})
 # Nouns that count something held in cells, not rows: "how many goals did X score" adds goals
 # up (or reads them), it does not count rows (issue 13). Never read as the rows' noun.
 COUNTED_IN_CELLS: Final = frozenset(

@@ -250,7 +250,7 @@ class RowLabel(Intent):
     label of the row with the highest (or lowest) value of one numeric column, every tied row's
     when several share it. Not a statistic per group: none was asked for (issue 13)."""
 
-    reads = frozenset({"link", "super"})  # "which team scored the most goals"
+    reads = frozenset({"link", "gain", "super"})  # "which team scored / won the most goals"
 
     def match(self, q: Query) -> Plan | None:
         s = _superlative(q)
