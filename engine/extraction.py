@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import PurePath
 from typing import Final
 
-from engine.code_names import FILE_READERS, RESULT
+from engine.code_names import FILE_READERS, FIRST_TABLE, RESULT
 from engine.identifiers import table_name_from_path
 from engine.types import TableProfile
 
@@ -120,8 +120,10 @@ def code_using_loaded_tables(code: str, profiles: Sequence[TableProfile]) -> str
     """Replace `pd.read_csv("<a loaded table's file>")` with that table, already in memory.
 
     Re-reading the file from disk is the local model's most common failure (issue 4): the
-    sandbox has no input files, so such code can only fail. A read of a file that is not a
-    loaded table, or that the code itself writes first (issue 14), is left alone.
+    sandbox has no input files, so such code can only fail. `df.csv` is the first table (the
+    model wrote `pd.read_csv('OUTPUT_DIR/df.csv')` three times in a row on one DABench question).
+    A read of a file that is not a loaded table, or that the code itself writes first (issue
+    14), is left alone.
     """
     try:
         tree = ast.parse(code)
@@ -129,6 +131,8 @@ def code_using_loaded_tables(code: str, profiles: Sequence[TableProfile]) -> str
         return code
     written = files_written(tree)
     by_file = {}
+    if profiles:  # 'df.csv': the model took the first table's name in code for a file's
+        by_file[FIRST_TABLE] = profiles[0].name
     for profile in profiles:
         by_file[profile.name.casefold()] = profile.name
         if profile.source:
@@ -147,8 +151,10 @@ def code_using_loaded_tables(code: str, profiles: Sequence[TableProfile]) -> str
         file_name = PurePath(node.args[0].value).name
         if node.args[0].value in written:
             continue
-        table = by_file.get(file_name.casefold()) or by_file.get(
-            table_name_from_path(file_name).casefold()
+        table = (
+            by_file.get(file_name.casefold())
+            or by_file.get(PurePath(file_name).stem.casefold())
+            or by_file.get(table_name_from_path(file_name).casefold())
         )
         if table is not None and node.end_lineno is not None and node.end_col_offset is not None:
             edits.append(

@@ -140,6 +140,16 @@ def test_the_same_code_again_after_a_failed_run_ends_the_repairs() -> None:
     assert "the model wrote the same code again; stopping" in [p.text for p in progress]
 
 
+def test_the_same_code_again_after_a_failed_check_ends_the_repairs() -> None:
+    """A program the check sent back, written again, would be sent back again: on a DABench
+    question the local model wrote the same file read three times (three round trips)."""
+    with FakeOpenAI([Reply(fenced("result = df['prices'].sum()"))] * 3) as server:
+        turn, runner, progress = ask(server.base_url)  # two repairs allowed
+    assert len(server.requests) == 2 and runner.codes == []  # never run, asked once more
+    assert not turn.ok and "column 'prices' does not exist" in turn.result.error.message
+    assert "the model wrote the same code again; stopping" in [p.text for p in progress]
+
+
 def test_unknown_column_is_fed_back_without_running() -> None:
     replies = [
         Reply(fenced("result = df['prices'].sum()")),

@@ -123,6 +123,10 @@ PROFILES = [
             "s = pandas.read_parquet('sales_2024.parquet')",
             "s = sales_2024.copy()",
         ),  # same table, other format
+        (  # `df` is the first table's name in code, not a file
+            "df = pd.read_csv('OUTPUT_DIR/df.csv')\nresult = df['age'].mean()",
+            "df = insurance.copy()\nresult = df['age'].mean()",
+        ),
         (
             "other = pd.read_csv('other.csv')",
             "other = pd.read_csv('other.csv')",

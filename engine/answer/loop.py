@@ -202,9 +202,10 @@ def _answered(
         repaired = drafter.repair(draft, failure, context)
         if repaired is None:
             return False
-        if failure.kind == "run" and prepared(repaired.code, context.profiles) == draft.code:
-            # The same program would fail the same way, and a further repair is one more model
-            # round trip (tens of seconds on the local model) for little (issue 16).
+        if prepared(repaired.code, context.profiles) == draft.code:
+            # The same program would fail the same way (the run, the check or the answer's
+            # kind), and a further repair is one more model round trip (tens of seconds on the
+            # local model) for little (issue 16).
             costs.append(repaired)  # its tokens were spent all the same
             context.notify(Progress("repair", "the model wrote the same code again; stopping"))
             return False
