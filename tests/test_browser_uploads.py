@@ -94,13 +94,6 @@ def attach_a_bad_file_below_two_answers(page, tmp_path: Path) -> Path:
     return bad
 
 
-@pytest.mark.xfail(
-    reason="intermittent (issue 16): no toast in one of today's two full-suite runs on a loaded "
-    "machine. Likely cause, fixed in the set-up today: Enter pressed while the file still "
-    "uploaded sends nothing (the chat message test failed the same way once). Kept as xfail "
-    "until runs under load show it stable",
-    strict=False,
-)
 def test_6_a_bad_file_in_the_chat_input_is_a_toast_in_view(page, tmp_path) -> None:
     attach_a_bad_file_below_two_answers(page, tmp_path)
     toast = page.get_by_test_id("stToast").filter(has_text="broken.parquet")
