@@ -508,3 +508,33 @@ def test_games_in_a_table_without_opponents_are_counted_in_cells(settings, tmp_p
     with pytest.raises(UnsupportedError):
         t.plan("how many games were played at home")
     t.catalog.close()
+
+
+@pytest.mark.parametrize(
+    ("question", "want"),
+    [
+        ("how many games had more than 1,000 people in attendance", 3),  # the column's unit
+        ("how many games had at least 1,200 fans", 2),  # people: the attendance column
+        ("which opponent had the most spectators", "Oakland"),
+    ],
+)
+def test_people_are_counted_by_the_attendance_column(
+    settings, tmp_path: Path, question: str, want
+) -> None:
+    t = Table(settings, tmp_path, RESULTS, name="season")
+    assert t.answer(question) == want
+    t.catalog.close()
+
+
+def test_a_number_is_compared_with_the_column_named_right_after_it(settings, tmp_path) -> None:
+    """'how many games had at least 1,200 attendees' beside a column Game (1 … 4): the number
+    belongs to attendance, named right after it, and the games are counted, not added up (on
+    wtq-train the comparison went to Game and the question was declined)."""
+    text = "game,opponent,venue,result,attendance\n" + "\n".join(
+        ",".join([str(i + 1), *line.split(",")[1:]])
+        for i, line in enumerate(RESULTS.strip().splitlines()[1:])
+    )
+    t = Table(settings, tmp_path, text + "\n", name="season")
+    assert t.answer("how many games had at least 1,200 attendees") == 2
+    assert t.answer("how many games had more than 1,000 in attendance") == 3
+    t.catalog.close()

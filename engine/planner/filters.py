@@ -88,8 +88,13 @@ def filters_from_question(
         if number is None and period is None:
             continue
         near = _column_before(columns, i - 1)
-        if before[0] == "cmp" and (near is None or near.kind not in ("number", "date")):
-            near = _column_after(columns, i + 1) or near  # "at least 10 title defenses"
+        after = _column_after(columns, i + 1) if before[0] == "cmp" else None
+        if after is not None and (
+            near is None
+            or near.kind not in ("number", "date")  # "at least 10 title defenses"
+            or (_outside(near, number) and not _outside(after, number))  # "games had over
+        ):  # 1,000 in attendance" beside a column Game of 1 … 16: the number is attendance's
+            near = after
         timely = period is not None and (
             before[0] in ("tcmp", "during", "")
             or not (near and near.kind == "number" and not _is_year(near))

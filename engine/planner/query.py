@@ -29,12 +29,12 @@ from engine.planner.matching import (
 from engine.planner.readings import (
     WHO,
     amounts,
+    counted_nouns,
     label_noun,
     loose_comparisons,
     neighbours,
     row_nouns,
     stat_or_column,
-    total_nouns,
     units,
     who_column,
 )
@@ -124,7 +124,7 @@ def read_question(
     keywords = sorted(idioms + _keywords(tokens))
     values = sorted(long_values + find_values(tokens, [table], index), key=lambda v: v.start)
     mentions += find_columns_loose(tokens, [table])
-    mentions += total_nouns(tokens, mentions, table)
+    mentions += counted_nouns(tokens, mentions, table)
     mentions.sort(key=lambda m: m.start)
     keywords = sorted(keywords + row_nouns(tokens, keywords))
     keywords = neighbours(amounts(keywords, mentions, tokens), tokens, values)

@@ -8,8 +8,8 @@ keywords after the question's columns, values and keywords are found (query.read
   (`loose_comparisons`), and the plan declines;
 - a counting word that is also part of a column's name is ambiguous (`stat_or_column`);
 - 'who …' names the rows by the column with a different value in every row (`who_column`);
-- 'how many medals' in a table of Gold, Silver, Bronze and Total: a noun the cells count names
-  the column that adds up the others (`total_nouns`).
+- 'how many medals' in a table of Gold, Silver, Bronze and Total, 'how many fans' beside an
+  Attendance column: a noun the cells count names that column (`counted_nouns`).
 """
 
 from __future__ import annotations
@@ -28,11 +28,15 @@ from engine.planner.matching import (
     singular,
 )
 from engine.planner.vocabulary import (
+    ATTEND_VERBS,
+    ATTENDANCE_WORDS,
     COUNTED_IN_CELLS,
     NEIGHBOUR_WORDS,
+    PEOPLE_NOUNS,
     QUANTITY_NOUNS,
     RANK_WORDS,
     STOPWORDS,
+    TALLY_NOUNS,
 )
 from engine.types import ColumnProfile, TableProfile
 
@@ -46,7 +50,7 @@ def amounts(
     """'how many gold', 'the number of goals', 'how many total medals': before a numeric column
     the count words ask for the amount the column holds, not for a count of rows (issue 13).
     They become the `amount` keyword. Years and ids are counted ("how many years")."""
-    starts = {m.start: m.column for m in mentions}
+    starts = {m.start: (m.column, m.table) for m in mentions}
     at = {pos: feature for pos, feature, _ in keywords}
     out = []
     for pos, feature, value in keywords:
@@ -56,37 +60,66 @@ def amounts(
                 at.get(nxt) == "agg" or tokens[nxt : nxt + 1] and tokens[nxt].text in ("all", "the")
             ):
                 nxt += 1  # "how many total medals", "the number of all goals"
-            column = starts.get(nxt)
-            if column is not None and column.kind == "number" and not _counted_column(column):
+            column, table = starts.get(nxt, (None, None))
+            if (
+                column
+                and column.kind == "number"
+                and not _counted_column(column)
+                and not _numbered_rows(column, table, tokens[nxt])
+            ):
                 feature = "amount"
         out.append((pos, feature, value))
     return out
 
 
-def total_nouns(
+def counted_nouns(
     tokens: list[Token], mentions: list[ColumnMention], table: TableProfile
 ) -> list[ColumnMention]:
-    """'how many medals did Senegal win', 'the nation with the most medals' in a table of Gold,
-    Silver, Bronze and Total: a noun the cells count (COUNTED_IN_CELLS) that no column is named
-    after means the Total column, the one that adds the others up. Only when the table has one
-    numeric column called Total and two or more other amounts no larger than it.
+    """A noun that names what a column counts, said instead of the column's name:
+    - 'how many medals did Senegal win', 'the nation with the most medals' in a table of Gold,
+      Silver, Bronze and Total: a thing won or scored (TALLY_NOUNS) is the Total column, when
+      the table has one numeric column called Total and two or more other amounts no larger;
+    - 'how many people attended', 'games with at least 5,000 fans': people (PEOPLE_NOUNS) are
+      the one numeric column of attendance, crowd or spectators; 'attended' then says nothing
+      more.
 
-    Right after a numeric column's name the noun is that column's unit ('more than 2 gold
-    medals'), and beside a Total already named it is the Total's ('the most medals in total'):
-    read, but no second mention."""
-    total = _total_column(table)
+    Right after a numeric column's name such a noun is that column's unit ('more than 2 gold
+    medals'), and beside its column already named it is read as the column's ('the most medals
+    in total', 'people in attendance'): read, but no second mention."""
     numeric_ends = {m.end for m in mentions if m.column.kind == "number"}
-    total_named = total is not None and any(m.column.name == total.name for m in mentions)
+    named = {m.column.name for m in mentions}
+    targets = [
+        (TALLY_NOUNS, _total_column(table)),
+        (PEOPLE_NOUNS, _only_column(table, ATTENDANCE_WORDS)),
+    ]
     found = []
-    for i, t in enumerate(tokens):
-        if not _free_word(t) or singular(t.text) not in COUNTED_IN_CELLS:
+    for nouns, column in targets:
+        if column is None and nouns is PEOPLE_NOUNS:
             continue
-        if i in numeric_ends or total_named:
-            t.used = True
-        elif total is not None:
-            t.used = True
-            found.append(ColumnMention(total, table, i, i + 1, 1.0))
+        for i, t in enumerate(tokens):
+            if not _free_word(t) or singular(t.text) not in nouns:
+                continue
+            if i in numeric_ends or (column is not None and column.name in named):
+                t.used = True
+            elif column is not None:
+                t.used = True
+                found.append(ColumnMention(column, table, i, i + 1, 1.0))
+                named.add(column.name)
+    if _only_column(table, ATTENDANCE_WORDS) is not None:
+        for t in tokens:
+            if _free_word(t) and t.text in ATTEND_VERBS:
+                t.used = True
     return found
+
+
+def _only_column(table: TableProfile, words: frozenset[str]) -> ColumnProfile | None:
+    """The one numeric column whose name has one of `words` (none, or several: None)."""
+    found = [
+        c
+        for c in table.columns
+        if c.kind == "number" and {singular(w) for w in name_words(c.name)} & words
+    ]
+    return found[0] if len(found) == 1 else None
 
 
 def _total_column(table: TableProfile) -> ColumnProfile | None:
@@ -130,6 +163,37 @@ def _counted_column(column: ColumnProfile) -> bool:
     once = bool(column.top_values) and column.top_values[0][1] == 1  # no value repeats
     ordinal = low == 1 and high == column.distinct_count >= 3 and once
     return years or ordinal
+
+
+def _numbered_rows(column: ColumnProfile, table: TableProfile, said: Token) -> bool:
+    """'how many games' beside a column Game holding 1 … 16: the column numbers the rows (its
+    name is singular, the question's word plural), so the rows are counted. A column named in
+    the plural ("Goals") holds amounts, whatever its values."""
+    name = name_words(column.name)
+    plural_said = singular(said.text) != said.text
+    return (
+        bool(name)
+        and singular(name[-1]) == name[-1]
+        and plural_said
+        and numbers_rows(column, table.rows)
+    )
+
+
+def numbers_rows(column: ColumnProfile, rows: int) -> bool:
+    """Whole numbers from 0 or 1 up, each once, with no gap: a position, not an amount ("how
+    many games" beside a column Game of 1 … 16 counts the rows)."""
+    present = rows - column.null_count
+    try:
+        low, high = float(column.min), float(column.max)
+    except (TypeError, ValueError):
+        return False
+    return (
+        present > 2
+        and column.distinct_count == present
+        and low in (0.0, 1.0)
+        and high.is_integer()
+        and high - low + 1 == present
+    )
 
 
 def neighbours(

@@ -149,6 +149,15 @@ FILLERS: Final = frozenset(
 )
 # Table names that also mean money ("sales by region"): never read as "count the rows".
 AMOUNT_NOUNS: Final = frozenset("sale revenue turnover income spend spending profit cost".split())
+# What a column of Total adds up ("how many medals", "the most goals"): things won or scored,
+# not people, times or units. And the people an attendance column counts ("how many fans").
+TALLY_NOUNS: Final = frozenset(
+    """goal point medal vote seat win loss victory defeat draw title trophy award prize cap
+    appearance run hit""".split()
+)
+PEOPLE_NOUNS: Final = frozenset("people person spectator attendee fan viewer crowd".split())
+ATTENDANCE_WORDS: Final = frozenset("attendance crowd spectator attendee audience viewer".split())
+ATTEND_VERBS: Final = frozenset("attend attended attending attends watched".split())
 # A table of results, one game a row: a column names the opponent (or home and away teams) and
 # one the result or score. There "how many games …" counts rows (elsewhere cells count games).
 GAME_NOUNS: Final = frozenset({"game", "match"})

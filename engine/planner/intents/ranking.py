@@ -26,6 +26,7 @@ from engine.planner.plans import (
     said_agg,
 )
 from engine.planner.query import Query
+from engine.planner.readings import numbers_rows
 from engine.planner.snippets import (
     AGG_WORDS,
     PANDAS_AGG,
@@ -161,29 +162,13 @@ def _superlative(q: Query) -> _Superlative | None:
             f"{ranks[0]} ranks rows, so its “highest” may be its lowest number. Ask for the "
             f"smallest or largest {ranks[0]}, or for the row where it is 1."
         )
-    counters = [c.name for c in numbers if _numbers_rows(c, q.table.rows)]
+    counters = [c.name for c in numbers if numbers_rows(c, q.table.rows)]
     if counters:  # "the largest amount of tracks" is not the highest track number
         raise UnsupportedError(
             f"{counters[0]} numbers the rows (1, 2, 3, …), so its highest value is the last row, "
             "not the most of anything. Name the column that holds the amount."
         )
     return _Superlative(direction == "desc", agg, confidence, group, numbers)
-
-
-def _numbers_rows(column: ColumnProfile, rows: int) -> bool:
-    """Whole numbers from 0 or 1 up, each once, with no gap: a position, not an amount."""
-    present = rows - column.null_count
-    try:
-        low, high = float(column.min), float(column.max)
-    except (TypeError, ValueError):
-        return False
-    return (
-        present > 2
-        and column.distinct_count == present
-        and low in (0.0, 1.0)
-        and high.is_integer()
-        and high - low + 1 == present
-    )
 
 
 def _most_rows(q: Query) -> bool:
