@@ -319,6 +319,48 @@ def test_runtime_error_has_trimmed_traceback(sandbox: Any) -> None:
     assert "line 2" in run.error.detail and "site-packages" not in run.error.detail
 
 
+@pytest.mark.parametrize(
+    ("code", "takes"),
+    [  # misremembered by the local model on DABench-dev: the repair needs what it takes
+        (
+            "from scipy import stats\nresult = stats.anderson_ksamp([[1, 2, 3], [4, 5, 6]], "
+            "squared=True)",
+            "; it takes (samples, midrank=…, *, variant=…, method=None)",
+        ),
+        ("result = df.sum(axes=0)", "; it takes (self, *, axis: "),  # a method of df's class
+        ("def share(part, whole):\n    return part / whole\nresult = share(1)", "(part, whole)"),
+    ],
+)
+def test_a_wrong_call_says_what_the_function_takes(sandbox: Any, code: str, takes: str) -> None:
+    run = sandbox.run(code)
+    assert not run.ok and run.error.kind == "runtime" and "TypeError" in run.error.message
+    assert takes in run.error.message and takes in run.error.detail
+    assert "(line" in run.error.message  # where, as before
+
+
+def test_a_call_error_without_one_function_to_name_gets_no_signature(sandbox: Any) -> None:
+    run = sandbox.run("result = len(1, 2)")  # a builtin: its own words say enough
+    assert not run.ok and "it takes" not in run.error.message
+
+
+def test_an_object_that_raises_on_every_look_does_not_hide_the_error(sandbox: Any) -> None:
+    """The hint looks at the code's own objects; one that raises on any attribute must not
+    turn a plain TypeError into a failure of the error report."""
+    code = (
+        "class Hostile:\n"
+        "    def __getattribute__(self, name):\n"
+        "        raise RuntimeError('looked at')\n"
+        "h = Hostile()\n"
+        "def f(a):\n"
+        "    return a\n"
+        "result = f(\n"
+        "    1, 2)\n"  # a call on two lines: the line alone does not parse, all names are searched
+    )
+    run = sandbox.run(code)
+    assert not run.ok and run.error.kind == "runtime"
+    assert run.error.message.startswith("TypeError: f() takes 1 positional argument")
+
+
 def test_syntax_error_shows_caret(sandbox: Any) -> None:
     run = sandbox.run("result = (1 +")
     assert not run.ok and run.error.kind == "runtime"

@@ -19,6 +19,7 @@ from engine.results import payload_from_values
 from engine.sandbox.database_link import DatabaseQueryError
 from engine.sandbox.folder import FilesOverLimit, RunFolder, TableSaver, save_figures
 from engine.sandbox.protocol import RunReply
+from engine.sandbox.signatures import signature_hint
 from engine.types import ErrorInfo
 
 Finish = Callable[[RunReply], NoReturn]
@@ -104,12 +105,13 @@ def failure_from_exception(
         detail_lines.append(f"  line {f.lineno}, in {f.name}")
         if f.line:
             detail_lines.append(f"    {f.line}")
-    text = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+    hint = signature_hint(exc, filename)  # "…keyword argument 'axes'; it takes (axis=0, …)"
+    text = "".join(traceback.format_exception_only(type(exc), exc)).strip() + hint
     detail_lines.append(text)
     detail = "\n".join(detail_lines)
     where = f" (line {frames[-1].lineno})" if frames else ""
     name = type(exc).__name__
-    plain = f"{name}: {exc}" if str(exc) else name
+    plain = (f"{name}: {exc}" if str(exc) else name) + hint
     if isinstance(exc, CannotAnswer):
         return ErrorInfo(UnsupportedError.kind, f"The tables cannot answer this: {exc}", detail)
     full = _files_limit(exc, folder)
