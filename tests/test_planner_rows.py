@@ -525,3 +525,12 @@ def test_a_number_is_compared_with_the_column_named_right_after_it(settings, tmp
     assert t.answer("how many games had at least 1,200 attendees") == 2
     assert t.answer("how many games had more than 1,000 in attendance") == 3
     t.catalog.close()
+
+
+def test_a_totals_row_without_a_label_does_not_hide_the_rows_names(settings, tmp_path) -> None:
+    """'Total' in the rank column and nothing in the nation column: the nations still name the
+    rows for "which country …" (on wtq-train the question was declined)."""
+    text = MEDAL_TABLE + "Total,,18,17,12,47\n"
+    t = Table(settings, tmp_path, text, name="standings")
+    assert t.answer("which country won the most medals") == "Italy"
+    t.catalog.close()

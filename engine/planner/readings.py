@@ -271,7 +271,7 @@ def who_column(table: TableProfile) -> ColumnProfile | None:
     """For a "who" (or "which country") question, the column that names the rows: the table's
     first text column with a different value in every row (a name, a team, a nation). None
     when no column qualifies."""
-    blank = sum(r.column is None for r in table.summary_rows)  # an unlabelled totals row
+    blank = len(table.summary_rows)  # a totals row may leave the label column empty
     for c in table.columns:
         if (
             c.kind == "text"
