@@ -36,7 +36,8 @@ def test_a_crash_after_a_column_check_shows_the_check_not_the_exception(session)
     """The model keeps reading a column that does not exist; out of repairs it runs and fails
     with KeyError. The page shows the check's sentence; the KeyError is the detail."""
     bad = "result = df.groupby('region')['rebate'].sum()"
-    turn, server = ask_model(session, "total rebate by region", [bad, bad], repair_attempts=1)
+    worse = "result = df.groupby('region')['rebate'].mean()"  # the same code again would stop
+    turn, server = ask_model(session, "total rebate by region", [bad, worse], repair_attempts=1)
     assert len(server.requests) == 2 and not turn.ok
     error = turn.result.error
     assert error.message == (

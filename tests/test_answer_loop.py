@@ -146,7 +146,8 @@ def test_the_same_code_again_after_a_failed_check_ends_the_repairs() -> None:
     with FakeOpenAI([Reply(fenced("result = df['prices'].sum()"))] * 3) as server:
         turn, runner, progress = ask(server.base_url)  # two repairs allowed
     assert len(server.requests) == 2 and runner.codes == []  # never run, asked once more
-    assert not turn.ok and "column 'prices' does not exist" in turn.result.error.message
+    assert not turn.ok and turn.result.error.kind == "input"  # the check's, a sentence
+    assert turn.result.error.message.startswith("Column 'prices' does not exist")
     assert "the model wrote the same code again; stopping" in [p.text for p in progress]
 
 

@@ -42,8 +42,8 @@ def failed_turn_error(tries: Sequence[Try]) -> ErrorInfo | None:
     if not tries or tries[-1].result.ok:
         return None
     final = tries[-1].result.error or ErrorInfo("runtime", "the code failed")
-    if final.kind not in RAW_KINDS:
-        return final
+    if final.kind not in RAW_KINDS:  # a sentence already (a check's may start lower-case)
+        return replace(final, message=_sentence(final.message))
     explained = [
         (rank, -i, text) for i, tried in enumerate(tries) for rank, text in _explanations(tried)
     ]
