@@ -88,14 +88,12 @@ def counted_nouns(
     in total', 'people in attendance'): read, but no second mention."""
     numeric_ends = {m.end for m in mentions if m.column.kind == "number"}
     named = {m.column.name for m in mentions}
-    targets = [
-        (TALLY_NOUNS, _total_column(table)),
-        (PEOPLE_NOUNS, _only_column(table, ATTENDANCE_WORDS)),
-    ]
+    attendance = _only_column(table, ATTENDANCE_WORDS)
+    targets = [(TALLY_NOUNS, _total_column(table))]
+    if attendance is not None:  # without one, people are not read as any column's unit
+        targets.append((PEOPLE_NOUNS, attendance))
     found = []
     for nouns, column in targets:
-        if column is None and nouns is PEOPLE_NOUNS:
-            continue
         for i, t in enumerate(tokens):
             if not _free_word(t) or singular(t.text) not in nouns:
                 continue
@@ -105,7 +103,7 @@ def counted_nouns(
                 t.used = True
                 found.append(ColumnMention(column, table, i, i + 1, 1.0))
                 named.add(column.name)
-    if _only_column(table, ATTENDANCE_WORDS) is not None:
+    if attendance is not None:
         for t in tokens:
             if _free_word(t) and t.text in ATTEND_VERBS:
                 t.used = True
