@@ -534,3 +534,128 @@ def test_a_totals_row_without_a_label_does_not_hide_the_rows_names(settings, tmp
     t = Table(settings, tmp_path, text, name="standings")
     assert t.answer("which country won the most medals") == "Italy"
     t.catalog.close()
+
+
+RACE = """Pos,No,Driver,Team,Laps,Points
+1,5,Ada Brook,Renault,56,10
+2,16,Bea Cole,Toyota,56,8
+T3,8,Cal Dunn,Williams,56,6
+T3,9,Dee Earl,Williams,56,6
+5,11,Eve Ford,Ferrari,55,4
+"""
+RACE_WITH_RETIREMENTS = RACE + "Ret,20,Fay Gale,Minardi,2,\n"
+MEDALS = """Rank,Athlete,Nationality,Time
+,Val Borch,Russia,1:19:56
+,Vlad Kan,Russia,1:20:27
+,Luis Lopez,Colombia,1:20:38
+"""
+SQUAD = """Position,Player,Caps
+Forward,Ann Lee,12
+Defender,Bo Chan,30
+Keeper,Cy Dee,4
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "want"),
+    [
+        ("who finished first?", "Ada Brook"),
+        ("which driver came in 2nd?", "Bea Cole"),
+        ("what team placed first?", "Renault"),
+        ("who came in last?", "Eve Ford"),
+        ("which driver finished in last place?", "Eve Ford"),
+        ("how many laps did the driver who finished first complete", None),
+    ],
+)
+def test_a_place_is_read_from_the_rank_column(settings, tmp_path, question, want) -> None:
+    t = Table(settings, tmp_path, RACE, name="race")
+    try:
+        if want is None:
+            with pytest.raises(UnsupportedError):
+                t.plan(question)
+            return
+        data = t.frame
+        place = data["Pos"].astype(str).str.lstrip("T").astype(int)  # independent reading
+        column = "Team" if "team" in question else "Driver"
+        rows = data[
+            place == (place.max() if "last" in question else (2 if "2nd" in question else 1))
+        ]
+        assert rows[column].tolist() == [want]
+        assert t.answer(question) == want
+        assert "Pos" in t.plan(question).explanation
+    finally:
+        t.catalog.close()
+
+
+def test_a_tied_place_names_every_row_and_counts_them(settings, tmp_path: Path) -> None:
+    t = Table(settings, tmp_path, RACE, name="race")
+    try:
+        tied = t.answer("who finished third?")
+        assert list(tied) == ["Cal Dunn", "Dee Earl"]
+        assert t.answer("how many times did Williams finish third?") == 2
+        assert t.answer("how many times did Renault finish third?") == 0
+    finally:
+        t.catalog.close()
+
+
+def test_last_place_below_retirements_is_declined(settings, tmp_path: Path) -> None:
+    t = Table(settings, tmp_path, RACE_WITH_RETIREMENTS, name="race")
+    try:
+        with pytest.raises(CannotAnswer, match="not places"):
+            t.answer("who came in last?")
+        assert t.answer("who finished first?") == "Ada Brook"  # a retirement is no first place
+    finally:
+        t.catalog.close()
+
+
+def test_blank_places_above_the_first_follow_the_table_order(settings, tmp_path) -> None:
+    t = Table(settings, tmp_path, MEDALS, name="walk")
+    more = Table(settings, tmp_path, MEDALS + "4,Wang Zhen,China,1:20:54\n", name="more")
+    gap = Table(settings, tmp_path, MEDALS + "7,Wang Zhen,China,1:20:54\n", name="gap")
+    try:  # the medal winners' places are pictures in the source: blank cells
+        assert t.answer("which athlete was ranked first?") == "Val Borch"
+        assert t.answer("which athlete came in last?") == "Luis Lopez"
+        assert more.answer("which athlete was ranked 2nd?") == "Vlad Kan"
+        assert more.answer("which athlete came in last?") == "Wang Zhen"
+        with pytest.raises(CannotAnswer):  # 7 after three blanks: not the rows' order
+            gap.answer("which athlete was ranked first?")
+    finally:
+        for table in (t, more, gap):
+            table.catalog.close()
+
+
+def test_places_need_a_column_of_places(settings, tmp_path: Path) -> None:
+    squad = Table(settings, tmp_path, SQUAD, name="squad")
+    clubs_table = Table(settings, tmp_path, CLUBS, name="clubs")
+    try:
+        with pytest.raises(CannotAnswer, match="no places"):  # playing positions, not places
+            squad.answer("which player finished first?")
+        with pytest.raises(UnsupportedError, match="No column holds the places"):
+            clubs_table.plan("which club finished first?")
+    finally:
+        squad.catalog.close()
+        clubs_table.catalog.close()
+
+
+def test_which_country_is_the_nations_column_not_the_names(settings, tmp_path) -> None:
+    t = Table(settings, tmp_path, MEDALS, name="walk")
+    noc = "Rank,Athlete,Nationality,NOC\n,Val Borch,Russia,RUS\n,Luis Lopez,Colombia,COL\n"
+    two = Table(settings, tmp_path, noc, name="two")
+    try:  # the rows are athletes; "which country" asks for their Nationality
+        assert t.answer("which country came in last?") == "Colombia"
+        assert t.answer("which competitor came in last?") == "Luis Lopez"
+        with pytest.raises(UnsupportedError):  # Nationality or NOC: not said
+            two.plan("which country came in first?")
+    finally:
+        t.catalog.close()
+        two.catalog.close()
+
+
+def test_counting_the_rows_noun_at_a_place(settings, tmp_path: Path) -> None:
+    t = Table(settings, tmp_path, RACE, name="race")
+    try:
+        assert t.answer("how many drivers finished 3rd?") == 2
+        assert t.answer("how many teams came in 3rd?") == 1  # both rows are Williams
+        assert t.answer("how many times total did they finish first") == 1
+    finally:
+        t.catalog.close()

@@ -24,7 +24,7 @@ GUESSED_AGG_PENALTY: Final = 0.1  # "body mass by species" means the mean, but i
 SPECIAL: Final = frozenset({"position", "more", "link", "gain", "or", "comparative", "same"})
 # Words that pick rows by rank or place ("the first", "the most", "the most common"): an
 # intent that does not read them would answer about other rows.
-SELECTORS: Final = frozenset({"first", "last", "super", "mode"})
+SELECTORS: Final = frozenset({"first", "last", "super", "mode", "placed"})
 
 
 class Intent(ABC):

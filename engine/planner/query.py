@@ -137,7 +137,8 @@ def read_question(
     stat_or_column(keywords, tokens, table)
     misspelt, confidence = _fuzzy_keywords(tokens, confidence)
     # "which country …" marks its noun used: read before the unknown words
-    asks_who = label_noun(tokens, keywords) or WHO.match(text) is not None
+    noun = label_noun(tokens, keywords)
+    asks_who = noun is not None or WHO.match(text) is not None
     _decline_unknown_words(tokens, table)
     return Query(
         text,
@@ -154,7 +155,7 @@ def read_question(
         text_numbers=text_numbers,
         loose=loose,
         asked=next((m for m in mentions if (m.start - 1, "which") in _features(keywords)), None),
-        who=who_column(table) if asks_who else None,
+        who=who_column(table, noun) if asks_who else None,
         asks_who=asks_who,
         named_values=tuple(m for m in mentions if m.start in found.consumed),
     )

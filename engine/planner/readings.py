@@ -31,6 +31,8 @@ from engine.planner.vocabulary import (
     ATTEND_VERBS,
     ATTENDANCE_WORDS,
     COUNTED_IN_CELLS,
+    NATION_NOUNS,
+    NATION_WORDS,
     NEIGHBOUR_WORDS,
     PEOPLE_NOUNS,
     QUANTITY_NOUNS,
@@ -245,19 +247,20 @@ def stat_or_column(
             )
 
 
-def label_noun(tokens: list[Token], keywords: list[tuple[int, str, str]]) -> bool:
+def label_noun(tokens: list[Token], keywords: list[tuple[int, str, str]]) -> str | None:
     """'which country won the most golds' in a table whose rows are nations: an unknown noun
-    right after a leading which/what names the rows, as "who" does; it is marked used."""
+    right after a leading which/what names the rows, as "who" does; it is marked used and
+    returned (None when there is none)."""
     if len(tokens) < 2 or (0, "which", "") not in keywords:
-        return False
+        return None
     t = tokens[1]
     word = t.text
     if not _free_word(t) or singular(word) != word:
-        return False
+        return None
     if word in COUNTED_IN_CELLS | QUANTITY_NOUNS | RANK_WORDS:
-        return False
+        return None
     t.used = True
-    return True
+    return word
 
 
 def _free_word(t: Token) -> bool:
@@ -265,10 +268,19 @@ def _free_word(t: Token) -> bool:
     return not (t.used or t.quoted or not t.text.isalpha() or t.text in STOPWORDS)
 
 
-def who_column(table: TableProfile) -> ColumnProfile | None:
-    """For a "who" (or "which country") question, the column that names the rows: the table's
+def who_column(table: TableProfile, noun: str | None = None) -> ColumnProfile | None:
+    """For a "who" (or "which athlete") question, the column that names the rows: the table's
     first text column with a different value in every row (a name, a team, a nation). None
-    when no column qualifies."""
+    when no column qualifies. "Which country" asks for the one column of nations
+    (Nationality, NOC) when the rows are people: never their names (None when several)."""
+    if noun in NATION_NOUNS:
+        nations = [
+            c
+            for c in table.columns
+            if c.kind == "text" and {singular(w) for w in name_words(c.name)} & NATION_WORDS
+        ]
+        if nations:
+            return nations[0] if len(nations) == 1 else None
     blank = len(table.summary_rows)  # a totals row may leave the label column empty
     for c in table.columns:
         if (

@@ -126,6 +126,57 @@ _add(
     operate operated design designed name named call called titled only""".split(),
 )
 _add("and", "", "and", "&")
+# A place in a ranking ("who finished first", "which nation came in last", "ranked 2nd"): the
+# row whose rank column holds that place (intents/positions.py). Only with a verb of placing or
+# "in … place": "the first place listed" may be a venue.
+PLACE_ORDINALS: Final = {
+    "1": ("first", "1st"),
+    "2": ("second", "2nd"),
+    "3": ("third", "3rd"),
+    "4": ("fourth", "4th"),
+    "5": ("fifth", "5th"),
+    "6": ("sixth", "6th"),
+    "7": ("seventh", "7th"),
+    "8": ("eighth", "8th"),
+    "9": ("ninth", "9th"),
+    "10": ("tenth", "10th"),
+    "last": ("last",),
+}
+_PLACE_VERBS: Final = (
+    "finished",
+    "finish",
+    "finishes",
+    "came",
+    "come",
+    "comes",
+    "came in",
+    "come in",
+    "placed",
+    "ranked",
+    "is ranked",
+    "was ranked",
+    "ended",
+    "ended up",
+    "ended up in",
+    "finished in",
+    "came in at",
+    "ranked at",
+    "ended in",
+    "finishing",
+    "ranking",
+    "placing",
+)
+_PLACE_TAKERS: Final = ("won", "took", "got", "earned", "received", "achieved", "secured", "in")
+for _place, _words in PLACE_ORDINALS.items():
+    for _word in _words:
+        _add("placed", _place, *(f"{v} {_word}" for v in _PLACE_VERBS))
+        for _noun in ("place", "position"):
+            _add("placed", _place, *(f"{v} {_word} {_noun}" for v in _PLACE_VERBS))
+            _add("placed", _place, *(f"{v} in {_word} {_noun}" for v in _PLACE_VERBS))
+            _add("placed", _place, *(f"{v} {_word} {_noun}" for v in _PLACE_TAKERS))
+            _add("placed", _place, *(f"{v} the {_word} {_noun}" for v in _PLACE_TAKERS))
+    if _place.isdigit():
+        _add("placed", _place, f"ranked {_place}", f"ranked number {_place}", f"ranked no {_place}")
 
 KEYWORDS: Final = dict(sorted(_KEYWORDS.items(), key=lambda kv: -len(kv[0].split())))
 MAX_PHRASE: Final = max(len(p.split()) for p in KEYWORDS)
@@ -145,7 +196,8 @@ STOPWORDS: Final = frozenset(
 # Verbs and fillers of how people describe records; they never change what is computed.
 FILLERS: Final = frozenset(
     """live lives living observed recorded measured ever sold fell happened covered registered
-    placed made logged seen found stored present appear appears exist exists available got""".split()
+    placed made logged seen found stored present appear appears exist exists available got
+    standings""".split()
 )
 # Table names that also mean money ("sales by region"): never read as "count the rows".
 AMOUNT_NOUNS: Final = frozenset("sale revenue turnover income spend spending profit cost".split())
@@ -183,6 +235,9 @@ QUANTITY_NOUNS: Final = frozenset(
 # Columns that rank: their highest value is the worst place ("the top position" is 1), so a
 # superlative over them has no safe direction, and their values are not added up.
 RANK_WORDS: Final = frozenset("rank ranking place placing position pos seed standing".split())
+# "which country …" over a table of athletes: the column of their nations, not their names
+NATION_NOUNS: Final = frozenset({"country", "nation"})
+NATION_WORDS: Final = frozenset({"country", "nation", "nationality", "noc"})
 NEIGHBOUR_WORDS: Final = {"after": "+1", "below": "+1", "before": "-1", "above": "-1"}
 
 REFUSALS: Final[tuple[tuple[re.Pattern[str], str], ...]] = (

@@ -27,7 +27,7 @@ from engine.planner.intents.overview import (
     Missing,
     Scatter,
 )
-from engine.planner.intents.positions import LatestRow, ListEnd, Neighbour
+from engine.planner.intents.positions import LatestRow, ListEnd, Neighbour, Placing
 from engine.planner.intents.ranking import Extreme, Mode, RowLabel, Sort, TopGroups, TopRows
 from engine.planner.intents.values import DistinctCount, FilteredValues, Listing, Rows, Unique
 from engine.planner.plans import Intent, Plan
@@ -41,6 +41,7 @@ INTENTS: Final[tuple[Intent, ...]] = (
     Scatter(),
     Missing(),
     Describe(),
+    Placing(),  # 'who finished first': the row whose rank column holds that place
     Neighbour(),  # the row after a named one, the last row listed: the table's own order
     ListEnd(),
     LatestRow(),  # "who was the last coach": by the table's one date or year column

@@ -10,12 +10,13 @@ on that side, makes the code decline with `cannot_answer` instead of picking one
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Final
 
 from engine.code_names import DECLINE
 from engine.errors import UnsupportedError
 from engine.planner.intents.lookup import LOOKUP_WORDS
 from engine.planner.intents.ranking import RowLabel
-from engine.planner.matching import name_words
+from engine.planner.matching import name_words, singular
 from engine.planner.plans import Intent, Plan, new_plan
 from engine.planner.query import Query
 from engine.planner.snippets import col, measure_words, py
@@ -164,4 +165,119 @@ def time_column(table: TableProfile) -> ColumnProfile | None:
         c for c in table.columns if c.kind == "number" and name_words(c.name)[-1:] == ("year",)
     ]
     found = dates or years
+    return found[0] if len(found) == 1 else None
+
+
+PLACE_COLUMN_WORDS: Final = frozenset(
+    "rank ranking place placing position pos standing finish fin".split()
+)
+# A place as ranking tables write it: 1, "1st", "T3" (tied), "=3", "#1"
+PLACE_PATTERN: Final = r"^\s*(?:[Tt]|=|#)?\s*(\d+)"
+
+
+class Placing(Intent):
+    """'who finished first', 'which nation came in last', 'how many times did they place
+    1st': the row(s) whose rank column (Rank, Pos, Place …) holds that place. Places are read
+    from the cells ("1st", "T3" for a tie), every tied row is named, and "last" is the highest
+    place only when every filled cell is a place ("Ret" or "DNF" below the places: declined).
+    Blank cells above the first place (medal images in the source: blank, blank, blank, 4, 5
+    …) follow the table's order.
+    """
+
+    reads = frozenset({"placed", "link"})
+    computes = False
+
+    def match(self, q: Query) -> Plan | None:
+        places = {v for _, f, v in q.keywords if f == "placed"}
+        if not places:
+            return None
+        if len(places) > 1:
+            raise UnsupportedError("The question names two places; ask about one at a time.")
+        said = {f for _, f, _ in q.keywords} - {"placed", "which", "during", "link", "row"}
+        counting = q.has("count") and q.value("count") == "many"
+        if counting and q.value("agg") == "sum":
+            said.discard("agg")  # "how many times total did they finish first"
+        if said - ({"count"} if counting else set()) or q.groups:
+            return None
+        rank = place_column(q.table)
+        if rank is None:
+            raise UnsupportedError(
+                "No column holds the places (one named Rank, Place, Pos or Position), so I "
+                "cannot tell who finished where."
+            )
+        place = places.pop()
+        parts = {"groups": (rank,), "values": (place,)}
+        if counting:  # "how many times …", "how many teams came in 3rd": rows, or names
+            named = {m.column.name: m.column for m in q.measures}
+            if place == "last" or q.which or q.asked or len(named) > 1:
+                return None
+            if any(c.kind != "text" or c.name == rank.name for c in named.values()):
+                return None
+            return new_plan(q, self, agg="count", measures=tuple(named.values()), **parts)
+        named = {m.column.name: m.column for m in (*q.measures, q.which, q.asked) if m}
+        named.pop(rank.name, None)
+        if len(named) > 1 or any(m.score < 1 for m in q.measures):
+            return None
+        if named:
+            target = next(iter(named.values()))
+        elif q.asks_who and q.who is not None and q.who.name != rank.name:
+            target = q.who  # "who finished first": the column naming each row
+        else:
+            return None
+        return new_plan(q, self, measures=(target,), **parts)
+
+    def explain(self, plan: Plan) -> str:
+        place = "the last place" if plan.values[0] == "last" else f"place {plan.values[0]}"
+        if plan.agg == "count":
+            what = f"distinct {plan.measures[0].name}" if plan.measures else "rows"
+            return f"Number of {what} with {place} in {plan.groups[0].name}"
+        return f"{measure_words(plan)} of the row with {place} in {plan.groups[0].name}"
+
+    def gives(self, plan: Plan) -> str:
+        if plan.agg == "count" or plan.measures[0].kind == "number":
+            return "number"
+        return "label"
+
+    def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
+        rank, wanted = plan.groups[0].name, plan.values[0]
+        lines = [
+            f"cells = {col(rows, rank)}",
+            f"place = pd.to_numeric(cells.astype(str).str.extract({PLACE_PATTERN!r}, "
+            "expand=False), errors='coerce')",
+            "# blank cells above the first place (medals shown as pictures): their row order",
+            "lead = cells.isna().astype(int).cummin().astype(bool)",
+            "if lead.all() or (lead.any() and place[~lead].iloc[0] == lead.sum() + 1):",
+            "    place = place.where(~lead, pd.Series(range(1, len(cells) + 1), index=cells.index))",
+            "elif place.isna().all():",
+            f"    {DECLINE}({py(f'{rank} holds no places as numbers')})",
+        ]
+        if wanted == "last":
+            lines += [
+                "if (place.isna() & cells.notna()).any():  # 'Ret', 'DNF': below every place",
+                f"    {DECLINE}({py(f'some {rank} cells are not places, so the last is unclear')})",
+                "wanted = place.max()",
+            ]
+        else:
+            lines.append(f"wanted = {int(wanted)}")
+        if plan.agg == "count" and plan.measures:
+            named = col(f"{rows}.loc[place == wanted]", plan.measures[0])
+            return [*lines, f"result = int({named}.nunique())"]
+        if plan.agg == "count":
+            return [*lines, "result = int((place == wanted).sum())"]
+        target = py(plan.measures[0].name)
+        return [
+            *lines,
+            f"picked = {rows}.loc[place == wanted, {target}].drop_duplicates()",
+            "if picked.empty or picked.isna().any():",
+            f"    {DECLINE}(f'no row with place {{wanted:g}} in {rank} has a ' + {target})",
+            "result = picked.iloc[0] if len(picked) == 1 else picked.reset_index(drop=True)  # ties",
+        ]
+
+
+def place_column(table: TableProfile) -> ColumnProfile | None:
+    """The table's one column of places (Rank, Pos, Place, Position …); None when none or
+    several."""
+    found = [
+        c for c in table.columns if {singular(w) for w in name_words(c.name)} & PLACE_COLUMN_WORDS
+    ]
     return found[0] if len(found) == 1 else None
