@@ -659,3 +659,98 @@ def test_counting_the_rows_noun_at_a_place(settings, tmp_path: Path) -> None:
         assert t.answer("how many times total did they finish first") == 1
     finally:
         t.catalog.close()
+
+
+CONTEST = """Draw,Artist,Points,Place
+1,Mystique,25,8
+2,Vulcano,27,5
+3,Music Hall,54,3
+4,Mystique,8,10
+5,Bernadette,69,1
+6,Vulcano,68,2
+7,Music Hall,37,4
+8,Bernadette,20,9
+"""
+
+
+def test_a_number_after_a_comparison_is_compared_not_a_cell(settings, tmp_path) -> None:
+    t = Table(settings, tmp_path, RACE_WITH_RETIREMENTS, name="race")
+    try:  # Pos is text (it holds "Ret"), and "5" is one of its cells
+        want = int((t.frame["Points"] > 5).sum())
+        assert want == 4
+        assert t.answer("how many drivers got more than 5 points?") == want
+        assert "Points > 5" in t.plan("how many drivers got more than 5 points?").explanation
+    finally:
+        t.catalog.close()
+
+
+def test_a_verb_before_a_comparison_links_the_rows_to_the_amount(settings, tmp_path) -> None:
+    t = Table(settings, tmp_path, CLUBS)
+    try:
+        data = _data(t)
+        assert t.answer("how many clubs won more than 16 wins?") == int((data["wins"] > 16).sum())
+        assert sorted(t.answer("which clubs scored at least 58 points?")) == [
+            "Hague Club",
+            "Lyon Stars",
+            "Porto Azul",
+        ]
+        with pytest.raises(UnsupportedError):  # the verb alone selects rows: not read
+            t.plan("how many clubs won?")
+    finally:
+        t.catalog.close()
+
+
+def test_names_repeated_among_the_compared_rows_are_declined(settings, tmp_path) -> None:
+    t = Table(settings, tmp_path, CONTEST, name="contest")
+    try:  # 4 entries scored more than 30, by 3 artists: which is asked is open
+        with pytest.raises(CannotAnswer, match="several of the rows"):
+            t.answer("how many artists scored more than 30 points?")
+        assert t.answer("how many artists scored more than 60 points?") == 2
+        assert t.answer("how many artists are there?") == 4  # each listed twice: names
+    finally:
+        t.catalog.close()
+
+
+FINALS = """Year,Winners,Score,Runners up
+2001,Chasetown,2-1,Rushall
+2002,Rushall,1-0,Chasetown
+2003,Chasetown,3-1,Boldmere
+2004,Boldmere,2-0,Chasetown
+2005,Chasetown,1-0,Rushall
+2006,Rushall,2-2,Chasetown
+"""
+
+
+def test_a_value_of_the_winners_column_is_what_won_says(settings, tmp_path) -> None:
+    t = Table(settings, tmp_path, FINALS, name="finals")
+    try:
+        data = t.frame
+        won = data[data["Winners"] == "Chasetown"]
+        assert t.answer("what was the last year chasetown won?") == won["Year"].max() == 2005
+        assert t.answer("what was the first year rushall won?") == 2002
+        assert t.answer("how many finals did chasetown win?") == len(won) == 3
+        assert t.answer("how many finals did boldmere win?") == 1  # also a runner-up once
+        with pytest.raises(UnsupportedError, match="Runners up or Winners"):
+            t.plan("how many finals did boldmere play?")  # no "won": which column is open
+        with pytest.raises(UnsupportedError):  # lost: not the winners' column
+            t.plan("how many finals did chasetown lose?")
+    finally:
+        t.catalog.close()
+
+
+def test_who_won_the_most_is_the_most_common_winner(settings, tmp_path) -> None:
+    text = FINALS.replace("Winners", "Winning Party").replace("Runners up", "Nearest Party")
+    t = Table(settings, tmp_path, FINALS, name="finals")
+    parties = Table(settings, tmp_path, text, name="parties")
+    try:
+        most = t.frame["Winners"].value_counts()
+        assert most.index[0] == "Chasetown" and most.iloc[0] > most.iloc[1]
+        assert t.answer("who won the most?") == "Chasetown"
+        assert parties.answer("which party has won the most?") == "Chasetown"
+        with pytest.raises(UnsupportedError, match="several columns"):  # no "won": open
+            parties.plan("which party is listed the most?")
+        with pytest.raises(UnsupportedError):  # lost: not the winners' column
+            t.plan("who lost the most?")
+    finally:
+        t.catalog.close()
+        parties.catalog.close()

@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any, Final
 
 from engine.errors import UnsupportedError
-from engine.planner.vocabulary import STOPWORDS
+from engine.planner.vocabulary import STOPWORDS, WINNER_WORDS
 from engine.types import ColumnProfile, TableProfile
 from engine.value_index import ValueIndex, value_words
 
@@ -202,9 +202,12 @@ def find_columns_exact(tokens: list[Token], profiles: list[TableProfile]) -> lis
     return found
 
 
-def find_columns_loose(tokens: list[Token], profiles: list[TableProfile]) -> list[ColumnMention]:
+def find_columns_loose(
+    tokens: list[Token], profiles: list[TableProfile], won: bool = False
+) -> list[ColumnMention]:
     """Word-part matches ('mass' -> body_mass_g) then fuzzy ones ('flipper lenght'); ambiguous
-    ones raise UnsupportedError naming the candidates."""
+    ones raise UnsupportedError naming the candidates. `won`: the question says someone won,
+    so "party" beside Winning Party and Nearest Contesting Party is the winners'."""
     entries = _entries(profiles)
     found = _fuzzy(tokens, entries, (3, 2))
     for n in (3, 2, 1):
@@ -213,6 +216,9 @@ def find_columns_loose(tokens: list[Token], profiles: list[TableProfile]) -> lis
             if words is None or (n == 1 and len(words[0]) < 3):
                 continue
             hits = [e for e in entries if set(words) <= set(e.core) and len(words) < len(e.core)]
+            winners = [e for e in hits if won and winner_column(e.column)]
+            if len(winners) == 1:
+                hits = winners
             if hits:
                 found.extend(_mentions(hits, tokens, i, i + n, 0.9))
     return found + _fuzzy(tokens, entries, (1,))
@@ -268,11 +274,17 @@ def find_values(
     profiles: list[TableProfile],
     index: ValueIndex | None = None,
     min_words: int = 1,
+    compared: frozenset[int] = frozenset(),
+    won: bool = False,
 ) -> list[ValueMention]:
     """Category values named in the question: the profile's most frequent values (plurals
     allowed), and with a value index every text value of the table (exact normalised words).
     With `min_words`, only values of that many words or more: read before the column names,
-    a cell like "Hague Club" is one value, not a column `club` beside an unknown word."""
+    a cell like "Hague Club" is one value, not a column `club` beside an unknown word.
+    `compared`: positions of numbers a comparison word precedes ("more than 10 points"): a
+    number there is compared, never a cell of a text column (a rank column holding "10").
+    `won`: the question says someone won, so a value in the winners' column and another
+    (Winner or Runner-up) is the winner's."""
     candidates: dict[tuple[str, ...], list[tuple[ColumnProfile, TableProfile, Any]]] = {}
     for table in profiles:
         for col in table.columns:  # text columns, and those read as numbers (text_numbers.py)
@@ -288,6 +300,8 @@ def find_values(
         for i in range(len(tokens) - n + 1):
             span = tokens[i : i + n]
             if any(t.used for t in span):
+                continue
+            if n == 1 and i in compared and number_of(span[0]) is not None:
                 continue
             key = tuple(singular(t.text.lower()) for t in span)
             hits = list(candidates.get(key, ()))
@@ -308,6 +322,9 @@ def find_values(
                     inside = tuple(e.value for e in index.inside(words))
             if not hits:
                 continue
+            winners = [h for h in hits if won and winner_column(h[0])]
+            if len({h[0].name for h in winners}) == 1 and len({h[2] for h in winners}) == 1:
+                hits = winners[:1]  # "the last year Chasetown won": Winners, not Runners up
             if len({(c.name, tb.name) for c, tb, _ in hits}) > 1:
                 cols = sorted({c.name for c, _, _ in hits})
                 raise UnsupportedError(
@@ -326,6 +343,11 @@ def find_values(
                 t.used = True
             found.append(ValueMention(col, table, value, i, i + n, rows, inside))
     return found
+
+
+def winner_column(column: ColumnProfile) -> bool:
+    """A column of winners: Winner, Winners, Winning Rider, Champion, Victor."""
+    return bool({singular(w) for w in name_words(column.name)} & WINNER_WORDS)
 
 
 def _may_name_a_value(span: list[Token]) -> bool:

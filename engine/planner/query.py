@@ -31,12 +31,14 @@ from engine.planner.readings import (
     amounts,
     counted_nouns,
     label_noun,
+    linked_amounts,
     loose_comparisons,
     neighbours,
     row_nouns,
     stat_or_column,
     units,
     who_column,
+    won_by,
 )
 from engine.planner.text_numbers import read_as_numbers
 from engine.planner.vocabulary import (
@@ -49,6 +51,7 @@ from engine.planner.vocabulary import (
     REFUSALS,
     RESULT_WORDS,
     STOPWORDS,
+    WIN_VERBS,
 )
 from engine.types import ColumnProfile, TableProfile
 from engine.value_index import ValueIndex
@@ -84,6 +87,7 @@ class Query:
     who: ColumnProfile | None = None  # for "who …": the column that names each row (_who)
     named_values: tuple[ColumnMention, ...] = ()  # columns named beside their value ("coach X")
     asks_who: bool = False  # "who …", or "which country …" with no column called country
+    won_by: bool = False  # "how many races did X win": X named in the column of winners
 
     def has(self, feature: str) -> bool:
         return any(f == feature for _, f, _ in self.keywords)
@@ -118,16 +122,20 @@ def read_question(
     tokens = apply_synonyms(tokenize(text))
     _mark_table_words(tokens, table)
     index = (indexes or {}).get(table.name)
-    long_values = find_values(tokens, [table], index, min_words=2)  # "Hague Club" > `club`
+    won = any(t.text in WIN_VERBS for t in tokens)  # "X won": X's cell is a winner's
+    long_values = find_values(tokens, [table], index, min_words=2, won=won)  # "Hague Club"
     idioms = _keywords(tokens, min_words=3)
     mentions = find_columns_exact(tokens, [table])
     keywords = sorted(idioms + _keywords(tokens))
-    values = sorted(long_values + find_values(tokens, [table], index), key=lambda v: v.start)
-    mentions += find_columns_loose(tokens, [table])
+    compared = frozenset(pos + 1 for pos, feature, _ in keywords if feature == "cmp")
+    values = find_values(tokens, [table], index, compared=compared, won=won)
+    values = sorted(long_values + values, key=lambda v: v.start)
+    mentions += find_columns_loose(tokens, [table], won=won)
     mentions += counted_nouns(tokens, mentions, table)
     mentions.sort(key=lambda m: m.start)
     keywords = sorted(keywords + row_nouns(tokens, keywords))
     keywords = neighbours(amounts(keywords, mentions, tokens), tokens, values)
+    keywords, winner_named = won_by(linked_amounts(keywords, tokens), tokens, values)
     units(keywords, mentions, tokens)
     confidence = min([0.95] + [m.score + 0.05 for m in mentions])
     found = filters_from_question(table, keywords, mentions, tokens, values)
@@ -157,6 +165,7 @@ def read_question(
         asked=next((m for m in mentions if (m.start - 1, "which") in _features(keywords)), None),
         who=who_column(table, noun) if asks_who else None,
         asks_who=asks_who,
+        won_by=winner_named,
         named_values=tuple(m for m in mentions if m.start in found.consumed),
     )
 

@@ -26,6 +26,7 @@ from engine.planner.matching import (
     name_words,
     number_of,
     singular,
+    winner_column,
 )
 from engine.planner.vocabulary import (
     ATTEND_VERBS,
@@ -39,6 +40,7 @@ from engine.planner.vocabulary import (
     RANK_WORDS,
     STOPWORDS,
     TALLY_NOUNS,
+    WIN_VERBS,
 )
 from engine.types import ColumnProfile, TableProfile
 
@@ -212,6 +214,44 @@ def neighbours(
             feature, value = "position", NEIGHBOUR_WORDS[word]
         out.append((pos, feature, value))
     return out
+
+
+def linked_amounts(
+    keywords: list[tuple[int, str, str]], tokens: list[Token]
+) -> list[tuple[int, str, str]]:
+    """'how many nations won more than 2 gold medals': a verb right before a comparison with
+    a number only links the rows to the amount compared; the comparison reads it, so the
+    verb is no keyword of its own (it would select rows elsewhere: "how many drivers won")."""
+    at = {pos: feature for pos, feature, _ in keywords}
+    out = []
+    for pos, feature, value in keywords:
+        if feature in ("gain", "link"):
+            end = next((p for p in range(pos + 1, pos + 4) if p in at), None)
+            between = tokens[pos + 1 : end] if end is not None else []
+            nxt = end + 1 if end is not None else len(tokens)
+            if (
+                end is not None
+                and at[end] == "cmp"
+                and all(t.used for t in between)
+                and nxt < len(tokens)
+                and number_of(tokens[nxt]) is not None
+            ):
+                continue
+        out.append((pos, feature, value))
+    return out
+
+
+def won_by(
+    keywords: list[tuple[int, str, str]], tokens: list[Token], values: list[ValueMention]
+) -> tuple[list[tuple[int, str, str]], bool]:
+    """'how many races did X win', 'won by X': with X a value of the column of winners, the
+    verb says what that column already holds, so it is no keyword (it selects no rows of
+    its own); True when it was read so. Beside any other value it stays `gain`: X may have
+    lost that final."""
+    if not any(winner_column(v.column) for v in values):
+        return keywords, False
+    kept = [k for k in keywords if not (k[1] == "gain" and tokens[k[0]].text in WIN_VERBS)]
+    return kept, len(kept) < len(keywords)
 
 
 def loose_comparisons(keywords: list[tuple[int, str, str]], tokens: list[Token]) -> tuple[str, ...]:

@@ -235,6 +235,10 @@ QUANTITY_NOUNS: Final = frozenset(
 # Columns that rank: their highest value is the worst place ("the top position" is 1), so a
 # superlative over them has no safe direction, and their values are not added up.
 RANK_WORDS: Final = frozenset("rank ranking place placing position pos seed standing".split())
+# "how many races did X win", "the last year X won": a value of the one column of winners
+# (Winner, Winning team, Champion) says which rows X won; of any other column, it does not.
+WIN_VERBS: Final = frozenset({"win", "won", "wins", "winning"})
+WINNER_WORDS: Final = frozenset({"winner", "winning", "champion", "victor"})
 # "which country …" over a table of athletes: the column of their nations, not their names
 NATION_NOUNS: Final = frozenset({"country", "nation"})
 NATION_WORDS: Final = frozenset({"country", "nation", "nationality", "noc"})

@@ -28,7 +28,15 @@ from engine.planner.intents.overview import (
     Scatter,
 )
 from engine.planner.intents.positions import LatestRow, ListEnd, Neighbour, Placing
-from engine.planner.intents.ranking import Extreme, Mode, RowLabel, Sort, TopGroups, TopRows
+from engine.planner.intents.ranking import (
+    Extreme,
+    Mode,
+    MostWins,
+    RowLabel,
+    Sort,
+    TopGroups,
+    TopRows,
+)
 from engine.planner.intents.values import DistinctCount, FilteredValues, Listing, Rows, Unique
 from engine.planner.plans import Intent, Plan
 from engine.planner.query import Query
@@ -51,6 +59,7 @@ INTENTS: Final[tuple[Intent, ...]] = (
     Share(),
     Pivot(),
     Mode(),
+    MostWins(),  # 'who won the most': the most common winner
     DistinctCount(),  # "number of distinct species", before the listing of them
     Unique(),
     Sort(),

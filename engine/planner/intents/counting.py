@@ -89,7 +89,9 @@ def _counted_exactly(q: Query) -> None:
 class RowCount(Intent):
     """'how many rows', 'number of orders per region and segment': rows, per group if any.
     A linking verb is read when a named value says which rows ("how many times did X finish
-    3rd"); alone it could select rows itself ("how many drivers finished")."""
+    3rd"); alone it could select rows itself ("how many drivers finished"). A noun for the
+    rows is counted when compared with a number, or when a winner is named ("how many races
+    did X win": rows where Winner is X); otherwise what it covers is open."""
 
     reads = frozenset({"link"})
 
@@ -100,7 +102,7 @@ class RowCount(Intent):
             return None  # "non-friendly competitions": competitions, or their rows?
         nouns = any(f == "row" and v == "noun" for _, f, v in q.keywords)
         compared = q.filters and all(f.op in (">", ">=", "<", "<=", "between") for f in q.filters)
-        if nouns and (not compared or q.has("link")):
+        if nouns and (not compared or q.has("link")) and not q.won_by:
             return None  # "how many events were there": what the noun covers is open
         _counted_exactly(q)
         return new_plan(q, self, groups=group_columns(q))
@@ -160,7 +162,8 @@ class CountOfText(DistinctCount):
     agree when no value repeats; when some do, distinct values are meant only if the table
     lists every value equally often (each city twice, each country once a year). When some
     repeat and others do not ("how many players": 26 rows, 25 names) rows and values
-    disagree, and the code declines (issue 13)."""
+    disagree, and the code declines (issue 13). So it does when the rows a comparison keeps
+    repeat a value ("how many artists scored more than 30": 4 entries by 3 artists)."""
 
     def match(self, q: Query) -> Plan | None:
         if not _counts(q) or not _counted_text(q) or q.groups:
@@ -169,32 +172,49 @@ class CountOfText(DistinctCount):
 
     def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
         c = plan.groups[0]
+        if _compares(plan):
+            check, why = "", _REPEATED
+        else:
+            check, why = f" and {col(frame, c)}.value_counts().nunique() > 1", _UNEVEN
         return [
             f"names = {col(rows, c)}.dropna()",
-            f"if names.duplicated().any() and {col(frame, c)}.value_counts().nunique() > 1:",
-            f"    {DECLINE}({py(_UNEVEN.format(c.name))})",
+            f"if names.duplicated().any(){check}:",
+            f"    {DECLINE}({py(why.format(c.name))})",
             "result = names.nunique()",
         ]
 
     def sql(self, plan: Plan, table: str) -> list[str] | None:
         c = quote_ident(plan.groups[0].name)
         counted = f"SELECT count({c}) AS n, count(DISTINCT {c}) AS names FROM {table}{where(plan)}"
+        why = _REPEATED if _compares(plan) else _UNEVEN
         spread = (
-            f"SELECT min(k) = max(k) AS even\nFROM (SELECT count(*) AS k FROM {table} "
-            f"WHERE {c} IS NOT NULL GROUP BY {c}) AS counts"
+            f"SELECT min(k) = max(k) AND {not _compares(plan)} AS even\nFROM (SELECT count(*) AS k "
+            f"FROM {table} WHERE {c} IS NOT NULL GROUP BY {c}) AS counts"
         )
         return [
             call(counted, "counted"),
             call(spread, "spread"),
             'if counted["n"].iloc[0] > counted["names"].iloc[0] and not spread["even"].iloc[0]:',
-            f"    {DECLINE}({py(_UNEVEN.format(plan.groups[0].name))})",
+            f"    {DECLINE}({py(why.format(plan.groups[0].name))})",
             'result = int(counted["names"].iloc[0])',
         ]
+
+
+def _compares(plan: Plan) -> bool:
+    """A comparison with a number keeps some rows of a name and not others ("scored more than
+    30" in one round of two): then a name in several kept rows leaves entries or names open.
+    A value ("in Europe") keeps all of a name's rows, so a table of names listed equally
+    often (a country a year) still counts names."""
+    return any(f.op in (">", ">=", "<", "<=", "between") for f in plan.filters)
 
 
 _UNEVEN = (
     "some {0} values are listed more often than others, so the number of rows and the number "
     "of different values disagree"
+)
+_REPEATED = (
+    "some {0} values are in several of the rows the question keeps, so the number of rows "
+    "and the number of different values disagree"
 )
 
 

@@ -147,8 +147,8 @@ class LatestRow(RowLabel):
             return None
         time = time_column(q.table)
         target = _target(q, None)
-        if time is None or target is None or target.name == time.name:
-            return None
+        if time is None or target is None or (target.name == time.name and not q.filters):
+            return None  # "the last year Chasetown won": the latest year of those rows
         parts = {"groups": (target,), "measures": (time,), "descending": q.has("last")}
         return new_plan(q, self, **parts)
 

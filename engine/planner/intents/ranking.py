@@ -16,7 +16,7 @@ from engine.code_names import DECLINE
 from engine.errors import UnsupportedError
 from engine.identifiers import quote_ident
 from engine.planner.intents.aggregates import Aggregate
-from engine.planner.matching import name_words, singular
+from engine.planner.matching import name_words, singular, winner_column
 from engine.planner.plans import (
     GUESSED_AGG_PENALTY,
     Intent,
@@ -82,6 +82,29 @@ class Mode(Intent):
             call(q, "best"),
             f"result = best[{name}].iloc[0] if len(best) == 1 else best[{name}]  # a tie",
         ]
+
+
+class MostWins(Mode):
+    """'who won the most?', 'which party has won the most': the most common value of the
+    table's one column of winners (Winner, Winning party), when nothing else is counted."""
+
+    reads = frozenset({"gain", "super"})
+
+    def match(self, q: Query) -> Plan | None:
+        if not (q.has("gain") and q.value("super") == "desc") or not _WON_MOST.search(q.question):
+            return None
+        said = {f for _, f, _ in q.keywords} - {"gain", "super", "which", "during", "listed"}
+        winners = [c for c in q.table.columns if c.kind == "text" and winner_column(c)]
+        named = {m.column.name for m in q.measures} | ({q.which.column.name} if q.which else set())
+        if said or q.groups or len(winners) != 1 or named - {winners[0].name}:
+            return None
+        return new_plan(q, self, groups=(winners[0],), n=q.n)
+
+    def explain(self, plan: Plan) -> str:
+        return f"Most common value of {plan.groups[0].name} (who won most often)"
+
+
+_WON_MOST: Final = re.compile(r"\b(?:won|win|wins)\s+(?:the\s+)?most\b", re.IGNORECASE)
 
 
 class Sort(Intent):
