@@ -102,6 +102,9 @@ ANSWERS = [
     ("who was the coach after Bo Chan", lambda t: _data(t).loc[2, "coach"]),
     ("what is the last club on the list", lambda t: _data(t)["club"].iloc[-1]),
     ("who is the first coach listed", lambda t: _data(t)["coach"].iloc[0]),
+    ("what club is at the top of the list?", lambda t: _data(t)["club"].iloc[0]),
+    ("what is the top listed city?", lambda t: _data(t)["city"].iloc[0]),
+    ("which coach is at the bottom?", lambda t: _data(t)["coach"].iloc[-1]),
     ("which club has the most wins", lambda t: _data(t).loc[_data(t)["wins"].idxmax(), "club"]),
     (
         "which club had the fewest points",

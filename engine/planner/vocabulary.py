@@ -92,6 +92,19 @@ _add("list", "", "list", "list of", "a list of", "enumerate", "name all", "what 
 _add("listed", "", "listed", "on the list", "in the list", "on this list", "in this list")
 _add("listed", "", "on the chart", "on this chart", "in the chart", "in this chart", "shown")
 _add("listed", "", "in the table", "in this table", "on the table", "on this table", "as listed")
+# the first or last row by where it stands: "at the top of the list", "the bottom listed"
+_TOP: Final = (
+    "at the top",
+    "top listed",
+    "top of the",
+    "at the top of the",
+    "on top of the",
+    "in the top of the",
+)
+_BOTTOM: Final = ("at the bottom", "bottom listed", "bottom of the", "at the bottom of the")
+for _where in ("", " list", " table", " chart"):
+    _add("listed", "first", *(p + _where for p in _TOP if p.endswith("the") == bool(_where)))
+    _add("listed", "last", *(p + _where for p in _BOTTOM if p.endswith("the") == bool(_where)))
 # the row next to another in the table's order: +1 below it, -1 above it (intents/positions.py)
 _add("position", "+1", "next", "following", "right after", "directly after", "immediately after")
 _add("position", "+1", "directly below", "right below", "immediately below", "just below")

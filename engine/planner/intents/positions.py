@@ -104,12 +104,15 @@ class ListEnd(Intent):
     computes = False
 
     def match(self, q: Query) -> Plan | None:
-        if not q.has("listed") or q.has("first") == q.has("last") or q.n:
+        said_edges = {v for _, f, v in q.keywords if f == "listed" and v}  # "at the top"
+        edges = said_edges | {f for _, f, _ in q.keywords if f in ("first", "last")}
+        if not q.has("listed") or len(edges) != 1 or q.n:
             return None
         said = {f for _, f, _ in q.keywords} - {"first", "last", "listed", "which", "row", "link"}
         if said - {"during", "and"} or q.groups:
             return None
-        edge = next(pos for pos, f, _ in q.keywords if f in ("first", "last"))
+        last = "last" in edges
+        edge = next(p for p, f, v in q.keywords if f in ("first", "last") or v in edges)
         nouns = [m for m in q.measures if m.start == edge + 1]
         others = [m for m in q.measures if m.start != edge + 1]
         if others or q.which or q.asked:
@@ -120,7 +123,7 @@ class ListEnd(Intent):
         if target is None:
             return None
         noun = tuple(m.column for m in nouns if m.column.name != target.name)
-        return new_plan(q, self, measures=(target,), groups=noun, n=-1 if q.has("last") else 0)
+        return new_plan(q, self, measures=(target,), groups=noun, n=-1 if last else 0)
 
     def explain(self, plan: Plan) -> str:
         which = "last" if plan.n == -1 else "first"
