@@ -757,3 +757,51 @@ def test_who_won_the_most_is_the_most_common_winner(settings, tmp_path) -> None:
     finally:
         t.catalog.close()
         parties.catalog.close()
+
+
+CLUB_NAMES = """Club,Nickname,Founded,Titles
+Ajax Town,The Lancers,1901,3
+Bree United,,1920,0
+Cove Rovers,–,1933,0
+Dale City,The Dalesmen,1950,2
+"""
+STORMS = """Event,Casualties
+May outbreak,33 fatalities
+Hurricane Carla,–
+June outbreak,0 fatalities
+"""
+
+
+def test_no_before_a_column_keeps_the_rows_where_it_holds_nothing(settings, tmp_path) -> None:
+    t = Table(settings, tmp_path, CLUB_NAMES, name="clubs")
+    try:
+        data = t.frame
+        blank = data["Nickname"].isna() | (data["Nickname"] == "–")
+        assert sorted(t.answer("which clubs have no nickname?")) == sorted(data[blank]["Club"])
+        assert t.answer("how many clubs have no titles?") == int((data["Titles"] == 0).sum())
+        assert "is blank or 0" in t.plan("how many clubs have no titles?").explanation
+    finally:
+        t.catalog.close()
+
+
+def test_nothing_is_declined_where_zeros_and_blanks_are_both_written(settings, tmp_path) -> None:
+    t = Table(settings, tmp_path, STORMS, name="storms")
+    try:  # "–" beside "0 fatalities": not known, or none?
+        with pytest.raises(CannotAnswer, match="0 and blank"):
+            t.answer("how many events had no casualties?")
+    finally:
+        t.catalog.close()
+
+
+def test_both_asks_what_two_named_rows_share(settings, tmp_path) -> None:
+    t = Table(settings, tmp_path, CLUBS)
+    try:
+        assert _cell(t, "Hague Club", "points") == _cell(t, "Porto Azul", "points")
+        assert t.answer("hague club and porto azul both scored how many points?") == 58
+        assert t.answer("lyon stars and oak rovers both had which coach?") == "Ann Lee"
+        with pytest.raises(CannotAnswer, match="2 different values"):
+            t.answer("lyon stars and riverside both had which coach?")
+        with pytest.raises(UnsupportedError):  # one value: "both" of what?
+            t.plan("lyon stars both had which coach?")
+    finally:
+        t.catalog.close()

@@ -24,7 +24,7 @@ Period = tuple[date, date, int]  # first day, day after, tokens used (matching.d
 @dataclass(frozen=True)
 class Filter:
     """One row condition: column op value. `op` is ==, !=, >, >=, <, <=, in, not in, contains,
-    or `dates` (value = (first day, day after))."""
+    `dates` (value = (first day, day after)) or `none` (nothing in the cell: 0 or blank)."""
 
     column: ColumnProfile
     op: str
@@ -121,6 +121,7 @@ def filters_from_question(
             _consume(columns, near, consumed)
             found.append(_period(near, period, date_cols, year_cols))
             _use(tokens, i, period)
+    found.extend(_nothing(columns, tokens, consumed))
     remaining = [m for m in columns if m.start not in consumed]
     found.extend(_contains(remaining, tokens, kw))
     for pos, (feature, _) in kw.items():  # "above average": a comparison with no number
@@ -131,6 +132,25 @@ def filters_from_question(
                     "the offline planner compares with numbers only, e.g. “temp_max above 30”."
                 )
     return FoundFilters(tuple(found), frozenset(consumed))
+
+
+def _nothing(
+    columns: Sequence[ColumnMention], tokens: list[Token], consumed: set[int]
+) -> list[Filter]:
+    """'how many nations earned no bronze medals', 'which clubs have no nickname': "no" right
+    before a column keeps the rows where it holds nothing (0 or blank for numbers, blank or
+    a dash for text)."""
+    found = []
+    for m in columns:
+        before = tokens[m.start - 1] if m.start else None
+        if before is None or before.used or before.quoted or before.text != "no":
+            continue
+        if m.start in consumed:
+            continue
+        before.used = True
+        consumed.add(m.start)
+        found.append(Filter(m.column, "none", None))
+    return found
 
 
 def _use(tokens: list[Token], i: int, period: Period | None) -> None:

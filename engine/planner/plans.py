@@ -21,7 +21,9 @@ from engine.types import ColumnProfile, SummaryRow, TableProfile
 GUESSED_AGG_PENALTY: Final = 0.1  # "body mass by species" means the mean, but it was not said
 # Keywords only some intents answer ("the row after X", "how many more"): any other intent
 # would leave them unused, so it is not allowed to answer (engine/planner/checks.py).
-SPECIAL: Final = frozenset({"position", "more", "link", "gain", "or", "comparative", "same"})
+SPECIAL: Final = frozenset(
+    {"position", "more", "link", "gain", "or", "comparative", "same", "both"}
+)
 # Words that pick rows by rank or place ("the first", "the most", "the most common"): an
 # intent that does not read them would answer about other rows.
 SELECTORS: Final = frozenset({"first", "last", "super", "mode", "placed"})

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any, Final
 
-from engine.code_names import RESULT
+from engine.code_names import DECLINE, RESULT
 from engine.identifiers import quote_ident
 from engine.planner.filters import Filter
 from engine.planner.plans import Plan
@@ -58,6 +58,10 @@ def grouped_by(plan: Plan) -> str:
     return f", grouped by {group_words(plan)}" if plan.groups else ""
 
 
+# What a cell holds when there is nothing in it ("which clubs have no nickname")
+BLANKS: Final = ("", "-", "–", "—", "none", "n/a")
+
+
 def describe_filters(plan: Plan) -> str:
     """The filters as the end of an explanation: ", where species == Adelie and year in 2008"."""
     words = []
@@ -72,6 +76,8 @@ def describe_filters(plan: Plan) -> str:
             words.append(f"{f.column.name} {f.op} {', '.join(map(str, f.value))}")
         elif f.op == "between":
             words.append(f"{f.column.name} between {f.value[0]} and {f.value[1]}")
+        elif f.op == "none":
+            words.append(f"{f.column.name} is blank or 0")
         else:
             words.append(f"{f.column.name} {f.op} {f.value}")
     said = f", where {' and '.join(words)}" if words else ""
@@ -111,7 +117,15 @@ def by(plan: Plan) -> str:
 
 
 def filter_lines(plan: Plan, frame: str) -> tuple[list[str], str]:
-    """Lines that select the plan's rows, and the variable that holds them."""
+    """Lines that select the plan's rows, and the variable that holds them. A column asked to
+    hold nothing ("no casualties") that has both zeros and blank cells is declined first: a
+    blank beside written zeros may mean "not known"."""
+    checks = []
+    for f in plan.filters:
+        if f.op == "none":
+            c = col(frame, f.column)
+            why = f"{f.column.name} has cells of 0 and blank cells, so which rows have none is open"
+            checks += [f"if {_zero(c)}.any() and {_blank(c)}.any():", f"    {DECLINE}({py(why)})"]
     parts = [condition(frame, f) for f in plan.filters]
     parts += [summary_condition(frame, r) for r in plan.drop_rows]
     if not parts:
@@ -120,7 +134,18 @@ def filter_lines(plan: Plan, frame: str) -> tuple[list[str], str]:
         cond = parts[0]
     else:
         cond = " & ".join(p if _atomic(p) else f"({p})" for p in parts)
-    return [f"rows = {frame}[{cond}]"], "rows"
+    return [*checks, f"rows = {frame}[{cond}]"], "rows"
+
+
+def _zero(c: str) -> str:
+    """A cell that is 0, or starts with the number 0 ("0 fatalities, 8 injuries")."""
+    lead = f"{c}.astype(str).str.extract(r'^\\s*(\\d+(?:\\.\\d+)?)', expand=False)"
+    return f"(pd.to_numeric({lead}, errors='coerce') == 0)"
+
+
+def _blank(c: str) -> str:
+    """A missing cell, or one that says so: '', a dash, 'none', 'n/a'."""
+    return f"({c}.isna() | {c}.astype(str).str.strip().str.lower().isin({py(list(BLANKS))}))"
 
 
 def condition(frame: str, f: Filter) -> str:
@@ -138,6 +163,8 @@ def condition(frame: str, f: Filter) -> str:
         return f"{c}.str.contains({py(f.value)}, case=False, regex=False, na=False)"
     if f.op == "between":
         return f"{c}.between({py(f.value[0])}, {py(f.value[1])})"
+    if f.op == "none":  # 0 (also "0 fatalities"), blank, or a dash or "none" in the cell
+        return f"{_zero(c)} | {_blank(c)}"
     return f"{c} {f.op} {py(f.value)}"
 
 

@@ -139,6 +139,7 @@ _add(
     operate operated design designed name named call called titled only""".split(),
 )
 _add("and", "", "and", "&")
+_add("both", "", "both")  # "A and B both played which position": what the two share
 # A place in a ranking ("who finished first", "which nation came in last", "ranked 2nd"): the
 # row whose rank column holds that place (intents/positions.py). Only with a verb of placing or
 # "in … place": "the first place listed" may be a venue.

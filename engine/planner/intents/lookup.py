@@ -22,7 +22,7 @@ from engine.types import ColumnProfile
 
 # Keywords a lookup may contain besides its value and column: "what", "in 2004", "how many".
 LOOKUP_WORDS: Final = frozenset(
-    {"which", "during", "amount", "and", "listed", "link", "gain", "group"}  # "won by X"
+    {"which", "during", "amount", "and", "listed", "link", "gain", "group", "both"}  # "won by X"
 )
 
 
@@ -44,11 +44,12 @@ def _target(q: Query) -> ColumnProfile | None:
 
 class CellValue(Intent):
     """'how many points did Germany have', 'what team were A and B on': one column's value in
-    the row a value names (several rows must agree on it)."""
+    the row a value names (several rows must agree on it). 'A and B both scored how many
+    points': the value the two share, whatever its kind (they must agree)."""
 
     every_row = False
     computes = False  # a cell is read as written: "19 floors" answers "how many floors"
-    reads = frozenset({"link", "gain"})
+    reads = frozenset({"link", "gain", "both"})
 
     def match(self, q: Query) -> Plan | None:
         if not q.values or q.groups or _said(q) - LOOKUP_WORDS:
@@ -58,6 +59,10 @@ class CellValue(Intent):
         target = _target(q)
         if target is None:
             return None
+        if q.has("both"):  # two values of one column, and what their rows share
+            if len(q.values) != 2 or len(q.filters) != 1 or q.filters[0].op != "in":
+                return None
+            return new_plan(q, self, measures=(target,))
         several = [v for v in q.values if v.rows != 1]  # or not known
         amount = target.kind == "number" or numberish(target)
         if q.has("gain") and not amount:
