@@ -805,3 +805,11 @@ def test_both_asks_what_two_named_rows_share(settings, tmp_path) -> None:
             t.plan("lyon stars both had which coach?")
     finally:
         t.catalog.close()
+
+
+def test_a_statistic_is_not_answered_with_distinct_values(clubs: Table) -> None:
+    """DABench q24: "the mean age of the individuals" was answered with the distinct ages."""
+    mean = _data(clubs)["points"].mean()
+    assert clubs.answer("calculate the mean points of the individuals") == pytest.approx(mean)
+    with pytest.raises(UnsupportedError):  # a mean of distinct values: not over every row
+        clubs.plan("what is the average of the distinct points")

@@ -30,9 +30,13 @@ _add("super", "asc", "lowest", "smallest", "least", "fewest", "bottom", "worst")
 _add("mode", "", "most common", "most frequent", "most popular", "commonest", "mode")
 _add("mode", "", "listed the most", "listed most", "listed most often", "appear the most")
 _add("mode", "", "appears the most", "appeared the most", "used the most", "most often")
+_add(
+    "mode", "", "appears most", "appear most", "appeared most", "appears most often", "occurs most"
+)
+_add("mode", "", "occurs the most", "occurred the most", "occurred most", "shows up the most")
 _add("count", "", "count", "count of", "tally", "frequency", "frequencies")
 _add("count", "many", "how many", "number of", "how many time")  # or an amount: query._amounts
-_add("distinct", "", "distinct", "unique", "different", "individual")
+_add("distinct", "", "distinct", "unique", "different")
 _add("share", "", "share", "percentage", "percent", "proportion", "fraction", "%")
 _add("hist", "", "distribution", "histogram", "distributed", "spread", "frequency distribution")
 _add("trend", "", "trend", "over time", "evolution", "evolve", "evolved", "change over time")
@@ -211,7 +215,7 @@ STOPWORDS: Final = frozenset(
 FILLERS: Final = frozenset(
     """live lives living observed recorded measured ever sold fell happened covered registered
     placed made logged seen found stored present appear appears exist exists available got
-    standings""".split()
+    standings individual individuals""".split()
 )
 # Table names that also mean money ("sales by region"): never read as "count the rows".
 AMOUNT_NOUNS: Final = frozenset("sale revenue turnover income spend spending profit cost".split())

@@ -50,6 +50,8 @@ class Aggregate(Intent):
         compare = q.has("compare") or q.has("difference")
         if agg is None and not (groups or compare or q.has("much")):
             return None
+        if q.has("distinct"):  # "the mean of the distinct prices": not over every row
+            return None
         if not groups and compare:
             groups = tuple(f.column for f in q.filters if f.op == "in")
         if agg is None and q.has("much"):  # "how much precipitation fell in 2013": a total

@@ -54,7 +54,7 @@ class Unique(Intent):
     """'distinct species', 'unique values of island': one column's values, sorted."""
 
     def match(self, q: Query) -> Plan | None:
-        if not q.has("distinct"):
+        if not q.has("distinct") or q.has("agg"):  # "the mean age of the individuals"
             return None
         return new_plan(q, self, groups=(_one_target(q),))
 
