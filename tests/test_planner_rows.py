@@ -813,3 +813,35 @@ def test_a_statistic_is_not_answered_with_distinct_values(clubs: Table) -> None:
     assert clubs.answer("calculate the mean points of the individuals") == pytest.approx(mean)
     with pytest.raises(UnsupportedError):  # a mean of distinct values: not over every row
         clubs.plan("what is the average of the distinct points")
+
+
+SONGS = """Song,Artist,Venue
+Coyote,Joni Mitchell,Joni Mitchell Hall
+Helpless,Neil Young,Arena
+Shadows,Joni Mitchell,Arena
+Caravan,Van Morrison,Arena
+"""
+
+
+def test_a_verb_that_links_the_counted_names_to_a_value_is_read(settings, tmp_path) -> None:
+    t = Table(settings, tmp_path, CLUBS)
+    try:
+        coached = _data(t)[_data(t)["coach"] == "Ann Lee"]["club"].nunique()
+        assert t.answer("how many clubs are coached by Ann Lee?") == coached == 2
+        with pytest.raises(UnsupportedError):  # no value: the verb may pick rows itself
+            t.plan("how many clubs were founded?")
+    finally:
+        t.catalog.close()
+
+
+def test_a_value_inside_cells_of_its_own_column_stops_the_count(settings, tmp_path) -> None:
+    alone = Table(settings, tmp_path, SONGS, name="songs")
+    shared = SONGS + '"Acadian Driftwood","The Band, Neil Young and Joni Mitchell",Arena\n'
+    joint = Table(settings, tmp_path, shared, name="joint")
+    try:  # "Joni Mitchell Hall" is a venue: counting the Artist column is exact
+        assert alone.answer("how many songs did joni mitchell perform?") == 2
+        with pytest.raises(UnsupportedError, match="inside other cells"):
+            joint.plan("how many songs did joni mitchell perform?")
+    finally:
+        alone.catalog.close()
+        joint.catalog.close()

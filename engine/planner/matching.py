@@ -319,12 +319,14 @@ def find_values(
                     if col is not None and len(hits) == 1 and hits[0][2] == entry.value:
                         rows = entry.rows
                 if hits:
-                    inside = tuple(e.value for e in index.inside(words))
+                    inside = tuple((e.column, e.value) for e in index.inside(words))
             if not hits:
                 continue
             winners = [h for h in hits if won and winner_column(h[0])]
             if len({h[0].name for h in winners}) == 1 and len({h[2] for h in winners}) == 1:
                 hits = winners[:1]  # "the last year Chasetown won": Winners, not Runners up
+            # cells of the value's own column that hold it among other words ("A, B")
+            inside = tuple(v for c, v in inside if c == hits[0][0].name)
             if len({(c.name, tb.name) for c, tb, _ in hits}) > 1:
                 cols = sorted({c.name for c, _, _ in hits})
                 raise UnsupportedError(

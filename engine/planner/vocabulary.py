@@ -142,6 +142,7 @@ _add(
     drove ride rode air aired premiere premiered publish published launch launched own owned
     operate operated design designed name named call called titled only""".split(),
 )
+_add("link", "", "took place", "take place", "takes place", "taking place", "taken place")
 _add("and", "", "and", "&")
 _add("both", "", "both")  # "A and B both played which position": what the two share
 # A place in a ranking ("who finished first", "which nation came in last", "ranked 2nd"): the

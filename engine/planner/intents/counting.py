@@ -163,11 +163,18 @@ class CountOfText(DistinctCount):
     lists every value equally often (each city twice, each country once a year). When some
     repeat and others do not ("how many players": 26 rows, 25 names) rows and values
     disagree, and the code declines (issue 13). So it does when the rows a comparison keeps
-    repeat a value ("how many artists scored more than 30": 4 entries by 3 artists)."""
+    repeat a value ("how many artists scored more than 30": 4 entries by 3 artists). A
+    linking verb is read when a named value says which rows ("how many teams are located in
+    Minsk"), as for rows."""
+
+    reads = frozenset({"link"})
 
     def match(self, q: Query) -> Plan | None:
         if not _counts(q) or not _counted_text(q) or q.groups:
             return None
+        if q.has("link") and not q.values:
+            return None  # "how many catalogs were released": the verb may select rows
+        _counted_exactly(q)  # "Joni Mitchell" also in "The Band, Neil Young and Joni Mitchell"
         return new_plan(q, self, groups=(q.measures[0].column,))
 
     def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
