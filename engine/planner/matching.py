@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Final
@@ -347,9 +348,14 @@ def find_values(
     return found
 
 
+def name_has(column: ColumnProfile, words: Collection[str]) -> bool:
+    """The column's name holds one of `words` (singular): "Winning Rider" has "winning"."""
+    return not {singular(w) for w in name_words(column.name)}.isdisjoint(words)
+
+
 def winner_column(column: ColumnProfile) -> bool:
     """A column of winners: Winner, Winners, Winning Rider, Champion, Victor."""
-    return bool({singular(w) for w in name_words(column.name)} & WINNER_WORDS)
+    return name_has(column, WINNER_WORDS)
 
 
 def _may_name_a_value(span: list[Token]) -> bool:

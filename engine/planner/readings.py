@@ -23,6 +23,7 @@ from engine.planner.matching import (
     Token,
     ValueMention,
     date_of,
+    name_has,
     name_words,
     number_of,
     singular,
@@ -116,11 +117,7 @@ def counted_nouns(
 
 def _only_column(table: TableProfile, words: frozenset[str]) -> ColumnProfile | None:
     """The one numeric column whose name has one of `words` (none, or several: None)."""
-    found = [
-        c
-        for c in table.columns
-        if c.kind == "number" and {singular(w) for w in name_words(c.name)} & words
-    ]
+    found = [c for c in table.columns if c.kind == "number" and name_has(c, words)]
     return found[0] if len(found) == 1 else None
 
 
@@ -314,11 +311,7 @@ def who_column(table: TableProfile, noun: str | None = None) -> ColumnProfile | 
     when no column qualifies. "Which country" asks for the one column of nations
     (Nationality, NOC) when the rows are people: never their names (None when several)."""
     if noun in NATION_NOUNS:
-        nations = [
-            c
-            for c in table.columns
-            if c.kind == "text" and {singular(w) for w in name_words(c.name)} & NATION_WORDS
-        ]
+        nations = [c for c in table.columns if c.kind == "text" and name_has(c, NATION_WORDS)]
         if nations:
             return nations[0] if len(nations) == 1 else None
     blank = len(table.summary_rows)  # a totals row may leave the label column empty

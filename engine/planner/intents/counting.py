@@ -193,9 +193,10 @@ class CountOfText(DistinctCount):
     def sql(self, plan: Plan, table: str) -> list[str] | None:
         c = quote_ident(plan.groups[0].name)
         counted = f"SELECT count({c}) AS n, count(DISTINCT {c}) AS names FROM {table}{where(plan)}"
-        why = _REPEATED if _compares(plan) else _UNEVEN
+        compares = _compares(plan)
+        why = _REPEATED if compares else _UNEVEN
         spread = (
-            f"SELECT min(k) = max(k) AND {not _compares(plan)} AS even\nFROM (SELECT count(*) AS k "
+            f"SELECT min(k) = max(k) AND {not compares} AS even\nFROM (SELECT count(*) AS k "
             f"FROM {table} WHERE {c} IS NOT NULL GROUP BY {c}) AS counts"
         )
         return [

@@ -16,7 +16,7 @@ from engine.code_names import DECLINE
 from engine.errors import UnsupportedError
 from engine.planner.intents.lookup import LOOKUP_WORDS
 from engine.planner.intents.ranking import RowLabel
-from engine.planner.matching import name_words, singular
+from engine.planner.matching import name_has, name_words
 from engine.planner.plans import Intent, Plan, new_plan
 from engine.planner.query import Query
 from engine.planner.snippets import col, measure_words, py
@@ -280,7 +280,5 @@ class Placing(Intent):
 def place_column(table: TableProfile) -> ColumnProfile | None:
     """The table's one column of places (Rank, Pos, Place, Position …); None when none or
     several."""
-    found = [
-        c for c in table.columns if {singular(w) for w in name_words(c.name)} & PLACE_COLUMN_WORDS
-    ]
+    found = [c for c in table.columns if name_has(c, PLACE_COLUMN_WORDS)]
     return found[0] if len(found) == 1 else None

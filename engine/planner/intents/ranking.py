@@ -16,7 +16,7 @@ from engine.code_names import DECLINE
 from engine.errors import UnsupportedError
 from engine.identifiers import quote_ident
 from engine.planner.intents.aggregates import Aggregate
-from engine.planner.matching import name_words, singular, winner_column
+from engine.planner.matching import name_has, winner_column
 from engine.planner.plans import (
     GUESSED_AGG_PENALTY,
     Intent,
@@ -179,7 +179,7 @@ def _superlative(q: Query) -> _Superlative | None:
     numbers = [m.column for m in q.columns if m.column.kind == "number" and m.column != group]
     if len(numbers) > 1:
         raise UnsupportedError(f"Highest by which column: {' or '.join(c.name for c in numbers)}?")
-    ranks = [c.name for c in numbers if {singular(w) for w in name_words(c.name)} & RANK_WORDS]
+    ranks = [c.name for c in numbers if name_has(c, RANK_WORDS)]
     if ranks:  # "the top position" is position 1: highest or lowest?
         raise UnsupportedError(
             f"{ranks[0]} ranks rows, so its “highest” may be its lowest number. Ask for the "
