@@ -845,3 +845,65 @@ def test_a_value_inside_cells_of_its_own_column_stops_the_count(settings, tmp_pa
     finally:
         alone.catalog.close()
         joint.catalog.close()
+
+
+def test_this_noun_is_the_subject_of_the_whole_table(clubs: Table) -> None:
+    """"this season", "at this event", "this actor": what the table is about, not a filter."""
+    best = _data(clubs).loc[_data(clubs)["points"].idxmax(), "club"]
+    assert clubs.answer("which club scored the most points this season?") == best
+    assert clubs.answer("according to this chart, which club has the most points?") == best
+    with pytest.raises(UnsupportedError, match="home"):  # not after "this": still unknown
+        clubs.plan("which club scored the most points at home this season?")
+
+
+def test_not_any_keeps_the_rows_where_the_column_holds_nothing(settings, tmp_path) -> None:
+    t = Table(settings, tmp_path, CLUB_NAMES, name="clubs")
+    try:
+        data = t.frame
+        none = int((data["Titles"] == 0).sum())
+        assert t.answer("how many clubs did not win any titles?") == none == 2
+        assert t.answer("how many clubs didn't win any titles?") == none
+        assert t.answer("how many clubs never won any titles?") == none
+        blank = data["Nickname"].isna() | (data["Nickname"] == "–")
+        found = t.answer("which clubs did not have any nickname?")
+        assert sorted(found) == sorted(data[blank]["Club"])
+        with pytest.raises(UnsupportedError):  # "any" before no column: nothing to read
+            t.plan("how many clubs did not win any cups?")
+    finally:
+        t.catalog.close()
+
+
+TOWNS = """Town,Population,Weight limit
+Ash,1200,40
+Birch,5600,12
+Cedar,9100,40
+"""
+
+
+def test_a_column_named_as_the_question_says_beats_a_synonym(settings, tmp_path) -> None:
+    """"population" also means gapminder's `pop`; a column named Population is that one."""
+    t = Table(settings, tmp_path, TOWNS, name="towns")
+    try:
+        assert t.answer("how many towns have a population over 5000?") == 2
+        assert t.answer("which town has the lowest weight limit?") == "Birch"
+    finally:
+        t.catalog.close()
+
+
+def test_a_synonym_still_names_a_column_called_otherwise(settings, tmp_path) -> None:
+    t = Table(settings, tmp_path, "country,year,pop\nA,2000,10\nB,2000,30\n", name="world")
+    try:
+        assert t.answer("which country has the highest population?") == "B"
+    finally:
+        t.catalog.close()
+
+
+def test_a_stop_word_is_no_part_of_a_column_name(settings, tmp_path) -> None:
+    finals = "Year,Venue,Opponents in the final,Score in the final\n2001,Rome,Bo,6-1\n"
+    t = Table(settings, tmp_path, finals, name="finals")
+    try:
+        with pytest.raises(UnsupportedError) as declined:
+            t.plan("where was the first tournament held?")
+        assert "“the”" not in str(declined.value)
+    finally:
+        t.catalog.close()

@@ -91,7 +91,7 @@ def _words_of(q: Query, feature: str) -> str:
     """The question's word for a keyword (its last word: 'after', 'next', 'more')."""
     from engine.planner.matching import apply_synonyms, tokenize
 
-    tokens = apply_synonyms(tokenize(q.question))
+    tokens = apply_synonyms(tokenize(q.question), [q.table])
     pos = next(p for p, f, _ in q.keywords if f == feature)
     return tokens[pos].raw if pos < len(tokens) else feature
 

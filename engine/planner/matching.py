@@ -155,14 +155,17 @@ def _entries(profiles: list[TableProfile]) -> list[_Entry]:
     return entries
 
 
-def apply_synonyms(tokens: list[Token]) -> list[Token]:
-    """Rewrite synonym phrases to the words of the column they name ('population' -> 'pop')."""
+def apply_synonyms(tokens: list[Token], profiles: Collection[TableProfile] = ()) -> list[Token]:
+    """Rewrite synonym phrases to the words of the column they name ('population' -> 'pop'),
+    unless a column of `profiles` has the phrase's own words (a column "Population")."""
+    named = {singular(w) for p in profiles for c in p.columns for w in name_words(c.name)}
     out: list[Token] = []
     i = 0
     while i < len(tokens):
         for phrase, words in SYNONYMS.items():
             n = len(phrase)
-            if tuple(singular(t.text) for t in tokens[i : i + n]) == phrase:
+            said = tuple(singular(t.text) for t in tokens[i : i + n])
+            if said == phrase and not set(phrase) <= named:
                 out.extend(Token(w, tokens[i].raw) for w in words)
                 i += n
                 break
@@ -214,8 +217,8 @@ def find_columns_loose(
     for n in (3, 2, 1):
         for i in range(len(tokens) - n + 1):
             words = _phrase(tokens, i, i + n)
-            if words is None or (n == 1 and len(words[0]) < 3):
-                continue
+            if words is None or (n == 1 and len(words[0]) < 3) or set(words) <= STOPWORDS:
+                continue  # "the" is no part of "Opponents in the final"
             hits = [e for e in entries if set(words) <= set(e.core) and len(words) < len(e.core)]
             winners = [e for e in hits if won and winner_column(e.column)]
             if len(winners) == 1:

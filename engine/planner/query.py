@@ -43,6 +43,7 @@ from engine.planner.readings import (
 from engine.planner.text_numbers import read_as_numbers
 from engine.planner.vocabulary import (
     AMOUNT_NOUNS,
+    DEICTIC,
     FILLERS,
     GAME_NOUNS,
     KEYWORDS,
@@ -61,6 +62,9 @@ FUZZY_KEYWORD_MIN_CHARS: Final = 5
 APPROX_KEY_SHARE: Final = 0.95
 _WHEN = r"((?:[A-Za-z]+ )?\d{4}(?:-\d{1,2}){0,2}|\d+(?:\.\d+)?)"
 FROM_TO: Final = re.compile(rf"\bfrom {_WHEN} (?:to|until|till|through) {_WHEN}", re.IGNORECASE)
+# "didn't" is "did not"; "did not win any medals" is "did win no medals" (filters._nothing)
+CONTRACTED: Final = re.compile(r"\b(won|can|\w+)n[’']t\b", re.IGNORECASE)
+NOT_ANY: Final = re.compile(r"\b(?:not|never) (\w+ )?any\b", re.IGNORECASE)
 FUZZY_FEATURES: Final = frozenset(
     "agg super count distinct share hist trend corr matrix describe missing mode sort".split()
 )
@@ -119,7 +123,8 @@ def read_question(
             raise UnsupportedError(reason)
     table, text_numbers = read_as_numbers(_pick_table(text, list(profiles)))
     text = FROM_TO.sub(r"between \1 and \2", text)  # "from 1952 to 2007" is a range
-    tokens = apply_synonyms(tokenize(text))
+    text = NOT_ANY.sub(r"\1no", CONTRACTED.sub(_uncontracted, text))
+    tokens = apply_synonyms(tokenize(text), [table])
     _mark_table_words(tokens, table)
     index = (indexes or {}).get(table.name)
     won = any(t.text in WIN_VERBS for t in tokens)  # "X won": X's cell is a winner's
@@ -170,6 +175,11 @@ def read_question(
     )
 
 
+def _uncontracted(m: re.Match[str]) -> str:
+    stem = m.group(1)
+    return {"won": "will", "can": "can"}.get(stem.lower(), stem) + " not"
+
+
 def _pick_table(question: str, profiles: list[TableProfile]) -> TableProfile:
     if not profiles:
         raise UnsupportedError("No table is loaded yet. Load a file first, then ask about it.")
@@ -181,7 +191,7 @@ def _pick_table(question: str, profiles: list[TableProfile]) -> TableProfile:
         return named[0]
     scores = []
     for profile in profiles:
-        tokens = apply_synonyms(tokenize(question))
+        tokens = apply_synonyms(tokenize(question), [profile])
         try:
             found = find_columns_exact(tokens, [profile]) + find_values(tokens, [profile])
         except UnsupportedError:
@@ -305,8 +315,11 @@ def _roles(
 def _decline_unknown_words(tokens: list[Token], table: TableProfile) -> None:
     unknown = [
         t.raw
-        for t in tokens
-        if not t.used and t.text not in STOPWORDS | FILLERS and singular(t.text) not in STOPWORDS
+        for i, t in enumerate(tokens)
+        if not t.used
+        and t.text not in STOPWORDS | FILLERS
+        and singular(t.text) not in STOPWORDS
+        and not (i and tokens[i - 1].text in DEICTIC)
     ]
     if unknown:
         names = ", ".join(table.column_names[:12])

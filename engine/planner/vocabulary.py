@@ -121,7 +121,8 @@ _add("position", "-1", "preceded", "came before")
 _add("position", "+1", "succeeded", "followed", "came after")
 # Verbs that select rows as often as they link them ("what year did X win": X may have lost
 # that final): read only where they link a named row to an amount ("how many medals did X win")
-_add("gain", "", "win", "won", "lose", "lost")
+_add("gain", "won", "win", "won")
+_add("gain", "lost", "lose", "lost")
 # "which team had more titles, A or B": a choice between two named rows (intents/lookup.py)
 _add("or", "", "or", "either")
 _add("comparative", "desc", "more", "larger", "higher", "greater", "bigger")
@@ -216,8 +217,11 @@ STOPWORDS: Final = frozenset(
 FILLERS: Final = frozenset(
     """live lives living observed recorded measured ever sold fell happened covered registered
     placed made logged seen found stored present appear appears exist exists available got
-    standings individual individuals""".split()
+    standings individual individuals according""".split()
 )
+# "this season", "at this event", "this actor": the subject the whole table is about, not a
+# filter; an otherwise unknown noun right after them is read as that subject (issue 13).
+DEICTIC: Final = frozenset({"this", "these"})
 # Table names that also mean money ("sales by region"): never read as "count the rows".
 AMOUNT_NOUNS: Final = frozenset("sale revenue turnover income spend spending profit cost".split())
 # What a column of Total adds up ("how many medals", "the most goals"): things won or scored,
@@ -226,6 +230,9 @@ TALLY_NOUNS: Final = frozenset(
     """goal point medal vote seat win loss victory defeat draw title trophy award prize cap
     appearance run hit""".split()
 )
+# What a column of things won is named ("how many nations won no gold medals"): a tally, or
+# a medal's colour.
+WON_NOUNS: Final = TALLY_NOUNS | {"gold", "silver", "bronze"}
 PEOPLE_NOUNS: Final = frozenset("people person spectator attendee fan viewer crowd".split())
 ATTENDANCE_WORDS: Final = frozenset("attendance crowd spectator attendee audience viewer".split())
 ATTEND_VERBS: Final = frozenset("attend attended attending attends watched".split())

@@ -11,8 +11,10 @@ from __future__ import annotations
 from engine.code_names import DECLINE
 from engine.errors import UnsupportedError
 from engine.identifiers import quote_ident
+from engine.planner.filters import Filter
 from engine.planner.intents.aggregates import Aggregate
 from engine.planner.intents.values import DistinctCount
+from engine.planner.matching import name_has, name_words
 from engine.planner.plans import Intent, Plan, group_columns, new_plan
 from engine.planner.query import Query
 from engine.planner.snippets import (
@@ -26,6 +28,7 @@ from engine.planner.snippets import (
     where,
 )
 from engine.planner.text_numbers import numberish
+from engine.planner.vocabulary import WON_NOUNS
 
 
 def _counts(q: Query) -> bool:
@@ -86,6 +89,23 @@ def _counted_exactly(q: Query) -> None:
             )
 
 
+def _says_which(q: Query) -> bool:
+    """Something beside a linking verb says which rows: a named value ("located in Minsk"),
+    or nothing in a column ("received no gold medals"); else the verb may select them.
+    "Won" says it only of a column of things won ("won no titles", not "won no games" beside
+    a column of games played)."""
+    nothing = [f.column for f in q.filters if f.op == "none"]
+    if q.has("gain"):
+        return q.value("gain") == "won" and any(name_has(c, WON_NOUNS) for c in nothing)
+    return bool(q.values or nothing)
+
+
+def _compared(f: Filter) -> bool:
+    """A filter that compares a number or a time ("more than 10 points", "in 1990")."""
+    timed = f.column.kind == "date" or name_words(f.column.name)[-1:] == ("year",)
+    return f.op in (">", ">=", "<", "<=", "between") or (timed and f.op in ("==", "dates"))
+
+
 class RowCount(Intent):
     """'how many rows', 'number of orders per region and segment': rows, per group if any.
     A linking verb is read when a named value says which rows ("how many times did X finish
@@ -93,15 +113,16 @@ class RowCount(Intent):
     rows is counted when compared with a number, or when a winner is named ("how many races
     did X win": rows where Winner is X); otherwise what it covers is open."""
 
-    reads = frozenset({"link"})
+    reads = frozenset({"link", "gain"})
 
     def match(self, q: Query) -> Plan | None:
-        if not _counts(q) or q.measures or (q.has("link") and not q.values):
+        verb = q.has("link") or q.has("gain")
+        if not _counts(q) or q.measures or (verb and not _says_which(q)):
             return None
         if any(f.op in ("!=", "not in") for f in q.filters) and q.named_values:
             return None  # "non-friendly competitions": competitions, or their rows?
         nouns = any(f == "row" and v == "noun" for _, f, v in q.keywords)
-        compared = q.filters and all(f.op in (">", ">=", "<", "<=", "between") for f in q.filters)
+        compared = q.filters and all(_compared(f) for f in q.filters)
         if nouns and (not compared or q.has("link")) and not q.won_by:
             return None  # "how many events were there": what the noun covers is open
         _counted_exactly(q)
@@ -167,12 +188,12 @@ class CountOfText(DistinctCount):
     linking verb is read when a named value says which rows ("how many teams are located in
     Minsk"), as for rows."""
 
-    reads = frozenset({"link"})
+    reads = frozenset({"link", "gain"})
 
     def match(self, q: Query) -> Plan | None:
         if not _counts(q) or not _counted_text(q) or q.groups:
             return None
-        if q.has("link") and not q.values:
+        if (q.has("link") or q.has("gain")) and not _says_which(q):
             return None  # "how many catalogs were released": the verb may select rows
         _counted_exactly(q)  # "Joni Mitchell" also in "The Band, Neil Young and Joni Mitchell"
         return new_plan(q, self, groups=(q.measures[0].column,))
