@@ -848,7 +848,7 @@ def test_a_value_inside_cells_of_its_own_column_stops_the_count(settings, tmp_pa
 
 
 def test_this_noun_is_the_subject_of_the_whole_table(clubs: Table) -> None:
-    """"this season", "at this event", "this actor": what the table is about, not a filter."""
+    """Words like "this season" or "this actor" name what the table is about: no filter."""
     best = _data(clubs).loc[_data(clubs)["points"].idxmax(), "club"]
     assert clubs.answer("which club scored the most points this season?") == best
     assert clubs.answer("according to this chart, which club has the most points?") == best
@@ -881,7 +881,7 @@ Cedar,9100,40
 
 
 def test_a_column_named_as_the_question_says_beats_a_synonym(settings, tmp_path) -> None:
-    """"population" also means gapminder's `pop`; a column named Population is that one."""
+    """The word "population" also means gapminder's `pop`; a column Population is that one."""
     t = Table(settings, tmp_path, TOWNS, name="towns")
     try:
         assert t.answer("how many towns have a population over 5000?") == 2
