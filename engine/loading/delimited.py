@@ -75,6 +75,16 @@ def load_delimited(
         options["types"] = dict.fromkeys(ambiguous, "VARCHAR")
         _create(con, name, source, options)
 
+    clocks = _minutes_or_hours_columns(con, name)
+    if clocks:
+        options["types"] = {**options.get("types", {}), **dict.fromkeys(clocks, "VARCHAR")}
+        _create(con, name, source, options)
+        notes += [
+            f"Column {c} holds values like 7:24, which may be minutes:seconds or a time of day: "
+            "read as text, as written."
+            for c in clocks
+        ]
+
     extra = _number_format_options(con, name, delimiter)
     if extra:
         options.update(extra)
@@ -165,6 +175,22 @@ def _ambiguous_date_columns(
     if not re.search(r"%[dm].%[dm].%[Yy]", formats):  # year last: 01/02/2024 fits both
         return []
     return [c for c, t in _describe(con, name) if t in ("DATE", "TIMESTAMP")]
+
+
+def _minutes_or_hours_columns(con: duckdb.DuckDBPyConnection, name: str) -> list[str]:
+    """Columns DuckDB read as TIME from values with one colon: "7:24" became 07:24:00, a time
+    of day, where a track length or a lap time means 7 minutes 24 seconds. Values with
+    seconds ("2:08:13") are left as times."""
+    t = quote_ident(name)
+    found = []
+    for column, ctype in _describe(con, name):
+        if ctype != "TIME":
+            continue
+        c = quote_ident(column)
+        (whole,) = con.execute(f"SELECT bool_and(microsecond({c}) = 0) FROM {t}").fetchone()
+        if whole:
+            found.append(column)
+    return found
 
 
 def _ragged_note(con: duckdb.DuckDBPyConnection, source: Path, delimiter: str) -> str:

@@ -33,6 +33,7 @@ TEXT_FILES: dict[str, bytes] = {
         b"2024-04-01,01.04.2024,04/01/2024,later\n2024-12-31,31.12.2024,12/31/2024,never\n"
     ),
     "ambiguous_dates.csv": b"d,v\n01/02/2024,1\n03/04/2024,2\n05/06/2024,3\n",
+    "durations.csv": b"track,length,race_time\nIntro,3:39,2:08:13\nRemix,7:24,2:10:01\n",
     "na_markers.csv": b"x,y,label\n1,NA,a\n2,3.5,N/A\nNULL,4.5,b\n",
     "yes_no.csv": b"name,active\na,yes\nb,no\nc,yes\n",
     "header_only.csv": b"a,b,c\n",
