@@ -907,3 +907,46 @@ def test_a_stop_word_is_no_part_of_a_column_name(settings, tmp_path) -> None:
         assert "“the”" not in str(declined.value)
     finally:
         t.catalog.close()
+
+
+NOMINEES = """Year,Category,Nominee(s)
+1984,Sound,Ann Lee
+1985,Sound,"Michael Ballin, Sam Black, Douglas Gray"
+1985,Music,Bo Chan
+1986,Music,Cy Dee
+"""
+
+
+def test_a_count_of_names_declines_when_a_cell_lists_several(settings, tmp_path) -> None:
+    """wtq nt-8397: "how many nominees in 1985" counted 2 cells; they hold 4 names."""
+    from dataclasses import replace
+
+    import duckdb
+    import numpy as np
+
+    from engine.planner import plan
+    from engine.sandbox.execute import cannot_answer
+
+    t = Table(settings, tmp_path, NOMINEES, name="nominees")
+    try:
+        assert t.answer("how many nominees were there in 1986?") == 1
+        with pytest.raises(CannotAnswer, match="list several names"):
+            t.answer("how many nominees were there in 1985?")
+        big = replace(t.settings, big_table_rows=1)  # the SQL form, as for a big table
+        code = plan("how many nominees were there in 1985?", [t.profile], big, t.indexes).code
+        con = duckdb.connect()
+        con.register("nominees", t.frame)
+        ns = {"pd": pd, "np": np, "sql": lambda q: con.sql(q).df(), "cannot_answer": cannot_answer}
+        assert "sql(" in code
+        with pytest.raises(CannotAnswer, match="list several names"):
+            exec(compile(code, "<planner>", "exec"), ns)
+    finally:
+        t.catalog.close()
+
+
+def test_a_comma_inside_a_name_still_counts(settings, tmp_path) -> None:
+    t = Table(settings, tmp_path, 'Court,City\nOld,"Biloxi, MS"\nNew,"Gulfport, MS"\n', "courts")
+    try:  # only a column named like "Nominee(s)" is read as holding lists
+        assert t.answer("how many cities are there?") == 2
+    finally:
+        t.catalog.close()

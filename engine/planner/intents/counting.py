@@ -8,6 +8,9 @@ counts at all, for all four intents.
 
 from __future__ import annotations
 
+import re
+from typing import Final
+
 from engine.code_names import DECLINE
 from engine.errors import UnsupportedError
 from engine.identifiers import quote_ident
@@ -208,12 +211,26 @@ class CountOfText(DistinctCount):
             f"names = {col(rows, c)}.dropna()",
             f"if names.duplicated().any(){check}:",
             f"    {DECLINE}({py(why.format(c.name))})",
+            *(
+                [
+                    "if names.astype(str).str.contains(r'[,;]').any():",
+                    f"    {DECLINE}({py(_LISTED.format(c.name))})",
+                ]
+                if _LISTS.search(c.name)
+                else []
+            ),
             "result = names.nunique()",
         ]
 
     def sql(self, plan: Plan, table: str) -> list[str] | None:
         c = quote_ident(plan.groups[0].name)
-        counted = f"SELECT count({c}) AS n, count(DISTINCT {c}) AS names FROM {table}{where(plan)}"
+        listed = f"coalesce(bool_or(regexp_matches({c}::VARCHAR, '[,;]')), false) AS listed"
+        if not _LISTS.search(plan.groups[0].name):
+            listed = "false AS listed"
+        counted = (
+            f"SELECT count({c}) AS n, count(DISTINCT {c}) AS names, {listed} "
+            f"FROM {table}{where(plan)}"
+        )
         compares = _compares(plan)
         why = _REPEATED if compares else _UNEVEN
         spread = (
@@ -225,6 +242,8 @@ class CountOfText(DistinctCount):
             call(spread, "spread"),
             'if counted["n"].iloc[0] > counted["names"].iloc[0] and not spread["even"].iloc[0]:',
             f"    {DECLINE}({py(why.format(plan.groups[0].name))})",
+            'if counted["listed"].iloc[0]:',
+            f"    {DECLINE}({py(_LISTED.format(plan.groups[0].name))})",
             'result = int(counted["names"].iloc[0])',
         ]
 
@@ -241,6 +260,10 @@ _UNEVEN = (
     "some {0} values are listed more often than others, so the number of rows and the number "
     "of different values disagree"
 )
+# A column named "Nominee(s)" holds lists: "Michael Ballin, Sam Black, Douglas Gray" is one
+# cell and four nominees (issue 13). Elsewhere a comma is part of a name ("Biloxi, MS").
+_LISTS: Final = re.compile(r"\((?:e?s)\)")
+_LISTED = "some {0} cells list several names, so counting cells would not count the names"
 _REPEATED = (
     "some {0} values are in several of the rows the question keeps, so the number of rows "
     "and the number of different values disagree"
