@@ -950,3 +950,14 @@ def test_a_comma_inside_a_name_still_counts(settings, tmp_path) -> None:
         assert t.answer("how many cities are there?") == 2
     finally:
         t.catalog.close()
+
+
+def test_a_noun_after_last_names_the_column_it_heads(settings, tmp_path) -> None:
+    cities = "City 2010 census,Province,Urban Area\nWuhan,Hubei,1\nLijiang,Yunnan,2\n"
+    t = Table(settings, tmp_path, cities, name="cities")
+    try:  # "city" is only the first word of "City 2010 census": named loosely, still the noun
+        assert t.answer("what is the last city listed?") == t.frame["City 2010 census"].iloc[-1]
+        with pytest.raises(UnsupportedError):  # where: its place, not the city
+            t.plan("where is the last city listed located?")
+    finally:
+        t.catalog.close()

@@ -9,6 +9,7 @@ on that side, makes the code decline with `cannot_answer` instead of picking one
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Final
 
@@ -16,7 +17,14 @@ from engine.code_names import DECLINE
 from engine.errors import UnsupportedError
 from engine.planner.intents.lookup import LOOKUP_WORDS
 from engine.planner.intents.ranking import RowLabel
-from engine.planner.matching import name_has, name_words
+from engine.planner.matching import (
+    ColumnMention,
+    apply_synonyms,
+    name_has,
+    name_words,
+    singular,
+    tokenize,
+)
 from engine.planner.plans import Intent, Plan, new_plan
 from engine.planner.query import Query
 from engine.planner.snippets import col, measure_words, py
@@ -118,7 +126,7 @@ class ListEnd(Intent):
         if others or q.which or q.asked:
             target = _target(replace(q, columns=tuple(others)), None)
         else:
-            target = _target(q, None)
+            target = _target(q, None) or _headed(q, nouns)
             nouns = []
         if target is None:
             return None
@@ -134,6 +142,19 @@ class ListEnd(Intent):
 
     def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
         return [f"result = {col(rows, plan.measures[0])}.iloc[{plan.n}]"]
+
+
+WHERE_WHEN: Final = re.compile(r"\s*(?:where|when)\b", re.IGNORECASE)
+
+
+def _headed(q: Query, nouns: list[ColumnMention]) -> ColumnProfile | None:
+    """'the last city listed' beside a column "City 2010 census": a noun right after first or
+    last that is the first word of one column's name names it, though loosely (a loose name
+    elsewhere may be a verb)."""
+    if len(nouns) != 1 or nouns[0].end - nouns[0].start != 1 or WHERE_WHEN.match(q.question):
+        return None  # "where is the last plant located": its place, not the plant
+    word = singular(apply_synonyms(tokenize(q.question), [q.table])[nouns[0].start].text)
+    return nouns[0].column if name_words(nouns[0].column.name)[:1] == (word,) else None
 
 
 class LatestRow(RowLabel):
