@@ -961,3 +961,12 @@ def test_a_noun_after_last_names_the_column_it_heads(settings, tmp_path) -> None
             t.plan("where is the last city listed located?")
     finally:
         t.catalog.close()
+
+
+def test_contractions_read_as_two_words() -> None:
+    from engine.planner.query import CONTRACTED, _uncontracted
+
+    said = "didn't can't won't isn't hasn't shan't"
+    assert CONTRACTED.sub(_uncontracted, said) == (
+        "did not can not will not is not has not shall not"
+    )

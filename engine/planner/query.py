@@ -63,7 +63,8 @@ APPROX_KEY_SHARE: Final = 0.95
 _WHEN = r"((?:[A-Za-z]+ )?\d{4}(?:-\d{1,2}){0,2}|\d+(?:\.\d+)?)"
 FROM_TO: Final = re.compile(rf"\bfrom {_WHEN} (?:to|until|till|through) {_WHEN}", re.IGNORECASE)
 # "didn't" is "did not"; "did not win any medals" is "did win no medals" (filters._nothing)
-CONTRACTED: Final = re.compile(r"\b(won|can|\w+)n[’']t\b", re.IGNORECASE)
+CONTRACTED: Final = re.compile(r"\b(\w+?)n[’']t\b", re.IGNORECASE)
+_IRREGULAR: Final = {"wo": "will", "ca": "can", "sha": "shall"}  # won't, can't, shan't
 NOT_ANY: Final = re.compile(r"\b(?:not|never) (\w+ )?any\b", re.IGNORECASE)
 FUZZY_FEATURES: Final = frozenset(
     "agg super count distinct share hist trend corr matrix describe missing mode sort".split()
@@ -177,7 +178,7 @@ def read_question(
 
 def _uncontracted(m: re.Match[str]) -> str:
     stem = m.group(1)
-    return {"won": "will", "can": "can"}.get(stem.lower(), stem) + " not"
+    return _IRREGULAR.get(stem.lower(), stem) + " not"
 
 
 def _pick_table(question: str, profiles: list[TableProfile]) -> TableProfile:
