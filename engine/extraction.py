@@ -137,7 +137,7 @@ def code_using_loaded_tables(code: str, profiles: Sequence[TableProfile]) -> str
         by_file[profile.name.casefold()] = profile.name
         if profile.source:
             by_file[PurePath(profile.source).name.casefold()] = profile.name
-    edits: list[tuple[int, int, int, int, str]] = []
+    edits: list[Edit] = []
     for node in ast.walk(tree):
         if not (
             isinstance(node, ast.Call)
@@ -158,15 +158,32 @@ def code_using_loaded_tables(code: str, profiles: Sequence[TableProfile]) -> str
         )
         if table is not None and node.end_lineno is not None and node.end_col_offset is not None:
             edits.append(
-                (node.lineno, node.col_offset, node.end_lineno, node.end_col_offset, table)
+                (
+                    node.lineno,
+                    node.col_offset,
+                    node.end_lineno,
+                    node.end_col_offset,
+                    f"{table}.copy()",
+                )
             )
+    return spliced(code, edits)
+
+
+Edit = tuple[
+    int, int, int, int, str
+]  # a node's lineno, col_offset, end_lineno, end_col_offset; text
+
+
+def spliced(code: str, edits: Sequence[Edit]) -> str:
+    """`code` with each edit's source span (as `ast` gives it, columns in UTF-8 bytes) replaced
+    by its text; the spans must not overlap."""
     if not edits:
         return code
     lines = code.splitlines(keepends=True)
-    for start, col, end, end_col, table in sorted(edits, reverse=True):
+    for start, col, end, end_col, text in sorted(edits, reverse=True):
         head = lines[start - 1].encode()[:col].decode()
         tail = lines[end - 1].encode()[end_col:].decode()
-        lines[start - 1 : end] = [f"{head}{table}.copy(){tail}"]
+        lines[start - 1 : end] = [f"{head}{text}{tail}"]
     return "".join(lines)
 
 

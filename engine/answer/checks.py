@@ -16,6 +16,7 @@ from typing import Final
 from engine.code_names import FILE_ACCESS
 from engine.columns import unknown_columns
 from engine.extraction import code_using_loaded_tables, file_reads, files_written, with_result
+from engine.sql_quoting import sql_with_quoted_columns
 from engine.types import TableProfile
 
 FILE_ACCESS_PROBLEM: Final = (
@@ -37,8 +38,9 @@ class Problem:
 
 
 def prepared(code: str, profiles: Sequence[TableProfile]) -> str:
-    """The draft's code with the fixes that need no model: loaded files, a missing `result`."""
-    return with_result(code_using_loaded_tables(code, profiles))
+    """The draft's code with the fixes that need no model: loaded files, a missing `result`,
+    spaced column names unquoted in SQL."""
+    return with_result(sql_with_quoted_columns(code_using_loaded_tables(code, profiles), profiles))
 
 
 def code_problems(code: str, profiles: Sequence[TableProfile]) -> list[Problem]:

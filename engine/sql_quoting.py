@@ -1,0 +1,147 @@
+"""Column names with spaces, written unquoted in generated SQL, quoted before the code runs.
+
+The local model writes `WHERE Awarding_Body = 'Nigeria'` or `ORDER BY Total Points` for the
+columns "Awarding Body" and "Total Points": DuckDB then fails ("Referenced column not found",
+"syntax error at or near Points"), or, worse, reads `SELECT Total Points` as the column Total
+renamed Points. Repairs rarely help: on 62 wtq-train questions the model wrote the same code
+again after 3 such errors. The name it meant is not in doubt when its words, joined by spaces or
+underscores, spell exactly one column, so the code is fixed here, where the code you see is the
+code that runs. Text inside string literals, quoted names and comments is never touched.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from engine.code_names import SQL
+from engine.extraction import spliced
+from engine.types import TableProfile
+
+_PLAIN: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# What SQL text may hold that is not code: a string, a quoted name, a comment.
+_PROTECTED: Final = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|/\*.*?\*/", re.DOTALL)
+_WORD_PART: Final = re.compile(r"\w+")
+
+
+def sql_with_quoted_columns(code: str, profiles: Sequence[TableProfile]) -> str:
+    """`code` with each unquoted spelling of a spaced column name in its SQL text quoted.
+
+    Only literal SQL is rewritten: a string passed to `sql(...)` directly or through a name
+    assigned once. Literals with escapes or prefixes (f-strings, raw strings) are left alone, as
+    is code that does not parse.
+    """
+    spellings = _spellings(c.name for p in profiles for c in p.columns)
+    if spellings is None or SQL not in code:
+        return code
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return code
+    edits = []
+    for node in _sql_literals(tree):
+        source = ast.get_source_segment(code, node)
+        if source is None or not isinstance(node.value, str):
+            continue
+        quote = _delimiter(source)
+        if quote is None or source[len(quote) : -len(quote)] != node.value:
+            continue  # escapes or a prefix: the text is not the value
+        fixed = spellings.quoted(node.value)
+        literal = _literal(fixed, multiline=len(quote) == 3) if fixed != node.value else None
+        if literal is not None and node.end_lineno is not None and node.end_col_offset is not None:
+            edits.append(
+                (node.lineno, node.col_offset, node.end_lineno, node.end_col_offset, literal)
+            )
+    return spliced(code, edits)
+
+
+def _spellings(names: Iterable[str]) -> _Spellings | None:
+    """One pattern for every name that needs quoting, longest first, each space matching spaces
+    or an underscore. A name whose word parts are all columns of their own ("Goals-Against"
+    beside Goals and Against) may be meant as arithmetic, and is left out."""
+    names = set(names)
+    lowered = {n.casefold() for n in names}
+    spellings = {}
+    for name in names:
+        if _PLAIN.fullmatch(name) or not re.search(r"[A-Za-z]", name) or "\n" in name:
+            continue
+        parts = _WORD_PART.findall(name)
+        if len(parts) > 1 and all(p.casefold() in lowered for p in parts):
+            continue
+        body = r"(?:\s+|_)".join(re.escape(w) for w in name.split())
+        head = r"(?<![\w\"])" if re.match(r"\w", name) else ""
+        tail = r"(?![\w\"])" if re.search(r"\w$", name) else ""
+        spellings[name] = f"{head}{body}{tail}"
+    if not spellings:
+        return None
+    ordered = tuple(sorted(spellings, key=len, reverse=True))
+    pattern = re.compile("|".join(f"({spellings[n]})" for n in ordered), re.IGNORECASE)
+    return _Spellings(pattern, ordered)
+
+
+@dataclass(frozen=True)
+class _Spellings:
+    pattern: re.Pattern[str]
+    names: tuple[str, ...]  # the column each group of the pattern spells, in group order
+
+    def quoted(self, sql: str) -> str:
+        """`sql` with the names outside strings, quoted names and comments quoted."""
+        out, at = [], 0
+        for protected in _PROTECTED.finditer(sql):
+            out.append(self.pattern.sub(self._quote, sql[at : protected.start()]))
+            out.append(protected.group())
+            at = protected.end()
+        out.append(self.pattern.sub(self._quote, sql[at:]))
+        return "".join(out)
+
+    def _quote(self, match: re.Match[str]) -> str:
+        name = self.names[(match.lastindex or 1) - 1]
+        return '"' + name.replace('"', '""') + '"'
+
+
+def _sql_literals(tree: ast.Module) -> list[ast.Constant]:
+    """The string literals `sql(...)` runs: its first argument, or the one value of the name
+    passed to it."""
+    literals, passed = [], set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == SQL:
+            first = node.args[0] if node.args else None
+            if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                literals.append(first)
+            elif isinstance(first, ast.Name):
+                passed.add(first.id)
+    assigned: dict[str, list[ast.expr]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, ast.Name) and target.id in passed:
+                assigned.setdefault(target.id, []).append(node.value)
+    for values in assigned.values():
+        if len(values) == 1 and isinstance(values[0], ast.Constant):
+            literals.append(values[0])
+    return literals
+
+
+def _delimiter(source: str) -> str | None:
+    """The quotes around a plain literal's source ('""" ' , "' ", …); None for prefixed ones." ""
+    for quote in ('"""', "'''", '"', "'"):
+        if source.startswith(quote) and source.endswith(quote) and len(source) >= 2 * len(quote):
+            return quote
+    return None
+
+
+def _literal(value: str, *, multiline: bool) -> str:
+    """A Python literal for `value`: triple-quoted when the original was, else one quote, else
+    triple quotes (the quoted names add double quotes to text that often has single ones)."""
+    singles = ("'", '"')
+    triples = ('"""', "'''")
+    for quote in triples + singles if multiline else singles + triples:
+        if "\\" in value or quote in value:
+            continue
+        if len(quote) == 1 and "\n" in value or len(quote) == 3 and value.endswith(quote[0]):
+            continue
+        return f"{quote}{value}{quote}"
+    return repr(value)

@@ -1,0 +1,113 @@
+"""Spaced column names the model wrote unquoted in SQL are quoted before the code runs (issue 13).
+
+On the real sandbox and DuckDB, with the model played by the scripted OpenAI-compatible server:
+the model's SQL would fail ('Awarding_Body' not found, a syntax error at 'Points') or rename a
+column ('SELECT Total Points' is Total AS Points); the code that runs, and that the turn shows,
+quotes the column the words spell.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine.answer.checks import prepared
+from engine.sql_quoting import sql_with_quoted_columns
+from engine.types import ColumnProfile, TableProfile
+from tests.test_answer_failures import ask_model
+
+AWARDS = """Name,Awarding Body,Date of Award,Total Points,Opponent#,Goals,Against,Goals Against
+Medal A,Nigeria,2001,12,Ajax,3,1,1
+Medal B,Namibia,2004,30,Porto,5,2,2
+Medal C,Nigeria,2009,7,Lyon,1,0,4
+"""
+
+
+@pytest.fixture
+def awards(session, tmp_path: Path):
+    path = tmp_path / "awards.csv"
+    path.write_text(AWARDS, encoding="utf-8")
+    session.load(path, name="awards")
+    return session
+
+
+def profiles(*names: str) -> list[TableProfile]:
+    columns = tuple(ColumnProfile(n, "VARCHAR", 0, 1) for n in names)
+    return [TableProfile("awards", None, 3, columns)]
+
+
+def test_underscored_and_spaced_names_run_as_the_columns(awards) -> None:
+    code = (
+        'result = sql("""\n'
+        "SELECT Name FROM awards WHERE Awarding_Body = 'Nigeria'\n"
+        "ORDER BY Total Points DESC LIMIT 1\n"
+        '""")'
+    )
+    turn, server = ask_model(awards, "which award from nigeria had the most points?", [code])
+    assert turn.ok and turn.result.answer.table.rows == (("Medal A",),)
+    assert len(server.requests) == 1  # no repair was needed
+    assert '"Awarding Body"' in turn.code and '"Total Points"' in turn.code
+    assert "'Nigeria'" in turn.code
+
+
+def test_a_spaced_name_is_not_read_as_a_renamed_column(awards) -> None:
+    """DuckDB reads `SELECT Total Points` as the column Total renamed; here there is no Total,
+    and with the quotes the sum is the sum of Total Points."""
+    code = 'result = sql("SELECT SUM(total points) AS s FROM awards").iloc[0, 0]'
+    turn, _ = ask_model(awards, "what is the sum of total points?", [code])
+    assert turn.ok and turn.result.answer.value == 49
+
+
+def test_a_name_ending_in_a_sign(awards) -> None:
+    code = "result = sql(\"SELECT Opponent# FROM awards WHERE Name = 'Medal B'\").iloc[0, 0]"
+    turn, _ = ask_model(awards, "who was medal b's opponent?", [code])
+    assert turn.ok and turn.result.answer.value == "Porto"
+
+
+def test_strings_quoted_names_and_comments_are_left_alone() -> None:
+    sql = (
+        "SELECT \"Total Points\", 'Total Points' AS label -- Total Points\n"
+        "FROM awards WHERE Awarding_Body = 'Awarding_Body'"
+    )
+    code = f'result = sql("""{sql}""")'
+    fixed = sql_with_quoted_columns(code, profiles("Total Points", "Awarding Body"))
+    assert fixed == code.replace("WHERE Awarding_Body", 'WHERE "Awarding Body"')
+
+
+def test_a_name_whose_parts_are_columns_may_be_arithmetic() -> None:
+    """'Goals Against' beside the columns Goals and Against: its words may mean those two
+    columns, so nothing is guessed."""
+    code = 'result = sql("SELECT Goals - Against, Goals_Against FROM awards")'
+    assert sql_with_quoted_columns(code, profiles("Goals", "Against", "Goals Against")) == code
+
+
+def test_sql_passed_through_a_name_and_single_quoted_literals() -> None:
+    code = "q = 'SELECT Total_Points FROM awards'\nresult = sql(q)\n"
+    fixed = sql_with_quoted_columns(code, profiles("Total Points"))
+    assert fixed == "q = 'SELECT \"Total Points\" FROM awards'\nresult = sql(q)\n"
+    compile(fixed, "<test>", "exec")
+    both = "result = sql(\"SELECT Total_Points FROM awards WHERE Name = 'x'\")"
+    fixed = sql_with_quoted_columns(both, profiles("Total Points"))
+    assert fixed == 'result = sql("""SELECT "Total Points" FROM awards WHERE Name = \'x\'""")'
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        'result = sql(f"SELECT Total_Points FROM {name}")',  # an f-string: not plain text
+        'result = sql("SELECT Total_Points\\tFROM awards")',  # an escape
+        "result = sql(Total_Points)",  # not a literal
+        "result = df['Total_Points'].sum()",  # pandas: the column check's job
+        "result = sql('SELECT Total_Points FROM awards'",  # does not parse
+    ],
+)
+def test_code_that_is_not_plain_sql_text_is_left_alone(code: str) -> None:
+    assert sql_with_quoted_columns(code, profiles("Total Points")) == code
+
+
+def test_prepared_code_quotes_the_names() -> None:
+    code = 'result = sql("SELECT Date_of_Award FROM awards")'
+    assert prepared(code, profiles("Date of Award")) == (
+        "result = sql('SELECT \"Date of Award\" FROM awards')"
+    )
