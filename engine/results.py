@@ -127,6 +127,8 @@ def shape_of(value: Any) -> Shape:
             return Shape.SERIES
         if name.endswith("Index"):
             return Shape.INDEX
+        if name.endswith("Array") or name == "Categorical":  # `df[col].unique()` in pandas 3
+            return Shape.ARRAY
     if module == "numpy" and name == "ndarray":
         return Shape.SCALAR if value.ndim == 0 else Shape.ARRAY
     if module == "plotly" and hasattr(value, "to_plotly_json"):
@@ -199,6 +201,8 @@ def frame_from_value(value: Any, shape: Shape) -> Any:
         frame = value.to_frame(name=value.name if value.name is not None else "value")
     elif shape is Shape.INDEX:
         frame = value.to_frame(index=False)
+    elif shape is Shape.ARRAY and type(value).__module__.startswith("pandas"):
+        frame = pd.DataFrame({"value": pd.Series(value)})  # one-dimensional, its dtype kept
     elif shape is Shape.ARRAY:
         frame = pd.DataFrame(value if value.ndim == 2 else value.reshape(len(value), -1))
         if frame.shape[1] == 1:

@@ -45,6 +45,8 @@ ROOT = Path(__file__).resolve().parent.parent
         (pd.Series([1]), Shape.SERIES),
         (pd.Index([1, 2]), Shape.INDEX),
         (np.arange(3), Shape.ARRAY),
+        (pd.Series(["a", "b"]).unique(), Shape.ARRAY),  # ArrowStringArray in pandas 3
+        (pd.Categorical(["a"]), Shape.ARRAY),
         ([1, 2], Shape.SEQUENCE),
         ({1, 2}, Shape.SEQUENCE),
         ({"a": 1}, Shape.MAPPING),
@@ -138,6 +140,14 @@ def test_duplicate_and_blank_column_names_are_made_unique() -> None:
         ({"a": 1, "b": 2}, ("key", "value"), (("a", 1), ("b", 2))),
         ([3, 4], ("value",), ((3,), (4,))),
         (pd.Index(["x", "y"], name="k"), ("k",), (("x",), ("y",))),
+        # pandas 3's `.unique()` on text: the values, not the array's printout
+        (pd.Series(["x", "y", "x"]).unique(), ("value",), (("x",), ("y",))),
+        (pd.Series([1, None], dtype="Int64").array, ("value",), ((1,), (None,))),
+        (
+            pd.Series(pd.to_datetime(["2024-01-02"])).unique(),
+            ("value",),
+            (("2024-01-02T00:00:00",),),
+        ),
     ],
 )
 def test_other_shapes_become_tables(value: Any, columns: tuple[str, ...], rows: Any) -> None:
