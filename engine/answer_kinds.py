@@ -38,7 +38,8 @@ _BOOLEAN_START: Final = re.compile(
     r"(?!there\b|you\b)"
 )  # "are there any other …?" is often answered with what there is, and "can you give me the
 # median …" is a request: neither is judged
-_OR: Final = re.compile(r"\bor\b")  # "was x liberal or conservative": a choice, not yes/no
+# "was x liberal or conservative": a choice, not yes/no; "neither a nor b" is not one
+_OR: Final = re.compile(r"^(?!.*\b(?:neither|nor)\b).*\bor\b")
 _ASKS_WHICH: Final = re.compile(r"^(?:which|what)\b")
 # Nouns that name things with names, never answered by a bare number ("which team has the most
 # wins": Liverpool, not 0). Nouns a number may answer (year, season, game, week, episode …) are

@@ -47,6 +47,7 @@ def column(*values: object) -> Answer:
         ),
         ("was the total score of the game more or less than 35?", Wanted.CHOICE),
         ("which year had the most matches, 1998 or 2002?", Wanted.CHOICE),
+        ("which players on loan played neither mf or df?", Wanted.THING),  # no choice offered
         ("did ajax score more points than porto?", Wanted.BOOLEAN),
         ("which team has the most wins?", Wanted.THING),
         ("what countries won more than 2 golds?", Wanted.THING),
@@ -86,6 +87,16 @@ def test_what_a_question_asks_for(question: str, wanted: Wanted) -> None:
         ("was the total score more or less than 35?", value(False), False),
         ("was the total score more or less than 35?", value("more"), True),
         ("which year had the most matches, 1998 or 2002?", value(1998), True),
+        ("which year had the most matches, 1998 or 2002?", value(1998.0), True),
+        ("which year had the most matches, 1998 or 2002?", value(2000), False),
+        ("did it air in 1,994 or 1,997?", value(1994), True),  # a thousands comma
+        # a count or another number the question does not name is not an option
+        ("were more aired on tv or video?", value(7.0), False),
+        ("which crowd was bigger, the first or third game?", value(2808.0), False),
+        ("which crowd was bigger, the first or third game?", value("third"), True),
+        ("who scored more, john or peter?", value("John Smith"), True),  # names: not judged
+        ("did lantern come out in 1994 or 1997?", column("燈籠", "先洗未來錢"), False),
+        ("was the score more or less than 35?", column(False, False), False),
         ("which team has the most wins?", value(0), False),
         ("which team has the most wins?", value("Liverpool"), True),
         ("which team has the most wins?", column("Liverpool", "Leeds"), True),  # a tie

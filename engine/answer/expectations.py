@@ -59,10 +59,11 @@ def answer_mismatch(question: str, answer: Answer | None) -> Mismatch | None:
     if wanted is Wanted.NUMBER and not _is_number(answer):
         fix = "Set `result` to that number (a count, total, average or difference, as asked)."
         return Mismatch(wanted, got, fix)
-    if wanted is Wanted.CHOICE and _is_boolean(answer):
+    if wanted is Wanted.CHOICE and not _may_be_an_option(answer, question):
         fix = (
-            "The question offers a choice: set `result` to the option that holds, in the "
-            "question's words (for example 'more' or 'less'), not True/False."
+            "The question offers a choice: set `result` to the one option that holds, in the "
+            "question's words (for example 'more' or 'less'), not True/False, not a count or "
+            "another number the question does not name, not several values."
         )
         return Mismatch(wanted, got, fix)
     if wanted in (Wanted.NAME, Wanted.THING) and _is_bare_number(answer):
@@ -113,6 +114,22 @@ _NUMBER_TEXT: Final = re.compile(
     r"\b.{0,40}",  # "64 kbit/s", "20.6 km (12.8 mi)", "1st", "Six Roles": a number first
     re.IGNORECASE,
 )
+
+
+def _may_be_an_option(answer: Answer, question: str) -> bool:
+    """Whether the answer may be one of the options "A or B" offers: one value, not yes/no,
+    and a number only if the question names it ("1994 or 1997"). A name is not judged: "who
+    scored more, john or peter" is answered "John Smith". On wtq-train, all 97 gold answers
+    to such questions fit; a count (7.0 for "were more aired on tv or video"), a crowd
+    (2808 for "the first or third game") or a list of titles did not."""
+    value = _scalar(answer)
+    if value is None or _is_boolean(answer):
+        return False
+    if isinstance(value, int | float):
+        number = f"{value:g}" if isinstance(value, float) else str(value)
+        words = re.sub(r"(?<=\d),(?=\d{3})", "", question.lower())
+        return re.search(rf"(?<![\w.]){re.escape(number)}(?![\w]|\.\d)", words) is not None
+    return True
 
 
 def _is_bare_number(answer: Answer) -> bool:
