@@ -970,3 +970,34 @@ def test_contractions_read_as_two_words() -> None:
     assert CONTRACTED.sub(_uncontracted, said) == (
         "did not can not will not is not has not shall not"
     )
+
+
+def _better(t: Table, first: str, second: str, column: str) -> str:
+    rows = t.frame[t.frame["club"].isin([first, second])]
+    return rows.loc[rows[column].idxmax(), "club"]
+
+
+@pytest.mark.parametrize(
+    ("question", "first", "second", "column"),
+    [
+        ("did Lyon Stars or Riverside score more points?", "Lyon Stars", "Riverside", "points"),
+        ("does Oak Rovers or Hague Club have more wins?", "Oak Rovers", "Hague Club", "wins"),
+        ("which club had more wins, Porto Azul or Riverside?", "Porto Azul", "Riverside", "wins"),
+    ],
+)
+def test_a_choice_after_did_or_does_names_the_option(clubs, question, first, second, column):
+    """'Did A or B win more' offers A or B: the answer is one of them, not yes or no."""
+    assert clubs.answer(question) == _better(clubs, first, second, column)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "did Lyon Stars win more points than Riverside?",  # yes or no
+        "did Lyon Stars or Riverside win?",  # no measure to compare
+        "did Lyon Stars have more or fewer points than Riverside?",  # more or fewer: a choice
+    ],
+)
+def test_yes_no_questions_without_two_options_stay_declined(clubs, question) -> None:
+    with pytest.raises(UnsupportedError):
+        clubs.plan(question)

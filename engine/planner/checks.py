@@ -47,7 +47,8 @@ def check_plan(q: Query, plan: Plan) -> None:
         )
     gives = plan.intent.gives(plan)
     wanted = wanted_answer(q.question)
-    if wanted is Wanted.BOOLEAN or _YES_NO_START.search(q.question):
+    choice = wanted is Wanted.CHOICE and plan.intent.picks_an_option  # "did A or B have more"
+    if wanted is Wanted.BOOLEAN or (_YES_NO_START.search(q.question) and not choice):
         wanted = Wanted.BOOLEAN
     if wanted in (Wanted.TEMPLATE, Wanted.BOOLEAN):
         raise UnsupportedError(

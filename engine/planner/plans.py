@@ -43,6 +43,7 @@ class Intent(ABC):
     every_row: ClassVar[bool] = True
     computes: ClassVar[bool] = True  # False: it only reads cells (numbers as text stay text)
     reads: ClassVar[frozenset[str]] = frozenset()  # the SPECIAL keywords this intent answers
+    picks_an_option: ClassVar[bool] = False  # its answer is one of the options "A or B" names
 
     @abstractmethod
     def match(self, q: Query) -> Plan | None:

@@ -150,6 +150,7 @@ class Choice(Intent):
 
     every_row = False
     reads = frozenset({"comparative", "link", "or", "super"})
+    picks_an_option = True  # "did A or B win more": A or B, not yes or no
 
     def match(self, q: Query) -> Plan | None:
         if not q.has("or") or q.groups or q.has("agg"):
