@@ -41,6 +41,7 @@ _BOOLEAN_START: Final = re.compile(
 # "was x liberal or conservative": a choice, not yes/no; "neither a nor b" is not one
 _OR: Final = re.compile(r"^(?!.*\b(?:neither|nor)\b).*\bor\b")
 _ASKS_WHICH: Final = re.compile(r"^(?:which|what)\b")
+_THERE_START: Final = re.compile(r"^(?:is|are|was|were) there\b")  # "are there more x in a or b"
 # Nouns that name things with names, never answered by a bare number ("which team has the most
 # wins": Liverpool, not 0). Nouns a number may answer (year, season, game, week, episode …) are
 # left out on purpose; checked against every gold answer of wtq-train (none is rejected).
@@ -64,7 +65,9 @@ def wanted_answer(question: str) -> Wanted:
         return Wanted.NUMBER
     if _NAME_START.search(text):
         return Wanted.NAME
-    if _OR.search(text) and (_BOOLEAN_START.search(text) or _ASKS_WHICH.search(text)):
+    if _OR.search(text) and (
+        _BOOLEAN_START.search(text) or _ASKS_WHICH.search(text) or _THERE_START.search(text)
+    ):
         return Wanted.CHOICE
     if _BOOLEAN_START.search(text):
         return Wanted.BOOLEAN  # "did ajax score more points than porto": yes or no

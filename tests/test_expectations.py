@@ -48,6 +48,8 @@ def column(*values: object) -> Answer:
         ("was the total score of the game more or less than 35?", Wanted.CHOICE),
         ("which year had the most matches, 1998 or 2002?", Wanted.CHOICE),
         ("which players on loan played neither mf or df?", Wanted.THING),  # no choice offered
+        ("are there more films in tamil or telugu?", Wanted.CHOICE),
+        ("are there any films in tamil?", Wanted.ANY),
         ("did ajax score more points than porto?", Wanted.BOOLEAN),
         ("which team has the most wins?", Wanted.THING),
         ("what countries won more than 2 golds?", Wanted.THING),

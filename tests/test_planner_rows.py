@@ -1001,3 +1001,54 @@ def test_a_choice_after_did_or_does_names_the_option(clubs, question, first, sec
 def test_yes_no_questions_without_two_options_stay_declined(clubs, question) -> None:
     with pytest.raises(UnsupportedError):
         clubs.plan(question)
+
+
+FILMS = """Year,Film,Language
+2004,Kedi,Telugu
+2005,Aaranya,Tamil
+2006,Netru,Tamil
+2008,Summa,Tamil
+2009,Brahma,Telugu
+2010,Kadhal,Kannada
+2011,Vaanam,Kannada
+"""
+
+
+@pytest.fixture
+def films(settings, tmp_path: Path) -> Table:
+    table = Table(settings, tmp_path, FILMS, name="films")
+    yield table
+    table.catalog.close()
+
+
+def _counted(t: Table, options: list[str], most: bool):
+    counts = t.frame.loc[t.frame["Language"].isin(options), "Language"].value_counts()
+    best = counts[counts == (counts.max() if most else counts.min())].index
+    return best[0] if len(best) == 1 else sorted(best)
+
+
+@pytest.mark.parametrize(
+    ("question", "options", "most"),
+    [
+        ("are there more films in Tamil or Telugu?", ["Tamil", "Telugu"], True),
+        ("which language has fewer films, Tamil or Telugu?", ["Tamil", "Telugu"], False),
+        ("were more films made in Telugu or Tamil?", ["Tamil", "Telugu"], True),
+    ],
+)
+def test_a_choice_by_the_rows_each_option_holds(films, question, options, most) -> None:
+    assert films.answer(question) == _counted(films, options, most)
+
+
+def test_a_tie_between_two_options_gives_both(films) -> None:
+    found = films.answer("are there more films in Telugu or Kannada?")
+    assert sorted(found) == _counted(films, ["Telugu", "Kannada"], True) == ["Kannada", "Telugu"]
+
+
+def test_a_choice_by_count_declines_when_a_name_repeats(settings, tmp_path) -> None:
+    """'Kedi' in two rows: two films or one film listed twice? Rows and names may disagree."""
+    t = Table(settings, tmp_path, FILMS + "2012,Kedi,Telugu\n", name="films2")
+    try:
+        with pytest.raises(CannotAnswer):
+            t.answer("are there more films in Tamil or Telugu?")
+    finally:
+        t.catalog.close()

@@ -17,7 +17,7 @@ from engine.planner.checks import check_plan
 from engine.planner.intents.aggregates import Aggregate, Pivot, Share
 from engine.planner.intents.counting import CountOfText, DistinctPerGroup, RowCount, ValueCount
 from engine.planner.intents.dates import FirstLast, Trend
-from engine.planner.intents.lookup import CellValue, Choice, Difference, SameAs
+from engine.planner.intents.lookup import CellValue, Choice, ChoiceByCount, Difference, SameAs
 from engine.planner.intents.overview import (
     Correlation,
     CorrelationMatrix,
@@ -64,6 +64,7 @@ INTENTS: Final[tuple[Intent, ...]] = (
     Unique(),
     Sort(),
     Choice(),  # "which had more titles, A or B": before a superlative reads it
+    ChoiceByCount(),  # "are there more films in A or B": the option more rows hold
     TopRows(),  # a superlative: top rows, the extreme value, or top groups
     Extreme(),
     RowLabel(),  # "which shop had the most visitors": the row's label, not a group's mean

@@ -184,6 +184,60 @@ class Choice(Intent):
         ]
 
 
+class ChoiceByCount(Intent):
+    """'are there more films in Tamil or Telugu', 'which license is listed more, OS or C': of
+    the two values one column holds, the one more (or fewer) rows hold; both when tied. A noun
+    for what is counted must be one per row (a Film column of distinct titles): when a name
+    repeats among those rows, rows and names may disagree, and the code declines."""
+
+    every_row = True  # a Total row is not counted
+    reads = frozenset({"comparative", "link", "or", "super"})
+    picks_an_option = True
+
+    def match(self, q: Query) -> Plan | None:
+        if not q.has("or") or q.groups or q.has("agg"):
+            return None
+        directions = {v for _, f, v in q.keywords if f in ("comparative", "super")}
+        said = _said(q) - LOOKUP_WORDS - {"or", "comparative", "super"}
+        pairs = [f for f in q.filters if f.op == "in" and len(f.value) == 2]
+        if len(directions) != 1 or said or len(pairs) != 1 or len(q.filters) != 1:
+            return None
+        key = pairs[0].column
+        nouns = list(dict.fromkeys(m.column for m in q.measures if m.column.name != key.name))
+        if q.which is not None and q.which.column.name != key.name:
+            return None  # "which film had more …": a film is asked, not an option
+        if len(nouns) > 1 or any(c.kind != "text" for c in nouns):
+            return None  # "more silver medals": a number to compare (Choice)
+        parts = {"groups": (key,), "measures": tuple(nouns)}
+        return new_plan(q, self, descending=directions.pop() == "desc", **parts)
+
+    def explain(self, plan: Plan) -> str:
+        more = "more" if plan.descending else "fewer"
+        counted = f"{measure_words(plan)} rows" if plan.measures else "rows"
+        return f"The {plan.groups[0].name} of the two with {more} {counted}"
+
+    def gives(self, plan: Plan) -> str:
+        return "label"
+
+    def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
+        g = plan.groups[0].name
+        extreme = "max" if plan.descending else "min"
+        out = []
+        if plan.measures:
+            m = plan.measures[0].name
+            out += [
+                f"if {col(rows, m)}.duplicated().any():",
+                f"    {DECLINE}({py(f'some {m} values are in several rows: count rows or names?')})",
+            ]
+        return out + [
+            f"counts = {col(rows, g)}.value_counts()",
+            "if len(counts) != 2:",
+            f"    {DECLINE}({py(f'each of the two names must be a {g} of some rows')})",
+            f"best = counts[counts == counts.{extreme}()].index",
+            "result = best[0] if len(best) == 1 else pd.Series(best)  # a tie",
+        ]
+
+
 class SameAs(Intent):
     """'which countries had the same number of wins as X', 'which player had the same result as
     X': the other rows whose value of one column equals the one row X names."""
