@@ -318,7 +318,9 @@ def find_values(
                 table = profiles[0]
                 for entry in index.find(words):
                     col = table.column(entry.column)
-                    if col is not None and all(h[2] != entry.value for h in hits):
+                    if col is not None and all(
+                        (h[0].name, h[2]) != (col.name, entry.value) for h in hits
+                    ):
                         hits.append((col, table, entry.value))
                     if col is not None and len(hits) == 1 and hits[0][2] == entry.value:
                         rows = entry.rows
