@@ -873,6 +873,208 @@ def test_not_any_keeps_the_rows_where_the_column_holds_nothing(settings, tmp_pat
         t.catalog.close()
 
 
+TOWNS = """Town,Population,Weight limit
+Ash,1200,40
+Birch,5600,12
+Cedar,9100,40
+"""
+
+
+def test_a_column_named_as_the_question_says_beats_a_synonym(settings, tmp_path) -> None:
+    """The word "population" also means gapminder's `pop`; a column Population is that one."""
+    t = Table(settings, tmp_path, TOWNS, name="towns")
+    try:
+        assert t.answer("how many towns have a population over 5000?") == 2
+        assert t.answer("which town has the lowest weight limit?") == "Birch"
+    finally:
+        t.catalog.close()
+
+
+def test_a_synonym_still_names_a_column_called_otherwise(settings, tmp_path) -> None:
+    t = Table(settings, tmp_path, "country,year,pop\nA,2000,10\nB,2000,30\n", name="world")
+    try:
+        assert t.answer("which country has the highest population?") == "B"
+    finally:
+        t.catalog.close()
+
+
+def test_a_stop_word_is_no_part_of_a_column_name(settings, tmp_path) -> None:
+    finals = "Year,Venue,Opponents in the final,Score in the final\n2001,Rome,Bo,6-1\n"
+    t = Table(settings, tmp_path, finals, name="finals")
+    try:
+        with pytest.raises(UnsupportedError) as declined:
+            t.plan("where was the first tournament held?")
+        assert "“the”" not in str(declined.value)
+    finally:
+        t.catalog.close()
+
+
+NOMINEES = """Year,Category,Nominee(s)
+1984,Sound,Ann Lee
+1985,Sound,"Michael Ballin, Sam Black, Douglas Gray"
+1985,Music,Bo Chan
+1986,Music,Cy Dee
+"""
+
+
+def test_a_count_of_names_declines_when_a_cell_lists_several(settings, tmp_path) -> None:
+    """wtq nt-8397: "how many nominees in 1985" counted 2 cells; they hold 4 names."""
+    from dataclasses import replace
+
+    import duckdb
+    import numpy as np
+
+    from engine.planner import plan
+    from engine.sandbox.execute import cannot_answer
+
+    t = Table(settings, tmp_path, NOMINEES, name="nominees")
+    try:
+        assert t.answer("how many nominees were there in 1986?") == 1
+        with pytest.raises(CannotAnswer, match="list several names"):
+            t.answer("how many nominees were there in 1985?")
+        big = replace(t.settings, big_table_rows=1)  # the SQL form, as for a big table
+        code = plan("how many nominees were there in 1985?", [t.profile], big, t.indexes).code
+        con = duckdb.connect()
+        con.register("nominees", t.frame)
+        ns = {"pd": pd, "np": np, "sql": lambda q: con.sql(q).df(), "cannot_answer": cannot_answer}
+        assert "sql(" in code
+        with pytest.raises(CannotAnswer, match="list several names"):
+            exec(compile(code, "<planner>", "exec"), ns)
+    finally:
+        t.catalog.close()
+
+
+def test_a_comma_inside_a_name_still_counts(settings, tmp_path) -> None:
+    t = Table(settings, tmp_path, 'Court,City\nOld,"Biloxi, MS"\nNew,"Gulfport, MS"\n', "courts")
+    try:  # only a column named like "Nominee(s)" is read as holding lists
+        assert t.answer("how many cities are there?") == 2
+    finally:
+        t.catalog.close()
+
+
+def test_a_noun_after_last_names_the_column_it_heads(settings, tmp_path) -> None:
+    cities = "City 2010 census,Province,Urban Area\nWuhan,Hubei,1\nLijiang,Yunnan,2\n"
+    t = Table(settings, tmp_path, cities, name="cities")
+    try:  # "city" is only the first word of "City 2010 census": named loosely, still the noun
+        assert t.answer("what is the last city listed?") == t.frame["City 2010 census"].iloc[-1]
+        with pytest.raises(UnsupportedError):  # where: its place, not the city
+            t.plan("where is the last city listed located?")
+    finally:
+        t.catalog.close()
+
+
+def test_contractions_read_as_two_words() -> None:
+    from engine.planner.query import CONTRACTED, _uncontracted
+
+    said = "didn't can't won't isn't hasn't shan't"
+    assert CONTRACTED.sub(_uncontracted, said) == (
+        "did not can not will not is not has not shall not"
+    )
+
+
+def _better(t: Table, first: str, second: str, column: str) -> str:
+    rows = t.frame[t.frame["club"].isin([first, second])]
+    return rows.loc[rows[column].idxmax(), "club"]
+
+
+@pytest.mark.parametrize(
+    ("question", "first", "second", "column"),
+    [
+        ("did Lyon Stars or Riverside score more points?", "Lyon Stars", "Riverside", "points"),
+        ("does Oak Rovers or Hague Club have more wins?", "Oak Rovers", "Hague Club", "wins"),
+        ("which club had more wins, Porto Azul or Riverside?", "Porto Azul", "Riverside", "wins"),
+    ],
+)
+def test_a_choice_after_did_or_does_names_the_option(clubs, question, first, second, column):
+    """'Did A or B win more' offers A or B: the answer is one of them, not yes or no."""
+    assert clubs.answer(question) == _better(clubs, first, second, column)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "did Lyon Stars win more points than Riverside?",  # yes or no
+        "did Lyon Stars or Riverside win?",  # no measure to compare
+        "did Lyon Stars have more or fewer points than Riverside?",  # more or fewer: a choice
+    ],
+)
+def test_yes_no_questions_without_two_options_stay_declined(clubs, question) -> None:
+    with pytest.raises(UnsupportedError):
+        clubs.plan(question)
+
+
+FILMS = """Year,Film,Language
+2004,Kedi,Telugu
+2005,Aaranya,Tamil
+2006,Netru,Tamil
+2008,Summa,Tamil
+2009,Brahma,Telugu
+2010,Kadhal,Kannada
+2011,Vaanam,Kannada
+"""
+
+
+@pytest.fixture
+def films(settings, tmp_path: Path) -> Table:
+    table = Table(settings, tmp_path, FILMS, name="films")
+    yield table
+    table.catalog.close()
+
+
+def _counted(t: Table, options: list[str], most: bool):
+    counts = t.frame.loc[t.frame["Language"].isin(options), "Language"].value_counts()
+    best = counts[counts == (counts.max() if most else counts.min())].index
+    return best[0] if len(best) == 1 else sorted(best)
+
+
+@pytest.mark.parametrize(
+    ("question", "options", "most"),
+    [
+        ("are there more films in Tamil or Telugu?", ["Tamil", "Telugu"], True),
+        ("which language has fewer films, Tamil or Telugu?", ["Tamil", "Telugu"], False),
+        ("were more films made in Telugu or Tamil?", ["Tamil", "Telugu"], True),
+    ],
+)
+def test_a_choice_by_the_rows_each_option_holds(films, question, options, most) -> None:
+    assert films.answer(question) == _counted(films, options, most)
+
+
+def test_a_tie_between_two_options_gives_both(films) -> None:
+    found = films.answer("are there more films in Telugu or Kannada?")
+    assert sorted(found) == _counted(films, ["Telugu", "Kannada"], True) == ["Kannada", "Telugu"]
+
+
+def test_a_choice_by_count_declines_when_a_name_repeats(settings, tmp_path) -> None:
+    """'Kedi' in two rows: two films or one film listed twice? Rows and names may disagree."""
+    t = Table(settings, tmp_path, FILMS + "2012,Kedi,Telugu\n", name="films2")
+    try:
+        with pytest.raises(CannotAnswer):
+            t.answer("are there more films in Tamil or Telugu?")
+    finally:
+        t.catalog.close()
+
+
+TOWNS = """Town,Population (2006),Population (2011),Area
+Battleford,3685,4065,23.3
+Oxbow,1132,1285,3.2
+Kelvin,880,902,1.1
+"""
+
+
+def test_another_word_of_the_question_settles_which_column(settings, tmp_path) -> None:
+    """'population' fits both Population columns; '2011', said elsewhere in the question and
+    read by nothing else, is a word of one of them."""
+    t = Table(settings, tmp_path, TOWNS, name="towns")
+    try:
+        found = t.answer("what is the combined 2011 population of battleford and oxbow?")
+        rows = t.frame[t.frame["Town"].isin(["Battleford", "Oxbow"])]
+        assert found == rows["Population (2011)"].sum()
+        with pytest.raises(UnsupportedError, match="could mean several columns"):
+            t.plan("what is the combined population of battleford and oxbow?")
+    finally:
+        t.catalog.close()
+
+
 CUPS = """Year,Men's winner,Men's runner-up,Women's winner,Women's runner-up
 2005,Toronto,Queen's,McGill,Queen's
 2006,Western,Queen's,McGill,Western

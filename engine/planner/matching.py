@@ -223,9 +223,36 @@ def find_columns_loose(
             winners = [e for e in hits if won and winner_column(e.column)]
             if len(winners) == 1:
                 hits = winners
+            if len({e.column.name for e in hits}) > 1:
+                hits = _named_elsewhere(hits, tokens, i, i + n) or hits
             if hits:
                 found.extend(_mentions(hits, tokens, i, i + n, 0.9))
     return found + _fuzzy(tokens, entries, (1,))
+
+
+def _named_elsewhere(
+    hits: list[_Entry], tokens: list[Token], start: int, end: int
+) -> list[_Entry] | None:
+    """Of several columns a word fits, the one whose name has another word the question says
+    and nothing else has read yet: "the combined 2011 population" is Population (2011), not
+    Population (2006); "the winner in the women's tournament" is Women's winner. That word is
+    then read (marked used). None when no column, or more than one, has such a word."""
+    said = {
+        singular(t.text): j
+        for j, t in enumerate(tokens)
+        if not (start <= j < end or t.used or t.quoted) and singular(t.text) not in STOPWORDS
+    }
+    span = {singular(t.text) for t in tokens[start:end]}
+    supported = {
+        e.column.name: (e, [said[w] for w in e.core if w in said and w not in span]) for e in hits
+    }
+    supported = {name: found for name, found in supported.items() if found[1]}
+    if len(supported) != 1:
+        return None
+    ((entry, positions),) = supported.values()
+    for j in positions:
+        tokens[j].used = True
+    return [e for e in hits if e.column.name == entry.column.name]
 
 
 def _fuzzy(
