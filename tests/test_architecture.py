@@ -184,7 +184,17 @@ LAYERS: Final[tuple[tuple[str, ...], ...]] = (
     # grouped total, nothing when empty)
     ("results", "display", "figures"),
     # draft and check: the offline planner, prompt -> LLM -> code, column and code checks, charts
-    ("answer_kinds", "planner", "prompt", "extraction", "columns", "llm", "charts", "followups"),
+    (
+        "answer_kinds",
+        "planner",
+        "prompt",
+        "extraction",
+        "columns",
+        "sql_quoting",
+        "llm",
+        "charts",
+        "followups",
+    ),
     # run code in a confined worker
     ("sandbox",),
     # the answer loop: drafters (planner, LLM) -> check -> run -> repair
