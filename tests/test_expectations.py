@@ -192,6 +192,22 @@ def test_an_empty_result_that_stays_empty_says_why() -> None:
     assert turn.result.answer.text.startswith("The result is empty: no row has region = 'north'")
 
 
+def test_a_value_asked_for_and_still_not_found_after_the_repair_is_declined() -> None:
+    """'Who' asks for a name: no rows twice is no answer, and the turn says so, with the
+    values that exist; the empty result stays to show."""
+    wrong = "result = df[df['region'] == 'north']"
+    with FakeOpenAI([Reply(fenced(wrong))] * 2) as server:
+        context = Context([REGIONS], [], SETTINGS)
+        drafters = [LLMDrafter(config_for(server.base_url))]
+        turn = answer_question("who sold in the north region?", drafters, EmptyRunner(), context)
+    assert len(server.requests) == 2
+    assert not turn.ok and turn.result.error.kind == "unsupported"
+    message = turn.result.error.message
+    assert message.startswith("The result is empty: no row has region = 'north'")
+    assert "'North', 'South'" in message
+    assert turn.result.answer.table.row_count == 0
+
+
 def test_a_planner_filter_that_matches_nothing_says_so(session) -> None:
     turn = session.ask("orders with price above 100000000", backend="planner")
     assert turn.ok and turn.result.answer.table.row_count == 0

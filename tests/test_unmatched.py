@@ -91,3 +91,24 @@ def test_only_a_number_zero_is_suspect() -> None:
     assert not is_zero(Answer("value", "False", value=False))
     assert not is_zero(Answer("value", "3", value=3))
     assert not is_zero(Answer("text", "0", value="0"))
+
+
+def test_a_zero_still_unexplained_after_the_repair_is_declined(games) -> None:
+    """The repair keeps comparing with 'Palau' (the cell says 'at Palau'): 0 is no count of
+    anything, and the turn declines with the cells that hold it."""
+    profile, values = games
+    wrong = "result = int((df['opponent'] == 'Palau').sum())"
+    runner = Runner()
+    runner.frame = pd.read_csv(__import__("io").StringIO(GAMES))
+    with FakeOpenAI([Reply(fenced(wrong))] * 2) as server:
+        context = Context([profile], [], SETTINGS, values=values)
+        turn = answer_question(
+            "how many times was palau an opponent?",
+            [LLMDrafter(config_for(server.base_url))],
+            runner,
+            context,
+        )
+    assert len(server.requests) == 2 and runner.codes == [wrong, wrong]
+    assert not turn.ok and turn.result.error.kind == "unsupported"
+    assert "no opponent cell is exactly 'Palau'" in turn.result.error.message
+    assert turn.result.answer.value == 0  # what was computed, to show

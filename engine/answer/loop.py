@@ -15,7 +15,13 @@ from engine.answer.checks import code_problems, prepared
 from engine.answer.consensus import Tally, answer_key, disagreement, has_majority
 from engine.answer.drafts import Context, Draft, Drafter, Failure
 from engine.answer.emptiness import empty_result_note, is_empty
-from engine.answer.expectations import Mismatch, answer_mismatch, filled_template
+from engine.answer.expectations import (
+    Mismatch,
+    Wanted,
+    answer_mismatch,
+    filled_template,
+    wanted_answer,
+)
 from engine.answer.failures import Try, failed_turn_error
 from engine.answer.progress import Progress
 from engine.answer.unmatched import is_zero, unmatched_values, zero_note
@@ -182,6 +188,8 @@ def _answered(
                         return True
                     draft = repaired
                     continue
+                if wanted_answer(question) is not Wanted.ANY:
+                    result = _found_nothing(result, note)
             tried.append(_Tried(draft, result, tuple(p.for_user for p in problems)))
             declined = (
                 mismatch is None
@@ -270,6 +278,16 @@ EMPTY_HINT = (
 def _not_as_asked(result: RunResult, mismatch: Mismatch) -> RunResult:
     """A run whose answer is of the wrong kind: not an answer, but what it computed stays."""
     error = ErrorInfo(UnsupportedError.kind, mismatch.for_user, detail=mismatch.for_model)
+    return replace(result, ok=False, error=error)
+
+
+def _found_nothing(result: RunResult, note: str) -> RunResult:
+    """A question that asks for a value, answered with no rows (or a 0 that only a value no
+    cell holds explains) after its repair: not an answer, but an honest decline that says
+    which values exist; what was computed stays, to show. A question of no clear kind (rows
+    to list, a chart) keeps its empty answer: finding nothing may be the answer there."""
+    message = f"{note} Rephrase the question with values the table holds, or edit the code below."
+    error = ErrorInfo(UnsupportedError.kind, message)
     return replace(result, ok=False, error=error)
 
 
