@@ -1054,7 +1054,7 @@ def test_a_choice_by_count_declines_when_a_name_repeats(settings, tmp_path) -> N
         t.catalog.close()
 
 
-TOWNS = """Town,Population (2006),Population (2011),Area
+CENSUS = """Town,Population (2006),Population (2011),Area
 Battleford,3685,4065,23.3
 Oxbow,1132,1285,3.2
 Kelvin,880,902,1.1
@@ -1064,7 +1064,7 @@ Kelvin,880,902,1.1
 def test_another_word_of_the_question_settles_which_column(settings, tmp_path) -> None:
     """'population' fits both Population columns; '2011', said elsewhere in the question and
     read by nothing else, is a word of one of them."""
-    t = Table(settings, tmp_path, TOWNS, name="towns")
+    t = Table(settings, tmp_path, CENSUS, name="census")
     try:
         found = t.answer("what is the combined 2011 population of battleford and oxbow?")
         rows = t.frame[t.frame["Town"].isin(["Battleford", "Oxbow"])]
