@@ -1091,3 +1091,38 @@ def test_a_value_in_several_columns_is_not_given_to_the_first(settings, tmp_path
             t.plan("what is the number of times queen's was runner-up in men's?")
     finally:
         t.catalog.close()
+
+
+SPRINT = """Rank,Athlete,Country,Time,Notes
+1,Yevgeny Kulikov,Soviet Union,39.17,OR
+2,Dan Immerfall,United States,39.54,
+3,Jim Chapin,United States,40.09,
+"""
+
+
+def test_how_long_reads_the_one_column_of_durations(settings, tmp_path) -> None:
+    t = Table(settings, tmp_path, SPRINT, name="sprint")
+    try:
+        time = t.frame.set_index("Athlete")["Time"]
+        assert t.answer("how long did it take jim chapin to finish?") == time["Jim Chapin"]
+        found = t.answer("how long did it take dan immerfall to complete the race?")
+        assert found == time["Dan Immerfall"]
+        assert t.answer("how long was yevgeny kulikov?") == time["Yevgeny Kulikov"]
+    finally:
+        t.catalog.close()
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        SPRINT.replace("Time", "Points"),  # no duration: "long" is not explained
+        SPRINT.replace("Notes", "Length"),  # Time or Length?
+    ],
+)
+def test_how_long_declines_without_one_column_of_durations(settings, tmp_path, table) -> None:
+    t = Table(settings, tmp_path, table, name="sprint")
+    try:
+        with pytest.raises(UnsupportedError):
+            t.plan("how long did it take jim chapin to finish?")
+    finally:
+        t.catalog.close()

@@ -21,6 +21,7 @@ from engine.planner.matching import (
     find_columns_exact,
     find_columns_loose,
     find_values,
+    name_has,
     name_words,
     number_of,
     singular,
@@ -44,6 +45,7 @@ from engine.planner.text_numbers import read_as_numbers
 from engine.planner.vocabulary import (
     AMOUNT_NOUNS,
     DEICTIC,
+    DURATION_WORDS,
     FILLERS,
     GAME_NOUNS,
     KEYWORDS,
@@ -66,6 +68,13 @@ FROM_TO: Final = re.compile(rf"\bfrom {_WHEN} (?:to|until|till|through) {_WHEN}"
 CONTRACTED: Final = re.compile(r"\b(\w+?)n[’']t\b", re.IGNORECASE)
 _IRREGULAR: Final = {"wo": "will", "ca": "can", "sha": "shall"}  # won't, can't, shan't
 NOT_ANY: Final = re.compile(r"\b(?:not|never) (\w+ )?any\b", re.IGNORECASE)
+# "how long did it take X to finish": the cell of the table's one duration column in X's row
+HOW_LONG_TAKE: Final = re.compile(
+    r"^how long did it take (?:for )?(.+?) to (?:finish|complete|run)\b"
+    r"(?: (?:the|this) (?:race|event|course|stage|heat|final)\b)?",
+    re.IGNORECASE,
+)
+HOW_LONG_WAS: Final = re.compile(r"^how long (?:was|is) ", re.IGNORECASE)
 FUZZY_FEATURES: Final = frozenset(
     "agg super count distinct share hist trend corr matrix describe missing mode sort".split()
 )
@@ -125,6 +134,7 @@ def read_question(
     table, text_numbers = read_as_numbers(_pick_table(text, list(profiles)))
     text = FROM_TO.sub(r"between \1 and \2", text)  # "from 1952 to 2007" is a range
     text = NOT_ANY.sub(r"\1no", CONTRACTED.sub(_uncontracted, text))
+    text = _how_long(text, table)
     tokens = apply_synonyms(tokenize(text), [table])
     _mark_table_words(tokens, table)
     index = (indexes or {}).get(table.name)
@@ -174,6 +184,23 @@ def read_question(
         won_by=winner_named,
         named_values=tuple(m for m in mentions if m.start in found.consumed),
     )
+
+
+def _how_long(text: str, table: TableProfile) -> str:
+    """ "How long did it take X to finish", "how long was X": X's cell in the table's one
+    column of durations (Time, Length, Time/Retired), asked by name. Without exactly one such
+    column the question is left as it is (and "long" stays unknown): years served, a length in
+    metres or the span between two dates are other questions."""
+    if not (HOW_LONG_TAKE.search(text) or HOW_LONG_WAS.search(text)):
+        return text
+    durations = [c for c in table.columns if name_has(c, DURATION_WORDS)]
+    if len(durations) != 1:
+        return text
+    asked = f"what was the {durations[0].name} of "
+    found = HOW_LONG_TAKE.search(text)
+    if found:
+        return asked + found.group(1) + text[found.end() :]
+    return HOW_LONG_WAS.sub(asked, text, count=1)
 
 
 def _uncontracted(m: re.Match[str]) -> str:

@@ -260,6 +260,7 @@ QUANTITY_NOUNS: Final = frozenset(
 # after Lyon", "the street above Oak Street"): +1 the row below, -1 the row above.
 # Columns that rank: their highest value is the worst place ("the top position" is 1), so a
 # superlative over them has no safe direction, and their values are not added up.
+DURATION_WORDS: Final = frozenset({"time", "length", "duration", "runtime"})  # "how long"
 RANK_WORDS: Final = frozenset("rank ranking place placing position pos seed standing".split())
 # "how many races did X win", "the last year X won": a value of the one column of winners
 # (Winner, Winning team, Champion) says which rows X won; of any other column, it does not.
