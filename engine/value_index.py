@@ -34,6 +34,7 @@ _CITATION: Final = re.compile(r"\[[^\]]*\]|[*†‡§¶#]+")
 _POSSESSIVE: Final = re.compile(r"(?<=\w)'s\b")
 _APOSTROPHE: Final = re.compile(r"(?<=\w)['’](?=\w)")
 _WORD: Final = re.compile(r"[^\W_]+")
+_COUNTRY_CODE: Final = re.compile(r"(.*\S)\s*\([A-Z]{3}\)")  # "Jacinto Sicam (PHI)"
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,19 @@ def value_words(text: str) -> tuple[str, ...]:
     return words
 
 
+def _keys(value: str) -> list[tuple[str, ...]]:
+    """The words a question may name a cell by: its own, and for "Warren Davadilla (PHI)" or
+    "Slovakia (SVK)" also the name without the country code in brackets."""
+    words = value_words(value)
+    keys = [words] if words and len(words) <= MAX_WORDS else []
+    coded = _COUNTRY_CODE.fullmatch(value)
+    if coded and keys:
+        bare = value_words(coded.group(1))
+        if bare and bare != words:
+            keys.append(bare)
+    return keys
+
+
 def value_index(con: duckdb.DuckDBPyConnection, name: str) -> ValueIndex | None:
     """The index of table `name`, or None when it has more than MAX_ROWS rows."""
     t = quote_ident(name)
@@ -112,7 +126,6 @@ def value_index(con: duckdb.DuckDBPyConnection, name: str) -> ValueIndex | None:
             f"SELECT {c}, count(*) FROM {t} WHERE length({c}) <= {MAX_CHARS} GROUP BY {c}"
         ).fetchall()
         for value, n in counts:
-            words = value_words(value)
-            if words and len(words) <= MAX_WORDS:
+            for words in _keys(value):
                 found.setdefault(words, []).append(IndexedValue(column, value, n))
     return ValueIndex(name, {words: tuple(entries) for words, entries in found.items()})

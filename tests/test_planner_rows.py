@@ -1126,3 +1126,13 @@ def test_how_long_declines_without_one_column_of_durations(settings, tmp_path, t
             t.plan("how long did it take jim chapin to finish?")
     finally:
         t.catalog.close()
+
+
+def test_a_nation_is_named_without_its_code(settings, tmp_path) -> None:
+    medals = "Rank,Nation,Gold,Silver,Bronze,Total\n1,Iran (IRI),6,4,4,14\n2,Japan (JPN),5,5,2,12\n"
+    t = Table(settings, tmp_path, medals, name="games")
+    try:
+        assert t.answer("how many gold medals did iran win?") == 6
+        assert "Iran (IRI)" in t.plan("how many gold medals did iran win?").explanation
+    finally:
+        t.catalog.close()

@@ -45,6 +45,22 @@ def test_every_text_value_is_indexed_with_its_rows(con) -> None:
     assert index.longest == 2
 
 
+def test_a_name_is_found_without_its_code_in_brackets(con) -> None:
+    """ "Warren Davadilla (PHI)": a question names the rider, not his country's code. A cell
+    without the code stays apart, so a question naming "germany" sees both."""
+    con.execute("CREATE TABLE t (winner VARCHAR)")
+    cells = ["Warren Davadilla (PHI)", "Germany (GER)", "Germany", "Intel X25-E (SLC)", "Ann (a)"]
+    con.executemany("INSERT INTO t VALUES (?)", [(c,) for c in cells])
+    index = value_index(con, "t")
+    assert index.find(("warren", "davadilla")) == (
+        IndexedValue("winner", "Warren Davadilla (PHI)", 1),
+    )
+    assert index.find(("warren", "davadilla", "phi"))[0].value == "Warren Davadilla (PHI)"
+    assert {v.value for v in index.find(("germany",))} == {"Germany", "Germany (GER)"}
+    assert index.find(("intel", "x25", "e"))[0].value == "Intel X25-E (SLC)"
+    assert index.find(("ann",)) == ()  # "(a)": not a code
+
+
 def test_values_inside_other_values_are_found(con) -> None:
     con.execute("CREATE TABLE t AS SELECT * FROM (VALUES ('Ann Lee'), ('Ann Lee, Bo Chan'), "
                 "('Bo Chan'), ('Annabel Lee')) v(name)")  # fmt: skip
