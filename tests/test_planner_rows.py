@@ -1136,3 +1136,33 @@ def test_a_nation_is_named_without_its_code(settings, tmp_path) -> None:
         assert "Iran (IRI)" in t.plan("how many gold medals did iran win?").explanation
     finally:
         t.catalog.close()
+
+
+VILLAGES = """Town/Village,Population,Island
+Torshavn,12648,Streymoy
+Klaksvik,4681,Bordoy
+Runavik,3756,Eysturoy
+"""
+ARENAS = """Arena,City,Capacity,Opened
+Holon City Arena,Holon,2850,2015
+Menora Mivtachim,Tel Aviv,10383,1963
+"""
+
+
+def test_people_are_the_population_or_the_seats(settings, tmp_path) -> None:
+    """Without an attendance column, people are the one Population column; with a verb of
+    holding, the one Capacity column."""
+    towns = Table(settings, tmp_path, VILLAGES, name="villages")
+    arenas = Table(settings, tmp_path, ARENAS, name="arenas")
+    try:
+        most = towns.frame.loc[towns.frame["Population"].idxmax(), "Town/Village"]
+        assert towns.answer("which town/village has the highest number of people?") == most
+        assert towns.answer("how many people live in klaksvik?") == 4681
+        seats = arenas.frame.set_index("Arena")["Capacity"]
+        found = arenas.answer("how many people does the holon city arena seat?")
+        assert found == seats["Holon City Arena"]
+        with pytest.raises(UnsupportedError):  # people, but neither attendance nor holding
+            arenas.plan("how many people opened the holon city arena?")
+    finally:
+        towns.catalog.close()
+        arenas.catalog.close()

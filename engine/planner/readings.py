@@ -32,11 +32,15 @@ from engine.planner.matching import (
 from engine.planner.vocabulary import (
     ATTEND_VERBS,
     ATTENDANCE_WORDS,
+    CAPACITY_WORDS,
     COUNTED_IN_CELLS,
+    HOLD_VERBS,
+    LIVE_VERBS,
     NATION_NOUNS,
     NATION_WORDS,
     NEIGHBOUR_WORDS,
     PEOPLE_NOUNS,
+    POPULATION_WORDS,
     QUANTITY_NOUNS,
     RANK_WORDS,
     STOPWORDS,
@@ -94,6 +98,12 @@ def counted_nouns(
     numeric_ends = {m.end for m in mentions if m.column.kind == "number"}
     named = {m.column.name for m in mentions}
     attendance = _only_column(table, ATTENDANCE_WORDS)
+    verbs = frozenset(ATTEND_VERBS)
+    said = {t.text for t in tokens if _free_word(t)}
+    if attendance is None and said & HOLD_VERBS:
+        attendance, verbs = _only_column(table, CAPACITY_WORDS), HOLD_VERBS
+    elif attendance is None:
+        attendance, verbs = _only_column(table, POPULATION_WORDS), LIVE_VERBS
     targets = [(TALLY_NOUNS, _total_column(table))]
     if attendance is not None:  # without one, people are not read as any column's unit
         targets.append((PEOPLE_NOUNS, attendance))
@@ -110,7 +120,7 @@ def counted_nouns(
                 named.add(column.name)
     if attendance is not None:
         for t in tokens:
-            if _free_word(t) and t.text in ATTEND_VERBS:
+            if _free_word(t) and t.text in verbs:
                 t.used = True
     return found
 

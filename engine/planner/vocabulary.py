@@ -235,6 +235,12 @@ TALLY_NOUNS: Final = frozenset(
 WON_NOUNS: Final = TALLY_NOUNS | {"gold", "silver", "bronze"}
 PEOPLE_NOUNS: Final = frozenset("people person spectator attendee fan viewer crowd".split())
 ATTENDANCE_WORDS: Final = frozenset("attendance crowd spectator attendee audience viewer".split())
+# without attendance, people are the one Population column ("how many people live in X"), or
+# with a verb of holding the one Capacity column ("how many people can the stadium hold")
+POPULATION_WORDS: Final = frozenset({"population", "inhabitants", "residents"})
+LIVE_VERBS: Final = frozenset("live lives lived living reside resides".split())
+CAPACITY_WORDS: Final = frozenset({"capacity"})
+HOLD_VERBS: Final = frozenset("hold holds held seat seats accommodate accommodates fit".split())
 ATTEND_VERBS: Final = frozenset("attend attended attending attends watched".split())
 # A table of results, one game a row: a column names the opponent (or home and away teams) and
 # one the result or score. There "how many games …" counts rows (elsewhere cells count games).
