@@ -1166,3 +1166,45 @@ def test_people_are_the_population_or_the_seats(settings, tmp_path) -> None:
     finally:
         towns.catalog.close()
         arenas.catalog.close()
+
+
+RUNNERS = """Rank,Name,Nationality,Time
+1,Sule Utura,Ethiopia,15:38.70
+2,Ann Kip,Kenya,15:40.13
+3,Bea Rono,Kenya,15:41.00
+4,Cy Tola,Eritrea,15:55.20
+5,Di Wanjiru,Kenya,16:01.90
+"""
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how many medalists came from kenya?",
+        "how many runners were from kenya?",
+        "how many athletes are in kenya?",
+    ],
+)
+def test_a_noun_for_the_rows_is_counted_where_a_value_places_them(settings, tmp_path, question):
+    """'came from Kenya', 'were from Kenya': the verb leads to the value that picks the rows."""
+    t = Table(settings, tmp_path, RUNNERS, name="runners")
+    try:
+        assert t.answer(question) == (t.frame["Nationality"] == "Kenya").sum()
+    finally:
+        t.catalog.close()
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how many runners finished?",  # finished: which rows is open
+        "how many runners scored during the kenya final?",  # scored: which rows is open
+    ],
+)
+def test_a_verb_that_may_select_rows_still_declines(settings, tmp_path, question) -> None:
+    t = Table(settings, tmp_path, RUNNERS, name="runners")
+    try:
+        with pytest.raises(UnsupportedError):
+            t.plan(question)
+    finally:
+        t.catalog.close()

@@ -17,7 +17,7 @@ from engine.identifiers import quote_ident
 from engine.planner.filters import Filter
 from engine.planner.intents.aggregates import Aggregate
 from engine.planner.intents.values import DistinctCount
-from engine.planner.matching import name_has, name_words
+from engine.planner.matching import apply_synonyms, name_has, name_words, tokenize
 from engine.planner.plans import Intent, Plan, group_columns, new_plan
 from engine.planner.query import Query
 from engine.planner.snippets import (
@@ -109,6 +109,25 @@ def _compared(f: Filter) -> bool:
     return f.op in (">", ">=", "<", "<=", "between") or (timed and f.op in ("==", "dates"))
 
 
+def _verb_names_value(q: Query) -> bool:
+    """Each linking verb leads, through "from", "by" or "for", to a named value ("came from
+    Kenya", "were operated by EWS"): it says where the rows belong, not which rows finished,
+    won or scored ("how many drivers from Kenya finished", "how many players scored during
+    the 1983 championship")."""
+    words = [t.text for t in apply_synonyms(tokenize(q.question), [q.table])]
+    starts = {v.start for v in q.values}
+    links = [pos for pos, f, _ in q.keywords if f == "link"]
+    return bool(links) and all(
+        pos + 1 < len(words)
+        and words[pos + 1] in _BELONGING
+        and (pos + 2 in starts or (pos + 3 in starts and words[pos + 2] == "the"))
+        for pos in links
+    )
+
+
+_BELONGING: Final = frozenset({"from", "by", "for"})
+
+
 class RowCount(Intent):
     """'how many rows', 'number of orders per region and segment': rows, per group if any.
     A linking verb is read when a named value says which rows ("how many times did X finish
@@ -126,7 +145,9 @@ class RowCount(Intent):
             return None  # "non-friendly competitions": competitions, or their rows?
         nouns = any(f == "row" and v == "noun" for _, f, v in q.keywords)
         compared = q.filters and all(_compared(f) for f in q.filters)
-        if nouns and (not compared or q.has("link")) and not q.won_by:
+        named = q.filters and q.values and all(f.op == "==" for f in q.filters)
+        linked = q.has("link") and not _verb_names_value(q)
+        if nouns and (not (compared or named) or linked) and not q.won_by:
             return None  # "how many events were there": what the noun covers is open
         _counted_exactly(q)
         return new_plan(q, self, groups=group_columns(q))
