@@ -1163,6 +1163,8 @@ def test_people_are_the_population_or_the_seats(settings, tmp_path) -> None:
         assert found == seats["Holon City Arena"]
         with pytest.raises(UnsupportedError):  # people, but neither attendance nor holding
             arenas.plan("how many people opened the holon city arena?")
+        with pytest.raises(UnsupportedError):  # "seats", a noun: no people to read it with
+            arenas.plan("which arena has the largest number of seats?")
     finally:
         towns.catalog.close()
         arenas.catalog.close()

@@ -98,7 +98,7 @@ def counted_nouns(
     numeric_ends = {m.end for m in mentions if m.column.kind == "number"}
     named = {m.column.name for m in mentions}
     attendance = _only_column(table, ATTENDANCE_WORDS)
-    verbs = frozenset(ATTEND_VERBS)
+    verbs = ATTEND_VERBS
     said = {t.text for t in tokens if _free_word(t)}
     if attendance is None and said & HOLD_VERBS:
         attendance, verbs = _only_column(table, CAPACITY_WORDS), HOLD_VERBS
@@ -108,17 +108,21 @@ def counted_nouns(
     if attendance is not None:  # without one, people are not read as any column's unit
         targets.append((PEOPLE_NOUNS, attendance))
     found = []
+    people = False  # a noun for people was read as `attendance`
     for nouns, column in targets:
         for i, t in enumerate(tokens):
             if not _free_word(t) or singular(t.text) not in nouns:
                 continue
+            people = people or nouns is PEOPLE_NOUNS
             if i in numeric_ends or (column is not None and column.name in named):
                 t.used = True
             elif column is not None:
                 t.used = True
                 found.append(ColumnMention(column, table, i, i + 1, 1.0))
                 named.add(column.name)
-    if attendance is not None:
+    # "attended" is read beside an attendance column; "seats" or "live" only with the people
+    # they say something about ("the largest number of seats" is a noun, not a verb)
+    if attendance is not None and (people or verbs is ATTEND_VERBS):
         for t in tokens:
             if _free_word(t) and t.text in verbs:
                 t.used = True
