@@ -948,6 +948,22 @@ def test_a_comma_inside_a_name_still_counts(settings, tmp_path) -> None:
     t = Table(settings, tmp_path, 'Court,City\nOld,"Biloxi, MS"\nNew,"Gulfport, MS"\n', "courts")
     try:  # only a column named like "Nominee(s)" is read as holding lists
         assert t.answer("how many cities are there?") == 2
+        from dataclasses import replace
+
+        import duckdb
+        import numpy as np
+
+        from engine.planner import plan
+        from engine.sandbox.execute import cannot_answer
+
+        big = replace(t.settings, big_table_rows=1)  # the SQL form: no check for lists either
+        code = plan("how many cities are there?", [t.profile], big, t.indexes).code
+        assert "sql(" in code and "AS listed" not in code
+        con = duckdb.connect()
+        con.register("courts", t.frame)
+        ns = {"pd": pd, "np": np, "sql": lambda q: con.sql(q).df(), "cannot_answer": cannot_answer}
+        exec(compile(code, "<planner>", "exec"), ns)
+        assert ns["result"] == 2
     finally:
         t.catalog.close()
 

@@ -228,28 +228,24 @@ class CountOfText(DistinctCount):
             check, why = "", _REPEATED
         else:
             check, why = f" and {col(frame, c)}.value_counts().nunique() > 1", _UNEVEN
+        listed = [  # only a column named like "Nominee(s)" lists several names in a cell
+            "if names.astype(str).str.contains(r'[,;]').any():",
+            f"    {DECLINE}({py(_LISTED.format(c.name))})",
+        ]
         return [
             f"names = {col(rows, c)}.dropna()",
             f"if names.duplicated().any(){check}:",
             f"    {DECLINE}({py(why.format(c.name))})",
-            *(
-                [
-                    "if names.astype(str).str.contains(r'[,;]').any():",
-                    f"    {DECLINE}({py(_LISTED.format(c.name))})",
-                ]
-                if _LISTS.search(c.name)
-                else []
-            ),
+            *(listed if _LISTS.search(c.name) else []),
             "result = names.nunique()",
         ]
 
     def sql(self, plan: Plan, table: str) -> list[str] | None:
         c = quote_ident(plan.groups[0].name)
-        listed = f"coalesce(bool_or(regexp_matches({c}::VARCHAR, '[,;]')), false) AS listed"
-        if not _LISTS.search(plan.groups[0].name):
-            listed = "false AS listed"
+        lists = _LISTS.search(plan.groups[0].name) is not None  # "Nominee(s)": see pandas
+        listed = f", coalesce(bool_or(regexp_matches({c}::VARCHAR, '[,;]')), false) AS listed"
         counted = (
-            f"SELECT count({c}) AS n, count(DISTINCT {c}) AS names, {listed} "
+            f"SELECT count({c}) AS n, count(DISTINCT {c}) AS names{listed if lists else ''} "
             f"FROM {table}{where(plan)}"
         )
         compares = _compares(plan)
@@ -263,8 +259,14 @@ class CountOfText(DistinctCount):
             call(spread, "spread"),
             'if counted["n"].iloc[0] > counted["names"].iloc[0] and not spread["even"].iloc[0]:',
             f"    {DECLINE}({py(why.format(plan.groups[0].name))})",
-            'if counted["listed"].iloc[0]:',
-            f"    {DECLINE}({py(_LISTED.format(plan.groups[0].name))})",
+            *(
+                [
+                    'if counted["listed"].iloc[0]:',
+                    f"    {DECLINE}({py(_LISTED.format(plan.groups[0].name))})",
+                ]
+                if lists
+                else []
+            ),
             'result = int(counted["names"].iloc[0])',
         ]
 
