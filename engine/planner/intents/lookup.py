@@ -144,6 +144,20 @@ class Difference(Intent):
         ]
 
 
+def _two_options(q: Query) -> tuple[ColumnProfile, bool] | None:
+    """The column of the two options "A or B" names, and whether more (True) or less is
+    asked: one comparative or superlative, one filter picking the two values, nothing else
+    said. None when the question is not such a choice."""
+    if not q.has("or") or q.groups or q.has("agg"):
+        return None
+    directions = {v for _, f, v in q.keywords if f in ("comparative", "super")}
+    said = _said(q) - LOOKUP_WORDS - {"or", "comparative", "super"}
+    pairs = [f for f in q.filters if f.op == "in" and len(f.value) == 2]
+    if len(directions) != 1 or said or len(pairs) != 1 or len(q.filters) != 1:
+        return None
+    return pairs[0].column, directions.pop() == "desc"
+
+
 class Choice(Intent):
     """'which team had more titles, A or B', 'who had the most wins, A or B': of two named
     rows, the one with the higher (or lower) value of one numeric column; both when tied."""
@@ -153,18 +167,15 @@ class Choice(Intent):
     picks_an_option = True  # "did A or B win more": A or B, not yes or no
 
     def match(self, q: Query) -> Plan | None:
-        if not q.has("or") or q.groups or q.has("agg"):
+        options = _two_options(q)
+        if options is None:
             return None
-        directions = {v for _, f, v in q.keywords if f in ("comparative", "super")}
-        said = _said(q) - LOOKUP_WORDS - {"or", "comparative", "super"}
-        pairs = [f for f in q.filters if f.op == "in" and len(f.value) == 2]
+        key, descending = options
         numbers = [m.column for m in q.measures if m.column.kind == "number"]
-        if len(directions) != 1 or said or len(pairs) != 1 or len(q.filters) != 1:
-            return None
         if len(numbers) != 1 or len(q.measures) != 1 or any(v.rows != 1 for v in q.values):
             return None
-        parts = {"measures": (numbers[0],), "groups": (pairs[0].column,)}
-        return new_plan(q, self, descending=directions.pop() == "desc", **parts)
+        parts = {"measures": (numbers[0],), "groups": (key,)}
+        return new_plan(q, self, descending=descending, **parts)
 
     def explain(self, plan: Plan) -> str:
         more = "higher" if plan.descending else "lower"
@@ -195,21 +206,17 @@ class ChoiceByCount(Intent):
     picks_an_option = True
 
     def match(self, q: Query) -> Plan | None:
-        if not q.has("or") or q.groups or q.has("agg"):
+        options = _two_options(q)
+        if options is None:
             return None
-        directions = {v for _, f, v in q.keywords if f in ("comparative", "super")}
-        said = _said(q) - LOOKUP_WORDS - {"or", "comparative", "super"}
-        pairs = [f for f in q.filters if f.op == "in" and len(f.value) == 2]
-        if len(directions) != 1 or said or len(pairs) != 1 or len(q.filters) != 1:
-            return None
-        key = pairs[0].column
+        key, descending = options
         nouns = list(dict.fromkeys(m.column for m in q.measures if m.column.name != key.name))
         if q.which is not None and q.which.column.name != key.name:
             return None  # "which film had more …": a film is asked, not an option
         if len(nouns) > 1 or any(c.kind != "text" for c in nouns):
             return None  # "more silver medals": a number to compare (Choice)
         parts = {"groups": (key,), "measures": tuple(nouns)}
-        return new_plan(q, self, descending=directions.pop() == "desc", **parts)
+        return new_plan(q, self, descending=descending, **parts)
 
     def explain(self, plan: Plan) -> str:
         more = "more" if plan.descending else "fewer"
