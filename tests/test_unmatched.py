@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pandas as pd
@@ -67,13 +68,13 @@ def test_values_held_as_written_or_nowhere_say_nothing(games, code) -> None:
     assert _notes(code, games) == []
 
 
-def test_a_zero_goes_back_once_and_the_fixed_code_answers(games) -> None:
+def _ask_about_palau(games, codes: list[str]):
+    """The turn for "how many times was palau an opponent?" with the model writing `codes`
+    in turn, run over GAMES; the runner and the scripted server, to inspect."""
     profile, values = games
-    wrong = "result = int((df['opponent'] == 'Palau').sum())"
-    right = "result = int(df['opponent'].str.contains('Palau').sum())"
     runner = Runner()
-    runner.frame = pd.read_csv(__import__("io").StringIO(GAMES))
-    with FakeOpenAI([Reply(fenced(wrong)), Reply(fenced(right))]) as server:
+    runner.frame = pd.read_csv(io.StringIO(GAMES))
+    with FakeOpenAI([Reply(fenced(code)) for code in codes]) as server:
         context = Context([profile], [], SETTINGS, values=values)
         turn = answer_question(
             "how many times was palau an opponent?",
@@ -81,6 +82,13 @@ def test_a_zero_goes_back_once_and_the_fixed_code_answers(games) -> None:
             runner,
             context,
         )
+    return turn, runner, server
+
+
+def test_a_zero_goes_back_once_and_the_fixed_code_answers(games) -> None:
+    wrong = "result = int((df['opponent'] == 'Palau').sum())"
+    right = "result = int(df['opponent'].str.contains('Palau').sum())"
+    turn, runner, server = _ask_about_palau(games, [wrong, right])
     sent = server.requests[1].messages[-1]["content"]
     assert "no opponent cell is exactly 'Palau'" in sent and "'at Palau'" in sent
     assert turn.ok and turn.result.answer.value == 1 and runner.codes == [wrong, right]
@@ -96,18 +104,8 @@ def test_only_a_number_zero_is_suspect() -> None:
 def test_a_zero_still_unexplained_after_the_repair_is_declined(games) -> None:
     """The repair keeps comparing with 'Palau' (the cell says 'at Palau'): 0 is no count of
     anything, and the turn declines with the cells that hold it."""
-    profile, values = games
     wrong = "result = int((df['opponent'] == 'Palau').sum())"
-    runner = Runner()
-    runner.frame = pd.read_csv(__import__("io").StringIO(GAMES))
-    with FakeOpenAI([Reply(fenced(wrong))] * 2) as server:
-        context = Context([profile], [], SETTINGS, values=values)
-        turn = answer_question(
-            "how many times was palau an opponent?",
-            [LLMDrafter(config_for(server.base_url))],
-            runner,
-            context,
-        )
+    turn, runner, server = _ask_about_palau(games, [wrong, wrong])
     assert len(server.requests) == 2 and runner.codes == [wrong, wrong]
     assert not turn.ok and turn.result.error.kind == "unsupported"
     assert "no opponent cell is exactly 'Palau'" in turn.result.error.message
