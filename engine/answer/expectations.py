@@ -119,7 +119,7 @@ _NUMBER_TEXT: Final = re.compile(
 def _may_be_an_option(answer: Answer, question: str) -> bool:
     """Whether the answer may be one of the options "A or B" offers: one value, not yes/no,
     and a number only if the question names it ("1994 or 1997"). A name is not judged: "who
-    scored more, john or peter" is answered "John Smith". On wtq-train, all 97 gold answers
+    scored more, john or peter" is answered "John Smith". On wtq-train, all 104 gold answers
     to such questions fit; a count (7.0 for "were more aired on tv or video"), a crowd
     (2808 for "the first or third game") or a list of titles did not."""
     value = _scalar(answer)
