@@ -7,13 +7,23 @@ so the rest of the question is read without them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from engine.errors import UnsupportedError
-from engine.planner.matching import ColumnMention, Token, ValueMention, date_of, number_of
+from engine.planner.matching import (
+    MONTHS,
+    ColumnMention,
+    Token,
+    ValueMention,
+    date_of,
+    mostly_months,
+    name_has,
+    number_of,
+)
 from engine.planner.vocabulary import STOPWORDS
 from engine.types import ColumnProfile, TableProfile
 
@@ -24,7 +34,8 @@ Period = tuple[date, date, int]  # first day, day after, tokens used (matching.d
 @dataclass(frozen=True)
 class Filter:
     """One row condition: column op value. `op` is ==, !=, >, >=, <, <=, in, not in, contains,
-    `dates` (value = (first day, day after)) or `none` (nothing in the cell: 0 or blank)."""
+    `dates` (value = (first day, day after)), `months` (value = month numbers, any year) or
+    `none` (nothing in the cell: 0 or blank)."""
 
     column: ColumnProfile
     op: str
@@ -33,11 +44,13 @@ class Filter:
 
 @dataclass(frozen=True)
 class FoundFilters:
-    """The question's conditions, and where the column mentions they used start (those columns
-    are the filters', not measures or groups)."""
+    """The question's conditions, where the column mentions they used start (those columns
+    are the filters', not measures or groups), and the keywords they read ("or" in "in march
+    or april")."""
 
     filters: tuple[Filter, ...]
     consumed: frozenset[int]
+    read: frozenset[int] = frozenset()
 
 
 def filters_from_question(
@@ -121,6 +134,8 @@ def filters_from_question(
             _consume(columns, near, consumed)
             found.append(_period(near, period, date_cols, year_cols))
             _use(tokens, i, period)
+    months, read = _months(table, tokens, kw)
+    found.extend(months)
     found.extend(_nothing(columns, tokens, consumed))
     remaining = [m for m in columns if m.start not in consumed]
     found.extend(_contains(remaining, tokens, kw))
@@ -131,7 +146,52 @@ def filters_from_question(
                     "Comparing with a computed value (like the average) needs two steps; "
                     "the offline planner compares with numbers only, e.g. “temp_max above 30”."
                 )
-    return FoundFilters(tuple(found), frozenset(consumed))
+    return FoundFilters(tuple(found), frozenset(consumed), frozenset(read))
+
+
+def _months(
+    table: TableProfile, tokens: list[Token], kw: dict[int, tuple[str, str]]
+) -> list[Filter]:
+    """'games played in october', 'released in march or april', 'in the month of may': months of
+    the table's one date column, in any year. A month with a day ("october 10") is one day and
+    stays unread; with a year it is a period (date_of). "In", "during" or "of" must lead to it,
+    so "may" and "march" the verbs are not months. Also gives the positions of the "or" and
+    "and" between months, which the filter reads."""
+    picked: list[int] = []
+    for i, t in enumerate(tokens):
+        if t.used or t.quoted or t.text not in MONTHS or _day_beside(tokens, i):
+            continue
+        led = kw.get(i - 1, ("",))[0] == "during"
+        listed = i >= 2 and tokens[i - 1].text in ("or", "and") and i - 2 in picked
+        if led or listed:
+            picked.append(i)
+    if not picked:
+        return [], []
+    dated = [c for c in table.columns if c.kind == "date" or _dated_text(c)]
+    if not dated:
+        return [], []  # the month stays unread: the question is declined as not understood
+    target = _only(dated, "date")
+    for i in picked:
+        tokens[i].used = True
+        if (
+            kw.get(i - 1, ("",))[0] == "during"
+            and i >= 2
+            and tokens[i - 2].text in ("month", "months")
+        ):
+            tokens[i - 2].used = True  # "in the month of october"
+    months = tuple(dict.fromkeys(MONTHS[tokens[i].text] for i in picked))
+    return [Filter(target, "months", months)], [i - 1 for i in picked[1:]]
+
+
+def _day_beside(tokens: list[Token], i: int) -> bool:
+    """'october 10', '10 october', 'september 8th': a day of the month, not the month."""
+    near = [tokens[j].text for j in (i - 1, i + 1) if 0 <= j < len(tokens)]
+    return any(re.fullmatch(r"\d{1,2}(st|nd|rd|th)?,?", w) for w in near)
+
+
+def _dated_text(column: ColumnProfile) -> bool:
+    """A text column of dates as people write them, named Date or Month."""
+    return name_has(column, {"date", "month"}) and mostly_months(column)
 
 
 def _nothing(

@@ -51,7 +51,7 @@ SYNONYMS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {
 }
 
 _TOKEN = re.compile(
-    r"\d{4}-\d{1,2}-\d{1,2}|\d{4}-\d{1,2}|\d+(?:st|nd|rd|th)\b|\d[\d,]*(?:\.\d+)?%?|\.\d+"
+    r"\d{4}-\d{1,2}-\d{1,2}|\d{4}-\d{1,2}|\d+(?:st|nd|rd|th)\b|\d+(?:,\d{3}(?!\d))*(?:\.\d+)?%?|\.\d+"
     r"|[a-z][a-z0-9_]*(?:'[a-z]+)?"
     r"|[<>!]=|[<>=]|\"[^\"]*\"|'[^']*'|[^\W\d_]\w*(?:'[^\W\d_]+)?",  # last: words in other scripts
     re.IGNORECASE,
@@ -69,8 +69,8 @@ class Token:
 
 
 def tokenize(question: str) -> list[Token]:
-    """Words, numbers (1,200 and 12.5% kept whole), ordinals (3rd), ISO dates, comparison
-    signs, quoted strings.
+    """Words, numbers (1,200 and 12.5% kept whole; not the comma of "october 25, 1981"),
+    ordinals (3rd), ISO dates, comparison signs, quoted strings.
     Accents are dropped ("Málaga" is "malaga"); a word in another script is a word too."""
     folded = unicodedata.normalize("NFKD", question)
     question = "".join(c for c in folded if not unicodedata.combining(c))
@@ -380,6 +380,16 @@ def find_values(
     return found
 
 
+def mostly_months(column: ColumnProfile) -> bool:
+    """Most of a text column's profiled values name a month: dates as people write them
+    ("October 10", "11 September", "Fri., Feb. 28, 1941"), never numbers."""
+    if column.kind != "text":
+        return False
+    seen = [str(v) for v in column.examples] or [str(v) for v, _ in column.top_values]
+    named = [v for v in seen if any(w in MONTHS for w in re.findall(r"[a-z]+", v.lower()))]
+    return 2 * len(named) > len(seen)
+
+
 def name_has(column: ColumnProfile, words: Collection[str]) -> bool:
     """The column's name holds one of `words` (singular): "Winning Rider" has "winning"."""
     return not {singular(w) for w in name_words(column.name)}.isdisjoint(words)
@@ -412,7 +422,8 @@ def number_of(token: Token) -> float | None:
 def date_of(tokens: list[Token], i: int) -> tuple[date, date, int] | None:
     """A date or period starting at token i: (first day, day after, tokens used).
 
-    Understands 2024-03-15, 2024-03, 2024, 'March 2024', '15 March 2024' and 'Q1 2024'.
+    Understands 2024-03-15, 2024-03, 2024, 'March 2024', '15 March 2024', 'March 15, 2024'
+    and 'Q1 2024'.
     """
     try:
         return _date_at(tokens, i)
@@ -436,13 +447,19 @@ def _date_at(tokens: list[Token], i: int) -> tuple[date, date, int] | None:
         return first, _month(year, first_month + 2)[1], 2
     if t in MONTHS and i + 1 < len(tokens) and re.fullmatch(r"\d{4}", tokens[i + 1].text):
         return _month(int(tokens[i + 1].text), MONTHS[t]) + (2,)
-    if re.fullmatch(r"\d{1,2}", t) and i + 2 < len(tokens) and tokens[i + 1].text in MONTHS:
-        if re.fullmatch(r"\d{4}", tokens[i + 2].text):
-            d = date(int(tokens[i + 2].text), MONTHS[tokens[i + 1].text], int(t))
+    if i + 2 < len(tokens) and re.fullmatch(r"\d{4}", tokens[i + 2].text):
+        day, month = _DAY.fullmatch(t), tokens[i + 1].text  # 15 March 2024, 15th march 2024
+        if not day:  # March 15, 2024 (the comma is not a token)
+            day, month = _DAY.fullmatch(tokens[i + 1].text), t
+        if day and month in MONTHS:
+            d = date(int(tokens[i + 2].text), MONTHS[month], int(day[1]))
             return d, date.fromordinal(d.toordinal() + 1), 3
     if re.fullmatch(r"(19|20)\d\d", t):
         return date(int(t), 1, 1), date(int(t) + 1, 1, 1), 1
     return None
+
+
+_DAY: Final = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?")
 
 
 def _month(year: int, month: int) -> tuple[date, date]:

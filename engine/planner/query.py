@@ -155,6 +155,7 @@ def read_question(
     units(keywords, mentions, tokens)
     confidence = min([0.95] + [m.score + 0.05 for m in mentions])
     found = filters_from_question(table, keywords, mentions, tokens, values)
+    keywords = [k for k in keywords if k[0] not in found.read]  # "march or april": one filter
     columns = tuple(m for m in mentions if m.start not in found.consumed)
     roles = _roles(keywords, columns, tokens)
     loose = loose_comparisons(keywords, tokens)

@@ -58,6 +58,14 @@ def grouped_by(plan: Plan) -> str:
     return f", grouped by {group_words(plan)}" if plan.groups else ""
 
 
+MONTH_NAMES: Final = tuple(date(2000, m, 1).strftime("%B") for m in range(1, 13))
+# A month named in a cell of text ("Oct 10", "Fri., Feb. 28, 1941", "16 September"), as its
+# first three letters; the code filter_lines writes reads it into `month`
+MONTH_PATTERN: Final = (
+    r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+    r"(?:uary|ruary|ch|il|e|y|ust|t|tember|ober|ember)?\b"
+)
+
 # What a cell holds when there is nothing in it ("which clubs have no nickname")
 BLANKS: Final = ("", "-", "–", "—", "none", "n/a")
 
@@ -69,8 +77,11 @@ def describe_filters(plan: Plan) -> str:
         if f.op == "dates":
             name = _period_name(*f.value)
             last = date.fromordinal(f.value[1].toordinal() - 1)
+            on = "on" if name and len(name) == 10 else "in"  # on 2024-12-25, in 2024-12
             words.append(
-                f"{f.column.name} in {name}" if name else f"{f.column.name} {f.value[0]} to {last}"
+                f"{f.column.name} {on} {name}"
+                if name
+                else f"{f.column.name} {f.value[0]} to {last}"
             )
         elif f.op in ("in", "not in"):
             words.append(f"{f.column.name} {f.op} {', '.join(map(str, f.value))}")
@@ -78,6 +89,9 @@ def describe_filters(plan: Plan) -> str:
             words.append(f"{f.column.name} between {f.value[0]} and {f.value[1]}")
         elif f.op == "none":
             words.append(f"{f.column.name} is blank or 0")
+        elif f.op == "months":
+            names = " or ".join(MONTH_NAMES[m - 1] for m in f.value)
+            words.append(f"{f.column.name} is in {names} (any year)")
         else:
             words.append(f"{f.column.name} {f.op} {f.value}")
     said = f", where {' and '.join(words)}" if words else ""
@@ -126,6 +140,8 @@ def filter_lines(plan: Plan, frame: str) -> tuple[list[str], str]:
             c = col(frame, f.column)
             why = f"{f.column.name} has cells of 0 and blank cells, so which rows have none is open"
             checks += [f"if {_zero(c)}.any() and {_blank(c)}.any():", f"    {DECLINE}({py(why)})"]
+        if f.op == "months" and f.column.kind != "date":
+            checks += _one_month_each(frame, f.column)
     parts = [condition(frame, f) for f in plan.filters]
     parts += [summary_condition(frame, r) for r in plan.drop_rows]
     if not parts:
@@ -135,6 +151,21 @@ def filter_lines(plan: Plan, frame: str) -> tuple[list[str], str]:
     else:
         cond = " & ".join(p if _atomic(p) else f"({p})" for p in parts)
     return [*checks, f"rows = {frame}[{cond}]"], "rows"
+
+
+def _one_month_each(frame: str, column: ColumnProfile) -> list[str]:
+    """Lines that read the month each cell of a text date column names (`month`, "" for a blank
+    cell), declining unless each filled cell names one: a cell of a year alone, or of two months
+    ("30 Jan – 2 Feb"), may or may not be in the month asked about."""
+    why = f"{column.name} cells like {{odd.iloc[0]!r}} name no month, or two"
+    return [
+        f'dates = {col(frame, column)}.fillna("").astype(str)',
+        f'months = dates.str.lower().str.findall(r"{MONTH_PATTERN}").map(set)',
+        'odd = dates[(months.map(len) != 1) & (dates.str.strip() != "")]',
+        "if len(odd):",
+        f"    {DECLINE}(f{py(why)})",
+        'month = months.map(lambda found: min(found, default=""))  # "oct" for "Oct 10"',
+    ]
 
 
 def _zero(c: str) -> str:
@@ -165,6 +196,10 @@ def condition(frame: str, f: Filter) -> str:
         return f"{c}.between({py(f.value[0])}, {py(f.value[1])})"
     if f.op == "none":  # 0 (also "0 fatalities"), blank, or a dash or "none" in the cell
         return f"{_zero(c)} | {_blank(c)}"
+    if f.op == "months":
+        if f.column.kind == "date":
+            return f"{c}.dt.month.isin({py(f.value)})"
+        return f"month.isin({py([MONTH_NAMES[m - 1][:3].lower() for m in f.value])})"  # checks
     return f"{c} {f.op} {py(f.value)}"
 
 
@@ -236,6 +271,8 @@ def sql_condition(f: Filter) -> str:
         return f"contains(lower({c}), {literal(str(f.value).lower())})"
     if f.op == "between":
         return f"{c} BETWEEN {literal(f.value[0])} AND {literal(f.value[1])}"
+    if f.op == "months":  # a DATE column's; months in text have no SQL form (code_for_plan)
+        return f"month({c}) IN ({', '.join(map(str, f.value))})"
     return f"{c} {'=' if f.op == '==' else f.op} {literal(f.value)}"
 
 

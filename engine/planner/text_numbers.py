@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import Final
 
 from engine.code_names import DECLINE
+from engine.planner.matching import mostly_months
 from engine.types import ColumnProfile, TableProfile
 
 NUMBERISH: Final = re.compile(r"\s*[-+~≈]?\s*[$€£]?\d")
@@ -24,8 +25,9 @@ NO_VALUE: Final = ("", "-", "–", "—")
 
 
 def numberish(column: ColumnProfile) -> bool:
-    """A text column whose profiled values mostly start with a number ("1,234", "12[3]")."""
-    if column.kind != "text":
+    """A text column whose profiled values mostly start with a number ("1,234", "12[3]"), and
+    not dates ("11 September")."""
+    if column.kind != "text" or mostly_months(column):
         return False
     seen = [v for v, _ in column.top_values if isinstance(v, str)]
     seen += [v for v in column.examples if isinstance(v, str)]

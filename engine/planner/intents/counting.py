@@ -100,32 +100,59 @@ def _says_which(q: Query) -> bool:
     nothing = [f.column for f in q.filters if f.op == "none"]
     if q.has("gain"):
         return q.value("gain") == "won" and any(name_has(c, WON_NOUNS) for c in nothing)
-    return bool(q.values or nothing)
+    return bool(q.values or nothing) or (_links(q) and all(_happened_then(q, p) for p in _links(q)))
 
 
 def _compared(f: Filter) -> bool:
-    """A filter that compares a number or a time ("more than 10 points", "in 1990")."""
+    """A filter that compares a number or a time ("more than 10 points", "in 1990", "in
+    october")."""
     timed = f.column.kind == "date" or name_words(f.column.name)[-1:] == ("year",)
-    return f.op in (">", ">=", "<", "<=", "between") or (timed and f.op in ("==", "dates"))
+    compared = f.op in (">", ">=", "<", "<=", "between", "months")
+    return compared or (timed and f.op in ("==", "dates"))
 
 
 def _verb_names_value(q: Query) -> bool:
     """Each linking verb leads, through "from", "by" or "for", to a named value ("came from
     Kenya", "were operated by EWS"): it says where the rows belong, not which rows finished,
     won or scored ("how many drivers from Kenya finished", "how many players scored during
-    the 1983 championship")."""
-    words = [t.text for t in apply_synonyms(tokenize(q.question), [q.table])]
+    the 1983 championship"). A verb of happening may lead to a month instead ("how many games
+    were played in october"): every row happened, the month says when."""
+    words = _words(q)
     starts = {v.start for v in q.values}
-    links = [pos for pos, f, _ in q.keywords if f == "link"]
-    return bool(links) and all(
-        pos + 1 < len(words)
-        and words[pos + 1] in _BELONGING
-        and (pos + 2 in starts or (pos + 3 in starts and words[pos + 2] == "the"))
-        for pos in links
+    return bool(_links(q)) and all(
+        _happened_then(q, pos)
+        or (
+            pos + 1 < len(words)
+            and words[pos + 1] in _BELONGING
+            and (pos + 2 in starts or (pos + 3 in starts and words[pos + 2] == "the"))
+        )
+        for pos in _links(q)
     )
 
 
+def _happened_then(q: Query, pos: int) -> bool:
+    """The linking verb at `pos` is one of happening, and leads to the question's month: "were
+    played in october", "took place during may"."""
+    words = _words(q)
+    after = pos + 2 if words[pos + 1 : pos + 2] == ["place"] else pos + 1  # "took place"
+    monthly = any(f.op == "months" for f in q.filters)
+    return monthly and words[pos] in _HAPPENED and words[after : after + 1] in (["in"], ["during"])
+
+
+def _links(q: Query) -> list[int]:
+    return [pos for pos, f, _ in q.keywords if f == "link"]
+
+
+def _words(q: Query) -> list[str]:
+    """The question's words as the keyword positions count them."""
+    return [t.text for t in apply_synonyms(tokenize(q.question), [q.table])]
+
+
 _BELONGING: Final = frozenset({"from", "by", "for"})
+_HAPPENED: Final = frozenset(
+    "play played held hold release released air aired premiere premiered publish published "
+    "launch launched occur occurred took take".split()
+)
 
 
 class RowCount(Intent):

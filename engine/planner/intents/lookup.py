@@ -42,9 +42,14 @@ def _target(q: Query) -> ColumnProfile | None:
     return next(iter(names.values())) if len(names) == 1 and len(named) == len(names) else None
 
 
+def _one_day(f: Filter) -> bool:
+    """A filter that names one day of a date column: it names rows as a value does."""
+    return f.op == "dates" and (f.value[1] - f.value[0]).days == 1
+
+
 class CellValue(Intent):
     """'how many points did Germany have', 'what team were A and B on': one column's value in
-    the row a value names (several rows must agree on it). 'A and B both scored how many
+    the row a value or a day names (several rows must agree on it). 'A and B both scored how many
     points': the value the two share, whatever its kind (they must agree)."""
 
     every_row = False
@@ -52,9 +57,10 @@ class CellValue(Intent):
     reads = frozenset({"link", "gain", "both"})
 
     def match(self, q: Query) -> Plan | None:
-        if not q.values or q.groups or _said(q) - LOOKUP_WORDS:
+        days = [f for f in q.filters if _one_day(f)]  # "the attendance on october 25, 1981"
+        if not (q.values or days) or q.groups or _said(q) - LOOKUP_WORDS:
             return None
-        if any(f.op not in ("==", "in") for f in q.filters):
+        if any(f.op not in ("==", "in") and f not in days for f in q.filters):
             return None
         target = _target(q)
         if target is None:
