@@ -500,6 +500,23 @@ def test_games_are_rows_and_people_the_attendance_in_a_table_of_results(
     t.catalog.close()
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how many times is Porto listed as the opponent?",
+        "what are the number of times Porto is listed as an opponent?",
+    ],
+)
+def test_a_value_listed_as_a_column_counts_its_rows(settings, tmp_path: Path, question) -> None:
+    """The column after "listed as" is the value's, not a column whose values are counted
+    (which would give 1); on wtq-train 4 such questions were declined."""
+    t = Table(settings, tmp_path, RESULTS, name="season")
+    try:
+        assert t.answer(question) == (t.frame["opponent"] == "Porto").sum()
+    finally:
+        t.catalog.close()
+
+
 def test_which_game_is_not_read_as_a_row(settings, tmp_path: Path) -> None:
     """A game is told by its date or its opponent; 'which game' does not say which (on
     wtq-train the row's number was answered once)."""

@@ -76,9 +76,9 @@ def filters_from_question(
             near = 0 <= v.start - m.end <= 2 or m.start == v.end  # "the Corporate segment"
             near = (
                 near
-                or (  # "was Oslo the venue", "the Hawks as their nickname"
-                    0 < m.start - v.end <= 2
-                    and all(t.text in STOPWORDS for t in tokens[v.end : m.start])
+                or (  # "was Oslo the venue", "the Hawks as their nickname", "USA listed as
+                    0 < m.start - v.end <= 4  # the country", "X is listed as the Y"
+                    and all(t.text in STOPWORDS | {"listed"} for t in tokens[v.end : m.start])
                 )
             )
             if m.column.name == v.column.name and near and not grouped:
