@@ -915,6 +915,16 @@ def test_a_synonym_still_names_a_column_called_otherwise(settings, tmp_path) -> 
         t.catalog.close()
 
 
+def test_tall_reads_the_height_column(settings, tmp_path) -> None:
+    squad = "Player,Position,Height\nAnn Lee,Guard,1.71\nBo Chan,Center,1.98\nCy Dee,Forward,1.90\n"
+    t = Table(settings, tmp_path, squad, name="squad")
+    try:
+        assert t.answer("who is the tallest player?") == "Bo Chan"
+        assert t.answer("who is taller, Ann Lee or Cy Dee?") == "Cy Dee"
+    finally:
+        t.catalog.close()
+
+
 def test_a_stop_word_is_no_part_of_a_column_name(settings, tmp_path) -> None:
     finals = "Year,Venue,Opponents in the final,Score in the final\n2001,Rome,Bo,6-1\n"
     t = Table(settings, tmp_path, finals, name="finals")

@@ -48,6 +48,8 @@ SYNONYMS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {
     ("wind", "speed"): ("wind",),
     ("latitude",): ("lat",),
     ("longitude",): ("lon",),
+    ("taller",): ("higher", "height"),  # "which is taller, A or B": the Height column's
+    ("tallest",): ("highest", "height"),
 }
 
 _TOKEN = re.compile(
