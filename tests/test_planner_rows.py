@@ -296,6 +296,28 @@ def test_numbers_written_as_text_are_converted_exactly_or_declined(settings, tmp
     marked.catalog.close()
 
 
+def test_a_unit_every_cell_shares_is_dropped_and_marks_of_no_value_skipped(
+    settings, tmp_path
+) -> None:
+    """ "3755 km2" in every cell converts to 3755; a minus sign, "?" and "n/a" are read too.
+    Cells with different units ("1 stroke", "3 strokes") still make the code decline."""
+    lakes = "lake,area,depth\nVan,3755 km2,−451\nTuz,1500 km2,?\nBafa,60 km2,n/a\n"
+    t = Table(settings, tmp_path, lakes, name="lakes")
+    try:
+        assert t.answer("which lake has the largest area?") == "Van"
+        assert t.answer("which lake has the smallest depth?") == "Van"  # −451, the only value
+        assert t.answer("what is the total area?") == 3755 + 1500 + 60
+    finally:
+        t.catalog.close()
+    wins = "player,margin\nAnn,1 stroke\nBo,3 strokes\nCy,2 strokes\n"
+    t = Table(settings, tmp_path, wins, name="wins")
+    try:
+        with pytest.raises(CannotAnswer, match="not plain numbers"):
+            t.answer("who had the largest margin?")
+    finally:
+        t.catalog.close()
+
+
 def test_awkward_names_survive_in_every_new_intent(settings, tmp_path: Path) -> None:
     """Quotes and braces in column names and values are written as literals, never pasted."""
     text = 'team,"pts {x} ""q""",coach\nO\'Neil,5,Ann\nBea "B",9,Bo\nCal,7,Cy\nTotal,21,\n'

@@ -2,9 +2,10 @@
 text. The planner reads it as numbers, and the code converts it exactly or declines.
 
 A text column is read as numbers when 80% of its profiled values start with a digit. The code
-that computes with it drops thousands separators, takes a lone dash for no value, and converts
-only when every other cell is then a plain number; a footnote, a unit or a range ("12[3]",
-"19 floors", "2004–05") makes it decline with `cannot_answer`. A cell that is only read ("how
+that computes with it drops thousands separators, takes a lone dash, "?" or "n/a" for no value,
+drops a unit that every filled cell ends with ("3755 km2"), and converts only when every other
+cell is then a plain number; a footnote, mixed units or a range ("12[3]", "1 stroke" beside
+"3 strokes", "2004–05") makes it decline with `cannot_answer`. A cell that is only read ("how
 many floors does X have") is returned as written.
 """
 
@@ -18,10 +19,11 @@ from engine.code_names import DECLINE
 from engine.planner.matching import mostly_months
 from engine.types import ColumnProfile, TableProfile
 
-NUMBERISH: Final = re.compile(r"\s*[-+~≈]?\s*[$€£]?\d")
+NUMBERISH: Final = re.compile(r"\s*[-+~≈\u2212]?\s*[$€£]?\d")
 NUMBERISH_SHARE: Final = 0.8
-PLAIN_NUMBER: Final = r"[-+]?\d+(\.\d+)?"
-NO_VALUE: Final = ("", "-", "–", "—")
+PLAIN_NUMBER: Final = r"[-+]?\d+(?:\.\d+)?"
+NO_VALUE: Final = ("", "-", "–", "—", "?", "n/a", "(n/a)")  # a dash or a mark of no value
+UNIT: Final = r"[A-Za-z]+\d?"  # one word of letters, maybe squared or cubed: "km2", "m", "kg"
 
 
 def numberish(column: ColumnProfile) -> bool:
@@ -46,12 +48,16 @@ def read_as_numbers(table: TableProfile) -> tuple[TableProfile, tuple[str, ...]]
 
 
 def conversion_lines(frame: str, column: str, py) -> list[str]:
-    """pandas lines that turn `frame[column]` into numbers, or decline (`py` writes literals)."""
+    """pandas lines that turn `frame[column]` into numbers, or decline (`py` writes literals).
+    A unit that every filled cell ends with ("3755 km2") is dropped; cells with different units
+    or none ("1 stroke", "3 strokes") are not converted."""
     cell = f"{frame}[{py(column)}]"
     return [
-        f'numbers = {cell}.str.replace(",", "").str.strip()',
-        f"numbers = numbers.mask(numbers.isin({py(list(NO_VALUE))}))  # a dash: no value",
-        f'if not numbers.dropna().str.fullmatch(r"{PLAIN_NUMBER}").all():',
+        f'numbers = {cell}.str.replace(",", "").str.replace("\u2212", "-").str.strip()',
+        f"numbers = numbers.mask(numbers.str.lower().isin({py(list(NO_VALUE))}))  # no value",
+        f'parts = numbers.str.extract(r"^({PLAIN_NUMBER})\\s*({UNIT})?$")',
+        'units = parts[1][numbers.notna()].fillna("").unique()',
+        "if parts[0][numbers.notna()].isna().any() or len(units) > 1:",
         f"    {DECLINE}({py(f'some {column} values are not plain numbers')})",
-        f"{cell} = pd.to_numeric(numbers)",
+        f"{cell} = pd.to_numeric(parts[0])",
     ]
