@@ -947,6 +947,19 @@ def test_tall_reads_the_height_column(settings, tmp_path) -> None:
         t.catalog.close()
 
 
+def test_a_counted_noun_reads_the_column_that_counts_it(settings, tmp_path) -> None:
+    """ "households" fits Median household income and Number of households; counted, it is the
+    second. Not counted ("household income"), the question still names its column."""
+    towns = "County,Median household income,Number of households\nFallon,61000,900\nPhillips,42000,1200\n"
+    t = Table(settings, tmp_path, towns, name="counties")
+    try:
+        assert t.answer("who has more households, Fallon or Phillips?") == "Phillips"
+        assert t.answer("which county has the most households?") == "Phillips"
+        assert t.answer("which county has the highest median household income?") == "Fallon"
+    finally:
+        t.catalog.close()
+
+
 def test_a_stop_word_is_no_part_of_a_column_name(settings, tmp_path) -> None:
     finals = "Year,Venue,Opponents in the final,Score in the final\n2001,Rome,Bo,6-1\n"
     t = Table(settings, tmp_path, finals, name="finals")

@@ -226,10 +226,31 @@ def find_columns_loose(
             if len(winners) == 1:
                 hits = winners
             if len({e.column.name for e in hits}) > 1:
-                hits = _named_elsewhere(hits, tokens, i, i + n) or hits
+                hits = (
+                    _named_elsewhere(hits, tokens, i, i + n) or _a_count(hits, tokens, i, n) or hits
+                )
             if hits:
                 found.extend(_mentions(hits, tokens, i, i + n, 0.9))
     return found + _fuzzy(tokens, entries, (1,))
+
+
+def _a_count(hits: list[_Entry], tokens: list[Token], start: int, n: int) -> list[_Entry] | None:
+    """Of several columns a word fits, the one that counts it, when the question counts: "more
+    households" or "how many voters did McCain have" is Number of households or McCain#, not
+    Median household income or McCain%. None unless exactly one column's name counts."""
+    plural = tokens[start + n - 1].text != singular(tokens[start + n - 1].text)
+    before = " ".join(t.text for t in tokens[:start])
+    asked = "how many" in before or "number of" in before
+    if not (plural or asked):
+        return None
+    counting = {e.column.name for e in hits if _counts_things(e.column.name)}
+    return [e for e in hits if e.column.name in counting] if len(counting) == 1 else None
+
+
+def _counts_things(name: str) -> bool:
+    """A column named for a count: "Number of households", "No. of Premierships", "McCain#"."""
+    words = name_words(name)
+    return "#" in name or words[:1] in (("number",), ("no",), ("num",)) or words[-1:] == ("count",)
 
 
 def _named_elsewhere(
