@@ -151,7 +151,7 @@ def filters_from_question(
 
 def _months(
     table: TableProfile, tokens: list[Token], kw: dict[int, tuple[str, str]]
-) -> list[Filter]:
+) -> tuple[list[Filter], list[int]]:
     """'games played in october', 'released in march or april', 'in the month of may': months of
     the table's one date column, in any year. A month with a day ("october 10") is one day and
     stays unread; with a year it is a period (date_of). "In", "during" or "of" must lead to it,
@@ -186,7 +186,7 @@ def _months(
 def _day_beside(tokens: list[Token], i: int) -> bool:
     """'october 10', '10 october', 'september 8th': a day of the month, not the month."""
     near = [tokens[j].text for j in (i - 1, i + 1) if 0 <= j < len(tokens)]
-    return any(re.fullmatch(r"\d{1,2}(st|nd|rd|th)?,?", w) for w in near)
+    return any(re.fullmatch(r"\d{1,2}(st|nd|rd|th)?", w) for w in near)
 
 
 def _dated_text(column: ColumnProfile) -> bool:

@@ -58,7 +58,10 @@ def grouped_by(plan: Plan) -> str:
     return f", grouped by {group_words(plan)}" if plan.groups else ""
 
 
-MONTH_NAMES: Final = tuple(date(2000, m, 1).strftime("%B") for m in range(1, 13))
+MONTH_NAMES: Final = (  # written out: strftime("%B") follows the machine's locale
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
 # A month named in a cell of text ("Oct 10", "Fri., Feb. 28, 1941", "16 September"), as its
 # first three letters; the code filter_lines writes reads it into `month`
 MONTH_PATTERN: Final = (
