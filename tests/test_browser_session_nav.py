@@ -184,6 +184,8 @@ def test_the_sidebar_lists_the_questions_and_a_click_jumps_to_the_answer(tab):
 
 
 def test_an_earlier_session_is_listed_in_the_sidebar_and_opens(tab, new_tab, server):
+    from playwright.sync_api import expect
+
     sid = session_id(tab)
     other = new_tab(server.url)  # a new browser session: a new session with the sample
     other.get_by_test_id("stChatInputTextArea").wait_for()
@@ -195,4 +197,5 @@ def test_an_earlier_session_is_listed_in_the_sidebar_and_opens(tab, new_tab, ser
     # the table's line (`cities` · 36 rows …): the button of the same name may still be drawn
     sidebar.locator("code").filter(has_text=re.compile("^cities$")).wait_for()
     other.wait_for_url(re.compile(f"[?&]s={sid}"))
-    assert chat_messages(other).filter(has_text="maximum temp_c by month").count() == 1
+    # Streamlit may still be drawing the earlier turns: wait for them (count() does not)
+    expect(chat_messages(other).filter(has_text="maximum temp_c by month")).to_have_count(1)
