@@ -7,7 +7,6 @@ so the rest of the question is read without them.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -15,6 +14,7 @@ from typing import Any
 
 from engine.errors import UnsupportedError
 from engine.planner.matching import (
+    DAY,
     MONTHS,
     ColumnMention,
     Token,
@@ -186,7 +186,7 @@ def _months(
 def _day_beside(tokens: list[Token], i: int) -> bool:
     """'october 10', '10 october', 'september 8th': a day of the month, not the month."""
     near = [tokens[j].text for j in (i - 1, i + 1) if 0 <= j < len(tokens)]
-    return any(re.fullmatch(r"\d{1,2}(st|nd|rd|th)?", w) for w in near)
+    return any(DAY.fullmatch(w) for w in near)
 
 
 def _dated_text(column: ColumnProfile) -> bool:

@@ -35,6 +35,7 @@ MONTHS: Final = {
     )
     for name in names.split()
 }
+DAY: Final = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?")  # a day of a month: 8, 8th, 25
 # Words people use for a column whose name says it differently: phrase -> words of the name.
 SYNONYMS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {
     ("life", "expectancy"): ("life", "exp"),
@@ -471,18 +472,15 @@ def _date_at(tokens: list[Token], i: int) -> tuple[date, date, int] | None:
     if t in MONTHS and i + 1 < len(tokens) and re.fullmatch(r"\d{4}", tokens[i + 1].text):
         return _month(int(tokens[i + 1].text), MONTHS[t]) + (2,)
     if i + 2 < len(tokens) and re.fullmatch(r"\d{4}", tokens[i + 2].text):
-        day, month = _DAY.fullmatch(t), tokens[i + 1].text  # 15 March 2024, 15th march 2024
+        day, month = DAY.fullmatch(t), tokens[i + 1].text  # 15 March 2024, 15th march 2024
         if not day:  # March 15, 2024 (the comma is not a token)
-            day, month = _DAY.fullmatch(tokens[i + 1].text), t
+            day, month = DAY.fullmatch(tokens[i + 1].text), t
         if day and month in MONTHS:
             d = date(int(tokens[i + 2].text), MONTHS[month], int(day[1]))
             return d, date.fromordinal(d.toordinal() + 1), 3
     if re.fullmatch(r"(19|20)\d\d", t):
         return date(int(t), 1, 1), date(int(t) + 1, 1, 1), 1
     return None
-
-
-_DAY: Final = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?")
 
 
 def _month(year: int, month: int) -> tuple[date, date]:

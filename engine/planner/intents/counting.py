@@ -100,7 +100,10 @@ def _says_which(q: Query) -> bool:
     nothing = [f.column for f in q.filters if f.op == "none"]
     if q.has("gain"):
         return q.value("gain") == "won" and any(name_has(c, WON_NOUNS) for c in nothing)
-    return bool(q.values or nothing) or (_links(q) and all(_happened_then(q, p) for p in _links(q)))
+    if q.values or nothing:
+        return True
+    links, words = _links(q), _words(q)
+    return bool(links) and all(_happened_then(q, p, words) for p in links)
 
 
 def _compared(f: Filter) -> bool:
@@ -117,23 +120,22 @@ def _verb_names_value(q: Query) -> bool:
     won or scored ("how many drivers from Kenya finished", "how many players scored during
     the 1983 championship"). A verb of happening may lead to a month instead ("how many games
     were played in october"): every row happened, the month says when."""
-    words = _words(q)
+    words, links = _words(q), _links(q)
     starts = {v.start for v in q.values}
-    return bool(_links(q)) and all(
-        _happened_then(q, pos)
+    return bool(links) and all(
+        _happened_then(q, pos, words)
         or (
             pos + 1 < len(words)
             and words[pos + 1] in _BELONGING
             and (pos + 2 in starts or (pos + 3 in starts and words[pos + 2] == "the"))
         )
-        for pos in _links(q)
+        for pos in links
     )
 
 
-def _happened_then(q: Query, pos: int) -> bool:
-    """The linking verb at `pos` is one of happening, and leads to the question's month: "were
-    played in october", "took place during may"."""
-    words = _words(q)
+def _happened_then(q: Query, pos: int, words: list[str]) -> bool:
+    """The linking verb at `pos` of `words` (_words) is one of happening, and leads to the
+    question's month: "were played in october", "took place during may"."""
     after = pos + 2 if words[pos + 1 : pos + 2] == ["place"] else pos + 1  # "took place"
     monthly = any(f.op == "months" for f in q.filters)
     return monthly and words[pos] in _HAPPENED and words[after : after + 1] in (["in"], ["during"])
