@@ -24,6 +24,7 @@ from engine.planner.matching import (
     name_has,
     number_of,
 )
+from engine.planner.measure_units import column_units, unit_after
 from engine.planner.vocabulary import STOPWORDS
 from engine.types import ColumnProfile, TableProfile
 
@@ -105,6 +106,7 @@ def filters_from_question(
         if after is not None and (
             near is None
             or near.kind not in ("number", "date")  # "at least 10 title defenses"
+            or (near.kind == "date" and period is None)  # "which date had at least 55 casualties"
             or (_outside(near, number) and not _outside(after, number))  # "games had over
         ):  # 1,000 in attendance" beside a column Game of 1 … 16: the number is attendance's
             near = after
@@ -118,6 +120,7 @@ def filters_from_question(
             near = None  # "temp_max in 2014": the year is about the date, not temp_max
         if before[0] in ("cmp", "tcmp", "between"):
             _consume(columns, near, consumed)
+            _unit_fits(tokens, i, near)
             if before[0] == "between":
                 j = i + (period[2] if period else 1)
                 if j + 1 < len(tokens) and kw.get(j, ("",))[0] == "and":
@@ -211,6 +214,25 @@ def _nothing(
         consumed.add(m.start)
         found.append(Filter(m.column, "none", None))
     return found
+
+
+def _unit_fits(tokens: list[Token], i: int, column: ColumnProfile | None) -> None:
+    """ "Elevation (m) above 2500 meters": the unit said after the number is the column's, and
+    read. A column written in another unit ("3200 feet" beside Elevation (m)) declines: its
+    values are not in the question's units."""
+    said = unit_after(tokens, i)
+    if said is None or column is None or column.kind != "number":
+        return
+    unit, n = said
+    units = column_units(column)
+    if units and unit not in units:
+        written = " or ".join(sorted(units))
+        raise UnsupportedError(
+            f"{column.name} is in {written}, but the question gives {unit}; "
+            f"convert the number to {written} and ask again."
+        )
+    for t in tokens[i + 1 : i + 1 + n] if units else ():  # no unit written: not read
+        t.used = True
 
 
 def _use(tokens: list[Token], i: int, period: Period | None) -> None:

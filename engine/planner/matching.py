@@ -51,6 +51,10 @@ SYNONYMS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {
     ("longitude",): ("lon",),
     ("taller",): ("higher", "height"),  # "which is taller, A or B": the Height column's
     ("tallest",): ("highest", "height"),
+    ("story", "tall"): ("floors",),  # "at least 15 stories tall": a building's Floors
+    ("storey", "tall"): ("floors",),
+    ("story",): ("floors",),
+    ("storey",): ("floors",),
 }
 
 _TOKEN = re.compile(

@@ -27,6 +27,7 @@ from engine.planner.matching import (
     singular,
     tokenize,
 )
+from engine.planner.measure_units import dollars_said, unit_mentions
 from engine.planner.readings import (
     WHO,
     amounts,
@@ -133,6 +134,7 @@ def read_question(
             raise UnsupportedError(reason)
     table, text_numbers = read_as_numbers(_pick_table(text, list(profiles)))
     text = FROM_TO.sub(r"between \1 and \2", text)  # "from 1952 to 2007" is a range
+    text = dollars_said(text)  # "$40,000": the unit names a column of money
     text = NOT_ANY.sub(r"\1no", CONTRACTED.sub(_uncontracted, text))
     text = _how_long(text, table)
     tokens = apply_synonyms(tokenize(text), [table])
@@ -148,6 +150,7 @@ def read_question(
     values = sorted(long_values + values, key=lambda v: v.start)
     mentions += find_columns_loose(tokens, [table], won=won)
     mentions += counted_nouns(tokens, mentions, table)
+    mentions += unit_mentions(tokens, table, mentions, compared)
     mentions.sort(key=lambda m: m.start)
     keywords = sorted(keywords + row_nouns(tokens, keywords))
     keywords = neighbours(amounts(keywords, mentions, tokens), tokens, values)
@@ -245,8 +248,8 @@ def _mark_table_words(tokens: list[Token], table: TableProfile) -> None:
         words = name_words(col.name)
         if len(words) == 2 and words[1] == "id" and _one_per_row(col, table):
             nouns.add(words[0])
-        if col.kind == "date" and _one_per_row(col, table):
-            nouns.add("day")
+        if col.kind == "date" and _one_per_row(col, table) and "day" not in columns:
+            nouns.add("day")  # unless a column says days: "lasted more than 100 days"
     for i, t in enumerate(tokens):
         if singular(t.text) in nouns and not t.quoted:
             before = tokens[i - 1].text if i else ""

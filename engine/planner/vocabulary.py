@@ -141,7 +141,7 @@ _add(
     perform performed build built found founded establish established open opened locate located
     born elect elected draft drafted sign signed achieve achieved occur occurred run ran drive
     drove ride rode air aired premiere premiered publish published launch launched own owned
-    operate operated design designed name named call called titled only""".split(),
+    operate operated design designed name named call called titled lasted lasting only""".split(),
 )
 _add("link", "", "took place", "take place", "takes place", "taking place", "taken place")
 _add("and", "", "and", "&")
