@@ -93,6 +93,15 @@ ANSWERS = [
         "how many more wins did Lyon Stars have than Oak Rovers",
         lambda t: _cell(t, "Lyon Stars", "wins") - _cell(t, "Oak Rovers", "wins"),
     ),
+    (  # "how much greater/higher": a difference between two rows
+        "how much higher are the points of Hague Club than Riverside",
+        lambda t: _cell(t, "Hague Club", "points") - _cell(t, "Riverside", "points"),
+    ),
+    (  # "count" right after a column of amounts is that amount
+        "what was the difference between the wins count of Lyon Stars and Oak Rovers",
+        lambda t: _cell(t, "Lyon Stars", "wins") - _cell(t, "Oak Rovers", "wins"),
+    ),
+    ("which club won the most points, Oak Rovers or Porto Azul", lambda t: "Porto Azul"),
     (
         "total number of wins for Lyon Stars and Riverside",
         lambda t: _cell(t, "Lyon Stars", "wins") + _cell(t, "Riverside", "wins"),

@@ -63,6 +63,8 @@ def amounts(
     at = {pos: feature for pos, feature, _ in keywords}
     out = []
     for pos, feature, value in keywords:
+        if feature == "count" and not value and _a_columns_count(pos, mentions, tokens):
+            feature = "amount"
         if feature == "count" and value == "many":
             nxt = pos + 1
             while (
@@ -79,6 +81,20 @@ def amounts(
                 feature = "amount"
         out.append((pos, feature, value))
     return out
+
+
+def _a_columns_count(pos: int, mentions: list[ColumnMention], tokens: list[Token]) -> bool:
+    """ "the gold medal count of Brazil", "population counts of at least 10,000": "count" right
+    after a numeric column that holds amounts is that amount, not a count of rows. A word the
+    column already read may stand between ("medal")."""
+    start = pos - 1 if tokens[pos].text == "of" and pos else pos
+    if tokens[start].text not in ("count", "counts"):
+        return False
+    ends = {m.end: m.column for m in mentions}
+    column = ends.get(start)
+    if column is None and start and tokens[start - 1].used:
+        column = ends.get(start - 1)
+    return column is not None and column.kind == "number" and not _counted_column(column)
 
 
 def counted_nouns(

@@ -115,7 +115,9 @@ _add("position", "+1", "directly below", "right below", "immediately below", "ju
 _add("position", "-1", "previous", "preceding", "right before", "directly before", "just before")
 _add("position", "-1", "immediately before", "directly above", "right above", "just above")
 _add("position", "", "next to", "beside", "adjacent to")  # which side: not said
-_add("more", "", "how many more", "how much more")
+_add("more", "", "how many more", "how much more", "how much greater", "how much higher")
+_add("more", "", "how much larger", "how much bigger", "how much longer", "how much lower")
+_add("more", "", "how much smaller", "how much less", "how many fewer", "how many less")
 _add("same", "", "same", "the same", "same as")  # "the same number of wins as X" (lookup.py)
 _add("position", "-1", "preceded", "came before")
 _add("position", "+1", "succeeded", "followed", "came after")

@@ -169,7 +169,7 @@ class Choice(Intent):
     rows, the one with the higher (or lower) value of one numeric column; both when tied."""
 
     every_row = False
-    reads = frozenset({"comparative", "link", "or", "super"})
+    reads = frozenset({"comparative", "link", "or", "super", "gain"})  # "won the most silver"
     picks_an_option = True  # "did A or B win more": A or B, not yes or no
 
     def match(self, q: Query) -> Plan | None:
