@@ -102,6 +102,10 @@ ANSWERS = [
         lambda t: _cell(t, "Lyon Stars", "wins") - _cell(t, "Oak Rovers", "wins"),
     ),
     ("which club won the most points, Oak Rovers or Porto Azul", lambda t: "Porto Azul"),
+    # a comparison said after its number
+    ("how many clubs have 58 points or more", lambda t: int((_data(t)["points"] >= 58).sum())),
+    ("how many clubs had 11 wins or fewer", lambda t: int((_data(t)["wins"] <= 11).sum())),
+    ("how many clubs had points of 40 at most", lambda t: int((_data(t)["points"] <= 40).sum())),
     (
         "total number of wins for Lyon Stars and Riverside",
         lambda t: _cell(t, "Lyon Stars", "wins") + _cell(t, "Riverside", "wins"),

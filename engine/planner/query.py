@@ -65,6 +65,16 @@ FUZZY_KEYWORD_MIN_CHARS: Final = 5
 APPROX_KEY_SHARE: Final = 0.95
 _WHEN = r"((?:[A-Za-z]+ )?\d{4}(?:-\d{1,2}){0,2}|\d+(?:\.\d+)?)"
 FROM_TO: Final = re.compile(rf"\bfrom {_WHEN} (?:to|until|till|through) {_WHEN}", re.IGNORECASE)
+# "50,000 or more", "10 goals or fewer", "1,000 at most": the comparison said after the number
+# is said before it, where the filters read it ("at least 50,000", "at most 10 goals")
+_NUMBER = r"(\d[\d,]*(?:\.\d+)?)((?: [a-z]+){0,2}?)"
+OR_MORE: Final = re.compile(
+    rf"\b{_NUMBER} (?:(?:or|and) (?:more|greater|higher|above|over|up)|at least)\b", re.IGNORECASE
+)
+OR_LESS: Final = re.compile(
+    rf"\b{_NUMBER} (?:(?:or|and) (?:less|fewer|lower|below|under|smaller)|at most)\b",
+    re.IGNORECASE,
+)
 # "didn't" is "did not"; "did not win any medals" is "did win no medals" (filters._nothing)
 CONTRACTED: Final = re.compile(r"\b(\w+?)n[’']t\b", re.IGNORECASE)
 _IRREGULAR: Final = {"wo": "will", "ca": "can", "sha": "shall"}  # won't, can't, shan't
@@ -135,6 +145,7 @@ def read_question(
     table, text_numbers = read_as_numbers(_pick_table(text, list(profiles)))
     text = FROM_TO.sub(r"between \1 and \2", text)  # "from 1952 to 2007" is a range
     text = dollars_said(text)  # "$40,000": the unit names a column of money
+    text = OR_LESS.sub(r"at most \1\2", OR_MORE.sub(r"at least \1\2", text))
     text = NOT_ANY.sub(r"\1no", CONTRACTED.sub(_uncontracted, text))
     text = _how_long(text, table)
     tokens = apply_synonyms(tokenize(text), [table])
