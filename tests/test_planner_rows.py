@@ -491,6 +491,18 @@ def test_a_noun_the_cells_count_is_the_total_column(
     t.catalog.close()
 
 
+def test_parts_written_as_text_still_make_a_total_column(settings, tmp_path: Path) -> None:
+    """Gold, silver and bronze with "-" for none are numbers written as text: their maxima
+    are not known before the run, and Total still counts the medals."""
+    text = MEDAL_TABLE.replace(",0,", ",-,") + "5,Chad,-,-,1,1\n"
+    t = Table(settings, tmp_path, text, name="standings")
+    try:
+        assert t.answer("how many more medals did Italy win than Kenya") == 18 - 11
+        assert t.answer("how many nations won at least 10 medals") == 3
+    finally:
+        t.catalog.close()
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -160,7 +160,11 @@ def _total_column(table: TableProfile) -> ColumnProfile | None:
         for c in table.columns
         if c.kind == "number" and c is not totals[0] and not _counted_column(c)
     ]
-    fits = [c for c in parts if isinstance(c.max, int | float) and c.max <= totals[0].max]
+    fits = [  # a column of numbers written as text ("-" for none) has no numeric max to check
+        c
+        for c in parts
+        if isinstance(c.max, str) or (isinstance(c.max, int | float) and c.max <= totals[0].max)
+    ]
     return totals[0] if len(parts) >= 2 and len(fits) == len(parts) else None
 
 
