@@ -312,8 +312,9 @@ def test_numbers_written_as_text_are_converted_exactly_or_declined(settings, tmp
 def test_a_unit_every_cell_shares_is_dropped_and_marks_of_no_value_skipped(
     settings, tmp_path
 ) -> None:
-    """ "3755 km2" in every cell converts to 3755; a minus sign, "?" and "n/a" are read too.
-    Cells with different units ("1 stroke", "3 strokes") still make the code decline."""
+    """ "3755 km2" in every cell converts to 3755; a minus sign, "?" and "n/a" are read too;
+    "1 stroke" and "3 strokes" are one unit, and spaces between thousands are dropped. Cells
+    with different units ("12 km", "3 mi") still make the code decline."""
     lakes = "lake,area,depth\nVan,3755 km2,−451\nTuz,1500 km2,?\nBafa,60 km2,n/a\n"
     t = Table(settings, tmp_path, lakes, name="lakes")
     try:
@@ -322,11 +323,18 @@ def test_a_unit_every_cell_shares_is_dropped_and_marks_of_no_value_skipped(
         assert t.answer("what is the total area?") == 3755 + 1500 + 60
     finally:
         t.catalog.close()
-    wins = "player,margin\nAnn,1 stroke\nBo,3 strokes\nCy,2 strokes\n"
+    wins = "player,margin,prize\nAnn,1 stroke,20 097 392\nBo,3 strokes,9 500 000\nCy,2 strokes,-\n"
     t = Table(settings, tmp_path, wins, name="wins")
     try:
+        assert t.answer("who had the largest margin?") == "Bo"
+        assert t.answer("what is the total prize?") == 20_097_392 + 9_500_000
+    finally:
+        t.catalog.close()
+    mixed = "walk,length\nRidge,12 km\nCoast,3 mi\nLoop,7 km\n"
+    t = Table(settings, tmp_path, mixed, name="walks")
+    try:
         with pytest.raises(CannotAnswer, match="not plain numbers"):
-            t.answer("who had the largest margin?")
+            t.answer("which walk has the largest length?")
     finally:
         t.catalog.close()
 

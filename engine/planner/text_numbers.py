@@ -3,9 +3,9 @@ text. The planner reads it as numbers, and the code converts it exactly or decli
 
 A text column is read as numbers when 80% of its profiled values start with a digit. The code
 that computes with it drops thousands separators, takes a lone dash, "?" or "n/a" for no value,
-drops a unit that every filled cell ends with ("3755 km2"), and converts only when every other
-cell is then a plain number; a footnote, mixed units or a range ("12[3]", "1 stroke" beside
-"3 strokes", "2004–05") makes it decline with `cannot_answer`. A cell that is only read ("how
+drops a unit that every filled cell ends with ("3755 km2"; "1 stroke" beside "3 strokes" is one
+unit), and converts only when every other cell is then a plain number; a footnote, mixed units
+or a range ("12[3]", "12 km" beside "3 mi", "2004–05") makes it decline with `cannot_answer`. A cell that is only read ("how
 many floors does X have") is returned as written.
 """
 
@@ -24,6 +24,8 @@ NUMBERISH_SHARE: Final = 0.8
 PLAIN_NUMBER: Final = r"[-+]?\d+(?:\.\d+)?"
 NO_VALUE: Final = ("", "-", "–", "—", "?", "n/a", "(n/a)")  # a dash or a mark of no value
 UNIT: Final = r"[A-Za-z]+\d?"  # one word of letters, maybe squared or cubed: "km2", "m", "kg"
+SPACE_GROUP: Final = r"(?<=\d)[ \u00a0\u2009\u202f](?=\d{3}(?!\d))"  # "20 097 392": thousands
+PLURAL: Final = r"(?<=[a-z]{3})s$"  # "1 championship", "35 championships": one unit
 
 
 def numberish(column: ColumnProfile) -> bool:
@@ -49,14 +51,17 @@ def read_as_numbers(table: TableProfile) -> tuple[TableProfile, tuple[str, ...]]
 
 def conversion_lines(frame: str, column: str, py) -> list[str]:
     """pandas lines that turn `frame[column]` into numbers, or decline (`py` writes literals).
-    A unit that every filled cell ends with ("3755 km2") is dropped; cells with different units
-    or none ("1 stroke", "3 strokes") are not converted."""
+    A unit that every filled cell ends with ("3755 km2", "1 stroke" and "3 strokes") is dropped,
+    and so are spaces between thousands ("20 097 392"); cells with different units or none
+    ("12 km", "3 mi", "7") are not converted."""
     cell = f"{frame}[{py(column)}]"
     return [
         f'numbers = {cell}.str.replace(",", "").str.replace("\u2212", "-").str.strip()',
+        f"numbers = numbers.str.replace({py(SPACE_GROUP)}, '', regex=True)  # 20 097 392",
         f"numbers = numbers.mask(numbers.str.lower().isin({py(list(NO_VALUE))}))  # no value",
         f'parts = numbers.str.extract(r"^({PLAIN_NUMBER})\\s*({UNIT})?$")',
-        'units = parts[1][numbers.notna()].fillna("").unique()',
+        "units = parts[1][numbers.notna()].fillna('').str.lower()",
+        f"units = units.str.replace({py(PLURAL)}, '', regex=True).unique()  # stroke(s): one",
         "if parts[0][numbers.notna()].isna().any() or len(units) > 1:",
         f"    {DECLINE}({py(f'some {column} values are not plain numbers')})",
         f"{cell} = pd.to_numeric(parts[0])",
