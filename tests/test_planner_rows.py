@@ -1321,3 +1321,15 @@ def test_a_verb_that_may_select_rows_still_declines(settings, tmp_path, question
             t.plan(question)
     finally:
         t.catalog.close()
+
+
+def test_a_neighbour_asked_by_its_own_column_loosely_named(settings, tmp_path) -> None:
+    """ "which church is listed below Christ the King": "church" names Church name loosely,
+    and it is the value's own column, so the church of the row below is asked."""
+    text = "Church name,Address\nSt Ann,1 Oak St\nChrist the King,2 Elm St\nHoly Spirit,3 Ash St\n"
+    t = Table(settings, tmp_path, text, name="churches")
+    try:
+        assert t.answer("which church is listed below Christ the King?") == "Holy Spirit"
+        assert t.answer("which church is directly above Christ the King?") == "St Ann"
+    finally:
+        t.catalog.close()

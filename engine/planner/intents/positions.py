@@ -67,8 +67,11 @@ class Neighbour(Intent):
         where = min(pos for pos, f, _ in q.keywords if f == "position")
         if any(m.start > where for m in q.measures):
             return None  # "who finished after X in rank": ordered by rank, not by the table
+        mentioned = {m.column.name for m in (*q.measures, q.which, q.asked) if m is not None}
         if q.named_values and not q.measures and not q.which:
             target = q.named_values[0].column  # "who was the coach after Bo Chan"
+        elif mentioned == {value.column.name}:  # "which church is below Christ the King":
+            target = value.column  # the value's own column, however loosely named
         else:
             target = _target(q, value.column)
         if target is None:
