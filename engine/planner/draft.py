@@ -17,7 +17,9 @@ from engine.config import Settings
 from engine.databases.urls import database_of_source
 from engine.errors import UnsupportedError
 from engine.identifiers import quote_ident
+from engine.planner.durations import clock_lines, clockish
 from engine.planner.intents import plan_for_query
+from engine.planner.intents.aggregates import Aggregate
 from engine.planner.plans import Plan
 from engine.planner.query import read_question
 from engine.planner.snippets import describe_filters, filter_lines, py
@@ -80,9 +82,22 @@ def code_for_plan(
                 f"{plan.table.name} lives in {database}, and this kind of question has no SQL "
                 "form in the offline planner; ask the LLM, which writes sql() for it."
             )
-    numbers = [line for c in converted for line in conversion_lines(frame, c, py)]
+    numbers = [line for c in converted for line in _conversion(plan, frame, c)]
     lines, rows = filter_lines(plan, frame)
     return "\n".join(numbers + lines + plan.intent.pandas(plan, rows, frame)) + "\n"
+
+
+def _conversion(plan: Plan, frame: str, name: str) -> list[str]:
+    """The lines that read one text column as numbers: durations in seconds, else numbers."""
+    column = plan.table.column(name)
+    if column is not None and clockish(column):
+        if isinstance(plan.intent, Aggregate):  # "the longest time": seconds, not "3:34:14"
+            raise UnsupportedError(
+                f"{name} holds durations (like 1:23.45): the offline planner compares and "
+                "ranks them, but does not compute with them; ask the LLM for this one."
+            )
+        return clock_lines(frame, name, py)
+    return conversion_lines(frame, name, py)
 
 
 def converted_columns(plan: Plan) -> list[str]:

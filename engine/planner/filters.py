@@ -8,11 +8,12 @@ so the rest of the question is read without them.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 from engine.errors import UnsupportedError
+from engine.planner.durations import SECONDS_IN, clockish
 from engine.planner.matching import (
     DAY,
     MONTHS,
@@ -110,6 +111,8 @@ def filters_from_question(
             or (_outside(near, number) and not _outside(after, number))  # "games had over
         ):  # 1,000 in attendance" beside a column Game of 1 … 16: the number is attendance's
             near = after
+        if ":" in t.text and number is not None:  # "less than 1:55": a duration's column
+            near = _clock_column(table, near, t)
         timely = period is not None and (
             before[0] in ("tcmp", "during", "")
             or not (near and near.kind == "number" and not _is_year(near))
@@ -120,7 +123,7 @@ def filters_from_question(
             near = None  # "temp_max in 2014": the year is about the date, not temp_max
         if before[0] in ("cmp", "tcmp", "between"):
             _consume(columns, near, consumed)
-            _unit_fits(tokens, i, near)
+            scale = _unit_fits(tokens, i, near)
             if before[0] == "between":
                 j = i + (period[2] if period else 1)
                 if j + 1 < len(tokens) and kw.get(j, ("",))[0] == "and":
@@ -130,6 +133,8 @@ def filters_from_question(
             found.append(
                 _compare(near, before[1], t, period if timely else None, date_cols, year_cols)
             )
+            if scale != 1 and ":" not in t.text:  # "under 4 minutes": durations in seconds
+                found[-1] = replace(found[-1], value=found[-1].value * scale)
             _use(tokens, i, period if timely else None)
         elif period and timely and (before[0] == "during" or number is None or 1900 <= number):
             if before[0] not in ("during", "") and number is not None:
@@ -216,13 +221,30 @@ def _nothing(
     return found
 
 
-def _unit_fits(tokens: list[Token], i: int, column: ColumnProfile | None) -> None:
+def _clock_column(
+    table: TableProfile, near: ColumnProfile | None, token: Token
+) -> ColumnProfile | None:
+    """The column a duration ("1:55") is compared with: the one named if it holds durations,
+    else the table's one column of durations."""
+    clocks = [c for c in table.columns if clockish(c)]
+    if near is not None and clockish(near):
+        return near
+    if near is None and len(clocks) == 1:
+        return clocks[0]
+    names = " or ".join(c.name for c in clocks) or "none"
+    raise UnsupportedError(
+        f"{token.raw} is a duration; which column of durations should it be compared with "
+        f"({names})? Name it before the number."
+    )
+
+
+def _unit_fits(tokens: list[Token], i: int, column: ColumnProfile | None) -> float:
     """ "Elevation (m) above 2500 meters": the unit said after the number is the column's, and
     read. A column written in another unit ("3200 feet" beside Elevation (m)) declines: its
     values are not in the question's units."""
-    said = unit_after(tokens, i)
+    said = unit_after(tokens, i, read=True)
     if said is None or column is None or column.kind != "number":
-        return
+        return 1
     unit, n = said
     units = column_units(column)
     if units and unit not in units:
@@ -233,6 +255,7 @@ def _unit_fits(tokens: list[Token], i: int, column: ColumnProfile | None) -> Non
         )
     for t in tokens[i + 1 : i + 1 + n] if units else ():  # no unit written: not read
         t.used = True
+    return SECONDS_IN[unit] if clockish(column) else 1  # durations are compared in seconds
 
 
 def _use(tokens: list[Token], i: int, period: Period | None) -> None:

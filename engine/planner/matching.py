@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any, Final
 
 from engine.errors import UnsupportedError
+from engine.planner.durations import seconds_of
 from engine.planner.vocabulary import STOPWORDS, WINNER_WORDS
 from engine.types import ColumnProfile, TableProfile
 from engine.value_index import ValueIndex, value_words
@@ -58,7 +59,7 @@ SYNONYMS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {
 }
 
 _TOKEN = re.compile(
-    r"\d{4}-\d{1,2}-\d{1,2}|\d{4}-\d{1,2}|\d+(?:st|nd|rd|th)\b|\d+(?:,\d{3}(?!\d))*(?:\.\d+)?%?|\.\d+"
+    r"\d{4}-\d{1,2}-\d{1,2}|\d{4}-\d{1,2}|\d+(?::\d{2}){1,2}(?:\.\d+)?(?![\d:])|\d+(?:st|nd|rd|th)\b|\d+(?:,\d{3}(?!\d))*(?:\.\d+)?%?|\.\d+"
     r"|[a-z][a-z0-9_]*(?:'[a-z]+)?"
     r"|[<>!]=|[<>=]|\"[^\"]*\"|'[^']*'|[^\W\d_]\w*(?:'[^\W\d_]+)?",  # last: words in other scripts
     re.IGNORECASE,
@@ -437,8 +438,11 @@ def _may_name_a_value(span: list[Token]) -> bool:
 
 
 def number_of(token: Token) -> float | None:
-    """12, 1,200, 12.5 or 12% as a number (12% -> 0.12 only when written with %)."""
+    """12, 1,200, 12.5 or 12% as a number (12% -> 0.12 only when written with %); a duration
+    in seconds ("1:55" -> 115)."""
     text = token.text.replace(",", "")
+    if ":" in text:
+        return seconds_of(text)
     try:
         if text.endswith("%"):
             return float(text[:-1]) / 100

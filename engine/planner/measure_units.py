@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from engine.planner.durations import SECONDS_IN, clockish
 from engine.planner.matching import ColumnMention, Token
 from engine.types import ColumnProfile, TableProfile
 
@@ -40,6 +41,9 @@ for _unit, _phrases in {
     "ft": ("ft", "feet", "foot"),
     "kg": ("kg", "kilograms", "kilogram", "kilos"),
     "usd": ("dollars", "usd"),
+    "h": ("hours", "hour", "hrs"),
+    "min": ("minutes", "minute", "mins", "min"),
+    "s": ("seconds", "second", "secs", "sec"),
     "acre": ("acres", "acre"),
     "ha": ("hectares", "hectare", "ha"),
 }.items():
@@ -95,22 +99,26 @@ def dollars_said(text: str) -> str:
     return DOLLARS.sub(r"\1 dollars", text)
 
 
-def unit_after(tokens: list[Token], i: int) -> tuple[str, int] | None:
+def unit_after(tokens: list[Token], i: int, read: bool = False) -> tuple[str, int] | None:
     """The unit said right after the number at `i`, and how many words say it, with the
-    dimension that may follow it ("500 ft tall", "10 square km in size")."""
+    dimension that may follow it ("500 ft tall", "10 square km in size"). `read`: also when
+    its words are read already (by the unit's column mention)."""
     for n in range(LONGEST, 0, -1):
-        words = tuple(t.text for t in tokens[i + 1 : i + 1 + n])
-        if len(words) == n and not any(t.used or t.quoted for t in tokens[i + 1 : i + 1 + n]):
+        said = tokens[i + 1 : i + 1 + n]
+        words = tuple(t.text for t in said)
+        if len(words) == n and not any((t.used and not read) or t.quoted for t in said):
             if words in SAID:
-                return SAID[words], n + _dimension(tokens, i + 1 + n)
+                return SAID[words], n + _dimension(tokens, i + 1 + n, read)
     return None
 
 
-def _dimension(tokens: list[Token], i: int) -> int:
+def _dimension(tokens: list[Token], i: int, read: bool) -> int:
     """How many words at `i` say what was measured, which the unit already told."""
     for words in DIMENSIONS:
         said = tokens[i : i + len(words)]
-        free = all(t.text == "in" or not (t.used or t.quoted) for t in said)  # "in": a keyword
+        free = all(
+            t.text == "in" or read or not (t.used or t.quoted) for t in said
+        )  # "in": a keyword
         if tuple(t.text for t in said) == words and free:
             return len(words)
     return 0
@@ -119,6 +127,8 @@ def _dimension(tokens: list[Token], i: int) -> int:
 def column_units(column: ColumnProfile) -> frozenset[str]:
     """The units a column's name writes ("Area (km²)", "Money ($)"), or else the one unit its
     cells end with ("3,465 ft"); empty when none is written."""
+    if clockish(column):  # "3:36": a duration, said in any unit of time
+        return frozenset(SECONDS_IN)
     name = column.name.lower().replace("²", "2").replace("^2", "2")
     named = frozenset(u for u, p in WRITTEN if p.search(_without_longer(name, u)))
     if named:
@@ -128,6 +138,12 @@ def column_units(column: ColumnProfile) -> frozenset[str]:
     ends = {m.group(1) for v in cells if (m := CELL_UNIT.match(v.lower().replace("²", "2")))}
     found = {u for end in ends for u in (_unit_of(end),) if u}
     return frozenset(found) if len(found) == 1 else frozenset()
+
+
+def _carries(column: ColumnProfile, unit: str) -> bool:
+    """The column is written in `unit` and no other, or holds durations and `unit` is time's."""
+    units = column_units(column)
+    return units == {unit} or (unit in SECONDS_IN and units == frozenset(SECONDS_IN))
 
 
 def _unit_of(text: str) -> str | None:
@@ -158,7 +174,7 @@ def unit_mentions(
         if said is None or i + 1 in taken:
             continue
         unit, n = said
-        carrying = [c for c in table.columns if c.kind == "number" and column_units(c) == {unit}]
+        carrying = [c for c in table.columns if c.kind == "number" and _carries(c, unit)]
         if len(carrying) != 1:
             continue
         for t in tokens[i + 1 : i + 1 + n]:

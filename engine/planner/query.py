@@ -36,8 +36,10 @@ from engine.planner.readings import (
     linked_amounts,
     loose_comparisons,
     neighbours,
+    ranked_durations,
     row_nouns,
     stat_or_column,
+    time_nouns,
     units,
     who_column,
     won_by,
@@ -161,12 +163,14 @@ def read_question(
     values = sorted(long_values + values, key=lambda v: v.start)
     mentions += find_columns_loose(tokens, [table], won=won)
     mentions += counted_nouns(tokens, mentions, table)
+    mentions += time_nouns(tokens, mentions, table)
     mentions += unit_mentions(tokens, table, mentions, compared)
     mentions.sort(key=lambda m: m.start)
     keywords = sorted(keywords + row_nouns(tokens, keywords))
     keywords = neighbours(amounts(keywords, mentions, tokens), tokens, values)
     keywords, winner_named = won_by(linked_amounts(keywords, tokens), tokens, values)
     units(keywords, mentions, tokens)
+    keywords = ranked_durations(keywords, mentions, tokens)
     confidence = min([0.95] + [m.score + 0.05 for m in mentions])
     found = filters_from_question(table, keywords, mentions, tokens, values)
     keywords = [k for k in keywords if k[0] not in found.read]  # "march or april": one filter

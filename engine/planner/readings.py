@@ -18,6 +18,7 @@ import re
 from typing import Final
 
 from engine.errors import UnsupportedError
+from engine.planner.durations import clockish
 from engine.planner.matching import (
     ColumnMention,
     Token,
@@ -34,6 +35,7 @@ from engine.planner.vocabulary import (
     ATTENDANCE_WORDS,
     CAPACITY_WORDS,
     COUNTED_IN_CELLS,
+    DEMONYMS,
     HOLD_VERBS,
     LIVE_VERBS,
     NATION_NOUNS,
@@ -95,6 +97,45 @@ def _a_columns_count(pos: int, mentions: list[ColumnMention], tokens: list[Token
     if column is None and start and tokens[start - 1].used:
         column = ends.get(start - 1)
     return column is not None and column.kind == "number" and not _counted_column(column)
+
+
+def time_nouns(
+    tokens: list[Token], mentions: list[ColumnMention], table: TableProfile
+) -> list[ColumnMention]:
+    """ "which had the fastest time" beside a column Notes of "1:25:23" cells: with no column
+    named for time, "time" is the table's one column of durations."""
+    if any(name_has(c, {"time"}) for c in table.columns):
+        return []
+    clocks = [c for c in table.columns if clockish(c)]
+    if len(clocks) != 1 or clocks[0].name in {m.column.name for m in mentions}:
+        return []  # "the total time" beside a column Total of durations: named already
+    taken = {p for m in mentions for p in range(m.start, m.end)}
+    found = []
+    for i, t in enumerate(tokens):
+        if t.text in ("time", "times") and not (t.used or t.quoted) and i not in taken:
+            t.used = True
+            found.append(ColumnMention(clocks[0], table, i, i + 1, 1.0))
+    return found
+
+
+def ranked_durations(
+    keywords: list[tuple[int, str, str]], mentions: list[ColumnMention], tokens: list[Token]
+) -> list[tuple[int, str, str]]:
+    """Beside a column of durations the best time is the lowest: "best", "fastest" and
+    "quickest" rank up from the smallest, "worst" and "slowest" down from the largest. Without
+    one, "fastest" stays unread (a speed's fastest is its highest)."""
+    if not any(clockish(m.column) for m in mentions):
+        return keywords
+    out = []
+    for pos, feature, value in keywords:
+        if feature == "super" and tokens[pos].text in ("best", "worst"):
+            value = "asc" if tokens[pos].text == "best" else "desc"
+        out.append((pos, feature, value))
+    for i, t in enumerate(tokens):
+        if t.text in ("fastest", "quickest", "slowest") and _free_word(t):
+            t.used = True
+            out.append((i, "super", "desc" if t.text == "slowest" else "asc"))
+    return sorted(out)
 
 
 def counted_nouns(
@@ -328,7 +369,7 @@ def label_noun(tokens: list[Token], keywords: list[tuple[int, str, str]]) -> str
     word = t.text
     if not _free_word(t) or singular(word) != word:
         return None
-    if word in COUNTED_IN_CELLS | QUANTITY_NOUNS | RANK_WORDS:
+    if word in COUNTED_IN_CELLS | QUANTITY_NOUNS | RANK_WORDS | DEMONYMS:
         return None
     t.used = True
     return word

@@ -276,6 +276,17 @@ WIN_VERBS: Final = frozenset({"win", "won", "wins", "winning"})
 WINNER_WORDS: Final = frozenset({"winner", "winning", "champion", "victor"})
 # "which country …" over a table of athletes: the column of their nations, not their names
 NATION_NOUNS: Final = frozenset({"country", "nation"})
+# "which american came in first": a people's name picks rows (by a country the table may write
+# otherwise), so it never names the rows asked for as "which athlete" does
+DEMONYMS: Final = frozenset(
+    """american canadian mexican brazilian argentine argentinian chilean colombian peruvian
+    venezuelan cuban jamaican british english scottish welsh irish french german italian spanish
+    portuguese dutch belgian swiss austrian danish swedish norwegian finnish icelandic polish
+    czech slovak hungarian romanian bulgarian serbian croatian slovenian greek turkish russian
+    ukrainian belarusian estonian latvian lithuanian chinese japanese korean indian pakistani
+    thai vietnamese filipino indonesian malaysian australian kiwi african kenyan ethiopian
+    nigerian egyptian moroccan algerian tunisian iranian iraqi israeli saudi european asian""".split()
+)
 NATION_WORDS: Final = frozenset({"country", "nation", "nationality", "noc"})
 NEIGHBOUR_WORDS: Final = {"after": "+1", "below": "+1", "before": "-1", "above": "-1"}
 

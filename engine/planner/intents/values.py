@@ -118,6 +118,6 @@ class FilteredValues(Unique):
         named = [m.column for m in q.measures] + ([q.which.column] if q.which else [])
         if not _only_filters(q) or len(named) != 1 or q.has("row"):
             return None  # "which club has points over 50": the club is asked with "which"
-        if named[0].kind not in ("text", "date"):  # "which date had over 50 casualties"
-            return None
+        if named[0].kind != "text" and not named[0].type.upper().startswith("DATE"):
+            return None  # "which date had over 50 casualties": dates, not times of day
         return new_plan(q, self, groups=(named[0],))
