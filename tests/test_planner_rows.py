@@ -1333,3 +1333,12 @@ def test_a_neighbour_asked_by_its_own_column_loosely_named(settings, tmp_path) -
         assert t.answer("which church is directly above Christ the King?") == "St Ann"
     finally:
         t.catalog.close()
+
+
+def test_two_named_rows_for_one_value_decline_naming_both(clubs: Table) -> None:
+    """ "how many wins did A and B have": two rows, so no one value; the message names both
+    (it said "A is in 1 rows" before)."""
+    with pytest.raises(UnsupportedError, match="Lyon Stars and Riverside name different rows"):
+        clubs.plan("how many wins did Lyon Stars and Riverside have")
+    with pytest.raises(UnsupportedError, match="Ann Lee is in 2 rows"):
+        clubs.plan("how many points did Ann Lee have")

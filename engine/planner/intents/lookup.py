@@ -76,11 +76,17 @@ class CellValue(Intent):
         alone = len(q.filters) == len({v.column.name for v in q.values})  # no other condition
         if several and alone and not amount:
             return None  # "countries in Europe": a listing (FilteredValues)
-        if amount and ((several and alone) or any(f.op == "in" for f in q.filters)):
-            v = several[0] if several else q.values[0]
+        if amount and several and alone:
+            v = several[0]
             raise UnsupportedError(
                 f"{v.value} is in {v.rows or 'several'} rows, so “{target.name}” has several "
                 "values; ask for their total, or name one row."
+            )
+        if amount and any(f.op == "in" for f in q.filters):  # "X and Y": two rows at least
+            names = " and ".join(str(v.value) for v in q.values)
+            raise UnsupportedError(
+                f"{names} name different rows, so “{target.name}” has several values; ask for "
+                "their total, or about one of them."
             )
         return new_plan(q, self, measures=(target,), n=1 if amount else None)
 
