@@ -105,6 +105,7 @@ ANSWERS = [
     # a comparison said after its number
     ("how many clubs have 58 points or more", lambda t: int((_data(t)["points"] >= 58).sum())),
     ("how many clubs had 11 wins or fewer", lambda t: int((_data(t)["wins"] <= 11).sum())),
+    ("how many clubs have more than sixteen wins", lambda t: int((_data(t)["wins"] > 16).sum())),
     ("how many clubs had points of 40 at most", lambda t: int((_data(t)["points"] <= 40).sum())),
     (
         "total number of wins for Lyon Stars and Riverside",

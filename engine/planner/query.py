@@ -77,6 +77,20 @@ OR_LESS: Final = re.compile(
     rf"\b{_NUMBER} (?:(?:or|and) (?:less|fewer|lower|below|under|smaller)|at most)\b",
     re.IGNORECASE,
 )
+# "at least eight silvers", "more than one format": a number written as a word, after a
+# comparison, is that number (elsewhere "one" is often no number: "the only one")
+NUMBER_WORDS: Final = {
+    w: str(n)
+    for n, w in enumerate(
+        """zero one two three four five six seven eight nine ten eleven twelve thirteen
+        fourteen fifteen sixteen seventeen eighteen nineteen twenty""".split()
+    )
+} | {"thirty": "30", "forty": "40", "fifty": "50", "hundred": "100"}
+COMPARED_WORD: Final = re.compile(
+    r"\b(more than|less than|fewer than|greater than|at least|at most|over|under|above|below"
+    rf"|exactly) (?:an? )?({'|'.join(NUMBER_WORDS)})\b",
+    re.IGNORECASE,
+)
 # "didn't" is "did not"; "did not win any medals" is "did win no medals" (filters._nothing)
 CONTRACTED: Final = re.compile(r"\b(\w+?)n[’']t\b", re.IGNORECASE)
 _IRREGULAR: Final = {"wo": "will", "ca": "can", "sha": "shall"}  # won't, can't, shan't
@@ -147,6 +161,7 @@ def read_question(
     table, text_numbers = read_as_numbers(_pick_table(text, list(profiles)))
     text = FROM_TO.sub(r"between \1 and \2", text)  # "from 1952 to 2007" is a range
     text = dollars_said(text)  # "$40,000": the unit names a column of money
+    text = COMPARED_WORD.sub(lambda m: f"{m[1]} {NUMBER_WORDS[m[2].lower()]}", text)
     text = OR_LESS.sub(r"at most \1\2", OR_MORE.sub(r"at least \1\2", text))
     text = NOT_ANY.sub(r"\1no", CONTRACTED.sub(_uncontracted, text))
     text = _how_long(text, table)
