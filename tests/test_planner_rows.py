@@ -1343,3 +1343,17 @@ def test_two_named_rows_for_one_value_decline_naming_both(clubs: Table) -> None:
         clubs.plan("how many wins did Lyon Stars and Riverside have")
     with pytest.raises(UnsupportedError, match="Ann Lee is in 2 rows"):
         clubs.plan("how many points did Ann Lee have")
+
+
+def test_attending_people_filter_games_and_when_is_never_an_amount(settings, tmp_path) -> None:
+    """ "how many games did at least 1,100 people attend": attend says no more than the
+    attendance column. "When did the fewest fans attend" asks a date: the fewest fans
+    (a number that is no year) is not its answer, so it declines."""
+    t = Table(settings, tmp_path, RESULTS, name="season")
+    try:
+        want = int((t.frame["attendance"] >= 1100).sum())
+        assert t.answer("how many games did at least 1,100 people attend?") == want
+        with pytest.raises(UnsupportedError, match="no year"):
+            t.plan("when did the fewest fans attend?")
+    finally:
+        t.catalog.close()

@@ -9,6 +9,7 @@ from typing import Final
 
 from engine.answer_kinds import Wanted, wanted_answer
 from engine.errors import UnsupportedError
+from engine.planner.matching import name_has
 from engine.planner.plans import SELECTORS, SPECIAL, Plan
 from engine.planner.query import Query
 
@@ -67,6 +68,11 @@ def check_plan(q: Query, plan: Plan) -> None:
             f"The question asks where, when or who, but my reading of it "
             f"({plan.intent.explain(plan)}) gives whole rows."
         )
+    if _VALUE_START.search(q.question) and gives == "number" and not _a_time(q, plan):
+        raise UnsupportedError(  # "when did the least fans attend" is not the least attendance
+            f"The question asks where, when or who, but my reading of it "
+            f"({plan.intent.explain(plan)}) gives a number that is no year."
+        )
     if q.asked is not None and gives == "rows":
         raise UnsupportedError(
             f"The question asks for {q.asked.column.name}, but my reading of it "
@@ -82,6 +88,22 @@ def check_plan(q: Query, plan: Plan) -> None:
             f"“{q.loose[0]}” compares with something that is not a number or a date; the "
             "offline planner only compares with numbers and dates."
         )
+
+
+def _a_time(q: Query, plan: Plan) -> bool:
+    """ "When …" answered by a number: fine when the number is a year (the cell of a Year or
+    Season column, or of a column whose values are years)."""
+    if not re.match(r"\s*when\b", q.question, re.IGNORECASE) or not plan.measures:
+        return False
+    return all(
+        name_has(c, {"year", "season", "date"})
+        or (
+            isinstance(c.min, int | float)
+            and isinstance(c.max, int | float)
+            and 1000 <= c.min <= c.max <= 2100
+        )
+        for c in plan.measures
+    )
 
 
 def _at(q: Query) -> set[tuple[int, str]]:

@@ -47,6 +47,8 @@ from engine.planner.readings import (
 from engine.planner.text_numbers import read_as_numbers
 from engine.planner.vocabulary import (
     AMOUNT_NOUNS,
+    ATTEND_VERBS,
+    ATTENDANCE_WORDS,
     DEICTIC,
     DURATION_WORDS,
     FILLERS,
@@ -178,6 +180,8 @@ def read_question(
     values = sorted(long_values + values, key=lambda v: v.start)
     mentions += find_columns_loose(tokens, [table], won=won)
     mentions += counted_nouns(tokens, mentions, table)
+    if any(name_has(m.column, ATTENDANCE_WORDS) for m in mentions):  # "at least 1500 people
+        keywords = [k for k in keywords if not _attend_link(k, tokens)]  # attend": a filter
     mentions += time_nouns(tokens, mentions, table)
     mentions += unit_mentions(tokens, table, mentions, compared)
     mentions.sort(key=lambda m: m.start)
@@ -218,6 +222,13 @@ def read_question(
         won_by=winner_named,
         named_values=tuple(m for m in mentions if m.start in found.consumed),
     )
+
+
+def _attend_link(keyword: tuple[int, str, str], tokens: list[Token]) -> bool:
+    """A verb of attending beside the attendance column says nothing more than the column:
+    not a link between a named row and a value ("how many games did 1500 people attend")."""
+    pos, feature, _ = keyword
+    return feature == "link" and tokens[pos].text in ATTEND_VERBS
 
 
 def _how_long(text: str, table: TableProfile) -> str:
