@@ -1357,3 +1357,17 @@ def test_attending_people_filter_games_and_when_is_never_an_amount(settings, tmp
             t.plan("when did the fewest fans attend?")
     finally:
         t.catalog.close()
+
+
+def test_more_words_of_one_column_name_pick_it(settings, tmp_path) -> None:
+    """ "the most population in the 2010 census": 2010 and census are in one name, census alone
+    in the other, so the first is meant. With words shared equally it still asks."""
+    text = "city,Population (2000 Census),Population (2010 Census)\nAda,900,800\nBly,700,950\n"
+    t = Table(settings, tmp_path, text, name="cities")
+    try:
+        assert t.answer("which city has the most population in the 2010 census?") == "Bly"
+        assert t.answer("which city had the most population in the 2000 census?") == "Ada"
+        with pytest.raises(UnsupportedError, match="several columns"):
+            t.plan("which city has the most population in the census?")
+    finally:
+        t.catalog.close()

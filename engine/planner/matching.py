@@ -276,6 +276,10 @@ def _named_elsewhere(
         e.column.name: (e, [said[w] for w in e.core if w in said and w not in span]) for e in hits
     }
     supported = {name: found for name, found in supported.items() if found[1]}
+    if len(supported) > 1:  # "population in the 2010 census": 2010 and census beat census
+        most = max(supported.values(), key=lambda found: len(found[1]))
+        if all(set(found[1]) < set(most[1]) for found in supported.values() if found is not most):
+            supported = {most[0].column.name: most}
     if len(supported) != 1:
         return None
     ((entry, positions),) = supported.values()
