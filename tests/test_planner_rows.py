@@ -1196,11 +1196,14 @@ CUPS = """Year,Men's winner,Men's runner-up,Women's winner,Women's runner-up
 
 def test_a_value_in_several_columns_is_not_given_to_the_first(settings, tmp_path) -> None:
     """ "queen's" is a cell of three columns (the value index finds it, possessive and all):
-    it was read as a Men's winner, and the count answered another question."""
+    it was once read as a Men's winner, and the count answered another question. "Runner-up"
+    and "men's" name Men's runner-up; "won" alone names no one column, so that one asks."""
     t = Table(settings, tmp_path, CUPS, name="cups")
     try:
+        want = int((t.frame["Men's runner-up"] == "Queen's").sum())
+        assert t.answer("what is the number of times queen's was runner-up in men's?") == want
         with pytest.raises(UnsupportedError, match="is a value of"):
-            t.plan("what is the number of times queen's was runner-up in men's?")
+            t.plan("what is the number of times queen's was in the final?")
     finally:
         t.catalog.close()
 
@@ -1369,5 +1372,22 @@ def test_more_words_of_one_column_name_pick_it(settings, tmp_path) -> None:
         assert t.answer("which city had the most population in the 2000 census?") == "Ada"
         with pytest.raises(UnsupportedError, match="several columns"):
             t.plan("which city has the most population in the census?")
+    finally:
+        t.catalog.close()
+
+
+def test_a_value_in_several_columns_is_read_in_the_one_the_question_names(settings, tmp_path):
+    """ "stations licensed in Fort Wayne": the value is in City of license and Area served, and
+    "licensed" says which. Without such a word it still asks."""
+    text = (
+        "Call sign,City of license,Area served\nWAAA,Fort Wayne,Fort Wayne\n"
+        "WBBB,Auburn,Fort Wayne\nWCCC,Fort Wayne,Auburn\nWDDD,Fort Wayne,Fort Wayne\n"
+    )
+    t = Table(settings, tmp_path, text, name="stations")
+    try:
+        want = int((t.frame["City of license"] == "Fort Wayne").sum())
+        assert t.answer("how many stations are licensed in Fort Wayne?") == want
+        with pytest.raises(UnsupportedError, match="is a value of"):
+            t.plan("how many stations are in Fort Wayne?")
     finally:
         t.catalog.close()

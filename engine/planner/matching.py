@@ -394,6 +394,8 @@ def find_values(
             # cells of the value's own column that hold it among other words ("A, B")
             inside = tuple(v for c, v in inside if c == hits[0][0].name)
             if len({(c.name, tb.name) for c, tb, _ in hits}) > 1:
+                hits = _value_column_named(hits, tokens, i, i + n) or hits
+            if len({(c.name, tb.name) for c, tb, _ in hits}) > 1:
                 cols = sorted({c.name for c, _, _ in hits})
                 raise UnsupportedError(
                     f"“{' '.join(t.raw for t in span)}” is a value of {_or(cols)}. "
@@ -411,6 +413,37 @@ def find_values(
                 t.used = True
             found.append(ValueMention(col, table, value, i, i + n, rows, inside))
     return found
+
+
+def _value_column_named(
+    hits: list[tuple[ColumnProfile, TableProfile, Any]], tokens: list[Token], start: int, end: int
+) -> list[tuple[ColumnProfile, TableProfile, Any]] | None:
+    """Of several columns that hold a value, the one whose name has the most of the question's
+    other words, when it has every word the others have and more: "stations licensed in Fort
+    Wayne" is City of license, not Area served; "the times Queen's was runner-up in men's" is
+    Men's runner-up. Those words are then read. None when no column stands out."""
+    said = {
+        j: singular(t.text)
+        for j, t in enumerate(tokens)
+        if not (start <= j < end or t.used or t.quoted) and t.text not in STOPWORDS
+    }
+    support: dict[str, set[int]] = {}
+    for column, _, _ in hits:
+        words = {singular(w) for w in name_words(column.name)} - STOPWORDS
+        support[column.name] = {j for j, w in said.items() if any(_says(w, n) for n in words)}
+    best = max(support, key=lambda name: len(support[name]))
+    others = [found for name, found in support.items() if name != best]
+    if not support[best] or not all(found < support[best] for found in others):
+        return None
+    for j in support[best]:
+        tokens[j].used = True
+    return [h for h in hits if h[0].name == best]
+
+
+def _says(word: str, name_word: str) -> bool:
+    """A question's word says a column name's word: the same, or the same stem ("licensed"
+    for "license", "served" for "serve")."""
+    return word == name_word or (len(name_word) >= 4 and word.startswith(name_word))
 
 
 def mostly_months(column: ColumnProfile) -> bool:
