@@ -10,8 +10,11 @@ import pandas as pd
 import pytest
 
 from engine.errors import UnsupportedError
+from engine.planner.dates_said import number_of
 from engine.planner.durations import clockish, seconds_of
-from engine.planner.matching import number_of, tokenize
+from engine.planner.matching import (
+    tokenize,
+)
 from engine.types import ColumnProfile
 from tests.test_planner_rows import Table
 

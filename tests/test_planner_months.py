@@ -19,7 +19,10 @@ import pytest
 
 from engine.errors import UnsupportedError
 from engine.planner import plan
-from engine.planner.matching import date_of, tokenize
+from engine.planner.dates_said import date_of
+from engine.planner.matching import (
+    tokenize,
+)
 from engine.planner.query import read_question
 from engine.sandbox.execute import CannotAnswer, cannot_answer
 from tests.test_planner_rows import Table

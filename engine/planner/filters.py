@@ -13,24 +13,21 @@ from datetime import date
 from typing import Any
 
 from engine.errors import UnsupportedError
+from engine.planner.dates_said import DAY, MONTHS, date_of, number_of
 from engine.planner.durations import SECONDS_IN, clockish
 from engine.planner.matching import (
-    DAY,
-    MONTHS,
     ColumnMention,
     Token,
     ValueMention,
-    date_of,
     mostly_months,
     name_has,
-    number_of,
 )
 from engine.planner.measure_units import column_units, unit_after
 from engine.planner.vocabulary import STOPWORDS
 from engine.types import ColumnProfile, TableProfile
 
 Keywords = Sequence[tuple[int, str, str]]  # (token position, feature, value), as in Query
-Period = tuple[date, date, int]  # first day, day after, tokens used (matching.date_of)
+Period = tuple[date, date, int]  # first day, day after, tokens used (dates_said.date_of)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from engine.errors import UnsupportedError
+from engine.planner.dates_said import number_of
 from engine.planner.filters import Filter, filters_from_question
 from engine.planner.matching import (
     ColumnMention,
@@ -23,7 +24,6 @@ from engine.planner.matching import (
     find_values,
     name_has,
     name_words,
-    number_of,
     singular,
     tokenize,
 )

@@ -18,15 +18,14 @@ import re
 from typing import Final
 
 from engine.errors import UnsupportedError
+from engine.planner.dates_said import date_of, number_of
 from engine.planner.durations import clockish
 from engine.planner.matching import (
     ColumnMention,
     Token,
     ValueMention,
-    date_of,
     name_has,
     name_words,
-    number_of,
     singular,
     winner_column,
 )
