@@ -125,6 +125,13 @@ class ColumnProfile:
         """A coarse family: number, text, date, bool or other."""
         return type_family(self.type)
 
+    @property
+    def texts(self) -> list[str]:
+        """The profiled values written as text: the most frequent ones, then the examples
+        (what the planner reads a column's cells by, before any code runs)."""
+        seen = [v for v, _ in self.top_values] + list(self.examples)
+        return [v for v in seen if isinstance(v, str)]
+
     def to_json(self) -> dict[str, Any]:
         return {
             "name": self.name,

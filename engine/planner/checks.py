@@ -12,6 +12,7 @@ from engine.errors import UnsupportedError
 from engine.planner.matching import name_has
 from engine.planner.plans import SELECTORS, SPECIAL, Plan
 from engine.planner.query import Query
+from engine.planner.readings import holds_years
 
 _WHICH_START: Final = re.compile(r"^\s*(?:in |of |from |for |at |on )?which\b", re.IGNORECASE)
 # "is the code less than 1950", "was X before or after Y": yes/no and either/or questions,
@@ -95,15 +96,7 @@ def _a_time(q: Query, plan: Plan) -> bool:
     Season column, or of a column whose values are years)."""
     if not re.match(r"\s*when\b", q.question, re.IGNORECASE) or not plan.measures:
         return False
-    return all(
-        name_has(c, {"year", "season", "date"})
-        or (
-            isinstance(c.min, int | float)
-            and isinstance(c.max, int | float)
-            and 1000 <= c.min <= c.max <= 2100
-        )
-        for c in plan.measures
-    )
+    return all(name_has(c, {"year", "season", "date"}) or holds_years(c) for c in plan.measures)
 
 
 def _at(q: Query) -> set[tuple[int, str]]:

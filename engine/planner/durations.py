@@ -35,9 +35,7 @@ def seconds_of(text: str) -> float | None:
 
 def clockish(column: ColumnProfile) -> bool:
     """A column whose profiled values are mostly durations written as text ("3:36")."""
-    seen = [v for v, _ in column.top_values if isinstance(v, str)]
-    seen += [v for v in column.examples if isinstance(v, str)]
-    seen = [v for v in seen if v.strip().lower() not in NO_TIME]
+    seen = [v for v in column.texts if v.strip().lower() not in NO_TIME]
     clocks = [v for v in seen if CLOCK_CELL.match(v)]
     return bool(seen) and len(clocks) >= CLOCK_SHARE * len(seen)
 

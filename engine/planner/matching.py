@@ -262,20 +262,25 @@ def _named_elsewhere(
         if not (start <= j < end or t.used or t.quoted) and singular(t.text) not in STOPWORDS
     }
     span = {singular(t.text) for t in tokens[start:end]}
-    supported = {
-        e.column.name: (e, [said[w] for w in e.core if w in said and w not in span]) for e in hits
+    support = {
+        e.column.name: {said[w] for w in e.core if w in said and w not in span} for e in hits
     }
-    supported = {name: found for name, found in supported.items() if found[1]}
-    if len(supported) > 1:  # "population in the 2010 census": 2010 and census beat census
-        most = max(supported.values(), key=lambda found: len(found[1]))
-        if all(set(found[1]) < set(most[1]) for found in supported.values() if found is not most):
-            supported = {most[0].column.name: most}
-    if len(supported) != 1:
+    best = _stands_out(support)  # "population in the 2010 census": 2010 and census beat census
+    if best is None:
         return None
-    ((entry, positions),) = supported.values()
-    for j in positions:
+    for j in support[best]:
         tokens[j].used = True
-    return [e for e in hits if e.column.name == entry.column.name]
+    return [e for e in hits if e.column.name == best]
+
+
+def _stands_out(support: dict[str, set[int]]) -> str | None:
+    """Of several column names, each with the positions of the question's words it has, the
+    one that has every word the others have and more; None when no name does."""
+    if not support:
+        return None
+    best = max(support, key=lambda name: len(support[name]))
+    others = [found for name, found in support.items() if name != best]
+    return best if support[best] and all(found < support[best] for found in others) else None
 
 
 def _fuzzy(
@@ -421,9 +426,8 @@ def _value_column_named(
     for column, _, _ in hits:
         words = {singular(w) for w in name_words(column.name)} - STOPWORDS
         support[column.name] = {j for j, w in said.items() if any(_says(w, n) for n in words)}
-    best = max(support, key=lambda name: len(support[name]))
-    others = [found for name, found in support.items() if name != best]
-    if not support[best] or not all(found < support[best] for found in others):
+    best = _stands_out(support)
+    if best is None:
         return None
     for j in support[best]:
         tokens[j].used = True

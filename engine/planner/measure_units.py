@@ -116,9 +116,8 @@ def _dimension(tokens: list[Token], i: int, read: bool) -> int:
     """How many words at `i` say what was measured, which the unit already told."""
     for words in DIMENSIONS:
         said = tokens[i : i + len(words)]
-        free = all(
-            t.text == "in" or read or not (t.used or t.quoted) for t in said
-        )  # "in": a keyword
+        # "in" is a keyword, read already
+        free = all(t.text == "in" or read or not (t.used or t.quoted) for t in said)
         if tuple(t.text for t in said) == words and free:
             return len(words)
     return 0
@@ -133,9 +132,7 @@ def column_units(column: ColumnProfile) -> frozenset[str]:
     named = frozenset(u for u, p in WRITTEN if p.search(_without_longer(name, u)))
     if named:
         return named
-    cells = [v for v, _ in column.top_values if isinstance(v, str)]
-    cells += [v for v in column.examples if isinstance(v, str)]
-    ends = {m.group(1) for v in cells if (m := CELL_UNIT.match(v.lower().replace("²", "2")))}
+    ends = {m.group(1) for v in column.texts if (m := CELL_UNIT.match(v.lower().replace("²", "2")))}
     found = {u for end in ends for u in (_unit_of(end),) if u}
     return frozenset(found) if len(found) == 1 else frozenset()
 

@@ -232,10 +232,17 @@ def _counted_column(column: ColumnProfile) -> bool:
     low, high = column.min, column.max
     if not isinstance(low, int | float) or not isinstance(high, int | float):
         return False
-    years = float(low).is_integer() and float(high).is_integer() and 1000 <= low <= high <= 2100
     once = bool(column.top_values) and column.top_values[0][1] == 1  # no value repeats
     ordinal = low == 1 and high == column.distinct_count >= 3 and once
-    return years or ordinal
+    return holds_years(column) or ordinal
+
+
+def holds_years(column: ColumnProfile) -> bool:
+    """Every value is a whole number between 1000 and 2100: years."""
+    low, high = column.min, column.max
+    if not isinstance(low, int | float) or not isinstance(high, int | float):
+        return False
+    return float(low).is_integer() and float(high).is_integer() and 1000 <= low <= high <= 2100
 
 
 def _numbered_rows(column: ColumnProfile, table: TableProfile, said: Token) -> bool:

@@ -5,8 +5,8 @@ A text column is read as numbers when 80% of its profiled values start with a di
 that computes with it drops thousands separators, takes a lone dash, "?" or "n/a" for no value,
 drops a unit that every filled cell ends with ("3755 km2"; "1 stroke" beside "3 strokes" is one
 unit), and converts only when every other cell is then a plain number; a footnote, mixed units
-or a range ("12[3]", "12 km" beside "3 mi", "2004–05") makes it decline with `cannot_answer`. A cell that is only read ("how
-many floors does X have") is returned as written.
+or a range ("12[3]", "12 km" beside "3 mi", "2004–05") makes it decline with `cannot_answer`.
+A cell that is only read ("how many floors does X have") is returned as written.
 """
 
 from __future__ import annotations
@@ -33,9 +33,7 @@ def numberish(column: ColumnProfile) -> bool:
     not dates ("11 September")."""
     if column.kind != "text" or mostly_months(column):
         return False
-    seen = [v for v, _ in column.top_values if isinstance(v, str)]
-    seen += [v for v in column.examples if isinstance(v, str)]
-    seen = [v for v in seen if v.strip() not in NO_VALUE]  # a dash says nothing either way
+    seen = [v for v in column.texts if v.strip() not in NO_VALUE]  # a dash says nothing either way
     numeric = [v for v in seen if NUMBERISH.match(v)]
     return bool(seen) and len(numeric) >= NUMBERISH_SHARE * len(seen)
 
