@@ -175,3 +175,20 @@ def test_column_units_come_from_the_name_or_the_cells(name, cells, units) -> Non
 
     column = ColumnProfile(name, "VARCHAR" if cells else "DOUBLE", 0, 2, examples=tuple(cells))
     assert column_units(column) == units
+
+
+def test_a_column_named_further_before_its_number_by_explained_words(settings, tmp_path) -> None:
+    """ "population counts of at least 10,000": four words between the column and the number,
+    each one the question explains (a column word, "of", "at least"), so Population is the
+    column compared. Before, only three words were allowed and the planner asked which."""
+    text = (
+        "Name,Status,Population\nAlby,Town,12000\nBrent,City,30000\n"
+        "Cole,Town,9000\nDale,Town,10000\nEyre,City,800\n"
+    )
+    t = Table(settings, tmp_path, text, name="parishes")
+    try:
+        f = t.frame
+        want = int(((f["Status"] == "Town") & (f["Population"] >= 10_000)).sum())
+        assert t.answer("how many towns have population counts of at least 10,000?") == want
+    finally:
+        t.catalog.close()

@@ -99,7 +99,7 @@ def filters_from_question(
         number = number_of(t)
         if number is None and period is None:
             continue
-        near = _column_before(columns, i - 1)
+        near = _column_before(columns, i - 1, tokens)
         after = _column_after(columns, i + 1) if before[0] == "cmp" else None
         if after is not None and (
             near is None
@@ -260,8 +260,18 @@ def _use(tokens: list[Token], i: int, period: Period | None) -> None:
         t.used = True
 
 
-def _column_before(columns: Sequence[ColumnMention], pos: int) -> ColumnProfile | None:
-    near = [m for m in columns if m.end <= pos + 1 and pos + 1 - m.end <= 3]
+def _column_before(
+    columns: Sequence[ColumnMention], pos: int, tokens: list[Token]
+) -> ColumnProfile | None:
+    """The column named just before a number: up to three words between ("population of at
+    least"), or more when each is a word the question already explained ("population counts of
+    at least 10,000")."""
+    near = [
+        m
+        for m in columns
+        if m.end <= pos + 1
+        and (pos + 1 - m.end <= 3 or all(t.used for t in tokens[m.end : pos + 1]))
+    ]
     return near[-1].column if near else None
 
 
