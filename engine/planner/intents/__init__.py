@@ -27,7 +27,13 @@ from engine.planner.intents.overview import (
     Missing,
     Scatter,
 )
-from engine.planner.intents.positions import LatestRow, ListEnd, Neighbour, Placing
+from engine.planner.intents.positions import (
+    LatestRow,
+    ListEnd,
+    Neighbour,
+    Placing,
+    TableOrder,
+)
 from engine.planner.intents.ranking import (
     Extreme,
     Mode,
@@ -53,6 +59,7 @@ INTENTS: Final[tuple[Intent, ...]] = (
     Neighbour(),  # the row after a named one, the last row listed: the table's own order
     ListEnd(),
     LatestRow(),  # "who was the last coach": by the table's one date or year column
+    TableOrder(),  # … or, with none, the table's order
     Head(),
     FirstLast(),
     Histogram(),

@@ -184,13 +184,53 @@ class LatestRow(RowLabel):
         return f"The {plan.groups[0].name} of the row with the {when} {plan.measures[0].name}"
 
 
+class TableOrder(Intent):
+    """'what was the last team he played for' with no one date or year column to order by: a
+    column of the first or last row in the table's order. When run, every date or year column
+    must run forward in that order (else "first" is unclear and it declines). A table with a
+    place column (Rank, Pos …) is left to Placing: there "who was last" is the last place."""
+
+    reads = LatestRow.reads
+    computes = False
+
+    def match(self, q: Query) -> Plan | None:
+        if q.has("listed") or q.has("first") == q.has("last") or q.n or q.groups:
+            return None
+        if {f for _, f, _ in q.keywords} - {"first", "last", "which", "link", "during", "row"}:
+            return None
+        target = _target(q, None)
+        if time_column(q.table) is not None or place_column(q.table) is not None or not target:
+            return None
+        times = tuple(c for c in q.table.columns if c.kind == "date" or _years(c))
+        return new_plan(q, self, measures=(target,), groups=times, n=-1 if q.has("last") else 0)
+
+    def explain(self, plan: Plan) -> str:
+        which = "last" if plan.n == -1 else "first"
+        return f"{measure_words(plan)} of the {which} row, in the table's order"
+
+    def gives(self, plan: Plan) -> str:
+        return "label"  # a cell as written, like ListEnd's
+
+    def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
+        lines = []
+        for c in plan.groups:  # the table's order must be the order in time
+            read = "pd.to_datetime" if c.kind == "date" else "pd.to_numeric"
+            lines += [
+                f"if not {read}({col(rows, c)}, errors='coerce').dropna().is_monotonic_increasing:",
+                f"    {DECLINE}({py(f'{c.name} does not run in the order of the table')})",
+            ]
+        return [*lines, f"result = {col(rows, plan.measures[0])}.iloc[{plan.n}]"]
+
+
+def _years(column: ColumnProfile) -> bool:
+    return column.kind == "number" and name_words(column.name)[-1:] == ("year",)
+
+
 def time_column(table: TableProfile) -> ColumnProfile | None:
     """The table's one date column, or else its one numeric year column ("Year", "Event
     year"); None when there is none, or several."""
     dates = [c for c in table.columns if c.kind == "date"]
-    years = [
-        c for c in table.columns if c.kind == "number" and name_words(c.name)[-1:] == ("year",)
-    ]
+    years = [c for c in table.columns if _years(c)]
     found = dates or years
     return found[0] if len(found) == 1 else None
 

@@ -1,0 +1,75 @@
+"""'The first' and 'the last' read in the table's order when no date or year column orders the
+rows (issue 13).
+
+Small tables of our own, loaded by the real loader; every answer is checked against pandas
+written here."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.errors import UnsupportedError
+from engine.sandbox.execute import CannotAnswer
+from tests.test_planner_rows import Table
+
+# A player's career: seasons written "01/02" are no dates or years, so only the order says when.
+CAREER = """Season,Team,Country,Goals
+01/02,Esteghlal,Iran,3
+02/03,Esteghlal,Iran,2
+03/04,Al-Sadd,Qatar,6
+04/05,Saipa,Iran,4
+"""
+
+# Two date columns: terms start in the table's order, births do not.
+LEADERS = """Leader,Born,Took office
+Ann Barton,1849-01-18,1901-01-01
+Bo Deakin,1856-08-03,1903-09-24
+Cy Watson,1867-04-09,1904-04-27
+Di Reid,1845-02-25,1904-08-18
+"""
+
+RANKED = """Rank,Athlete,Country,Time
+1,Ann Lee,Canada,1:50.2
+2,Bo Chan,Japan,1:51.0
+3,Cy Roe,Italy,1:52.9
+,Di Fox,Spain,DNF
+"""
+
+
+def test_first_and_last_follow_the_table_order_without_dates(settings, tmp_path) -> None:
+    t = Table(settings, tmp_path, CAREER, name="career")
+    try:
+        assert t.answer("what was the last team played for?") == t.frame["Team"].iloc[-1]
+        assert t.answer("what was the first country?") == t.frame["Country"].iloc[0]
+        assert "in the table's order" in t.plan("what was the last team played for?").explanation
+    finally:
+        t.catalog.close()
+
+
+def test_table_order_is_used_only_when_every_date_runs_forward_in_it(settings, tmp_path) -> None:
+    """Two date columns, so no one of them says when. "Took office" runs forward in the table's
+    order, "Born" does not, so the table's order is not the order in time: declined when run."""
+    t = Table(settings, tmp_path, LEADERS, name="leaders")
+    try:
+        with pytest.raises(CannotAnswer, match="Born does not run in the order of the table"):
+            t.answer("who was the first leader?")
+    finally:
+        t.catalog.close()
+    ordered = LEADERS.replace("1845-02-25", "1870-02-25")
+    t = Table(settings, tmp_path, ordered, name="leaders2")
+    try:
+        assert t.answer("who was the first leader?") == "Ann Barton"
+        assert t.answer("who was the last leader?") == "Di Reid"
+    finally:
+        t.catalog.close()
+
+
+def test_with_a_place_column_last_is_a_place_not_the_last_row(settings, tmp_path) -> None:
+    """In a ranking, "who was last" is the last place: the table's order (a DNF row below the
+    places) is not read for it."""
+    t = Table(settings, tmp_path, RANKED, name="ranked")
+    try:
+        with pytest.raises(UnsupportedError):
+            t.plan("who was last?")
+    finally:
+        t.catalog.close()
