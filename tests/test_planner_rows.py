@@ -461,6 +461,27 @@ def test_a_noun_of_a_quantity_after_which_is_not_the_rows_label(
     t.catalog.close()
 
 
+@pytest.mark.parametrize(
+    ("question", "column", "least"),
+    [
+        ("which countries won at least 5 gold", "gold", 5),  # a plural asks for a list
+        ("who won at least 5 gold", "gold", 5),  # "who" with only a filter: the names
+        ("which nations have more than 4 silver", "silver", 5),
+    ],
+)
+def test_which_nouns_or_who_with_only_a_filter_list_the_rows_names(
+    settings, tmp_path: Path, question: str, column: str, least: int
+) -> None:
+    """ "which countries won at least 6 bronze medals": the names of the rows that match, not
+    the rows (declined before, as a kind that does not fit "which")."""
+    t = Table(settings, tmp_path, NATIONS, name="medals")
+    try:
+        want = sorted(t.frame.loc[t.frame[column] >= least, "nation"])
+        assert sorted(t.answer(question)) == want
+    finally:
+        t.catalog.close()
+
+
 def test_a_column_that_numbers_the_rows_is_not_an_amount(settings, tmp_path: Path) -> None:
     """ "the largest amount of tracks" is not the highest track number: a column holding 1..n
     once each is a position (found on wtq-train, where "which lyricist has the largest amount

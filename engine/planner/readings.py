@@ -368,13 +368,14 @@ def stat_or_column(
 def label_noun(tokens: list[Token], keywords: list[tuple[int, str, str]]) -> str | None:
     """'which country won the most golds' in a table whose rows are nations: an unknown noun
     right after a leading which/what names the rows, as "who" does; it is marked used and
-    returned (None when there is none)."""
+    returned, singular (None when there is none). A plural asks for a list ("which countries
+    won at least 6 bronze medals"), so beside a superlative it is no label noun."""
     if len(tokens) < 2 or (0, "which", "") not in keywords:
         return None
     t = tokens[1]
-    word = t.text
-    if not _free_word(t) or singular(word) != word:
-        return None
+    word = singular(t.text)  # "which countries won at least 6 bronze medals": their names
+    if not _free_word(t) or (word != t.text and any(f == "super" for _, f, _ in keywords)):
+        return None  # "which olympics had the most …": a name plural in form, one row
     if word in COUNTED_IN_CELLS | QUANTITY_NOUNS | RANK_WORDS | DEMONYMS:
         return None
     t.used = True

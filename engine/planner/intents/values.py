@@ -93,7 +93,7 @@ class Rows(Intent):
     """'orders from the West in 2014': the rows that match (the first 1,000 of a big table)."""
 
     def match(self, q: Query) -> Plan | None:
-        if not _only_filters(q) or q.measures or q.which:
+        if not _only_filters(q) or q.measures or q.which or (q.asks_who and q.who):
             return None  # "which club has points over 50" asks for clubs (FilteredValues)
         return new_plan(q, self)
 
@@ -116,6 +116,8 @@ class FilteredValues(Unique):
 
     def match(self, q: Query) -> Plan | None:
         named = [m.column for m in q.measures] + ([q.which.column] if q.which else [])
+        if not named and q.asks_who and q.who is not None:
+            named = [q.who]  # "which country won at least 6 bronze medals": the rows' names
         if not _only_filters(q) or len(named) != 1 or q.has("row"):
             return None  # "which club has points over 50": the club is asked with "which"
         if named[0].kind != "text" and not named[0].type.upper().startswith("DATE"):
