@@ -73,3 +73,22 @@ def test_with_a_place_column_last_is_a_place_not_the_last_row(settings, tmp_path
             t.plan("who was last?")
     finally:
         t.catalog.close()
+
+
+DRAFT = """Pick,Team,Player,Position
+1,Oakland,Ann Lee,QB
+2,Detroit,Bo Chan,WR
+3,Oakland,Cy Roe,OT
+"""
+
+
+@pytest.mark.parametrize("verb", ["picked", "selected", "chosen", "appointed"])
+def test_verbs_of_choosing_link_a_named_row_to_its_neighbour(settings, tmp_path, verb) -> None:
+    """ "who was picked after Ann Lee" in a draft: the verb says no more than "who was …
+    after", so the next row's Player (it was an unknown word before)."""
+    t = Table(settings, tmp_path, DRAFT, name="draft")
+    try:
+        after = t.frame.index[t.frame["Player"] == "Ann Lee"][0] + 1
+        assert t.answer(f"who was {verb} after Ann Lee?") == t.frame["Player"][after]
+    finally:
+        t.catalog.close()

@@ -143,7 +143,8 @@ _add(
     perform performed build built found founded establish established open opened locate located
     born elect elected draft drafted sign signed achieve achieved occur occurred run ran drive
     drove ride rode air aired premiere premiered publish published launch launched own owned
-    operate operated design designed name named call called titled lasted lasting only""".split(),
+    operate operated design designed name named call called titled lasted lasting only picked
+    selected chose chosen appointed""".split(),  # not pick/select/choose: imperatives
 )
 _add("link", "", "took place", "take place", "takes place", "taking place", "taken place")
 _add("and", "", "and", "&")
