@@ -179,3 +179,22 @@ def test_the_comma_after_a_day_is_not_part_of_a_number() -> None:
     ]  # fmt: skip
     first, after, used = date_of(tokenize("october 25, 1981"), 0)
     assert (first.isoformat(), after.isoformat(), used) == ("1981-10-25", "1981-10-26", 3)
+
+
+def test_two_years_joined_by_a_dash_after_from_are_a_range(settings, tmp_path: Path) -> None:
+    """ "from 1941-1949" reads as "between 1941 and 1949". Where a column is named by the two
+    years ("1990–2001") they are that column, not a range: the question stays unread."""
+    text = "Year,Title\n1940,Ada\n1941,Bly\n1945,Cole\n1949,Dee\n1950,Eyre\n"
+    t = Table(settings, tmp_path, text, name="films")
+    try:
+        want = int(t.frame["Year"].between(1941, 1949).sum())
+        assert t.answer("how many films were there from 1941-1949?") == want == 3
+    finally:
+        t.catalog.close()
+    text = "Country,1990–2001,2002–2010,Year\nPeru,10,20,2011\nChile,30,40,2011\n"
+    t = Table(settings, tmp_path, text, name="migrants")
+    try:
+        with pytest.raises(UnsupportedError):
+            t.plan("how many migrants came from Peru from 1990-2001?")
+    finally:
+        t.catalog.close()

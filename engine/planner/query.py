@@ -69,6 +69,9 @@ FUZZY_KEYWORD_MIN_CHARS: Final = 5
 APPROX_KEY_SHARE: Final = 0.95
 _WHEN = r"((?:[A-Za-z]+ )?\d{4}(?:-\d{1,2}){0,2}|\d+(?:\.\d+)?)"
 FROM_TO: Final = re.compile(rf"\bfrom {_WHEN} (?:to|until|till|through) {_WHEN}", re.IGNORECASE)
+# "from 1941-1949", "between the years 1954-2014": two years joined by a dash are a range (a bare
+# "2002-03" is a season, a value)
+YEAR_SPAN: Final = re.compile(r"\b(?:from|between)(?: the years?)? (\d{4}) ?[-–] ?(\d{4})\b", re.I)
 # "50,000 or more", "10 goals or fewer", "1,000 at most": the comparison said after the number
 # is said before it, where the filters read it ("at least 50,000", "at most 10 goals")
 _NUMBER = r"(\d[\d,]*(?:\.\d+)?)((?: [a-z]+){0,2}?)"
@@ -162,6 +165,7 @@ def read_question(
             raise UnsupportedError(reason)
     table, text_numbers = read_as_numbers(_pick_table(text, list(profiles)))
     text = FROM_TO.sub(r"between \1 and \2", text)  # "from 1952 to 2007" is a range
+    text = YEAR_SPAN.sub(lambda m: _year_span(m, table), text)
     text = dollars_said(text)  # "$40,000": the unit names a column of money
     text = COMPARED_WORD.sub(lambda m: f"{m[1]} {NUMBER_WORDS[m[2].lower()]}", text)
     text = OR_LESS.sub(r"at most \1\2", OR_MORE.sub(r"at least \1\2", text))
@@ -222,6 +226,15 @@ def read_question(
         won_by=winner_named,
         named_values=tuple(m for m in mentions if m.start in found.consumed),
     )
+
+
+def _year_span(m: re.Match[str], table: TableProfile) -> str:
+    """ "from 1941-1949" as "between 1941 and 1949" when the table has dates or years to
+    compare and no column is named by those two years (a column "1990–2001" is meant)."""
+    first, last = m[1], m[2]
+    named = any(re.findall(r"\d{4}", c.name) == [first, last] for c in table.columns)
+    timed = any(c.kind == "date" or name_words(c.name)[-1:] == ("year",) for c in table.columns)
+    return f"between {first} and {last}" if first < last and timed and not named else m[0]
 
 
 def _attend_link(keyword: tuple[int, str, str], tokens: list[Token]) -> bool:
