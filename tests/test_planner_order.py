@@ -1,5 +1,6 @@
-"""'The first' and 'the last' read in the table's order when no date or year column orders the
-rows (issue 13).
+"""The table's order and the rows around a named one (issue 13): "the first" and "the last"
+read in the table's order when no date or year column orders the rows, verbs of choosing
+("picked after X"), and "besides X" (other than X, not beside it).
 
 Small tables of our own, loaded by the real loader; every answer is checked against pandas
 written here."""
@@ -90,5 +91,18 @@ def test_verbs_of_choosing_link_a_named_row_to_its_neighbour(settings, tmp_path,
     try:
         after = t.frame.index[t.frame["Player"] == "Ann Lee"][0] + 1
         assert t.answer(f"who was {verb} after Ann Lee?") == t.frame["Player"][after]
+    finally:
+        t.catalog.close()
+
+
+def test_besides_a_value_is_other_than_it_not_beside_it(settings, tmp_path) -> None:
+    """ "what other partner did he have besides Bo Chan": the other values of the value's column
+    ("besides" was read as "beside", a neighbour on no side said, and declined)."""
+    text = "Year,Partner,Surface\n1968,Bo Chan,Grass\n1969,Ann Lee,Clay\n1970,Bo Chan,Hard\n"
+    text += "1971,Cy Roe,Grass\n"
+    t = Table(settings, tmp_path, text, name="doubles")
+    try:
+        want = sorted(set(t.frame["Partner"]) - {"Bo Chan"})
+        assert sorted(t.answer("what other partner did he have besides Bo Chan?")) == want
     finally:
         t.catalog.close()

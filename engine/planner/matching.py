@@ -25,7 +25,7 @@ from engine.value_index import ValueIndex, value_words
 FUZZY_CUTOFF: Final = 86.0
 FUZZY_MIN_CHARS: Final = 5
 MAX_VALUE_WORDS: Final = 8  # the longest cell value looked for in a question  # short words are too easy to confuse ("sex" vs "set")
-INVARIANT: Final = frozenset("species series data news physics always".split())
+INVARIANT: Final = frozenset("species series data news physics always besides".split())
 UNIT_WORDS: Final = frozenset("mm cm m km g kg lb lbs usd eur pct".split())
 # Words people use for a column whose name says it differently: phrase -> words of the name.
 SYNONYMS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {

@@ -71,7 +71,7 @@ _add("group", "", "by", "per", "each", "for each", "for every", "across", "broke
 _add("group", "", "split by", "grouped by", "group by", "in each", "within each", "among")
 _add("group", "", "for all", "of each", "for the different", "by their", "by its", "for every")
 _add("not", "", "not", "excluding", "except", "other than", "without", "exclude", "isn't")
-_add("not", "", "aren't", "non")
+_add("not", "", "aren't", "non", "besides")  # "other languages besides Sotho" (not "beside")
 _add("contains", "", "contain", "containing", "contains", "includes", "matching")
 _add("contains", "", "with the word", "in the name", "in its name", "in their name")
 _add("cmp", ">", ">", "over", "above", "greater than", "more than", "higher than", "exceed")
