@@ -509,6 +509,10 @@ MEDAL_TABLE = """rank,nation,gold,silver,bronze,total
         ("which nation won the most medals", "Italy"),  # not Norway, which has the most gold
         ("how many gold medals did Kenya win", 5),  # a named column's unit stays its unit
         ("how many total medals did Peru win", 3),
+        # a closing "total" adds up, like "combined"; it names no column
+        ("how many gold medals do Norway and Kenya have total?", 9 + 5),
+        ("how many medals did Kenya get in total?", 11),
+        ("which nation won the most medals total", "Italy"),  # not "how many": the column
     ],
 )
 def test_a_noun_the_cells_count_is_the_total_column(

@@ -100,6 +100,10 @@ COMPARED_WORD: Final = re.compile(
 CONTRACTED: Final = re.compile(r"\b(\w+?)n[’']t\b", re.IGNORECASE)
 _IRREGULAR: Final = {"wo": "will", "ca": "can", "sha": "shall"}  # won't, can't, shan't
 NOT_ANY: Final = re.compile(r"\b(?:not|never) (\w+ )?any\b", re.IGNORECASE)
+# "how many gold medals do A and B have (in) total?": a closing "total" adds up, like "combined",
+# and does not name a column Total
+CLOSING_TOTAL: Final = re.compile(r"\b(?:in )?total(\W*)$", re.IGNORECASE)
+HOW_MANY: Final = re.compile(r"\s*how (?:many|much)\b", re.IGNORECASE)
 # "how long did it take X to finish": the cell of the table's one duration column in X's row
 HOW_LONG_TAKE: Final = re.compile(
     r"^how long did it take (?:for )?(.+?) to (?:finish|complete|run)\b"
@@ -170,6 +174,8 @@ def read_question(
     text = COMPARED_WORD.sub(lambda m: f"{m[1]} {NUMBER_WORDS[m[2].lower()]}", text)
     text = OR_LESS.sub(r"at most \1\2", OR_MORE.sub(r"at least \1\2", text))
     text = NOT_ANY.sub(r"\1no", CONTRACTED.sub(_uncontracted, text))
+    if HOW_MANY.match(text):  # "which country won the most medals total": the column
+        text = CLOSING_TOTAL.sub(r"combined\1", text)
     text = _how_long(text, table)
     tokens = apply_synonyms(tokenize(text), [table])
     _mark_table_words(tokens, table)
