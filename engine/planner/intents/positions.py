@@ -168,9 +168,7 @@ class LatestRow(RowLabel):
     reads = frozenset({"first", "last", "link"})
 
     def match(self, q: Query) -> Plan | None:
-        if q.has("listed") or q.has("first") == q.has("last") or q.n or q.groups:
-            return None
-        if {f for _, f, _ in q.keywords} - {"first", "last", "which", "link", "during", "row"}:
+        if not _first_or_last(q):
             return None
         time = time_column(q.table)
         target = _target(q, None)
@@ -194,9 +192,7 @@ class TableOrder(Intent):
     computes = False
 
     def match(self, q: Query) -> Plan | None:
-        if q.has("listed") or q.has("first") == q.has("last") or q.n or q.groups:
-            return None
-        if {f for _, f, _ in q.keywords} - {"first", "last", "which", "link", "during", "row"}:
+        if not _first_or_last(q):
             return None
         target = _target(q, None)
         if time_column(q.table) is not None or place_column(q.table) is not None or not target:
@@ -220,6 +216,15 @@ class TableOrder(Intent):
                 f"    {DECLINE}({py(f'{c.name} does not run in the order of the table')})",
             ]
         return [*lines, f"result = {col(rows, plan.measures[0])}.iloc[{plan.n}]"]
+
+
+def _first_or_last(q: Query) -> bool:
+    """'who was the last coach': first or last (not both, not "listed"), and nothing else to
+    compute."""
+    if q.has("listed") or q.has("first") == q.has("last") or q.n or q.groups:
+        return False
+    said = {f for _, f, _ in q.keywords}
+    return not said - {"first", "last", "which", "link", "during", "row"}
 
 
 def _years(column: ColumnProfile) -> bool:
