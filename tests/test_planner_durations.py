@@ -72,12 +72,9 @@ def test_the_best_time_is_the_lowest(heat: Table, question: str, want: str) -> N
 def test_time_names_the_one_column_of_durations(settings, tmp_path: Path) -> None:
     """No column is called Time: "time" is Notes, the one column of durations; a record
     mark ("PB") after a time is dropped."""
-    t = Table(settings, tmp_path, WALKS, name="walks")
-    try:
+    with Table(settings, tmp_path, WALKS, name="walks") as t:
         assert t.answer("which competition had the best time?") == "World Championships"
         assert t.answer("which venue had the slowest time?") == "Palma"
-    finally:
-        t.catalog.close()
 
 
 @pytest.mark.parametrize(
@@ -97,12 +94,9 @@ def test_what_durations_cannot_answer_yet_declines(heat: Table, question: str) -
 def test_a_column_with_other_cells_declines_in_the_code(settings, tmp_path: Path) -> None:
     from engine.sandbox.execute import CannotAnswer
 
-    t = Table(settings, tmp_path, HEAT.replace("1:58.31", "+1 lap"), name="heat2")
-    try:
+    with Table(settings, tmp_path, HEAT.replace("1:58.31", "+1 lap"), name="heat2") as t:
         with pytest.raises(CannotAnswer, match="not (durations|plain numbers)"):
             t.answer("who had the best time?")
-    finally:
-        t.catalog.close()
 
 
 def test_clocks_are_read_from_the_words_and_the_cells() -> None:

@@ -105,27 +105,20 @@ def test_what_is_not_a_month_of_the_rows_is_declined(fixtures: Table, question) 
 def test_a_cell_with_no_month_or_two_makes_the_code_decline(
     settings, tmp_path: Path, cells: str, why: str
 ) -> None:
-    t = Table(settings, tmp_path, cells, name="events")
-    try:
+    with Table(settings, tmp_path, cells, name="events") as t:
         with pytest.raises(CannotAnswer, match=why):
             t.answer("how many events were held in march?")
-    finally:
-        t.catalog.close()
 
 
 def test_two_date_columns_ask_which(settings, tmp_path: Path) -> None:
     tours = "Tour,Date Start,Date Finish\nA,January 8,January 20\nB,January 15,February 2\n"
-    t = Table(settings, tmp_path, tours, name="tours")
-    try:
+    with Table(settings, tmp_path, tours, name="tours") as t:
         with pytest.raises(UnsupportedError, match="Date Start or Date Finish"):
             t.plan("how many tours took place during january?")
-    finally:
-        t.catalog.close()
 
 
 def test_a_month_of_a_date_column_is_in_any_year_also_in_sql(settings, tmp_path: Path) -> None:
-    t = Table(settings, tmp_path, DATED, name="sales")
-    try:
+    with Table(settings, tmp_path, DATED, name="sales") as t:
         frame = t.frame.assign(day=pd.to_datetime(t.frame["day"]))
         want = int(frame.loc[frame["day"].dt.month == 3, "units"].sum())
         question = "what is the total units sold in march?"
@@ -138,8 +131,6 @@ def test_a_month_of_a_date_column_is_in_any_year_also_in_sql(settings, tmp_path:
         ns = {"pd": pd, "np": np, "sql": lambda q: con.sql(q).df(), "cannot_answer": cannot_answer}
         exec(compile(code, "<planner>", "exec"), ns)
         assert ns["result"] == want
-    finally:
-        t.catalog.close()
 
 
 def test_text_dates_are_not_numbers_written_as_text(fixtures: Table) -> None:
@@ -166,11 +157,8 @@ RESULTS = """Week,Date,Opponent,Attendance
     ],
 )
 def test_a_day_names_its_row(settings, tmp_path: Path, question: str, column: str) -> None:
-    t = Table(settings, tmp_path, RESULTS, name="season")
-    try:
+    with Table(settings, tmp_path, RESULTS, name="season") as t:
         assert t.answer(question) == t.frame.loc[t.frame["Date"] == "1981-10-25", column].item()
-    finally:
-        t.catalog.close()
 
 
 def test_the_comma_after_a_day_is_not_part_of_a_number() -> None:
@@ -185,16 +173,10 @@ def test_two_years_joined_by_a_dash_after_from_are_a_range(settings, tmp_path: P
     """ "from 1941-1949" reads as "between 1941 and 1949". Where a column is named by the two
     years ("1990–2001") they are that column, not a range: the question stays unread."""
     text = "Year,Title\n1940,Ada\n1941,Bly\n1945,Cole\n1949,Dee\n1950,Eyre\n"
-    t = Table(settings, tmp_path, text, name="films")
-    try:
+    with Table(settings, tmp_path, text, name="films") as t:
         want = int(t.frame["Year"].between(1941, 1949).sum())
         assert t.answer("how many films were there from 1941-1949?") == want == 3
-    finally:
-        t.catalog.close()
     text = "Country,1990–2001,2002–2010,Year\nPeru,10,20,2011\nChile,30,40,2011\n"
-    t = Table(settings, tmp_path, text, name="migrants")
-    try:
+    with Table(settings, tmp_path, text, name="migrants") as t:
         with pytest.raises(UnsupportedError):
             t.plan("how many migrants came from Peru from 1990-2001?")
-    finally:
-        t.catalog.close()

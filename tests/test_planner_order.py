@@ -38,42 +38,30 @@ RANKED = """Rank,Athlete,Country,Time
 
 
 def test_first_and_last_follow_the_table_order_without_dates(settings, tmp_path) -> None:
-    t = Table(settings, tmp_path, CAREER, name="career")
-    try:
+    with Table(settings, tmp_path, CAREER, name="career") as t:
         assert t.answer("what was the last team played for?") == t.frame["Team"].iloc[-1]
         assert t.answer("what was the first country?") == t.frame["Country"].iloc[0]
         assert "in the table's order" in t.plan("what was the last team played for?").explanation
-    finally:
-        t.catalog.close()
 
 
 def test_table_order_is_used_only_when_every_date_runs_forward_in_it(settings, tmp_path) -> None:
     """Two date columns, so no one of them says when. "Took office" runs forward in the table's
     order, "Born" does not, so the table's order is not the order in time: declined when run."""
-    t = Table(settings, tmp_path, LEADERS, name="leaders")
-    try:
+    with Table(settings, tmp_path, LEADERS, name="leaders") as t:
         with pytest.raises(CannotAnswer, match="Born does not run in the order of the table"):
             t.answer("who was the first leader?")
-    finally:
-        t.catalog.close()
     ordered = LEADERS.replace("1845-02-25", "1870-02-25")
-    t = Table(settings, tmp_path, ordered, name="leaders2")
-    try:
+    with Table(settings, tmp_path, ordered, name="leaders2") as t:
         assert t.answer("who was the first leader?") == "Ann Barton"
         assert t.answer("who was the last leader?") == "Di Reid"
-    finally:
-        t.catalog.close()
 
 
 def test_with_a_place_column_last_is_a_place_not_the_last_row(settings, tmp_path) -> None:
     """In a ranking, "who was last" is the last place: the table's order (a DNF row below the
     places) is not read for it."""
-    t = Table(settings, tmp_path, RANKED, name="ranked")
-    try:
+    with Table(settings, tmp_path, RANKED, name="ranked") as t:
         with pytest.raises(UnsupportedError):
             t.plan("who was last?")
-    finally:
-        t.catalog.close()
 
 
 DRAFT = """Pick,Team,Player,Position
@@ -87,12 +75,9 @@ DRAFT = """Pick,Team,Player,Position
 def test_verbs_of_choosing_link_a_named_row_to_its_neighbour(settings, tmp_path, verb) -> None:
     """ "who was picked after Ann Lee" in a draft: the verb says no more than "who was …
     after", so the next row's Player (it was an unknown word before)."""
-    t = Table(settings, tmp_path, DRAFT, name="draft")
-    try:
+    with Table(settings, tmp_path, DRAFT, name="draft") as t:
         after = t.frame.index[t.frame["Player"] == "Ann Lee"][0] + 1
         assert t.answer(f"who was {verb} after Ann Lee?") == t.frame["Player"][after]
-    finally:
-        t.catalog.close()
 
 
 def test_besides_a_value_is_other_than_it_not_beside_it(settings, tmp_path) -> None:
@@ -100,9 +85,6 @@ def test_besides_a_value_is_other_than_it_not_beside_it(settings, tmp_path) -> N
     ("besides" was read as "beside", a neighbour on no side said, and declined)."""
     text = "Year,Partner,Surface\n1968,Bo Chan,Grass\n1969,Ann Lee,Clay\n1970,Bo Chan,Hard\n"
     text += "1971,Cy Roe,Grass\n"
-    t = Table(settings, tmp_path, text, name="doubles")
-    try:
+    with Table(settings, tmp_path, text, name="doubles") as t:
         want = sorted(set(t.frame["Partner"]) - {"Bo Chan"})
         assert sorted(t.answer("what other partner did he have besides Bo Chan?")) == want
-    finally:
-        t.catalog.close()

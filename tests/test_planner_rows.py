@@ -44,6 +44,12 @@ class Table:
         self.settings = settings
         self.frame = pd.read_csv(io.StringIO(text))  # what the answers are computed from
 
+    def __enter__(self) -> Table:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.catalog.close()
+
     def plan(self, question: str):
         from engine.planner import plan
 
@@ -317,27 +323,18 @@ def test_a_unit_every_cell_shares_is_dropped_and_marks_of_no_value_skipped(
     "1 stroke" and "3 strokes" are one unit, and spaces between thousands are dropped. Cells
     with different units ("12 km", "3 mi") still make the code decline."""
     lakes = "lake,area,depth\nVan,3755 km2,−451\nTuz,1500 km2,?\nBafa,60 km2,n/a\n"
-    t = Table(settings, tmp_path, lakes, name="lakes")
-    try:
+    with Table(settings, tmp_path, lakes, name="lakes") as t:
         assert t.answer("which lake has the largest area?") == "Van"
         assert t.answer("which lake has the smallest depth?") == "Van"  # −451, the only value
         assert t.answer("what is the total area?") == 3755 + 1500 + 60
-    finally:
-        t.catalog.close()
     wins = "player,margin,prize\nAnn,1 stroke,20 097 392\nBo,3 strokes,9 500 000\nCy,2 strokes,-\n"
-    t = Table(settings, tmp_path, wins, name="wins")
-    try:
+    with Table(settings, tmp_path, wins, name="wins") as t:
         assert t.answer("who had the largest margin?") == "Bo"
         assert t.answer("what is the total prize?") == 20_097_392 + 9_500_000
-    finally:
-        t.catalog.close()
     mixed = "walk,length\nRidge,12 km\nCoast,3 mi\nLoop,7 km\n"
-    t = Table(settings, tmp_path, mixed, name="walks")
-    try:
+    with Table(settings, tmp_path, mixed, name="walks") as t:
         with pytest.raises(CannotAnswer, match="not plain numbers"):
             t.answer("which walk has the largest length?")
-    finally:
-        t.catalog.close()
 
 
 def test_awkward_names_survive_in_every_new_intent(settings, tmp_path: Path) -> None:
@@ -474,12 +471,9 @@ def test_which_nouns_or_who_with_only_a_filter_list_the_rows_names(
 ) -> None:
     """ "which countries won at least 6 bronze medals": the names of the rows that match, not
     the rows (declined before, as a kind that does not fit "which")."""
-    t = Table(settings, tmp_path, NATIONS, name="medals")
-    try:
+    with Table(settings, tmp_path, NATIONS, name="medals") as t:
         want = sorted(t.frame.loc[t.frame[column] >= least, "nation"])
         assert sorted(t.answer(question)) == want
-    finally:
-        t.catalog.close()
 
 
 def test_a_column_that_numbers_the_rows_is_not_an_amount(settings, tmp_path: Path) -> None:
@@ -529,12 +523,9 @@ def test_parts_written_as_text_still_make_a_total_column(settings, tmp_path: Pat
     """Gold, silver and bronze with "-" for none are numbers written as text: their maxima
     are not known before the run, and Total still counts the medals."""
     text = MEDAL_TABLE.replace(",0,", ",-,") + "5,Chad,-,-,1,1\n"
-    t = Table(settings, tmp_path, text, name="standings")
-    try:
+    with Table(settings, tmp_path, text, name="standings") as t:
         assert t.answer("how many more medals did Italy win than Kenya") == 18 - 11
         assert t.answer("how many nations won at least 10 medals") == 3
-    finally:
-        t.catalog.close()
 
 
 @pytest.mark.parametrize(
@@ -591,11 +582,8 @@ def test_games_are_rows_and_people_the_attendance_in_a_table_of_results(
 def test_a_value_listed_as_a_column_counts_its_rows(settings, tmp_path: Path, question) -> None:
     """The column after "listed as" is the value's, not a column whose values are counted
     (which would give 1); on wtq-train 4 such questions were declined."""
-    t = Table(settings, tmp_path, RESULTS, name="season")
-    try:
+    with Table(settings, tmp_path, RESULTS, name="season") as t:
         assert t.answer(question) == (t.frame["opponent"] == "Porto").sum()
-    finally:
-        t.catalog.close()
 
 
 def test_which_game_is_not_read_as_a_row(settings, tmp_path: Path) -> None:
@@ -669,8 +657,7 @@ Keeper,Cy Dee,4
     ],
 )
 def test_a_place_is_read_from_the_rank_column(settings, tmp_path, question, want) -> None:
-    t = Table(settings, tmp_path, RACE, name="race")
-    try:
+    with Table(settings, tmp_path, RACE, name="race") as t:
         if want is None:
             with pytest.raises(UnsupportedError):
                 t.plan(question)
@@ -684,29 +671,21 @@ def test_a_place_is_read_from_the_rank_column(settings, tmp_path, question, want
         assert rows[column].tolist() == [want]
         assert t.answer(question) == want
         assert "Pos" in t.plan(question).explanation
-    finally:
-        t.catalog.close()
 
 
 def test_a_tied_place_names_every_row_and_counts_them(settings, tmp_path: Path) -> None:
-    t = Table(settings, tmp_path, RACE, name="race")
-    try:
+    with Table(settings, tmp_path, RACE, name="race") as t:
         tied = t.answer("who finished third?")
         assert list(tied) == ["Cal Dunn", "Dee Earl"]
         assert t.answer("how many times did Williams finish third?") == 2
         assert t.answer("how many times did Renault finish third?") == 0
-    finally:
-        t.catalog.close()
 
 
 def test_last_place_below_retirements_is_declined(settings, tmp_path: Path) -> None:
-    t = Table(settings, tmp_path, RACE_WITH_RETIREMENTS, name="race")
-    try:
+    with Table(settings, tmp_path, RACE_WITH_RETIREMENTS, name="race") as t:
         with pytest.raises(CannotAnswer, match="not places"):
             t.answer("who came in last?")
         assert t.answer("who finished first?") == "Ada Brook"  # a retirement is no first place
-    finally:
-        t.catalog.close()
 
 
 def test_blank_places_above_the_first_follow_the_table_order(settings, tmp_path) -> None:
@@ -753,13 +732,10 @@ def test_which_country_is_the_nations_column_not_the_names(settings, tmp_path) -
 
 
 def test_counting_the_rows_noun_at_a_place(settings, tmp_path: Path) -> None:
-    t = Table(settings, tmp_path, RACE, name="race")
-    try:
+    with Table(settings, tmp_path, RACE, name="race") as t:
         assert t.answer("how many drivers finished 3rd?") == 2
         assert t.answer("how many teams came in 3rd?") == 1  # both rows are Williams
         assert t.answer("how many times total did they finish first") == 1
-    finally:
-        t.catalog.close()
 
 
 CONTEST = """Draw,Artist,Points,Place
@@ -786,8 +762,7 @@ def test_a_number_after_a_comparison_is_compared_not_a_cell(settings, tmp_path) 
 
 
 def test_a_verb_before_a_comparison_links_the_rows_to_the_amount(settings, tmp_path) -> None:
-    t = Table(settings, tmp_path, CLUBS)
-    try:
+    with Table(settings, tmp_path, CLUBS) as t:
         data = _data(t)
         assert t.answer("how many clubs won more than 16 wins?") == int((data["wins"] > 16).sum())
         assert sorted(t.answer("which clubs scored at least 58 points?")) == [
@@ -797,8 +772,6 @@ def test_a_verb_before_a_comparison_links_the_rows_to_the_amount(settings, tmp_p
         ]
         with pytest.raises(UnsupportedError):  # the verb alone selects rows: not read
             t.plan("how many clubs won?")
-    finally:
-        t.catalog.close()
 
 
 def test_names_repeated_among_the_compared_rows_are_declined(settings, tmp_path) -> None:
@@ -823,8 +796,7 @@ FINALS = """Year,Winners,Score,Runners up
 
 
 def test_a_value_of_the_winners_column_is_what_won_says(settings, tmp_path) -> None:
-    t = Table(settings, tmp_path, FINALS, name="finals")
-    try:
+    with Table(settings, tmp_path, FINALS, name="finals") as t:
         data = t.frame
         won = data[data["Winners"] == "Chasetown"]
         assert t.answer("what was the last year chasetown won?") == won["Year"].max() == 2005
@@ -835,8 +807,6 @@ def test_a_value_of_the_winners_column_is_what_won_says(settings, tmp_path) -> N
             t.plan("how many finals did boldmere play?")  # no "won": which column is open
         with pytest.raises(UnsupportedError):  # lost: not the winners' column
             t.plan("how many finals did chasetown lose?")
-    finally:
-        t.catalog.close()
 
 
 def test_who_won_the_most_is_the_most_common_winner(settings, tmp_path) -> None:
@@ -871,15 +841,12 @@ June outbreak,0 fatalities
 
 
 def test_no_before_a_column_keeps_the_rows_where_it_holds_nothing(settings, tmp_path) -> None:
-    t = Table(settings, tmp_path, CLUB_NAMES, name="clubs")
-    try:
+    with Table(settings, tmp_path, CLUB_NAMES, name="clubs") as t:
         data = t.frame
         blank = data["Nickname"].isna() | (data["Nickname"] == "–")
         assert sorted(t.answer("which clubs have no nickname?")) == sorted(data[blank]["Club"])
         assert t.answer("how many clubs have no titles?") == int((data["Titles"] == 0).sum())
         assert "is blank or 0" in t.plan("how many clubs have no titles?").explanation
-    finally:
-        t.catalog.close()
 
 
 def test_nothing_is_declined_where_zeros_and_blanks_are_both_written(settings, tmp_path) -> None:
@@ -892,8 +859,7 @@ def test_nothing_is_declined_where_zeros_and_blanks_are_both_written(settings, t
 
 
 def test_both_asks_what_two_named_rows_share(settings, tmp_path) -> None:
-    t = Table(settings, tmp_path, CLUBS)
-    try:
+    with Table(settings, tmp_path, CLUBS) as t:
         assert _cell(t, "Hague Club", "points") == _cell(t, "Porto Azul", "points")
         assert t.answer("hague club and porto azul both scored how many points?") == 58
         assert t.answer("lyon stars and oak rovers both had which coach?") == "Ann Lee"
@@ -901,8 +867,6 @@ def test_both_asks_what_two_named_rows_share(settings, tmp_path) -> None:
             t.answer("lyon stars and riverside both had which coach?")
         with pytest.raises(UnsupportedError):  # one value: "both" of what?
             t.plan("lyon stars both had which coach?")
-    finally:
-        t.catalog.close()
 
 
 def test_a_statistic_is_not_answered_with_distinct_values(clubs: Table) -> None:
@@ -922,14 +886,11 @@ Caravan,Van Morrison,Arena
 
 
 def test_a_verb_that_links_the_counted_names_to_a_value_is_read(settings, tmp_path) -> None:
-    t = Table(settings, tmp_path, CLUBS)
-    try:
+    with Table(settings, tmp_path, CLUBS) as t:
         coached = _data(t)[_data(t)["coach"] == "Ann Lee"]["club"].nunique()
         assert t.answer("how many clubs are coached by Ann Lee?") == coached == 2
         with pytest.raises(UnsupportedError):  # no value: the verb may pick rows itself
             t.plan("how many clubs were founded?")
-    finally:
-        t.catalog.close()
 
 
 def test_a_value_inside_cells_of_its_own_column_stops_the_count(settings, tmp_path) -> None:
@@ -955,8 +916,7 @@ def test_this_noun_is_the_subject_of_the_whole_table(clubs: Table) -> None:
 
 
 def test_not_any_keeps_the_rows_where_the_column_holds_nothing(settings, tmp_path) -> None:
-    t = Table(settings, tmp_path, CLUB_NAMES, name="clubs")
-    try:
+    with Table(settings, tmp_path, CLUB_NAMES, name="clubs") as t:
         data = t.frame
         none = int((data["Titles"] == 0).sum())
         assert t.answer("how many clubs did not win any titles?") == none == 2
@@ -967,8 +927,6 @@ def test_not_any_keeps_the_rows_where_the_column_holds_nothing(settings, tmp_pat
         assert sorted(found) == sorted(data[blank]["Club"])
         with pytest.raises(UnsupportedError):  # "any" before no column: nothing to read
             t.plan("how many clubs did not win any cups?")
-    finally:
-        t.catalog.close()
 
 
 TOWNS = """Town,Population,Weight limit
@@ -980,54 +938,39 @@ Cedar,9100,40
 
 def test_a_column_named_as_the_question_says_beats_a_synonym(settings, tmp_path) -> None:
     """The word "population" also means gapminder's `pop`; a column Population is that one."""
-    t = Table(settings, tmp_path, TOWNS, name="towns")
-    try:
+    with Table(settings, tmp_path, TOWNS, name="towns") as t:
         assert t.answer("how many towns have a population over 5000?") == 2
         assert t.answer("which town has the lowest weight limit?") == "Birch"
-    finally:
-        t.catalog.close()
 
 
 def test_a_synonym_still_names_a_column_called_otherwise(settings, tmp_path) -> None:
-    t = Table(settings, tmp_path, "country,year,pop\nA,2000,10\nB,2000,30\n", name="world")
-    try:
+    with Table(settings, tmp_path, "country,year,pop\nA,2000,10\nB,2000,30\n", name="world") as t:
         assert t.answer("which country has the highest population?") == "B"
-    finally:
-        t.catalog.close()
 
 
 def test_tall_reads_the_height_column(settings, tmp_path) -> None:
     squad = "Player,Position,Height\nAnn Lee,Guard,1.71\nBo Chan,Center,1.98\nCy Dee,Forward,1.90\n"
-    t = Table(settings, tmp_path, squad, name="squad")
-    try:
+    with Table(settings, tmp_path, squad, name="squad") as t:
         assert t.answer("who is the tallest player?") == "Bo Chan"
         assert t.answer("who is taller, Ann Lee or Cy Dee?") == "Cy Dee"
-    finally:
-        t.catalog.close()
 
 
 def test_a_counted_noun_reads_the_column_that_counts_it(settings, tmp_path) -> None:
     """ "households" fits Median household income and Number of households; counted, it is the
     second. Not counted ("household income"), the question still names its column."""
     towns = "County,Median household income,Number of households\nFallon,61000,900\nPhillips,42000,1200\n"
-    t = Table(settings, tmp_path, towns, name="counties")
-    try:
+    with Table(settings, tmp_path, towns, name="counties") as t:
         assert t.answer("who has more households, Fallon or Phillips?") == "Phillips"
         assert t.answer("which county has the most households?") == "Phillips"
         assert t.answer("which county has the highest median household income?") == "Fallon"
-    finally:
-        t.catalog.close()
 
 
 def test_a_stop_word_is_no_part_of_a_column_name(settings, tmp_path) -> None:
     finals = "Year,Venue,Opponents in the final,Score in the final\n2001,Rome,Bo,6-1\n"
-    t = Table(settings, tmp_path, finals, name="finals")
-    try:
+    with Table(settings, tmp_path, finals, name="finals") as t:
         with pytest.raises(UnsupportedError) as declined:
             t.plan("where was the first tournament held?")
         assert "“the”" not in str(declined.value)
-    finally:
-        t.catalog.close()
 
 
 NOMINEES = """Year,Category,Nominee(s)
@@ -1048,8 +991,7 @@ def test_a_count_of_names_declines_when_a_cell_lists_several(settings, tmp_path)
     from engine.planner import plan
     from engine.sandbox.execute import cannot_answer
 
-    t = Table(settings, tmp_path, NOMINEES, name="nominees")
-    try:
+    with Table(settings, tmp_path, NOMINEES, name="nominees") as t:
         assert t.answer("how many nominees were there in 1986?") == 1
         with pytest.raises(CannotAnswer, match="list several names"):
             t.answer("how many nominees were there in 1985?")
@@ -1061,8 +1003,6 @@ def test_a_count_of_names_declines_when_a_cell_lists_several(settings, tmp_path)
         assert "sql(" in code
         with pytest.raises(CannotAnswer, match="list several names"):
             exec(compile(code, "<planner>", "exec"), ns)
-    finally:
-        t.catalog.close()
 
 
 def test_a_comma_inside_a_name_still_counts(settings, tmp_path) -> None:
@@ -1183,12 +1123,9 @@ def test_a_tie_between_two_options_gives_both(films) -> None:
 
 def test_a_choice_by_count_declines_when_a_name_repeats(settings, tmp_path) -> None:
     """'Kedi' in two rows: two films or one film listed twice? Rows and names may disagree."""
-    t = Table(settings, tmp_path, FILMS + "2012,Kedi,Telugu\n", name="films2")
-    try:
+    with Table(settings, tmp_path, FILMS + "2012,Kedi,Telugu\n", name="films2") as t:
         with pytest.raises(CannotAnswer):
             t.answer("are there more films in Tamil or Telugu?")
-    finally:
-        t.catalog.close()
 
 
 CENSUS = """Town,Population (2006),Population (2011),Area
@@ -1201,15 +1138,12 @@ Kelvin,880,902,1.1
 def test_another_word_of_the_question_settles_which_column(settings, tmp_path) -> None:
     """'population' fits both Population columns; '2011', said elsewhere in the question and
     read by nothing else, is a word of one of them."""
-    t = Table(settings, tmp_path, CENSUS, name="census")
-    try:
+    with Table(settings, tmp_path, CENSUS, name="census") as t:
         found = t.answer("what is the combined 2011 population of battleford and oxbow?")
         rows = t.frame[t.frame["Town"].isin(["Battleford", "Oxbow"])]
         assert found == rows["Population (2011)"].sum()
         with pytest.raises(UnsupportedError, match="could mean several columns"):
             t.plan("what is the combined population of battleford and oxbow?")
-    finally:
-        t.catalog.close()
 
 
 CUPS = """Year,Men's winner,Men's runner-up,Women's winner,Women's runner-up
@@ -1223,14 +1157,11 @@ def test_a_value_in_several_columns_is_not_given_to_the_first(settings, tmp_path
     """ "queen's" is a cell of three columns (the value index finds it, possessive and all):
     it was once read as a Men's winner, and the count answered another question. "Runner-up"
     and "men's" name Men's runner-up; "won" alone names no one column, so that one asks."""
-    t = Table(settings, tmp_path, CUPS, name="cups")
-    try:
+    with Table(settings, tmp_path, CUPS, name="cups") as t:
         want = int((t.frame["Men's runner-up"] == "Queen's").sum())
         assert t.answer("what is the number of times queen's was runner-up in men's?") == want
         with pytest.raises(UnsupportedError, match="is a value of"):
             t.plan("what is the number of times queen's was in the final?")
-    finally:
-        t.catalog.close()
 
 
 SPRINT = """Rank,Athlete,Country,Time,Notes
@@ -1241,15 +1172,12 @@ SPRINT = """Rank,Athlete,Country,Time,Notes
 
 
 def test_how_long_reads_the_one_column_of_durations(settings, tmp_path) -> None:
-    t = Table(settings, tmp_path, SPRINT, name="sprint")
-    try:
+    with Table(settings, tmp_path, SPRINT, name="sprint") as t:
         time = t.frame.set_index("Athlete")["Time"]
         assert t.answer("how long did it take jim chapin to finish?") == time["Jim Chapin"]
         found = t.answer("how long did it take dan immerfall to complete the race?")
         assert found == time["Dan Immerfall"]
         assert t.answer("how long was yevgeny kulikov?") == time["Yevgeny Kulikov"]
-    finally:
-        t.catalog.close()
 
 
 @pytest.mark.parametrize(
@@ -1260,22 +1188,16 @@ def test_how_long_reads_the_one_column_of_durations(settings, tmp_path) -> None:
     ],
 )
 def test_how_long_declines_without_one_column_of_durations(settings, tmp_path, table) -> None:
-    t = Table(settings, tmp_path, table, name="sprint")
-    try:
+    with Table(settings, tmp_path, table, name="sprint") as t:
         with pytest.raises(UnsupportedError):
             t.plan("how long did it take jim chapin to finish?")
-    finally:
-        t.catalog.close()
 
 
 def test_a_nation_is_named_without_its_code(settings, tmp_path) -> None:
     medals = "Rank,Nation,Gold,Silver,Bronze,Total\n1,Iran (IRI),6,4,4,14\n2,Japan (JPN),5,5,2,12\n"
-    t = Table(settings, tmp_path, medals, name="games")
-    try:
+    with Table(settings, tmp_path, medals, name="games") as t:
         assert t.answer("how many gold medals did iran win?") == 6
         assert "Iran (IRI)" in t.plan("how many gold medals did iran win?").explanation
-    finally:
-        t.catalog.close()
 
 
 VILLAGES = """Town/Village,Population,Island
@@ -1329,11 +1251,8 @@ RUNNERS = """Rank,Name,Nationality,Time
 )
 def test_a_noun_for_the_rows_is_counted_where_a_value_places_them(settings, tmp_path, question):
     """'came from Kenya', 'were from Kenya': the verb leads to the value that picks the rows."""
-    t = Table(settings, tmp_path, RUNNERS, name="runners")
-    try:
+    with Table(settings, tmp_path, RUNNERS, name="runners") as t:
         assert t.answer(question) == (t.frame["Nationality"] == "Kenya").sum()
-    finally:
-        t.catalog.close()
 
 
 @pytest.mark.parametrize(
@@ -1344,24 +1263,18 @@ def test_a_noun_for_the_rows_is_counted_where_a_value_places_them(settings, tmp_
     ],
 )
 def test_a_verb_that_may_select_rows_still_declines(settings, tmp_path, question) -> None:
-    t = Table(settings, tmp_path, RUNNERS, name="runners")
-    try:
+    with Table(settings, tmp_path, RUNNERS, name="runners") as t:
         with pytest.raises(UnsupportedError):
             t.plan(question)
-    finally:
-        t.catalog.close()
 
 
 def test_a_neighbour_asked_by_its_own_column_loosely_named(settings, tmp_path) -> None:
     """ "which church is listed below Christ the King": "church" names Church name loosely,
     and it is the value's own column, so the church of the row below is asked."""
     text = "Church name,Address\nSt Ann,1 Oak St\nChrist the King,2 Elm St\nHoly Spirit,3 Ash St\n"
-    t = Table(settings, tmp_path, text, name="churches")
-    try:
+    with Table(settings, tmp_path, text, name="churches") as t:
         assert t.answer("which church is listed below Christ the King?") == "Holy Spirit"
         assert t.answer("which church is directly above Christ the King?") == "St Ann"
-    finally:
-        t.catalog.close()
 
 
 def test_two_named_rows_for_one_value_decline_naming_both(clubs: Table) -> None:
@@ -1377,28 +1290,22 @@ def test_attending_people_filter_games_and_when_is_never_an_amount(settings, tmp
     """ "how many games did at least 1,100 people attend": attend says no more than the
     attendance column. "When did the fewest fans attend" asks a date: the fewest fans
     (a number that is no year) is not its answer, so it declines."""
-    t = Table(settings, tmp_path, RESULTS, name="season")
-    try:
+    with Table(settings, tmp_path, RESULTS, name="season") as t:
         want = int((t.frame["attendance"] >= 1100).sum())
         assert t.answer("how many games did at least 1,100 people attend?") == want
         with pytest.raises(UnsupportedError, match="no year"):
             t.plan("when did the fewest fans attend?")
-    finally:
-        t.catalog.close()
 
 
 def test_more_words_of_one_column_name_pick_it(settings, tmp_path) -> None:
     """ "the most population in the 2010 census": 2010 and census are in one name, census alone
     in the other, so the first is meant. With words shared equally it still asks."""
     text = "city,Population (2000 Census),Population (2010 Census)\nAda,900,800\nBly,700,950\n"
-    t = Table(settings, tmp_path, text, name="cities")
-    try:
+    with Table(settings, tmp_path, text, name="cities") as t:
         assert t.answer("which city has the most population in the 2010 census?") == "Bly"
         assert t.answer("which city had the most population in the 2000 census?") == "Ada"
         with pytest.raises(UnsupportedError, match="several columns"):
             t.plan("which city has the most population in the census?")
-    finally:
-        t.catalog.close()
 
 
 def test_a_value_in_several_columns_is_read_in_the_one_the_question_names(settings, tmp_path):
@@ -1408,11 +1315,8 @@ def test_a_value_in_several_columns_is_read_in_the_one_the_question_names(settin
         "Call sign,City of license,Area served\nWAAA,Fort Wayne,Fort Wayne\n"
         "WBBB,Auburn,Fort Wayne\nWCCC,Fort Wayne,Auburn\nWDDD,Fort Wayne,Fort Wayne\n"
     )
-    t = Table(settings, tmp_path, text, name="stations")
-    try:
+    with Table(settings, tmp_path, text, name="stations") as t:
         want = int((t.frame["City of license"] == "Fort Wayne").sum())
         assert t.answer("how many stations are licensed in Fort Wayne?") == want
         with pytest.raises(UnsupportedError, match="is a value of"):
             t.plan("how many stations are in Fort Wayne?")
-    finally:
-        t.catalog.close()

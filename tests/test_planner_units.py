@@ -185,10 +185,7 @@ def test_a_column_named_further_before_its_number_by_explained_words(settings, t
         "Name,Status,Population\nAlby,Town,12000\nBrent,City,30000\n"
         "Cole,Town,9000\nDale,Town,10000\nEyre,City,800\n"
     )
-    t = Table(settings, tmp_path, text, name="parishes")
-    try:
+    with Table(settings, tmp_path, text, name="parishes") as t:
         f = t.frame
         want = int(((f["Status"] == "Town") & (f["Population"] >= 10_000)).sum())
         assert t.answer("how many towns have population counts of at least 10,000?") == want
-    finally:
-        t.catalog.close()
