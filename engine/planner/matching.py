@@ -45,6 +45,7 @@ SYNONYMS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {
     ("story", "tall"): ("floors",),  # "at least 15 stories tall": a building's Floors
     ("storey", "tall"): ("floors",),
     ("story",): ("floors",),
+    ("country",): ("nation",),  # "how many countries" beside a column Nation
     ("storey",): ("floors",),
 }
 
