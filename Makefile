@@ -67,11 +67,13 @@ $(SPARK_STAMP):
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --target $(SPARK_HOME_DIR) $(SPARK_SERVER)
 	@touch $@
 
-# Lint, format check and the whole test suite (what CI runs), on TEST_WORKERS processes.
+# Lint, format check and the whole test suite (what CI runs): on TEST_WORKERS processes, then
+# the browser journeys alone (under a second process's load Chromium saw no Stop button in time).
 test: setup browser-deps db-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile -m "not browser"
+	$(PY) -m pytest -q -m browser
 
 # Lint only.
 lint: setup
