@@ -102,6 +102,11 @@ def name_words(name: str) -> tuple[str, ...]:
     return tuple(w.lower() for w in re.split(r"[^A-Za-z0-9]+", spaced) if w)
 
 
+def year_named(column: ColumnProfile) -> bool:
+    """A column whose name ends in "year" ("Year", "Event year")."""
+    return name_words(column.name)[-1:] == ("year",)
+
+
 @dataclass(frozen=True)
 class ColumnMention:
     """A column found in the question: where, how surely, and how (for the explanation)."""

@@ -26,6 +26,7 @@ from engine.planner.matching import (
     name_words,
     singular,
     tokenize,
+    year_named,
 )
 from engine.planner.measure_units import dollars_said, unit_mentions
 from engine.planner.readings import (
@@ -239,7 +240,7 @@ def _year_span(m: re.Match[str], table: TableProfile) -> str:
     compare and no column is named by those two years (a column "1990–2001" is meant)."""
     first, last = m[1], m[2]
     named = any(re.findall(r"\d{4}", c.name) == [first, last] for c in table.columns)
-    timed = any(c.kind == "date" or name_words(c.name)[-1:] == ("year",) for c in table.columns)
+    timed = any(c.kind == "date" or year_named(c) for c in table.columns)
     return f"between {first} and {last}" if first < last and timed and not named else m[0]
 
 

@@ -17,7 +17,7 @@ from engine.identifiers import quote_ident
 from engine.planner.filters import Filter
 from engine.planner.intents.aggregates import Aggregate
 from engine.planner.intents.values import DistinctCount
-from engine.planner.matching import apply_synonyms, name_has, name_words, tokenize
+from engine.planner.matching import apply_synonyms, name_has, tokenize, year_named
 from engine.planner.plans import Intent, Plan, group_columns, new_plan
 from engine.planner.query import Query
 from engine.planner.snippets import (
@@ -109,7 +109,7 @@ def _says_which(q: Query) -> bool:
 def _compared(f: Filter) -> bool:
     """A filter that compares a number or a time ("more than 10 points", "in 1990", "in
     october")."""
-    timed = f.column.kind == "date" or name_words(f.column.name)[-1:] == ("year",)
+    timed = f.column.kind == "date" or year_named(f.column)
     compared = f.op in (">", ">=", "<", "<=", "between", "months")
     return compared or (timed and f.op in ("==", "dates"))
 

@@ -24,6 +24,7 @@ from engine.planner.matching import (
     name_words,
     singular,
     tokenize,
+    year_named,
 )
 from engine.planner.plans import Intent, Plan, new_plan
 from engine.planner.query import Query
@@ -228,7 +229,7 @@ def _first_or_last(q: Query) -> bool:
 
 
 def _years(column: ColumnProfile) -> bool:
-    return column.kind == "number" and name_words(column.name)[-1:] == ("year",)
+    return column.kind == "number" and year_named(column)
 
 
 def time_column(table: TableProfile) -> ColumnProfile | None:
