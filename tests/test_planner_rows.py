@@ -1080,12 +1080,12 @@ def test_a_choice_after_did_or_does_names_the_option(clubs, question, first, sec
 @pytest.mark.parametrize(
     "question",
     [
-        "did Lyon Stars win more points than Riverside?",  # yes or no
+        "did Lyon Stars win more points than Riverside?",  # wins or points: two columns named
         "did Lyon Stars or Riverside win?",  # no measure to compare
-        "did Lyon Stars have more or fewer points than Riverside?",  # more or fewer: a choice
     ],
 )
 def test_yes_no_questions_without_two_options_stay_declined(clubs, question) -> None:
+    """(Yes/no questions that compare one column are answered: tests/test_planner_versus.py.)"""
     with pytest.raises(UnsupportedError):
         clubs.plan(question)
 

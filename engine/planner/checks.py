@@ -48,13 +48,14 @@ def check_plan(q: Query, plan: Plan) -> None:
             f"“{_words_of(q, unread[0])}” asks, so I will not guess."
         )
     gives = plan.intent.gives(plan)
-    wanted = wanted_answer(q.question)
+    wanted = Wanted.CHOICE if q.offered else wanted_answer(q.question)  # "more or less"
     choice = wanted is Wanted.CHOICE and plan.intent.picks_an_option  # "did A or B have more"
     if wanted is Wanted.BOOLEAN or (_YES_NO_START.search(q.question) and not choice):
         wanted = Wanted.BOOLEAN
-    if wanted in (Wanted.TEMPLATE, Wanted.BOOLEAN):
+    if wanted is Wanted.TEMPLATE or (wanted is Wanted.BOOLEAN) != (gives == "boolean"):
         raise UnsupportedError(
-            f"The question asks for {wanted.value}; the offline planner does not write that."
+            f"The question asks for {wanted.value}; my reading of it "
+            f"({plan.intent.explain(plan)}) gives {_GIVES_WORDS[gives]}."
         )
     allowed = _GIVES_FOR.get(wanted)
     if allowed is not None and gives not in allowed:
@@ -84,7 +85,7 @@ def check_plan(q: Query, plan: Plan) -> None:
             f"“Which” asks for a name, but my reading of the question "
             f"({plan.intent.explain(plan)}) gives {_GIVES_WORDS[gives]}."
         )
-    if q.loose:
+    if q.loose and not plan.intent.compares_rows:
         raise UnsupportedError(
             f"“{q.loose[0]}” compares with something that is not a number or a date; the "
             "offline planner only compares with numbers and dates."
@@ -120,4 +121,6 @@ _GIVES_WORDS: Final = {
     "rows": "rows of the table",
     "table": "a table",
     "figure": "a chart",
+    "boolean": "yes or no",
+    "option": "one of the two answers the question offers",
 }

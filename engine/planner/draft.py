@@ -17,6 +17,7 @@ from engine.config import Settings
 from engine.databases.urls import database_of_source
 from engine.errors import UnsupportedError
 from engine.identifiers import quote_ident
+from engine.planner.compared_counts import compared_count
 from engine.planner.durations import clock_lines, clockish
 from engine.planner.intents import plan_for_query
 from engine.planner.intents.aggregates import Aggregate
@@ -39,18 +40,25 @@ def plan(
     """Code for `question` with a one-line explanation and a confidence, or UnsupportedError.
     `values`: the value index of each table small enough to have one, by table name; without
     it only the profile's most frequent values are recognised."""
-    found = plan_for_query(read_question(question, profiles, values))
+    compared = compared_count(question)  # "are there more than 8 properties": a count first
+    found = plan_for_query(
+        read_question(compared.question if compared else question, profiles, values)
+    )
+    said = explanation(found) + (compared.explain() if compared else "")
     if found.confidence < settings.planner_min_confidence:
         raise UnsupportedError(
             f"I am not confident enough to answer this offline (I read it as: "
-            f"{explanation(found)}). Rephrase it with exact column names, or ask the LLM."
+            f"{said}). Rephrase it with exact column names, or ask the LLM."
         )
-    return CodeDraft(
-        code=code_for_plan(found, profiles, settings.big_table_rows),
-        backend="planner",
-        explanation=explanation(found),
-        confidence=found.confidence,
-    )
+    code = code_for_plan(found, profiles, settings.big_table_rows)
+    if compared is not None:
+        if found.intent.gives(found) != "number":
+            raise UnsupportedError(
+                f"The question compares a count with {compared.number}, but my reading of it "
+                f"({explanation(found)}) gives no one number, so I will not guess."
+            )
+        code += "\n".join(compared.lines()) + "\n"
+    return CodeDraft(code=code, backend="planner", explanation=said, confidence=found.confidence)
 
 
 def explanation(plan: Plan) -> str:

@@ -22,7 +22,7 @@ GUESSED_AGG_PENALTY: Final = 0.1  # "body mass by species" means the mean, but i
 # Keywords only some intents answer ("the row after X", "how many more"): any other intent
 # would leave them unused, so it is not allowed to answer (engine/planner/checks.py).
 SPECIAL: Final = frozenset(
-    {"position", "more", "link", "gain", "or", "comparative", "same", "both"}
+    {"position", "more", "link", "gain", "or", "comparative", "same", "both", "columns"}
 )
 # Words that pick rows by rank or place ("the first", "the most", "the most common"): an
 # intent that does not read them would answer about other rows.
@@ -44,6 +44,8 @@ class Intent(ABC):
     computes: ClassVar[bool] = True  # False: it only reads cells (numbers as text stay text)
     reads: ClassVar[frozenset[str]] = frozenset()  # the SPECIAL keywords this intent answers
     picks_an_option: ClassVar[bool] = False  # its answer is one of the options "A or B" names
+    # its comparison word compares two named rows ("greater than that of B"): no number follows
+    compares_rows: ClassVar[bool] = False
 
     @abstractmethod
     def match(self, q: Query) -> Plan | None:
@@ -65,7 +67,8 @@ class Intent(ABC):
 
     def gives(self, plan: Plan) -> str:
         """What `result` will hold: `number` (one number), `label` (one value of a column, or
-        the values of tied rows), `rows`, `table` or `figure`; checked against the question
+        the values of tied rows), `rows`, `table`, `figure`, `boolean` ("Yes"/"No") or `option`
+        (one of two answers the question offers); checked against the question
         before any code is written (engine/answer_kinds.py)."""
         return "table"
 

@@ -112,6 +112,17 @@ HOW_LONG_TAKE: Final = re.compile(
     re.IGNORECASE,
 )
 HOW_LONG_WAS: Final = re.compile(r"^how long (?:was|is) ", re.IGNORECASE)
+# "does A have more or less people than B", "is X above or below 6": a yes/no question that
+# offers two answers is read with the first ("more … than"), and answered with one of the two
+_DIRECTIONS: Final = {
+    **dict.fromkeys("more greater higher larger bigger above over".split(), ">"),
+    **dict.fromkeys("less fewer lower smaller below under".split(), "<"),
+}
+OFFERED: Final = re.compile(
+    rf"^((?:is|are|was|were|does|do|did|has|have|had)\b.*?)\b({'|'.join(_DIRECTIONS)}) or "
+    rf"({'|'.join(_DIRECTIONS)})\b",
+    re.IGNORECASE,
+)
 FUZZY_FEATURES: Final = frozenset(
     "agg super count distinct share hist trend corr matrix describe missing mode sort".split()
 )
@@ -139,6 +150,7 @@ class Query:
     named_values: tuple[ColumnMention, ...] = ()  # columns named beside their value ("coach X")
     asks_who: bool = False  # "who …", or "which country …" with no column called country
     won_by: bool = False  # "how many races did X win": X named in the column of winners
+    offered: tuple[str, str] = ()  # "more or less": the two answers a yes/no question offers
 
     def has(self, feature: str) -> bool:
         return any(f == feature for _, f, _ in self.keywords)
@@ -174,6 +186,7 @@ def read_question(
     text = dollars_said(text)  # "$40,000": the unit names a column of money
     text = COMPARED_WORD.sub(lambda m: f"{m[1]} {NUMBER_WORDS[m[2].lower()]}", text)
     text = OR_LESS.sub(r"at most \1\2", OR_MORE.sub(r"at least \1\2", text))
+    text, offered = offered_answers(text)
     text = NOT_ANY.sub(r"\1no", CONTRACTED.sub(_uncontracted, text))
     if HOW_MANY.match(text):  # "which country won the most medals total": the column
         text = CLOSING_TOTAL.sub(r"combined\1", text)
@@ -231,8 +244,19 @@ def read_question(
         who=who_column(table, noun) if asks_who else None,
         asks_who=asks_who,
         won_by=winner_named,
+        offered=offered,
         named_values=tuple(m for m in mentions if m.start in found.consumed),
     )
+
+
+def offered_answers(text: str) -> tuple[str, tuple[str, str]]:
+    """ "does A have more or less people than B" read as "… more people than B", with the two
+    answers it offers ("more", "less"); the text unchanged and () when it offers none, or two
+    of one direction ("more or greater")."""
+    m = OFFERED.match(text)
+    if m is None or _DIRECTIONS[m[2].lower()] == _DIRECTIONS[m[3].lower()]:
+        return text, ()
+    return f"{m[1]}{m[2]}{text[m.end() :]}", (m[2].lower(), m[3].lower())
 
 
 def _year_span(m: re.Match[str], table: TableProfile) -> str:

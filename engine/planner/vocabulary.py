@@ -37,6 +37,8 @@ _add("mode", "", "occurs the most", "occurred the most", "occurred most", "shows
 _add("count", "", "count", "count of", "tally", "frequency", "frequencies")
 _add("count", "many", "how many", "number of", "how many time")  # or an amount: query._amounts
 _add("distinct", "", "distinct", "unique", "different")
+# "how many columns are there": the table's columns ("column" alone is a filler: "column price")
+_add("columns", "", "how many column", "number of column", "count of column", "how many field")
 _add("share", "", "share", "percentage", "percent", "proportion", "fraction", "%")
 _add("hist", "", "distribution", "histogram", "distributed", "spread", "frequency distribution")
 _add("trend", "", "trend", "over time", "evolution", "evolve", "evolved", "change over time")

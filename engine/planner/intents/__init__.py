@@ -19,6 +19,7 @@ from engine.planner.intents.counting import CountOfText, DistinctPerGroup, RowCo
 from engine.planner.intents.dates import FirstLast, Trend
 from engine.planner.intents.lookup import CellValue, Choice, ChoiceByCount, Difference, SameAs
 from engine.planner.intents.overview import (
+    ColumnCount,
     Correlation,
     CorrelationMatrix,
     Describe,
@@ -44,6 +45,7 @@ from engine.planner.intents.ranking import (
     TopRows,
 )
 from engine.planner.intents.values import DistinctCount, FilteredValues, Listing, Rows, Unique
+from engine.planner.intents.versus import Versus, VersusNumber
 from engine.planner.plans import Intent, Plan
 from engine.planner.query import Query
 
@@ -55,6 +57,7 @@ INTENTS: Final[tuple[Intent, ...]] = (
     Scatter(),
     Missing(),
     Describe(),
+    ColumnCount(),
     Placing(),  # 'who finished first': the row whose rank column holds that place
     Neighbour(),  # the row after a named one, the last row listed: the table's own order
     ListEnd(),
@@ -70,6 +73,8 @@ INTENTS: Final[tuple[Intent, ...]] = (
     DistinctCount(),  # "number of distinct species", before the listing of them
     Unique(),
     Sort(),
+    Versus(),  # "did A score more than B": yes or no, before a choice or a superlative
+    VersusNumber(),  # "is the E code less than 1950"
     Choice(),  # "which had more titles, A or B": before a superlative reads it
     ChoiceByCount(),  # "are there more films in A or B": the option more rows hold
     TopRows(),  # a superlative: top rows, the extreme value, or top groups

@@ -140,6 +140,28 @@ class Missing(Intent):
         ]
 
 
+class ColumnCount(Intent):
+    """'how many columns are in the table': the number of columns, not of rows."""
+
+    reads = frozenset({"columns"})
+
+    def match(self, q: Query) -> Plan | None:
+        # "in the table" reads as during, row and listed
+        said = {f for _, f, _ in q.keywords} - {"columns", "during", "row", "listed"}
+        if not q.has("columns") or said or q.filters or q.columns:
+            return None  # "how many columns have blanks": not a count this intent writes
+        return new_plan(q, self)
+
+    def explain(self, plan: Plan) -> str:
+        return "Number of columns"
+
+    def gives(self, plan: Plan) -> str:
+        return "number"
+
+    def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
+        return [f"result = len({frame}.columns)"]
+
+
 class Describe(Intent):
     """'describe the table', 'summary of price by region': pandas' describe(); a big table
     without groups or filters gets DuckDB's SUMMARIZE (a richer shape)."""
