@@ -18,7 +18,10 @@ _WHICH_START: Final = re.compile(r"^\s*(?:in |of |from |for |at |on )?which\b", 
 # "is the code less than 1950", "was X before or after Y": yes/no and either/or questions,
 # which no intent answers (answer_kinds leaves the ones with "or"/"than" unjudged)
 _YES_NO_START: Final = re.compile(r"^\s*(?:is|are|was|were|does|do|did|has|have|had)\b", re.I)
-_VALUE_START: Final = re.compile(r"^\s*(?:where|when|who|whom|whose)\b", re.IGNORECASE)
+# "where", "when" or "who" first, or last ("in 1979 X did not chart where?")
+_ASKS_VALUE: Final = re.compile(
+    r"^\s*(?:where|when|who|whom|whose)\b|\b(?:where|when|who|whom)\W*$", re.IGNORECASE
+)
 _GIVES_FOR: Final = {
     Wanted.NUMBER: frozenset({"number"}),
     Wanted.NAME: frozenset({"label", "values"}),
@@ -65,12 +68,12 @@ def check_plan(q: Query, plan: Plan) -> None:
         )
     # "which order has the highest price": the rows are the answer (the row noun was asked)
     which_row = any(f == "row" and (p - 1, "which") in _at(q) for p, f, _ in q.keywords)
-    if _VALUE_START.search(q.question) and gives == "rows":
+    if _ASKS_VALUE.search(q.question) and gives == "rows":
         raise UnsupportedError(
             f"The question asks where, when or who, but my reading of it "
             f"({plan.intent.explain(plan)}) gives whole rows."
         )
-    if _VALUE_START.search(q.question) and gives == "number" and not _a_time(q, plan):
+    if _ASKS_VALUE.search(q.question) and gives == "number" and not _a_time(q, plan):
         raise UnsupportedError(  # "when did the least fans attend" is not the least attendance
             f"The question asks where, when or who, but my reading of it "
             f"({plan.intent.explain(plan)}) gives a number that is no year."

@@ -375,7 +375,11 @@ def find_values(
             words = value_words(" ".join(t.text for t in span))
             if len(words) < min_words:
                 continue
-            if index is not None and _may_name_a_value(span) and profiles:
+            if (
+                index is not None
+                and _may_name_a_value(span, tokens[max(0, i - 3) : i])
+                and profiles
+            ):
                 table = profiles[0]
                 for entry in index.find(words):
                     col = table.column(entry.column)
@@ -466,9 +470,15 @@ def winner_column(column: ColumnProfile) -> bool:
     return name_has(column, WINNER_WORDS)
 
 
-def _may_name_a_value(span: list[Token]) -> bool:
-    """A span the value index may explain: not quoted (quotes are for `contains`), and not a
-    lone stop word or number ("a" in group A, "10" in a text column of ranks)."""
-    if any(t.quoted for t in span):
+_SEARCH_WORDS: Final = frozenset(
+    {"contain", "contains", "containing", "includes", "matching", "word", "name"}
+)
+
+
+def _may_name_a_value(span: list[Token], before: list[Token]) -> bool:
+    """A span the value index may explain: not a lone stop word or number ("a" in group A, "10"
+    in a text column of ranks), and not quoted after a word of `contains` ("names containing
+    'land'"): a title in quotes ("the track before "Melodies from Heaven"") is a cell."""
+    if any(t.quoted for t in span) and any(t.text in _SEARCH_WORDS for t in before):
         return False
     return not (len(span) == 1 and (span[0].text in STOPWORDS or number_of(span[0]) is not None))
