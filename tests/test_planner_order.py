@@ -88,3 +88,41 @@ def test_besides_a_value_is_other_than_it_not_beside_it(settings, tmp_path) -> N
     with Table(settings, tmp_path, text, name="doubles") as t:
         want = sorted(set(t.frame["Partner"]) - {"Bo Chan"})
         assert sorted(t.answer("what other partner did he have besides Bo Chan?")) == want
+
+
+# Titles written in quotes, as song tables write them.
+SONGS = '''No.,Title,Year,Episode title
+1,"""Blue Sky""",1979,Kaze no uta
+2,"""Lead Me On""",1979,Hoshi no uta
+3,"""Turn to Me""",1982,Umi no uta
+4,"""Lead Me On"" (remix)",1983,Sora no uta
+'''
+
+
+def test_a_title_in_quotes_names_its_row(settings, tmp_path) -> None:
+    """ "what song is before "Lead Me On"": the quoted words are the cell (they were kept for
+    `contains` only, and the question declined); after "containing" they still search."""
+    with Table(settings, tmp_path, SONGS, name="songs") as t:
+        titles = list(t.frame["Title"])
+        before = titles[titles.index('"Lead Me On"') - 1]
+        assert t.answer('what song is before "lead me on"?') == before
+        found = t.answer('which titles contain "lead me on"?')  # the cell, and the remix
+        want = t.frame.loc[t.frame["Title"].str.lower().str.contains("lead me on"), "Title"]
+        assert sorted(found) == sorted(want) and len(want) == 2
+
+
+def test_the_rows_noun_after_next_is_asked_not_an_order(settings, tmp_path) -> None:
+    """ "the name of the next episode after X": "episode" right after "next" is the rows' noun
+    (here the Episode title column), not a column the rows are ordered by."""
+    with Table(settings, tmp_path, SONGS, name="songs") as t:
+        at = list(t.frame["Title"]).index('"Blue Sky"')
+        want = t.frame["Episode title"][at + 1]
+        assert t.answer('what was the name of the next episode after "blue sky"?') == want
+        with pytest.raises(UnsupportedError):  # "in released order": ordered by a column
+            t.plan('which song came after "blue sky" in year order?')
+
+
+def test_a_question_ending_in_where_is_not_answered_with_rows(settings, tmp_path) -> None:
+    with Table(settings, tmp_path, SONGS, name="songs") as t:
+        with pytest.raises(UnsupportedError, match="where, when or who"):
+            t.plan('in 1979 "lead me on" did not chart where?')

@@ -66,13 +66,20 @@ class Neighbour(Intent):
             return None
         value = q.filters[0]
         where = min(pos for pos, f, _ in q.keywords if f == "position")
-        if any(m.start > where for m in q.measures):
+        # "the next episode after X", "college of the previous pick": the rows' noun, asked
+        # for when nothing else is
+        nouns = [m for m in q.measures if m.start == where + 1]
+        if any(m.start > where for m in q.measures if m not in nouns):
             return None  # "who finished after X in rank": ordered by rank, not by the table
+        if nouns:
+            q = replace(q, columns=tuple(m for m in q.columns if m not in nouns))
         mentioned = {m.column.name for m in (*q.measures, q.which, q.asked) if m is not None}
         if q.named_values and not q.measures and not q.which:
             target = q.named_values[0].column  # "who was the coach after Bo Chan"
         elif mentioned == {value.column.name}:  # "which church is below Christ the King":
             target = value.column  # the value's own column, however loosely named
+        elif nouns and not mentioned:
+            target = nouns[0].column
         else:
             target = _target(q, value.column)
         if target is None:
