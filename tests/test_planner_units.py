@@ -189,3 +189,25 @@ def test_a_column_named_further_before_its_number_by_explained_words(settings, t
         f = t.frame
         want = int(((f["Status"] == "Town") & (f["Population"] >= 10_000)).sum())
         assert t.answer("how many towns have population counts of at least 10,000?") == want
+
+
+# Heights written in two units, as building and peak tables write them.
+TWO_UNITS = [("Rhodes Tower", 629, 192), ("LeVeque Tower", 555, 169), ("AEP Building", 456, 139)]
+TWO_UNITS += [("Huntington Center", 512, 156)]
+
+
+@pytest.mark.parametrize(
+    ("column", "cell"), [("Height ft (m)", "{} ({})"), ("Height ft / m", "{} / {}")]
+)
+def test_a_value_followed_by_its_other_unit_reads_as_its_first_number(
+    settings, tmp_path, column, cell
+) -> None:
+    """ "629 (192)" under "Height ft (m)": 629 ft, and 192 m in brackets. Every cell has that
+    shape, so the column reads as its first numbers (it declined: "not plain numbers")."""
+    rows = "".join(f"{name},{cell.format(ft, m)},40\n" for name, ft, m in TWO_UNITS)
+    with Table(settings, tmp_path, f"Name,{column},Floors\n{rows}", name="towers") as t:
+        feet = t.frame[column].str.extract(r"^(\d+)", expand=False).astype(int)
+        assert t.answer("which building is the tallest?") == t.frame["Name"][feet.idxmax()]
+        a, b = "AEP Building", "Huntington Center"
+        want = a if feet[t.frame["Name"] == a].iloc[0] > feet[t.frame["Name"] == b].iloc[0] else b
+        assert t.answer(f"which is taller, {a} or {b}?") == want

@@ -4,7 +4,8 @@ text. The planner reads it as numbers, and the code converts it exactly or decli
 A text column is read as numbers when 80% of its profiled values start with a digit. The code
 that computes with it drops thousands separators, takes a lone dash, "?" or "n/a" for no value,
 drops a unit that every filled cell ends with ("3755 km2"; "1 stroke" beside "3 strokes" is one
-unit), and converts only when every other cell is then a plain number; a footnote, mixed units
+unit) and what follows the number in brackets or after a slash (the value in another unit:
+"157 (48)" under "Height ft (m)", "629 / 192" under "Height ft / m"), and converts only when every other cell is then a plain number; a footnote, mixed units
 or a range ("12[3]", "12 km" beside "3 mi", "2004–05") makes it decline with `cannot_answer`.
 A cell that is only read ("how many floors does X have") is returned as written.
 """
@@ -26,6 +27,9 @@ NO_VALUE: Final = ("", "-", "–", "—", "?", "n/a", "(n/a)")  # a dash or a ma
 UNIT: Final = r"[A-Za-z]+\d?"  # one word of letters, maybe squared or cubed: "km2", "m", "kg"
 SPACE_GROUP: Final = r"(?<=\d)[ \u00a0\u2009\u202f](?=\d{3}(?!\d))"  # "20 097 392": thousands
 PLURAL: Final = r"(?<=[a-z]{3})s$"  # "1 championship", "35 championships": one unit
+# "157 (48)" under "Height ft (m)", "629 / 192" under "Height ft / m", "1.74 m (5 ft 8 in)": the
+# same value in another unit, or a note, after the number the column's name names first
+OTHER_UNIT: Final = r"\s*\([^()]*\)$|\s+/\s+.*$"
 
 
 def numberish(column: ColumnProfile) -> bool:
@@ -57,6 +61,7 @@ def conversion_lines(frame: str, column: str, py) -> list[str]:
         f'numbers = {cell}.str.replace(",", "").str.replace("\u2212", "-").str.strip()',
         f"numbers = numbers.str.replace({py(SPACE_GROUP)}, '', regex=True)  # 20 097 392",
         f"numbers = numbers.mask(numbers.str.lower().isin({py(list(NO_VALUE))}))  # no value",
+        f"numbers = numbers.str.replace({py(OTHER_UNIT)}, '', regex=True)  # 157 (48), 629 / 192",
         f'parts = numbers.str.extract(r"^({PLAIN_NUMBER})\\s*({UNIT})?$")',
         "units = parts[1][numbers.notna()].fillna('').str.lower()",
         f"units = units.str.replace({py(PLURAL)}, '', regex=True).unique()  # stroke(s): one",
