@@ -1330,3 +1330,24 @@ def test_a_value_in_several_columns_is_read_in_the_one_the_question_names(settin
         assert t.answer("how many stations are licensed in Fort Wayne?") == want
         with pytest.raises(UnsupportedError, match="is a value of"):
             t.plan("how many stations are in Fort Wayne?")
+
+
+AIRPORTS = """Community,Airport name,Type
+Townsville,Townsville Airport,Public
+Townsville,Garbutt Field,Military
+Cairns,Cairns Airport,Public
+Mackay,Mackay Airport,Public
+Mackay,,Public
+"""
+
+
+def test_the_group_with_the_most_names_counts_the_named_column(settings, tmp_path) -> None:
+    """ "which community has the most airports" beside a column Airport name: its filled cells
+    per Community (a blank name is no airport). The fewest is a tie, given whole."""
+    with Table(settings, tmp_path, AIRPORTS, name="airports") as t:
+        per = t.frame.groupby("Community")["Airport name"].count()
+        most = per[per == per.max()].index
+        assert t.answer("which community has the most airports?") == most[0]
+        fewest = sorted(per[per == per.min()].index)
+        assert len(fewest) == 2
+        assert sorted(t.answer("which community has the fewest airports?")) == fewest

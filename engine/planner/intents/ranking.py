@@ -194,6 +194,21 @@ def _superlative(q: Query) -> _Superlative | None:
     return _Superlative(direction == "desc", agg, confidence, group, numbers)
 
 
+def _counted_names(q: Query, group: ColumnProfile) -> tuple[ColumnProfile, ...]:
+    """ "which community has the most airports" beside a column Airport name: the one text
+    column named after "most" or "fewest", whose filled cells are counted per group."""
+    supers = [pos for pos, f, _ in q.keywords if f == "super"]
+    named = [m.column for m in q.measures if m.column.kind == "text" and m.column != group]
+    if (
+        len(supers) != 1
+        or len(named) != 1
+        or len(q.measures) != 1
+        or not COUNTING.search(q.question)
+    ):
+        return ()
+    return tuple(named) if q.measures[0].start > supers[0] else ()
+
+
 def _most_rows(q: Query) -> bool:
     """'most penguins', 'fewest orders': the superlative counts rows (the row noun follows it)."""
     supers = {pos for pos, f, _ in q.keywords if f == "super"}
@@ -321,9 +336,11 @@ class TopGroups(Intent):
         if s is None or s.group is None:
             return None
         if not s.numbers:  # "which region has the most orders"
-            if not (q.has("count") or (q.has("row") and COUNTING.search(q.question))):
+            named = _counted_names(q, s.group)  # "which community has the most airports"
+            if not (named or q.has("count") or (q.has("row") and COUNTING.search(q.question))):
                 return None  # "the highest grade" ranks grades, it does not count them
-            return new_plan(q, self, groups=(s.group,), agg="count", n=q.n, descending=s.descending)
+            parts = {"groups": (s.group,), "measures": named, "n": q.n}
+            return new_plan(q, self, agg="count", descending=s.descending, **parts)
         agg, confidence = s.agg, s.confidence
         if agg is None and not q.n:  # one row's label is RowLabel's; here no label was asked
             raise UnsupportedError(
@@ -359,15 +376,19 @@ class TopGroups(Intent):
 
     def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
         g = plan.groups[0].name
-        if plan.agg == "count":
+        if plan.agg == "count" and not plan.measures:
             out = [f"per_group = {rows}.groupby({py(g)}).size()"]
             y = "count"
         else:
             m = plan.measures[0].name
             out = [f"per_group = {rows}.groupby({py(g)})[{py(m)}].{PANDAS_AGG[plan.agg]}()"]
-            y = m
+            y = "count" if plan.agg == "count" else m
         if not plan.n:
-            return out + [f"result = per_group.{'idxmax' if plan.descending else 'idxmin'}()"]
+            extreme = "max" if plan.descending else "min"
+            return out + [
+                f"best = per_group[per_group == per_group.{extreme}()].index.to_series()",
+                "result = best.iloc[0] if len(best) == 1 else best.reset_index(drop=True)  # a tie",
+            ]
         pick = "nlargest" if plan.descending else "nsmallest"
         return out + [
             f"result = per_group.{pick}({plan.n}).reset_index(name={py(y)})",
@@ -377,13 +398,21 @@ class TopGroups(Intent):
     def sql(self, plan: Plan, table: str) -> list[str] | None:
         g = quote_ident(plan.groups[0].name)
         m = plan.measures[0] if plan.measures else None
-        y = m.name if m else "count"
+        y = "count" if plan.agg == "count" or m is None else m.name
         order = "DESC" if plan.descending else "ASC"
-        q = (
-            f"SELECT {g}, {agg_expr(plan, m)} AS {quote_ident(y)}\n"
-            f"FROM {table}{where(plan, *not_null(plan.groups))}\nGROUP BY {g}\n"
-            f"ORDER BY {quote_ident(y)} {order}, {g}\nLIMIT {plan.n or 1}"
-        )
-        if not plan.n:
-            return [call(q), f"result = result[{py(plan.groups[0].name)}].iloc[0]"]
+        head = f"SELECT {g}, {agg_expr(plan, m)} AS {quote_ident(y)}\n"
+        head += f"FROM {table}{where(plan, *not_null(plan.groups))}\nGROUP BY {g}\n"
+        if not plan.n:  # every group tied at the top (QUALIFY over an aggregate does not
+            # translate to PostgreSQL, and the alias may be the column's own name)
+            extreme, y = "max" if plan.descending else "min", quote_ident(y)
+            q = (
+                f"WITH per_group AS (\n{head.rstrip()}\n)\nSELECT *\nFROM per_group\n"
+                f"WHERE {y} = (SELECT {extreme}({y}) FROM per_group)\nORDER BY {g}"
+            )
+            name = py(plan.groups[0].name)
+            return [
+                call(q),
+                f"result = result[{name}].iloc[0] if len(result) == 1 else result[{name}]",
+            ]
+        q = f"{head}ORDER BY {quote_ident(y)} {order}, {g}\nLIMIT {plan.n}"
         return [call(q), f"fig = px.bar(result, x={py(plan.groups[0].name)}, y={py(y)})"]
