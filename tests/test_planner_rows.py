@@ -1351,3 +1351,24 @@ def test_the_group_with_the_most_names_counts_the_named_column(settings, tmp_pat
         fewest = sorted(per[per == per.min()].index)
         assert len(fewest) == 2
         assert sorted(t.answer("which community has the fewest airports?")) == fewest
+
+
+MATCHES = """Date,Opponent,Result
+1 May,South Korea,Win
+8 May,North Korea,Draw
+15 May,North Korea,Draw
+22 May,South Korea,Win
+29 May,Japan,Draw
+"""
+
+
+def test_a_choice_by_count_among_the_rows_a_value_keeps(settings, tmp_path) -> None:
+    """ "who had more draws, A or B": rows where Result is Draw, counted per option; an option
+    with none of them has 0 (South Korea: it was declined as no option of the rows)."""
+    with Table(settings, tmp_path, MATCHES, name="matches") as t:
+        draws = t.frame[t.frame["Result"] == "Draw"]["Opponent"].value_counts()
+        assert "South Korea" not in draws
+        assert t.answer("who had more draws, south korea or north korea?") == "North Korea"
+        assert t.answer("who had fewer draws, south korea or north korea?") == "South Korea"
+        want = "Japan" if draws["Japan"] < draws["North Korea"] else "North Korea"
+        assert t.answer("who had fewer draws, north korea or japan?") == want

@@ -156,16 +156,20 @@ class Difference(Intent):
         ]
 
 
-def _two_options(q: Query) -> tuple[ColumnProfile, bool] | None:
+def _two_options(q: Query, among: bool = False) -> tuple[ColumnProfile, bool] | None:
     """The column of the two options "A or B" names, and whether more (True) or less is
     asked: one comparative or superlative, one filter picking the two values, nothing else
-    said. None when the question is not such a choice."""
+    said. None when the question is not such a choice. `among`: other filters may say which
+    rows count ("who had more draws, A or B": the rows where Result is Draw)."""
     if not q.has("or") or q.groups or q.has("agg"):
         return None
     directions = {v for _, f, v in q.keywords if f in ("comparative", "super")}
     said = _said(q) - LOOKUP_WORDS - {"or", "comparative", "super"}
     pairs = [f for f in q.filters if f.op == "in" and len(f.value) == 2]
-    if len(directions) != 1 or said or len(pairs) != 1 or len(q.filters) != 1:
+    if len(directions) != 1 or said or len(pairs) != 1:
+        return None
+    others = [f for f in q.filters if f is not pairs[0]]
+    if others and not (among and all(f.column != pairs[0].column for f in others)):
         return None
     return pairs[0].column, directions.pop() == "desc"
 
@@ -209,7 +213,8 @@ class Choice(Intent):
 
 class ChoiceByCount(Intent):
     """'are there more films in Tamil or Telugu', 'which license is listed more, OS or C': of
-    the two values one column holds, the one more (or fewer) rows hold; both when tied. A noun
+    the two values one column holds, the one more (or fewer) rows hold, of the rows any other
+    filter keeps ('who had more draws, A or B'); both when tied. A noun
     for what is counted must be one per row (a Film column of distinct titles): when a name
     repeats among those rows, rows and names may disagree, and the code declines."""
 
@@ -218,7 +223,7 @@ class ChoiceByCount(Intent):
     picks_an_option = True
 
     def match(self, q: Query) -> Plan | None:
-        options = _two_options(q)
+        options = _two_options(q, among=True)
         if options is None:
             return None
         key, descending = options
@@ -248,10 +253,12 @@ class ChoiceByCount(Intent):
                 f"if {col(rows, m)}.duplicated().any():",
                 f"    {DECLINE}({py(f'some {m} values are in several rows: count rows or names?')})",
             ]
+        options = next(f.value for f in plan.filters if f.op == "in" and f.column.name == g)
         return out + [
-            f"counts = {col(rows, g)}.value_counts()",
-            "if len(counts) != 2:",
+            f"options = {py(list(options))}",
+            f"if not all(({col(frame, g)} == option).any() for option in options):",
             f"    {DECLINE}({py(f'each of the two names must be a {g} of some rows')})",
+            f"counts = {col(rows, g)}.value_counts().reindex(options, fill_value=0)  # none: 0",
             f"best = counts[counts == counts.{extreme}()].index",
             "result = best[0] if len(best) == 1 else pd.Series(best)  # a tie",
         ]
