@@ -925,6 +925,15 @@ def test_this_noun_is_the_subject_of_the_whole_table(clubs: Table) -> None:
         clubs.plan("which club scored the most points at home this season?")
 
 
+def test_the_season_ending_the_question_is_the_whole_table(clubs: Table) -> None:
+    """ "in the season", "the race" ending a question: the table's subject, like "this season";
+    elsewhere ("the season ticket holders") the word stays unknown."""
+    best = _data(clubs).loc[_data(clubs)["points"].idxmax(), "club"]
+    assert clubs.answer("which club scored the most points in the season?") == best
+    with pytest.raises(UnsupportedError, match="season"):
+        clubs.plan("which club had the most points in the season opener?")
+
+
 def test_not_any_keeps_the_rows_where_the_column_holds_nothing(settings, tmp_path) -> None:
     with Table(settings, tmp_path, CLUB_NAMES, name="clubs") as t:
         data = t.frame

@@ -60,6 +60,7 @@ from engine.planner.vocabulary import (
     REFUSALS,
     RESULT_WORDS,
     STOPWORDS,
+    WHOLE_NOUNS,
     WIN_VERBS,
 )
 from engine.types import ColumnProfile, TableProfile
@@ -437,6 +438,7 @@ def _decline_unknown_words(tokens: list[Token], table: TableProfile) -> None:
         and t.text not in STOPWORDS | FILLERS
         and singular(t.text) not in STOPWORDS
         and not (i and tokens[i - 1].text in DEICTIC)
+        and not _the_whole(tokens, i)
     ]
     if unknown:
         names = ", ".join(table.column_names[:12])
@@ -444,6 +446,14 @@ def _decline_unknown_words(tokens: list[Token], table: TableProfile) -> None:
             f"I am not sure what “{' '.join(unknown)}” means here, so I will not guess. "
             f"Columns of {table.name}: {names}."
         )
+
+
+def _the_whole(tokens: list[Token], i: int) -> bool:
+    """ "in the season" ending the question: the subject of the whole table (WHOLE_NOUNS)."""
+    last = all(t.text in STOPWORDS for t in tokens[i + 1 :])
+    return (
+        last and i > 0 and tokens[i - 1].text == "the" and singular(tokens[i].text) in WHOLE_NOUNS
+    )
 
 
 def _fuzzy_keywords(

@@ -227,6 +227,9 @@ FILLERS: Final = frozenset(
 # "this season", "at this event", "this actor": the subject the whole table is about, not a
 # filter; an otherwise unknown noun right after them is read as that subject (issue 13).
 DEICTIC: Final = frozenset({"this", "these"})
+# "how many games were played in the season", "who won the race": with "the", at the end of the
+# question and naming no column, these nouns are that subject too
+WHOLE_NOUNS: Final = frozenset("season tournament competition championship race event".split())
 # Table names that also mean money ("sales by region"): never read as "count the rows".
 AMOUNT_NOUNS: Final = frozenset("sale revenue turnover income spend spending profit cost".split())
 # What a column of Total adds up ("how many medals", "the most goals"): things won or scored,
