@@ -1381,3 +1381,26 @@ def test_a_choice_by_count_among_the_rows_a_value_keeps(settings, tmp_path) -> N
         assert t.answer("who had fewer draws, south korea or north korea?") == "South Korea"
         want = "Japan" if draws["Japan"] < draws["North Korea"] else "North Korea"
         assert t.answer("who had fewer draws, north korea or japan?") == want
+
+
+ATHLETES = """Rank,Athlete,Nation,Time
+1,Ann Lee,Canada,1:25.4
+2,Bo Chan,Japan,1:27.9
+3,Cy Roe,Canada,1:31.2
+4,Di Fox,Norway,1:33.0
+"""
+
+
+def test_a_nationality_said_as_an_adjective_names_the_country(settings, tmp_path) -> None:
+    """ "how many canadian athletes": the rows of Canada, or of CAN where the table writes
+    codes. Where no cell holds the country, the adjective stays a word ("french super series")."""
+    from engine.planner.demonyms import demonyms_said
+
+    with Table(settings, tmp_path, ATHLETES, name="athletes") as t:
+        canada = int((t.frame["Nation"] == "Canada").sum())
+        assert t.answer("how many canadian athletes are there?") == canada
+        index = t.indexes[t.table.name]
+        assert demonyms_said("the french super series", index) == "the french super series"
+    coded = ATHLETES.replace("Canada", "CAN").replace("Japan", "JPN")
+    with Table(settings, tmp_path, coded, name="coded") as t:
+        assert t.answer("which japanese athlete ran?") == "Bo Chan"

@@ -13,6 +13,7 @@ from typing import Final
 
 from engine.errors import UnsupportedError
 from engine.planner.dates_said import number_of
+from engine.planner.demonyms import demonyms_said
 from engine.planner.filters import Filter, filters_from_question
 from engine.planner.matching import (
     ColumnMention,
@@ -182,6 +183,7 @@ def read_question(
         if pattern.search(lowered):
             raise UnsupportedError(reason)
     table, text_numbers = read_as_numbers(_pick_table(text, list(profiles)))
+    text = demonyms_said(text, (indexes or {}).get(table.name))  # "japanese": Japan, JPN
     text = FROM_TO.sub(r"between \1 and \2", text)  # "from 1952 to 2007" is a range
     text = YEAR_SPAN.sub(lambda m: _year_span(m, table), text)
     text = dollars_said(text)  # "$40,000": the unit names a column of money
