@@ -1404,3 +1404,14 @@ def test_a_nationality_said_as_an_adjective_names_the_country(settings, tmp_path
     coded = ATHLETES.replace("Canada", "CAN").replace("Japan", "JPN")
     with Table(settings, tmp_path, coded, name="coded") as t:
         assert t.answer("which japanese athlete ran?") == "Bo Chan"
+
+
+def test_a_noun_for_a_person_after_who_asks_who_again(settings, tmp_path) -> None:
+    """ "who is the player with the most points": "player" names no column; after "who" it
+    says again that a person is asked (it was an unknown word). Elsewhere it stays unknown."""
+    text = "Name,Team,Points\nAnn Lee,Lyon,61\nBo Chan,Porto,58\nCy Roe,Lyon,40\n"
+    with Table(settings, tmp_path, text, name="scorers") as t:
+        best = t.frame.loc[t.frame["Points"].idxmax(), "Name"]
+        assert t.answer("who is the player with the most points?") == best
+        with pytest.raises(UnsupportedError, match="player"):
+            t.plan("how many points did the player from Porto score?")

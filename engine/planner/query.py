@@ -61,6 +61,7 @@ from engine.planner.vocabulary import (
     REFUSALS,
     RESULT_WORDS,
     STOPWORDS,
+    WHO_NOUNS,
     WHOLE_NOUNS,
     WIN_VERBS,
 )
@@ -228,7 +229,7 @@ def read_question(
     # "which country …" marks its noun used: read before the unknown words
     noun = label_noun(tokens, keywords)
     asks_who = noun is not None or WHO.match(text) is not None
-    _decline_unknown_words(tokens, table)
+    _decline_unknown_words(tokens, table, WHO.match(text) is not None)
     return Query(
         text,
         table,
@@ -432,7 +433,7 @@ def _roles(
     return roles
 
 
-def _decline_unknown_words(tokens: list[Token], table: TableProfile) -> None:
+def _decline_unknown_words(tokens: list[Token], table: TableProfile, asks_who: bool) -> None:
     unknown = [
         t.raw
         for i, t in enumerate(tokens)
@@ -441,6 +442,7 @@ def _decline_unknown_words(tokens: list[Token], table: TableProfile) -> None:
         and singular(t.text) not in STOPWORDS
         and not (i and tokens[i - 1].text in DEICTIC)
         and not _the_whole(tokens, i)
+        and not (asks_who and singular(t.text) in WHO_NOUNS)
     ]
     if unknown:
         names = ", ".join(table.column_names[:12])

@@ -227,6 +227,12 @@ FILLERS: Final = frozenset(
 # "this season", "at this event", "this actor": the subject the whole table is about, not a
 # filter; an otherwise unknown noun right after them is read as that subject (issue 13).
 DEICTIC: Final = frozenset({"this", "these"})
+# "who was the last Japanese player to finish": after "who", a noun for a person that names no
+# column says again who is asked (the rows' name column answers)
+WHO_NOUNS: Final = frozenset(
+    """player athlete rider driver competitor contestant participant finisher runner cyclist
+    swimmer skier racer person individual member""".split()
+)
 # "how many games were played in the season", "who won the race": with "the", at the end of the
 # question and naming no column, these nouns are that subject too
 WHOLE_NOUNS: Final = frozenset("season tournament competition championship race event".split())
