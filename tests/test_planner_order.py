@@ -126,3 +126,14 @@ def test_a_question_ending_in_where_is_not_answered_with_rows(settings, tmp_path
     with Table(settings, tmp_path, SONGS, name="songs") as t:
         with pytest.raises(UnsupportedError, match="where, when or who"):
             t.plan('in 1979 "lead me on" did not chart where?')
+
+
+def test_a_header_repeated_in_the_data_is_no_value(settings, tmp_path) -> None:
+    """Tables copied from the web repeat their header between sections. "the first prime
+    minister" read the repeated cell "Prime Minister" as a value to filter on, and declined."""
+    text = (
+        "No.,Prime Minister,Party\n1,Edmund Barton,Protectionist\n2,Alfred Deakin,Protectionist\n"
+    )
+    text += ",Prime Minister,Party\n3,Chris Watson,Labour\n"
+    with Table(settings, tmp_path, text, name="ministers") as t:
+        assert t.answer("who was the first prime minister?") == t.frame["Prime Minister"][0]

@@ -356,6 +356,8 @@ def find_values(
             for value, _count in col.top_values:
                 if not isinstance(value, str) or not value.strip():
                     continue
+                if value_words(value) == value_words(col.name):
+                    continue  # a header row repeated in the data ("Prime Minister")
                 key = tuple(singular(w) for w in re.findall(r"[a-z0-9]+", value.lower()))
                 if key:
                     candidates.setdefault(key, []).append((col, table, value))
@@ -383,6 +385,8 @@ def find_values(
                 table = profiles[0]
                 for entry in index.find(words):
                     col = table.column(entry.column)
+                    if col is not None and value_words(col.name) == words:
+                        continue  # a header row repeated in the data ("Prime Minister")
                     if col is not None and all(
                         (h[0].name, h[2]) != (col.name, entry.value) for h in hits
                     ):
