@@ -160,7 +160,7 @@ def test_dollars_and_units_are_read_from_the_words() -> None:
         ("Length (km)", [], {"km"}),
         ("Top speed (km/h)", [], {"km/h"}),
         ("Elevation\nm", [], {"m"}),
-        ("Height ft / m", [], {"ft", "m"}),
+        ("Height ft / m", [], {"ft"}),  # cells "629 / 192": the first number, in ft
         ("Prize money\nUSD", [], {"usd"}),
         ("Money ($)", [], {"usd"}),
         ("Elevation", ["3,465 ft", "2,999 ft"], {"ft"}),
@@ -211,3 +211,5 @@ def test_a_value_followed_by_its_other_unit_reads_as_its_first_number(
         a, b = "AEP Building", "Huntington Center"
         want = a if feet[t.frame["Name"] == a].iloc[0] > feet[t.frame["Name"] == b].iloc[0] else b
         assert t.answer(f"which is taller, {a} or {b}?") == want
+        # the first unit the name writes is the cells' first number's: "under 520 ft"
+        assert t.answer("how many buildings are under 520 ft?") == int((feet < 520).sum())

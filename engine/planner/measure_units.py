@@ -124,14 +124,19 @@ def _dimension(tokens: list[Token], i: int, read: bool) -> int:
 
 
 def column_units(column: ColumnProfile) -> frozenset[str]:
-    """The units a column's name writes ("Area (km²)", "Money ($)"), or else the one unit its
-    cells end with ("3,465 ft"); empty when none is written."""
+    """The units a column's name writes ("Area (km²)", "Money ($)"; of two written as "ft / m"
+    or "ft (m)", the first, which the cells' first number is in: text_numbers.py), or else the
+    one unit its cells end with ("3,465 ft"); empty when none is written."""
     if clockish(column):  # "3:36": a duration, said in any unit of time
         return frozenset(SECONDS_IN)
     name = column.name.lower().replace("²", "2").replace("^2", "2")
-    named = frozenset(u for u, p in WRITTEN if p.search(_without_longer(name, u)))
-    if named:
-        return named
+    found = {u: m.start() for u, p in WRITTEN if (m := p.search(_without_longer(name, u)))}
+    if len(found) == 2:  # "Height ft / m", "Height ft (m)": cells "629 / 192" read as feet
+        first, second = sorted(found, key=found.get)
+        if re.search(r"[/(]", name[found[first] : found[second]]):
+            return frozenset({first})
+    if found:
+        return frozenset(found)
     ends = {m.group(1) for v in column.texts if (m := CELL_UNIT.match(v.lower().replace("²", "2")))}
     found = {u for end in ends for u in (_unit_of(end),) if u}
     return frozenset(found) if len(found) == 1 else frozenset()
