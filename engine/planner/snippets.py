@@ -302,6 +302,15 @@ def agg_expr(plan: Plan, column: ColumnProfile | None) -> str:
     return f"{SQL_AGG[plan.agg]}({quote_ident(column.name)})"
 
 
+def top_labels(per_group: str, extreme: str) -> list[str]:
+    """`result` = the label of `per_group` (a Series by label) at its `extreme` ("max" or
+    "min"), or every tied label."""
+    return [
+        f"best = {per_group}[{per_group} == {per_group}.{extreme}()].index.to_series()",
+        "result = best.iloc[0] if len(best) == 1 else best.reset_index(drop=True)  # a tie",
+    ]
+
+
 def call(query: str, target: str = RESULT) -> str:
     """`target = sql(\"\"\"...\"\"\")`, indented like hand-written code."""
     body = "\n".join("    " + line for line in query.strip().splitlines())

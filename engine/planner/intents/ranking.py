@@ -37,6 +37,7 @@ from engine.planner.snippets import (
     measure_words,
     not_null,
     py,
+    top_labels,
     where,
 )
 from engine.planner.vocabulary import RANK_WORDS
@@ -65,11 +66,8 @@ class Mode(Intent):
         return "table" if plan.n else "label"
 
     def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
-        return [
-            f"counts = {rows}.groupby({py(plan.groups[0].name)}).size()",
-            "best = counts[counts == counts.max()].index.to_series().reset_index(drop=True)",
-            "result = best.iloc[0] if len(best) == 1 else best  # a tie: every tied value",
-        ]
+        counts = f"counts = {rows}.groupby({py(plan.groups[0].name)}).size()"
+        return [counts, *top_labels("counts", "max")]
 
     def sql(self, plan: Plan, table: str) -> list[str] | None:
         g = quote_ident(plan.groups[0].name)
@@ -384,11 +382,7 @@ class TopGroups(Intent):
             out = [f"per_group = {rows}.groupby({py(g)})[{py(m)}].{PANDAS_AGG[plan.agg]}()"]
             y = "count" if plan.agg == "count" else m
         if not plan.n:
-            extreme = "max" if plan.descending else "min"
-            return out + [
-                f"best = per_group[per_group == per_group.{extreme}()].index.to_series()",
-                "result = best.iloc[0] if len(best) == 1 else best.reset_index(drop=True)  # a tie",
-            ]
+            return out + top_labels("per_group", "max" if plan.descending else "min")
         pick = "nlargest" if plan.descending else "nsmallest"
         return out + [
             f"result = per_group.{pick}({plan.n}).reset_index(name={py(y)})",
