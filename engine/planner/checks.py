@@ -11,13 +11,12 @@ from engine.answer_kinds import Wanted, wanted_answer
 from engine.errors import UnsupportedError
 from engine.planner.matching import name_has
 from engine.planner.plans import SELECTORS, SPECIAL, Plan
-from engine.planner.query import Query
+from engine.planner.query import YES_NO_START, Query
 from engine.planner.readings import holds_years
 
 _WHICH_START: Final = re.compile(r"^\s*(?:in |of |from |for |at |on )?which\b", re.IGNORECASE)
 # "is the code less than 1950", "was X before or after Y": yes/no and either/or questions,
 # which no intent answers (answer_kinds leaves the ones with "or"/"than" unjudged)
-_YES_NO_START: Final = re.compile(r"^\s*(?:is|are|was|were|does|do|did|has|have|had)\b", re.I)
 # "where", "when" or "who" first, or last ("in 1979 X did not chart where?")
 _ASKS_VALUE: Final = re.compile(
     r"^\s*(?:where|when|who|whom|whose)\b|\b(?:where|when|who|whom)\W*$", re.IGNORECASE
@@ -53,7 +52,7 @@ def check_plan(q: Query, plan: Plan) -> None:
     gives = plan.intent.gives(plan)
     wanted = Wanted.CHOICE if q.offered else wanted_answer(q.question)  # "more or less"
     choice = wanted is Wanted.CHOICE and plan.intent.picks_an_option  # "did A or B have more"
-    if wanted is Wanted.BOOLEAN or (_YES_NO_START.search(q.question) and not choice):
+    if wanted is Wanted.BOOLEAN or (YES_NO_START.search(q.question) and not choice):
         wanted = Wanted.BOOLEAN
     if wanted is Wanted.TEMPLATE or (wanted is Wanted.BOOLEAN) != (gives == "boolean"):
         raise UnsupportedError(

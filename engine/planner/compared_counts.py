@@ -42,7 +42,6 @@ _NUMBER_OF: Final = re.compile(
 # "does cbs serve at least 5 areas", "has this actor been in above 15 films": how many areas
 # does cbs serve
 _DOES: Final = re.compile(rf"^(does|do|did|has|have|had) (.+?) ({_CMP}) {_N} (.+)$")
-_WORDS: Final = {">": "more than", ">=": "at least", "<": "less than", "<=": "at most", "==": ""}
 
 
 @dataclass(frozen=True)

@@ -50,13 +50,13 @@ def plan(
             f"I am not confident enough to answer this offline (I read it as: "
             f"{said}). Rephrase it with exact column names, or ask the LLM."
         )
+    if compared is not None and found.intent.gives(found) != "number":
+        raise UnsupportedError(
+            f"The question compares a count with {compared.number}, but my reading of it "
+            f"({explanation(found)}) gives no one number, so I will not guess."
+        )
     code = code_for_plan(found, profiles, settings.big_table_rows)
     if compared is not None:
-        if found.intent.gives(found) != "number":
-            raise UnsupportedError(
-                f"The question compares a count with {compared.number}, but my reading of it "
-                f"({explanation(found)}) gives no one number, so I will not guess."
-            )
         code += "\n".join(compared.lines()) + "\n"
     return CodeDraft(code=code, backend="planner", explanation=said, confidence=found.confidence)
 

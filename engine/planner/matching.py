@@ -356,8 +356,8 @@ def find_values(
             for value, _count in col.top_values:
                 if not isinstance(value, str) or not value.strip():
                     continue
-                if value_words(value) == value_words(col.name):
-                    continue  # a header row repeated in the data ("Prime Minister")
+                if _header_cell(col, value_words(value)):
+                    continue
                 key = tuple(singular(w) for w in re.findall(r"[a-z0-9]+", value.lower()))
                 if key:
                     candidates.setdefault(key, []).append((col, table, value))
@@ -385,8 +385,8 @@ def find_values(
                 table = profiles[0]
                 for entry in index.find(words):
                     col = table.column(entry.column)
-                    if col is not None and value_words(col.name) == words:
-                        continue  # a header row repeated in the data ("Prime Minister")
+                    if col is not None and _header_cell(col, words):
+                        continue
                     if col is not None and all(
                         (h[0].name, h[2]) != (col.name, entry.value) for h in hits
                     ):
@@ -472,6 +472,12 @@ def name_has(column: ColumnProfile, words: Collection[str]) -> bool:
 def winner_column(column: ColumnProfile) -> bool:
     """A column of winners: Winner, Winners, Winning Rider, Champion, Victor."""
     return name_has(column, WINNER_WORDS)
+
+
+def _header_cell(column: ColumnProfile, words: tuple[str, ...]) -> bool:
+    """A cell that says its column's name: a header row repeated in the data ("Prime Minister"
+    under Prime Minister), no value to filter on."""
+    return value_words(column.name) == words
 
 
 _SEARCH_WORDS: Final = frozenset(

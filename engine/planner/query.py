@@ -115,6 +115,9 @@ HOW_LONG_TAKE: Final = re.compile(
     re.IGNORECASE,
 )
 HOW_LONG_WAS: Final = re.compile(r"^how long (?:was|is) ", re.IGNORECASE)
+# "is …", "did …": a yes/no question's first word (checks.py, intents/versus.py)
+_YES_NO_VERB = r"(?:is|are|was|were|does|do|did|has|have|had)\b"
+YES_NO_START: Final = re.compile(rf"^\s*{_YES_NO_VERB}", re.IGNORECASE)
 # "does A have more or less people than B", "is X above or below 6": a yes/no question that
 # offers two answers is read with the first ("more … than"), and answered with one of the two
 _DIRECTIONS: Final = {
@@ -122,7 +125,7 @@ _DIRECTIONS: Final = {
     **dict.fromkeys("less fewer lower smaller below under".split(), "<"),
 }
 OFFERED: Final = re.compile(
-    rf"^((?:is|are|was|were|does|do|did|has|have|had)\b.*?)\b({'|'.join(_DIRECTIONS)}) or "
+    rf"^({_YES_NO_VERB}.*?)\b({'|'.join(_DIRECTIONS)}) or "
     rf"({'|'.join(_DIRECTIONS)})\b",
     re.IGNORECASE,
 )
@@ -228,8 +231,9 @@ def read_question(
     misspelt, confidence = _fuzzy_keywords(tokens, confidence)
     # "which country …" marks its noun used: read before the unknown words
     noun = label_noun(tokens, keywords)
-    asks_who = noun is not None or WHO.match(text) is not None
-    _decline_unknown_words(tokens, table, WHO.match(text) is not None)
+    says_who = WHO.match(text) is not None
+    asks_who = noun is not None or says_who
+    _decline_unknown_words(tokens, table, says_who)
     return Query(
         text,
         table,

@@ -5,8 +5,9 @@ A text column is read as numbers when 80% of its profiled values start with a di
 that computes with it drops thousands separators, takes a lone dash, "?" or "n/a" for no value,
 drops a unit that every filled cell ends with ("3755 km2"; "1 stroke" beside "3 strokes" is one
 unit) and what follows the number in brackets or after a slash (the value in another unit:
-"157 (48)" under "Height ft (m)", "629 / 192" under "Height ft / m"), and converts only when every other cell is then a plain number; a footnote, mixed units
-or a range ("12[3]", "12 km" beside "3 mi", "2004–05") makes it decline with `cannot_answer`.
+"157 (48)" under "Height ft (m)", "629 / 192" under "Height ft / m"), and converts only when
+every other cell is then a plain number; a footnote, mixed units or a range ("12[3]", "12 km"
+beside "3 mi", "2004–05") makes it decline with `cannot_answer`.
 A cell that is only read ("how many floors does X have") is returned as written.
 """
 

@@ -9,7 +9,6 @@ keeps the two). A tie between the two offered answers is neither: the code says 
 
 from __future__ import annotations
 
-import re
 from typing import Final
 
 from engine.code_names import DECLINE
@@ -17,10 +16,9 @@ from engine.planner.filters import Filter
 from engine.planner.intents.lookup import LOOKUP_WORDS
 from engine.planner.intents.values import FILTER_WORDS
 from engine.planner.plans import Intent, Plan, new_plan
-from engine.planner.query import Query
+from engine.planner.query import YES_NO_START, Query
 from engine.planner.snippets import condition, measure_words, py
 
-YES_NO: Final = re.compile(r"^\s*(?:is|are|was|were|does|do|did|has|have|had)\b", re.IGNORECASE)
 _WORDS: Final = {">": "more than", "<": "less than", ">=": "at least", "<=": "at most"}
 _COMPARED: Final = frozenset(_WORDS)
 
@@ -55,7 +53,7 @@ class Versus(_YesOrNo):
     compares_rows = True  # "greater than that of B": a comparison with no number after it
 
     def match(self, q: Query) -> Plan | None:
-        if not YES_NO.match(q.question) or q.groups or q.has("agg"):
+        if not YES_NO_START.match(q.question) or q.groups or q.has("agg"):
             return None
         said = {f for _, f, _ in q.keywords} - FILTER_WORDS - LOOKUP_WORDS - {"comparative"}
         pairs = [f for f in q.filters if f.op == "in" and len(f.value) == 2]
@@ -100,7 +98,7 @@ class VersusNumber(_YesOrNo):
     reads = frozenset({"link", "gain"})
 
     def match(self, q: Query) -> Plan | None:
-        if not YES_NO.match(q.question) or q.groups or q.has("agg") or len(q.filters) != 2:
+        if not YES_NO_START.match(q.question) or q.groups or q.has("agg") or len(q.filters) != 2:
             return None
         said = {f for _, f, _ in q.keywords} - FILTER_WORDS - LOOKUP_WORDS
         named = [f for f in q.filters if f.op == "=="]
