@@ -105,7 +105,8 @@ def _conversion(plan: Plan, frame: str, name: str) -> list[str]:
                 "ranks them, but does not compute with them; ask the LLM for this one."
             )
         return clock_lines(frame, name, py)
-    return conversion_lines(frame, name, py)
+    labels = [r.label for r in plan.drop_rows if r.label]
+    return conversion_lines(frame, name, py, labels)
 
 
 def converted_columns(plan: Plan) -> list[str]:
@@ -113,7 +114,12 @@ def converted_columns(plan: Plan) -> list[str]:
     computes, and columns compared with a number."""
     used = {c.name for c in plan.measures} if plan.intent.computes else set()
     used |= {c.name for c in (plan.time,) if c is not None}
-    used |= {f.column.name for f in plan.filters if f.op in (">", ">=", "<", "<=", "between")}
+    used |= {
+        f.column.name
+        for f in plan.filters
+        if f.op in (">", ">=", "<", "<=", "between")
+        or (f.op == "==" and isinstance(f.value, int | float))  # "only 20,000": filters.py
+    }
     return [c for c in plan.text_numbers if c in used]
 
 

@@ -91,6 +91,7 @@ def filters_from_question(
             found.append(Filter(col, "not in" if negated[name] else "in", tuple(vals)))
     date_cols = [c for c in table.columns if c.kind == "date"]
     year_cols = [c for c in table.columns if c.kind == "number" and c.name.lower() == "year"]
+    only = ("link", "only") in kw.values()  # "the only team with 16 points": equal to 16
     for i, t in enumerate(tokens):
         if t.used or t.quoted:
             continue
@@ -100,7 +101,7 @@ def filters_from_question(
         if number is None and period is None:
             continue
         near = _column_before(columns, i - 1, tokens)
-        after = _column_after(columns, i + 1) if before[0] == "cmp" else None
+        after = _column_after(columns, i + 1) if before[0] == "cmp" or only else None
         if after is not None and (
             near is None
             or near.kind not in ("number", "date")  # "at least 10 title defenses"
@@ -133,6 +134,10 @@ def filters_from_question(
             if scale != 1 and ":" not in t.text:  # "under 4 minutes": durations in seconds
                 found[-1] = replace(found[-1], value=found[-1].value * scale)
             _use(tokens, i, period if timely else None)
+        elif only and number is not None and near is not None and near.kind == "number":
+            _consume(columns, near, consumed)  # "which county has only 774 households"
+            found.append(Filter(near, "==", int(number) if number.is_integer() else number))
+            t.used = True
         elif period and timely and (before[0] == "during" or number is None or 1900 <= number):
             if before[0] not in ("during", "") and number is not None:
                 continue  # a bare number after another word: top N, handled by the roles

@@ -14,6 +14,7 @@ A cell that is only read ("how many floors does X have") is returned as written.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Final
 
@@ -52,16 +53,18 @@ def read_as_numbers(table: TableProfile) -> tuple[TableProfile, tuple[str, ...]]
     return replace(table, columns=columns), names
 
 
-def conversion_lines(frame: str, column: str, py) -> list[str]:
+def conversion_lines(frame: str, column: str, py, labels: Sequence[str] = ()) -> list[str]:
     """pandas lines that turn `frame[column]` into numbers, or decline (`py` writes literals).
     A unit that every filled cell ends with ("3755 km2", "1 stroke" and "3 strokes") is dropped,
     and so are spaces between thousands ("20 097 392"); cells with different units or none
-    ("12 km", "3 mi", "7") are not converted."""
+    ("12 km", "3 mi", "7") are not converted. `labels` are the summary rows' labels, which such
+    a row may repeat in every cell ("Total" under Capacity): no value either."""
     cell = f"{frame}[{py(column)}]"
+    empty = list(NO_VALUE) + [w.lower() for w in labels if w.lower() not in NO_VALUE]
     return [
         f'numbers = {cell}.str.replace(",", "").str.replace("\u2212", "-").str.strip()',
         f"numbers = numbers.str.replace({py(SPACE_GROUP)}, '', regex=True)  # 20 097 392",
-        f"numbers = numbers.mask(numbers.str.lower().isin({py(list(NO_VALUE))}))  # no value",
+        f"numbers = numbers.mask(numbers.str.lower().isin({py(empty)}))  # no value",
         f"numbers = numbers.str.replace({py(OTHER_UNIT)}, '', regex=True)  # 157 (48), 629 / 192",
         f'parts = numbers.str.extract(r"^({PLAIN_NUMBER})\\s*({UNIT})?$")',
         "units = parts[1][numbers.notna()].fillna('').str.lower()",

@@ -145,10 +145,12 @@ _add(
     perform performed build built found founded establish established open opened locate located
     born elect elected draft drafted sign signed achieve achieved occur occurred run ran drive
     drove ride rode air aired premiere premiered publish published launch launched own owned
-    operate operated design designed name named call called titled lasted lasting only picked
+    operate operated design designed name named call called titled lasted lasting picked
     selected chose chosen appointed""".split(),  # not pick/select/choose: imperatives
 )
 _add("link", "", "took place", "take place", "takes place", "taking place", "taken place")
+# "which was the only stamp set with …": a link whose value says one row answers (values.py)
+_add("link", "only", "only")
 _add("and", "", "and", "&")
 _add("both", "", "both")  # "A and B both played which position": what the two share
 # A place in a ranking ("who finished first", "which nation came in last", "ranked 2nd"): the

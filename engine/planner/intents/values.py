@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from engine.code_names import DECLINE
 from engine.errors import UnsupportedError
 from engine.identifiers import quote_ident
 from engine.planner.plans import Intent, Plan, new_plan
@@ -83,10 +84,17 @@ class Listing(Unique):
         return new_plan(q, self, groups=(q.measures[0].column,))
 
 
-def _only_filters(q: Query) -> bool:
+def _only_filters(q: Query, also: frozenset[str] = frozenset()) -> bool:
     """The question names conditions and nothing to compute: 'orders from the West in 2014'."""
-    said = {f for _, f, _ in q.keywords} - FILTER_WORDS
+    said = {f for _, f, _ in q.keywords} - FILTER_WORDS - also
     return bool(q.filters) and not q.groups and not said
+
+
+def _says_only(q: Query) -> bool:
+    """'which was the only stamp set with over 200,000 issued': "only" is the one linking word,
+    so the conditions must leave one value (the code checks it)."""
+    links = [v for _, f, v in q.keywords if f == "link"]
+    return bool(links) and all(v == "only" for v in links)
 
 
 class Rows(Intent):
@@ -112,14 +120,40 @@ class Rows(Intent):
 
 class FilteredValues(Unique):
     """'countries with pop over 1e9', "countries containing 'land'": the values of the one text
-    column named, among the rows that match."""
+    column named, among the rows that match. With "the only …" (n = 1) the code declines
+    unless exactly one value matches: the question's premise is checked, not assumed."""
+
+    reads = frozenset({"link"})  # "only", nothing else (_says_only)
 
     def match(self, q: Query) -> Plan | None:
         named = [m.column for m in q.measures] + ([q.which.column] if q.which else [])
         if not named and q.asks_who and q.who is not None:
             named = [q.who]  # "which country won at least 6 bronze medals": the rows' names
-        if not _only_filters(q) or len(named) != 1 or q.has("row"):
+        only = _says_only(q)
+        also = frozenset({"link", "listed"}) if only else frozenset()  # "the only … listed"
+        if (q.has("link") and not only) or q.value("listed"):
+            return None
+        if not _only_filters(q, also) or len(named) != 1 or q.has("row"):
             return None  # "which club has points over 50": the club is asked with "which"
         if named[0].kind != "text" and not named[0].type.upper().startswith("DATE"):
             return None  # "which date had over 50 casualties": dates, not times of day
-        return new_plan(q, self, groups=(named[0],))
+        return new_plan(q, self, groups=(named[0],), n=1 if only else None)
+
+    def explain(self, plan: Plan) -> str:
+        said = super().explain(plan)
+        return f"{said} (the only one, checked)" if plan.n == 1 else said
+
+    def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
+        return super().pandas(plan, rows, frame) + _one_value(plan)
+
+    def sql(self, plan: Plan, table: str) -> list[str] | None:
+        return super().sql(plan, table) + _one_value(plan)
+
+
+def _one_value(plan: Plan) -> list[str]:
+    if plan.n != 1:
+        return []
+    return [
+        "if len(result) != 1:",
+        f'    {DECLINE}(f"the question says only one, but {{len(result)}} values match")',
+    ]
