@@ -77,8 +77,9 @@ def code_for_plan(
     database = database_of_source(plan.table.source)
     converted = converted_columns(plan)
     if plan.table.rows >= big_table_rows or database:
-        pandas_only = any(  # no SQL form: snippets._zero, snippets._one_month_each
-            f.op == "none" or (f.op == "months" and f.column.kind != "date") for f in plan.filters
+        pandas_only = any(  # no SQL form: snippets._zero, _one_month_each, outcome_lines
+            f.op in ("none", "outcome") or (f.op == "months" and f.column.kind != "date")
+            for f in plan.filters
         )
         if all(r.column for r in plan.drop_rows) and not converted and not pandas_only:
             table = ".".join(quote_ident(part) for part in plan.table.name.split("."))

@@ -30,6 +30,7 @@ from engine.planner.matching import (
     year_named,
 )
 from engine.planner.measure_units import dollars_said, unit_mentions
+from engine.planner.outcomes import outcome_filters
 from engine.planner.readings import (
     WHO,
     amounts,
@@ -200,6 +201,7 @@ def read_question(
     text = _how_long(text, table)
     tokens = apply_synonyms(tokenize(text), [table])
     _mark_table_words(tokens, table)
+    outcomes = outcome_filters(tokens, table)  # "how many wins": W in the results column
     index = (indexes or {}).get(table.name)
     won = any(t.text in WIN_VERBS for t in tokens)  # "X won": X's cell is a winner's
     long_values = find_values(tokens, [table], index, min_words=2, won=won)  # "Hague Club"
@@ -242,7 +244,7 @@ def read_question(
         groups=tuple(roles.groups),
         which=roles.which,
         color=roles.color,
-        filters=found.filters,
+        filters=found.filters + tuple(outcomes),
         n=roles.n,
         confidence=confidence,
         values=tuple(values),

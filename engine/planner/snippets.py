@@ -17,6 +17,7 @@ from typing import Any, Final
 from engine.code_names import DECLINE, RESULT
 from engine.identifiers import quote_ident
 from engine.planner.filters import Filter
+from engine.planner.outcomes import OUTCOME_NAMES, outcome_lines
 from engine.planner.plans import Plan
 from engine.types import ColumnProfile, SummaryRow
 
@@ -92,6 +93,8 @@ def describe_filters(plan: Plan) -> str:
             words.append(f"{f.column.name} between {f.value[0]} and {f.value[1]}")
         elif f.op == "none":
             words.append(f"{f.column.name} is blank or 0")
+        elif f.op == "outcome":
+            words.append(f"{f.column.name} is {OUTCOME_NAMES[f.value]}")
         elif f.op == "months":
             names = " or ".join(MONTH_NAMES[m - 1] for m in f.value)
             words.append(f"{f.column.name} is in {names} (any year)")
@@ -145,6 +148,8 @@ def filter_lines(plan: Plan, frame: str) -> tuple[list[str], str]:
             checks += [f"if {_zero(c)}.any() and {_blank(c)}.any():", f"    {DECLINE}({py(why)})"]
         if f.op == "months" and f.column.kind != "date":
             checks += _one_month_each(frame, f.column)
+        if f.op == "outcome":
+            checks += outcome_lines(frame, f.column, py)
     parts = [condition(frame, f) for f in plan.filters]
     parts += [summary_condition(frame, r) for r in plan.drop_rows]
     if not parts:
@@ -203,6 +208,8 @@ def condition(frame: str, f: Filter) -> str:
         if f.column.kind == "date":
             return f"{c}.dt.month.isin({py(f.value)})"
         return f"month.isin({py([MONTH_NAMES[m - 1][:3].lower() for m in f.value])})"  # checks
+    if f.op == "outcome":
+        return f"outcome.isin({py(list(f.value))})"  # outcome_lines
     return f"{c} {f.op} {py(f.value)}"
 
 
