@@ -146,7 +146,9 @@ def filters_from_question(
             _use(tokens, i, period)
     months, read = _months(table, tokens, kw)
     found.extend(months)
-    found.extend(_nothing(columns, tokens, consumed))
+    nothing, verbs = _nothing(columns, tokens, consumed, kw)
+    found.extend(nothing)
+    read += verbs
     remaining = [m for m in columns if m.start not in consumed]
     found.extend(_contains(remaining, tokens, kw))
     for pos, (feature, _) in kw.items():  # "above average": a comparison with no number
@@ -205,12 +207,17 @@ def _dated_text(column: ColumnProfile) -> bool:
 
 
 def _nothing(
-    columns: Sequence[ColumnMention], tokens: list[Token], consumed: set[int]
-) -> list[Filter]:
+    columns: Sequence[ColumnMention],
+    tokens: list[Token],
+    consumed: set[int],
+    kw: dict[int, tuple[str, str]],
+) -> tuple[list[Filter], list[int]]:
     """'how many nations earned no bronze medals', 'which clubs have no nickname': "no" right
     before a column keeps the rows where it holds nothing (0 or blank for numbers, blank or
-    a dash for text)."""
+    a dash for text). A verb right before "no" ("did not win any gold medals": "win no gold
+    medals") is the column's own and read with it; its position is given too."""
     found = []
+    verbs = []
     for m in columns:
         before = tokens[m.start - 1] if m.start else None
         if before is None or before.used or before.quoted or before.text != "no":
@@ -220,7 +227,9 @@ def _nothing(
         before.used = True
         consumed.add(m.start)
         found.append(Filter(m.column, "none", None))
-    return found
+        if kw.get(m.start - 2, ("",))[0] in ("gain", "link"):
+            verbs.append(m.start - 2)
+    return found, verbs
 
 
 def _clock_column(

@@ -70,7 +70,7 @@ from engine.types import ColumnProfile, TableProfile
 from engine.value_index import ValueIndex
 
 FUZZY_KEYWORD_CUTOFF: Final = 84.0  # "averge" 92, "corelation" 95; "medain" (83) stays unknown
-FUZZY_KEYWORD_MIN_CHARS: Final = 5
+FUZZY_KEYWORD_MIN_CHARS: Final = 5  # of the word and the keyword: "state" is no "stat"
 APPROX_KEY_SHARE: Final = 0.95
 _WHEN = r"((?:[A-Za-z]+ )?\d{4}(?:-\d{1,2}){0,2}|\d+(?:\.\d+)?)"
 FROM_TO: Final = re.compile(rf"\bfrom {_WHEN} (?:to|until|till|through) {_WHEN}", re.IGNORECASE)
@@ -104,6 +104,7 @@ COMPARED_WORD: Final = re.compile(
 # "didn't" is "did not"; "did not win any medals" is "did win no medals" (filters._nothing)
 CONTRACTED: Final = re.compile(r"\b(\w+?)n[’']t\b", re.IGNORECASE)
 _IRREGULAR: Final = {"wo": "will", "ca": "can", "sha": "shall"}  # won't, can't, shan't
+IMPERATIVE_NAME: Final = re.compile(r"^name (?=the \w+s\b|all |each )", re.IGNORECASE)  # "list"
 NOT_ANY: Final = re.compile(r"\b(?:not|never) (\w+ )?any\b", re.IGNORECASE)
 # "how many gold medals do A and B have (in) total?": a closing "total" adds up, like "combined",
 # and does not name a column Total
@@ -195,7 +196,7 @@ def read_question(
     text = COMPARED_WORD.sub(lambda m: f"{m[1]} {NUMBER_WORDS[m[2].lower()]}", text)
     text = OR_LESS.sub(r"at most \1\2", OR_MORE.sub(r"at least \1\2", text))
     text, offered = offered_answers(text)
-    text = NOT_ANY.sub(r"\1no", CONTRACTED.sub(_uncontracted, text))
+    text = NOT_ANY.sub(r"\1no", CONTRACTED.sub(_uncontracted, IMPERATIVE_NAME.sub("list ", text)))
     if HOW_MANY.match(text):  # "which country won the most medals total": the column
         text = CLOSING_TOTAL.sub(r"combined\1", text)
     text = _how_long(text, table)
@@ -480,7 +481,9 @@ def _fuzzy_keywords(
         scored = [
             (fuzz.ratio(t.text, word), feature, value)
             for word, (feature, value) in KEYWORDS.items()
-            if " " not in word and feature in FUZZY_FEATURES and len(word) >= 4
+            if " " not in word
+            and feature in FUZZY_FEATURES
+            and len(word) >= FUZZY_KEYWORD_MIN_CHARS
         ]
         best = max(scored, default=(0.0, "", ""))
         if best[0] >= FUZZY_KEYWORD_CUTOFF:

@@ -8,6 +8,7 @@ from typing import Final
 from engine.code_names import DECLINE
 from engine.errors import UnsupportedError
 from engine.identifiers import quote_ident
+from engine.planner.matching import name_words
 from engine.planner.plans import Intent, Plan, new_plan
 from engine.planner.query import Query
 from engine.planner.snippets import ROWS_SHOWN, call, col, group_words, not_null, where
@@ -81,7 +82,16 @@ class Listing(Unique):
     def match(self, q: Query) -> Plan | None:
         if not q.has("list") or q.groups or q.has("agg") or len(q.measures) != 1:
             return None
-        return new_plan(q, self, groups=(q.measures[0].column,))
+        column = q.measures[0].column
+        if column.kind == "number" and _numbers_things(column):
+            return None  # "list all the boats" beside Boat #: the boats, not their numbers
+        return new_plan(q, self, groups=(column,))
+
+
+def _numbers_things(column: ColumnProfile) -> bool:
+    """A column of numbers that identify the rows: "Boat #", "Pick No.", "Player ID"."""
+    words = name_words(column.name)
+    return "#" in column.name or (bool(words) and words[-1] in ("id", "no", "nr", "number"))
 
 
 def _only_filters(q: Query, also: frozenset[str] = frozenset()) -> bool:
