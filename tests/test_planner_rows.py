@@ -1415,3 +1415,44 @@ def test_a_noun_for_a_person_after_who_asks_who_again(settings, tmp_path) -> Non
         assert t.answer("who is the player with the most points?") == best
         with pytest.raises(UnsupportedError, match="player"):
             t.plan("how many points did the player from Porto score?")
+
+
+GAMES = """Date,Opponent,Result,Attendance
+"September 6, 1981",Oklahoma,W 24–17,"45,000"
+"September 13, 1981",Texas,L 10–30,"80,102"
+"October 25, 1981",New York Giants,W 21–14,"48,410"
+"November 1, 1981",Texas,W 13–12,"61,000"
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "opponent", "day"),
+    [
+        (
+            "how many people attended the new york giants game on october 25, 1981?",
+            "New York Giants",
+            None,
+        ),
+        ("what's the number of people who attended the oklahoma game?", "Oklahoma", None),
+        (
+            "how many people attended the texas game on september 13, 1981?",
+            "Texas",
+            "September 13, 1981",
+        ),
+    ],
+)
+def test_the_game_a_value_names_is_a_row_not_a_count(settings, tmp_path, question, opponent, day):
+    """ "the Oklahoma game": the noun for the rows names the row the value picks."""
+    with Table(settings, tmp_path, GAMES, "schedule") as t:
+        rows = t.frame[t.frame["Opponent"] == opponent]
+        rows = rows[rows["Date"] == day] if day else rows
+        want = int(rows["Attendance"].iloc[0].replace(",", ""))
+        assert t.answer(question) == want
+
+
+def test_a_game_named_by_a_value_in_two_rows_declines(settings, tmp_path: Path) -> None:
+    with (
+        Table(settings, tmp_path, GAMES, "schedule") as t,
+        pytest.raises((UnsupportedError, CannotAnswer)),
+    ):
+        t.answer("how many people attended the texas game?")

@@ -20,9 +20,10 @@ from engine.planner.snippets import col, condition, measure_words, py
 from engine.planner.text_numbers import numberish
 from engine.types import ColumnProfile
 
-# Keywords a lookup may contain besides its value and column: "what", "in 2004", "how many".
+# Keywords a lookup may contain besides its value and column: "what", "in 2004", "how many",
+# "won by X", and the rows' noun ("attended the Oklahoma game": the row the value names).
 LOOKUP_WORDS: Final = frozenset(
-    {"which", "during", "amount", "and", "listed", "link", "gain", "group", "both"}  # "won by X"
+    {"which", "during", "amount", "and", "listed", "link", "gain", "group", "both", "row"}
 )
 
 
