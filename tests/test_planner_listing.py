@@ -65,3 +65,17 @@ def test_listing_the_things_a_column_numbers_is_declined(settings, tmp_path: Pat
     """ "the boats" beside Boat #: their names are meant, not their numbers."""
     with Table(settings, tmp_path, SQUAD, "boats") as t, pytest.raises(UnsupportedError):
         t.plan("list all the boats laid down after may 1945.")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "other nation to earn no gold medals besides spain",
+        "what is the other nation with no gold medals besides spain?",
+    ],
+)
+def test_other_beside_a_value_left_out_says_nothing_more(medals: Table, question: str) -> None:
+    """ "the other X besides Y": the rows without Y; "other" adds no condition of its own."""
+    frame = medals.frame
+    want = sorted(frame.loc[(frame["Gold"] == 0) & (frame["Nation"] != "Spain"), "Nation"])
+    assert sorted(medals.answer(question).tolist()) == want

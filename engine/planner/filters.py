@@ -158,6 +158,9 @@ def filters_from_question(
                     "Comparing with a computed value (like the average) needs two steps; "
                     "the offline planner compares with numbers only, e.g. “temp_max above 30”."
                 )
+    if any(f.op in ("!=", "not in") for f in found):  # "the other songs besides X": not X
+        for t in tokens:
+            t.used = t.used or (t.text in ("other", "others") and not t.quoted)
     return FoundFilters(tuple(found), frozenset(consumed), frozenset(read))
 
 
