@@ -780,8 +780,13 @@ def test_a_verb_before_a_comparison_links_the_rows_to_the_amount(settings, tmp_p
             "Lyon Stars",
             "Porto Azul",
         ]
+        # "with the … of" between the verb and the comparison: still only its column
+        want = int((data["points"] >= 58).sum())
+        assert t.answer("how many clubs finished with the points of at least 58?") == want
         with pytest.raises(UnsupportedError):  # the verb alone selects rows: not read
             t.plan("how many clubs won?")
+        with pytest.raises(UnsupportedError):  # another word between: the verb stays
+            t.plan("how many clubs finished first with points of at least 58?")
 
 
 def test_names_repeated_among_the_compared_rows_are_declined(settings, tmp_path) -> None:

@@ -294,6 +294,9 @@ def neighbours(
     return out
 
 
+_WITH_A: Final = frozenset({"with", "a", "an", "the", "of"})  # "finished with a time of"
+
+
 def linked_amounts(
     keywords: list[tuple[int, str, str]], tokens: list[Token]
 ) -> list[tuple[int, str, str]]:
@@ -301,16 +304,20 @@ def linked_amounts(
     a number only links the rows to the amount compared; the comparison reads it, so the
     verb is no keyword of its own (it would select rows elsewhere: "how many drivers won")."""
     at = {pos: feature for pos, feature, _ in keywords}
+
+    def _of(p: int) -> bool:  # "a time of at least": "of" is no keyword of its own here
+        return at[p] == "during" and tokens[p].text == "of"
+
     out = []
     for pos, feature, value in keywords:
-        if feature in ("gain", "link"):
-            end = next((p for p in range(pos + 1, pos + 4) if p in at), None)
+        if feature in ("gain", "link") and value != "only":  # "only" says one row (values.py)
+            end = next((p for p in range(pos + 1, pos + 7) if p in at and not _of(p)), None)
             between = tokens[pos + 1 : end] if end is not None else []
             nxt = end + 1 if end is not None else len(tokens)
             if (
                 end is not None
                 and at[end] == "cmp"
-                and all(t.used for t in between)
+                and all(t.used or t.text in _WITH_A for t in between)
                 and nxt < len(tokens)
                 and number_of(tokens[nxt]) is not None
             ):
