@@ -13,8 +13,8 @@ from typing import Final
 
 from engine.value_index import ValueIndex, value_words
 
-# adjective -> (country as tables write it, IOC code)
-DEMONYMS: Final[dict[str, tuple[str, str]]] = {
+# adjective -> (country as tables write it, IOC code); vocabulary.DEMONYMS adds peoples
+COUNTRIES: Final[dict[str, tuple[str, str]]] = {
     "american": ("United States", "USA"),
     "argentine": ("Argentina", "ARG"),
     "argentinian": ("Argentina", "ARG"),
@@ -72,7 +72,7 @@ DEMONYMS: Final[dict[str, tuple[str, str]]] = {
     "ukrainian": ("Ukraine", "UKR"),
     "welsh": ("Wales", "WAL"),
 }
-_ADJECTIVE: Final = re.compile(rf"\b({'|'.join(DEMONYMS)})\b", re.IGNORECASE)
+_ADJECTIVE: Final = re.compile(rf"\b({'|'.join(COUNTRIES)})\b", re.IGNORECASE)
 
 
 def demonyms_said(text: str, index: ValueIndex | None) -> str:
@@ -82,7 +82,7 @@ def demonyms_said(text: str, index: ValueIndex | None) -> str:
         return text
 
     def country(m: re.Match[str]) -> str:
-        for name in DEMONYMS[m[1].lower()]:
+        for name in COUNTRIES[m[1].lower()]:
             if index.find(value_words(name)):
                 return name
         return m[0]

@@ -136,7 +136,7 @@ def filters_from_question(
             _use(tokens, i, period if timely else None)
         elif only and number is not None and near is not None and near.kind == "number":
             _consume(columns, near, consumed)  # "which county has only 774 households"
-            found.append(Filter(near, "==", int(number) if number.is_integer() else number))
+            found.append(_compare(near, "==", t, None, date_cols, year_cols))
             t.used = True
         elif period and timely and (before[0] == "during" or number is None or 1900 <= number):
             if before[0] not in ("during", "") and number is not None:

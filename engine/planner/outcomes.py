@@ -33,16 +33,12 @@ RESULT_SHARE: Final = 0.8  # of the profiled cells, to call a column one of resu
 _OUTCOME: Final = re.compile(OUTCOME_CELL, re.IGNORECASE)
 
 
-def _is_outcome(text: str) -> bool:
-    return bool(_OUTCOME.match(text))
-
-
 def result_column(table: TableProfile) -> ColumnProfile | None:
     """The table's one text column whose cells are mostly outcomes, with at least two kinds."""
     found = []
     for c in table.columns:
         seen = [v for v in c.texts if v.strip()] if c.kind == "text" else []
-        outcomes = [v for v in seen if _is_outcome(v)]
+        outcomes = [v for v in seen if _OUTCOME.match(v)]
         kinds = {v.strip()[:1].upper() for v in outcomes}
         if seen and len(outcomes) >= RESULT_SHARE * len(seen) and len(kinds) > 1:
             found.append(c)
@@ -54,13 +50,13 @@ def outcome_filters(tokens: list[Token], table: TableProfile) -> list[Filter]:
     for each outcome noun; marks the noun used. None when a column is named for the outcome
     ("Wins", "Losses": that column is meant) or the table has no column of results."""
     said = [i for i, t in enumerate(tokens) if t.text in OUTCOME_NOUNS and not (t.used or t.quoted)]
-    if not said:
+    column = result_column(table) if said else None
+    if column is None:
         return []
-    column = result_column(table)
     found = []
     for i in said:
         word = tokens[i].text
-        if column is None or any(name_has(c, {singular(word)}) for c in table.columns):
+        if any(name_has(c, {singular(word)}) for c in table.columns):
             continue
         tokens[i].used = True
         found.append(Filter(column, "outcome", OUTCOME_NOUNS[word]))

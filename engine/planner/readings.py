@@ -36,6 +36,7 @@ from engine.planner.vocabulary import (
     COUNTED_IN_CELLS,
     DEMONYMS,
     HOLD_VERBS,
+    ID_WORDS,
     LIVE_VERBS,
     NATION_NOUNS,
     NATION_WORDS,
@@ -227,7 +228,7 @@ def _counted_column(column: ColumnProfile) -> bool:
     id, a rank ("how many positions": adding positions up means nothing). Told by its name,
     or by its values: years (1000-2100), or the numbers 1, 2, 3 … one per row."""
     words = [singular(w) for w in name_words(column.name)]
-    if words and (words[-1] in ("year", "id", "no", "nr") or set(words) & RANK_WORDS):
+    if words and (words[-1] in ID_WORDS | {"year"} or set(words) & RANK_WORDS):
         return True
     low, high = column.min, column.max
     if not isinstance(low, int | float) or not isinstance(high, int | float):

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from engine.planner.demonyms import COUNTRIES
+
 # phrase (words, singular) -> (feature, value). Longer phrases are matched first.
 _KEYWORDS: Final[dict[str, tuple[str, str]]] = {}
 
@@ -238,6 +240,9 @@ WHO_NOUNS: Final = frozenset(
 # "how many games were played in the season", "who won the race": with "the", at the end of the
 # question and naming no column, these nouns are that subject too
 WHOLE_NOUNS: Final = frozenset("season tournament competition championship race event".split())
+# The last word of a column's name that says it identifies or numbers the rows ("Player ID",
+# "Pick No."): not an amount (readings._counted_column), not the rows' names (values.py)
+ID_WORDS: Final = frozenset({"id", "no", "nr"})
 # Table names that also mean money ("sales by region"): never read as "count the rows".
 AMOUNT_NOUNS: Final = frozenset("sale revenue turnover income spend spending profit cost".split())
 # What a column of Total adds up ("how many medals", "the most goals"): things won or scored,
@@ -292,14 +297,9 @@ WINNER_WORDS: Final = frozenset({"winner", "winning", "champion", "victor"})
 NATION_NOUNS: Final = frozenset({"country", "nation"})
 # "which american came in first": a people's name picks rows (by a country the table may write
 # otherwise), so it never names the rows asked for as "which athlete" does
-DEMONYMS: Final = frozenset(
-    """american canadian mexican brazilian argentine argentinian chilean colombian peruvian
-    venezuelan cuban jamaican british english scottish welsh irish french german italian spanish
-    portuguese dutch belgian swiss austrian danish swedish norwegian finnish icelandic polish
-    czech slovak hungarian romanian bulgarian serbian croatian slovenian greek turkish russian
-    ukrainian belarusian estonian latvian lithuanian chinese japanese korean indian pakistani
-    thai vietnamese filipino indonesian malaysian australian kiwi african kenyan ethiopian
-    nigerian egyptian moroccan algerian tunisian iranian iraqi israeli saudi european asian""".split()
+DEMONYMS: Final = frozenset(COUNTRIES) | frozenset(  # and peoples with no one country listed
+    """peruvian venezuelan icelandic belarusian pakistani thai vietnamese filipino indonesian
+    malaysian kiwi african algerian tunisian iraqi saudi european asian""".split()
 )
 NATION_WORDS: Final = frozenset({"country", "nation", "nationality", "noc"})
 NEIGHBOUR_WORDS: Final = {"after": "+1", "below": "+1", "before": "-1", "above": "-1"}

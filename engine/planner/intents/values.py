@@ -12,6 +12,7 @@ from engine.planner.matching import name_words
 from engine.planner.plans import Intent, Plan, new_plan
 from engine.planner.query import Query
 from engine.planner.snippets import ROWS_SHOWN, call, col, group_words, not_null, where
+from engine.planner.vocabulary import ID_WORDS
 from engine.types import ColumnProfile
 
 # Keywords a plain filter question may contain ("orders during 2014 between ... and ...").
@@ -91,7 +92,7 @@ class Listing(Unique):
 def _numbers_things(column: ColumnProfile) -> bool:
     """A column of numbers that identify the rows: "Boat #", "Pick No.", "Player ID"."""
     words = name_words(column.name)
-    return "#" in column.name or (bool(words) and words[-1] in ("id", "no", "nr", "number"))
+    return "#" in column.name or (bool(words) and words[-1] in ID_WORDS | {"number"})
 
 
 def _only_filters(q: Query, also: frozenset[str] = frozenset()) -> bool:
