@@ -62,18 +62,27 @@ class ValueIndex:
         """The values whose normalised words are exactly `words` (none: an empty tuple)."""
         return self.values.get(words, ())
 
-    def inside(self, words: tuple[str, ...]) -> tuple[IndexedValue, ...]:
-        """Other values that hold `words` among theirs ("Ann Lee" inside "Ann Lee,
-        Bo Chan"): counting rows equal to a value would miss those."""
-        if not words:
-            return ()
+    def has_word(self, word: str) -> bool:
+        """Whether any value holds `word` (normalised) among its words."""
+        return word in self._words()
+
+    def _words(self) -> dict[str, list[tuple[str, ...]]]:
+        """The values' keys by each of their words (built when first asked)."""
         if self._by_word is None:
             self._by_word = {}
             for key in self.values:
                 for word in set(key):
                     self._by_word.setdefault(word, []).append(key)
+        return self._by_word
+
+    def inside(self, words: tuple[str, ...]) -> tuple[IndexedValue, ...]:
+        """Other values that hold `words` among theirs ("Ann Lee" inside "Ann Lee,
+        Bo Chan"): counting rows equal to a value would miss those."""
+        if not words:
+            return ()
+        by_word = self._words()
         n = len(words)
-        rarest = min((self._by_word.get(w, []) for w in words), key=len)
+        rarest = min((by_word.get(w, []) for w in words), key=len)
         return tuple(
             entry
             for key in rarest

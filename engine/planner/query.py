@@ -47,6 +47,7 @@ from engine.planner.readings import (
     who_column,
     won_by,
 )
+from engine.planner.refusals import refusal
 from engine.planner.text_numbers import read_as_numbers
 from engine.planner.vocabulary import (
     AMOUNT_NOUNS,
@@ -59,7 +60,6 @@ from engine.planner.vocabulary import (
     KEYWORDS,
     MAX_PHRASE,
     OPPONENT_WORDS,
-    REFUSALS,
     RESULT_WORDS,
     STOPWORDS,
     WHO_NOUNS,
@@ -185,9 +185,9 @@ def read_question(
         raise UnsupportedError(
             "That does not look like a question. Ask about your table's columns."
         )
-    for pattern, reason in REFUSALS:
-        if pattern.search(lowered):
-            raise UnsupportedError(reason)
+    refused = refusal(lowered, profiles, indexes)
+    if refused is not None:
+        raise UnsupportedError(refused)
     table, text_numbers = read_as_numbers(_pick_table(text, list(profiles)))
     text = demonyms_said(text, (indexes or {}).get(table.name))  # "japanese": Japan, JPN
     text = FROM_TO.sub(r"between \1 and \2", text)  # "from 1952 to 2007" is a range

@@ -6,7 +6,6 @@ date; an unexplained word makes the planner decline rather than guess.
 
 from __future__ import annotations
 
-import re
 from typing import Final
 
 from engine.planner.demonyms import COUNTRIES
@@ -303,37 +302,3 @@ DEMONYMS: Final = frozenset(COUNTRIES) | frozenset(  # and peoples with no one c
 )
 NATION_WORDS: Final = frozenset({"country", "nation", "nationality", "noc"})
 NEIGHBOUR_WORDS: Final = {"after": "+1", "below": "+1", "before": "-1", "above": "-1"}
-
-REFUSALS: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
-    (
-        re.compile(r"\b(predict|forecast|projection|project|next (year|month|week|quarter))\b"),
-        "Forecasts need a model of the future, which the offline planner does not build.",
-    ),
-    (
-        re.compile(r"\b(why|cause[sd]?|reason|because|explain)\b"),
-        "Questions about causes need judgement, not a calculation the planner can vouch for.",
-    ),
-    (
-        re.compile(r"\b(should|recommend|advice|advise|best strategy|what if|would happen)\b"),
-        "Advice and what-if questions are beyond the offline planner.",
-    ),
-    (
-        re.compile(
-            r"\b(ignore|disregard|forget)\b.*\b(instruction|rule|prompt|previous|above)|"
-            r"system prompt|\bjailbreak|\bimport os\b|\bsubprocess\b|\brm -rf\b|__import__|"
-            r"\bdelete\b|\bdrop\b|\bupdate\b|\binsert\b|\boverwrite\b|\bexec\b|\beval\b"
-        ),
-        "That is an instruction, not a question about the data; the planner only reads tables.",
-    ),
-    (
-        re.compile(
-            r"\b(regression|cluster\w*|classif\w*|machine learning|train|model|anomal\w*|"
-            r"outlier\w*|significan\w*|t-test|p-value|seasonal\w*)\b"
-        ),
-        "Statistical modelling is beyond the offline planner.",
-    ),
-    (
-        re.compile(r"\b(join|merge|combine the tables|across tables)\b"),
-        "Questions that join tables are beyond the offline planner.",
-    ),
-)

@@ -381,6 +381,8 @@ class TopGroups(Intent):
             m = plan.measures[0].name
             out = [f"per_group = {rows}.groupby({py(g)})[{py(m)}].{PANDAS_AGG[plan.agg]}()"]
             y = "count" if plan.agg == "count" else m
+        if plan.agg == "count":
+            out += _one_row_each("per_group", g)
         if not plan.n:
             return out + top_labels("per_group", "max" if plan.descending else "min")
         pick = "nlargest" if plan.descending else "nsmallest"
@@ -396,6 +398,8 @@ class TopGroups(Intent):
         order = "DESC" if plan.descending else "ASC"
         head = f"SELECT {g}, {agg_expr(plan, m)} AS {quote_ident(y)}\n"
         head += f"FROM {table}{where(plan, *not_null(plan.groups))}\nGROUP BY {g}\n"
+        counted = _one_row_each(f"result[{py(y)}]", plan.groups[0].name)
+        checks = counted if plan.agg == "count" else []
         if not plan.n:  # every group tied at the top (QUALIFY over an aggregate does not
             # translate to PostgreSQL, and the alias may be the column's own name)
             extreme, y = "max" if plan.descending else "min", quote_ident(y)
@@ -406,7 +410,16 @@ class TopGroups(Intent):
             name = py(plan.groups[0].name)
             return [
                 call(q),
+                *checks,
                 f"result = result[{name}].iloc[0] if len(result) == 1 else result[{name}]",
             ]
         q = f"{head}ORDER BY {quote_ident(y)} {order}, {g}\nLIMIT {plan.n}"
-        return [call(q), f"fig = px.bar(result, x={py(plan.groups[0].name)}, y={py(y)})"]
+        fig = f"fig = px.bar(result, x={py(plan.groups[0].name)}, y={py(y)})"
+        return [call(q), *checks, fig]
+
+
+def _one_row_each(counts: str, group: str) -> list[str]:
+    """Counted rows where every group has one row at most ("which ritu has the most seasonal
+    festivals", the festivals listed in one cell): a tie of all, which says nothing."""
+    why = f"each {group} is in one row at most, so counting rows cannot tell which has the most"
+    return [f"if len({counts}) > 1 and {counts}.max() <= 1:", f"    {DECLINE}({py(why)})"]
