@@ -401,7 +401,9 @@ def find_values(
             if len({h[0].name for h in winners}) == 1 and len({h[2] for h in winners}) == 1:
                 hits = winners[:1]  # "the last year Chasetown won": Winners, not Runners up
             # cells of the value's own column that hold it among other words ("A, B")
-            inside = tuple(v for c, v in inside if c == hits[0][0].name)
+            inside = tuple(  # not the value itself, found by its other key ("X (PHI)")
+                v for c, v in inside if c == hits[0][0].name and v not in {h[2] for h in hits}
+            )
             if len({(c.name, tb.name) for c, tb, _ in hits}) > 1:
                 hits = _value_column_named(hits, tokens, i, i + n) or hits
             if len({(c.name, tb.name) for c, tb, _ in hits}) > 1:

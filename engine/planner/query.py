@@ -66,6 +66,7 @@ from engine.planner.vocabulary import (
     WHOLE_NOUNS,
     WIN_VERBS,
 )
+from engine.planner.works import titles_named
 from engine.types import ColumnProfile, TableProfile
 from engine.value_index import ValueIndex
 
@@ -200,10 +201,10 @@ def read_question(
     if HOW_MANY.match(text):  # "which country won the most medals total": the column
         text = CLOSING_TOTAL.sub(r"combined\1", text)
     text = _how_long(text, table)
-    tokens = apply_synonyms(tokenize(text), [table])
+    index = (indexes or {}).get(table.name)
+    tokens = titles_named(apply_synonyms(tokenize(text), [table]), table, index)
     _mark_table_words(tokens, table)
     outcomes = outcome_filters(tokens, table)  # "how many wins": W in the results column
-    index = (indexes or {}).get(table.name)
     won = any(t.text in WIN_VERBS for t in tokens)  # "X won": X's cell is a winner's
     long_values = find_values(tokens, [table], index, min_words=2, won=won)  # "Hague Club"
     idioms = _keywords(tokens, min_words=3)
@@ -229,7 +230,7 @@ def read_question(
     keywords = [k for k in keywords if k[0] not in found.read]  # "march or april": one filter
     columns = tuple(m for m in mentions if m.start not in found.consumed)
     roles = _roles(keywords, columns, tokens)
-    loose = loose_comparisons(keywords, tokens)
+    loose = loose_comparisons(keywords, tokens, values)
     stat_or_column(keywords, tokens, table)
     misspelt, confidence = _fuzzy_keywords(tokens, confidence)
     # "which country …" marks its noun used: read before the unknown words

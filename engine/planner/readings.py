@@ -340,14 +340,22 @@ def won_by(
     return kept, len(kept) < len(keywords)
 
 
-def loose_comparisons(keywords: list[tuple[int, str, str]], tokens: list[Token]) -> tuple[str, ...]:
+def loose_comparisons(
+    keywords: list[tuple[int, str, str]], tokens: list[Token], values: list[ValueMention]
+) -> tuple[str, ...]:
     """Comparison words that no number or date follows: "players under coach X", "the year
-    after the war". No intent reads them, so a plan would leave them out (issue 13)."""
+    after the war". No intent reads them, so a plan would leave them out (issue 13). So is
+    one before a number that starts a cell value ("more than 3 acts" beside cells "3 acts"):
+    the value is a text to equal, not an amount to compare."""
+    starts = {v.start for v in values}
     found = []
     for pos, feature, _ in keywords:
         if feature not in ("cmp", "tcmp") or tokens[pos].text in LOOSE_OK:
             continue
         nxt = pos + 1
+        if nxt in starts:
+            found.append(tokens[pos].raw)
+            continue
         if nxt < len(tokens) and (number_of(tokens[nxt]) is not None or date_of(tokens, nxt)):
             continue
         found.append(tokens[pos].raw)
