@@ -1,8 +1,8 @@
-"""'what was the only single released in 2006', 'how many games were released in 1990': in a
-list of works (a discography, a filmography, a list of video games) the rows are the works, and
-the column that names them is their Title. A noun for a work (song, film, game …) that no
-column of the table is named by, and no cell holds, reads as that column ("title", plural kept), so "which film"
-asks for the Title, "how many games" counts them (issue 13).
+"""'what is the last song listed', 'the track before "Melodies from Heaven"', 'what was the
+last episode called': in a list of works (a discography, a filmography, a list of video games)
+the rows are the works, and the column that names them is their Title. A noun for a work (song,
+film, game …) that no column is named by and no cell holds reads as that column ("title", its
+plural kept), so "which film" asks for the Title (issue 13).
 
 Only a table with exactly one column whose name ends in "title" ("Title", "Film title") is read
 so; with two ("English title", "Russian title") the noun stays unexplained and the planner
