@@ -69,15 +69,16 @@ def refusal(
     """Why the planner refuses `question` (lower-cased), or None when it may read it."""
     for pattern, reason, waived_for_data in REFUSALS:
         said = [m.group(0) for m in pattern.finditer(question)]
-        if said and not (waived_for_data and all(_data(s, profiles, indexes) for s in said)):
+        words = [w for phrase in said for w in value_words(phrase)]
+        if said and not (waived_for_data and _all_data(words, profiles, indexes)):
             return reason
     return None
 
 
-def _data(
-    phrase: str, profiles: Sequence[TableProfile], indexes: Mapping[str, ValueIndex] | None
+def _all_data(
+    words: list[str], profiles: Sequence[TableProfile], indexes: Mapping[str, ValueIndex] | None
 ) -> bool:
-    """Every word of `phrase` names a column or is a word of a cell value of the tables."""
+    """Every one of `words` names a column or is a word of a cell value of the tables."""
     names = {singular(w) for p in profiles for c in p.columns for w in name_words(c.name)}
     tops = {
         w
@@ -89,6 +90,5 @@ def _data(
     }
     found = list((indexes or {}).values())
     return all(
-        singular(w) in names or w in tops or any(i.has_word(w) for i in found)
-        for w in value_words(phrase)
+        singular(w) in names or w in tops or any(i.has_word(w) for i in found) for w in words
     )
