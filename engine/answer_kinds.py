@@ -54,6 +54,7 @@ _THINGS: Final = frozenset(
     role title name poll group""".split()
 )
 TEMPLATE_SLOT: Final = re.compile(r"@(\w+)\[")
+_VALUE_START: Final = re.compile(r"^(?:which|what|whats|what's|who|whom|whose|when|where)\b")
 
 
 def wanted_answer(question: str) -> Wanted:
@@ -75,6 +76,16 @@ def wanted_answer(question: str) -> Wanted:
     if _ASKS_WHICH.search(text) and len(words) > 1 and _singular(words[1]) in _THINGS:
         return Wanted.THING
     return Wanted.ANY
+
+
+def asks_for_values(question: str) -> bool:
+    """Whether finding no row cannot answer `question`: every clear kind, and a question that
+    starts with which, what, who, when or where ("which album had the most singles"). On
+    wtq-train one of the 445 such questions of no clearer kind has "none" for its answer; a
+    request to list or show rows ("orders of the north region") may rightly find nothing."""
+    if wanted_answer(question) is not Wanted.ANY:
+        return True
+    return _VALUE_START.match(" ".join(question.lower().split())) is not None
 
 
 def _singular(word: str) -> str:

@@ -110,3 +110,65 @@ def test_a_zero_still_unexplained_after_the_repair_is_declined(games) -> None:
     assert not turn.ok and turn.result.error.kind == "unsupported"
     assert "no opponent cell is exactly 'Palau'" in turn.result.error.message
     assert turn.result.answer.value == 0  # what was computed, to show
+
+
+SCHEDULE = """opponent,position
+Dallas Cowboys,Middle Blocker
+at Dallas Cowboys,Middle blocker
+Green Bay Packers,Setter
+"""
+
+
+@pytest.fixture
+def schedule(settings, tmp_path: Path):
+    from engine.catalog import Catalog
+
+    path = tmp_path / "schedule.csv"
+    path.write_text(SCHEDULE, encoding="utf-8")
+    catalog = Catalog(settings, tmp_path / "catalog")
+    (table,) = catalog.load(path)
+    yield catalog.profile(table.name), catalog.value_indexes()
+    catalog.close()
+
+
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [
+        ("n = (df['opponent'] == 'Dallas Cowboys').sum()", "holds 'at Dallas Cowboys'"),
+        ("n = len(df[df.position == 'Middle Blocker'])", "holds 'Middle blocker'"),
+        ("n = (df['opponent'] == 'Green Bay Packers').sum()", None),  # no other cell holds it
+        ("n = (df['opponent'] == 'at Dallas Cowboys').sum()", None),  # the longer cell: all of it
+        ("n = df['opponent'].str.contains('Dallas').sum()", None),  # not an equality
+    ],
+)
+def test_a_count_of_rows_equal_to_a_value_others_hold_too_is_doubted(schedule, code, words):
+    from engine.answer.unmatched import missed_rows
+
+    notes = missed_rows(code, schedule[1])
+    assert (words is None and notes == []) or any(words in n for n in notes), notes
+
+
+def _count_dallas(schedule, codes: list[str]):
+    profile, values = schedule
+    runner = Runner()
+    runner.frame = pd.read_csv(io.StringIO(SCHEDULE))
+    with FakeOpenAI([Reply(fenced(code)) for code in codes]) as server:
+        context = Context([profile], [], SETTINGS, values=values)
+        turn = answer_question(
+            "how many times were the dallas cowboys an opponent?",
+            [LLMDrafter(config_for(server.base_url))],
+            runner,
+            context,
+        )
+    return turn, server
+
+
+def test_a_count_that_leaves_rows_out_goes_back_once_and_the_repair_stands(schedule) -> None:
+    exact = "result = int((df['opponent'] == 'Dallas Cowboys').sum())"
+    both = "result = int(df['opponent'].str.contains('Dallas Cowboys').sum())"
+    turn, server = _count_dallas(schedule, [exact, both])
+    sent = server.requests[1].messages[-1]["content"]
+    assert "opponent == 'Dallas Cowboys' leaves out rows where opponent holds" in sent
+    assert turn.ok and turn.result.answer.value == 2 and len(turn.attempts) == 1
+    turn, server = _count_dallas(schedule, [exact, exact])  # the model keeps the exact value
+    assert turn.ok and turn.result.answer.value == 1 and len(server.requests) == 2

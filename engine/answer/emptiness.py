@@ -11,6 +11,7 @@ import ast
 from collections.abc import Sequence
 from typing import Final
 
+from engine.answer.expectations import one_value
 from engine.figures import has_points
 from engine.types import Answer, ColumnProfile, TableProfile
 
@@ -22,11 +23,16 @@ _NOTHING_MATCHED: Final = (
 
 
 def is_empty(answer: Answer | None) -> bool:
-    """No rows, a chart with no points, or a missing value (the mean of no rows)."""
+    """No rows, a chart with no points, or a missing value (the mean of no rows, also as the
+    one cell of a SQL result)."""
     if answer is None:
         return False
     if answer.kind == "table":
-        return answer.table is not None and answer.table.row_count == 0
+        table = answer.table
+        if table is None:
+            return False
+        one_cell = table.row_count == 1 and len(table.columns) == 1 and bool(table.rows)
+        return table.row_count == 0 or (one_cell and one_value(answer) is None)
     if answer.kind == "figure":  # a figure with no traces at all is drawn by hand: not judged
         traces = (answer.figure or {}).get("data") or []
         return bool(traces) and not has_points(answer.figure)

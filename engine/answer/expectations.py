@@ -82,14 +82,14 @@ def filled_template(question: str, answer: Answer | None) -> Answer | None:
     if answer is None or wanted_answer(question) is not Wanted.TEMPLATE:
         return None
     slots = list(dict.fromkeys(TEMPLATE_SLOT.findall(question)))
-    value = _scalar(answer)
+    value = one_value(answer)
     if len(slots) != 1 or value is None or "@" in str(value):
         return None
     text = f"@{slots[0]}[{value}]"
     return Answer("text", text, value=text)
 
 
-def _scalar(answer: Answer) -> object:
+def one_value(answer: Answer) -> object:
     """The answer's one value: a value, or the only cell of a 1×1 table; else None."""
     if answer.kind in ("value", "text"):
         return answer.value
@@ -100,7 +100,7 @@ def _scalar(answer: Answer) -> object:
 
 
 def _is_number(answer: Answer) -> bool:
-    value = _scalar(answer)
+    value = one_value(answer)
     if isinstance(value, bool):
         return False
     if isinstance(value, int | float):
@@ -122,7 +122,7 @@ def _may_be_an_option(answer: Answer, question: str) -> bool:
     scored more, john or peter" is answered "John Smith". On wtq-train, all 104 gold answers
     to such questions fit; a count (7.0 for "were more aired on tv or video"), a crowd
     (2808 for "the first or third game") or a list of titles did not."""
-    value = _scalar(answer)
+    value = one_value(answer)
     if value is None or _is_boolean(answer):
         return False
     if isinstance(value, int | float):
@@ -133,12 +133,12 @@ def _may_be_an_option(answer: Answer, question: str) -> bool:
 
 
 def _is_bare_number(answer: Answer) -> bool:
-    value = _scalar(answer)
+    value = one_value(answer)
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _is_boolean(answer: Answer) -> bool:
-    value = _scalar(answer)
+    value = one_value(answer)
     return isinstance(value, bool) or (
         isinstance(value, str) and value.strip().lower().rstrip(".") in _YES_NO
     )

@@ -14,17 +14,12 @@ from dataclasses import dataclass, replace
 from engine.answer.checks import code_problems, prepared
 from engine.answer.consensus import Tally, answer_key, disagreement, has_majority
 from engine.answer.drafts import Context, Draft, Drafter, Failure
-from engine.answer.emptiness import empty_result_note, is_empty
-from engine.answer.expectations import (
-    Mismatch,
-    Wanted,
-    answer_mismatch,
-    filled_template,
-    wanted_answer,
-)
+from engine.answer.expectations import Mismatch, answer_mismatch, filled_template
 from engine.answer.failures import Try, failed_turn_error
+from engine.answer.nothing_found import nothing_found
 from engine.answer.progress import Progress
-from engine.answer.unmatched import is_zero, unmatched_values, zero_note
+from engine.answer.unmatched import missed_note, missed_rows
+from engine.answer_kinds import Wanted, asks_for_values, wanted_answer
 from engine.errors import LLMError, UnsupportedError
 from engine.figures import presented
 from engine.types import Attempt, ErrorInfo, RunResult, Turn
@@ -163,17 +158,17 @@ def _answered(
             mismatch = answer_mismatch(question, result.answer) if result.ok else None
             if mismatch is not None:
                 result = _not_as_asked(result, mismatch)
-            empty = result.ok and is_empty(result.answer)
-            unmatched = (
-                unmatched_values(draft.code, context.values, _names(context))
-                if result.ok and (empty or is_zero(result.answer))
-                else []
+            note = nothing_found(
+                question,
+                draft.code,
+                result,
+                context.profiles,
+                context.values,
+                filters_checked=not drafter.repairs,
             )
-            if empty or unmatched:  # say why, with the values that exist; sent back once
-                note = empty_result_note(draft.code, context.profiles) if empty else ""
-                if unmatched:
-                    note = f"{note[:-1]}; {'; '.join(unmatched)}." if note else zero_note(unmatched)
-                result = replace(result, answer=replace(result.answer, text=note))
+            if note is not None:  # say why, with the values that exist; sent back once
+                if result.ok and result.answer is not None:
+                    result = replace(result, answer=replace(result.answer, text=note))
                 if kind_repairs_left > 0 and repairs_left > 0:
                     kind_repairs_left -= 1
                     repairs_left -= 1
@@ -185,11 +180,26 @@ def _answered(
                         context,
                     )
                     if repaired is None:
+                        return result.ok
+                    draft = repaired
+                    continue
+                if not result.ok or asks_for_values(question):
+                    result = _found_nothing(result, note)
+            elif kind_repairs_left > 0 and repairs_left > 0 and drafter.repairs:
+                missed = (
+                    missed_rows(draft.code, context.values) if _counts(question, result) else []
+                )
+                if missed:  # a count that may leave rows out goes back once; its repair stands
+                    kind_repairs_left -= 1
+                    repairs_left -= 1
+                    tried.append(_Tried(draft, result))
+                    context.notify(Progress("repair", missed_note(missed)))
+                    failure = Failure("answer", missed_note(missed), result)
+                    repaired = drafter.repair(draft, failure, context)
+                    if repaired is None:
                         return True
                     draft = repaired
                     continue
-                if wanted_answer(question) is not Wanted.ANY:
-                    result = _found_nothing(result, note)
             tried.append(_Tried(draft, result, tuple(p.for_user for p in problems)))
             declined = (
                 mismatch is None
@@ -262,13 +272,6 @@ def _turn(
     )
 
 
-def _names(context: Context) -> set[str]:
-    """The tables' and columns' names (a literal naming one is not a filter value)."""
-    return {p.name for p in context.profiles} | {
-        c.name for p in context.profiles for c in p.columns
-    }
-
-
 EMPTY_HINT = (
     " If no row matching is the right answer, give the same code again; otherwise fix the "
     "filter, using values that exist."
@@ -281,13 +284,30 @@ def _not_as_asked(result: RunResult, mismatch: Mismatch) -> RunResult:
     return replace(result, ok=False, error=error)
 
 
+def _counts(question: str, result: RunResult) -> bool:
+    """A number question answered with a number above 0 (a count or total that may miss rows)."""
+    answer = result.answer
+    return (
+        result.ok
+        and answer is not None
+        and answer.kind == "value"
+        and isinstance(answer.value, int | float)
+        and not isinstance(answer.value, bool)
+        and answer.value > 0
+        and wanted_answer(question) is Wanted.NUMBER
+    )
+
+
 def _found_nothing(result: RunResult, note: str) -> RunResult:
-    """A question that asks for a value, answered with no rows (or a 0 that only a value no
-    cell holds explains) after its repair: not an answer, but an honest decline that says
-    which values exist; what was computed stays, to show. A question of no clear kind (rows
-    to list, a chart) keeps its empty answer: finding nothing may be the answer there."""
+    """A question that asks for a value, answered with no rows (or a 0 from a filter that
+    matched nothing, or code that failed taking a row of none) after its repair: not an
+    answer, but an honest decline that says which values exist; what was computed stays, to
+    show, and a raw exception moves to the detail. A request to list rows or draw a chart keeps
+    its empty answer: finding nothing may be the answer there."""
     message = f"{note} Rephrase the question with values the table holds, or edit the code below."
-    error = ErrorInfo(UnsupportedError.kind, message)
+    raw = result.error  # an exception's words and traceback, one click away
+    detail = "\n\n".join(filter(None, (raw.message, raw.detail))) if raw else None
+    error = ErrorInfo(UnsupportedError.kind, message, detail=detail)
     return replace(result, ok=False, error=error)
 
 

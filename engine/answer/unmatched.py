@@ -18,6 +18,7 @@ from collections.abc import Collection, Mapping
 from typing import Final
 
 from engine.answer.emptiness import string_literals
+from engine.answer.expectations import one_value
 from engine.figures import compared_values
 from engine.types import Answer
 from engine.value_index import IndexedValue, ValueIndex, value_words
@@ -27,10 +28,11 @@ MIN_CHARS: Final = 3  # "y" in a date format, "a" in a join string: not a filter
 
 
 def is_zero(answer: Answer | None) -> bool:
-    """A number answer equal to 0 (a count or a total that found nothing)."""
-    if answer is None or answer.kind != "value":
+    """A number answer equal to 0 (a count or a total that found nothing), also as the one
+    cell of a SQL result."""
+    if answer is None or answer.kind not in ("value", "table"):
         return False
-    value = answer.value
+    value = one_value(answer)
     return isinstance(value, int | float) and not isinstance(value, bool) and value == 0
 
 
@@ -61,6 +63,19 @@ def unmatched_values(
     return notes
 
 
+def missed_rows(code: str, values: Mapping[str, ValueIndex]) -> list[str]:
+    """Where `code` counts rows equal to a value some cells of that column hold as written,
+    while others hold it in another case or among other words ('Dallas Cowboys' beside 'at
+    Dallas Cowboys', 'Middle Blocker' beside 'Middle blocker'): those rows are left out."""
+    notes: list[str] = []
+    for column, literal in dict.fromkeys((c, v) for c, vs in compared_values(code) for v in vs):
+        found = [v for v in _holders(literal, values) if v.column == column]
+        others = [v for v in found if v.value != literal]
+        if others and len(others) < len(found):  # some cell is the value, others hold it too
+            notes.append(_note(f"{column} == {literal!r} leaves out rows where", others, ""))
+    return notes
+
+
 def _holders(literal: str, values: Mapping[str, ValueIndex]) -> list[IndexedValue]:
     """The cells that hold `literal`'s words, alone (any case or accents) or among others."""
     words = value_words(literal)
@@ -69,7 +84,7 @@ def _holders(literal: str, values: Mapping[str, ValueIndex]) -> list[IndexedValu
     return [v for index in values.values() for v in index.find(words) + index.inside(words)]
 
 
-def _note(head: str, found: list[IndexedValue]) -> str:
+def _note(head: str, found: list[IndexedValue], link: str = ", but") -> str:
     by_column: dict[str, list[str]] = {}
     for v in found:
         by_column.setdefault(v.column, []).append(v.value)
@@ -79,7 +94,7 @@ def _note(head: str, found: list[IndexedValue]) -> str:
         shown = ", ".join(repr(c) for c in unique[:SHOWN])
         more = f" and {len(unique) - SHOWN} more" if len(unique) > SHOWN else ""
         parts.append(f"{column} holds {shown}{more}")
-    return f"{head}, but {'; '.join(parts)}"
+    return f"{head}{link} {'; '.join(parts)}"
 
 
 def _searched(code: str) -> set[str]:
@@ -107,6 +122,16 @@ def _text(node: ast.AST) -> str | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, str) and 0 < len(node.value) <= 80:
         return node.value
     return None
+
+
+def missed_note(notes: list[str]) -> str:
+    """The message for a count that `missed_rows` doubts."""
+    return (
+        "The count may leave out rows that name the same value otherwise: "
+        + "; ".join(notes)
+        + ". If only the exact value is meant, give the same code again; otherwise match "
+        "those cells too."
+    )
 
 
 def zero_note(notes: list[str]) -> str:

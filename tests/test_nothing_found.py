@@ -1,0 +1,173 @@
+"""A run that found nothing, in any of its shapes, goes back once and then declines honestly
+(issue 13): a count of 0 from a model's text filter, code that took the first row of none, an
+empty result to a "which …" question. Real SDK over HTTP to the scripted server; the loop's
+test runner executes the code."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.answer import Context, answer_question
+from engine.answer.emptiness import is_empty
+from engine.answer.llm_drafter import LLMDrafter
+from engine.answer.nothing_found import filter_values, nothing_found, took_from_nothing
+from engine.answer.unmatched import is_zero
+from engine.answer_kinds import asks_for_values
+from engine.types import Answer, ErrorInfo, RunResult, TableData
+from tests.fake_openai import FakeOpenAI, Reply
+from tests.test_answer_loop import PROFILE, SETTINGS, Runner, config_for, fenced
+from tests.test_expectations import EmptyRunner
+
+NAMES = {"sales", "region", "price"}
+
+
+def _ask(question: str, codes: list[str], runner: Runner | None = None):
+    """The turn for `question` with the model writing `codes` in turn, over the loop's
+    three-row table (region N, S, N); the runner and the server, to inspect."""
+    runner = runner or Runner()
+    with FakeOpenAI([Reply(fenced(code)) for code in codes]) as server:
+        context = Context([PROFILE], [], SETTINGS)
+        drafters = [LLMDrafter(config_for(server.base_url))]
+        turn = answer_question(question, drafters, runner, context)
+    return turn, runner, server
+
+
+def test_a_zero_count_from_a_text_filter_goes_back_once_and_the_fix_answers() -> None:
+    wrong = "result = int((df['region'] == 'North').sum())"
+    right = "result = int((df['region'] == 'N').sum())"
+    turn, runner, server = _ask("how many sales were in the north?", [wrong, right])
+    sent = server.requests[1].messages[-1]["content"]
+    assert "the result is 0" in sent and "'North'" in sent
+    assert turn.ok and turn.result.answer.value == 2 and runner.codes == [wrong, right]
+
+
+def test_a_zero_count_that_stays_zero_is_declined_with_what_was_computed() -> None:
+    wrong = "result = int((df['region'] == 'North').sum())"
+    turn, runner, server = _ask("how many sales were in the north?", [wrong, wrong])
+    assert len(server.requests) == 2 and runner.codes == [wrong, wrong]
+    assert not turn.ok and turn.result.error.kind == "unsupported"
+    assert turn.result.error.message.startswith("The result is 0")
+    assert turn.result.answer.value == 0  # what was computed, to show
+
+
+@pytest.mark.parametrize(
+    ("question", "code"),
+    [
+        ("how many prices are missing?", "result = int(df['price'].isna().sum())"),  # no filter
+        ("list the sales in the north", "result = int((df['region'] == 'North').sum())"),
+    ],
+)
+def test_a_zero_without_a_text_filter_or_a_number_question_stands(question, code) -> None:
+    """A 0 with no text compared is a count (nothing is missing), and a request to list rows
+    is no number question: neither goes back."""
+    turn, _, server = _ask(question, [code])
+    assert turn.ok and turn.result.answer.value == 0 and len(server.requests) == 1
+
+
+def test_the_planners_zero_is_a_count_not_a_missed_filter() -> None:
+    """The planner filters only on values it found in the table: its 0 ("how many silver
+    medals did turkey win", read from a cell) is not sent back."""
+    zero = RunResult(ok=True, answer=Answer("value", "0", value=0))
+    code = "rows = df[df['region'] == 'N']\nresult = 0"
+    question = "how many sales were in the north?"
+    assert nothing_found(question, code, zero, [PROFILE], {}, filters_checked=True) is None
+    note = nothing_found(question, code, zero, [PROFILE], {}, filters_checked=False)
+    assert note is not None and "'N'" in note
+
+
+def test_taking_the_first_row_of_none_goes_back_with_the_empty_note() -> None:
+    wrong = "result = df[df['region'] == 'north']['price'].iloc[0]"
+    right = "result = df[df['region'] == 'N']['price'].iloc[0]"
+    turn, _, server = _ask("what was the first price in the north?", [wrong, right])
+    sent = server.requests[1].messages[-1]["content"]
+    assert sent.startswith("That code ran, but the result is empty")
+    assert "IndexError" not in sent
+    assert turn.ok and turn.result.answer.value == 1.0
+
+
+def test_taking_the_first_row_of_none_twice_is_an_honest_decline() -> None:
+    wrong = "result = df[df['region'] == 'north']['price'].iloc[0]"
+    turn, _, server = _ask("what was the first price in the north?", [wrong, wrong])
+    assert len(server.requests) == 2
+    assert not turn.ok and turn.result.error.kind == "unsupported"
+    assert turn.result.error.message.startswith("The result is empty")
+    assert "IndexError: single positional indexer is out-of-bounds" in turn.result.error.detail
+
+
+def test_an_empty_answer_to_a_which_question_is_declined_and_a_listing_keeps_it() -> None:
+    wrong = "result = df[df['region'] == 'north']"
+    turn, _, _ = _ask("which price was paid in the north region?", [wrong] * 2, EmptyRunner())
+    assert not turn.ok and turn.result.error.kind == "unsupported"
+    assert turn.result.error.message.startswith("The result is empty")
+    turn, _, _ = _ask("list the sales in the north region", [wrong] * 2, EmptyRunner())
+    assert turn.ok and turn.result.answer.text.startswith("The result is empty")
+
+
+@pytest.mark.parametrize(
+    ("message", "took"),
+    [
+        ("IndexError: single positional indexer is out-of-bounds (line 7)", True),
+        ("IndexError: index 0 is out of bounds for axis 0 with size 0 (line 3)", True),
+        ("ValueError: attempt to get argmax of an empty sequence", True),
+        ("ValueError: max() arg is an empty sequence", True),
+        ("IndexError: index 5 is out of bounds for axis 0 with size 3", False),
+        ("IndexError: list index out of range", False),
+        ("KeyError: 'region'", False),
+    ],
+)
+def test_only_taking_from_an_empty_selection_is_found_nothing(message, took) -> None:
+    assert took_from_nothing(ErrorInfo("runtime", message)) is took
+    assert not took_from_nothing(ErrorInfo("input", message))
+
+
+@pytest.mark.parametrize(
+    ("code", "values"),
+    [
+        ("n = (df['region'] == 'North').sum()", ["North"]),
+        ("n = df['Position'].value_counts().get('Defensive back', 0)", ["Defensive back"]),
+        (
+            'r = sql("SELECT COUNT(*) FROM sales WHERE \\"Flag bearer\\" = \'Sofia\' '
+            "AND Season = 'Winter' AND Note = 'O''Neil'\")",
+            ["O'Neil", "Sofia", "Winter"],
+        ),
+        ("r = f\"@count[{n}]\"; s = ', '.join(x); d = df['price'].dt.strftime('%Y')", []),
+        ("n = len(df[df['price'].isna()])", []),
+    ],
+)
+def test_filter_values_are_the_texts_a_code_compares(code, values) -> None:
+    assert filter_values(code, NAMES | {"Position"}) == values
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("which kitty wells album had the most singles released?", True),
+        ("what is the only year where rowell won the award?", True),
+        ("who sold in the north region?", True),
+        ("how many sales were in the north?", True),
+        ("orders of the north region", False),
+        ("list the products with no sales", False),
+        ("show the sales by month as a chart", False),
+    ],
+)
+def test_which_questions_ask_for_values(question, asks) -> None:
+    assert asks_for_values(question) is asks
+
+
+def _one_cell(value) -> Answer:
+    return Answer("table", "1 row × 1 column", table=TableData(("n",), ((value,),), 1))
+
+
+def test_a_sql_result_of_one_cell_is_judged_by_that_cell() -> None:
+    """`sql("SELECT COUNT(*) …")` leaves a 1×1 table: a 0 there is a zero, a NULL (the MAX of
+    no rows) is empty, and a table of more cells is neither."""
+    assert is_zero(_one_cell(0)) and not is_zero(_one_cell(3))
+    assert is_empty(_one_cell(None)) and not is_empty(_one_cell(0))
+    two = Answer("table", "2 rows × 1 column", table=TableData(("n",), ((None,), (0,)), 2))
+    assert not is_empty(two) and not is_zero(two)
+    code = "result = sql(\"SELECT COUNT(*) FROM sales WHERE region = 'North'\")"
+    zero = RunResult(ok=True, answer=_one_cell(0))
+    note = nothing_found(
+        "how many sales in the north?", code, zero, [PROFILE], {}, filters_checked=False
+    )
+    assert note is not None and "'North'" in note
