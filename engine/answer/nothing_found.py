@@ -1,19 +1,20 @@
 """A run that found nothing, whatever shape the nothing takes (issue 13).
 
-A filter that matches no row shows up four ways: an empty table (or None, also as the one cell
-of a SQL result: the MAX of no rows); an exception from
-taking the first row of a selection that has none (`.iloc[0]`: "single positional indexer is
-out-of-bounds"); a 0 that only a value no cell holds as written explains; and a count or total
-of 0 from a language model's filter on a text value. Each is one situation for the person
-asking: no row matched, so the answer is a note that says which values exist, sent back to the
-model once (engine/answer/loop.py), then an honest decline when the question asks for a value.
+A filter that matches no row shows up four ways: an empty table (or None, also as the one cell of
+a SQL result: the MAX of no rows); an exception from taking the first row of a selection that has
+none (`.iloc[0]`: "single positional indexer is out-of-bounds"); a 0 that only a value no cell
+holds as written explains; and a count or total of 0 from a language model's filter on a text
+value. Each is one situation for the person asking: no row matched, so the answer is a note that
+says which values exist, sent back to the model once (engine/answer/loop.py), then an honest
+decline when the question asks for a value.
 
-Found on 100 wtq-train questions (seed 2026, backend auto with the local model): 15 of the
-47 wrong answers were of these kinds: 9 zeros the value check did not explain (one right 0, from
-code that compared a column with two names at once), 3 empty results to "which"/"what"
-questions, and 3 IndexErrors shown in Python's words. Crowd-written questions almost never
-expect nothing: of wtq-train's 733 "how many …" questions 9 have the answer 0, and of its 445
-"which/what/who …" questions of no clearer kind one has none.
+Found on 100 wtq-train questions (seed 2026, backend auto with the local model): 14 of the 47
+wrong answers were of these kinds: 7 zeros the value check did not explain (and one right 0,
+from code that compared a column with two names at once), 4 empty results to "which"/"what"
+questions (one a SQL NULL), and 3 IndexErrors shown in Python's words. With this check, all 15
+are declined; on another 100 (seed 7), 10 wrong answers were declined and no right one lost.
+Crowd-written questions almost never expect nothing: of wtq-train's 733 "how many …" questions
+9 have the answer 0, and of its 445 "which/what/who …" questions of no clearer kind one has none.
 """
 
 from __future__ import annotations
