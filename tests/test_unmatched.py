@@ -24,16 +24,21 @@ vs. Fiji,Suva,Partial failure
 """
 
 
-@pytest.fixture
-def games(settings, tmp_path: Path):
+def _indexed(settings, tmp_path: Path, name: str, text: str):
+    """(profile, value indexes) of `text` loaded as table `name` in a real catalog."""
     from engine.catalog import Catalog
 
-    path = tmp_path / "games.csv"
-    path.write_text(GAMES, encoding="utf-8")
+    path = tmp_path / f"{name}.csv"
+    path.write_text(text, encoding="utf-8")
     catalog = Catalog(settings, tmp_path / "catalog")
     (table,) = catalog.load(path)
     yield catalog.profile(table.name), catalog.value_indexes()
     catalog.close()
+
+
+@pytest.fixture
+def games(settings, tmp_path: Path):
+    yield from _indexed(settings, tmp_path, "games", GAMES)
 
 
 def _notes(code: str, games) -> list[str]:
@@ -68,21 +73,21 @@ def test_values_held_as_written_or_nowhere_say_nothing(games, code) -> None:
     assert _notes(code, games) == []
 
 
-def _ask_about_palau(games, codes: list[str]):
-    """The turn for "how many times was palau an opponent?" with the model writing `codes`
-    in turn, run over GAMES; the runner and the scripted server, to inspect."""
-    profile, values = games
+def _ask(question: str, table, text: str, codes: list[str]):
+    """The turn for `question` with the model writing `codes` in turn, run over `text` (the
+    CSV `table` was loaded from); the runner and the scripted server, to inspect."""
+    profile, values = table
     runner = Runner()
-    runner.frame = pd.read_csv(io.StringIO(GAMES))
+    runner.frame = pd.read_csv(io.StringIO(text))
     with FakeOpenAI([Reply(fenced(code)) for code in codes]) as server:
         context = Context([profile], [], SETTINGS, values=values)
-        turn = answer_question(
-            "how many times was palau an opponent?",
-            [LLMDrafter(config_for(server.base_url))],
-            runner,
-            context,
-        )
+        drafters = [LLMDrafter(config_for(server.base_url))]
+        turn = answer_question(question, drafters, runner, context)
     return turn, runner, server
+
+
+def _ask_about_palau(games, codes: list[str]):
+    return _ask("how many times was palau an opponent?", games, GAMES, codes)
 
 
 def test_a_zero_goes_back_once_and_the_fixed_code_answers(games) -> None:
@@ -121,14 +126,7 @@ Green Bay Packers,Setter
 
 @pytest.fixture
 def schedule(settings, tmp_path: Path):
-    from engine.catalog import Catalog
-
-    path = tmp_path / "schedule.csv"
-    path.write_text(SCHEDULE, encoding="utf-8")
-    catalog = Catalog(settings, tmp_path / "catalog")
-    (table,) = catalog.load(path)
-    yield catalog.profile(table.name), catalog.value_indexes()
-    catalog.close()
+    yield from _indexed(settings, tmp_path, "schedule", SCHEDULE)
 
 
 @pytest.mark.parametrize(
@@ -149,17 +147,9 @@ def test_a_count_of_rows_equal_to_a_value_others_hold_too_is_doubted(schedule, c
 
 
 def _count_dallas(schedule, codes: list[str]):
-    profile, values = schedule
-    runner = Runner()
-    runner.frame = pd.read_csv(io.StringIO(SCHEDULE))
-    with FakeOpenAI([Reply(fenced(code)) for code in codes]) as server:
-        context = Context([profile], [], SETTINGS, values=values)
-        turn = answer_question(
-            "how many times were the dallas cowboys an opponent?",
-            [LLMDrafter(config_for(server.base_url))],
-            runner,
-            context,
-        )
+    turn, _, server = _ask(
+        "how many times were the dallas cowboys an opponent?", schedule, SCHEDULE, codes
+    )
     return turn, server
 
 
