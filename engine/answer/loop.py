@@ -166,40 +166,26 @@ def _answered(
                 context.values,
                 filters_checked=not drafter.repairs,
             )
-            if note is not None:  # say why, with the values that exist; sent back once
+            doubt: str | None = None  # what goes back to the model once, before any answer
+            if note is not None:  # say why, with the values that exist
                 if result.ok and result.answer is not None:
                     result = replace(result, answer=replace(result.answer, text=note))
-                if kind_repairs_left > 0 and repairs_left > 0:
-                    kind_repairs_left -= 1
-                    repairs_left -= 1
-                    tried.append(_Tried(draft, result))
-                    context.notify(Progress("repair", note))
-                    repaired = drafter.repair(
-                        draft,
-                        Failure("answer", note[0].lower() + note[1:] + EMPTY_HINT, result),
-                        context,
-                    )
-                    if repaired is None:
-                        return result.ok
-                    draft = repaired
-                    continue
-                if not result.ok or asks_for_values(question):
-                    result = _found_nothing(result, note)
-            elif kind_repairs_left > 0 and repairs_left > 0 and drafter.repairs:
-                missed = (
-                    missed_rows(draft.code, context.values) if _counts(question, result) else []
-                )
-                if missed:  # a count that may leave rows out goes back once; its repair stands
-                    kind_repairs_left -= 1
-                    repairs_left -= 1
-                    tried.append(_Tried(draft, result))
-                    context.notify(Progress("repair", missed_note(missed)))
-                    failure = Failure("answer", missed_note(missed), result)
-                    repaired = drafter.repair(draft, failure, context)
-                    if repaired is None:
-                        return True
-                    draft = repaired
-                    continue
+                doubt = note[0].lower() + note[1:] + EMPTY_HINT
+            elif kind_repairs_left > 0 and repairs_left > 0 and _counts(question, result):
+                missed = missed_rows(draft.code, context.values)  # its repair stands
+                doubt = missed_note(missed) if missed else None
+            if doubt is not None and kind_repairs_left > 0 and repairs_left > 0:
+                kind_repairs_left -= 1
+                repairs_left -= 1
+                tried.append(_Tried(draft, result))
+                context.notify(Progress("repair", note or doubt))
+                repaired = drafter.repair(draft, Failure("answer", doubt, result), context)
+                if repaired is None:
+                    return result.ok
+                draft = repaired
+                continue
+            if note is not None and (not result.ok or asks_for_values(question)):
+                result = _found_nothing(result, note)
             tried.append(_Tried(draft, result, tuple(p.for_user for p in problems)))
             declined = (
                 mismatch is None
