@@ -9,7 +9,7 @@ answer in 1-6 s instead of 20-35 s. So nothing question-dependent may enter the 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from engine.code_names import (
@@ -27,6 +27,7 @@ from engine.config import Settings
 from engine.databases.connections import NOT_PROFILED
 from engine.databases.urls import database_of_source
 from engine.types import ColumnProfile, SummaryRow, TableProfile, Turn
+from engine.value_index import ValueIndex, named_values, value_words
 
 # Issue 16: the rule list, the worked example and the sample rows are gone. On held-out DABench
 # questions the 1.5B model got 18/44 right with them (plus repair) and 23/44 with a naive
@@ -82,6 +83,14 @@ _COMMON_WORDS: Final = frozenset(
     "a an the of in on by for to and or is are was were what which who how many much per "
     "with from at as all each every average mean total sum count number value values".split()
 )
+NAMED_CELLS: Final = 8  # cells the question names, shown with their column
+CELLS_PER_SPAN: Final = 4  # a value and the cells holding it among other words
+# a question's own words that name no cell, even where a cell is one of them ("No", "Most")
+_NOT_NAMES: Final = _COMMON_WORDS | frozenset(
+    "did do does has have had that this than then there their they he she it its be been not no "
+    "we our you your his her him them when where why whose whom after before above below first "
+    "last most least more less only other same than same also between".split()
+)
 HISTORY_TURNS: Final = 4  # at most this many earlier turns are sent with a follow-up
 # Older turns fall out two at a time: the history's first message, where every later message's
 # cached prefix ends, then moves every other question instead of every one (issue 16).
@@ -125,8 +134,10 @@ def messages_for_question(
     profiles: Sequence[TableProfile],
     history: Sequence[Turn],
     settings: Settings,
+    values: Mapping[str, ValueIndex] | None = None,
 ) -> list[dict[str, str]]:
-    """The chat messages for `question` (pure: same inputs, same bytes)."""
+    """The chat messages for `question` (pure: same inputs, same bytes). `values`: the text
+    cells of the tables small enough to index, by table name, for the cells the question names."""
     messages = [{"role": "system", "content": system_message(profiles, settings)}]
     earlier = _recent([t for t in history if t.code])
     previous: Turn | None = None
@@ -140,6 +151,8 @@ def messages_for_question(
         )
         previous = turn
     focus = [_focus(question, p, settings) for p in profiles if len(p.columns) > DETAILED_COLUMNS]
+    if values and settings.send_sample_rows:
+        focus.append(_named_cells(question, profiles, values))
     text = _user_text(question, previous)
     messages.append({"role": "user", "content": "\n".join([*filter(None, focus), text])})
     return messages
@@ -164,6 +177,29 @@ def _focus(question: str, profile: TableProfile, settings: Settings) -> str:
     lines = [f"Columns of {_name(profile.name)} the question may be about:"]
     lines += [_column_line(c, profile.rows, settings) for c in relevant]
     return "\n".join(lines)
+
+
+def _named_cells(
+    question: str, profiles: Sequence[TableProfile], values: Mapping[str, ValueIndex]
+) -> str:
+    """The cells the question names, as stored and where: code that filters on them as written
+    (not on the question's spelling) finds its rows. A word of a column's name ("laps") names
+    the column, not the cells that hold it."""
+    names = {w for p in profiles for c in p.columns for w in value_words(c.name)}
+    skip = _NOT_NAMES | names | {_stem(w) for w in names}
+    several = len(profiles) > 1
+    lines: list[str] = []
+    for table, index in values.items():
+        for cells in named_values(question, index, skip):
+            for cell in cells[:CELLS_PER_SPAN]:
+                where = f"{_name(table)}.{_name(cell.column)}" if several else _name(cell.column)
+                rows = f"{cell.rows} row" + ("s" if cell.rows != 1 else "")
+                lines.append(f"- {where} == {_quoted(cell.value)} ({rows})")
+    if not lines:
+        return ""
+    return "\n".join(
+        ["Cells that match words of the question, spelled as stored:", *lines[:NAMED_CELLS]]
+    )
 
 
 def _words(text: str) -> set[str]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
@@ -89,6 +89,35 @@ class ValueIndex:
             if key != words and any(key[i : i + n] == words for i in range(len(key) - n + 1))
             for entry in self.values[key]
         )
+
+
+def named_values(
+    text: str, index: ValueIndex, skip: Collection[str] = ()
+) -> list[tuple[IndexedValue, ...]]:
+    """The cells `text` (a question) names by their words as stored: for each span of its words
+    that equals a value's (longest first, spans not overlapping; a plural last word also as its
+    singular, "middle blockers"), the values it equals. One-word spans in `skip` or of one
+    letter name nothing."""
+    words = value_words(text)
+    used = [False] * len(words)
+    found: list[tuple[IndexedValue, ...]] = []
+    for n in range(min(index.longest, MAX_WORDS, len(words)), 0, -1):
+        for i in range(len(words) - n + 1):
+            span = words[i : i + n]
+            if any(used[i : i + n]) or (n == 1 and (len(span[0]) < 2 or span[0] in skip)):
+                continue
+            last = span[-1]
+            singular = (*span[:-1], last[:-1]) if len(last) > 3 and last.endswith("s") else span
+            cells = index.find(span) or index.find(singular)
+            if cells:
+                used[i : i + n] = [True] * n
+                found.append(_ordered(cells))
+    return found
+
+
+def _ordered(cells: Iterable[IndexedValue]) -> tuple[IndexedValue, ...]:
+    """Cells in one order whatever order the table's rows came in (a prompt is byte-stable)."""
+    return tuple(sorted(cells, key=lambda v: (v.column, v.value)))
 
 
 def value_words(text: str) -> tuple[str, ...]:

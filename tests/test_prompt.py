@@ -271,3 +271,41 @@ def test_a_wide_tables_columns_named_in_the_question_get_their_profile_after_the
     assert "\nsite: str" in last
     assert "s008" not in last and last.endswith("Question: What is the mean of s007 by site?")
     assert "may be about" not in other[-1]["content"]  # names no column: nothing added
+
+
+GAMES_CSV = """week,opponent,result
+1,Dallas Cowboys,W 21-7
+2,at Dallas Cowboys,L 10-14
+week,opponent,result
+3,vs. Edmonton Eskimos,W 3-0
+4,Tampa Bay Buccaneers,L 0-7
+"""  # a header repeated among the rows, as scraped tables have
+
+
+@pytest.mark.parametrize("share", ["on", "off"])
+def test_the_cells_a_question_names_reach_the_model_as_stored_after_the_prefix(
+    share, tmp_path, monkeypatch
+) -> None:
+    """Issue 13: the model filters on the question's spelling ("dallas cowboys" finds no row);
+    the cells the question names go with the question, spelled as stored, only when raw values
+    may leave the machine, and never into the cached system message. A word of a column's name
+    ("week", "opponent") names the column, even where a repeated header made it a cell."""
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    settings = load_settings({"DECIPHER_SEND_SAMPLE_ROWS": share}, data_dir=str(tmp_path / "d"))
+    (tmp_path / "games.csv").write_text(GAMES_CSV)
+    reply = Reply("```python\nresult = int(len(df))\n```")
+    with FakeOpenAI([reply] * 2) as server, Session(settings, work_dir=tmp_path) as session:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        session.load(tmp_path / "games.csv")
+        assert session.ask("which week was the opponent the dallas cowboys?", backend="openai").ok
+        session.clear_turns()
+        assert session.ask("Which week was the last?", backend="openai").ok
+    asked, other = server.requests[0].messages, server.requests[1].messages
+    assert asked[0] == other[0] and "at Dallas" not in asked[0]["content"]
+    named = (
+        "Cells that match words of the question, spelled as stored:\n"
+        "- opponent == 'Dallas Cowboys' (1 row)\n"
+        "Question: which week was the opponent the dallas cowboys?"
+    )
+    assert asked[-1]["content"] == (named if share == "on" else named.rsplit("\n", 1)[1])
+    assert other[-1]["content"] == "Question: Which week was the last?"  # "week": a column

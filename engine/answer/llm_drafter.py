@@ -40,7 +40,7 @@ class LLMDrafter:
 
     def draft(self, question: str, context: Context) -> Draft:
         messages = messages_for_question(
-            question, context.profiles, context.history, context.settings
+            question, context.profiles, context.history, context.settings, context.values
         )
         size = sum(len(m["content"]) for m in messages)
         context.notify(Progress("prompt", f"{len(messages)} messages, {size:,} characters"))
