@@ -252,8 +252,8 @@ class Settings:
     )
     send_sample_rows: bool = setting(
         True,
-        "Send a few real values of each text column to the LLM (off: only column names, "
-        "types and aggregates leave the machine).",
+        "Send a few real values of each text column, and the cells a question names, to the LLM "
+        "(off: only column names, types and aggregates leave the machine).",
         label="Send a few real values to the model",
     )
     local_model: str = setting(
