@@ -274,6 +274,14 @@ class Settings:
         min_value=0.0,
         max_value=1.0,
     )
+    llm_min_confidence: float = setting(
+        0.87,
+        "An LLM answer whose code names columns and values with less than this probability is "
+        "declined, its result kept to check (only the embedded model reports probabilities).",
+        label="Model confidence threshold",
+        min_value=0.0,
+        max_value=1.0,
+    )
     big_table_rows: int = setting(
         1_000_000,
         "From this many rows, code should aggregate with sql() (0: always).",

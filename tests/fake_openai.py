@@ -31,6 +31,9 @@ class Reply:
     completion_tokens: int = 7
     finish_reason: str = "stop"
     stall_s: float = 0.0  # streaming: pause this long after the first half of the text
+    # (token, log probability) pairs whose tokens join to `text`: sent when the request asks for
+    # logprobs, one token per streamed chunk (as llama.cpp does)
+    logprobs: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -149,7 +152,13 @@ def _handler_for(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             model = body.get("model", "fake-model")
             pieces = [reply.text[i : i + 5] for i in range(0, len(reply.text), 5)]
             events = [_chunk(model, {"role": "assistant", "content": ""}, None)]
-            events += [_chunk(model, {"content": p}, None) for p in pieces]
+            if body.get("logprobs") and reply.logprobs:
+                events += [
+                    _chunk(model, {"content": t}, None, _logprobs(((t, lp),)))
+                    for t, lp in reply.logprobs
+                ]
+            else:
+                events += [_chunk(model, {"content": p}, None) for p in pieces]
             events.append(_chunk(model, {}, reply.finish_reason))
             if (body.get("stream_options") or {}).get("include_usage"):
                 events.append({**_chunk(model, {}, None), "choices": [], "usage": _usage(reply)})
@@ -174,14 +183,22 @@ def _usage(reply: Reply) -> dict[str, int]:
     }
 
 
-def _chunk(model: str, delta: dict[str, Any], finish: str | None) -> dict[str, Any]:
+def _chunk(
+    model: str, delta: dict[str, Any], finish: str | None, logprobs: Any = None
+) -> dict[str, Any]:
+    choice = {"index": 0, "delta": delta, "finish_reason": finish, "logprobs": logprobs}
     return {
         "id": "chatcmpl-fake",
         "object": "chat.completion.chunk",
         "created": 0,
         "model": model,
-        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+        "choices": [choice],
     }
+
+
+def _logprobs(tokens: tuple[tuple[str, float], ...]) -> dict[str, Any]:
+    content = [{"token": t, "logprob": lp, "bytes": None, "top_logprobs": []} for t, lp in tokens]
+    return {"content": content}
 
 
 def _completion(reply: Reply, body: dict[str, Any]) -> dict[str, Any]:
@@ -195,6 +212,9 @@ def _completion(reply: Reply, body: dict[str, Any]) -> dict[str, Any]:
                 "index": 0,
                 "message": {"role": "assistant", "content": reply.text},
                 "finish_reason": reply.finish_reason,
+                "logprobs": _logprobs(reply.logprobs)
+                if body.get("logprobs") and reply.logprobs
+                else None,
             }
         ],
         "usage": _usage(reply),

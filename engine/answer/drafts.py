@@ -47,6 +47,7 @@ class Draft:
     completion_tokens: int | None = None
     llm_ms: float = 0.0
     conversation: tuple[dict[str, str], ...] = field(default=(), repr=False)
+    sure: float | None = None  # how sure the model was of its code's names and values
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Final
 
+from engine.answer.confidence import literal_confidence
 from engine.answer.drafts import Context, Draft, Failure
 from engine.answer.progress import Progress
 from engine.errors import LLMError
@@ -91,6 +92,7 @@ class LLMDrafter:
             completion_tokens=usage.completion_tokens,
             llm_ms=usage.llm_ms,
             conversation=tuple(messages),
+            sure=literal_confidence(reply.logprobs) if reply.logprobs else None,
         )
 
     def _complete(self, messages: Messages, context: Context, usage: _Usage) -> Completion:

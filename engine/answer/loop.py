@@ -186,6 +186,8 @@ def _answered(
                 continue
             if note is not None and (not result.ok or asks_for_values(question)):
                 result = _found_nothing(result, note)
+            elif _unsure(draft, result, context.settings.llm_min_confidence):
+                result = _not_sure(result, draft.sure or 0.0, context.settings.llm_min_confidence)
             tried.append(_Tried(draft, result, tuple(p.for_user for p in problems)))
             declined = (
                 mismatch is None
@@ -294,6 +296,31 @@ def _found_nothing(result: RunResult, note: str) -> RunResult:
     raw = result.error  # an exception's words and traceback, one click away
     detail = "\n\n".join(filter(None, (raw.message, raw.detail))) if raw else None
     error = ErrorInfo(UnsupportedError.kind, message, detail=detail)
+    return replace(result, ok=False, error=error)
+
+
+def _unsure(draft: Draft, result: RunResult, threshold: float) -> bool:
+    """A model's answer (not a chart: one sees what a chart shows) whose code names its columns
+    and values with less probability than `threshold` (answer/confidence.py)."""
+    return (
+        result.ok
+        and draft.sure is not None
+        and draft.sure < threshold
+        and result.answer is not None
+        and result.answer.kind != "figure"
+    )
+
+
+def _not_sure(result: RunResult, sure: float, threshold: float) -> RunResult:
+    """An answer the model was unsure of: declined, its result kept to check."""
+    message = (
+        f"The model was unsure of the column names and values its code uses ({sure:.0%} sure; "
+        f"below {threshold:.0%}, most such answers were wrong when measured), so its result is "
+        "not given as the answer. Check the code and its result below, or rephrase the question "
+        "with the names the table uses."
+    )
+    answer = result.answer.text if result.answer is not None else ""
+    error = ErrorInfo(UnsupportedError.kind, message, detail=f"Its result: {answer}")
     return replace(result, ok=False, error=error)
 
 

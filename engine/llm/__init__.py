@@ -64,4 +64,5 @@ def llm_config(
         timeout_s=max(settings.llm_timeout_s, LOCAL_MIN_TIMEOUT_S),
         max_tokens=min(settings.llm_max_tokens, LOCAL_MAX_TOKENS),
         source=f"embedded llama.cpp serving {server.model_path}",
+        logprobs=True,  # how sure it was of its code's names and values (answer/confidence.py)
     )

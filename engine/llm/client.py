@@ -65,6 +65,8 @@ def _request(
         "temperature": config.temperature,
         "max_tokens": config.max_tokens,
     }
+    if config.logprobs:
+        args["logprobs"] = True
     if on_token is None:
         reply = client.chat.completions.create(**args)
         text = (reply.choices[0].message.content or "") if reply.choices else ""
@@ -75,11 +77,13 @@ def _request(
             completion_tokens=usage.completion_tokens if usage else None,
             latency_ms=(time.perf_counter() - start) * 1000,
             finish_reason=reply.choices[0].finish_reason if reply.choices else None,
+            logprobs=_logprobs(reply.choices[0].logprobs) if reply.choices else (),
         )
     stream = client.chat.completions.create(
         **args, stream=True, stream_options={"include_usage": True}
     )
     pieces: list[str] = []
+    logprobs: list[tuple[str, float]] = []
     prompt_tokens = completion_tokens = None
     finish_reason = None
     first_token_ms = None
@@ -88,6 +92,7 @@ def _request(
             prompt_tokens = chunk.usage.prompt_tokens
             completion_tokens = chunk.usage.completion_tokens
         for choice in chunk.choices:
+            logprobs += _logprobs(choice.logprobs)
             delta = choice.delta.content if choice.delta else None
             if delta:
                 if first_token_ms is None:
@@ -103,7 +108,14 @@ def _request(
         latency_ms=(time.perf_counter() - start) * 1000,
         first_token_ms=first_token_ms,
         finish_reason=finish_reason,
+        logprobs=tuple(logprobs),
     )
+
+
+def _logprobs(found: Any) -> tuple[tuple[str, float], ...]:
+    """(token, log probability) pairs of a choice, or none when the server sent none."""
+    content = getattr(found, "content", None) or ()
+    return tuple((t.token, t.logprob) for t in content)
 
 
 @functools.lru_cache(maxsize=8)

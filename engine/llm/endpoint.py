@@ -32,6 +32,7 @@ class LLMConfig:
     timeout_s: float = 120.0
     max_tokens: int = 1024
     source: str = ""  # where base URL and key came from, for the diagnostics panel
+    logprobs: bool = False  # ask for each token's probability (the embedded model: issue 13)
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class Completion:
     latency_ms: float
     first_token_ms: float | None = None
     finish_reason: str | None = None
+    logprobs: tuple[tuple[str, float], ...] = ()  # (token, log probability), when asked for
 
 
 def openai_config(

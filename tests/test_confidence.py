@@ -1,0 +1,112 @@
+"""How sure the model was of its code's names and values (issue 13): the probability of the
+tokens inside its string literals, and the loop declining an answer written unsure. The real
+SDK streams token probabilities from the scripted server, as llama.cpp sends them."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import replace
+
+import pytest
+
+from engine.answer import Context, answer_question
+from engine.answer.confidence import literal_confidence
+from engine.answer.llm_drafter import LLMDrafter
+from engine.types import Answer, RunResult
+from tests.fake_openai import FakeOpenAI, Reply
+from tests.test_answer_loop import PROFILE, SETTINGS, Runner, config_for, fenced
+
+_TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
+
+
+def tokens(text: str, literal: float, other: float = 0.99) -> tuple[tuple[str, float], ...]:
+    """`text` cut into word-sized tokens: those after an opening quote, up to the closing one,
+    with probability `literal`, the others `other` (as a log probability, like the server)."""
+    out: list[tuple[str, float]] = []
+    quote: str | None = None
+    for token in _TOKEN.findall(text):
+        out.append((token, math.log(literal if quote else other)))
+        if token in "'\"":
+            quote = None if quote == token else quote or token
+    return tuple(out)
+
+
+CODE = "result = int((df['region'] == 'N').sum())"
+
+
+def test_only_tokens_inside_the_codes_literals_count() -> None:
+    assert literal_confidence(tokens(fenced(CODE), 0.5)) == pytest.approx(0.5)
+    assert literal_confidence(tokens(fenced(CODE), 0.95, other=0.1)) == pytest.approx(0.95)
+    commented = fenced("# where region is 'N' or 'S' or 'E'\nresult = len(df)")
+    assert literal_confidence(tokens(commented, 0.2)) is None  # a comment's quotes: no literal
+    prose = "The region is 'N' and 'S' and 'E'.\n" + fenced(CODE)
+    assert literal_confidence(tokens(prose, 0.2)) == pytest.approx(0.2)  # prose does not count
+    assert literal_confidence(tokens("no code, only 'words' and 'more' 'words'", 0.2)) is None
+    assert literal_confidence(tokens(fenced("result = df['a']"), 0.2)) is None  # too few
+
+
+def test_an_f_string_and_a_sql_query_are_literals() -> None:
+    sql = fenced("result = sql(\"SELECT count(*) FROM sales WHERE region = 'N'\")")
+    assert literal_confidence(tokens(sql, 0.6)) == pytest.approx(0.6)
+    formatted = fenced("n = 2\nresult = f'{n} sales in region N'")
+    assert literal_confidence(tokens(formatted, 0.6)) == pytest.approx(0.6)
+
+
+def _ask(question: str, reply: Reply, *, logprobs: bool = True, runner=None, settings=SETTINGS):
+    runner = runner or Runner()
+    with FakeOpenAI([reply]) as server:
+        config = replace(config_for(server.base_url), logprobs=logprobs)
+        context = Context([PROFILE], [], settings)
+        turn = answer_question(question, [LLMDrafter(config)], runner, context)
+    return turn, server
+
+
+def test_an_answer_written_unsure_is_declined_with_its_result_kept() -> None:
+    reply = Reply(fenced(CODE), logprobs=tokens(fenced(CODE), 0.6))
+    turn, server = _ask("how many sales were in region N?", reply)
+    assert server.requests[0].body["logprobs"] is True
+    assert not turn.ok and turn.result.error.kind == "unsupported"
+    assert turn.result.error.message.startswith("The model was unsure of the column names")
+    assert "(60% sure; below 87%" in turn.result.error.message
+    assert turn.result.answer.value == 2  # what it computed stays, to check
+    assert turn.result.error.detail == "Its result: 2"
+    assert len(server.requests) == 1  # declined, not repaired
+
+
+def test_an_answer_written_sure_stands_and_the_threshold_is_a_setting() -> None:
+    reply = Reply(fenced(CODE), logprobs=tokens(fenced(CODE), 0.95))
+    turn, _ = _ask("how many sales were in region N?", reply)
+    assert turn.ok and turn.result.answer.value == 2
+    unsure = Reply(fenced(CODE), logprobs=tokens(fenced(CODE), 0.6))
+    lenient = replace(SETTINGS, llm_min_confidence=0.5)
+    turn, _ = _ask("how many sales were in region N?", unsure, settings=lenient)
+    assert turn.ok
+
+
+def test_without_token_probabilities_nothing_is_declined() -> None:
+    """An endpoint is not asked for probabilities (the threshold was measured on the local
+    model only): its answer stands whatever the server could have said."""
+    reply = Reply(fenced(CODE), logprobs=tokens(fenced(CODE), 0.1))
+    turn, server = _ask("how many sales were in region N?", reply, logprobs=False)
+    assert "logprobs" not in server.requests[0].body
+    assert turn.ok and turn.result.answer.value == 2
+
+
+def test_a_chart_written_unsure_stands() -> None:
+    """One sees what a chart shows; the threshold was measured on values."""
+    chart = RunResult(ok=True, answer=Answer("figure", "a bar chart"))
+    reply = Reply(fenced(CODE), logprobs=tokens(fenced(CODE), 0.3))
+    turn, _ = _ask("plot sales by region", reply, runner=lambda code: chart)
+    assert turn.ok and turn.result.answer.kind == "figure"
+
+
+def test_token_probabilities_come_back_without_streaming_too() -> None:
+    from engine.llm import complete
+
+    reply = Reply(fenced(CODE), logprobs=tokens(fenced(CODE), 0.5))
+    with FakeOpenAI([reply]) as server:
+        config = replace(config_for(server.base_url), logprobs=True)
+        done = complete([{"role": "user", "content": "q"}], config)
+    assert "".join(t for t, _ in done.logprobs) == done.text == fenced(CODE)
+    assert literal_confidence(done.logprobs) == pytest.approx(0.5)
