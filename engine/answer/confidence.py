@@ -5,7 +5,9 @@ those with less certainty than the rest of its code: the probability of the toke
 code's string literals (column names, filter values, SQL) tells a guess from a reading. Measured
 on wtq-train (local 1.5B model, first drafts kept as the answer): the geometric mean of those
 tokens' probabilities ranks a right answer above a wrong one 4 times out of 5, against 2 out of
-3 for the mean over the whole reply or the code.
+3 for the mean over the whole reply or the code. Declining below 0.87 (chosen on seed 2026),
+100 questions each, auto with the local model: seed 2026 9 wrong and 3 right answers declined
+(precision 55.7% -> 61.2%), held-out seed 7 14 wrong and 6 right (57.1% -> 65.6%).
 """
 
 from __future__ import annotations
