@@ -27,7 +27,7 @@ from engine.config import Settings
 from engine.databases.connections import NOT_PROFILED
 from engine.databases.urls import database_of_source
 from engine.types import ColumnProfile, SummaryRow, TableProfile, Turn
-from engine.value_index import ValueIndex, named_values, value_words
+from engine.value_index import ValueIndex, named_values, stem, value_words
 
 # Issue 16: the rule list, the worked example and the sample rows are gone. On held-out DABench
 # questions the 1.5B model got 18/44 right with them (plus repair) and 23/44 with a naive
@@ -84,12 +84,12 @@ _COMMON_WORDS: Final = frozenset(
     "with from at as all each every average mean total sum count number value values".split()
 )
 NAMED_CELLS: Final = 8  # cells the question names, shown with their column
-CELLS_PER_SPAN: Final = 4  # a value and the cells holding it among other words
+CELLS_PER_SPAN: Final = 4  # the cells one span of the question equals (several columns, cases)
 # a question's own words that name no cell, even where a cell is one of them ("No", "Most")
 _NOT_NAMES: Final = _COMMON_WORDS | frozenset(
     "did do does has have had that this than then there their they he she it its be been not no "
     "we our you your his her him them when where why whose whom after before above below first "
-    "last most least more less only other same than same also between".split()
+    "last most least more less only other same also between".split()
 )
 HISTORY_TURNS: Final = 4  # at most this many earlier turns are sent with a follow-up
 # Older turns fall out two at a time: the history's first message, where every later message's
@@ -186,7 +186,7 @@ def _named_cells(
     (not on the question's spelling) finds its rows. A word of a column's name ("laps") names
     the column, not the cells that hold it."""
     names = {w for p in profiles for c in p.columns for w in value_words(c.name)}
-    skip = _NOT_NAMES | names | {_stem(w) for w in names}
+    skip = _NOT_NAMES | names | {stem(w) for w in names}
     several = len(profiles) > 1
     lines: list[str] = []
     for table, index in values.items():
@@ -207,11 +207,7 @@ def _words(text: str) -> set[str]:
     the words a name or a question is made of (two letters or more, plurals folded)."""
     spaced = re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])", " ", text)
     found = _WORDS.findall(spaced.lower()) + _WORDS.findall(text.lower())
-    return {_stem(w) for w in found if len(w) >= 2}
-
-
-def _stem(word: str) -> str:
-    return word[:-1] if len(word) > 3 and word.endswith("s") else word
+    return {stem(w) for w in found if len(w) >= 2}
 
 
 def describe_table(profile: TableProfile, settings: Settings, *, first: bool = False) -> str:

@@ -106,13 +106,16 @@ def named_values(
             span = words[i : i + n]
             if any(used[i : i + n]) or (n == 1 and (len(span[0]) < 2 or span[0] in skip)):
                 continue
-            last = span[-1]
-            singular = (*span[:-1], last[:-1]) if len(last) > 3 and last.endswith("s") else span
-            cells = index.find(span) or index.find(singular)
+            cells = index.find(span) or index.find((*span[:-1], stem(span[-1])))
             if cells:
                 used[i : i + n] = [True] * n
                 found.append(_ordered(cells))
     return found
+
+
+def stem(word: str) -> str:
+    """'blockers' -> 'blocker': a plural's last "s" off, in a word of more than 3 letters."""
+    return word[:-1] if len(word) > 3 and word.endswith("s") else word
 
 
 def _ordered(cells: Iterable[IndexedValue]) -> tuple[IndexedValue, ...]:
