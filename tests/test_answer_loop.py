@@ -269,3 +269,36 @@ def test_code_that_says_the_tables_cannot_answer_is_declined_not_repaired(sessio
 def session_runner(session):
     """The sales sample in a real session: its sandbox runs the code."""
     return session
+
+
+def test_arithmetic_on_one_value_twice_goes_back_before_running() -> None:
+    replies = [
+        Reply(fenced("result = df['price'].max() - df['price'].max()")),
+        Reply(fenced("result = df['price'].max() - df['price'].min()")),
+    ]
+    with FakeOpenAI(replies) as server:
+        turn, runner, _ = ask(server.base_url, "difference between the highest and lowest price?")
+    assert turn.ok and turn.result.answer.value == 3.0
+    assert runner.codes == ["result = df['price'].max() - df['price'].min()"]  # never ran
+    feedback = server.requests[1].messages[-1]["content"]
+    assert "subtracts `df['price'].max()` from itself, which is always 0" in feedback
+
+
+def test_out_of_repairs_one_value_twice_runs_and_is_declined_with_its_result() -> None:
+    settings = SETTINGS.with_overrides(repair_attempts=0)
+    code = "result = df['price'].max() - df['price'].max()"
+    with FakeOpenAI([Reply(fenced(code))]) as server:
+        turn, runner, _ = ask(server.base_url, "highest minus lowest price?", settings=settings)
+    assert runner.codes == [code]  # the sandbox has the last word, but not the answer
+    error = turn.result.error
+    assert not turn.ok and error.kind == "unsupported"
+    assert error.message.startswith("The code subtracts `df['price'].max()` from itself")
+    assert error.detail == "Its result: 0.0"
+
+
+def test_the_same_code_again_keeps_one_value_twice_from_the_answer() -> None:
+    same = fenced("result = df['price'].max() - df['price'].max()")
+    with FakeOpenAI([Reply(same), Reply(same)]) as server:
+        turn, runner, _ = ask(server.base_url, "highest minus lowest price?")
+    assert not turn.ok and runner.codes == []
+    assert "from itself, which is always 0" in turn.result.error.message

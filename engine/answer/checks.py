@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from engine.answer.same_operands import same_operands
 from engine.code_names import FILE_ACCESS
 from engine.columns import unknown_columns
 from engine.extraction import code_using_loaded_tables, file_reads, files_written, with_result
@@ -28,6 +29,10 @@ FILE_ACCESS_FOR_USER: Final = (
     "already there by name."
 )
 
+SAME_OPERANDS: Final = (
+    "the code {}, whatever the table holds: compute each side from its own rows or column."
+)
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -35,6 +40,7 @@ class Problem:
 
     for_model: str
     for_user: str
+    declines: bool = False  # its code answers nothing: if a repair keeps it, no answer is given
 
 
 def prepared(code: str, profiles: Sequence[TableProfile]) -> str:
@@ -44,10 +50,13 @@ def prepared(code: str, profiles: Sequence[TableProfile]) -> str:
 
 
 def code_problems(code: str, profiles: Sequence[TableProfile]) -> list[Problem]:
-    """What is wrong with the code before it runs: unknown columns, file access."""
+    """What is wrong with the code before it runs: unknown columns, file access, arithmetic on
+    one value twice."""
     problems = [Problem(p.message, p.for_user) for p in unknown_columns(code, profiles)]
     if _reads_other_files(code):
         problems.append(Problem(FILE_ACCESS_PROBLEM, FILE_ACCESS_FOR_USER))
+    for text in same_operands(code):
+        problems.append(Problem(SAME_OPERANDS.format(text), f"The code {text}.", declines=True))
     return problems
 
 

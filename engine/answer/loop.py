@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
-from engine.answer.checks import code_problems, prepared
+from engine.answer.checks import Problem, code_problems, prepared
 from engine.answer.consensus import Tally, answer_key, disagreement, has_majority
 from engine.answer.drafts import Context, Draft, Drafter, Failure
 from engine.answer.expectations import Mismatch, answer_mismatch, filled_template
@@ -186,6 +186,8 @@ def _answered(
                 continue
             if note is not None and (not result.ok or asks_for_values(question)):
                 result = _found_nothing(result, note)
+            elif result.ok and any(p.declines for p in problems):
+                result = _answers_nothing(result, [p for p in problems if p.declines])
             elif _unsure(draft, result, context.settings.llm_min_confidence):
                 result = _not_sure(result, draft.sure or 0.0, context.settings.llm_min_confidence)
             tried.append(_Tried(draft, result, tuple(p.for_user for p in problems)))
@@ -318,6 +320,19 @@ def _not_sure(result: RunResult, sure: float, threshold: float) -> RunResult:
         f"below {threshold:.0%}, most such answers were wrong when measured), so its result is "
         "not given as the answer. Check the code and its result below, or rephrase the question "
         "with the names the table uses."
+    )
+    answer = result.answer.text if result.answer is not None else ""
+    error = ErrorInfo(UnsupportedError.kind, message, detail=f"Its result: {answer}")
+    return replace(result, ok=False, error=error)
+
+
+def _answers_nothing(result: RunResult, problems: list[Problem]) -> RunResult:
+    """A run whose code fixes its own answer (engine/answer/same_operands.py): declined, its
+    result kept to check."""
+    said = " ".join(p.for_user for p in problems)
+    message = (
+        f"{said} So its result is not given as the answer. Edit the code below, or rephrase "
+        "the question."
     )
     answer = result.answer.text if result.answer is not None else ""
     error = ErrorInfo(UnsupportedError.kind, message, detail=f"Its result: {answer}")
