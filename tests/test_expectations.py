@@ -106,10 +106,49 @@ def test_what_a_question_asks_for(question: str, wanted: Wanted) -> None:
         ("Report @mean_fare[value] and @n[count]", value("@mean_fare[3.5], @n[2]"), True),
         ("Report @mean_fare[value] and @n[count]", value("@mean_fare[3.5]"), False),
         ("Report @mean_fare[value]", value(3.5), False),
+        # a number from a text column is a number too: the options are names
+        ("which album ranked higher, merry clayton or the sparrow?", value("180"), False),
+        ("which year had the most matches, 1998 or 2002?", value("1998"), True),
+        # a value the question names is not the one it asks for ...
+        ("after western's win in 2007, who won next?", value("Western"), False),
+        (
+            "vajiravhud went to christ church. who is the other monarch there?",
+            value("Vajiravhud"),
+            False,
+        ),
+        ("who was the first producer of the film sing*ularity?", column("Producer"), False),
+        ("who became commissioner after george p. larrick?", value("George P. Larrick"), False),
+        ("who became commissioner after george p. larrick?", value("James Goddard"), True),
+        # ... unless it offers them, or the answer is a number or only part of a name
+        ("who won on july 6th, phoenix or connecticut?", value("Phoenix"), True),
+        ("who has more households between fallon and phillips?", value("Phillips"), True),
+        ("which is oldest: star of lake tai, star of nanchang?", value("Star of Nanchang"), True),
+        ("what year did the 1998 team win?", value("1998"), True),
+        ("who coached western ontario?", value("Western Mustangs"), True),
+        ("list the games against western", value("Western"), True),  # asks for no value
     ],
 )
 def test_whether_an_answer_fits(question: str, answer: Answer, fits: bool) -> None:
     assert (answer_mismatch(question, answer) is None) is fits
+
+
+def test_a_value_the_question_names_goes_back_once_with_what_to_do() -> None:
+    replies = [
+        Reply(fenced("result = df.loc[df['region'] == 'N', 'region'].iloc[0]")),
+        Reply(fenced("result = df.loc[df['region'] != 'N', 'region'].iloc[0]")),
+    ]
+    with FakeOpenAI(replies) as server:
+        context = Context([PROFILE], [], SETTINGS)
+        turn = answer_question(
+            "which region is listed other than n?",
+            [LLMDrafter(config_for(server.base_url))],
+            Runner(),
+            context,
+        )
+    assert turn.ok and turn.result.answer.value == "S"
+    sent = server.requests[1].messages[-1]["content"]
+    assert "the question asks for a value it does not name itself" in sent
+    assert "That value is named in the question" in sent
 
 
 def test_a_wrong_kind_goes_back_once_then_the_right_kind_answers() -> None:

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-from engine.answer_kinds import TEMPLATE_SLOT, Wanted, wanted_answer
+from engine.answer_kinds import TEMPLATE_SLOT, Wanted, asks_for_a_new_value, wanted_answer
 from engine.types import Answer
 
 __all__ = ["Mismatch", "Wanted", "answer_mismatch", "wanted_answer"]
@@ -45,7 +45,7 @@ class Mismatch:
 def answer_mismatch(question: str, answer: Answer | None) -> Mismatch | None:
     """How `answer` differs from the kind of answer `question` asks for; None when it fits."""
     wanted = wanted_answer(question)
-    if wanted is Wanted.ANY or answer is None:
+    if answer is None:
         return None
     got = _described(answer)
     if wanted is Wanted.TEMPLATE:
@@ -71,6 +71,12 @@ def answer_mismatch(question: str, answer: Answer | None) -> Mismatch | None:
         return Mismatch(wanted, got, fix)
     if wanted is Wanted.BOOLEAN and not _is_boolean(answer):
         return Mismatch(wanted, got, "Set `result` to True or False.")
+    if wanted in (Wanted.ANY, Wanted.NAME, Wanted.THING) and _names_itself(answer, question):
+        fix = (
+            "That value is named in the question; set `result` to the value the question asks "
+            "about (the other, next or earlier one), found in the rows."
+        )
+        return Mismatch(Wanted.NEW, got, fix)
     return None
 
 
@@ -108,6 +114,17 @@ def _is_number(answer: Answer) -> bool:
     return isinstance(value, str) and _NUMBER_TEXT.fullmatch(value.strip()) is not None
 
 
+def _number(text: str) -> object:
+    """The number a text holds ("1,994" → 1994), or the text when it is not a plain number."""
+    try:
+        return int(text.strip().replace(",", ""))
+    except ValueError:
+        try:
+            return float(text.strip().replace(",", ""))
+        except ValueError:
+            return text
+
+
 _NUMBER_TEXT: Final = re.compile(
     r"(?:[-+≈~]?\s*[$€£]?\d[\d,:]*(?:\.\d+)?(?:st|nd|rd|th)?"
     r"|one|two|three|four|five|six|seven|eight|nine|ten)"
@@ -125,11 +142,28 @@ def _may_be_an_option(answer: Answer, question: str) -> bool:
     value = one_value(answer)
     if value is None or _is_boolean(answer):
         return False
+    if isinstance(value, str) and _NUMBER_TEXT.fullmatch(value.strip()):
+        value = _number(value)  # "180" from a text column is a number too
     if isinstance(value, int | float):
         number = f"{value:g}" if isinstance(value, float) else str(value)
         words = re.sub(r"(?<=\d),(?=\d{3})", "", question.lower())
         return re.search(rf"(?<![\w.]){re.escape(number)}(?![\w]|\.\d)", words) is not None
     return True
+
+
+def _names_itself(answer: Answer, question: str) -> bool:
+    """A one-text answer (not a number) whose words are a phrase of a question that asks for a
+    value it does not name (answer_kinds.asks_for_a_new_value)."""
+    value = one_value(answer)
+    if not isinstance(value, str) or not asks_for_a_new_value(question):
+        return False
+    words = " ".join(_WORD.findall(value.lower()))
+    if not words or _NUMBER_TEXT.fullmatch(value.strip()):
+        return False
+    return f" {words} " in f" {' '.join(_WORD.findall(question.lower()))} "
+
+
+_WORD: Final = re.compile(r"[a-z0-9]+")
 
 
 def _is_bare_number(answer: Answer) -> bool:
