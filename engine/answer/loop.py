@@ -338,9 +338,7 @@ def _not_sure(result: RunResult, sure: float, threshold: float) -> RunResult:
         "not given as the answer. Check the code and its result below, or rephrase the question "
         "with the names the table uses."
     )
-    answer = result.answer.text if result.answer is not None else ""
-    error = ErrorInfo(UnsupportedError.kind, message, detail=f"Its result: {answer}")
-    return replace(result, ok=False, error=error)
+    return _withheld(result, message)
 
 
 def _answers_nothing(result: RunResult, problems: list[Problem]) -> RunResult:
@@ -351,6 +349,11 @@ def _answers_nothing(result: RunResult, problems: list[Problem]) -> RunResult:
         f"{said} So its result is not given as the answer. Edit the code below, or rephrase "
         "the question."
     )
+    return _withheld(result, message)
+
+
+def _withheld(result: RunResult, message: str) -> RunResult:
+    """A declined run whose result stays one click away, to check."""
     answer = result.answer.text if result.answer is not None else ""
     error = ErrorInfo(UnsupportedError.kind, message, detail=f"Its result: {answer}")
     return replace(result, ok=False, error=error)
