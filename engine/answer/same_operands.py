@@ -2,7 +2,7 @@
 
 A small model asked for a difference or a comparison between two things sometimes writes the same
 expression on both sides (`df['Left office'] - df['Left office']`): the code runs, and its answer
-is always 0 (or 1, or True) whatever the table holds. On 100 wtq-train questions the embedded
+is always 0 (or 1) whatever the table holds. On 100 wtq-train questions the embedded
 model did this twice, both shown as answers. Nothing a question asks for is computed this way, so
 the loop sends such code back before it runs, and declines its answer if the repair keeps it.
 Comparisons are left alone: `x != x` is how some code finds missing values.
