@@ -56,6 +56,9 @@ _THINGS: Final = frozenset(
 )
 TEMPLATE_SLOT: Final = re.compile(r"@(\w+)\[")
 _VALUE_START: Final = re.compile(r"^(?:which|what|whats|what's|who|whom|whose|when|where)\b")
+# "name a year in which …", "… were performed by which artist?": a value asked for elsewhere in
+# the sentence ("where" and "when" also join clauses: "list the rows where …" is left out)
+_ASKS_A_VALUE: Final = re.compile(r"^name\b|\b(?:which|what|who|whom|whose)\b")
 
 
 def wanted_answer(question: str) -> Wanted:
@@ -80,13 +83,17 @@ def wanted_answer(question: str) -> Wanted:
 
 
 def asks_for_values(question: str) -> bool:
-    """Whether finding no row cannot answer `question`: every clear kind, and a question that
-    starts with which, what, who, when or where ("which album had the most singles"). On
-    wtq-train one of the 445 such questions of no clearer kind has "none" for its answer; a
-    request to list or show rows ("orders of the north region") may rightly find nothing."""
+    """Whether finding no row cannot answer `question`: every clear kind, a question that
+    starts with which, what, who, when or where ("which album had the most singles"), and one
+    that starts with "name" or asks which, what or who later on ("… performed by which
+    artist?"). On wtq-train one of the 445 questions of the first kind of no clearer kind has
+    "none" for its answer, and none of the 165 of the second kind has an empty-like answer (none,
+    0, no); a request to list or show rows ("orders of the north region") may rightly find
+    nothing."""
     if wanted_answer(question) is not Wanted.ANY:
         return True
-    return _VALUE_START.match(" ".join(question.lower().split())) is not None
+    text = " ".join(question.lower().split())
+    return _VALUE_START.match(text) is not None or _ASKS_A_VALUE.search(text) is not None
 
 
 # A question that asks for a value and offers none to choose from ("a or b", "between a and b",
