@@ -243,3 +243,37 @@ def _created_names(tree: ast.Module) -> set[str]:
             for key in node.keys:
                 created.update(_strings(key) if key is not None else [])
     return created
+
+
+def summed_text_columns(code: str, profiles: Sequence[TableProfile]) -> list[str]:
+    """Text columns the code adds up with `.sum()` (`df[mask]['Score'].sum()`, also after a
+    groupby): pandas joins their texts end to end ("3 – 12 – 03 – 11 – 0" for the points of
+    five scores), a silent wrong answer. A column the code assigns or converts itself (by name,
+    as in `astype({'Score': int})`) is left out, as is a table it rebinds."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return []
+    tables = {p.name: p for p in profiles}
+    if profiles and FIRST_TABLE not in tables:
+        tables[FIRST_TABLE] = profiles[0]
+    names = {name: p.column_names for name, p in tables.items()}
+    checked = {name: p for name, p in tables.items() if name not in _rebound(tree, names)}
+    created = _created_names(tree)
+    found: list[str] = []
+    for node in ast.walk(tree):
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "sum"
+            and isinstance(node.func.value, ast.Subscript)
+        ):
+            continue
+        owner = node.func.value
+        root, preserving = _root(owner.value)
+        profile = checked.get(root or "")
+        if profile is None or not preserving:
+            continue
+        kinds = {c.name: c.kind for c in profile.columns}
+        found += [c for c in _strings(owner.slice) if kinds.get(c) == "text" and c not in created]
+    return list(dict.fromkeys(found))

@@ -318,3 +318,22 @@ def test_the_same_code_again_keeps_one_value_twice_from_the_answer() -> None:
         turn, runner, _ = ask(server.base_url, "highest minus lowest price?")
     assert not turn.ok and runner.codes == []
     assert "from itself, which is always 0" in turn.result.error.message
+
+
+def test_a_text_column_added_up_goes_back_and_is_declined_if_kept() -> None:
+    """`.sum()` of a text column joins its texts ("NSN" for three regions): never run as the
+    answer. The repair that counts instead answers; a repair that keeps it runs, but its
+    result is only shown to check (issue 13)."""
+    joined = "result = df['region'].sum()"
+    counted = "result = len(df)"
+    with FakeOpenAI([Reply(fenced(joined)), Reply(fenced(counted))]) as server:
+        turn, runner, _ = ask(server.base_url, "how many sales are there?")
+    assert turn.ok and turn.result.answer.value == 3 and runner.codes == [counted]
+    assert "adds up the text column 'region'" in server.requests[1].messages[-1]["content"]
+    settings = SETTINGS.with_overrides(repair_attempts=0)
+    with FakeOpenAI([Reply(fenced(joined))]) as server:
+        turn, runner, _ = ask(server.base_url, "sum of the region column", settings=settings)
+    error = turn.result.error
+    assert not turn.ok and error.kind == "unsupported" and runner.codes == [joined]
+    assert error.message.startswith("The code adds up the text column 'region' with .sum()")
+    assert error.detail == "Its result: NSN"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.columns import unknown_columns
+from engine.columns import summed_text_columns, unknown_columns
 from engine.types import ColumnProfile, TableProfile
 
 PENGUINS = TableProfile(
@@ -111,3 +111,34 @@ def test_a_different_concept_gets_no_did_you_mean(wrong: str, columns: tuple[str
     )
     (problem,) = unknown_columns(f"result = df[{wrong!r}].nunique()", [profile])
     assert problem.suggestion is None and "did you mean" not in problem.message
+
+
+@pytest.mark.parametrize(
+    ("code", "columns"),
+    [
+        ("result = df[df['island'] == 'Dream']['species'].sum()", ["species"]),
+        ("result = df.groupby('island')['species'].sum()", ["species"]),
+        ("result = penguins['island'].sum() + sales['region'].sum()", ["island", "region"]),
+        ("result = df[['species', 'island']].sum()", ["species", "island"]),
+    ],
+)
+def test_a_text_column_added_up_is_named(code: str, columns: list[str]) -> None:
+    assert summed_text_columns(code, [PENGUINS, SALES]) == columns
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "result = df['body_mass_g'].sum()",  # a number column
+        "result = (df['species'] == 'Adelie').sum()",  # a count of matches
+        "result = df['species'].str.contains('a').sum()",
+        "result = pd.to_numeric(df['species'], errors='coerce').sum()",
+        "df['species'] = pd.to_numeric(df['species'])\nresult = df['species'].sum()",
+        "df = df.astype({'species': int})\nresult = df['species'].sum()",
+        "df = sql('SELECT 1 AS species')\nresult = df['species'].sum()",  # another table
+        "result = df['species'].count()",
+        "result = (",  # does not parse: the run says so
+    ],
+)
+def test_numbers_counts_and_converted_columns_are_left_alone(code: str) -> None:
+    assert summed_text_columns(code, [PENGUINS, SALES]) == []

@@ -15,7 +15,7 @@ from typing import Final
 
 from engine.answer.same_operands import same_operands
 from engine.code_names import FILE_ACCESS
-from engine.columns import unknown_columns
+from engine.columns import summed_text_columns, unknown_columns
 from engine.extraction import code_using_loaded_tables, file_reads, files_written, with_result
 from engine.sql_quoting import sql_with_quoted_columns
 from engine.types import TableProfile
@@ -31,6 +31,15 @@ FILE_ACCESS_FOR_USER: Final = (
 
 SAME_OPERANDS: Final = (
     "the code {}, whatever the table holds: compute each side from its own rows or column."
+)
+TEXT_SUM: Final = (
+    "the code adds up the text column {column!r} with .sum(), which joins its texts end to end "
+    "instead of adding numbers: convert the numbers in it first (e.g. pd.to_numeric(...str."
+    "replace(',', ''), errors='coerce')), or count rows with len() if a count is asked."
+)
+TEXT_SUM_FOR_USER: Final = (
+    "The code adds up the text column {column!r} with .sum(), which joins its texts end to end "
+    "instead of adding numbers."
 )
 
 
@@ -51,12 +60,20 @@ def prepared(code: str, profiles: Sequence[TableProfile]) -> str:
 
 def code_problems(code: str, profiles: Sequence[TableProfile]) -> list[Problem]:
     """What is wrong with the code before it runs: unknown columns, file access, arithmetic on
-    one value twice."""
+    one value twice, the texts of a column added up."""
     problems = [Problem(p.message, p.for_user) for p in unknown_columns(code, profiles)]
     if _reads_other_files(code):
         problems.append(Problem(FILE_ACCESS_PROBLEM, FILE_ACCESS_FOR_USER))
     for text in same_operands(code):
         problems.append(Problem(SAME_OPERANDS.format(text), f"The code {text}.", declines=True))
+    for column in summed_text_columns(code, profiles):
+        problems.append(
+            Problem(
+                TEXT_SUM.format(column=column),
+                TEXT_SUM_FOR_USER.format(column=column),
+                declines=True,
+            )
+        )
     return problems
 
 
