@@ -74,7 +74,6 @@ class Drafter(Protocol):
 
     def repair(self, draft: Draft, failure: Failure, context: Context) -> Draft | None: ...
 
-    def sampled(self, temperature: float, seed: int | None = None) -> Drafter | None:
-        """The same drafter sampling at `temperature` (another candidate, or another repair),
-        with `seed` when the sample should be the same on every run; None if it cannot."""
+    def sampled(self, temperature: float) -> Drafter | None:
+        """The same drafter sampling at `temperature` (another candidate), or None."""
         ...

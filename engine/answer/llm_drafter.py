@@ -61,8 +61,8 @@ class LLMDrafter:
         ]
         return self._ask(messages, context)
 
-    def sampled(self, temperature: float, seed: int | None = None) -> LLMDrafter:
-        return LLMDrafter(replace(self.config, temperature=temperature, seed=seed))
+    def sampled(self, temperature: float) -> LLMDrafter:
+        return LLMDrafter(replace(self.config, temperature=temperature))
 
     def _ask(self, messages: Messages, context: Context) -> Draft:
         """One reply with code (one reminder if it has none); LLMError if none comes."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from typing import Final
 
 from engine.answer.checks import Problem, code_problems, prepared
 from engine.answer.consensus import Tally, answer_key, disagreement, has_majority
@@ -26,7 +25,6 @@ from engine.figures import presented
 from engine.types import Attempt, ErrorInfo, RunResult, Turn
 
 Run = Callable[[str], RunResult]
-RESAMPLE_SEED: Final = 7  # any fixed seed: the sampled repair comes out the same on every run
 
 
 @dataclass(frozen=True)
@@ -141,7 +139,6 @@ def _answered(
     draft = drafter.draft(question, context)
     repairs_left = max(0, context.settings.repair_attempts) if drafter.repairs else 0
     kind_repairs_left = 1  # an answer of the wrong kind goes back once
-    resampled = False  # a repair that repeats the code is sampled once
     while True:
         costs.append(draft)
         draft = replace(draft, code=prepared(draft.code, context.profiles))
@@ -211,19 +208,9 @@ def _answered(
         repairs_left -= 1
         context.notify(Progress("repair", failure.message))
         repaired = drafter.repair(draft, failure, context)
-        if repaired is not None and _same(repaired, draft, context) and not resampled:
-            # A greedy model asked again writes the same program again (on 100 wtq-train
-            # questions, 3 turns ended so): one sample at the candidates' temperature, with a
-            # fixed seed so that a run is repeatable, is asked for the same repair instead.
-            resampled = True
-            sampler = drafter.sampled(context.settings.llm_candidate_temperature, RESAMPLE_SEED)
-            if sampler is not None:
-                costs.append(repaired)  # its tokens were spent all the same
-                context.notify(Progress("repair", "the model wrote the same code again; sampling"))
-                repaired = sampler.repair(draft, failure, context)
         if repaired is None:
             return False
-        if _same(repaired, draft, context):
+        if prepared(repaired.code, context.profiles) == draft.code:
             # The same program would fail the same way (the run, the check or the answer's
             # kind), and a further repair is one more model round trip (tens of seconds on the
             # local model) for little (issue 16).
@@ -231,10 +218,6 @@ def _answered(
             context.notify(Progress("repair", "the model wrote the same code again; stopping"))
             return False
         draft = repaired
-
-
-def _same(repaired: Draft, draft: Draft, context: Context) -> bool:
-    return prepared(repaired.code, context.profiles) == draft.code
 
 
 def _turn(

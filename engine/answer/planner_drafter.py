@@ -42,5 +42,5 @@ class PlannerDrafter:
     def repair(self, draft: Draft, failure: Failure, context: Context) -> Draft | None:
         return None
 
-    def sampled(self, temperature: float, seed: int | None = None) -> None:
+    def sampled(self, temperature: float) -> None:
         return None  # deterministic: a second candidate would be the same code

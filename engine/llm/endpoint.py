@@ -33,7 +33,6 @@ class LLMConfig:
     max_tokens: int = 1024
     source: str = ""  # where base URL and key came from, for the diagnostics panel
     logprobs: bool = False  # ask for each token's probability (the embedded model: issue 13)
-    seed: int | None = None  # a sampled request that should come out the same on every run
 
 
 @dataclass(frozen=True)
