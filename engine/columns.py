@@ -84,10 +84,7 @@ def unknown_columns(code: str, profiles: Sequence[TableProfile]) -> list[ColumnP
         tree = ast.parse(code)
     except SyntaxError:
         return []
-    tables = {p.name: p.column_names for p in profiles}
-    if profiles and FIRST_TABLE not in tables:
-        tables[FIRST_TABLE] = profiles[0].column_names
-    checked = {name: cols for name, cols in tables.items() if name not in _rebound(tree, tables)}
+    checked = {name: p.column_names for name, p in _checked_tables(tree, profiles).items()}
     created = _created_names(tree)
     problems: dict[tuple[str, str], ColumnProblem] = {}
     for table, column in _references(tree, checked):
@@ -100,6 +97,17 @@ def unknown_columns(code: str, profiles: Sequence[TableProfile]) -> list[ColumnP
             ColumnProblem(display, column, _closest(column, columns), tuple(columns)),
         )
     return list(problems.values())
+
+
+def _checked_tables(tree: ast.Module, profiles: Sequence[TableProfile]) -> dict[str, TableProfile]:
+    """The tables the code reads by name (the first one also as `df`) and does not rebind to
+    something with other columns: the ones whose columns a check can trust."""
+    tables = {p.name: p for p in profiles}
+    if profiles and FIRST_TABLE not in tables:
+        tables[FIRST_TABLE] = profiles[0]
+    names = {name: p.column_names for name, p in tables.items()}
+    rebound = _rebound(tree, names)
+    return {name: p for name, p in tables.items() if name not in rebound}
 
 
 def _closest(column: str, columns: Sequence[str]) -> str | None:
@@ -254,11 +262,7 @@ def summed_text_columns(code: str, profiles: Sequence[TableProfile]) -> list[str
         tree = ast.parse(code)
     except SyntaxError:
         return []
-    tables = {p.name: p for p in profiles}
-    if profiles and FIRST_TABLE not in tables:
-        tables[FIRST_TABLE] = profiles[0]
-    names = {name: p.column_names for name, p in tables.items()}
-    checked = {name: p for name, p in tables.items() if name not in _rebound(tree, names)}
+    checked = _checked_tables(tree, profiles)
     created = _created_names(tree)
     found: list[str] = []
     for node in ast.walk(tree):

@@ -33,13 +33,12 @@ SAME_OPERANDS: Final = (
     "the code {}, whatever the table holds: compute each side from its own rows or column."
 )
 TEXT_SUM: Final = (
-    "the code adds up the text column {column!r} with .sum(), which joins its texts end to end "
-    "instead of adding numbers: convert the numbers in it first (e.g. pd.to_numeric(...str."
-    "replace(',', ''), errors='coerce')), or count rows with len() if a count is asked."
+    "adds up the text column {column!r} with .sum(), which joins its texts end to end instead "
+    "of adding numbers"
 )
-TEXT_SUM_FOR_USER: Final = (
-    "The code adds up the text column {column!r} with .sum(), which joins its texts end to end "
-    "instead of adding numbers."
+TEXT_SUM_FIX: Final = (
+    "convert the numbers in it first (e.g. pd.to_numeric(...str.replace(',', ''), "
+    "errors='coerce')), or count rows with len() if a count is asked."
 )
 
 
@@ -67,12 +66,9 @@ def code_problems(code: str, profiles: Sequence[TableProfile]) -> list[Problem]:
     for text in same_operands(code):
         problems.append(Problem(SAME_OPERANDS.format(text), f"The code {text}.", declines=True))
     for column in summed_text_columns(code, profiles):
+        text = TEXT_SUM.format(column=column)
         problems.append(
-            Problem(
-                TEXT_SUM.format(column=column),
-                TEXT_SUM_FOR_USER.format(column=column),
-                declines=True,
-            )
+            Problem(f"the code {text}: {TEXT_SUM_FIX}", f"The code {text}.", declines=True)
         )
     return problems
 
