@@ -7,7 +7,6 @@ named like one of them.
 
 from __future__ import annotations
 
-import re
 from typing import Final
 
 FIRST_TABLE: Final = "df"  # the first table, as a pandas DataFrame
@@ -37,7 +36,4 @@ FILE_READERS: Final = (
     "read_json",
     "read_feather",
     "read_orc",
-)
-FILE_ACCESS: Final = re.compile(
-    r"\b(?:" + "|".join((*FILE_READERS, "open", r"duckdb\.connect")) + r")\s*\("
 )

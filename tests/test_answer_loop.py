@@ -193,6 +193,18 @@ def test_reading_other_files_is_refused_before_running() -> None:
     assert FILE_ACCESS_PROBLEM in server.requests[1].messages[-1]["content"]
 
 
+def test_code_that_does_not_parse_goes_back_with_its_syntax_error_not_a_file_guess() -> None:
+    """DABench q144: a read of the loaded table's file in code with an unclosed bracket was sent
+    back as "reads a file" (a pattern's guess), and the repair kept the bracket."""
+    broken = "df = pd.read_csv('sales.csv')\nresult = f\"{df['price'].sum()]}\""
+    replies = [Reply(fenced(broken)), Reply(fenced("result = df['price'].sum()"))]
+    with FakeOpenAI(replies) as server:
+        turn, runner, _ = ask(server.base_url)
+    assert turn.ok and turn.result.answer.value == 7.0
+    repair = server.requests[1].messages[-1]["content"]
+    assert "SyntaxError" in repair and FILE_ACCESS_PROBLEM not in repair
+
+
 def test_no_code_gets_one_reminder() -> None:
     replies = [Reply("The total price is probably 7."), Reply(fenced("result = df['price'].sum()"))]
     with FakeOpenAI(replies) as server:
