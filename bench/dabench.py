@@ -3,6 +3,7 @@
     .venv/bin/python bench/dabench.py --modes planner,planner-question        # seconds, no LLM
     .venv/bin/python bench/dabench.py --backend local --level easy --limit 20 --deadline 06:25
     .venv/bin/python bench/dabench.py --modes auto,naive --limit 5
+    .venv/bin/python bench/dabench.py --modes auto,naive --skip 40 --limit 40  # the next 40
 
 Reads the questions and tables from ../shared/bench/dabench-dev/ (CC BY-NC 4.0: never copied into
 this repository). Each table is loaded once with the engine (one Session per table, closed after);
@@ -231,6 +232,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--level", action="append", choices=LEVELS, help="default: all levels")
     parser.add_argument("--limit", type=int, default=0, help="at most this many questions")
     parser.add_argument(
+        "--skip", type=int, default=0, help="leave out the first N questions (before --limit)"
+    )
+    parser.add_argument(
         "--modes", default="ours,naive", help=f"comma-separated: {', '.join(MODES)}"
     )
     parser.add_argument("--deadline", help="HH:MM UTC: start no new table after this")
@@ -260,6 +264,7 @@ def main(argv: list[str] | None = None) -> int:
     levels = args.level or list(LEVELS)
     questions = [json.loads(line) for line in (DATA / "questions.jsonl").open() if line.strip()]
     questions = [q for q in questions if q["level"] in levels]
+    questions = questions[args.skip :]
     if args.limit:
         questions = questions[: args.limit]
     by_table: dict[str, list[dict[str, Any]]] = defaultdict(list)
