@@ -73,10 +73,11 @@ def code_problems(code: str, profiles: Sequence[TableProfile]) -> list[Problem]:
 
 
 def _reads_other_files(code: str) -> bool:
-    """A read of a file the code does not write itself. Code that does not parse is left to the
-    run, as by the other checks: its SyntaxError is what a repair must fix. A guess from a
-    pattern here sent DABench q144 back for `pd.read_csv('election2016.csv')`, a read of the
-    loaded table that the parsed code has rewritten, and the repair kept its unclosed bracket."""
+    """A read of a file the code does not write itself. Code that does not parse cannot run, so
+    it is left to the run, as by the other checks: its SyntaxError is what a repair must fix.
+    (A pattern's guess here once sent DABench q144 back as "reads a file" for a read of the
+    loaded table's own file, which `prepared` rewrites once the code parses; the fault was an
+    unclosed bracket.) The sandbox, not this check, is what keeps files out of reach."""
     try:
         tree = ast.parse(code)
     except SyntaxError:
