@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from engine.code_names import DECLINE, FIRST_TABLE
+from engine.extraction import spliced
 from engine.types import TableProfile
 
 # Methods whose result still has the table's columns, so `x.method(...)[col]` refers to them.
@@ -45,6 +46,7 @@ _PX_COLUMN_KEYWORDS: Final = frozenset(
 # steer a repair to answer another question (issue 13).
 _SUGGEST_CUTOFF: Final = 80.0
 _WORD: Final = re.compile(r"[a-z]+|\d+")
+_NOT_LETTERS: Final = re.compile(r"[\W_]+")  # spaces, punctuation, soft hyphens
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,37 @@ def unknown_columns(code: str, profiles: Sequence[TableProfile]) -> list[ColumnP
             ColumnProblem(display, column, _closest(column, columns), tuple(columns)),
         )
     return list(problems.values())
+
+
+def columns_as_stored(code: str, profiles: Sequence[TableProfile]) -> str:
+    """`code` with each column name it spells with other spaces, punctuation or case than the
+    table does written as stored: 'Pick' for "Pick #", 'Name_of_ship' for "Name of ship",
+    'Subdivisions' for a header holding an invisible soft hyphen. The name meant is not in doubt
+    when its letters and digits, in order, are those of exactly one column, and the small model
+    does not fix it when asked: on wtq-train it wrote `df['Pick']` again after "did you mean
+    'Pick #'?" on both samples. Anything else unknown is left to `unknown_columns`."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return code
+    checked = {name: p.column_names for name, p in _checked_tables(tree, profiles).items()}
+    created = _created_names(tree)
+    edits = []
+    for table, node in _reference_nodes(tree, checked):
+        columns = checked[table]
+        if node.value in columns or node.value in created:
+            continue
+        key = _letters(node.value)
+        same = [c for c in columns if key and _letters(c) == key]
+        if len(same) == 1 and node.end_lineno is not None and node.end_col_offset is not None:
+            edits.append(
+                (node.lineno, node.col_offset, node.end_lineno, node.end_col_offset, repr(same[0]))
+            )
+    return spliced(code, edits)
+
+
+def _letters(name: str) -> str:
+    return _NOT_LETTERS.sub("", name.casefold())
 
 
 def _checked_tables(tree: ast.Module, profiles: Sequence[TableProfile]) -> dict[str, TableProfile]:
@@ -163,22 +196,35 @@ def _root(node: ast.expr) -> tuple[str | None, bool]:
 
 
 def _strings(node: ast.expr | None) -> list[str]:
+    return [c.value for c in _string_nodes(node)]
+
+
+def _string_nodes(node: ast.expr | None) -> list[ast.Constant]:
+    """A string literal, or a list or tuple of nothing but string literals."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return [node.value]
+        return [node]
     if isinstance(node, ast.List | ast.Tuple):
-        values = [e.value for e in node.elts if isinstance(e, ast.Constant)]
-        if values and all(isinstance(v, str) for v in values) and len(values) == len(node.elts):
-            return list(values)
+        if node.elts and all(
+            isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.elts
+        ):
+            return [e for e in node.elts if isinstance(e, ast.Constant)]
     return []
 
 
 def _references(tree: ast.Module, tables: dict[str, tuple[str, ...]]) -> list[tuple[str, str]]:
-    found: list[tuple[str, str]] = []
+    return [(table, node.value) for table, node in _reference_nodes(tree, tables)]
+
+
+def _reference_nodes(
+    tree: ast.Module, tables: dict[str, tuple[str, ...]]
+) -> list[tuple[str, ast.Constant]]:
+    """The string literals the code uses as column names of a table, with the table."""
+    found: list[tuple[str, ast.Constant]] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
             root, preserving = _root(node.value)
             if root in tables and preserving:
-                found += [(root, c) for c in _strings(node.slice)]
+                found += [(root, c) for c in _string_nodes(node.slice)]
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             method = node.func.attr
             owner = node.func.value
@@ -188,7 +234,7 @@ def _references(tree: ast.Module, tables: dict[str, tuple[str, ...]]) -> list[tu
                     positions, keywords = _COLUMN_ARGS[method]
                     args = [node.args[i] for i in positions if i < len(node.args)]
                     args += [k.value for k in node.keywords if k.arg in keywords]
-                    found += [(root, c) for a in args for c in _strings(a)]
+                    found += [(root, c) for a in args for c in _string_nodes(a)]
             if isinstance(owner, ast.Name) and owner.id == "px":
                 data = node.args[0] if node.args else None
                 data = next((k.value for k in node.keywords if k.arg == "data_frame"), data)
@@ -197,7 +243,7 @@ def _references(tree: ast.Module, tables: dict[str, tuple[str, ...]]) -> list[tu
                         (data.id, c)
                         for k in node.keywords
                         if k.arg in _PX_COLUMN_KEYWORDS
-                        for c in _strings(k.value)
+                        for c in _string_nodes(k.value)
                     ]
     return found
 

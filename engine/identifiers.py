@@ -16,6 +16,7 @@ from pathlib import Path
 from engine.code_names import RESERVED  # names the code already has: no table shadows them
 
 _NON_WORD = re.compile(r"[^0-9a-zA-Z_]+")
+_INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff]")  # soft hyphen, zero-width space...
 _TABLE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,62}")
 # SQL words a table must not be called: `SELECT * FROM select` would not parse in sql().
 _SQL_WORDS = frozenset(
@@ -100,13 +101,15 @@ def unique_name(
 def clean_column_names(names: Iterable[str | None]) -> list[str]:
     """Readable, non-empty, unique column names; the original text is kept where possible.
 
-    Blank headers become `column_<position>` (1-based); whitespace is trimmed; duplicates get
-    `_2`, `_3`. Case-insensitive uniqueness, because DuckDB identifiers are case-insensitive.
+    Blank headers become `column_<position>` (1-based); whitespace is trimmed; invisible
+    characters (soft hyphens, zero-width spaces: web tables carry them) are dropped, since no one
+    can type them in a question or code; duplicates get `_2`, `_3`. Case-insensitive uniqueness,
+    because DuckDB identifiers are case-insensitive.
     """
     out: list[str] = []
     taken: set[str] = set()
     for position, raw in enumerate(names, start=1):
-        name = " ".join(str(raw).split()) if raw is not None else ""
+        name = " ".join(_INVISIBLE.sub("", str(raw)).split()) if raw is not None else ""
         if not name or _is_auto_name(name):
             name = f"column_{position}"
         name = unique_name(name, taken)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from engine.answer.same_operands import same_operands
-from engine.columns import summed_text_columns, unknown_columns
+from engine.columns import columns_as_stored, summed_text_columns, unknown_columns
 from engine.extraction import code_using_loaded_tables, file_reads, files_written, with_result
 from engine.sql_quoting import sql_with_quoted_columns
 from engine.types import TableProfile
@@ -52,8 +52,9 @@ class Problem:
 
 def prepared(code: str, profiles: Sequence[TableProfile]) -> str:
     """The draft's code with the fixes that need no model: loaded files, a missing `result`,
-    spaced column names unquoted in SQL."""
-    return with_result(sql_with_quoted_columns(code_using_loaded_tables(code, profiles), profiles))
+    spaced column names unquoted in SQL, column names spelt with other punctuation or case."""
+    code = columns_as_stored(code_using_loaded_tables(code, profiles), profiles)
+    return with_result(sql_with_quoted_columns(code, profiles))
 
 
 def code_problems(code: str, profiles: Sequence[TableProfile]) -> list[Problem]:
