@@ -23,6 +23,7 @@ EXPLANATION_CHARS: Final = 240
 _NOT_A_STEP: Final = re.compile(r"(?i)^(?:import|noqa|type:|todo|fmt:|-\*-|!)")
 _THINK: Final = re.compile(r"<think>.*?(?:</think>|\Z)", re.DOTALL | re.IGNORECASE)
 _PYTHON_TAGS: Final = ("python", "py", "python3", "")
+_TABLE_WORD: Final = re.compile(r"^table[ _-]+")  # the prompt's "Table <name>" heading
 _CODE_NODES: Final = (
     ast.Assign,
     ast.AugAssign,
@@ -121,7 +122,9 @@ def code_using_loaded_tables(code: str, profiles: Sequence[TableProfile]) -> str
 
     Re-reading the file from disk is the local model's most common failure (issue 4): the
     sandbox has no input files, so such code can only fail. `df.csv` is the first table (the
-    model wrote `pd.read_csv('OUTPUT_DIR/df.csv')` three times in a row on one DABench question).
+    model wrote `pd.read_csv('OUTPUT_DIR/df.csv')` three times in a row on one DABench question),
+    and `table_<name>.csv` is <name> (the prompt heads each table "Table <name>": DABench q418
+    read 'table_bitconnect_price.csv', and its repair wrote the same read again).
     A read of a file that is not a loaded table, or that the code itself writes first (issue
     14), is left alone.
     """
@@ -151,10 +154,12 @@ def code_using_loaded_tables(code: str, profiles: Sequence[TableProfile]) -> str
         file_name = PurePath(node.args[0].value).name
         if node.args[0].value in written:
             continue
+        stem = PurePath(file_name).stem.casefold()
         table = (
             by_file.get(file_name.casefold())
-            or by_file.get(PurePath(file_name).stem.casefold())
+            or by_file.get(stem)
             or by_file.get(table_name_from_path(file_name).casefold())
+            or by_file.get(_TABLE_WORD.sub("", stem))
         )
         if table is not None and node.end_lineno is not None and node.end_col_offset is not None:
             edits.append(

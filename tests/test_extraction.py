@@ -127,10 +127,15 @@ PROFILES = [
             "df = pd.read_csv('OUTPUT_DIR/df.csv')\nresult = df['age'].mean()",
             "df = insurance.copy()\nresult = df['age'].mean()",
         ),
+        (  # the prompt heads the table "Table insurance": DABench q418's made-up file name
+            "df = pd.read_csv('table_insurance.csv')",
+            "df = insurance.copy()",
+        ),
         (
             "other = pd.read_csv('other.csv')",
             "other = pd.read_csv('other.csv')",
         ),  # not loaded: left for the check
+        ("t = pd.read_csv('table_other.csv')", "t = pd.read_csv('table_other.csv')"),
         ("df = pd.read_csv(path)", "df = pd.read_csv(path)"),
         ("broken(", "broken("),
         (  # a file the code writes first is read as written (issue 14)
