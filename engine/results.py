@@ -27,7 +27,7 @@ from typing import Any, Final, Literal, get_args
 
 from engine.identifiers import unique_name
 from engine.types import Answer, TableData
-from engine.values import json_scalar
+from engine.values import day_if_midnight, json_scalar, pandas_frame
 
 SUMMARY_CHARS: Final = 200
 NO_RESULT_MESSAGE: Final = (
@@ -179,7 +179,7 @@ def _payload(result: Any, fig: Any, printed: str, has_images: bool) -> Payload:
     if shape is Shape.SCALAR:
         # NaT is a datetime whose isoformat() is "NaT": missing values are None (JSON null).
         value = None if _is_missing(result) else result
-        value = json_scalar(value.item() if hasattr(value, "ndim") else value)
+        value = json_scalar(day_if_midnight(value.item() if hasattr(value, "ndim") else value))
         # 15.049999999999999 reads as 15.05; the value keeps every digit
         text = f"{value:.10g}" if isinstance(value, float) else _one_line(str(value))
         return Payload("value", text, value=value, figure=figure)
@@ -259,8 +259,21 @@ def arrow_from_frame(frame: Any) -> Any:
         # in the app: send their text instead ("(0.5, 1.2]", "2024-01").
         if array is None or _has_extension_type(array.type):
             array = pa.array([None if _is_na(v) else str(v) for v in col], pa.string())
-        arrays.append(array)
+        arrays.append(_days_if_midnight(array))
     return pa.Table.from_arrays(arrays, names=list(frame.columns))
+
+
+def _days_if_midnight(array: Any) -> Any:
+    """A timestamp column with no time of day in any row as dates (`day_if_midnight`)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not pa.types.is_timestamp(array.type) or array.type.tz is not None:
+        return array
+    if array.null_count == len(array):
+        return array
+    midnight = pc.all(pc.equal(pc.floor_temporal(array, unit="day"), array)).as_py()
+    return array.cast(pa.date32()) if midnight else array
 
 
 def _has_extension_type(data_type: Any) -> bool:
@@ -339,7 +352,7 @@ def answer_from_payload(payload: Payload, max_display_rows: int) -> Answer:
 def value_from_payload(payload: Payload) -> Any:
     """An earlier turn's result as the code would use it (`results[-1]`): frame, figure, value."""
     if payload.kind == "table":
-        frame = table_from_arrow_bytes(payload.arrow).to_pandas()
+        frame = pandas_frame(table_from_arrow_bytes(payload.arrow))
         if payload.series and frame.shape[1] >= 1:
             return (
                 frame.set_index(list(frame.columns[:-1])).iloc[:, 0]

@@ -17,6 +17,23 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def pandas_frame(table: Any) -> Any:
+    """An Arrow table as generated code gets it: DATE columns as datetime64, as `sql()` returns
+    them. pyarrow's default makes them Python `date` objects, and then `df['Date'].dt.month`
+    fails, `df['Date'] > '1995-07-01'` raises TypeError and `df['Date'] == '1995-07-04'` matches
+    nothing, while the same column read through sql() works (wtq-train nt-11879 ended on the
+    `.dt` error)."""
+    return table.to_pandas(date_as_object=False)
+
+
+def day_if_midnight(value: Any) -> Any:
+    """A datetime with no time of day and no time zone as its date: a DATE column's value that
+    pandas holds as a datetime shows as 2024-01-31, not 2024-01-31T00:00:00."""
+    if isinstance(value, datetime) and value.tzinfo is None and value.time() == time(0):
+        return value.date()
+    return value
+
+
 def json_scalar(value: Any) -> Any:
     """Turn one cell or scalar into something `json.dumps` accepts, losing as little as possible.
 

@@ -96,6 +96,8 @@ def plain_namespace(tables: list[Any]) -> dict[str, Any]:
     import plotly.graph_objects as go
     import pyarrow as pa
 
+    from engine.values import pandas_frame
+
     arrows = {t.name: pa.ipc.open_file(pa.memory_map(str(t.arrow_path))).read_all() for t in tables}
     con = duckdb.connect(config={"enable_external_access": False})
     for name, arrow in arrows.items():
@@ -107,7 +109,7 @@ def plain_namespace(tables: list[Any]) -> dict[str, Any]:
         return rel.df() if rel is not None else pd.DataFrame()
 
     ns: dict[str, Any] = {"__name__": "__main__", "pd": pd, "np": np, "px": px, "go": go}
-    ns.update({name: arrow.to_pandas() for name, arrow in arrows.items()})
+    ns.update({name: pandas_frame(arrow) for name, arrow in arrows.items()})  # as the sandbox
     ns["df"] = ns[tables[0].name]
     ns["sql"] = sql
     ns["results"] = []

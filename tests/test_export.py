@@ -31,7 +31,7 @@ from engine.export import (
     table_parquet,
 )
 from engine.types import Answer, ErrorInfo, RunResult, TableData, Turn
-from engine.values import json_scalar
+from engine.values import json_scalar, pandas_frame
 
 
 def mixed_table() -> pa.Table:
@@ -227,6 +227,7 @@ SALES = pd.DataFrame(
             ["2024-01-01", "2024-01-02", "2024-01-02", "2024-02-01", "2024-03-01"]
         ),
         "customer": ["Zoë", "Åsa", None, "李", "Bob"],
+        "due": [date(2024, 1, 5), date(2024, 2, 5), date(2024, 2, 5), date(2024, 3, 5), None],
     }
 )
 REGIONS = pd.DataFrame({"region": ["Nord", "Süd", "Ost"], "manager": ["Zoë", "Ana", "Zoë"]})
@@ -268,6 +269,12 @@ SCRIPT: list[tuple[str | None, str | None, str]] = [
         'regions["manager"] = regions["manager"].str.upper()\nresult = bool((regions["manager"] == "ZOË").any())',
     ),
     ("Again, fresh regions?", "planner", 'result = bool((regions["manager"] == "Zoë").any())'),
+    # a DATE column (Arrow date32) is datetime64 in the app and in the notebook alike
+    (
+        "Months due",
+        "local",
+        'result = sorted(df["due"].dt.month.dropna().astype(int).unique().tolist())',
+    ),
 ]
 
 
@@ -313,7 +320,7 @@ def _run_like_the_sandbox() -> tuple[list[Turn], list[Any]]:
         con = duckdb.connect()
         for name, table in arrow.items():
             con.register(name, table)
-        frames = {n: t.to_pandas() for n, t in arrow.items()}
+        frames = {n: pandas_frame(t) for n, t in arrow.items()}
         ns: dict[str, Any] = {"pd": pd, "np": np, "px": px, "go": go, "results": list(results)}
         ns.update(frames, df=frames["sales"], sql=lambda q, con=con: con.sql(q).df())
         try:
@@ -394,7 +401,7 @@ def test_exported_notebook_reproduces_every_turn(executed: dict[str, Any]) -> No
     import plotly.graph_objects as go
 
     expected, got = executed["expected"], executed["got"]
-    assert len(got) == len(expected) == 9  # the failed turn is not re-run
+    assert len(got) == len(expected) == 10  # the failed turn is not re-run
     for want, have in zip(expected, got, strict=True):
         if isinstance(want, pd.DataFrame):
             pd.testing.assert_frame_equal(have, want)
@@ -405,13 +412,14 @@ def test_exported_notebook_reproduces_every_turn(executed: dict[str, Any]) -> No
     assert got[2] == pytest.approx(40.75)  # in-place edits of turn 2 did not leak into turn 3
     assert got[5] == 5  # len(results) counted only the successful turns before it
     assert got[7] is True and got[8] is True  # regions was fresh again after being upper-cased
+    assert got[9] == [1, 2, 3]
 
 
 @pytest.mark.slow
 def test_exported_notebook_cells_show_the_answers(executed: dict[str, Any]) -> None:
     cells = executed["notebook"].cells
     code_cells = [c for c in cells if c.cell_type == "code"]
-    assert len(code_cells) == 1 + 9 + 1  # setup, successful turns, the test's own cell
+    assert len(code_cells) == 1 + 10 + 1  # setup, successful turns, the test's own cell
     for cell in code_cells:
         assert all(o.output_type != "error" for o in cell.outputs)
     turn_cells = code_cells[1:-1]

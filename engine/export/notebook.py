@@ -55,7 +55,8 @@ DATA = HOME / "data"
 OUTPUT_DIR = str(HOME / "outputs")  # each turn writes its files into outputs/turn-<n>/
 TABLE_NAMES = {names!r}
 _arrow = {{name: pq.read_table(DATA / f"{{name}}.parquet") for name in TABLE_NAMES}}
-tables = {{name: table.to_pandas() for name, table in _arrow.items()}}  # what pd.read_parquet does
+# as in the app (engine/values.py pandas_frame): DATE columns as datetime64, as sql() gives them
+tables = {{name: table.to_pandas(date_as_object=False) for name, table in _arrow.items()}}
 
 _con = duckdb.connect(":memory:")
 for _name, _table in _arrow.items():
@@ -87,7 +88,7 @@ def save_table(name, frame, replace=False):
         frame = frame.reset_index()
     frame = frame.set_axis([str(c) for c in frame.columns], axis=1)
     _arrow[name] = pa.Table.from_pandas(frame, preserve_index=False)
-    tables[name] = _arrow[name].to_pandas()
+    tables[name] = _arrow[name].to_pandas(date_as_object=False)
     _con.register(name, _arrow[name])
 
 

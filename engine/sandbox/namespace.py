@@ -27,6 +27,7 @@ from engine.code_names import (
     SQL,
 )
 from engine.sandbox.execute import cannot_answer
+from engine.values import pandas_frame
 
 # Names that reach the namespace indirectly: materialise every table when the code uses them.
 _DYNAMIC_NAMES: Final = frozenset({"globals", "vars", "locals", "eval", "exec", "dir"})
@@ -97,7 +98,7 @@ class TableStore:
     def frame(self, table: LoadedTable) -> Any:
         """The pandas frame for a table, built once (copying, so in-place edits are allowed)."""
         if table.name not in self._frames:
-            self._frames[table.name] = table.arrow.to_pandas()
+            self._frames[table.name] = pandas_frame(table.arrow)
         return self._frames[table.name]
 
 
