@@ -86,13 +86,9 @@ def unknown_columns(code: str, profiles: Sequence[TableProfile]) -> list[ColumnP
         tree = ast.parse(code)
     except SyntaxError:
         return []
-    checked = {name: p.column_names for name, p in _checked_tables(tree, profiles).items()}
-    created = _created_names(tree)
     problems: dict[tuple[str, str], ColumnProblem] = {}
-    for table, column in _references(tree, checked):
-        columns = checked[table]
-        if column in columns or column in created:
-            continue
+    for table, columns, node in _unknown_references(tree, profiles):
+        column = node.value
         display = profiles[0].name if table == FIRST_TABLE and profiles else table
         problems.setdefault(
             (display, column),
@@ -112,13 +108,8 @@ def columns_as_stored(code: str, profiles: Sequence[TableProfile]) -> str:
         tree = ast.parse(code)
     except SyntaxError:
         return code
-    checked = {name: p.column_names for name, p in _checked_tables(tree, profiles).items()}
-    created = _created_names(tree)
     edits = []
-    for table, node in _reference_nodes(tree, checked):
-        columns = checked[table]
-        if node.value in columns or node.value in created:
-            continue
+    for _, columns, node in _unknown_references(tree, profiles):
         key = _letters(node.value)
         same = [c for c in columns if key and _letters(c) == key]
         if len(same) == 1 and node.end_lineno is not None and node.end_col_offset is not None:
@@ -126,6 +117,21 @@ def columns_as_stored(code: str, profiles: Sequence[TableProfile]) -> str:
                 (node.lineno, node.col_offset, node.end_lineno, node.end_col_offset, repr(same[0]))
             )
     return spliced(code, edits)
+
+
+def _unknown_references(
+    tree: ast.Module, profiles: Sequence[TableProfile]
+) -> list[tuple[str, tuple[str, ...], ast.Constant]]:
+    """The column names the code reads from a table it does not rebind, that the table does not
+    have and the code does not make itself: each with its table (as named in the code) and the
+    table's columns. What the column check reports and the respelling rewrites."""
+    checked = {name: p.column_names for name, p in _checked_tables(tree, profiles).items()}
+    created = _created_names(tree)
+    return [
+        (table, checked[table], node)
+        for table, node in _reference_nodes(tree, checked)
+        if node.value not in checked[table] and node.value not in created
+    ]
 
 
 def _letters(name: str) -> str:
@@ -209,10 +215,6 @@ def _string_nodes(node: ast.expr | None) -> list[ast.Constant]:
         ):
             return [e for e in node.elts if isinstance(e, ast.Constant)]
     return []
-
-
-def _references(tree: ast.Module, tables: dict[str, tuple[str, ...]]) -> list[tuple[str, str]]:
-    return [(table, node.value) for table, node in _reference_nodes(tree, tables)]
 
 
 def _reference_nodes(
