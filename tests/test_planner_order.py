@@ -58,10 +58,79 @@ def test_table_order_is_used_only_when_every_date_runs_forward_in_it(settings, t
 
 def test_with_a_place_column_last_is_a_place_not_the_last_row(settings, tmp_path) -> None:
     """In a ranking, "who was last" is the last place: the table's order (a DNF row below the
-    places) is not read for it."""
+    places) is not read for it, and a row with no place makes the last place unclear."""
     with Table(settings, tmp_path, RANKED, name="ranked") as t:
-        with pytest.raises(UnsupportedError):
-            t.plan("who was last?")
+        assert "the highest Rank" in t.plan("who was last?").explanation
+        with pytest.raises(CannotAnswer, match="some Rank cells are not places"):
+            t.answer("who was last?")
+    finished = RANKED.replace(",Di Fox,Spain,DNF", "4,Di Fox,Spain,1:53.4")
+    with Table(settings, tmp_path, finished, name="finished") as t:
+        assert t.answer("who was last?") == "Di Fox"
+
+
+# A results list: places run forward in the table's order, two Japanese finishers, a tie.
+RESULTS = """Rank,Athlete,Nationality,Time
+1,Ann Lee,Canada,1:50.2
+2,Bo Chan,Japan,1:51.0
+3,Cy Roe,Italy,1:52.9
+4,Di Fox,Japan,1:53.1
+5,Ed Moss,Canada,1:53.8
+5,Flo Hart,Canada,1:53.8
+"""
+
+
+def test_first_last_and_top_among_filtered_rows_read_their_places(settings, tmp_path) -> None:
+    """ "The first finisher from Japan" is the best place among Japan's rows, not place 1 (which
+    is Canada's) and not the table's first row; ties are all named."""
+    with Table(settings, tmp_path, RESULTS, name="results") as t:
+        japan = t.frame[t.frame["Nationality"] == "Japan"]
+        first = japan.loc[japan["Rank"].idxmin(), "Athlete"]
+        last = japan.loc[japan["Rank"].idxmax(), "Athlete"]
+        assert t.answer("who is the first finisher from japan?") == first == "Bo Chan"
+        assert t.answer("who was the last japanese athlete to finish?") == last == "Di Fox"
+        assert t.answer("who was the top finisher from italy?") == "Cy Roe"
+        assert t.answer("who was the top ranked athlete?") == "Ann Lee"
+        tied = t.answer("who was the last finisher from canada?")
+        assert list(tied) == ["Ed Moss", "Flo Hart"]
+        plan = t.plan("who is the first finisher from japan?")
+        assert plan.explanation == (
+            "Athlete of the row with the lowest Rank, where Nationality == Japan"
+        )
+
+
+# A season's games with the team's poll rank beside them: the first game is the first row,
+# not the best rank.
+GAMES = """Date,Opponent,Rank#,Attendance
+Sep 2,Akron,12,80000
+Sep 9,Boise,8,81000
+Sep 16,Cornell,5,79000
+"""
+
+
+def test_first_and_last_by_place_need_places_that_run_in_the_table_order(
+    settings, tmp_path
+) -> None:
+    with Table(settings, tmp_path, GAMES, name="games") as t:
+        with pytest.raises(CannotAnswer, match="Rank# does not run in the order of the table"):
+            t.answer("what was the first opponent?")
+    shuffled = RESULTS.replace("1,Ann Lee,Canada,1:50.2\n", "") + "1,Ann Lee,Canada,1:50.2\n"
+    with Table(settings, tmp_path, shuffled, name="shuffled") as t:
+        with pytest.raises(CannotAnswer, match="Rank does not run"):
+            t.answer("who is the first finisher from canada?")
+        assert t.answer("who was the top finisher from canada?") == "Ann Lee"  # a place only
+
+
+def test_top_before_a_verb_or_oldest_is_no_place(settings, tmp_path) -> None:
+    """ "The top scoring team" ranks by goals and "the oldest athlete" by age: the place column
+    must not answer them."""
+    table = "Position,Team,Points,For\n1,Lyon,30,40\n2,Nice,28,55\n3,Metz,20,35\n"
+    with Table(settings, tmp_path, table, name="league") as t:
+        for question in ("which team was the top scoring team?", "which team was the oldest?"):
+            try:
+                plan = t.plan(question)
+            except UnsupportedError:
+                continue
+            assert "Position" not in plan.explanation, question
 
 
 DRAFT = """Pick,Team,Player,Position

@@ -32,6 +32,7 @@ from engine.planner.intents.positions import (
     LatestRow,
     ListEnd,
     Neighbour,
+    PlaceAmong,
     Placing,
     TableOrder,
 )
@@ -63,6 +64,7 @@ INTENTS: Final[tuple[Intent, ...]] = (
     ListEnd(),
     LatestRow(),  # "who was the last coach": by the table's one date or year column
     TableOrder(),  # … or, with none, the table's order
+    PlaceAmong(),  # … or, in a ranked table, the best or worst place among the rows asked about
     Head(),
     FirstLast(),
     Histogram(),

@@ -320,17 +320,7 @@ class Placing(Intent):
 
     def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
         rank, wanted = plan.groups[0].name, plan.values[0]
-        lines = [
-            f"cells = {col(rows, rank)}",
-            f"place = pd.to_numeric(cells.astype(str).str.extract({PLACE_PATTERN!r}, "
-            "expand=False), errors='coerce')",
-            "# blank cells above the first place (medals shown as pictures): their row order",
-            "lead = cells.isna().astype(int).cummin().astype(bool)",
-            "if lead.all() or (lead.any() and place[~lead].iloc[0] == lead.sum() + 1):",
-            "    place = place.where(~lead, pd.Series(range(1, len(cells) + 1), index=cells.index))",
-            "elif place.isna().all():",
-            f"    {DECLINE}({py(f'{rank} holds no places as numbers')})",
-        ]
+        lines = _place_lines(rows, rank)
         if wanted == "last":
             lines += [
                 "if (place.isna() & cells.notna()).any():  # 'Ret', 'DNF': below every place",
@@ -352,6 +342,111 @@ class Placing(Intent):
             f"    {DECLINE}(f'no row with place {{wanted:g}} in {rank} has a ' + {target})",
             "result = picked.iloc[0] if len(picked) == 1 else picked.reset_index(drop=True)  # ties",
         ]
+
+
+def _place_lines(rows: str, rank: str) -> list[str]:
+    """Lines that read `cells` (the rank column of `rows`) as `place` numbers ("1st", "T3",
+    "=3"), declining when none is a number. Blank cells above the first place (medal images
+    in the source) take their row's order."""
+    return [
+        f"cells = {col(rows, rank)}",
+        f"place = pd.to_numeric(cells.astype(str).str.extract({PLACE_PATTERN!r}, "
+        "expand=False), errors='coerce')",
+        "# blank cells above the first place (medals shown as pictures): their row order",
+        "lead = cells.isna().astype(int).cummin().astype(bool)",
+        "if lead.all() or (lead.any() and place[~lead].iloc[0] == lead.sum() + 1):",
+        "    place = place.where(~lead, pd.Series(range(1, len(cells) + 1), index=cells.index))",
+        "elif place.isna().all():",
+        f"    {DECLINE}({py(f'{rank} holds no places as numbers')})",
+    ]
+
+
+class PlaceAmong(Intent):
+    """'who was the first finisher from Russia', 'the top finisher from Poland', 'who was
+    last': in a table with a place column (Rank, Pos …) and no one date or year column, the
+    row with the best (or worst) place among the rows the question asks about. For "first"
+    and "last" the places must run forward in the table's order when run (a results list; a
+    season's games beside a poll rank do not), so that they mean the same by place and by
+    position in the list, else it declines; "top" is said of places only. Tied rows are all
+    named; "last" declines when a cell of those rows is not a place (blank, "DNF": did that
+    player finish last, or not at all?)."""
+
+    reads = frozenset({"first", "last", "super", "link"})
+    computes = False
+
+    def match(self, q: Query) -> Plan | None:
+        edge = _ranked_edge(q)
+        rank = place_column(q.table)
+        if edge is None or rank is None or time_column(q.table) is not None:
+            return None
+        # "the top placed country": the place column named beside the edge is what it ranks by
+        q = replace(q, columns=tuple(m for m in q.columns if m.column.name != rank.name))
+        target = _target(q, None)
+        if target is None:
+            return None
+        if q.asks_who and q.who is not None and target.name != q.who.name:
+            return None  # "who was picked in the first round": Round is no one's name
+        n = -1 if edge == "last" else 0
+        return new_plan(q, self, measures=(target,), groups=(rank,), n=n, values=(edge,))
+
+    def explain(self, plan: Plan) -> str:
+        which = "highest" if plan.n == -1 else "lowest"
+        return f"{measure_words(plan)} of the row with the {which} {plan.groups[0].name}"
+
+    def gives(self, plan: Plan) -> str:
+        return "number" if plan.measures[0].kind == "number" else "label"
+
+    def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
+        rank, target = plan.groups[0].name, py(plan.measures[0].name)
+        lines = _place_lines(frame, rank)  # the whole table's order, not only these rows'
+        if plan.values != ("top",):  # "first" and "last" could also be the list's order
+            lines += [
+                "if not place.dropna().is_monotonic_increasing:",
+                f"    {DECLINE}({py(f'{rank} does not run in the order of the table')})",
+            ]
+        lines.append(f"among = place.loc[{rows}.index]")
+        if plan.n == -1:
+            lines += [
+                "if among.isna().any():  # blank, 'DNF', 'Ret': below every place, or not placed",
+                f"    {DECLINE}({py(f'some {rank} cells are not places, so the last is unclear')})",
+            ]
+        pick = "max" if plan.n == -1 else "min"
+        return [
+            *lines,
+            f"picked = {rows}.loc[among == among.{pick}(), {target}].drop_duplicates()",
+            "if picked.empty or picked.isna().any():",
+            f"    {DECLINE}(f'no row asked about has both a place in {rank} and a ' + {target})",
+            "result = picked.iloc[0] if len(picked) == 1 else picked.reset_index(drop=True)  # ties",
+        ]
+
+
+# The word that asks for an end of a ranking, and the keyword it must have been read as
+_RANKED_EDGES: Final = {"first": "first", "last": "last", "top": "super"}
+
+
+def _ranked_edge(q: Query) -> str | None:
+    """ "first", "last" or "top" (said as such: "oldest" is no place) when it is the one thing
+    to compute besides the rows' filters; "from" before a value ("from Russia") is no
+    comparison."""
+    said = {w.lower() for w in re.findall(r"\b(first|last|top)\b", q.question, re.IGNORECASE)}
+    if len(said) != 1 or q.has("listed") or q.n or q.groups:
+        return None
+    edge = said.pop()
+    feature = _RANKED_EDGES[edge]
+    if feature == "super" and q.value("super") != "desc":
+        return None
+    features = {f for _, f, _ in q.keywords}
+    if "tcmp" in features and all(f.op == "==" for f in q.filters):
+        features.discard("tcmp")  # "from Poland": a value, not a time
+    if edge == "top":
+        at = next(p for p, f, _ in q.keywords if f == "super")
+        if any(p == at + 1 and f in ("link", "gain") for p, f, _ in q.keywords):
+            return None  # "the top scoring team": the most goals, not the best place
+        if re.search(r"\btop[- ]ranked\b", q.question, re.IGNORECASE):
+            features.discard("sort")  # "the top ranked competitor": the lowest place
+    if feature not in features or features - {feature, "which", "link", "during", "row"}:
+        return None
+    return edge
 
 
 def place_column(table: TableProfile) -> ColumnProfile | None:
