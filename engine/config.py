@@ -235,6 +235,15 @@ class Settings:
         min_value=0.0,
         max_value=2.0,
     )
+    llm_confirm_below: float = setting(
+        0.95,
+        "A model answer less sure than this (and at least the confidence threshold) is checked "
+        "by two more programs drawn at the candidate temperature, and given only when two agree; "
+        "0 checks none (only the embedded model reports how sure it is).",
+        label="Check answers less sure than",
+        min_value=0.0,
+        max_value=1.0,
+    )
     llm_timeout_s: float = setting(
         120.0,
         "Timeout for one LLM request.",

@@ -75,13 +75,67 @@ def test_an_answer_written_unsure_is_declined_with_its_result_kept() -> None:
 
 
 def test_an_answer_written_sure_stands_and_the_threshold_is_a_setting() -> None:
-    reply = Reply(fenced(CODE), logprobs=tokens(fenced(CODE), 0.95))
-    turn, _ = _ask("how many sales were in region N?", reply)
-    assert turn.ok and turn.result.answer.value == 2
+    reply = Reply(fenced(CODE), logprobs=tokens(fenced(CODE), 0.97))
+    turn, server = _ask("how many sales were in region N?", reply)
+    assert turn.ok and turn.result.answer.value == 2 and len(server.requests) == 1
     unsure = Reply(fenced(CODE), logprobs=tokens(fenced(CODE), 0.6))
-    lenient = replace(SETTINGS, llm_min_confidence=0.5)
+    lenient = replace(SETTINGS, llm_min_confidence=0.5, llm_confirm_below=0.0)
     turn, _ = _ask("how many sales were in region N?", unsure, settings=lenient)
     assert turn.ok
+
+
+QUESTION = "how many sales were in region N?"
+AGREES = "result = len(df[df['region'] == 'N'])"  # 2, as CODE computes
+DIFFERS = "result = int((df['region'] == 'S').sum())"  # 1
+
+
+def _confirm(replies: list[Reply]):
+    """The loop with a first answer 90% sure: above the threshold, below `llm_confirm_below`."""
+    settings = replace(SETTINGS, repair_attempts=0)
+    with FakeOpenAI(replies) as server:
+        config = replace(config_for(server.base_url), logprobs=True)
+        context = Context([PROFILE], [], settings)
+        turn = answer_question(QUESTION, [LLMDrafter(config)], Runner(), context)
+    return turn, server.requests
+
+
+FIRST = Reply(fenced(CODE), logprobs=tokens(fenced(CODE), 0.9))
+
+
+def test_an_answer_written_half_sure_stands_when_another_program_agrees() -> None:
+    """The second program is sampled, and less sure than the threshold: it votes all the same
+    (sampling lowers its probabilities; the vote is its check)."""
+    second = Reply(fenced(AGREES), logprobs=tokens(fenced(AGREES), 0.5))
+    turn, requests = _confirm([FIRST, second])
+    assert turn.ok and turn.result.answer.value == 2
+    assert [r.body["temperature"] for r in requests] == [0.0, SETTINGS.llm_candidate_temperature]
+    assert turn.explanation == "2 of 2 candidate programs agree"
+
+
+def test_an_answer_written_half_sure_is_declined_when_the_others_differ() -> None:
+    third = "result = len(df)"  # 3
+    turn, requests = _confirm([FIRST, Reply(fenced(DIFFERS)), Reply(fenced(third))])
+    assert not turn.ok and turn.result.error.kind == "unsupported" and len(requests) == 3
+    assert "computed different answers (2 / 1 / 3)" in turn.result.error.message
+
+
+def test_the_others_agreeing_on_another_answer_win_over_a_half_sure_first() -> None:
+    turn, requests = _confirm([FIRST, Reply(fenced(DIFFERS)), Reply(fenced(DIFFERS))])
+    assert turn.ok and turn.result.answer.value == 1 and "2 of 3" in turn.explanation
+
+
+def test_an_answer_written_half_sure_is_declined_when_no_other_program_runs() -> None:
+    broken = "result = df['no such column'].sum()"
+    turn, requests = _confirm([FIRST, Reply(fenced(broken)), Reply(fenced(broken))])
+    assert not turn.ok and turn.result.error.kind == "unsupported" and len(requests) == 3
+    assert turn.result.error.message.startswith("Not sure enough to answer: the model was 90%")
+    assert turn.result.answer.value == 2  # what the first program computed stays, to check
+
+
+def test_answers_are_not_checked_with_the_setting_at_zero() -> None:
+    settings = replace(SETTINGS, llm_confirm_below=0.0)
+    turn, server = _ask(QUESTION, FIRST, settings=settings)
+    assert turn.ok and len(server.requests) == 1
 
 
 def test_without_token_probabilities_nothing_is_declined() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from typing import Final
 
 from engine.answer.checks import Problem, code_problems, prepared
 from engine.answer.consensus import Tally, answer_key, disagreement, has_majority
@@ -20,6 +21,7 @@ from engine.answer.nothing_found import nothing_found
 from engine.answer.progress import Progress
 from engine.answer.unmatched import missed_note, missed_rows
 from engine.answer_kinds import Wanted, asks_for_values, wanted_answer
+from engine.config import Settings
 from engine.errors import LLMError, UnsupportedError
 from engine.figures import presented
 from engine.types import Attempt, ErrorInfo, RunResult, Turn
@@ -75,20 +77,29 @@ def _candidates(
     tried: list[_Tried],
     costs: list[Draft],
 ) -> bool:
-    """`_answered`, once per candidate program when `llm_candidates` > 1; the most frequent
-    answer wins (engine/answer/consensus.py). True when an answer stands."""
-    wanted = context.settings.llm_candidates
-    sampler = drafter.sampled(context.settings.llm_candidate_temperature) if wanted > 1 else None
-    if sampler is None:
+    """`_answered`, once per candidate program when `llm_candidates` > 1, or when the model was
+    not sure of the first (`llm_confirm_below`); the most frequent answer wins
+    (engine/answer/consensus.py). True when an answer stands.
+
+    The confidence threshold applies to the first program only: the others are sampled, which
+    lowers their tokens' probabilities by itself, and the vote is their check."""
+    settings = context.settings
+    wanted = settings.llm_candidates
+    sampler = drafter.sampled(settings.llm_candidate_temperature)
+    if sampler is None or (wanted == 1 and settings.llm_confirm_below <= 0):
         return _answered(drafter, question, run, context, tried, costs)
     trails: list[list[_Tried]] = []  # each candidate's tries, its final one last
     answered: list[int] = []  # the candidates whose code ran
-    for i in range(wanted):
+    doubted: float | None = None  # how sure the model was of a first answer it must confirm
+    i = 0
+    while i < wanted:
         if i:
             context.notify(Progress("model", f"candidate program {i + 1} of {wanted}"))
         trail: list[_Tried] = []
         try:
-            ok = _answered(drafter if i == 0 else sampler, question, run, context, trail, costs)
+            ok = _answered(
+                drafter if i == 0 else sampler, question, run, context, trail, costs, gated=i == 0
+            )
         except LLMError:
             if i == 0:
                 tried.extend(trail)
@@ -99,9 +110,13 @@ def _candidates(
             answered.append(i)
             if i == 0 and answer_key(trail[-1].result.answer) is None:
                 break  # a chart: not voted on
+            if i == 0 and wanted == 1 and _doubtful(trail[-1].draft, settings):
+                doubted, wanted = trail[-1].draft.sure, CONFIRMING
+                context.notify(Progress("model", "unsure of this answer: checking it"))
         tally = Tally(tuple(answer_key(trails[j][-1].result.answer) for j in answered))
         if tally.settled(wanted - i - 1):
             break
+        i += 1
     if not answered:
         tried.extend(trails[0])  # as with one candidate: the first program's failure
         return False
@@ -109,7 +124,15 @@ def _candidates(
     winner = answered[tally.winner or 0]
     votes, ran = tally.votes(tally.winner or 0), len(answered)
     *earlier, final = trails[winner]
-    if ran > 1 and not (has_majority(votes, ran) and votes >= 2):
+    if doubted is not None and ran == 1:
+        error = ErrorInfo(
+            UnsupportedError.kind,
+            f"Not sure enough to answer: the model was {doubted:.0%} sure of the names and "
+            f"values its program uses, and none of {wanted - 1} more programs for this question "
+            "ran to check its answer. Rephrase the question, or edit the code below.",
+        )
+        final = replace(final, result=replace(final.result, ok=False, error=error))
+    elif ran > 1 and not (has_majority(votes, ran) and votes >= 2):
         finals = [trails[j][-1].result.answer for j in answered]
         error = ErrorInfo(
             UnsupportedError.kind,
@@ -134,8 +157,11 @@ def _answered(
     context: Context,
     tried: list[_Tried],
     costs: list[Draft],
+    *,
+    gated: bool = True,
 ) -> bool:
-    """Draft, check, run and repair with one drafter; True once its code runs."""
+    """Draft, check, run and repair with one drafter; True once its code runs. `gated`: an
+    answer less sure than `llm_min_confidence` is declined."""
     draft = drafter.draft(question, context)
     repairs_left = max(0, context.settings.repair_attempts) if drafter.repairs else 0
     kind_repairs_left = 1  # an answer of the wrong kind goes back once
@@ -188,7 +214,7 @@ def _answered(
                 result = _found_nothing(result, note)
             elif result.ok and any(p.declines for p in problems):
                 result = _answers_nothing(result, [p for p in problems if p.declines])
-            elif _unsure(draft, result, context.settings.llm_min_confidence):
+            elif gated and _unsure(draft, result, context.settings.llm_min_confidence):
                 result = _not_sure(result, draft.sure or 0.0, context.settings.llm_min_confidence)
             tried.append(_Tried(draft, result, tuple(p.for_user for p in problems)))
             declined = (
@@ -299,6 +325,17 @@ def _found_nothing(result: RunResult, note: str) -> RunResult:
     detail = "\n\n".join(filter(None, (raw.message, raw.detail))) if raw else None
     error = ErrorInfo(UnsupportedError.kind, message, detail=detail)
     return replace(result, ok=False, error=error)
+
+
+# Programs in all, the first included, for an answer the model was not sure of
+CONFIRMING: Final = 3
+
+
+def _doubtful(draft: Draft, settings: Settings) -> bool:
+    """A first answer that passed the confidence threshold but is less sure than
+    `llm_confirm_below`: measured on wtq-train, about as many such answers were wrong as right
+    (issue 13), so another program must agree before it is given."""
+    return draft.sure is not None and draft.sure < settings.llm_confirm_below
 
 
 def _unsure(draft: Draft, result: RunResult, threshold: float) -> bool:
