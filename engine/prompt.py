@@ -210,6 +210,30 @@ def _words(text: str) -> set[str]:
     return {stem(w) for w in found if len(w) >= 2}
 
 
+# A second opinion on an answer the model was unsure of (answer/loop.py): the question beside
+# the tables' column names only, as a user would ask any chat model. Its mistakes are not the
+# full prompt's, so the two agreeing says more than two samples of one prompt (issue 13).
+PLAIN_ROLE: Final = "You are a Python data analyst. Answer with Python code in a ```python block."
+PLAIN_TABLE: Final = (
+    "A pandas DataFrame `{variable}` holds the table {name}, with columns: {columns}."
+)
+PLAIN_RESULT: Final = f"Set `{RESULT}` to the answer."
+
+
+def plain_messages(question: str, profiles: Sequence[TableProfile]) -> list[dict[str, str]]:
+    """The chat messages of the plain prompt for `question` (pure)."""
+    tables = [
+        PLAIN_TABLE.format(
+            variable=FIRST_TABLE if i == 0 else _name(p.name),
+            name=_name(p.name),
+            columns=", ".join(p.column_names),
+        )
+        for i, p in enumerate(profiles)
+    ]
+    user = "\n".join([*tables, question, PLAIN_RESULT])
+    return [{"role": "system", "content": PLAIN_ROLE}, {"role": "user", "content": user}]
+
+
 def describe_table(profile: TableProfile, settings: Settings, *, first: bool = False) -> str:
     """One table in few tokens: name, rows, then a line per column (type, range or values).
 

@@ -13,6 +13,7 @@ import pytest
 from engine.answer import Context, answer_question
 from engine.answer.confidence import literal_confidence
 from engine.answer.llm_drafter import LLMDrafter
+from engine.prompt import PLAIN_ROLE
 from engine.types import Answer, RunResult
 from tests.fake_openai import FakeOpenAI, Reply
 from tests.test_answer_loop import PROFILE, SETTINGS, Runner, config_for, fenced
@@ -89,12 +90,11 @@ AGREES = "result = len(df[df['region'] == 'N'])"  # 2, as CODE computes
 DIFFERS = "result = int((df['region'] == 'S').sum())"  # 1
 
 
-def _confirm(replies: list[Reply]):
+def _check(replies: list[Reply], settings=SETTINGS):
     """The loop with a first answer 90% sure: above the threshold, below `llm_confirm_below`."""
-    settings = replace(SETTINGS, repair_attempts=0)
     with FakeOpenAI(replies) as server:
         config = replace(config_for(server.base_url), logprobs=True)
-        context = Context([PROFILE], [], settings)
+        context = Context([PROFILE], [], replace(settings, repair_attempts=0))
         turn = answer_question(QUESTION, [LLMDrafter(config)], Runner(), context)
     return turn, server.requests
 
@@ -102,40 +102,44 @@ def _confirm(replies: list[Reply]):
 FIRST = Reply(fenced(CODE), logprobs=tokens(fenced(CODE), 0.9))
 
 
-def test_an_answer_written_half_sure_stands_when_another_program_agrees() -> None:
-    """The second program is sampled, and less sure than the threshold: it votes all the same
-    (sampling lowers its probabilities; the vote is its check)."""
+def test_an_answer_written_half_sure_stands_when_a_plain_prompt_agrees() -> None:
+    """The second request is the plain prompt (columns and question only), at the same
+    temperature; its code is less sure than the threshold and counts all the same."""
     second = Reply(fenced(AGREES), logprobs=tokens(fenced(AGREES), 0.5))
-    turn, requests = _confirm([FIRST, second])
-    assert turn.ok and turn.result.answer.value == 2
-    assert [r.body["temperature"] for r in requests] == [0.0, SETTINGS.llm_candidate_temperature]
-    assert turn.explanation == "2 of 2 candidate programs agree"
+    turn, requests = _check([FIRST, second])
+    assert turn.ok and turn.result.answer.value == 2 and turn.code == CODE
+    plain = requests[1].body["messages"]
+    assert plain[0]["content"] == PLAIN_ROLE and "Table sales" not in plain[1]["content"]
+    assert plain[1]["content"] == (
+        "A pandas DataFrame `df` holds the table sales, with columns: region, price.\n"
+        f"{QUESTION}\nSet `result` to the answer."
+    )
+    assert [r.body["temperature"] for r in requests] == [0.0, 0.0]
+    assert turn.explanation == "a second program, from a plain prompt, agrees"
 
 
-def test_an_answer_written_half_sure_is_declined_when_the_others_differ() -> None:
-    third = "result = len(df)"  # 3
-    turn, requests = _confirm([FIRST, Reply(fenced(DIFFERS)), Reply(fenced(third))])
-    assert not turn.ok and turn.result.error.kind == "unsupported" and len(requests) == 3
-    assert "computed different answers (2 / 1 / 3)" in turn.result.error.message
-
-
-def test_the_others_agreeing_on_another_answer_win_over_a_half_sure_first() -> None:
-    turn, requests = _confirm([FIRST, Reply(fenced(DIFFERS)), Reply(fenced(DIFFERS))])
-    assert turn.ok and turn.result.answer.value == 1 and "2 of 3" in turn.explanation
-
-
-def test_an_answer_written_half_sure_is_declined_when_no_other_program_runs() -> None:
-    broken = "result = df['no such column'].sum()"
-    turn, requests = _confirm([FIRST, Reply(fenced(broken)), Reply(fenced(broken))])
-    assert not turn.ok and turn.result.error.kind == "unsupported" and len(requests) == 3
+def test_an_answer_written_half_sure_is_declined_when_the_plain_prompt_differs() -> None:
+    turn, requests = _check([FIRST, Reply(fenced(DIFFERS))])
+    assert not turn.ok and turn.result.error.kind == "unsupported" and len(requests) == 2
     assert turn.result.error.message.startswith("Not sure enough to answer: the model was 90%")
-    assert turn.result.answer.value == 2  # what the first program computed stays, to check
+    assert "with a plain prompt it computed 1." in turn.result.error.message
+    assert turn.result.answer.value == 2 and turn.code == CODE  # the first stays, to check
+    assert turn.result.error.detail == "Its result: 2"
 
 
-def test_answers_are_not_checked_with_the_setting_at_zero() -> None:
-    settings = replace(SETTINGS, llm_confirm_below=0.0)
-    turn, server = _ask(QUESTION, FIRST, settings=settings)
-    assert turn.ok and len(server.requests) == 1
+def test_an_answer_written_half_sure_is_declined_when_the_plain_code_fails() -> None:
+    broken = "result = df['no such column'].sum()"
+    turn, requests = _check([FIRST, Reply(fenced(broken))])
+    assert not turn.ok and turn.result.error.kind == "unsupported" and len(requests) == 2
+    assert "computed no answer: its code failed" in turn.result.error.message
+
+
+def test_answers_are_not_checked_when_sure_or_with_the_setting_at_zero() -> None:
+    sure = Reply(fenced(CODE), logprobs=tokens(fenced(CODE), 0.97))
+    turn, requests = _check([sure])
+    assert turn.ok and len(requests) == 1
+    turn, requests = _check([FIRST], settings=replace(SETTINGS, llm_confirm_below=0.0))
+    assert turn.ok and len(requests) == 1
 
 
 def test_without_token_probabilities_nothing_is_declined() -> None:
@@ -164,3 +168,12 @@ def test_token_probabilities_come_back_without_streaming_too() -> None:
         done = complete([{"role": "user", "content": "q"}], config)
     assert "".join(t for t, _ in done.logprobs) == done.text == fenced(CODE)
     assert literal_confidence(done.logprobs) == pytest.approx(0.5)
+
+
+def test_a_table_in_a_database_gets_no_plain_second_opinion() -> None:
+    """The plain prompt says nothing of sql(), which such a table needs: its answer stands as
+    written, unchecked, rather than be declined for a second opinion that cannot run."""
+    remote = replace(PROFILE, source="postgresql://127.0.0.1:5432/shop/sales")
+    drafter = LLMDrafter(config_for("http://127.0.0.1:9/v1"))
+    assert drafter.plain(Context([remote], [], SETTINGS)) is None
+    assert drafter.plain(Context([PROFILE], [], SETTINGS)) is not None

@@ -77,3 +77,8 @@ class Drafter(Protocol):
     def sampled(self, temperature: float) -> Drafter | None:
         """The same drafter sampling at `temperature` (another candidate), or None."""
         ...
+
+    def plain(self, context: Context) -> Drafter | None:
+        """The same model asked with a plain prompt (a second opinion on an answer it was
+        unsure of), or None when there is none for these tables."""
+        ...

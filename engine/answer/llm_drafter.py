@@ -13,6 +13,7 @@ from typing import Final
 from engine.answer.confidence import literal_confidence
 from engine.answer.drafts import Context, Draft, Failure
 from engine.answer.progress import Progress
+from engine.databases.urls import database_of_source
 from engine.errors import LLMError
 from engine.extraction import code_from_reply, explanation_from_code
 from engine.llm import Completion, LLMConfig, complete
@@ -22,6 +23,7 @@ from engine.prompt import (
     REPAIR,
     REPLY_REMINDER,
     messages_for_question,
+    plain_messages,
 )
 from engine.types import Backend, RunResult
 
@@ -64,6 +66,12 @@ class LLMDrafter:
     def sampled(self, temperature: float) -> LLMDrafter:
         return LLMDrafter(replace(self.config, temperature=temperature))
 
+    def plain(self, context: Context) -> LLMDrafter | None:
+        """None for tables that stay in a database: the plain prompt says nothing of sql()."""
+        if any(database_of_source(p.source) for p in context.profiles):
+            return None
+        return PlainLLMDrafter(self.config)
+
     def _ask(self, messages: Messages, context: Context) -> Draft:
         """One reply with code (one reminder if it has none); LLMError if none comes."""
         usage = _Usage()
@@ -101,6 +109,16 @@ class LLMDrafter:
         reply = complete(messages, config, on_token=lambda t: notify(Progress("token", t)))
         usage.add(reply)
         return reply
+
+
+class PlainLLMDrafter(LLMDrafter):
+    """The same model with the plain prompt (engine/prompt.py::plain_messages)."""
+
+    def draft(self, question: str, context: Context) -> Draft:
+        return self._ask(plain_messages(question, context.profiles), context)
+
+    def plain(self, context: Context) -> None:
+        return None
 
 
 class _Usage:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from typing import Final
 
 from engine.answer.checks import Problem, code_problems, prepared
 from engine.answer.consensus import Tally, answer_key, disagreement, has_majority
@@ -59,6 +58,7 @@ def answer_question(question: str, drafters: Iterable[Drafter], run: Run, contex
             break
         try:
             if _candidates(drafter, question, run, context, tried, costs):
+                _second_opinion(drafter, question, run, context, tried, costs)
                 break
         except UnsupportedError as exc:  # only a draft declines
             declined = exc
@@ -77,29 +77,20 @@ def _candidates(
     tried: list[_Tried],
     costs: list[Draft],
 ) -> bool:
-    """`_answered`, once per candidate program when `llm_candidates` > 1, or when the model was
-    not sure of the first (`llm_confirm_below`); the most frequent answer wins
-    (engine/answer/consensus.py). True when an answer stands.
-
-    The confidence threshold applies to the first program only: the others are sampled, which
-    lowers their tokens' probabilities by itself, and the vote is their check."""
-    settings = context.settings
-    wanted = settings.llm_candidates
-    sampler = drafter.sampled(settings.llm_candidate_temperature)
-    if sampler is None or (wanted == 1 and settings.llm_confirm_below <= 0):
+    """`_answered`, once per candidate program when `llm_candidates` > 1; the most frequent
+    answer wins (engine/answer/consensus.py). True when an answer stands."""
+    wanted = context.settings.llm_candidates
+    sampler = drafter.sampled(context.settings.llm_candidate_temperature) if wanted > 1 else None
+    if sampler is None:
         return _answered(drafter, question, run, context, tried, costs)
     trails: list[list[_Tried]] = []  # each candidate's tries, its final one last
     answered: list[int] = []  # the candidates whose code ran
-    doubted: float | None = None  # how sure the model was of a first answer it must confirm
-    i = 0
-    while i < wanted:
+    for i in range(wanted):
         if i:
             context.notify(Progress("model", f"candidate program {i + 1} of {wanted}"))
         trail: list[_Tried] = []
         try:
-            ok = _answered(
-                drafter if i == 0 else sampler, question, run, context, trail, costs, gated=i == 0
-            )
+            ok = _answered(drafter if i == 0 else sampler, question, run, context, trail, costs)
         except LLMError:
             if i == 0:
                 tried.extend(trail)
@@ -110,13 +101,9 @@ def _candidates(
             answered.append(i)
             if i == 0 and answer_key(trail[-1].result.answer) is None:
                 break  # a chart: not voted on
-            if i == 0 and wanted == 1 and _doubtful(trail[-1].draft, settings):
-                doubted, wanted = trail[-1].draft.sure, CONFIRMING
-                context.notify(Progress("model", "unsure of this answer: checking it"))
         tally = Tally(tuple(answer_key(trails[j][-1].result.answer) for j in answered))
         if tally.settled(wanted - i - 1):
             break
-        i += 1
     if not answered:
         tried.extend(trails[0])  # as with one candidate: the first program's failure
         return False
@@ -124,15 +111,7 @@ def _candidates(
     winner = answered[tally.winner or 0]
     votes, ran = tally.votes(tally.winner or 0), len(answered)
     *earlier, final = trails[winner]
-    if doubted is not None and ran == 1:
-        error = ErrorInfo(
-            UnsupportedError.kind,
-            f"Not sure enough to answer: the model was {doubted:.0%} sure of the names and "
-            f"values its program uses, and none of {wanted - 1} more programs for this question "
-            "ran to check its answer. Rephrase the question, or edit the code below.",
-        )
-        final = replace(final, result=replace(final.result, ok=False, error=error))
-    elif ran > 1 and not (has_majority(votes, ran) and votes >= 2):
+    if ran > 1 and not (has_majority(votes, ran) and votes >= 2):
         finals = [trails[j][-1].result.answer for j in answered]
         error = ErrorInfo(
             UnsupportedError.kind,
@@ -150,6 +129,57 @@ def _candidates(
     return final.result.ok
 
 
+def _second_opinion(
+    drafter: Drafter,
+    question: str,
+    run: Run,
+    context: Context,
+    tried: list[_Tried],
+    costs: list[Draft],
+) -> None:
+    """The answer in `tried[-1]`, when the model was less than `llm_confirm_below` sure of it,
+    stands only if the same model asked with the plain prompt computes the same; otherwise it
+    is declined, both answers shown. Two samples of the one prompt agreed on 11 of 11 such
+    answers on wtq-train, 8 of them wrong: the same misreading, twice (issue 13)."""
+    first = tried[-1]
+    plain = drafter.plain(context) if _doubtful(first, context.settings) else None
+    if plain is None:
+        return
+    context.notify(Progress("model", "unsure of this answer: asking again with a plain prompt"))
+    trail: list[_Tried] = []
+    try:
+        ran = _answered(plain, question, run, context, trail, costs, gated=False)
+    except LLMError:
+        ran = False  # the model went away: the answer stays unchecked, so it is not given
+    answer, second = first.result.answer, trail[-1].result.answer if ran else None
+    if second is not None and answer_key(second) == answer_key(answer):
+        said = first.draft.explanation
+        agreed = "a second program, from a plain prompt, agrees"
+        draft = replace(first.draft, explanation=f"{said} ({agreed})" if said else agreed)
+        tried[-1] = replace(first, draft=draft)
+        return
+    other = disagreement([second]) if second is not None else "no answer: its code failed"
+    message = (
+        f"Not sure enough to answer: the model was {first.draft.sure or 0:.0%} sure of the "
+        f"names and values its code uses, and asked again with a plain prompt it computed "
+        f"{other}. Rephrase the question, or edit the code below."
+    )
+    tried[-1] = replace(first, result=_withheld(first.result, message))
+
+
+def _doubtful(tried: _Tried, settings: Settings) -> bool:
+    """An answer (not a chart) that passed the confidence threshold but was written less sure
+    than `llm_confirm_below`: on wtq-train about 13 of 32 such answers were right."""
+    sure, answer = tried.draft.sure, tried.result.answer
+    return (
+        tried.result.ok
+        and sure is not None
+        and sure < settings.llm_confirm_below
+        and answer is not None
+        and answer_key(answer) is not None
+    )
+
+
 def _answered(
     drafter: Drafter,
     question: str,
@@ -161,7 +191,8 @@ def _answered(
     gated: bool = True,
 ) -> bool:
     """Draft, check, run and repair with one drafter; True once its code runs. `gated`: an
-    answer less sure than `llm_min_confidence` is declined."""
+    answer less sure than `llm_min_confidence` is declined (the threshold was measured on the
+    full prompt's drafts)."""
     draft = drafter.draft(question, context)
     repairs_left = max(0, context.settings.repair_attempts) if drafter.repairs else 0
     kind_repairs_left = 1  # an answer of the wrong kind goes back once
@@ -325,17 +356,6 @@ def _found_nothing(result: RunResult, note: str) -> RunResult:
     detail = "\n\n".join(filter(None, (raw.message, raw.detail))) if raw else None
     error = ErrorInfo(UnsupportedError.kind, message, detail=detail)
     return replace(result, ok=False, error=error)
-
-
-# Programs in all, the first included, for an answer the model was not sure of
-CONFIRMING: Final = 3
-
-
-def _doubtful(draft: Draft, settings: Settings) -> bool:
-    """A first answer that passed the confidence threshold but is less sure than
-    `llm_confirm_below`: measured on wtq-train, about as many such answers were wrong as right
-    (issue 13), so another program must agree before it is given."""
-    return draft.sure is not None and draft.sure < settings.llm_confirm_below
 
 
 def _unsure(draft: Draft, result: RunResult, threshold: float) -> bool:

@@ -44,3 +44,6 @@ class PlannerDrafter:
 
     def sampled(self, temperature: float) -> None:
         return None  # deterministic: a second candidate would be the same code
+
+    def plain(self, context: Context) -> None:
+        return None  # its answers are checked by their plan
