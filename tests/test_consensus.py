@@ -31,6 +31,14 @@ def test_answers_that_agree_share_a_key() -> None:
     assert answer_key(table(("a",), ("N", 2.5))) == answer_key(table(("mean_price",), ("N", 2.5)))
     assert answer_key(table(("a",), ("N", 2.5))) != answer_key(table(("a",), ("N", 2.6)))
     assert answer_key(Answer("figure", "", figure={})) is None
+    one, same = "@mean[2.50], @sd[1.2]", "@sd[1.20] @Mean[2.5]"
+    assert answer_key(Answer("text", one, value=one)) == answer_key(
+        Answer("text", same, value=same)
+    )
+    other = "@mean[2.50] @sd[1.3]"
+    assert answer_key(Answer("text", one, value=one)) != answer_key(
+        Answer("text", other, value=other)
+    )
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ declined, with the answers that disagreed. Charts are not voted on: two good cha
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
@@ -28,7 +29,14 @@ def answer_key(answer: Answer | None) -> Hashable | None:
     if answer.kind == "table" and answer.table is not None:
         rows = answer.table.rows[:CELLS_COMPARED]
         return ("table", answer.table.row_count, tuple(tuple(map(_cell, r)) for r in rows))
+    parts = _PARTS.findall(answer.value) if isinstance(answer.value, str) else []
+    if parts:  # "@mean[2.50], @sd[1.2]" and "@sd[1.20] @mean[2.5]": the same answer
+        return ("parts", tuple(sorted((name.casefold(), _cell(v)) for name, v in parts)))
     return ("value", _cell(answer.value))
+
+
+# The parts of an answer written in a requested format "@name[value] …" (answer_kinds.py)
+_PARTS: Final = re.compile(r"@(\w+)\[([^\]]*)\]")
 
 
 def _cell(value: Any) -> Hashable:
