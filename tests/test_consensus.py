@@ -35,6 +35,18 @@ def test_answers_that_agree_share_a_key() -> None:
     assert answer_key(Answer("text", one, value=one)) == answer_key(
         Answer("text", same, value=same)
     )
+    assert answer_key(table(("Country",), ("Norway",))) == answer_key(
+        Answer("text", "Norway", value="Norway")
+    )
+    assert answer_key(table(("a",), ("x",), ("y",))) == answer_key(
+        Answer("text", "", value=["x", "y"])
+    )
+    assert answer_key(Answer("value", "", value=True)) == answer_key(
+        Answer("text", "", value="Yes")
+    )
+    assert answer_key(Answer("value", "", value=False)) != answer_key(
+        Answer("text", "", value="yes")
+    )
     other = "@mean[2.50] @sd[1.3]"
     assert answer_key(Answer("text", one, value=one)) != answer_key(
         Answer("text", other, value=other)

@@ -28,13 +28,26 @@ def answer_key(answer: Answer | None) -> Hashable | None:
         return None
     if answer.kind == "table" and answer.table is not None:
         rows = answer.table.rows[:CELLS_COMPARED]
+        if rows and all(len(r) == 1 for r in rows):  # a column of values, as a list would be
+            return _values([r[0] for r in rows], answer.table.row_count)
         return ("table", answer.table.row_count, tuple(tuple(map(_cell, r)) for r in rows))
-    parts = _PARTS.findall(answer.value) if isinstance(answer.value, str) else []
+    value = answer.value
+    parts = _PARTS.findall(value) if isinstance(value, str) else []
     if parts:  # "@mean[2.50], @sd[1.2]" and "@sd[1.20] @mean[2.5]": the same answer
         return ("parts", tuple(sorted((name.casefold(), _cell(v)) for name, v in parts)))
-    return ("value", _cell(answer.value))
+    if isinstance(value, list | tuple):
+        return _values(list(value)[:CELLS_COMPARED], len(value))
+    return ("value", _cell(value))
 
 
+def _values(cells: list[Any], count: int) -> Hashable:
+    """One value, or several: 'Norway' is the same answer as a table of one cell 'Norway'."""
+    if count == 1 and cells:
+        return ("value", _cell(cells[0]))
+    return ("values", count, tuple(map(_cell, cells)))
+
+
+_TRUTHS: Final = {"yes": True, "true": True, "no": False, "false": False}
 # The parts of an answer written in a requested format "@name[value] …" (answer_kinds.py)
 _PARTS: Final = re.compile(r"@(\w+)\[([^\]]*)\]")
 
@@ -48,6 +61,8 @@ def _cell(value: Any) -> Hashable:
         return float(f"{value:.{SIGNIFICANT_DIGITS}g}")
     if isinstance(value, str):
         text = " ".join(value.split()).casefold()
+        if text in _TRUTHS:  # "Yes" and True
+            return _TRUTHS[text]
         try:
             return float(f"{float(text.replace(',', '')):.{SIGNIFICANT_DIGITS}g}")
         except ValueError:
