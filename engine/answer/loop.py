@@ -121,10 +121,7 @@ def _candidates(
         )
         final = replace(final, result=replace(final.result, ok=False, error=error))
     elif ran > 1:
-        agreed = f"{votes} of {ran} candidate programs agree"
-        draft = final.draft
-        explanation = f"{draft.explanation} ({agreed})" if draft.explanation else agreed
-        final = replace(final, draft=replace(draft, explanation=explanation))
+        final = _noted(final, f"{votes} of {ran} candidate programs agree")
     tried.extend([*earlier, final])
     return final.result.ok
 
@@ -153,10 +150,7 @@ def _second_opinion(
         ran = False  # the model went away: the answer stays unchecked, so it is not given
     answer, second = first.result.answer, trail[-1].result.answer if ran else None
     if second is not None and answer_key(second) == answer_key(answer):
-        said = first.draft.explanation
-        agreed = "a second program, from a plain prompt, agrees"
-        draft = replace(first.draft, explanation=f"{said} ({agreed})" if said else agreed)
-        tried[-1] = replace(first, draft=draft)
+        tried[-1] = _noted(first, "a second program, from a plain prompt, agrees")
         return
     other = disagreement([second]) if second is not None else "no answer: its code failed"
     message = (
@@ -165,6 +159,13 @@ def _second_opinion(
         f"{other}. Rephrase the question, or edit the code below."
     )
     tried[-1] = replace(first, result=_withheld(first.result, message))
+
+
+def _noted(tried: _Tried, note: str) -> _Tried:
+    """`tried` with `note` in brackets after its explanation (or as it, when it has none)."""
+    said = tried.draft.explanation
+    explanation = f"{said} ({note})" if said else note
+    return replace(tried, draft=replace(tried.draft, explanation=explanation))
 
 
 def _doubtful(tried: _Tried, settings: Settings) -> bool:
