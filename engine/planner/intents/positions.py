@@ -335,13 +335,19 @@ class Placing(Intent):
         if plan.agg == "count":
             return [*lines, "result = int((place == wanted).sum())"]
         target = py(plan.measures[0].name)
-        return [
-            *lines,
-            f"picked = {rows}.loc[place == wanted, {target}].drop_duplicates()",
-            "if picked.empty or picked.isna().any():",
-            f"    {DECLINE}(f'no row with place {{wanted:g}} in {rank} has a ' + {target})",
-            "result = picked.iloc[0] if len(picked) == 1 else picked.reset_index(drop=True)  # ties",
-        ]
+        missing = f"f'no row with place {{wanted:g}} in {rank} has a ' + {target}"
+        return [*lines, *_tied_pick(rows, "place == wanted", target, missing)]
+
+
+def _tied_pick(rows: str, where: str, target: str, missing: str) -> list[str]:
+    """Lines that set `result` to the `target` cell of the rows `where` keeps, every tied row's
+    when several, declining with `missing` (an expression) when none or a blank one."""
+    return [
+        f"picked = {rows}.loc[{where}, {target}].drop_duplicates()",
+        "if picked.empty or picked.isna().any():",
+        f"    {DECLINE}({missing})",
+        "result = picked.iloc[0] if len(picked) == 1 else picked.reset_index(drop=True)  # ties",
+    ]
 
 
 def _place_lines(rows: str, rank: str) -> list[str]:
@@ -376,8 +382,10 @@ class PlaceAmong(Intent):
 
     def match(self, q: Query) -> Plan | None:
         edge = _ranked_edge(q)
+        if edge is None:
+            return None
         rank = place_column(q.table)
-        if edge is None or rank is None or time_column(q.table) is not None:
+        if rank is None or time_column(q.table) is not None:
             return None
         # "the top placed country": the place column named beside the edge is what it ranks by
         q = replace(q, columns=tuple(m for m in q.columns if m.column.name != rank.name))
@@ -411,13 +419,8 @@ class PlaceAmong(Intent):
                 f"    {DECLINE}({py(f'some {rank} cells are not places, so the last is unclear')})",
             ]
         pick = "max" if plan.n == -1 else "min"
-        return [
-            *lines,
-            f"picked = {rows}.loc[among == among.{pick}(), {target}].drop_duplicates()",
-            "if picked.empty or picked.isna().any():",
-            f"    {DECLINE}(f'no row asked about has both a place in {rank} and a ' + {target})",
-            "result = picked.iloc[0] if len(picked) == 1 else picked.reset_index(drop=True)  # ties",
-        ]
+        missing = f"'no row asked about has both a place in {rank} and a ' + {target}"
+        return [*lines, *_tied_pick(rows, f"among == among.{pick}()", target, missing)]
 
 
 # The word that asks for an end of a ranking, and the keyword it must have been read as
