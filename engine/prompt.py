@@ -194,7 +194,9 @@ def _named_cells(
             for cell in cells[:CELLS_PER_SPAN]:
                 where = f"{_name(table)}.{_name(cell.column)}" if several else _name(cell.column)
                 rows = f"{cell.rows} row" + ("s" if cell.rows != 1 else "")
-                lines.append(f"- {where} == {_quoted(cell.value)} ({rows})")
+                line = f"- {where} == {_quoted(cell.value)} ({rows})"
+                if line not in lines:  # a value the question names twice ("hotel … hotels")
+                    lines.append(line)
     if not lines:
         return ""
     return "\n".join(

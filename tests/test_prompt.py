@@ -354,3 +354,16 @@ def test_the_plain_drafter_sends_the_cells_of_its_context(tmp_path) -> None:
     (sent,) = server.requests
     assert sent.messages[0]["content"] == PLAIN_ROLE
     assert "- opponent == 'Dallas Cowboys' (1 row)\nwhich week" in sent.messages[1]["content"]
+
+
+def test_a_cell_named_twice_is_listed_once(tmp_path) -> None:
+    """A long question (a DABench task with its constraints) names a value at several places:
+    one line says it; repeated, it only costs tokens."""
+    settings = load_settings(data_dir=str(tmp_path / "d"))
+    (tmp_path / "games.csv").write_text(GAMES_CSV)
+    question = "How many games against the Dallas Cowboys? Count only the Dallas Cowboys games."
+    with Session(settings, work_dir=tmp_path) as session:
+        session.load(tmp_path / "games.csv")
+        values = session.catalog.value_indexes()
+        _, user = plain_messages(question, session.profiles(), settings, values)
+    assert user["content"].count("- opponent == 'Dallas Cowboys' (1 row)") == 1
