@@ -316,17 +316,22 @@ def test_the_cells_a_question_names_reach_the_model_as_stored_after_the_prefix(
     assert other[-1]["content"] == "Question: Which week was the last?"  # "week": a column
 
 
+def _games(tmp_path: Path, share: str = "on"):
+    """Settings, profiles and value index of a session with GAMES_CSV loaded."""
+    settings = load_settings({"DECIPHER_SEND_SAMPLE_ROWS": share}, data_dir=str(tmp_path / "d"))
+    (tmp_path / "games.csv").write_text(GAMES_CSV)
+    with Session(settings, work_dir=tmp_path) as session:
+        session.load(tmp_path / "games.csv")
+        return settings, session.profiles(), session.catalog.value_indexes()
+
+
 @pytest.mark.parametrize("share", ["on", "off"])
 def test_the_plain_prompt_names_the_same_cells_with_the_same_consent(share, tmp_path) -> None:
     """The plain second program filters on the question's spelling too; the cells it names go
     with it, as stored, only when raw values may leave the machine (issue 13)."""
-    settings = load_settings({"DECIPHER_SEND_SAMPLE_ROWS": share}, data_dir=str(tmp_path / "d"))
-    (tmp_path / "games.csv").write_text(GAMES_CSV)
+    settings, profiles, values = _games(tmp_path, share)
     question = "which week was the opponent the dallas cowboys?"
-    with Session(settings, work_dir=tmp_path) as session:
-        session.load(tmp_path / "games.csv")
-        values = session.catalog.value_indexes()
-        system, user = plain_messages(question, session.profiles(), settings, values)
+    system, user = plain_messages(question, profiles, settings, values)
     assert system == {"role": "system", "content": PLAIN_ROLE}
     cells = [
         "Cells that match words of the question, spelled as stored:",
@@ -342,11 +347,8 @@ def test_the_plain_prompt_names_the_same_cells_with_the_same_consent(share, tmp_
 
 def test_the_plain_drafter_sends_the_cells_of_its_context(tmp_path) -> None:
     """The plain drafter builds its prompt from the session's value index, as the full one."""
-    settings = load_settings(data_dir=str(tmp_path / "d"))
-    (tmp_path / "games.csv").write_text(GAMES_CSV)
-    with Session(settings, work_dir=tmp_path) as session:
-        session.load(tmp_path / "games.csv")
-        context = Context(session.profiles(), [], settings, values=session.catalog.value_indexes())
+    settings, profiles, values = _games(tmp_path)
+    context = Context(profiles, [], settings, values=values)
     with FakeOpenAI([Reply("```python\nresult = 2\n```")]) as server:
         PlainLLMDrafter(config_for(server.base_url)).draft(
             "which week was the opponent the dallas cowboys?", context
@@ -359,11 +361,7 @@ def test_the_plain_drafter_sends_the_cells_of_its_context(tmp_path) -> None:
 def test_a_cell_named_twice_is_listed_once(tmp_path) -> None:
     """A long question (a DABench task with its constraints) names a value at several places:
     one line says it; repeated, it only costs tokens."""
-    settings = load_settings(data_dir=str(tmp_path / "d"))
-    (tmp_path / "games.csv").write_text(GAMES_CSV)
+    settings, profiles, values = _games(tmp_path)
     question = "How many games against the Dallas Cowboys? Count only the Dallas Cowboys games."
-    with Session(settings, work_dir=tmp_path) as session:
-        session.load(tmp_path / "games.csv")
-        values = session.catalog.value_indexes()
-        _, user = plain_messages(question, session.profiles(), settings, values)
+    _, user = plain_messages(question, profiles, settings, values)
     assert user["content"].count("- opponent == 'Dallas Cowboys' (1 row)") == 1
