@@ -213,10 +213,8 @@ def _words(text: str) -> set[str]:
 
 
 # A second opinion on an answer the model was unsure of (answer/loop.py): the question beside
-# the tables' column names and the cells it names, as a user would ask any chat model. Its
-# mistakes are not the full prompt's, so the two agreeing says more than two samples of one
-# prompt (issue 13). The named cells, as in the full prompt, let its filters find their rows:
-# without them its code failed on 32 of 53 such checks on wtq-train.
+# the tables' column names only, as a user would ask any chat model. Its mistakes are not the
+# full prompt's, so the two agreeing says more than two samples of one prompt (issue 13).
 PLAIN_ROLE: Final = "You are a Python data analyst. Answer with Python code in a ```python block."
 PLAIN_TABLE: Final = (
     "A pandas DataFrame `{variable}` holds the table {name}, with columns: {columns}."
@@ -224,14 +222,8 @@ PLAIN_TABLE: Final = (
 PLAIN_RESULT: Final = f"Set `{RESULT}` to the answer."
 
 
-def plain_messages(
-    question: str,
-    profiles: Sequence[TableProfile],
-    settings: Settings,
-    values: Mapping[str, ValueIndex] | None = None,
-) -> list[dict[str, str]]:
-    """The chat messages of the plain prompt for `question` (pure); `values` as in
-    `messages_for_question`."""
+def plain_messages(question: str, profiles: Sequence[TableProfile]) -> list[dict[str, str]]:
+    """The chat messages of the plain prompt for `question` (pure)."""
     tables = [
         PLAIN_TABLE.format(
             variable=FIRST_TABLE if i == 0 else _name(p.name),
@@ -240,8 +232,7 @@ def plain_messages(
         )
         for i, p in enumerate(profiles)
     ]
-    cells = _named_cells(question, profiles, values) if values and settings.send_sample_rows else ""
-    user = "\n".join([*tables, *filter(None, [cells]), question, PLAIN_RESULT])
+    user = "\n".join([*tables, question, PLAIN_RESULT])
     return [{"role": "system", "content": PLAIN_ROLE}, {"role": "user", "content": user}]
 
 

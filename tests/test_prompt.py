@@ -11,24 +11,19 @@ from pathlib import Path
 
 import pytest
 
-from engine.answer import Context
-from engine.answer.llm_drafter import PlainLLMDrafter
 from engine.config import load_settings
 from engine.prompt import (
     HISTORY_STEP,
     HISTORY_TURNS,
     MAX_TABLE_CHARS,
-    PLAIN_ROLE,
     describe_table,
     messages_for_question,
-    plain_messages,
     system_message,
 )
 from engine.session import Session
 from engine.types import Answer, ColumnProfile, ErrorInfo, RunResult, TableProfile, Turn
 from tests.conftest import SAMPLE_DATA
 from tests.fake_openai import FakeOpenAI, Reply
-from tests.test_answer_loop import config_for
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -316,52 +311,14 @@ def test_the_cells_a_question_names_reach_the_model_as_stored_after_the_prefix(
     assert other[-1]["content"] == "Question: Which week was the last?"  # "week": a column
 
 
-def _games(tmp_path: Path, share: str = "on"):
-    """Settings, profiles and value index of a session with GAMES_CSV loaded."""
-    settings = load_settings({"DECIPHER_SEND_SAMPLE_ROWS": share}, data_dir=str(tmp_path / "d"))
-    (tmp_path / "games.csv").write_text(GAMES_CSV)
-    with Session(settings, work_dir=tmp_path) as session:
-        session.load(tmp_path / "games.csv")
-        return settings, session.profiles(), session.catalog.value_indexes()
-
-
-@pytest.mark.parametrize("share", ["on", "off"])
-def test_the_plain_prompt_names_the_same_cells_with_the_same_consent(share, tmp_path) -> None:
-    """The plain second program filters on the question's spelling too; the cells it names go
-    with it, as stored, only when raw values may leave the machine (issue 13)."""
-    settings, profiles, values = _games(tmp_path, share)
-    question = "which week was the opponent the dallas cowboys?"
-    system, user = plain_messages(question, profiles, settings, values)
-    assert system == {"role": "system", "content": PLAIN_ROLE}
-    cells = [
-        "Cells that match words of the question, spelled as stored:",
-        "- opponent == 'Dallas Cowboys' (1 row)",
-    ]
-    assert user["content"].split("\n") == [
-        "A pandas DataFrame `df` holds the table games, with columns: week, opponent, result.",
-        *(cells if share == "on" else []),
-        question,
-        "Set `result` to the answer.",
-    ]
-
-
-def test_the_plain_drafter_sends_the_cells_of_its_context(tmp_path) -> None:
-    """The plain drafter builds its prompt from the session's value index, as the full one."""
-    settings, profiles, values = _games(tmp_path)
-    context = Context(profiles, [], settings, values=values)
-    with FakeOpenAI([Reply("```python\nresult = 2\n```")]) as server:
-        PlainLLMDrafter(config_for(server.base_url)).draft(
-            "which week was the opponent the dallas cowboys?", context
-        )
-    (sent,) = server.requests
-    assert sent.messages[0]["content"] == PLAIN_ROLE
-    assert "- opponent == 'Dallas Cowboys' (1 row)\nwhich week" in sent.messages[1]["content"]
-
-
 def test_a_cell_named_twice_is_listed_once(tmp_path) -> None:
     """A long question (a DABench task with its constraints) names a value at several places:
     one line says it; repeated, it only costs tokens."""
-    settings, profiles, values = _games(tmp_path)
+    settings = load_settings(data_dir=str(tmp_path / "d"))
+    (tmp_path / "games.csv").write_text(GAMES_CSV)
     question = "How many games against the Dallas Cowboys? Count only the Dallas Cowboys games."
-    _, user = plain_messages(question, profiles, settings, values)
+    with Session(settings, work_dir=tmp_path) as session:
+        session.load(tmp_path / "games.csv")
+        values = session.catalog.value_indexes()
+        *_, user = messages_for_question(question, session.profiles(), [], settings, values)
     assert user["content"].count("- opponent == 'Dallas Cowboys' (1 row)") == 1

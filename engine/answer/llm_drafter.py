@@ -115,8 +115,7 @@ class PlainLLMDrafter(LLMDrafter):
     """The same model with the plain prompt (engine/prompt.py::plain_messages)."""
 
     def draft(self, question: str, context: Context) -> Draft:
-        messages = plain_messages(question, context.profiles, context.settings, context.values)
-        return self._ask(messages, context)
+        return self._ask(plain_messages(question, context.profiles), context)
 
     def plain(self, context: Context) -> None:
         return None
