@@ -206,3 +206,12 @@ def test_a_header_repeated_in_the_data_is_no_value(settings, tmp_path) -> None:
     text += ",Prime Minister,Party\n3,Chris Watson,Labour\n"
     with Table(settings, tmp_path, text, name="ministers") as t:
         assert t.answer("who was the first prime minister?") == t.frame["Prime Minister"][0]
+
+
+def test_a_place_column_named_with_a_quote_is_quoted_in_the_code(settings, tmp_path) -> None:
+    """Column names come from the user's file: the declines' messages quote them as Python
+    literals, so "Men's rank" cannot end a string early and break the code."""
+    quoted = RESULTS.replace("Rank,", "Men's rank,", 1)
+    with Table(settings, tmp_path, quoted, name="results") as t:
+        assert t.answer("who is the first finisher from japan?") == "Bo Chan"
+        assert t.answer("who finished third?") == "Cy Roe"

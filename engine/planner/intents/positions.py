@@ -335,7 +335,7 @@ class Placing(Intent):
         if plan.agg == "count":
             return [*lines, "result = int((place == wanted).sum())"]
         target = py(plan.measures[0].name)
-        missing = f"f'no row with place {{wanted:g}} in {rank} has a ' + {target}"
+        missing = f"f'no row with place {{wanted:g}} in ' + {py(f'{rank} has a ')} + {target}"
         return [*lines, *_tied_pick(rows, "place == wanted", target, missing)]
 
 
@@ -419,7 +419,7 @@ class PlaceAmong(Intent):
                 f"    {DECLINE}({py(f'some {rank} cells are not places, so the last is unclear')})",
             ]
         pick = "max" if plan.n == -1 else "min"
-        missing = f"'no row asked about has both a place in {rank} and a ' + {target}"
+        missing = f"{py(f'no row asked about has both a place in {rank} and a ')} + {target}"
         return [*lines, *_tied_pick(rows, f"among == among.{pick}()", target, missing)]
 
 
