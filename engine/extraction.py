@@ -20,7 +20,14 @@ from engine.types import TableProfile
 
 _FENCE: Final = re.compile(r"```[ \t]*([A-Za-z0-9_+-]*)[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)
 EXPLANATION_CHARS: Final = 240
-_NOT_A_STEP: Final = re.compile(r"(?i)^(?:import|noqa|type:|todo|fmt:|-\*-|!)")
+# Comments that are not a step of the computation: tool directives, and the setup a model
+# narrates although the data is loaded ("Load the data", "Assuming df is already loaded",
+# "Store the result"): an explanation made of them tells a reader nothing to check.
+_NOT_A_STEP: Final = re.compile(
+    r"(?i)^(?:import|noqa|type:|todo|fmt:|-\*-|!|assum(?:e|ing)\b|load(?:s|ing)? (?:the |a )?"
+    r"(?:\S+ )?(?:data(?:set|frame)?|table|csv|file|df)\b|(?:store|print|return|format) "
+    r"(?:the )?(?:final )?(?:result|answer|output)s?\b)"
+)
 _THINK: Final = re.compile(r"<think>.*?(?:</think>|\Z)", re.DOTALL | re.IGNORECASE)
 _PYTHON_TAGS: Final = ("python", "py", "python3", "")
 _TABLE_WORD: Final = re.compile(r"^table[ _-]+")  # the prompt's "Table <name>" heading

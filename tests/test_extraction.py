@@ -178,3 +178,17 @@ def test_the_explanation_is_the_codes_own_step_comments() -> None:
     )
     assert explanation_from_code(code) == "mean price of each region; highest first"
     assert explanation_from_code("result = 1") == ""
+
+
+def test_the_explanation_leaves_out_setup_comments_that_compute_nothing() -> None:
+    """The local model narrates loading data that is already loaded (20 of its 24 programs on
+    DABench-dev questions 41-64 had a "# Load …" or "# Assuming …" comment) and storing its
+    result: not steps a reader can check.
+    A step about a column that merely starts with such a word stays."""
+    code = (
+        "# Assuming df is already loaded\n# Load the baseball_data table\nd = df.copy()\n"
+        "# Load data\n# keep the 1992 rows\nd = d[d['year'] == 1992]\n# Store the result\n"
+        "# load factor per route\nresult = d.groupby('route')['load'].mean()\n"
+        "# Format the final answer\n"
+    )
+    assert explanation_from_code(code) == "keep the 1992 rows; load factor per route"
