@@ -251,7 +251,10 @@ def _reference_nodes(
 
 
 def _rebound(tree: ast.Module, tables: dict[str, tuple[str, ...]]) -> set[str]:
-    """Table names the code reassigns to something that may have other columns (merge, agg...)."""
+    """Table names the code reassigns to something that may have other columns (merge, agg...).
+    A copy of a table with the same columns is no rebinding: the local model opens most
+    programs with `df = <first table>.copy()` (20 of 27 on DABench-dev questions 41-67), and
+    that left `df` unchecked."""
     rebound: set[str] = set()
     for node in ast.walk(tree):
         targets: list[ast.expr] = []
@@ -272,7 +275,8 @@ def _rebound(tree: ast.Module, tables: dict[str, tuple[str, ...]]) -> set[str]:
                     and isinstance(name.ctx, ast.Store)
                 ):
                     root, preserving = _root(value) if value is not None else (None, False)
-                    if not (root == name.id and preserving):
+                    same = root is not None and tables.get(root) == tables[name.id]
+                    if not (same and preserving):
                         rebound.add(name.id)
     return rebound
 

@@ -96,6 +96,24 @@ def test_valid_or_unknowable_references_pass(code: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "code",
+    [
+        "df = penguins.copy()\nresult = df[df['year'] == 2007]['species']",
+        "df = penguins\nresult = df['year'].max()",
+        "df = df.copy()\nresult = df.groupby('year')['species'].count()",
+    ],
+)
+def test_a_copy_of_the_table_is_checked_as_the_table(code: str) -> None:
+    """`df = <first table>.copy()` opened most of the local model's programs on DABench-dev,
+    and its wrong column then failed in the sandbox as a bare KeyError."""
+    assert [m.split(" in table")[0] for m in messages(code)] == ["column 'year' does not exist"]
+
+
+def test_a_copy_of_another_table_is_not_checked_as_the_first() -> None:
+    assert messages("df = sales.copy()\nresult = df['region'].nunique()") == []
+
+
+@pytest.mark.parametrize(
     ("wrong", "columns"),
     [
         ("customer", ("order_id", "order_date", "region", "product", "price", "quantity")),
