@@ -68,6 +68,12 @@ REPAIR: Final = (
     "That code failed:\n{error}\nFix the code. Reply with the complete corrected code in one "
     "```python block."
 )
+CUT_REPAIR: Final = (
+    "Your reply stopped at the limit of {limit} tokens before the code ended, so it failed:\n"
+    "{error}\nWrite shorter code that computes only what is asked: no prints, no repeated "
+    "lines (loop over the columns or values instead). Reply with the complete code in one "
+    "```python block."
+)
 ANSWER_REPAIR: Final = (
     "That code ran, but {problem}\nFix the code. Reply with the complete corrected code in one "
     "```python block."

@@ -118,6 +118,29 @@ def test_a_failed_run_goes_back_with_its_traceback() -> None:
     assert (turn.prompt_tokens, turn.completion_tokens) == (22, 14)  # both requests counted
 
 
+def test_a_reply_cut_at_the_token_limit_is_asked_again_shorter() -> None:
+    """A long program the model wrote past the token limit (8 statistics on DABench-dev q378)
+    ends mid-line; 'fix the SyntaxError' got the same long program, cut at the same place."""
+    cut = "a = df['price'].mean()\nresult = f'@mean[{a:.2f}] @max[{df[\"pri"
+    whole = "result = df['price'].max()"
+    replies = [Reply(fenced(cut)[:-4], finish_reason="length"), Reply(fenced(whole))]
+    with FakeOpenAI(replies) as server:
+        turn, runner, _ = ask(server.base_url)
+    assert turn.ok and turn.result.answer.value == 4.0
+    request = server.requests[1].messages[-1]["content"]
+    assert request.startswith("Your reply stopped at the limit of 1024 tokens")
+    assert "SyntaxError" in request and "Write shorter code" in request
+
+
+def test_a_turn_whose_replies_were_cut_says_so() -> None:
+    cut = Reply(fenced("result = df['pri")[:-4], finish_reason="length")
+    with FakeOpenAI([cut] * 3) as server:
+        turn, _, _ = ask(server.base_url, settings=SETTINGS.with_overrides(repair_attempts=1))
+    assert not turn.ok
+    assert turn.result.error.message.startswith("The model's reply stopped at its token limit")
+    assert "SyntaxError" in turn.result.error.detail
+
+
 @pytest.mark.parametrize("repairs", [0, 1, 2])
 def test_repairs_are_bounded_by_the_setting(repairs: int) -> None:
     settings = SETTINGS.with_overrides(repair_attempts=repairs)

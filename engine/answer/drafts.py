@@ -48,6 +48,7 @@ class Draft:
     llm_ms: float = 0.0
     conversation: tuple[dict[str, str], ...] = field(default=(), repr=False)
     sure: float | None = None  # how sure the model was of its code's names and values
+    cut: bool = False  # the reply stopped at the token limit: its code may end mid-line
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from engine.llm import Completion, LLMConfig, complete
 from engine.prompt import (
     ANSWER_REPAIR,
     COLUMN_REPAIR,
+    CUT_REPAIR,
     REPAIR,
     REPLY_REMINDER,
     messages_for_question,
@@ -54,6 +55,9 @@ class LLMDrafter:
             request = COLUMN_REPAIR.format(problems=failure.message)
         elif failure.kind == "answer":
             request = ANSWER_REPAIR.format(problem=failure.message)
+        elif draft.cut:  # the same request would be cut at the same place
+            limit = self.config.max_tokens
+            request = CUT_REPAIR.format(limit=limit, error=error_for_repair(failure.result))
         else:
             request = REPAIR.format(error=error_for_repair(failure.result))
         messages = [
@@ -101,6 +105,7 @@ class LLMDrafter:
             llm_ms=usage.llm_ms,
             conversation=tuple(messages),
             sure=literal_confidence(reply.logprobs) if reply.logprobs else None,
+            cut=reply.finish_reason == "length",
         )
 
     def _complete(self, messages: Messages, context: Context, usage: _Usage) -> Completion:

@@ -248,7 +248,10 @@ def _answered(
                 result = _answers_nothing(result, [p for p in problems if p.declines])
             elif gated and _unsure(draft, result, context.settings.llm_min_confidence):
                 result = _not_sure(result, draft.sure or 0.0, context.settings.llm_min_confidence)
-            tried.append(_Tried(draft, result, tuple(p.for_user for p in problems)))
+            said = tuple(p.for_user for p in problems)
+            if draft.cut and not result.ok:
+                said += (CUT_NOTE,)
+            tried.append(_Tried(draft, result, said))
             declined = (
                 mismatch is None
                 and result.error is not None
@@ -320,6 +323,10 @@ def _turn(
     )
 
 
+CUT_NOTE = (
+    "The model's reply stopped at its token limit before the code ended. Ask for less at once, "
+    "or raise 'Tokens per reply' in Settings."
+)
 EMPTY_HINT = (
     " If no row matching is the right answer, give the same code again; otherwise fix the "
     "filter, using values that exist."
