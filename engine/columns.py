@@ -275,8 +275,7 @@ def _rebound(tree: ast.Module, tables: dict[str, tuple[str, ...]]) -> set[str]:
                     and isinstance(name.ctx, ast.Store)
                 ):
                     root, preserving = _root(value) if value is not None else (None, False)
-                    same = root is not None and tables.get(root) == tables[name.id]
-                    if not (same and preserving):
+                    if not (preserving and tables.get(root) == tables[name.id]):
                         rebound.add(name.id)
     return rebound
 

@@ -34,7 +34,8 @@ class _Tried:
 
     draft: Draft
     result: RunResult
-    problems: tuple[str, ...] = ()  # what the checks said, when it ran anyway (for you)
+    # what the checks said, when it ran anyway, and a reply cut at the token limit (for you)
+    problems: tuple[str, ...] = ()
 
 
 def answer_question(question: str, drafters: Iterable[Drafter], run: Run, context: Context) -> Turn:
