@@ -6,7 +6,14 @@ columns "Awarding Body" and "Total Points": DuckDB then fails ("Referenced colum
 renamed Points. Repairs rarely help: on 62 wtq-train questions the model wrote the same code
 again after 3 such errors. The name it meant is not in doubt when its words, joined by spaces or
 underscores, spell exactly one column, so the code is fixed here, where the code you see is the
-code that runs. Text inside string literals, quoted names and comments is never touched.
+code that runs. Text inside quoted names and comments is never touched.
+
+A column written as a string ('Years until retirement' = '17 years', ORDER BY CAST(REPLACE('% of
+popular vote', '%', '') AS REAL)) is a constant to SQL: the filter matches no row, the sort
+does nothing, the cast fails. On wtq-train 2 of the 26 SQL programs of one 100-question run
+did that. Such a string becomes the quoted column where a constant means nothing: compared or
+combined with another constant, sorted or grouped by, or the first argument of a cast or a
+function of a column's values. A string compared with a column is a value, and stays one.
 """
 
 from __future__ import annotations
@@ -15,9 +22,10 @@ import ast
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 from engine.code_names import SQL
+from engine.databases.guard import SOURCE_DIALECT
 from engine.extraction import spliced
 from engine.types import TableProfile
 
@@ -34,9 +42,10 @@ def sql_with_quoted_columns(code: str, profiles: Sequence[TableProfile]) -> str:
     assigned once. Literals with escapes or prefixes (f-strings, raw strings) are left alone, as
     is code that does not parse.
     """
-    spellings = _spellings(c.name for p in profiles for c in p.columns)
-    if spellings is None or SQL not in code:
+    names = frozenset(c.name for p in profiles for c in p.columns)
+    if not names or SQL not in code:
         return code
+    spellings = _spellings(names)
     try:
         tree = ast.parse(code)
     except SyntaxError:
@@ -49,13 +58,58 @@ def sql_with_quoted_columns(code: str, profiles: Sequence[TableProfile]) -> str:
         quote = _delimiter(source)
         if quote is None or source[len(quote) : -len(quote)] != node.value:
             continue  # escapes or a prefix: the text is not the value
-        fixed = spellings.quoted(node.value)
+        fixed = spellings.quoted(node.value) if spellings is not None else node.value
+        fixed = _strings_as_columns(fixed, names)
         literal = _literal(fixed, multiline=len(quote) == 3) if fixed != node.value else None
         if literal is not None and node.end_lineno is not None and node.end_col_offset is not None:
             edits.append(
                 (node.lineno, node.col_offset, node.end_lineno, node.end_col_offset, literal)
             )
     return spliced(code, edits)
+
+
+def _strings_as_columns(sql: str, names: frozenset[str]) -> str:
+    """`sql` with each string that spells a column (exactly, or in other case when only one
+    column is spelt so), where a constant means nothing, written as the quoted column."""
+    from sqlglot import exp, parse_one
+    from sqlglot.errors import SqlglotError
+
+    folded: dict[str, list[str]] = {}
+    for name in names:
+        folded.setdefault(name.casefold(), []).append(name)
+    try:
+        tree = parse_one(sql, read=SOURCE_DIALECT)
+    except SqlglotError:
+        return sql
+    edits = []
+    for literal in tree.find_all(exp.Literal):
+        same = folded.get(literal.this.casefold(), []) if literal.is_string else []
+        name = literal.this if literal.this in same else same[0] if len(same) == 1 else None
+        start, end = literal.meta.get("start"), literal.meta.get("end")
+        if name is None or start is None or end is None or not _means_a_column(literal):
+            continue
+        edits.append((start, end + 1, '"' + name.replace('"', '""') + '"'))
+    for start, end, quoted in sorted(edits, reverse=True):
+        sql = sql[:start] + quoted + sql[end:]
+    return sql
+
+
+def _means_a_column(literal: Any) -> bool:
+    """A string where only a column makes sense: an operand of a comparison or arithmetic whose
+    other side names no column, a sort or group key, or the first argument of a cast or of a
+    function of a column's values."""
+    from sqlglot import exp
+
+    parent, key = literal.parent, literal.arg_key
+    if isinstance(parent, exp.Ordered | exp.Group):
+        return True
+    of_values = (exp.Cast, exp.AggFunc, exp.Replace, exp.Lower, exp.Upper, exp.Trim, exp.Length)
+    if isinstance(parent, of_values + (exp.Abs, exp.Round)):
+        return key == "this"
+    if isinstance(parent, exp.Binary) and not isinstance(parent, exp.Connector):
+        other = parent.expression if key == "this" else parent.this
+        return other is not None and other.find(exp.Column) is None
+    return False
 
 
 def _spellings(names: Iterable[str]) -> _Spellings | None:

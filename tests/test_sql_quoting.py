@@ -111,3 +111,56 @@ def test_prepared_code_quotes_the_names() -> None:
     assert prepared(code, profiles("Date of Award")) == (
         "result = sql('SELECT \"Date of Award\" FROM awards')"
     )
+
+
+def test_a_column_written_as_a_string_runs_as_the_column(awards) -> None:
+    """'Awarding Body' = 'Nigeria' compares two constants: no row, or every row, matches; the
+    model meant the column (wtq-train: `WHERE 'Years until mandatory retirement' = '17 years'`,
+    `ORDER BY CAST(REPLACE('% of popular vote', '%', '') AS REAL)`)."""
+    code = (
+        "result = sql(\"SELECT Name FROM awards WHERE 'Awarding Body' = 'Namibia' "
+        "ORDER BY CAST('Total Points' AS INTEGER) DESC\").iloc[0, 0]"
+    )
+    turn, server = ask_model(awards, "which award came from namibia?", [code])
+    assert turn.ok and turn.result.answer.value == "Medal B"
+    assert len(server.requests) == 1
+    assert "\"Awarding Body\" = 'Namibia'" in turn.code
+    assert 'CAST("Total Points" AS INTEGER)' in turn.code
+
+
+@pytest.mark.parametrize(
+    ("sql", "fixed"),
+    [
+        # a sort or group key, an aggregate's or a cast's argument, in the column's own case
+        (
+            "SELECT 'name', SUM('goals') FROM awards GROUP BY 'name' ORDER BY 'Goals' DESC",
+            'SELECT \'name\', SUM("Goals") FROM awards GROUP BY "Name" ORDER BY "Goals" DESC',
+        ),
+        # compared or combined with a constant, or tested for NULL
+        (
+            "SELECT Name FROM awards WHERE 'Goals' > 2 AND 'Against' IS NOT NULL",
+            'SELECT Name FROM awards WHERE "Goals" > 2 AND "Against" IS NOT NULL',
+        ),
+    ],
+)
+def test_a_string_that_spells_a_column_where_only_a_column_makes_sense(sql, fixed) -> None:
+    got = sql_with_quoted_columns(
+        f'result = sql("""{sql}""")', profiles("Name", "Goals", "Against")
+    )
+    assert got == f'result = sql("""{fixed}""")'
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT Name FROM awards WHERE Name = 'Name' OR 'Goals' = Goals",  # values of a column
+        "SELECT Name FROM awards WHERE Name IN ('Goals', 'Name') OR Name LIKE 'Name'",
+        "SELECT 'Goals' AS label, COALESCE(Name, 'Name'), CASE WHEN Goals > 1 THEN 'Name' END "
+        "FROM awards",  # labels and defaults
+        "SELECT date_part('year', Date), strftime(Date, '%Y') FROM awards",  # a part's name
+        "SELECT Name FROM awards WHERE 'Goals' = ",  # does not parse
+    ],
+)
+def test_strings_that_may_be_values_stay_strings(sql: str) -> None:
+    code = f'result = sql("""{sql}""")'
+    assert sql_with_quoted_columns(code, profiles("Name", "Goals", "Date", "Year")) == code
