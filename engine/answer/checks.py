@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from engine.answer.precedence import FIX as PRECEDENCE_FIX
+from engine.answer.precedence import unbracketed_conditions
 from engine.answer.same_operands import same_operands
 from engine.columns import columns_as_stored, summed_text_columns, unknown_columns
 from engine.extraction import code_using_loaded_tables, file_reads, files_written, with_result
@@ -59,12 +61,15 @@ def prepared(code: str, profiles: Sequence[TableProfile]) -> str:
 
 def code_problems(code: str, profiles: Sequence[TableProfile]) -> list[Problem]:
     """What is wrong with the code before it runs: unknown columns, file access, arithmetic on
-    one value twice, the texts of a column added up."""
+    one value twice, conditions joined without brackets, the texts of a column added up."""
     problems = [Problem(p.message, p.for_user) for p in unknown_columns(code, profiles)]
     if _reads_other_files(code):
         problems.append(Problem(FILE_ACCESS_PROBLEM, FILE_ACCESS_FOR_USER))
     for text in same_operands(code):
         problems.append(Problem(SAME_OPERANDS.format(text), f"The code {text}.", declines=True))
+    for written in unbracketed_conditions(code):
+        fix = PRECEDENCE_FIX.format(written=f"`{written}`")
+        problems.append(Problem(fix[0].upper() + fix[1:], fix[0].upper() + fix[1:]))
     for column in summed_text_columns(code, profiles):
         text = TEXT_SUM.format(column=column)
         problems.append(

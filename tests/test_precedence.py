@@ -1,0 +1,58 @@
+"""Conditions joined with `&` or `|` without brackets (engine/answer/precedence.py): named before
+the run, so the repair is told the cause, not pandas' "Cannot perform 'rand_'" (issue 13)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from engine.answer.precedence import unbracketed_conditions
+from tests.conftest import SAMPLE_DATA
+from tests.test_answer_failures import ask_model
+
+
+@pytest.mark.parametrize(
+    ("code", "written"),
+    [
+        (  # wtq-train nt-1298, as the local model wrote it
+            "result = len(df[df['Result'] == 'Won' & df['Score'].astype(int) > 3])",
+            "df['Result'] == 'Won' & df['Score'].astype(int) > 3",
+        ),
+        ("rows = df[df.region == 'North' | df.region == 'South']", "df.region == 'North' | "),
+        ("rows = df[f(a & b > 1)]", "a & b > 1"),
+        ("x = 'é' == a & b", "'é' == a & b"),  # offsets count bytes
+    ],
+)
+def test_conditions_without_brackets_are_named(code: str, written: str) -> None:
+    (found,) = unbracketed_conditions(code)
+    assert found.startswith(written)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "rows = df[(df.a == 1) & (df.b > 2)]",
+        "rows = df[(df.a == 1) | (df.b > 2) & (df.c != 3)]",
+        "flags = (df.a & df.b) == df.c",  # bracketed: meant
+        "flags = (\n    df.a | df.b\n) != df.c",
+        "both = df.a & df.b",  # no comparison
+        "result = df[df.a == 1 & ",  # does not parse: the run says so
+    ],
+)
+def test_bracketed_or_plain_combinations_are_left_alone(code: str) -> None:
+    assert unbracketed_conditions(code) == []
+
+
+def test_the_repair_is_told_to_bracket_the_conditions(session) -> None:
+    """On the real sandbox: the first draft is never run; the repair gets the cause and its
+    bracketed code answers."""
+    bad = "result = len(df[df['region'] == 'North' & df['quantity'] > 3])"
+    good = "result = len(df[(df['region'] == 'North') & (df['quantity'] > 3)])"
+    turn, server = ask_model(session, "how many north orders had more than 3 units?", [bad, good])
+    assert turn.ok and turn.code == good
+    sales = pd.read_csv(SAMPLE_DATA / "sales.csv")
+    expected = int(((sales.region == "North") & (sales.quantity > 3)).sum())
+    assert turn.result.answer.value == expected
+    repair = server.requests[1].messages[-1]["content"]
+    assert "put each condition in brackets" in repair and "rand_" not in repair
+    assert [a.code for a in turn.attempts] == [bad]
