@@ -85,6 +85,17 @@ def test_taking_the_first_row_of_none_goes_back_with_the_empty_note() -> None:
     assert turn.ok and turn.result.answer.value == 1.0
 
 
+def test_taking_the_first_value_of_no_arrow_text_goes_back_with_the_empty_note() -> None:
+    """Arrow's words ("index out of bounds", no size): the sandbox's text columns are Arrow
+    strings, so `.values[0]` of a filter that matched nothing fails so (wtq-train nt-13047)."""
+    wrong = "s = df['region'].astype('string[pyarrow]')\nresult = s[s == 'north'].values[0]"
+    right = "s = df['region'].astype('string[pyarrow]')\nresult = s[s == 'N'].values[0]"
+    turn, _, server = _ask("which region is the north?", [wrong, right])
+    sent = server.requests[1].messages[-1]["content"]
+    assert sent.startswith("That code ran, but the result is empty")
+    assert turn.ok and turn.result.answer.value == "N"
+
+
 def test_taking_the_first_row_of_none_twice_is_an_honest_decline() -> None:
     wrong = "result = df[df['region'] == 'north']['price'].iloc[0]"
     turn, _, server = _ask("what was the first price in the north?", [wrong, wrong])
@@ -116,6 +127,9 @@ def test_an_empty_answer_to_a_which_question_is_declined_and_a_listing_keeps_it(
     [
         ("IndexError: single positional indexer is out-of-bounds (line 7)", True),
         ("IndexError: index 0 is out of bounds for axis 0 with size 0 (line 3)", True),
+        ("IndexError: index out of bounds (line 1)", True),  # .values[0] of Arrow text
+        ("IndexError: index out of bounds", True),
+        ("IndexError: index out of bounds: the index 7 is bigger than 3", False),
         ("ValueError: attempt to get argmax of an empty sequence", True),
         ("ValueError: max() arg is an empty sequence", True),
         ("IndexError: index 5 is out of bounds for axis 0 with size 3", False),

@@ -30,10 +30,12 @@ from engine.answer_kinds import Wanted, wanted_answer
 from engine.types import ErrorInfo, RunResult, TableProfile
 from engine.value_index import ValueIndex
 
-# pandas and numpy's words for taking a row of a selection that has none (or too few)
+# pandas, numpy and Arrow's words for taking a row of a selection that has none (or too few).
+# Arrow's (`.values[0]` of a text column, wtq-train nt-13047) does not give the size: a first
+# or last item is what the code takes, and only nothing has none.
 _NO_ROW_TAKEN: Final = re.compile(
     r"^IndexError: (?:single positional indexer is out-of-bounds"
-    r"|index -?\d+ is out of bounds for axis 0 with size 0)"
+    r"|index -?\d+ is out of bounds for axis 0 with size 0|index out of bounds(?:$| \())"
     r"|^ValueError: (?:attempt to get arg(?:max|min) of an empty sequence"
     r"|(?:max|min)\(\) (?:arg|iterable argument) is (?:an )?empty)"
 )
