@@ -46,6 +46,9 @@ def sql_with_quoted_columns(code: str, profiles: Sequence[TableProfile]) -> str:
     if not names or SQL not in code:
         return code
     spellings = _spellings(names)
+    folded: dict[str, list[str]] = {}
+    for name in names:
+        folded.setdefault(name.casefold(), []).append(name)
     try:
         tree = ast.parse(code)
     except SyntaxError:
@@ -59,7 +62,7 @@ def sql_with_quoted_columns(code: str, profiles: Sequence[TableProfile]) -> str:
         if quote is None or source[len(quote) : -len(quote)] != node.value:
             continue  # escapes or a prefix: the text is not the value
         fixed = spellings.quoted(node.value) if spellings is not None else node.value
-        fixed = _strings_as_columns(fixed, names)
+        fixed = _strings_as_columns(fixed, folded)
         literal = _literal(fixed, multiline=len(quote) == 3) if fixed != node.value else None
         if literal is not None and node.end_lineno is not None and node.end_col_offset is not None:
             edits.append(
@@ -68,15 +71,13 @@ def sql_with_quoted_columns(code: str, profiles: Sequence[TableProfile]) -> str:
     return spliced(code, edits)
 
 
-def _strings_as_columns(sql: str, names: frozenset[str]) -> str:
+def _strings_as_columns(sql: str, folded: dict[str, list[str]]) -> str:
     """`sql` with each string that spells a column (exactly, or in other case when only one
-    column is spelt so), where a constant means nothing, written as the quoted column."""
+    column is spelt so), where a constant means nothing, written as the quoted column.
+    `folded`: the columns by their case-folded name."""
     from sqlglot import exp, parse_one
     from sqlglot.errors import SqlglotError
 
-    folded: dict[str, list[str]] = {}
-    for name in names:
-        folded.setdefault(name.casefold(), []).append(name)
     try:
         tree = parse_one(sql, read=SOURCE_DIALECT)
     except SqlglotError:
@@ -104,7 +105,7 @@ def _means_a_column(literal: Any) -> bool:
     if isinstance(parent, exp.Ordered | exp.Group):
         return True
     of_values = (exp.Cast, exp.AggFunc, exp.Replace, exp.Lower, exp.Upper, exp.Trim, exp.Length)
-    if isinstance(parent, of_values + (exp.Abs, exp.Round)):
+    if isinstance(parent, (*of_values, exp.Abs, exp.Round)):
         return key == "this"
     if isinstance(parent, exp.Binary) and not isinstance(parent, exp.Connector):
         other = parent.expression if key == "this" else parent.this

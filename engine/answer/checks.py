@@ -69,7 +69,7 @@ def code_problems(code: str, profiles: Sequence[TableProfile]) -> list[Problem]:
         problems.append(Problem(SAME_OPERANDS.format(text), f"The code {text}.", declines=True))
     for written in unbracketed_conditions(code):
         fix = PRECEDENCE_FIX.format(written=f"`{written}`")
-        problems.append(Problem(fix[0].upper() + fix[1:], fix[0].upper() + fix[1:]))
+        problems.append(Problem(fix, fix))
     for column in summed_text_columns(code, profiles):
         text = TEXT_SUM.format(column=column)
         problems.append(

@@ -13,7 +13,7 @@ import ast
 from typing import Final
 
 FIX: Final = (
-    "in {written}, `&` and `|` bind tighter than the comparisons, so Python compares with a "
+    "In {written}, `&` and `|` bind tighter than the comparisons, so Python compares with a "
     "combination of the conditions: put each condition in brackets, (a == b) & (c > d)."
 )
 
