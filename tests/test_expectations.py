@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pandas as pd
 import pytest
 
 from engine.answer import Context, answer_question
 from engine.answer.expectations import Wanted, answer_mismatch, wanted_answer
 from engine.answer.llm_drafter import LLMDrafter
 from engine.types import Answer, ColumnProfile, TableData, TableProfile
+from tests.conftest import SAMPLE_DATA
 from tests.fake_openai import FakeOpenAI, Reply
+from tests.test_answer_failures import ask_model
 from tests.test_answer_loop import PROFILE, SETTINGS, Runner, config_for, fenced
 
 
@@ -126,6 +129,18 @@ def test_what_a_question_asks_for(question: str, wanted: Wanted) -> None:
         ("what year did the 1998 team win?", value("1998"), True),
         ("who coached western ontario?", value("Western Mustangs"), True),
         ("list the games against western", value("Western"), True),  # asks for no value
+        # one value asked for: a whole column does not answer it, a tie of two or three does
+        ("what class is below s 1.6?", column("S 1.6", "GT 1.6", "P 3.0", "P 2.0"), False),
+        ("which group has the most seats won?", column("A", "B", "C", "D", "E"), False),
+        ("who was the first team to enter?", column("Eltham FC", "Greensborough FC"), True),
+        ("what is the last year listed?", column("2015", "2014", "2013"), True),
+        ("what is the last year listed?", value("1999-2000"), True),
+        # ... and a question that asks for several is not judged
+        ("which years had the most venues?", column("2013", "2014", "2015", "2016"), True),
+        ("what other partner did he have?", column("A", "B", "C", "D", "E"), True),
+        ("which players were on loan?", column("A", "B", "C", "D"), True),
+        ("what are the top 5 countries by gold?", column("A", "B", "C", "D", "E"), True),
+        ("which countries had no listing for 2002?", column("A", "B", "C", "D"), True),
     ],
 )
 def test_whether_an_answer_fits(question: str, answer: Answer, fits: bool) -> None:
@@ -283,3 +298,19 @@ def test_a_right_value_without_the_format_is_answered_in_it() -> None:
         )
     assert turn.ok and turn.result.answer.text == "@median_price[2.0]"
     assert len(server.requests) == 1  # no repair for the format alone
+
+
+def test_a_whole_column_for_one_value_goes_back_once_then_the_one_value_answers(session) -> None:
+    """On the real sandbox: "which product …" answered with every product goes back once with
+    what to do, and the repair's one product is the answer."""
+    listing = "result = df['product'].unique().tolist()"
+    one = "result = df.groupby('product')['quantity'].sum().idxmax()"
+    turn, server = ask_model(session, "which product was sold the most?", [listing, one])
+    assert turn.ok and turn.code == one
+    sales = pd.read_csv(SAMPLE_DATA / "sales.csv")
+    assert turn.result.answer.value == sales.groupby("product")["quantity"].sum().idxmax()
+    (attempt,) = turn.attempts
+    assert attempt.code == listing and attempt.result.error.kind == "unsupported"
+    sent = server.requests[1].messages[-1]["content"]
+    assert "the question asks for one value (or the few tied for it)" in sent
+    assert "not every value of the column" in sent

@@ -14,7 +14,13 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-from engine.answer_kinds import TEMPLATE_SLOT, Wanted, asks_for_a_new_value, wanted_answer
+from engine.answer_kinds import (
+    TEMPLATE_SLOT,
+    Wanted,
+    asks_for_a_new_value,
+    asks_for_one_value,
+    wanted_answer,
+)
 from engine.types import Answer
 
 __all__ = ["Mismatch", "Wanted", "answer_mismatch", "wanted_answer"]
@@ -71,6 +77,13 @@ def answer_mismatch(question: str, answer: Answer | None) -> Mismatch | None:
         return Mismatch(wanted, got, fix)
     if wanted is Wanted.BOOLEAN and not _is_boolean(answer):
         return Mismatch(wanted, got, "Set `result` to True or False.")
+    if wanted in (Wanted.ANY, Wanted.NAME, Wanted.THING) and _is_a_column(answer):
+        if asks_for_one_value(question):
+            fix = (
+                "Set `result` to the one value the question asks about (the row it points "
+                "at, or the few rows tied for it), not every value of the column."
+            )
+            return Mismatch(Wanted.ONE, got, fix)
     if wanted in (Wanted.ANY, Wanted.NAME, Wanted.THING) and _names_itself(answer, question):
         fix = (
             "That value is named in the question; set `result` to the value the question asks "
@@ -164,6 +177,15 @@ def _names_itself(answer: Answer, question: str) -> bool:
 
 
 _WORD: Final = re.compile(r"[a-z0-9]+")
+
+
+_MANY_ROWS: Final = 4  # ties of 2 or 3 are answers (see asks_for_one_value)
+
+
+def _is_a_column(answer: Answer) -> bool:
+    """A table of 4 or more rows: many values, where one was asked for."""
+    table = answer.table
+    return answer.kind == "table" and table is not None and table.row_count >= _MANY_ROWS
 
 
 def _is_bare_number(answer: Answer) -> bool:
