@@ -95,6 +95,9 @@ def test_what_a_question_asks_for(question: str, wanted: Wanted) -> None:
         ("which year had the most matches, 1998 or 2002?", value(1998.0), True),
         ("which year had the most matches, 1998 or 2002?", value(2000), False),
         ("did it air in 1,994 or 1,997?", value(1994), True),  # a thousands comma
+        ("was steven smith pick number 5 or number 8?", value(8), True),
+        ("which year had less votes,1994 or 2009?", value(2009), True),
+        ("did italy or norway have 51 total medals?", value(51), False),  # the condition
         # a count or another number the question does not name is not an option
         ("were more aired on tv or video?", value(7.0), False),
         ("which crowd was bigger, the first or third game?", value(2808.0), False),
