@@ -15,6 +15,7 @@ from typing import Final
 
 from engine.answer.precedence import FIX as PRECEDENCE_FIX
 from engine.answer.precedence import unbracketed_conditions
+from engine.answer.row_labels import rows_by_label
 from engine.answer.same_operands import same_operands
 from engine.columns import columns_as_stored, summed_text_columns, unknown_columns
 from engine.extraction import code_using_loaded_tables, file_reads, files_written, with_result
@@ -54,9 +55,10 @@ class Problem:
 
 def prepared(code: str, profiles: Sequence[TableProfile]) -> str:
     """The draft's code with the fixes that need no model: loaded files, a missing `result`,
-    spaced column names unquoted in SQL, column names spelt with other punctuation or case."""
+    spaced column names unquoted in SQL, column names spelt with other punctuation or case, a
+    row label looked up among the columns."""
     code = columns_as_stored(code_using_loaded_tables(code, profiles), profiles)
-    return with_result(sql_with_quoted_columns(code, profiles))
+    return with_result(sql_with_quoted_columns(rows_by_label(code), profiles))
 
 
 def code_problems(code: str, profiles: Sequence[TableProfile]) -> list[Problem]:
