@@ -51,6 +51,23 @@ def test_a_zero_count_that_stays_zero_is_declined_with_what_was_computed() -> No
 
 
 @pytest.mark.parametrize(
+    "question",
+    [
+        "how many sales were made by the north region?",  # "by": who, not a grouping
+        "the number of sales by the north region",
+    ],
+)
+def test_a_zero_to_a_number_question_with_a_by_is_declined_when_it_stays_zero(question) -> None:
+    """Read as grouped ("average price by region"), these questions still ask for one number:
+    a 0 from a text filter goes back once, and is declined when it stays 0 (wtq-train nt-9637,
+    "the total number of points earned by all away team members in december?", was answered 0)."""
+    wrong = "result = int((df['region'] == 'North').sum())"
+    turn, runner, server = _ask(question, [wrong, wrong])
+    assert "the result is 0" in server.requests[1].messages[-1]["content"]
+    assert not turn.ok and turn.result.error.message.startswith("The result is 0")
+
+
+@pytest.mark.parametrize(
     ("question", "code"),
     [
         ("how many prices are missing?", "result = int(df['price'].isna().sum())"),  # no filter
@@ -167,6 +184,7 @@ def test_filter_values_are_the_texts_a_code_compares(code, values) -> None:
         ("what is the only year where rowell won the award?", True),
         ("who sold in the north region?", True),
         ("how many sales were in the north?", True),
+        ("the number of singles by del the funky homosapien released before 2000", True),
         ("name a year in which there was no election.", True),
         ('"girl" and "el pro" were performed by which artist?', True),
         ("in the 2003 games, who won the most medals?", True),

@@ -26,7 +26,7 @@ from typing import Final
 
 from engine.answer.emptiness import empty_result_note, is_empty
 from engine.answer.unmatched import is_zero, unmatched_values, zero_note
-from engine.answer_kinds import Wanted, wanted_answer
+from engine.answer_kinds import asks_for_a_number
 from engine.types import ErrorInfo, RunResult, TableProfile
 from engine.value_index import ValueIndex
 
@@ -81,7 +81,7 @@ def nothing_found(
     if unmatched:
         return zero_note(unmatched)
     compared = filter_values(code, names)
-    if filters_checked or not compared or wanted_answer(question) is not Wanted.NUMBER:
+    if filters_checked or not compared or not asks_for_a_number(question):
         return None
     shown = ", ".join(repr(v) for v in compared[:SHOWN])
     return (
