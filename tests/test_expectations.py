@@ -91,6 +91,8 @@ def test_what_a_question_asks_for(question: str, wanted: Wanted) -> None:
         ("did ohio state win the game?", value(3), False),
         ("was the total score more or less than 35?", value(False), False),
         ("was the total score more or less than 35?", value("more"), True),
+        ("did they score more when ranked or unranked?", value("No, more when unranked."), False),
+        ("was it no-limit or fixed?", value("No-limit"), True),
         ("which year had the most matches, 1998 or 2002?", value(1998), True),
         ("which year had the most matches, 1998 or 2002?", value(1998.0), True),
         ("which year had the most matches, 1998 or 2002?", value(2000), False),
