@@ -146,6 +146,9 @@ def test_what_a_question_asks_for(question: str, wanted: Wanted) -> None:
         ("which players were on loan?", column("A", "B", "C", "D"), True),
         ("what are the top 5 countries by gold?", column("A", "B", "C", "D", "E"), True),
         ("which countries had no listing for 2002?", column("A", "B", "C", "D"), True),
+        ("what is the revenue by region?", column(1, 2, 3, 4), True),
+        ("what was the monthly revenue?", column(1, 2, 3, 4), True),
+        ("what is the distribution of prices?", column(1, 2, 3, 4), True),
     ],
 )
 def test_whether_an_answer_fits(question: str, answer: Answer, fits: bool) -> None:
