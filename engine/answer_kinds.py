@@ -62,11 +62,17 @@ _VALUE_START: Final = re.compile(r"^(?:which|what|whats|what's|who|whom|whose|wh
 _ASKS_A_VALUE: Final = re.compile(r"^name\b|\b(?:which|what|who|whom|whose)\b")
 
 
+def plain_words(question: str) -> str:
+    """The question in lower case, single-spaced, without question marks: what the readings
+    here match."""
+    return " ".join(question.lower().replace("?", " ").split())
+
+
 def wanted_answer(question: str) -> Wanted:
     """The kind of answer `question` asks for (ANY when unsure)."""
     if TEMPLATE_SLOT.search(question):
         return Wanted.TEMPLATE
-    text = " ".join(question.lower().replace("?", " ").split())
+    text = plain_words(question)
     if _NUMBER_START.search(text) and not _GROUPED.search(text):
         return Wanted.NUMBER
     if _NAME_START.search(text):
@@ -89,7 +95,7 @@ def asks_for_a_number(question: str) -> bool:
     computed for it is a count like any other. Of wtq-train's 33 number questions with a by,
     per or each, all 33 have one number for their gold answer (25 with a "by" that names who
     did it), so the grouping reading is left to where a table may answer."""
-    return _NUMBER_START.search(" ".join(question.lower().replace("?", " ").split())) is not None
+    return _NUMBER_START.search(plain_words(question)) is not None
 
 
 def asks_for_values(question: str) -> bool:
@@ -143,7 +149,7 @@ def asks_for_one_value(question: str) -> bool:
     """Whether `question` asks for one value, so a column of them does not answer it ("what
     class is below s 1.6?" answered with every class). Of wtq-train's 2,000 questions, 590 are
     read so: 587 gold answers are one value and 3 are ties of two."""
-    text = " ".join(question.lower().replace("?", " ").split())
+    text = plain_words(question)
     asked = _ONE_ASKED.search(text)
     if asked is None or _SEVERAL_ASKED.search(text):
         return False

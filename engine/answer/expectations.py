@@ -80,14 +80,15 @@ def answer_mismatch(question: str, answer: Answer | None) -> Mismatch | None:
         return Mismatch(wanted, got, fix)
     if wanted is Wanted.BOOLEAN and not _is_boolean(answer):
         return Mismatch(wanted, got, "Set `result` to True or False.")
-    if wanted in (Wanted.ANY, Wanted.NAME, Wanted.THING) and _is_a_column(answer):
-        if asks_for_one_value(question):
-            fix = (
-                "Set `result` to the one value the question asks about (the row it points "
-                "at, or the few rows tied for it), not every value of the column."
-            )
-            return Mismatch(Wanted.ONE, got, fix)
-    if wanted in (Wanted.ANY, Wanted.NAME, Wanted.THING) and _names_itself(answer, question):
+    if wanted not in (Wanted.ANY, Wanted.NAME, Wanted.THING):
+        return None
+    if _is_a_column(answer) and asks_for_one_value(question):
+        fix = (
+            "Set `result` to the one value the question asks about (the row it points at, or "
+            "the few rows tied for it), not every value of the column."
+        )
+        return Mismatch(Wanted.ONE, got, fix)
+    if _names_itself(answer, question):
         fix = (
             "That value is named in the question; set `result` to the value the question asks "
             "about (the other, next or earlier one), found in the rows."

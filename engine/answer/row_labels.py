@@ -60,8 +60,5 @@ def _column_of(node: ast.expr, frame: str) -> bool:
         key = node.slice
         named = isinstance(key, ast.Constant) and isinstance(key.value, str)
         return named and isinstance(node.value, ast.Name) and node.value.id == frame
-    return (
-        isinstance(node, ast.Attribute)
-        and isinstance(node.value, ast.Name)
-        and (node.value.id == frame)
-    )
+    owner = node.value if isinstance(node, ast.Attribute) else None
+    return isinstance(owner, ast.Name) and owner.id == frame

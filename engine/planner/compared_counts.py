@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
+from engine.answer_kinds import plain_words
 from engine.code_names import DECLINE
 from engine.planner.query import COMPARED_WORD, NUMBER_WORDS, offered_answers
 from engine.planner.snippets import py
@@ -75,7 +76,7 @@ class ComparedCount:
 def compared_count(question: str) -> ComparedCount | None:
     """The how-many question and the comparison a yes/no question about a count holds, or None
     when `question` is not one."""
-    text, offered = offered_answers(" ".join(question.lower().replace("?", " ").split()))
+    text, offered = offered_answers(plain_words(question))
     text = COMPARED_WORD.sub(lambda m: f"{m[1]} {NUMBER_WORDS[m[2].lower()]}", text)
     if m := _THERE.match(text):
         said, number, inner = m[1], m[2], f"how many {m[3]}"
