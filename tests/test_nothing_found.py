@@ -216,3 +216,21 @@ def test_a_sql_result_of_one_cell_is_judged_by_that_cell() -> None:
         "how many sales in the north?", code, zero, [PROFILE], {}, filters_checked=False
     )
     assert note is not None and "'North'" in note
+
+
+@pytest.mark.parametrize(
+    ("value", "empty"),
+    [("None\n", True), ("nan", True), (" ", True), ("NaT", True), ("<NA>", True)]
+    + [("Nonesuch", False), ("0", False), ("Parle Theka", False)],
+)
+def test_a_missing_value_written_as_text_is_empty(value, empty) -> None:
+    assert is_empty(Answer("text", value, value=value)) is empty
+
+
+def test_a_none_written_as_text_goes_back_once_then_is_declined() -> None:
+    """wtq-train nt-1342: the next film was computed as None and shown as the text "None"."""
+    wrong = "result = str(df[df['region'] == 'north']['price'].max())"
+    turn, _, server = _ask("which price was paid in the north region?", [wrong, wrong])
+    assert len(server.requests) == 2
+    assert "result is empty" in server.requests[1].messages[-1]["content"].lower()
+    assert not turn.ok and turn.result.error.message.startswith("The result is empty")

@@ -16,6 +16,10 @@ from engine.figures import has_points
 from engine.types import Answer, ColumnProfile, TableProfile
 
 VALUES_SHOWN: Final = 12
+# What a missing value looks like as text: the model's f"{x}" of a None, NaN or NaT, or nothing
+# at all ("what is the next film of ahsan's?" answered "None", wtq-train nt-1342). No gold
+# answer of wtq-train's 2,000 is one of these.
+_MISSING_TEXTS: Final = frozenset({"", "none", "nan", "nat", "<na>", "null"})
 EMPTY_PREFIX: Final = "The result is empty"
 _NOTHING_MATCHED: Final = (
     "no row matched the code's conditions. Check the filter values and ranges against the data."
@@ -24,7 +28,7 @@ _NOTHING_MATCHED: Final = (
 
 def is_empty(answer: Answer | None) -> bool:
     """No rows, a chart with no points, or a missing value (the mean of no rows, also as the
-    one cell of a SQL result)."""
+    one cell of a SQL result, or written as text: "None", "nan")."""
     if answer is None:
         return False
     if answer.kind == "table":
@@ -36,6 +40,8 @@ def is_empty(answer: Answer | None) -> bool:
     if answer.kind == "figure":  # a figure with no traces at all is drawn by hand: not judged
         traces = (answer.figure or {}).get("data") or []
         return bool(traces) and not has_points(answer.figure)
+    if isinstance(answer.value, str):  # `str(None)` or a printed NaN: the text of nothing
+        return answer.value.strip().casefold() in _MISSING_TEXTS
     return answer.kind == "value" and answer.value is None
 
 
