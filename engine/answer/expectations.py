@@ -28,7 +28,7 @@ __all__ = ["Mismatch", "Wanted", "answer_mismatch", "wanted_answer"]
 _YES_NO: Final = frozenset({"yes", "no", "true", "false"})
 # "No, the fighting Irish scored more when unranked" (wtq-train nt-14027, gold "ranked"): a yes
 # or no in a sentence is no option either; no gold answer to wtq-train's 104 choices starts so.
-_YES_NO_FIRST: Final = re.compile(r"\s*(?:yes|no|true|false)\b(?!-)", re.IGNORECASE)
+_YES_NO_FIRST: Final = re.compile(rf"\s*(?:{'|'.join(_YES_NO)})\b(?!-)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -159,7 +159,7 @@ def _may_be_an_option(answer: Answer, question: str) -> bool:
     "were more aired on tv or video"), a crowd (2808 for "the first or third game") or a list
     of titles did not."""
     value = one_value(answer)
-    if value is None or _is_boolean(answer) or _YES_NO_FIRST.match(str(value)):
+    if value is None or _YES_NO_FIRST.match(str(value)):  # True, "no.", "No, the …"
         return False
     if isinstance(value, str) and _NUMBER_TEXT.fullmatch(value.strip()):
         value = _number(value)  # "180" from a text column is a number too
