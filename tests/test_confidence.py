@@ -177,3 +177,13 @@ def test_a_table_in_a_database_gets_no_plain_second_opinion() -> None:
     drafter = LLMDrafter(config_for("http://127.0.0.1:9/v1"))
     assert drafter.plain(Context([remote], [], SETTINGS)) is None
     assert drafter.plain(Context([PROFILE], [], SETTINGS)) is not None
+
+
+def test_candidate_programs_of_the_plain_prompt_stay_plain() -> None:
+    """A sampled plain drafter (another candidate) keeps the plain prompt, not the full one."""
+    drafter = LLMDrafter(config_for("http://127.0.0.1:9/v1")).plain(
+        Context([PROFILE], [], SETTINGS)
+    )
+    assert drafter is not None
+    sampled = drafter.sampled(0.3)
+    assert type(sampled) is type(drafter) and sampled.config.temperature == 0.3

@@ -68,7 +68,7 @@ class LLMDrafter:
         return self._ask(messages, context)
 
     def sampled(self, temperature: float) -> LLMDrafter:
-        return LLMDrafter(replace(self.config, temperature=temperature))
+        return type(self)(replace(self.config, temperature=temperature))
 
     def plain(self, context: Context) -> LLMDrafter | None:
         """None for tables that stay in a database: the plain prompt says nothing of sql()."""
