@@ -38,14 +38,25 @@ LEVELS = ("easy", "medium", "hard")  # DABench's, in this order
 
 
 def load_run(spec: str) -> Run:
-    """The records of `spec` (paths joined by commas) by question id; a later file wins."""
+    """The records of `spec` (paths joined by commas) by question id; a later file wins.
+    ValueError names a file that is missing or holds no benchmark records."""
     run: Run = {}
     for path in spec.split(","):
-        for line in Path(path).read_text().splitlines():
-            if line.strip():
-                record = json.loads(line)
-                run[record["id"]] = record
+        try:
+            for line in Path(path).read_text().splitlines():
+                if line.strip():
+                    record = json.loads(line)
+                    run[record["id"]] = record
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ValueError(
+                f"{path}: not a record file of bench/wtq.py or bench/dabench.py ({exc})"
+            ) from None
     return run
+
+
+def run_name(spec: str) -> str:
+    """A run as the tables name it: its first file's name."""
+    return Path(spec.split(",")[0]).name
 
 
 def state(record: dict[str, Any]) -> str:
@@ -69,7 +80,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("runs", nargs="+", help="record files; several joined by commas = one run")
     args = parser.parse_args(argv)
-    runs = [load_run(spec) for spec in args.runs]
+    try:
+        runs = [load_run(spec) for spec in args.runs]
+    except ValueError as exc:
+        parser.error(str(exc))
     ids = common_ids(runs)
     if not ids:
         parser.error("the runs share no question")
@@ -78,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     for spec, run in zip(args.runs, runs, strict=True):
         records = [run[i] for i in ids]
         wrong_values = sum(state(r) == WRONG_VALUE for r in records)
-        rows.append([Path(spec.split(",")[0]).name, *summary_cells(records), str(wrong_values)])
+        rows.append([run_name(spec), *summary_cells(records), str(wrong_values)])
     print_table(["run", *SUMMARY_HEADERS, "wrong values"], rows)
     levels = list(dict.fromkeys(r["level"] for r in runs[0].values() if r.get("level")))
     levels.sort(key=lambda level: (LEVELS.index(level) if level in LEVELS else len(LEVELS), level))
@@ -90,14 +104,14 @@ def main(argv: list[str] | None = None) -> int:
                 sum(run[i]["outcome"] == RIGHT for i in ids if run[i].get("level") == level)
                 for level in levels
             ]
-            level_rows.append([Path(spec.split(",")[0]).name, *counts])
+            level_rows.append([run_name(spec), *counts])
         asked = [sum(runs[0][i].get("level") == level for i in ids) for level in levels]
         print_table(
             ["run", *(f"{lv} ({n})" for lv, n in zip(levels, asked, strict=True))], level_rows
         )
     for spec, run in zip(args.runs[1:], runs[1:], strict=True):
         moved = moves(runs[0], run, ids)
-        print(f"\n{Path(spec.split(',')[0]).name} against the first run")
+        print(f"\n{run_name(spec)} against the first run")
         print_table(
             ["first run", "this run", "questions"],
             [[a, b, n] for (a, b), n in sorted(moved.items()) if a != b],

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from bench.compare import common_ids, load_run, main, moves, state
 
 
@@ -48,3 +50,16 @@ def test_a_wrong_value_is_told_from_failed_code_and_runs_compare_on_shared_quest
     assert "| a1.jsonl | 3     | 3        | 100.0%   | 1     | 33.3%" in out
     assert "| easy (2) | hard (1) |" in out
     assert "moved: 1 (right -> declined), 2 (wrong value -> right)" in out
+
+
+def test_a_file_that_is_not_a_record_file_is_named(tmp_path: Path, capsys) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not json\n")
+    for bad in (str(notes), str(tmp_path / "missing.jsonl")):
+        with pytest.raises(SystemExit) as exited:
+            main([bad, bad])
+        assert exited.value.code == 2
+        assert (
+            f"{bad}: not a record file of bench/wtq.py or bench/dabench.py"
+            in capsys.readouterr().err
+        )
