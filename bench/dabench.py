@@ -224,6 +224,14 @@ def answers(file_name, table_questions, modes, settings, backend, config, load_f
 # --- the run ---------------------------------------------------------------------------------
 
 
+def question_ids(text: str) -> set[int]:
+    """`--ids 268,644`: the ids, or a usage error that names the one that is not a number."""
+    try:
+        return {int(part) for part in text.split(",") if part.strip()}
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of question ids: {text!r}") from None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -236,6 +244,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--modes", default="ours,naive", help=f"comma-separated: {', '.join(MODES)}"
+    )
+    parser.add_argument(
+        "--ids",
+        type=question_ids,
+        help="comma-separated question ids: only these (e.g. to rerun what a change touches)",
     )
     parser.add_argument("--deadline", help="HH:MM UTC: start no new table after this")
     parser.add_argument("--run-timeout", type=float, default=60.0, help="sandbox limit, seconds")
@@ -264,6 +277,8 @@ def main(argv: list[str] | None = None) -> int:
     levels = args.level or list(LEVELS)
     questions = [json.loads(line) for line in (DATA / "questions.jsonl").open() if line.strip()]
     questions = [q for q in questions if q["level"] in levels]
+    if args.ids:
+        questions = [q for q in questions if q["id"] in args.ids]
     questions = questions[args.skip :]
     if args.limit:
         questions = questions[: args.limit]
