@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
+from engine.answer.template_choices import off_choices
 from engine.answer_kinds import (
     TEMPLATE_SLOT,
     Wanted,
@@ -61,7 +62,7 @@ def answer_mismatch(question: str, answer: Answer | None) -> Mismatch | None:
         slots = list(dict.fromkeys(TEMPLATE_SLOT.findall(question)))
         text = str(answer.value if isinstance(answer.value, str) else answer.text)
         if all(f"@{s}[" in text for s in slots):
-            return None
+            return _off_choices(question, text)
         fix = "Set `result` to a string with every part of that format ("
         fix += ", ".join(f"@{s}[…]" for s in slots) + "), filled in with the computed values."
         return Mismatch(wanted, got, fix)
@@ -95,6 +96,25 @@ def answer_mismatch(question: str, answer: Answer | None) -> Mismatch | None:
         )
         return Mismatch(Wanted.NEW, got, fix)
     return None
+
+
+def _off_choices(question: str, text: str) -> Mismatch | None:
+    """A filled-in format with a part that is not one of the words the format allows there
+    ("False" where it says "Normal" or "Not Normal"); None when every part fits."""
+    off = off_choices(question, text)
+    if not off:
+        return None
+    name, (value, choices) = next(iter(off.items()))
+    quoted = [f'"{c}"' for c in choices]
+    allowed = f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+    got = f"a string with @{name}[{value}], where the format allows only {allowed}"
+    fix = (
+        f"Write @{name}[…] as one of {allowed}, in exactly those words: the one that the "
+        "computed result supports, by the rule the question gives."
+    )
+    if len(off) > 1:
+        fix += " The same for " + ", ".join(f"@{n}[…]" for n in list(off)[1:]) + "."
+    return Mismatch(Wanted.TEMPLATE, got, fix)
 
 
 def filled_template(question: str, answer: Answer | None) -> Answer | None:

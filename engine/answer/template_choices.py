@@ -1,0 +1,89 @@
+"""The values an answer format allows for a part, and the parts of an answer that use others.
+
+A question may give the format of its answer and, for a part of it, the words to choose from:
+`@normality[A string that is either "Normal" or "Not Normal"]`, or `@result[result]` with
+`where "result" is a string that can be "normal" or "not_normal"`. An answer that writes `False`,
+`0.0` or `moderately weak` there is not one of them, whatever it computed, so the loop sends it
+back once (engine/answer/expectations.py). On DABench-dev 25 of 134 formats name such choices;
+every gold answer is one of them (after the quotes around three of them).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+_PART: Final = re.compile(r"@(\w+)\[([^\]\n]*)\]")
+_QUOTED: Final = r"""(?:"([^"\n]{1,40})"|'([^'\n]{1,40})')"""
+# two or more quoted words joined by "or" (or "/"): "a", "b", or "c"; "Yes"/"No"
+_CHOICES: Final = re.compile(rf"{_QUOTED}(?:\s*(?:,\s*or|,|or|/)\s*{_QUOTED})+")
+_JOINED_BY_OR: Final = re.compile(r"\bor\b|/")
+# where a description of one part ends: its sentence, its line, or the next part's description
+_CLAUSE_END: Final = re.compile(
+    r"""\.(?:\s|$)|\n|\band\s+["']|,\s*["'][\w\- ]+["']\s+(?:is|should|can)\b"""
+    r"|\bfor example\b|\be\.g\.|\bsuch as\b",
+    re.IGNORECASE,
+)
+_PLACEHOLDER: Final = re.compile(r"[\w\- ]{1,40}")
+
+
+def stated_choices(question: str) -> dict[str, tuple[str, ...]]:
+    """Each part of the question's answer format whose description lists the values it may
+    take ("either 'linear', 'nonlinear'" counts; "'Mr.', 'Mrs.' and 'Miss.'" names three
+    things, not choices), with those values."""
+    found: dict[str, tuple[str, ...]] = {}
+    for name, inside in _PART.findall(question):
+        if name in found:
+            continue
+        for description in _descriptions(question, inside.strip()):
+            choices = _choices_in(description, inside.strip())
+            if choices:
+                found[name] = choices
+                break
+    return found
+
+
+def off_choices(question: str, text: str) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """The parts of the answer `text` whose value is not one of the choices the question states
+    for it (compared without case and quotes): name -> (value, choices)."""
+    choices = stated_choices(question)
+    if not choices:
+        return {}
+    off: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for name, value in _PART.findall(text):
+        allowed = choices.get(name)
+        if allowed and _plain(value) not in {_plain(c) for c in allowed}:
+            off.setdefault(name, (value.strip(), allowed))
+    return off
+
+
+def _descriptions(question: str, placeholder: str) -> list[str]:
+    """What the format says of one part: inside its brackets, and each clause that describes
+    its placeholder (`where "result" is …`)."""
+    found = [placeholder]
+    if not _PLACEHOLDER.fullmatch(placeholder):
+        return found
+    subject = re.compile(
+        rf"""["']?\b{re.escape(placeholder)}\b["']?\s+(?:is|a|should|can|could)\b"""
+    )
+    for match in subject.finditer(question):
+        rest = question[match.end() :]
+        end = _CLAUSE_END.search(rest)
+        found.append(rest[: end.start()] if end else rest)
+    return found
+
+
+def _choices_in(description: str, placeholder: str) -> tuple[str, ...]:
+    for match in _CHOICES.finditer(description):
+        words = match.group(0)
+        either = "either" in description[: match.start()].lower()
+        if not (_JOINED_BY_OR.search(words) or either):
+            continue
+        values = tuple(a or b for a, b in re.findall(_QUOTED, words))
+        if placeholder not in values:
+            return values
+    return ()
+
+
+def _plain(value: str) -> str:
+    return value.strip().strip("\"'").strip().lower()
