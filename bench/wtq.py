@@ -40,6 +40,7 @@ import csv
 import importlib.util
 import json
 import random
+import re
 import sys
 import time
 import traceback
@@ -204,6 +205,8 @@ def run(args: argparse.Namespace) -> int:
     score = load_score()
     questions = [json.loads(line) for line in (WTQ / "questions.jsonl").open() if line.strip()]
     sample = args.sample if args.sample is not None else (SAMPLE if LLM_MODES & set(modes) else 0)
+    if args.ids:
+        questions, sample = [q for q in questions if q["id"] in args.ids], 0
     if args.half != "all":
         questions = [q for q in questions if half_of(q["id"]) == args.half]
     questions = choose(questions, sample, args.seed, args.limit)
@@ -343,6 +346,16 @@ def report(modes, records, load_failures, show: int) -> None:
         )
 
 
+def question_ids(text: str) -> set[str]:
+    """`--ids nt-12,nt-7`: the ids, or a usage error that names what is not one."""
+    ids = {part.strip() for part in text.split(",") if part.strip()}
+    wrong = sorted(i for i in ids if not re.fullmatch(r"nt-\d+", i))
+    if wrong or not ids:
+        named = ", ".join(wrong) if wrong else repr(text)
+        raise argparse.ArgumentTypeError(f"not question ids (nt-1234): {named}")
+    return ids
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--modes", default="planner", help=f"comma-separated: {', '.join(MODES)}")
@@ -356,6 +369,12 @@ def main(argv: list[str] | None = None) -> int:
         help=f"a fixed random sample of N questions (default: {SAMPLE} with an LLM mode, else all; 0: all)",
     )
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument(
+        "--ids",
+        type=question_ids,
+        help="comma-separated question ids (nt-1234): only these, unsampled (e.g. to rerun what "
+        "a change can touch)",
+    )
     parser.add_argument(
         "--half",
         choices=(*HALVES, "all"),
