@@ -118,13 +118,43 @@ def test_an_answer_written_half_sure_stands_when_a_plain_prompt_agrees() -> None
     assert turn.explanation == "a second program, from a plain prompt, agrees"
 
 
-def test_an_answer_written_half_sure_is_declined_when_the_plain_prompt_differs() -> None:
-    turn, requests = _check([FIRST, Reply(fenced(DIFFERS))])
-    assert not turn.ok and turn.result.error.kind == "unsupported" and len(requests) == 2
+THIRD = "result = int(df['region'].eq('N').sum()) + 1"  # 3: agrees with neither
+
+
+def test_an_answer_written_half_sure_is_declined_when_three_programs_differ() -> None:
+    """The plain prompt computes another answer, and a third program (the plain prompt again,
+    sampled) a third one: no two agree, so nothing is given."""
+    turn, requests = _check([FIRST, Reply(fenced(DIFFERS)), Reply(fenced(THIRD))])
+    assert not turn.ok and turn.result.error.kind == "unsupported" and len(requests) == 3
+    assert requests[2].body["messages"] == requests[1].body["messages"]  # the plain prompt
+    assert [r.body["temperature"] for r in requests] == [0.0, 0.0, 0.7]
     assert turn.result.error.message.startswith("Not sure enough to answer: the model was 90%")
     assert "with a plain prompt it computed 1." in turn.result.error.message
     assert turn.result.answer.value == 2 and turn.code == CODE  # the first stays, to check
     assert turn.result.error.detail == "Its result: 2"
+
+
+@pytest.mark.parametrize(
+    ("third", "value", "code", "other"),
+    [(AGREES, 2, CODE, "1"), (DIFFERS, 1, DIFFERS, "2")],
+)
+def test_when_the_plain_prompt_differs_the_answer_two_of_three_programs_agree_on_stands(
+    third: str, value: int, code: str, other: str
+) -> None:
+    """A third program breaks the tie: with the first (its answer stands), or with the plain
+    prompt's (that program and its answer stand); the note says what the other computed."""
+    turn, requests = _check([FIRST, Reply(fenced(DIFFERS)), Reply(fenced(third))])
+    assert turn.ok and len(requests) == 3
+    assert turn.result.answer.value == value and turn.code == code
+    assert turn.explanation.endswith(f"2 of 3 programs agree; the other computed {other}")
+
+
+def test_no_third_program_when_the_plain_code_fails_or_the_model_goes_away() -> None:
+    """The third breaks a tie between two answers only; when it cannot be asked, the answers
+    still differ and nothing is given."""
+    turn, requests = _check([FIRST, Reply(fenced(DIFFERS)), Reply(status=500)])
+    assert not turn.ok and turn.result.error.kind == "unsupported"
+    assert "with a plain prompt it computed 1." in turn.result.error.message
 
 
 def test_an_answer_written_half_sure_is_declined_when_the_plain_code_fails() -> None:

@@ -153,6 +153,11 @@ def _second_opinion(
     if second is not None and answer_key(second) == answer_key(answer):
         tried[-1] = _noted(first, "a second program, from a plain prompt, agrees")
         return
+    if second is not None:
+        decided = _third_opinion(plain, question, run, context, costs, first, trail[-1])
+        if decided is not None:
+            tried[-1] = decided
+            return
     other = disagreement([second]) if second is not None else "no answer: its code failed"
     message = (
         f"Not sure enough to answer: the model was {first.draft.sure or 0:.0%} sure of the "
@@ -160,6 +165,37 @@ def _second_opinion(
         f"{other}. Rephrase the question, or edit the code below."
     )
     tried[-1] = replace(first, result=_withheld(first.result, message))
+
+
+def _third_opinion(
+    plain: Drafter,
+    question: str,
+    run: Run,
+    context: Context,
+    costs: list[Draft],
+    first: _Tried,
+    second: _Tried,
+) -> _Tried | None:
+    """When the full and the plain prompt computed different answers, one more program from
+    the plain prompt, sampled at `llm_candidate_temperature`: the answer it agrees with stands
+    (the two programs that agree, noted); None when it agrees with neither, or fails."""
+    sampler = plain.sampled(context.settings.llm_candidate_temperature)
+    if sampler is None:
+        return None
+    context.notify(Progress("model", "the two programs disagree: asking a third"))
+    trail: list[_Tried] = []
+    try:
+        ran = _answered(sampler, question, run, context, trail, costs, gated=False)
+    except LLMError:
+        return None
+    third = answer_key(trail[-1].result.answer) if ran else None
+    if third is None:
+        return None
+    for agreed, other in ((first, second), (second, first)):
+        if third == answer_key(agreed.result.answer):
+            said = disagreement([other.result.answer]) if other.result.answer else "another"
+            return _noted(agreed, f"2 of 3 programs agree; the other computed {said}")
+    return None
 
 
 def _noted(tried: _Tried, note: str) -> _Tried:
