@@ -15,7 +15,14 @@ from pathlib import PurePath
 from typing import Final
 
 from engine.code_names import FILE_READERS, FIRST_TABLE, RESULT
+from engine.databases.urls import database_of_source
 from engine.identifiers import table_name_from_path
+from engine.loading.sniff import (
+    EXCEL_EXTENSIONS,
+    JSON_EXTENSIONS,
+    PARQUET_EXTENSIONS,
+    TEXT_EXTENSIONS,
+)
 from engine.types import TableProfile
 
 _FENCE: Final = re.compile(r"```[ \t]*([A-Za-z0-9_+-]*)[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)
@@ -132,7 +139,10 @@ def code_using_loaded_tables(code: str, profiles: Sequence[TableProfile]) -> str
     model wrote `pd.read_csv('OUTPUT_DIR/df.csv')` three times in a row on one DABench question),
     and `table_<name>.csv` is <name> (the prompt heads each table "Table <name>": DABench q418
     read 'table_bitconnect_price.csv', and its repair wrote the same read again).
-    A read of a file that is not a loaded table, or that the code itself writes first (issue
+    With one table loaded (not one in a database), a file of another name is that table too:
+    no other data is there to read (DABench q552 read 'table1.csv', q56 'OUTPUT_DIR/table1.csv',
+    and their repairs wrote the same read). A URL, an absolute path, a file that is not data,
+    a read with several tables loaded, or of a file that the code itself writes first (issue
     14), is left alone.
     """
     try:
@@ -140,6 +150,11 @@ def code_using_loaded_tables(code: str, profiles: Sequence[TableProfile]) -> str
     except SyntaxError:
         return code
     written = files_written(tree)
+    only = (
+        profiles[0].name
+        if len(profiles) == 1 and not database_of_source(profiles[0].source)
+        else None
+    )
     by_file = {}
     if profiles:  # 'df.csv': the model took the first table's name in code for a file's
         by_file[FIRST_TABLE] = profiles[0].name
@@ -167,6 +182,7 @@ def code_using_loaded_tables(code: str, profiles: Sequence[TableProfile]) -> str
             or by_file.get(stem)
             or by_file.get(table_name_from_path(file_name).casefold())
             or by_file.get(_TABLE_WORD.sub("", stem))
+            or (only if _made_up_data_file(node.args[0].value) else None)
         )
         if table is not None and node.end_lineno is not None and node.end_col_offset is not None:
             edits.append(
@@ -179,6 +195,16 @@ def code_using_loaded_tables(code: str, profiles: Sequence[TableProfile]) -> str
                 )
             )
     return spliced(code, edits)
+
+
+_DATA_FILES: Final = TEXT_EXTENSIONS | EXCEL_EXTENSIONS | PARQUET_EXTENSIONS | JSON_EXTENSIONS
+
+
+def _made_up_data_file(path: str) -> bool:
+    """'table1.csv', 'OUTPUT_DIR/data.xlsx': a data file's name, relative (not a URL, not
+    /etc/passwd, which the check refuses)."""
+    pure = PurePath(path)
+    return "://" not in path and not pure.is_absolute() and pure.suffix.lower() in _DATA_FILES
 
 
 Edit = tuple[

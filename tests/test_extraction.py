@@ -149,6 +149,34 @@ def test_file_reads_of_loaded_tables_use_the_loaded_table(code: str, expected: s
 
 
 @pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("df = pd.read_csv('table1.csv')", "df = insurance.copy()"),  # DABench q552
+        ("df = pd.read_csv('OUTPUT_DIR/data.csv')", "df = insurance.copy()"),
+        ("df = pd.read_excel('your_file.xlsx')", "df = insurance.copy()"),
+        ("df = pd.read_csv('https://x.org/a.csv')", "df = pd.read_csv('https://x.org/a.csv')"),
+        ("df = pd.read_csv('/etc/passwd')", "df = pd.read_csv('/etc/passwd')"),
+        ("df = pd.read_csv('/data/x.csv')", "df = pd.read_csv('/data/x.csv')"),
+        ("df = pd.read_csv('notes.md')", "df = pd.read_csv('notes.md')"),
+        (
+            "df.to_csv('mine.csv')\nback = pd.read_csv('mine.csv')",
+            "df.to_csv('mine.csv')\nback = pd.read_csv('mine.csv')",
+        ),
+    ],
+)
+def test_with_one_table_loaded_any_file_read_is_that_table(code: str, expected: str) -> None:
+    """No other data is there to read; with two tables, or one in a database, no guess."""
+    assert code_using_loaded_tables(code, PROFILES[:1]) == expected
+    assert code_using_loaded_tables("d = pd.read_csv('table1.csv')", PROFILES) == (
+        "d = pd.read_csv('table1.csv')"
+    )
+    remote = TableProfile("orders", "postgresql://127.0.0.1/shop#orders", 3, ())
+    assert code_using_loaded_tables("d = pd.read_csv('table1.csv')", [remote]) == (
+        "d = pd.read_csv('table1.csv')"
+    )
+
+
+@pytest.mark.parametrize(
     ("code", "problem"),
     [
         ("df.to_csv('clean.csv', index=False)\nresult = 1", False),
