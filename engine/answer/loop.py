@@ -193,7 +193,7 @@ def _third_opinion(
         return None
     for agreed, other in ((first, second), (second, first)):
         if third == answer_key(agreed.result.answer):
-            said = disagreement([other.result.answer]) if other.result.answer else "another"
+            said = disagreement([other.result.answer]) if other.result.answer else "nothing"
             return _noted(agreed, f"2 of 3 programs agree; the other computed {said}")
     return None
 
