@@ -152,7 +152,7 @@ def code_using_loaded_tables(code: str, profiles: Sequence[TableProfile]) -> str
     written = files_written(tree)
     only = (
         profiles[0].name
-        if len(profiles) == 1 and not database_of_source(profiles[0].source)
+        if len(profiles) == 1 and not database_of_source(profiles[0].source or "")
         else None
     )
     by_file = {}
