@@ -238,8 +238,9 @@ class Settings:
     llm_confirm_below: float = setting(
         0.95,
         "A model answer less sure than this (and at least the confidence threshold) is given "
-        "only when the model, asked again with a plain prompt, computes the same; 0 checks none "
-        "(only the embedded model reports how sure it is).",
+        "only when the model, asked again with a plain prompt, computes the same (or, when it "
+        "does not, a third program sides with it); 0 checks none (only the embedded model "
+        "reports how sure it is).",
         label="Check answers less sure than",
         min_value=0.0,
         max_value=1.0,
