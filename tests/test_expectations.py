@@ -322,3 +322,51 @@ def test_a_whole_column_for_one_value_goes_back_once_then_the_one_value_answers(
     sent = server.requests[1].messages[-1]["content"]
     assert "the question asks for one value (or the few tied for it)" in sent
     assert "not every value of the column" in sent
+
+
+@pytest.mark.parametrize(
+    ("question", "example"),
+    [
+        ("name a racer that had at least 20 points.", True),
+        ("other than whmb, tell me a station licensed in indianapolis.", True),
+        ("name one of the painters that was last in rank.", True),
+        ("Give me an order with a discount", True),
+        ("list a few racers with 20 points", False),
+        ("name the racers with at least 20 points", False),
+        ("which racers had at least 20 points?", False),
+        ("give the number of racers with 20 points", False),
+    ],
+)
+def test_a_question_that_asks_for_one_example(question: str, example: bool) -> None:
+    from engine.answer_kinds import asks_for_an_example
+
+    assert asks_for_an_example(question) is example
+
+
+def test_one_example_is_the_first_of_several_the_others_named_and_the_table_kept() -> None:
+    from engine.answer.expectations import one_example
+
+    question = "name a racer that had at least 20 points."
+    several = column("Pasini", "Bautista", "Simoncelli", "Lorenzo", "Dovizioso")
+    example = one_example(question, several)
+    assert example.value == "Pasini" and example.table == several.table
+    assert example.text == "Pasini (one of 5; also Bautista, Simoncelli, Lorenzo, …)"
+    assert one_example(question, column("Pasini", "Bautista")).text == (
+        "Pasini (one of 2; also Bautista)"
+    )
+    assert one_example(question, column("Pasini")) is None  # one value already
+    assert one_example(question, value("Pasini")) is None
+    assert one_example("which racers had at least 20 points?", several) is None
+
+
+def test_a_request_for_one_example_is_answered_with_the_first_that_qualifies(session) -> None:
+    """On the real sandbox: the model lists every product that qualifies; the answer is the
+    first, and the table of all of them stays below it."""
+    listing = "result = df.loc[df['unit_price'] > 100, 'product'].drop_duplicates()"
+    turn, _ = ask_model(session, "name a product that sold for more than 100", [listing])
+    sales = pd.read_csv(SAMPLE_DATA / "sales.csv")
+    qualifying = sales.loc[sales["unit_price"] > 100, "product"].drop_duplicates().tolist()
+    assert len(qualifying) >= 2  # the sample has several, or this test proves nothing
+    assert turn.ok and turn.result.answer.value == qualifying[0]
+    assert turn.result.answer.text.startswith(f"{qualifying[0]} (one of {len(qualifying)}; also")
+    assert turn.result.answer.table.row_count == len(qualifying)

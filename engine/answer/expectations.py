@@ -19,6 +19,7 @@ from engine.answer_kinds import (
     TEMPLATE_SLOT,
     Wanted,
     asks_for_a_new_value,
+    asks_for_an_example,
     asks_for_one_value,
     wanted_answer,
 )
@@ -130,6 +131,32 @@ def filled_template(question: str, answer: Answer | None) -> Answer | None:
         return None
     text = f"@{slots[0]}[{value}]"
     return Answer("text", text, value=text)
+
+
+def one_example(question: str, answer: Answer | None) -> Answer | None:
+    """For a question that asks for one example ("name a racer that had at least 20 points"),
+    a column of several values answered by its first, the others named after it and the table
+    kept: any of them answers the question. In the wtq-train records, 4 such questions were
+    answered with 2 to 13 values, and each time the first was the gold answer. None when the
+    question asks for no example, or the answer is not one column of 2 or more values."""
+    table = answer.table if answer is not None else None
+    if (
+        answer is None
+        or answer.kind != "table"
+        or table is None
+        or len(table.columns) != 1
+        or table.row_count < 2
+        or len(table.rows) < 2
+        or not asks_for_an_example(question)
+    ):
+        return None
+    first, others = table.rows[0][0], [row[0] for row in table.rows[1 : _NAMED_OTHERS + 1]]
+    more = ", …" if table.row_count > len(others) + 1 else ""
+    text = f"{first} (one of {table.row_count}; also {', '.join(map(str, others))}{more})"
+    return Answer("text" if isinstance(first, str) else "value", text, value=first, table=table)
+
+
+_NAMED_OTHERS: Final = 3
 
 
 def one_value(answer: Answer) -> object:

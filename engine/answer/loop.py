@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from engine.answer.checks import Problem, code_problems, prepared
 from engine.answer.consensus import Tally, answer_key, disagreement, has_majority
 from engine.answer.drafts import Context, Draft, Drafter, Failure
-from engine.answer.expectations import Mismatch, answer_mismatch, filled_template
+from engine.answer.expectations import Mismatch, answer_mismatch, filled_template, one_example
 from engine.answer.failures import Try, failed_turn_error
 from engine.answer.nothing_found import nothing_found
 from engine.answer.progress import Progress
@@ -248,6 +248,7 @@ def _answered(
             context.notify(Progress("run", draft.explanation or "running the code in the sandbox"))
             result = run(draft.code)
             filled = filled_template(question, result.answer) if result.ok else None
+            filled = filled or (one_example(question, result.answer) if result.ok else None)
             if filled is not None:
                 result = replace(result, answer=filled)
             mismatch = answer_mismatch(question, result.answer) if result.ok else None
