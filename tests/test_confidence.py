@@ -75,6 +75,12 @@ def test_an_answer_written_unsure_is_declined_with_its_result_kept() -> None:
     assert len(server.requests) == 1  # declined, not repaired
 
 
+def test_a_confidence_just_below_the_threshold_is_not_written_as_the_threshold() -> None:
+    reply = Reply(fenced(CODE), logprobs=tokens(fenced(CODE), 0.866))
+    turn, _ = _ask("how many sales were in region N?", reply)
+    assert not turn.ok and "(86.6% sure; below 87%" in turn.result.error.message
+
+
 def test_an_answer_written_sure_stands_and_the_threshold_is_a_setting() -> None:
     reply = Reply(fenced(CODE), logprobs=tokens(fenced(CODE), 0.97))
     turn, server = _ask("how many sales were in region N?", reply)

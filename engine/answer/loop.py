@@ -418,8 +418,9 @@ def _unsure(draft: Draft, result: RunResult, threshold: float) -> bool:
 
 def _not_sure(result: RunResult, sure: float, threshold: float) -> RunResult:
     """An answer the model was unsure of: declined, its result kept to check."""
-    message = (
-        f"The model was unsure of the column names and values its code uses ({sure:.0%} sure; "
+    shown = f"{sure:.0%}" if f"{sure:.0%}" != f"{threshold:.0%}" else f"{sure:.1%}"
+    message = (  # 86.6% is not written "87% sure; below 87%"
+        f"The model was unsure of the column names and values its code uses ({shown} sure; "
         f"below {threshold:.0%}, most such answers were wrong when measured), so its result is "
         "not given as the answer. Check the code and its result below, or rephrase the question "
         "with the names the table uses."
