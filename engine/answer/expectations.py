@@ -145,8 +145,7 @@ def one_example(question: str, answer: Answer | None) -> Answer | None:
         or answer.kind != "table"
         or table is None
         or len(table.columns) != 1
-        or table.row_count < 2
-        or len(table.rows) < 2
+        or len(table.rows) < 2  # so row_count is 2 or more too
         or not asks_for_an_example(question)
     ):
         return None

@@ -247,8 +247,11 @@ def _answered(
         else:
             context.notify(Progress("run", draft.explanation or "running the code in the sandbox"))
             result = run(draft.code)
-            filled = filled_template(question, result.answer) if result.ok else None
-            filled = filled or (one_example(question, result.answer) if result.ok else None)
+            filled = None
+            if result.ok:
+                filled = filled_template(question, result.answer) or one_example(
+                    question, result.answer
+                )
             if filled is not None:
                 result = replace(result, answer=filled)
             mismatch = answer_mismatch(question, result.answer) if result.ok else None
@@ -418,7 +421,9 @@ def _unsure(draft: Draft, result: RunResult, threshold: float) -> bool:
 
 def _not_sure(result: RunResult, sure: float, threshold: float) -> RunResult:
     """An answer the model was unsure of: declined, its result kept to check."""
-    shown = f"{sure:.0%}" if f"{sure:.0%}" != f"{threshold:.0%}" else f"{sure:.1%}"
+    shown = f"{sure:.0%}"
+    if shown == f"{threshold:.0%}":
+        shown = f"{sure:.1%}"
     message = (  # 86.6% is not written "87% sure; below 87%"
         f"The model was unsure of the column names and values its code uses ({shown} sure; "
         f"below {threshold:.0%}, most such answers were wrong when measured), so its result is "
