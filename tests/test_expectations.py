@@ -105,6 +105,12 @@ def test_what_a_question_asks_for(question: str, wanted: Wanted) -> None:
         ("which crowd was bigger, the first or third game?", value(2808.0), False),
         ("which crowd was bigger, the first or third game?", value("third"), True),
         ("who scored more, john or peter?", value("John Smith"), True),  # names: not judged
+        # a text that names neither option (or both) is not one of them
+        ("did the team score more when at home or when they were away?", value("Less"), False),
+        ("was revenue in march more or less than in april?", value("equal"), False),
+        ("which sold more units, north or south?", value("North"), True),
+        ("which sold more units, north or south?", value("East"), False),
+        ("which sold more units, north or south?", value("North and South"), False),
         ("did lantern come out in 1994 or 1997?", column("燈籠", "先洗未來錢"), False),
         ("was the score more or less than 35?", column(False, False), False),
         ("which team has the most wins?", value(0), False),
@@ -370,3 +376,22 @@ def test_a_request_for_one_example_is_answered_with_the_first_that_qualifies(ses
     assert turn.ok and turn.result.answer.value == qualifying[0]
     assert turn.result.answer.text.startswith(f"{qualifying[0]} (one of {len(qualifying)}; also")
     assert turn.result.answer.table.row_count == len(qualifying)
+
+
+def test_a_choice_answered_true_goes_back_with_the_two_options_then_one_answers(session) -> None:
+    """On the real sandbox: "did the north or the south region sell more units?" answered with
+    the comparison (False) goes back once naming the two options and a line that picks one; the
+    repair's option is the answer."""
+    north = "df.loc[df['region'] == 'North', 'quantity'].sum()"
+    south = "df.loc[df['region'] == 'South', 'quantity'].sum()"
+    compared = f"result = bool({north} > {south})"
+    picked = f"result = 'North' if {north} > {south} else 'South'"
+    question = "did the north or the south region sell more units?"
+    turn, server = ask_model(session, question, [compared, picked])
+    sales = pd.read_csv(SAMPLE_DATA / "sales.csv")
+    units = sales.groupby("region")["quantity"].sum()
+    assert turn.ok and turn.code == picked
+    assert turn.result.answer.value == ("North" if units["North"] > units["South"] else "South")
+    sent = server.requests[1].messages[-1]["content"]
+    assert "a choice between 'north' and 'south region'" in sent
+    assert "result = 'north' if value_1 > value_2 else 'south region'" in sent
