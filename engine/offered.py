@@ -16,8 +16,6 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from engine.answer_kinds import plain_words
-
 # "more or less", "before or after": the two words are the options, whatever is around them
 DIRECTION_WORDS: Final = frozenset(
     """more less fewer greater higher lower larger smaller bigger above below over under
@@ -40,24 +38,24 @@ _STRIPPED_FIRST: Final = frozenset(
     "the a an in on at for with from when they he she it was were is are".split()
 )  # "… ranked or when they were unranked"
 _MAX_WORDS: Final = 4
-_OR: Final = re.compile(r"\bor\b")
+_OR: Final = re.compile(r"\bor\b", re.IGNORECASE)
 _WORD: Final = re.compile(r"[\w.'/-]+")
 
 
 def offered_options(question: str) -> tuple[str, str] | None:
-    """The two options, in the question's (lower-case) words, or None when they are unclear."""
-    text = plain_words(question).replace('"', " ").replace("“", " ").replace("”", " ")
+    """The two options, in the question's words as written, or None when they are unclear."""
+    text = " ".join(re.sub(r"[?\"“”]", " ", question).split())
     text = re.sub(r"([,:;])(?=\S)", r"\1 ", text)  # "votes,1994 or 2009"
     ors = list(_OR.finditer(text))
     if not ors:
         return None
     before, after = text[: ors[0].start()], text[ors[0].end() :]
     left, right = _last_words(before), _first_words(after)
-    if left and right and left[-1] in DIRECTION_WORDS and right[0] in DIRECTION_WORDS:
-        return left[-1], right[0]
+    if left and right and _low(left[-1]) in DIRECTION_WORDS and _low(right[0]) in DIRECTION_WORDS:
+        return _low(left[-1]), _low(right[0])
     if len(ors) > 1 or re.search(r"[,:;]\s*$", before):
         return None  # "… indigenous or campesino … from cochabamba or chuquisaca", "a, b, or c"
-    if not left or not right or left == right:
+    if not left or not right or [*map(_low, left)] == [*map(_low, right)]:
         return None
     return " ".join(left), " ".join(right)
 
@@ -66,7 +64,7 @@ def named_option(value: object, options: tuple[str, str]) -> int | None:
     """Which option (0 or 1) `value` names by a word the other option lacks ("Chicago Tribune"
     names "chicago tribune", not "chicago sun-times"); None when it names neither or both."""
     words = set(_WORD.findall(str(value).lower()))
-    first, second = (set(_WORD.findall(o)) for o in options)
+    first, second = (set(_WORD.findall(o.lower())) for o in options)
     names = [bool(words & (first - second)), bool(words & (second - first))]
     return names.index(True) if names.count(True) == 1 else None
 
@@ -76,9 +74,9 @@ def _first_words(text: str) -> list[str]:
     words: list[str] = []
     for raw in text.split():
         word = raw.strip(",.;:")
-        if not words and word in _STRIPPED_FIRST:
+        if not words and _low(word) in _STRIPPED_FIRST:
             continue
-        if word in _ENDS and words:
+        if _low(word) in _ENDS and words:
             break
         if not word:
             break
@@ -95,10 +93,10 @@ def _last_words(text: str) -> list[str]:
         word = raw.strip(",.;:")
         if raw.endswith((",", ":", ";")) and words:
             break
-        direction = word in DIRECTION_WORDS  # "more or less" alone, not "more special …"
+        direction = _low(word) in DIRECTION_WORDS  # "more or less" alone, not "more special …"
         if (
-            word in _ARTICLES
-            or (word in _ENDS and not direction)
+            _low(word) in _ARTICLES
+            or (_low(word) in _ENDS and not direction)
             or not word
             or (direction and words)
         ):
@@ -107,3 +105,7 @@ def _last_words(text: str) -> list[str]:
         if direction or len(words) == _MAX_WORDS:
             break
     return words
+
+
+def _low(word: str) -> str:
+    return word.lower()

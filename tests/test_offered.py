@@ -26,6 +26,9 @@ from engine.offered import named_option, offered_options
             "is the price of a chair higher or lower than 100 for the north region or the south?",
             ("higher", "lower"),
         ),
+        # written as the question writes them; "More or less" in lower case
+        ("Did the North or the South region sell more?", ("North", "South region")),
+        ("Was revenue MORE or LESS than 5?", ("more", "less")),
         # unclear: no options, three of them, two "or"s, or both sides alike
         ("which region sold the most?", None),
         ("was the discount higher, lower, or the same?", None),
