@@ -186,6 +186,7 @@ LAYERS: Final[tuple[tuple[str, ...], ...]] = (
     # draft and check: the offline planner, prompt -> LLM -> code, column and code checks, charts
     (
         "answer_kinds",
+        "offered",
         "planner",
         "prompt",
         "extraction",
