@@ -17,6 +17,7 @@ from engine.answer.precedence import FIX as PRECEDENCE_FIX
 from engine.answer.precedence import unbracketed_conditions
 from engine.answer.row_labels import rows_by_label
 from engine.answer.same_operands import same_operands
+from engine.answer.spread_formula import with_named_spread
 from engine.columns import columns_as_stored, summed_text_columns, unknown_columns
 from engine.extraction import code_using_loaded_tables, file_reads, files_written, with_result
 from engine.sql_quoting import sql_with_quoted_columns
@@ -53,12 +54,13 @@ class Problem:
     declines: bool = False  # its code answers nothing: if a repair keeps it, no answer is given
 
 
-def prepared(code: str, profiles: Sequence[TableProfile]) -> str:
+def prepared(code: str, profiles: Sequence[TableProfile], question: str = "") -> str:
     """The draft's code with the fixes that need no model: loaded files, a missing `result`,
     spaced column names unquoted in SQL, column names spelt with other punctuation or case, a
-    row label looked up among the columns."""
+    row label looked up among the columns, the standard deviation formula the question names."""
     code = columns_as_stored(code_using_loaded_tables(code, profiles), profiles)
-    return with_result(sql_with_quoted_columns(rows_by_label(code), profiles))
+    code = with_named_spread(rows_by_label(code), question)
+    return with_result(sql_with_quoted_columns(code, profiles))
 
 
 def code_problems(code: str, profiles: Sequence[TableProfile]) -> list[Problem]:

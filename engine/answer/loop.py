@@ -247,7 +247,7 @@ def _answered(
     kind_repairs_left = 1  # an answer of the wrong kind goes back once
     while True:
         costs.append(draft)
-        draft = replace(draft, code=prepared(draft.code, context.profiles))
+        draft = replace(draft, code=prepared(draft.code, context.profiles, question))
         context.notify(Progress("check", "checking column names"))
         problems = code_problems(draft.code, context.profiles)
         if problems and repairs_left > 0:  # out of repairs, the sandbox has the last word
@@ -323,7 +323,7 @@ def _answered(
         repaired = drafter.repair(draft, failure, context)
         if repaired is None:
             return False
-        if prepared(repaired.code, context.profiles) == draft.code:
+        if prepared(repaired.code, context.profiles, question) == draft.code:
             # The same program would fail the same way (the run, the check or the answer's
             # kind), and a further repair is one more model round trip (tens of seconds on the
             # local model) for little (issue 16).

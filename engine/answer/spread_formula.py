@@ -1,0 +1,78 @@
+"""The standard deviation (or variance) formula a question names, written into the code.
+
+"The population standard deviation" divides by n, "the sample standard deviation" by n - 1.
+pandas' `.std()` and `.var()` divide by n - 1 unless told `ddof=0`; numpy's `std`, `var` and
+scipy's `zscore` divide by n unless told `ddof=1`. A small model writes the default whatever the
+question says: on DABench-dev q724 ("using the population standard deviation formula") its
+`.std()` gave 2.69 for 2.68. So every such call without a `ddof` gets the one the question
+names; where the library's default already matches, the call computes the same as before.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Final
+
+SPREAD_CALLS: Final = frozenset({"std", "var", "zscore"})  # each takes `ddof`
+_NAMED: Final = re.compile(
+    r"\b(population|sample)(?:\s+(?:and|or)\s+(population|sample))?"
+    r"\s+(?:standard\s+deviation|std|variance)\b",
+    re.IGNORECASE,
+)
+_NOT_BEFORE: Final = re.compile(r"\b(?:not|instead\s+of|rather\s+than)\s+(?:the\s+|a\s+)?$")
+_DDOF: Final = {"population": 0, "sample": 1}
+
+
+def named_ddof(question: str) -> int | None:
+    """0 when the question asks for the population formula, 1 for the sample one; None when it
+    names neither or both ("the population formula, not the sample one" names the first)."""
+    named = {
+        kind.lower()
+        for m in _NAMED.finditer(question)
+        if not _NOT_BEFORE.search(question[: m.start()])
+        for kind in m.groups()
+        if kind
+    }
+    return _DDOF[named.pop()] if len(named) == 1 else None
+
+
+def with_named_spread(code: str, question: str) -> str:
+    """`code` with `ddof=` the question's formula added to each std/var/zscore call that does
+    not say it (nor pass it by position or `**`); code that does not parse is left as it is."""
+    ddof = named_ddof(question)
+    if ddof is None:
+        return code
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return code
+    lines = code.splitlines(keepends=True)
+    inserts: list[tuple[int, int, str]] = []  # (line index, character offset, text)
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and _spread_call(node)):
+            continue
+        arguments = [*node.args, *node.keywords]
+        if arguments:  # after the last argument (a trailing comma may follow it)
+            last = max(arguments, key=lambda a: (a.end_lineno, a.end_col_offset))
+            row, column, text = last.end_lineno, last.end_col_offset, f", ddof={ddof}"
+        else:  # before the closing bracket
+            row, column, text = node.end_lineno, (node.end_col_offset or 1) - 1, f"ddof={ddof}"
+        if row is None or column is None:
+            continue
+        line = lines[row - 1]
+        inserts.append((row - 1, len(line.encode()[:column].decode(errors="ignore")), text))
+    for row, at, text in sorted(inserts, reverse=True):
+        lines[row] = lines[row][:at] + text + lines[row][at:]
+    return "".join(lines)
+
+
+def _spread_call(node: ast.Call) -> bool:
+    """A std/var/zscore call that leaves `ddof` to the library's default."""
+    func = node.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+    return (
+        name in SPREAD_CALLS
+        and len(node.args) < 3  # positional ddof: pandas' third, numpy's fifth
+        and not any(k.arg in (None, "ddof") for k in node.keywords)
+    )
