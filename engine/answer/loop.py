@@ -147,29 +147,24 @@ def _second_opinion(
     trail: list[_Tried] = []
     try:
         ran = _answered(plain, question, run, context, trail, costs, gated=False)
-    except LLMError:  # the model went away: the answer stays unchecked, so it is not given
-        tried[-1] = replace(first, result=_withheld(first.result, _unconfirmed(first, None)))
-        return
-    second = trail[-1] if ran else None  # None: its code failed, which is no opinion
-    if second is not None and answer_key(second.result.answer) == answer_key(first.result.answer):
+    except LLMError:
+        ran = False  # the model went away: the answer stays unchecked, so it is not given
+    answer, second = first.result.answer, trail[-1].result.answer if ran else None
+    if second is not None and answer_key(second) == answer_key(answer):
         tried[-1] = _noted(first, "a second program, from a plain prompt, agrees")
         return
-    decided = _third_opinion(plain, question, run, context, costs, first, second)
-    if decided is not None:
-        tried[-1] = decided
-        return
-    tried[-1] = replace(first, result=_withheld(first.result, _unconfirmed(first, second)))
-
-
-def _unconfirmed(first: _Tried, second: _Tried | None) -> str:
-    """Why an answer the plain prompt did not confirm is not given."""
-    answer = second.result.answer if second is not None else None
-    other = disagreement([answer]) if answer is not None else "no answer: its code failed"
-    return (
+    if second is not None:
+        decided = _third_opinion(plain, question, run, context, costs, first, trail[-1])
+        if decided is not None:
+            tried[-1] = decided
+            return
+    other = disagreement([second]) if second is not None else "no answer: its code failed"
+    message = (
         f"Not sure enough to answer: the model was {first.draft.sure or 0:.0%} sure of the "
         f"names and values its code uses, and asked again with a plain prompt it computed "
         f"{other}. Rephrase the question, or edit the code below."
     )
+    tried[-1] = replace(first, result=_withheld(first.result, message))
 
 
 def _third_opinion(
@@ -179,17 +174,15 @@ def _third_opinion(
     context: Context,
     costs: list[Draft],
     first: _Tried,
-    second: _Tried | None,
+    second: _Tried,
 ) -> _Tried | None:
-    """When the full and the plain prompt computed different answers, or the plain prompt's
-    code failed (`second` None: no opinion, not a disagreement), one more program from the
-    plain prompt, sampled at `llm_candidate_temperature`: the answer it agrees with stands (the
-    two programs that agree, noted); None when it agrees with neither, or fails."""
+    """When the full and the plain prompt computed different answers, one more program from
+    the plain prompt, sampled at `llm_candidate_temperature`: the answer it agrees with stands
+    (the two programs that agree, noted); None when it agrees with neither, or fails."""
     sampler = plain.sampled(context.settings.llm_candidate_temperature)
     if sampler is None:
         return None
-    why = "the two programs disagree" if second is not None else "the plain prompt's code failed"
-    context.notify(Progress("model", f"{why}: asking a third program"))
+    context.notify(Progress("model", "the two programs disagree: asking a third"))
     trail: list[_Tried] = []
     try:
         ran = _answered(sampler, question, run, context, trail, costs, gated=False)
@@ -198,10 +191,6 @@ def _third_opinion(
     third = answer_key(trail[-1].result.answer) if ran else None
     if third is None:
         return None
-    if second is None:
-        if third != answer_key(first.result.answer):
-            return None
-        return _noted(first, "2 of 3 programs agree; the other's code failed")
     for agreed, other in ((first, second), (second, first)):
         if third == answer_key(agreed.result.answer):
             said = disagreement([other.result.answer]) if other.result.answer else "nothing"
