@@ -42,6 +42,7 @@ def test_each_spread_call_without_ddof_gets_the_named_one_and_the_rest_stays() -
         "scores = stats.zscore(df['a'])\n"
         "kept = df['a'].std(ddof=1)\n"
         "options = df['a'].std(**settings)\n"
+        "unpacked = np.std(*arguments)\n"
         "positional = np.std(df['a'], 0, None)\n"
         "result = f\"@std[{df['é'].var(skipna=True):.2f}]\"\n"
     )
@@ -52,6 +53,7 @@ def test_each_spread_call_without_ddof_gets_the_named_one_and_the_rest_stays() -
         "scores = stats.zscore(df['a'], ddof=0)\n"
         "kept = df['a'].std(ddof=1)\n"
         "options = df['a'].std(**settings)\n"
+        "unpacked = np.std(*arguments)\n"
         "positional = np.std(df['a'], 0, None)\n"
         "result = f\"@std[{df['é'].var(skipna=True, ddof=0):.2f}]\"\n"
     )

@@ -39,7 +39,7 @@ def named_ddof(question: str) -> int | None:
 
 def with_named_spread(code: str, question: str) -> str:
     """`code` with `ddof=` the question's formula added to each std/var/zscore call that does
-    not say it (nor pass it by position or `**`); code that does not parse is left as it is."""
+    not say it (nor may pass it by position, `*` or `**`); code that does not parse stays."""
     ddof = named_ddof(question)
     if ddof is None:
         return code
@@ -74,5 +74,6 @@ def _spread_call(node: ast.Call) -> bool:
     return (
         name in SPREAD_CALLS
         and len(node.args) < 3  # positional ddof: pandas' third, numpy's fifth
+        and not any(isinstance(a, ast.Starred) for a in node.args)
         and not any(k.arg in (None, "ddof") for k in node.keywords)
     )
