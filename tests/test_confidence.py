@@ -134,6 +134,7 @@ def test_an_answer_written_half_sure_is_declined_when_three_programs_differ() ->
     assert not turn.ok and turn.result.error.kind == "unsupported" and len(requests) == 3
     assert requests[2].body["messages"] == requests[1].body["messages"]  # the plain prompt
     assert [r.body["temperature"] for r in requests] == [0.0, 0.0, 0.7]
+    assert [r.body.get("seed") for r in requests] == [None, None, 1]  # the same on every run
     assert turn.result.error.message.startswith("Not sure enough to answer: the model was 90%")
     assert "with a plain prompt it computed 1." in turn.result.error.message
     assert turn.result.answer.value == 2 and turn.code == CODE  # the first stays, to check
@@ -221,5 +222,6 @@ def test_candidate_programs_of_the_plain_prompt_stay_plain() -> None:
         Context([PROFILE], [], SETTINGS)
     )
     assert drafter is not None
-    sampled = drafter.sampled(0.3)
+    sampled = drafter.sampled(0.3, 2)
     assert type(sampled) is type(drafter) and sampled.config.temperature == 0.3
+    assert sampled.config.seed == 2

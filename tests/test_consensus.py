@@ -88,6 +88,14 @@ def test_the_most_frequent_answer_wins_over_the_first() -> None:
     assert turn.code == codes[1] and "2 of 3" in turn.explanation
 
 
+def test_each_sampled_candidate_has_its_own_fixed_seed() -> None:
+    """The same question asked again draws the same candidates (the embedded server gives the
+    same reply for the same seed), and the candidates differ from one another."""
+    codes = ["result = df['price'].max()", "result = df['price'].sum()", "result = df.price.sum()"]
+    _, requests, _ = ask(codes)
+    assert [r.body.get("seed") for r in requests] == [None, 1, 2]
+
+
 def test_no_majority_is_declined_with_the_answers_that_disagree() -> None:
     codes = [
         "result = df['price'].max()",

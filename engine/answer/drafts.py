@@ -75,8 +75,9 @@ class Drafter(Protocol):
 
     def repair(self, draft: Draft, failure: Failure, context: Context) -> Draft | None: ...
 
-    def sampled(self, temperature: float) -> Drafter | None:
-        """The same drafter sampling at `temperature` (another candidate), or None."""
+    def sampled(self, temperature: float, seed: int) -> Drafter | None:
+        """The same drafter sampling at `temperature` with `seed` (another candidate; the same
+        seed draws the same program, so a question asked again is answered the same), or None."""
         ...
 
     def plain(self, context: Context) -> Drafter | None:

@@ -67,8 +67,8 @@ class LLMDrafter:
         ]
         return self._ask(messages, context)
 
-    def sampled(self, temperature: float) -> LLMDrafter:
-        return type(self)(replace(self.config, temperature=temperature))
+    def sampled(self, temperature: float, seed: int) -> LLMDrafter:
+        return type(self)(replace(self.config, temperature=temperature, seed=seed))
 
     def plain(self, context: Context) -> LLMDrafter | None:
         """None for tables that stay in a database: the plain prompt says nothing of sql()."""

@@ -80,18 +80,21 @@ def _candidates(
 ) -> bool:
     """`_answered`, once per candidate program when `llm_candidates` > 1; the most frequent
     answer wins (engine/answer/consensus.py). True when an answer stands."""
-    wanted = context.settings.llm_candidates
-    sampler = drafter.sampled(context.settings.llm_candidate_temperature) if wanted > 1 else None
-    if sampler is None:
+    temperature = context.settings.llm_candidate_temperature
+    seeds = range(1, context.settings.llm_candidates)  # the first: the drafter's own settings
+    samples = (drafter.sampled(temperature, seed) for seed in seeds)
+    programs = [drafter, *(s for s in samples if s is not None)]
+    if len(programs) == 1:
         return _answered(drafter, question, run, context, tried, costs)
+    wanted = len(programs)
     trails: list[list[_Tried]] = []  # each candidate's tries, its final one last
     answered: list[int] = []  # the candidates whose code ran
-    for i in range(wanted):
+    for i, program in enumerate(programs):
         if i:
             context.notify(Progress("model", f"candidate program {i + 1} of {wanted}"))
         trail: list[_Tried] = []
         try:
-            ok = _answered(drafter if i == 0 else sampler, question, run, context, trail, costs)
+            ok = _answered(program, question, run, context, trail, costs)
         except LLMError:
             if i == 0:
                 tried.extend(trail)
@@ -179,7 +182,7 @@ def _third_opinion(
     """When the full and the plain prompt computed different answers, one more program from
     the plain prompt, sampled at `llm_candidate_temperature`: the answer it agrees with stands
     (the two programs that agree, noted); None when it agrees with neither, or fails."""
-    sampler = plain.sampled(context.settings.llm_candidate_temperature)
+    sampler = plain.sampled(context.settings.llm_candidate_temperature, seed=1)
     if sampler is None:
         return None
     context.notify(Progress("model", "the two programs disagree: asking a third"))

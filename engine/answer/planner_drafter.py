@@ -42,7 +42,7 @@ class PlannerDrafter:
     def repair(self, draft: Draft, failure: Failure, context: Context) -> Draft | None:
         return None
 
-    def sampled(self, temperature: float) -> None:
+    def sampled(self, temperature: float, seed: int) -> None:
         return None  # deterministic: a second candidate would be the same code
 
     def plain(self, context: Context) -> None:

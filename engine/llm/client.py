@@ -67,6 +67,8 @@ def _request(
     }
     if config.logprobs:
         args["logprobs"] = True
+    if config.seed is not None:
+        args["seed"] = config.seed
     if on_token is None:
         reply = client.chat.completions.create(**args)
         text = (reply.choices[0].message.content or "") if reply.choices else ""

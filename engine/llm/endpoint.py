@@ -33,6 +33,7 @@ class LLMConfig:
     max_tokens: int = 1024
     source: str = ""  # where base URL and key came from, for the diagnostics panel
     logprobs: bool = False  # ask for each token's probability (the embedded model: issue 13)
+    seed: int | None = None  # a sampled program's seed: the same question gets the same program
 
 
 @dataclass(frozen=True)
