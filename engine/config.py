@@ -230,7 +230,8 @@ class Settings:
     )
     llm_candidate_temperature: float = setting(
         0.7,
-        "Sampling temperature of the candidates after the first (which uses the temperature).",
+        "Sampling temperature of the candidates after the first (which uses the temperature); "
+        "candidate k is sampled with seed k, so a question asked again draws the same ones.",
         label="Candidate temperature",
         min_value=0.0,
         max_value=2.0,
