@@ -14,6 +14,8 @@ import ast
 import re
 from typing import Final
 
+from engine.extraction import Edit, spliced
+
 SPREAD_CALLS: Final = frozenset({"std", "var", "zscore"})  # each takes `ddof`
 _NAMED: Final = re.compile(
     r"\b(population|sample)(?:\s+(?:and|or)\s+(population|sample))?"
@@ -47,24 +49,19 @@ def with_named_spread(code: str, question: str) -> str:
         tree = ast.parse(code)
     except SyntaxError:
         return code
-    lines = code.splitlines(keepends=True)
-    inserts: list[tuple[int, int, str]] = []  # (line index, character offset, text)
+    inserts: list[Edit] = []  # empty spans: the text goes in at that point
     for node in ast.walk(tree):
         if not (isinstance(node, ast.Call) and _spread_call(node)):
             continue
         arguments = [*node.args, *node.keywords]
         if arguments:  # after the last argument (a trailing comma may follow it)
-            last = max(arguments, key=lambda a: (a.end_lineno, a.end_col_offset))
+            last = max(arguments, key=lambda a: (a.end_lineno or 0, a.end_col_offset or 0))
             row, column, text = last.end_lineno, last.end_col_offset, f", ddof={ddof}"
         else:  # before the closing bracket
             row, column, text = node.end_lineno, (node.end_col_offset or 1) - 1, f"ddof={ddof}"
-        if row is None or column is None:
-            continue
-        line = lines[row - 1]
-        inserts.append((row - 1, len(line.encode()[:column].decode(errors="ignore")), text))
-    for row, at, text in sorted(inserts, reverse=True):
-        lines[row] = lines[row][:at] + text + lines[row][at:]
-    return "".join(lines)
+        if row is not None and column is not None:
+            inserts.append((row, column, row, column, text))
+    return spliced(code, inserts)
 
 
 def _spread_call(node: ast.Call) -> bool:
