@@ -121,7 +121,10 @@ def test_an_answer_written_half_sure_stands_when_a_plain_prompt_agrees() -> None
         f"{QUESTION}\nSet `result` to the answer."
     )
     assert [r.body["temperature"] for r in requests] == [0.0, 0.0]
-    assert turn.explanation == "a second program, from a plain prompt, agrees"
+    assert turn.explanation == (
+        "the model was 90% sure of its names and values; a second program, from a plain "
+        "prompt, agrees"
+    )
 
 
 THIRD = "result = int(df['region'].eq('N').sum()) + 1"  # 3: agrees with neither
@@ -154,6 +157,8 @@ def test_when_the_plain_prompt_differs_the_answer_two_of_three_programs_agree_on
     assert turn.ok and len(requests) == 3
     assert turn.result.answer.value == value and turn.code == code
     assert turn.explanation.endswith(f"2 of 3 programs agree; the other computed {other}")
+    said = "the model was 90% sure of its names and values; 2 of 3"  # of the code shown only
+    assert turn.explanation.startswith(said) == (code == CODE)
 
 
 def test_no_third_program_when_the_plain_code_fails_or_the_model_goes_away() -> None:

@@ -153,8 +153,9 @@ def _second_opinion(
     except LLMError:
         ran = False  # the model went away: the answer stays unchecked, so it is not given
     answer, second = first.result.answer, trail[-1].result.answer if ran else None
+    sure = _how_sure(first)
     if second is not None and answer_key(second) == answer_key(answer):
-        tried[-1] = _noted(first, "a second program, from a plain prompt, agrees")
+        tried[-1] = _noted(first, f"{sure}; a second program, from a plain prompt, agrees")
         return
     if second is not None:
         decided = _third_opinion(plain, question, run, context, costs, first, trail[-1])
@@ -163,8 +164,7 @@ def _second_opinion(
             return
     other = disagreement([second]) if second is not None else "no answer: its code failed"
     message = (
-        f"Not sure enough to answer: the model was {first.draft.sure or 0:.0%} sure of the "
-        f"names and values its code uses, and asked again with a plain prompt it computed "
+        f"Not sure enough to answer: {sure}, and asked again with a plain prompt it computed "
         f"{other}. Rephrase the question, or edit the code below."
     )
     tried[-1] = replace(first, result=_withheld(first.result, message))
@@ -197,8 +197,16 @@ def _third_opinion(
     for agreed, other in ((first, second), (second, first)):
         if third == answer_key(agreed.result.answer):
             said = disagreement([other.result.answer]) if other.result.answer else "nothing"
-            return _noted(agreed, f"2 of 3 programs agree; the other computed {said}")
+            note = f"2 of 3 programs agree; the other computed {said}"
+            if agreed is first:  # the code shown is the first program: how sure it was
+                note = f"{_how_sure(first)}; {note}"
+            return _noted(agreed, note)
     return None
+
+
+def _how_sure(tried: _Tried) -> str:
+    """What a checked answer's note says first: why it was checked."""
+    return f"the model was {tried.draft.sure or 0:.0%} sure of its names and values"
 
 
 def _noted(tried: _Tried, note: str) -> _Tried:
