@@ -238,10 +238,9 @@ class Settings:
     )
     llm_confirm_below: float = setting(
         0.95,
-        "A model answer less sure than this (and at least the confidence threshold) is given "
-        "only when the model, asked again with a plain prompt, computes the same (or, when it "
-        "does not, a third program sides with it); 0 checks none (only the embedded model "
-        "reports how sure it is).",
+        "A model answer less sure than this is given only when the model, asked again with a "
+        "plain prompt, computes the same (or, when it does not, a third program sides with it); "
+        "0 checks none (only the embedded model reports how sure it is).",
         label="Check answers less sure than",
         min_value=0.0,
         max_value=1.0,
@@ -288,7 +287,9 @@ class Settings:
     llm_min_confidence: float = setting(
         0.87,
         "An LLM answer whose code names columns and values with less than this probability is "
-        "declined, its result kept to check (only the embedded model reports probabilities).",
+        "declined, its result kept to check, unless a plain prompt can check it (see 'Check "
+        "answers less sure than'; not for database tables). Only the embedded model reports "
+        "probabilities.",
         label="Model confidence threshold",
         min_value=0.0,
         max_value=1.0,

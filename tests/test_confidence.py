@@ -54,7 +54,11 @@ def test_an_f_string_and_a_sql_query_are_literals() -> None:
     assert literal_confidence(tokens(formatted, 0.6)) == pytest.approx(0.6)
 
 
-def _ask(question: str, reply: Reply, *, logprobs: bool = True, runner=None, settings=SETTINGS):
+# no second opinion: the setting off (a database table's answers cannot have one either)
+UNCHECKED = replace(SETTINGS, llm_confirm_below=0.0)
+
+
+def _ask(question: str, reply: Reply, *, logprobs: bool = True, runner=None, settings=UNCHECKED):
     runner = runner or Runner()
     with FakeOpenAI([reply]) as server:
         config = replace(config_for(server.base_url), logprobs=logprobs)
@@ -81,12 +85,25 @@ def test_a_confidence_just_below_the_threshold_is_not_written_as_the_threshold()
     assert not turn.ok and "(86.6% sure; below 87%" in turn.result.error.message
 
 
+def test_a_database_tables_answer_written_unsure_is_declined_unchecked() -> None:
+    """The plain prompt says nothing of sql(), so a database table's answer has no second
+    opinion: below the threshold it is declined, whatever `llm_confirm_below` says."""
+    table = replace(PROFILE, source="postgresql://127.0.0.1:5432/shop/public.sales")
+    reply = Reply(fenced(CODE), logprobs=tokens(fenced(CODE), 0.6))
+    with FakeOpenAI([reply]) as server:
+        config = replace(config_for(server.base_url), logprobs=True)
+        context = Context([table], [], SETTINGS)
+        turn = answer_question("how many sales?", [LLMDrafter(config)], Runner(), context)
+    assert not turn.ok and "(60% sure; below 87%" in turn.result.error.message
+    assert len(server.requests) == 1
+
+
 def test_an_answer_written_sure_stands_and_the_threshold_is_a_setting() -> None:
     reply = Reply(fenced(CODE), logprobs=tokens(fenced(CODE), 0.97))
-    turn, server = _ask("how many sales were in region N?", reply)
+    turn, server = _ask("how many sales were in region N?", reply, settings=SETTINGS)
     assert turn.ok and turn.result.answer.value == 2 and len(server.requests) == 1
     unsure = Reply(fenced(CODE), logprobs=tokens(fenced(CODE), 0.6))
-    lenient = replace(SETTINGS, llm_min_confidence=0.5, llm_confirm_below=0.0)
+    lenient = replace(UNCHECKED, llm_min_confidence=0.5)
     turn, _ = _ask("how many sales were in region N?", unsure, settings=lenient)
     assert turn.ok
 
@@ -128,6 +145,22 @@ def test_an_answer_written_half_sure_stands_when_a_plain_prompt_agrees() -> None
 
 
 THIRD = "result = int(df['region'].eq('N').sum()) + 1"  # 3: agrees with neither
+UNSURE = Reply(fenced(CODE), logprobs=tokens(fenced(CODE), 0.6))  # below `llm_min_confidence`
+
+
+def test_an_answer_written_unsure_is_checked_instead_of_declined() -> None:
+    """Below the threshold, an answer the plain prompt can check gets the same second
+    opinion as one above it: it stands when the plain prompt computes the same."""
+    turn, requests = _check([UNSURE, Reply(fenced(AGREES))])
+    assert turn.ok and turn.result.answer.value == 2 and len(requests) == 2
+    assert turn.explanation == (
+        "the model was 60% sure of its names and values; a second program, from a plain "
+        "prompt, agrees"
+    )
+    turn, requests = _check([UNSURE, Reply(fenced(DIFFERS)), Reply(fenced(THIRD))])
+    assert not turn.ok and turn.result.error.kind == "unsupported" and len(requests) == 3
+    assert turn.result.error.message.startswith("Not sure enough to answer: the model was 60%")
+    assert turn.result.answer.value == 2 and turn.result.error.detail == "Its result: 2"
 
 
 def test_an_answer_written_half_sure_is_declined_when_three_programs_differ() -> None:
