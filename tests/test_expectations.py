@@ -301,6 +301,60 @@ def test_a_one_part_format_is_filled_with_the_one_value(answer: Answer, text) ->
     assert filled_template("what is the median age?", value(3)) is None
 
 
+def keyed(*pairs: tuple[str, object]) -> Answer:
+    """A dict (or a Series) as the sandbox returns it: a key column and a value column."""
+    n = len(pairs)
+    return Answer("table", f"{n} rows × 2 columns", table=TableData(("key", "value"), pairs, n))
+
+
+TWO_PARTS = "Mean and median age? @mean_age[value] @Median_Age[value], 2 decimals."
+
+
+@pytest.mark.parametrize(
+    ("answer", "text"),
+    [
+        (keyed(("median_age", 28.0), ("mean_age", 29.7)), "@mean_age[29.7] @Median_Age[28]"),
+        (
+            Answer("table", "1 row", table=TableData(("MEAN_AGE", "median_age"), ((1, 2),), 1)),
+            "@mean_age[1] @Median_Age[2]",
+        ),
+        (keyed(("mean_age", 29.7)), None),  # a part missing
+        (keyed(("mean_age", 29.7), ("median_age", 28.0), ("max_age", 80)), None),  # one more
+        (keyed(("mean_age", 29.7), ("mode_age", 28.0)), None),  # another name
+        (keyed(("mean_age", 29.7), ("mean_age", 28.0)), None),  # the same part twice
+        (value(29.7), None),  # one value for two parts: which?
+    ],
+)
+def test_any_format_is_filled_with_values_named_by_its_parts(answer: Answer, text) -> None:
+    from engine.answer.expectations import filled_template
+
+    filled = filled_template(TWO_PARTS, answer)
+    assert (filled.text if filled else None) == text
+
+
+def test_a_broken_format_goes_back_for_a_dict_that_the_engine_writes_in_it(session) -> None:
+    """On the real sandbox: the model writes the format wrong ('@36.45[36.45]', as the small
+    model did on DABench-dev); the repair asks for a dict keyed by the format's parts, and
+    the engine writes the dict's values in the format."""
+    question = (
+        "What are the total quantity and the largest unit price? "
+        "@total_quantity[value] @max_unit_price[value]"
+    )
+    broken = "result = f\"@{df['quantity'].sum()}[{df['quantity'].sum()}]\""
+    named = (
+        "result = {'max_unit_price': float(df['unit_price'].max()), "
+        "'total_quantity': int(df['quantity'].sum())}"
+    )
+    turn, server = ask_model(session, question, [broken, named])
+    sales = pd.read_csv(SAMPLE_DATA / "sales.csv")
+    total, largest = sales["quantity"].sum(), sales["unit_price"].max()
+    assert turn.ok and turn.code == named
+    assert turn.result.answer.text == f"@total_quantity[{total}] @max_unit_price[{largest}]"
+    sent = server.requests[1].messages[-1]["content"]
+    assert "Set `result` to a dict with one computed value for each part of that format: " in sent
+    assert "{'total_quantity': …, 'max_unit_price': …}" in sent
+
+
 def test_a_right_value_without_the_format_is_answered_in_it() -> None:
     with FakeOpenAI([Reply(fenced("result = float(df['price'].median())"))]) as server:
         context = Context([PROFILE], [], SETTINGS)

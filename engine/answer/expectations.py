@@ -65,9 +65,7 @@ def answer_mismatch(question: str, answer: Answer | None) -> Mismatch | None:
         text = str(answer.value if isinstance(answer.value, str) else answer.text)
         if all(f"@{s}[" in text for s in slots):
             return _off_choices(question, text)
-        fix = "Set `result` to a string with every part of that format ("
-        fix += ", ".join(f"@{s}[…]" for s in slots) + "), filled in with the computed values."
-        return Mismatch(wanted, got, fix)
+        return Mismatch(wanted, got, _template_fix(slots))
     if wanted is Wanted.NUMBER and not _is_number(answer):
         fix = "Set `result` to that number (a count, total, average or difference, as asked)."
         return Mismatch(wanted, got, fix)
@@ -97,6 +95,17 @@ def answer_mismatch(question: str, answer: Answer | None) -> Mismatch | None:
     return None
 
 
+def _template_fix(slots: list[str]) -> str:
+    """What the model should set instead: a dict keyed by the format's parts, which
+    `filled_template` writes in the format (a small model wrote '@36.45[36.45]' and '@0' for
+    such formats itself, the values right)."""
+    keyed = ", ".join(f"'{s}': …" for s in slots)
+    return (
+        f"Set `result` to a dict with one computed value for each part of that format: "
+        f"{{{keyed}}}. The answer is written in the format from it."
+    )
+
+
 def _off_choices(question: str, text: str) -> Mismatch | None:
     """A filled-in format with a part that is not one of the words the format allows there
     ("False" where it says "Normal" or "Not Normal"); None when every part fits."""
@@ -117,18 +126,46 @@ def _off_choices(question: str, text: str) -> Mismatch | None:
 
 
 def filled_template(question: str, answer: Answer | None) -> Answer | None:
-    """A one-part answer format ("@median_age[value]") filled in with the one value the code
-    computed, so a right value is not lost to its presentation (on DABench-dev, 6 of 43 auto
-    answers were declined for their format alone, one of them the right 31.5). None when the
-    question gives no such format, or the answer is not one value."""
+    """The question's answer format ("@median_age[value]") filled in by the engine, so a right
+    value is not lost to its presentation: a one-part format with the one value the code
+    computed (on DABench-dev, 6 of 43 auto answers were declined for their format alone, one
+    of them the right 31.5), any format with values the code named by its parts (a dict or a
+    Series keyed by them, or one row with them as columns). None when the question gives no
+    such format, or the answer is neither."""
     if answer is None or wanted_answer(question) is not Wanted.TEMPLATE:
         return None
     slots = list(dict.fromkeys(TEMPLATE_SLOT.findall(question)))
+    named = _by_part(answer, slots)
+    if named is not None:
+        text = " ".join(f"@{slot}[{named[slot.lower()]}]" for slot in slots)
+        return Answer("text", text, value=text)
     value = one_value(answer)
     if len(slots) != 1 or value is None or "@" in str(value):
         return None
     text = f"@{slots[0]}[{value}]"
     return Answer("text", text, value=text)
+
+
+def _by_part(answer: Answer, slots: list[str]) -> dict[str, object] | None:
+    """The answer's values keyed by the format's parts (lowercase), when it names each part
+    once and nothing else: two columns whose first holds the names (a dict, or a Series), or
+    one row with them as its columns. None otherwise."""
+    table, wanted = answer.table, {s.lower() for s in slots}
+    if table is None or table.truncated:
+        return None
+    if len(table.columns) == 2 and len(table.rows) == len(wanted):
+        named = {str(name).lower(): value for name, value in table.rows}
+    elif len(table.rows) == 1 and len(table.columns) == len(wanted):
+        named = {
+            str(name).lower(): value
+            for name, value in zip(table.columns, table.rows[0], strict=True)
+        }
+    else:
+        return None
+    if set(named) != wanted:
+        return None
+    # one column holds every part's value, so a count next to a mean came back as 120107.0
+    return {k: int(v) if isinstance(v, float) and v.is_integer() else v for k, v in named.items()}
 
 
 def one_example(question: str, answer: Answer | None) -> Answer | None:
