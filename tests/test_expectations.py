@@ -323,6 +323,7 @@ TWO_PARTS = "Mean and median age? @mean_age[value] @Median_Age[value], 2 decimal
         (keyed(("mean_age", 29.7), ("mode_age", 28.0)), None),  # another name
         (keyed(("mean_age", 29.7), ("mean_age", 28.0)), None),  # the same part twice
         (value(29.7), None),  # one value for two parts: which?
+        (keyed(("mean_age", 29.6666), ("median_age", 28)), "@mean_age[29.67] @Median_Age[28]"),
     ],
 )
 def test_any_format_is_filled_with_values_named_by_its_parts(answer: Answer, text) -> None:
@@ -330,6 +331,34 @@ def test_any_format_is_filled_with_values_named_by_its_parts(answer: Answer, tex
 
     filled = filled_template(TWO_PARTS, answer)
     assert (filled.text if filled else None) == text
+
+
+ROUNDED = keyed(("median_age", 31.4559), ("p", 0.012345))
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "text"),
+    [
+        (
+            "Median? @median_age[value], to two decimal places.",
+            value(31.4559),
+            "@median_age[31.46]",
+        ),
+        ("Median age? @median_age[value], to 3 decimals.", value(31.4559), "@median_age[31.456]"),
+        ("Median age? @median_age[value]", value(31.4559), "@median_age[31.4559]"),
+        ("@median_age[value] @p[value], two decimals", ROUNDED, "@median_age[31.46] @p[0.01]"),
+        # two roundings named (a coefficient to two, its p-value to four): neither is applied
+        (
+            "@median_age[value] to 2 decimal places, @p[value] to four decimal places",
+            ROUNDED,
+            "@median_age[31.4559] @p[0.012345]",
+        ),
+    ],
+)
+def test_the_format_is_filled_rounded_as_the_question_asks(question, answer, text) -> None:
+    from engine.answer.expectations import filled_template
+
+    assert filled_template(question, answer).text == text
 
 
 def test_a_broken_format_goes_back_for_a_dict_that_the_engine_writes_in_it(session) -> None:

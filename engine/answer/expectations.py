@@ -10,6 +10,7 @@ reading of the question itself is in engine/answer_kinds.py, which the planner u
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Final
@@ -24,6 +25,7 @@ from engine.answer_kinds import (
     wanted_answer,
 )
 from engine.offered import named_option, offered_options
+from engine.planner.query import NUMBER_WORDS
 from engine.types import Answer
 
 __all__ = ["Mismatch", "Wanted", "answer_mismatch", "wanted_answer"]
@@ -102,7 +104,8 @@ def _template_fix(slots: list[str]) -> str:
     keyed = ", ".join(f"'{s}': …" for s in slots)
     return (
         f"Set `result` to a dict with one computed value for each part of that format: "
-        f"{{{keyed}}}. The answer is written in the format from it."
+        f"{{{keyed}}}, each rounded as the question asks. The answer is written in the "
+        "format from it."
     )
 
 
@@ -135,15 +138,34 @@ def filled_template(question: str, answer: Answer | None) -> Answer | None:
     if answer is None or wanted_answer(question) is not Wanted.TEMPLATE:
         return None
     slots = list(dict.fromkeys(TEMPLATE_SLOT.findall(question)))
+    decimals = named_decimals(question)
     named = _by_part(answer, slots)
     if named is not None:
-        text = " ".join(f"@{slot}[{named[slot.lower()]}]" for slot in slots)
+        parts = (f"@{s}[{_rounded(named[s.lower()], decimals)}]" for s in slots)
+        text = " ".join(parts)
         return Answer("text", text, value=text)
     value = one_value(answer)
     if len(slots) != 1 or value is None or "@" in str(value):
         return None
-    text = f"@{slots[0]}[{value}]"
+    text = f"@{slots[0]}[{_rounded(value, decimals)}]"
     return Answer("text", text, value=text)
+
+
+def named_decimals(question: str) -> int | None:
+    """The decimal places the question asks for ("rounded to two decimal places"); None when it
+    names none, or several (DABench-dev: 71 of 134 name one, 24 two or more, "two decimal
+    places" for a coefficient and "four" for its p-value)."""
+    named = {NUMBER_WORDS.get(w.lower(), w) for w in _DECIMALS.findall(question)}
+    digits = {n for n in named if n.isdigit()}
+    return int(digits.pop()) if len(digits) == 1 else None
+
+
+def _rounded(value: object, decimals: int | None) -> object:
+    """A float to the decimal places the question asks for: writing the format is the
+    engine's, so is rounding as the format asks."""
+    if decimals is None or not isinstance(value, float) or not math.isfinite(value):
+        return value
+    return round(value, decimals)
 
 
 def _by_part(answer: Answer, slots: list[str]) -> dict[str, object] | None:
@@ -191,6 +213,7 @@ def one_example(question: str, answer: Answer | None) -> Answer | None:
 
 
 _NAMED_OTHERS: Final = 3
+_DECIMALS: Final = re.compile(r"\b(\w+)[\s-]+decimals?\b", re.IGNORECASE)
 
 
 def one_value(answer: Answer) -> object:
