@@ -161,6 +161,9 @@ def test_an_answer_written_unsure_is_checked_instead_of_declined() -> None:
     assert not turn.ok and turn.result.error.kind == "unsupported" and len(requests) == 3
     assert turn.result.error.message.startswith("Not sure enough to answer: the model was 60%")
     assert turn.result.answer.value == 2 and turn.result.error.detail == "Its result: 2"
+    just_below = Reply(fenced(CODE), logprobs=tokens(fenced(CODE), 0.866))
+    turn, _ = _check([just_below, Reply(fenced(AGREES))])
+    assert turn.ok and turn.explanation.startswith("the model was 86.6% sure")  # not "87%"
 
 
 def test_an_answer_written_half_sure_is_declined_when_three_programs_differ() -> None:

@@ -153,7 +153,7 @@ def _second_opinion(
     except LLMError:
         ran = False  # the model went away: the answer stays unchecked, so it is not given
     answer, second = first.result.answer, trail[-1].result.answer if ran else None
-    sure = _how_sure(first)
+    sure = _how_sure(first, context.settings)
     if second is not None and answer_key(second) == answer_key(answer):
         tried[-1] = _noted(first, f"{sure}; a second program, from a plain prompt, agrees")
         return
@@ -199,14 +199,22 @@ def _third_opinion(
             said = disagreement([other.result.answer]) if other.result.answer else "nothing"
             note = f"2 of 3 programs agree; the other computed {said}"
             if agreed is first:  # the code shown is the first program: how sure it was
-                note = f"{_how_sure(first)}; {note}"
+                note = f"{_how_sure(first, context.settings)}; {note}"
             return _noted(agreed, note)
     return None
 
 
-def _how_sure(tried: _Tried) -> str:
+def _how_sure(tried: _Tried, settings: Settings) -> str:
     """What a checked answer's note says first: why it was checked."""
-    return f"the model was {tried.draft.sure or 0:.0%} sure of its names and values"
+    shown = _percent(tried.draft.sure or 0.0, settings.llm_min_confidence)
+    return f"the model was {shown} sure of its names and values"
+
+
+def _percent(sure: float, threshold: float) -> str:
+    """`sure` as a percentage, with a decimal where it would read as the threshold (86.6% is
+    not written 87% beside "below 87%")."""
+    shown = f"{sure:.0%}"
+    return f"{sure:.1%}" if shown == f"{threshold:.0%}" else shown
 
 
 def _noted(tried: _Tried, note: str) -> _Tried:
@@ -444,11 +452,9 @@ def _unsure(draft: Draft, result: RunResult, threshold: float) -> bool:
 
 def _not_sure(result: RunResult, sure: float, threshold: float) -> RunResult:
     """An answer the model was unsure of: declined, its result kept to check."""
-    shown = f"{sure:.0%}"
-    if shown == f"{threshold:.0%}":
-        shown = f"{sure:.1%}"
-    message = (  # 86.6% is not written "87% sure; below 87%"
-        f"The model was unsure of the column names and values its code uses ({shown} sure; "
+    message = (
+        f"The model was unsure of the column names and values its code uses "
+        f"({_percent(sure, threshold)} sure; "
         f"below {threshold:.0%}, most such answers were wrong when measured), so its result is "
         "not given as the answer. Check the code and its result below, or rephrase the question "
         "with the names the table uses."
