@@ -138,7 +138,7 @@ def filled_template(question: str, answer: Answer | None) -> Answer | None:
     if answer is None or wanted_answer(question) is not Wanted.TEMPLATE:
         return None
     slots = list(dict.fromkeys(TEMPLATE_SLOT.findall(question)))
-    decimals = named_decimals(question)
+    decimals = _named_decimals(question)
     named = _by_part(answer, slots)
     if named is not None:
         parts = (f"@{s}[{_rounded(named[s.lower()], decimals)}]" for s in slots)
@@ -151,7 +151,10 @@ def filled_template(question: str, answer: Answer | None) -> Answer | None:
     return Answer("text", text, value=text)
 
 
-def named_decimals(question: str) -> int | None:
+_DECIMALS: Final = re.compile(r"\b(\w+)[\s-]+decimals?\b", re.IGNORECASE)
+
+
+def _named_decimals(question: str) -> int | None:
     """The decimal places the question asks for ("rounded to two decimal places"); None when it
     names none, or several (DABench-dev: 71 of 134 name one, 24 two or more, "two decimal
     places" for a coefficient and "four" for its p-value)."""
@@ -213,7 +216,6 @@ def one_example(question: str, answer: Answer | None) -> Answer | None:
 
 
 _NAMED_OTHERS: Final = 3
-_DECIMALS: Final = re.compile(r"\b(\w+)[\s-]+decimals?\b", re.IGNORECASE)
 
 
 def one_value(answer: Answer) -> object:
