@@ -13,13 +13,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from engine.answer.normality_verdict import with_normality_read_right
 from engine.answer.precedence import FIX as PRECEDENCE_FIX
 from engine.answer.precedence import unbracketed_conditions
 from engine.answer.row_labels import rows_by_label
 from engine.answer.same_operands import same_operands
 from engine.answer.spread_formula import with_named_spread
 from engine.columns import columns_as_stored, summed_text_columns, unknown_columns
-from engine.extraction import code_using_loaded_tables, file_reads, files_written, with_result
+from engine.extraction import (
+    code_using_loaded_tables,
+    explanation_from_code,
+    file_reads,
+    files_written,
+    with_result,
+)
 from engine.sql_quoting import sql_with_quoted_columns
 from engine.types import TableProfile
 
@@ -57,10 +64,20 @@ class Problem:
 def prepared(code: str, profiles: Sequence[TableProfile], question: str = "") -> str:
     """The draft's code with the fixes that need no model: loaded files, a missing `result`,
     spaced column names unquoted in SQL, column names spelt with other punctuation or case, a
-    row label looked up among the columns, the standard deviation formula the question names."""
+    row label looked up among the columns, the standard deviation formula the question names, a
+    normality test's p-value read backwards."""
     code = columns_as_stored(code_using_loaded_tables(code, profiles), profiles)
-    code = with_named_spread(rows_by_label(code), question)
+    code = with_normality_read_right(with_named_spread(rows_by_label(code), question))
     return with_result(sql_with_quoted_columns(code, profiles))
+
+
+def explained(explanation: str, before: str, after: str) -> str:
+    """`explanation` with the steps `prepared` wrote into the code as comments (a comparison it
+    turned round), so the one line you read says what the code that ran computes."""
+    written = set(before.splitlines())
+    added = [line for line in after.splitlines() if line not in written]
+    step = explanation_from_code("\n".join(added))
+    return f"{explanation}; {step}" if explanation and step else explanation or step
 
 
 def code_problems(code: str, profiles: Sequence[TableProfile]) -> list[Problem]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
-from engine.answer.checks import Problem, code_problems, prepared
+from engine.answer.checks import Problem, code_problems, explained, prepared
 from engine.answer.consensus import Tally, answer_key, disagreement, has_majority
 from engine.answer.drafts import Context, Draft, Drafter, Failure
 from engine.answer.expectations import Mismatch, answer_mismatch, filled_template, one_example
@@ -256,7 +256,10 @@ def _answered(
     kind_repairs_left = 1  # an answer of the wrong kind goes back once
     while True:
         costs.append(draft)
-        draft = replace(draft, code=prepared(draft.code, context.profiles, question))
+        code = prepared(draft.code, context.profiles, question)
+        draft = replace(
+            draft, code=code, explanation=explained(draft.explanation, draft.code, code)
+        )
         context.notify(Progress("check", "checking column names"))
         problems = code_problems(draft.code, context.profiles)
         if problems and repairs_left > 0:  # out of repairs, the sandbox has the last word
