@@ -18,7 +18,7 @@ from engine.answer.checks import FILE_ACCESS_PROBLEM
 from engine.answer.llm_drafter import LLMDrafter
 from engine.config import load_settings
 from engine.llm import LLMConfig
-from engine.prompt import REPLY_REMINDER, messages_for_question
+from engine.prompt import PLAIN_ROLE, REPLY_REMINDER, messages_for_question
 from engine.types import Answer, ColumnProfile, ErrorInfo, RunResult, TableProfile
 from tests.fake_openai import FakeOpenAI, Reply, closed_port_url
 
@@ -144,9 +144,12 @@ def test_a_turn_whose_replies_were_cut_says_so() -> None:
 @pytest.mark.parametrize("repairs", [0, 1, 2])
 def test_repairs_are_bounded_by_the_setting(repairs: int) -> None:
     settings = SETTINGS.with_overrides(repair_attempts=repairs)
-    with FakeOpenAI([Reply(fenced(f"result = {i} / 0")) for i in range(5)]) as server:
+    codes = [f"result = {i} / 0" for i in range(repairs + 1)]
+    plain = Reply(fenced("result = 9 / 0"))  # a fresh program (tests/test_afresh.py), repeated
+    with FakeOpenAI([*(Reply(fenced(c)) for c in codes), plain, plain]) as server:
         turn, runner, _ = ask(server.base_url, settings=settings)
-    assert len(server.requests) == len(runner.codes) == repairs + 1
+    asked = [r for r in server.requests if r.messages[0]["content"] != PLAIN_ROLE]
+    assert len(asked) == repairs + 1 and runner.codes == [*codes, "result = 9 / 0"]
     assert not turn.ok and turn.result.error.kind == "runtime"
     assert "ZeroDivisionError" in turn.result.error.message
     assert len(turn.attempts) == repairs
@@ -155,20 +158,21 @@ def test_repairs_are_bounded_by_the_setting(repairs: int) -> None:
 def test_the_same_code_again_after_a_failed_run_ends_the_repairs() -> None:
     """Issue 16: a repeated program fails the same way; running it again, and asking for
     another repair (a model round trip: tens of seconds on the local model), is waste."""
-    with FakeOpenAI([Reply(fenced("result = 1 / 0"))] * 3) as server:
+    with FakeOpenAI([Reply(fenced("result = 1 / 0"))] * 4) as server:
         turn, runner, progress = ask(server.base_url)  # two repairs allowed
-    assert len(server.requests) == 2 and runner.codes == ["result = 1 / 0"]
+    # the third and fourth: the plain prompt's fresh program (tests/test_afresh.py), repeated
+    assert len(server.requests) == 4 and runner.codes == ["result = 1 / 0"] * 2
     assert not turn.ok and "ZeroDivisionError" in turn.result.error.message
-    assert turn.attempts == () and turn.prompt_tokens == 22  # the repeat's tokens are counted
+    assert turn.attempts == () and turn.prompt_tokens == 44  # the repeats' tokens are counted
     assert "the model wrote the same code again; stopping" in [p.text for p in progress]
 
 
 def test_the_same_code_again_after_a_failed_check_ends_the_repairs() -> None:
     """A program the check sent back, written again, would be sent back again: on a DABench
     question the local model wrote the same file read three times (three round trips)."""
-    with FakeOpenAI([Reply(fenced("result = df['prices'].sum()"))] * 3) as server:
+    with FakeOpenAI([Reply(fenced("result = df['prices'].sum()"))] * 4) as server:
         turn, runner, progress = ask(server.base_url)  # two repairs allowed
-    assert len(server.requests) == 2 and runner.codes == []  # never run, asked once more
+    assert len(server.requests) == 4 and runner.codes == []  # never run; 2 more: the plain's
     assert not turn.ok and turn.result.error.kind == "input"  # the check's, a sentence
     assert turn.result.error.message.startswith("Column 'prices' does not exist")
     assert "the model wrote the same code again; stopping" in [p.text for p in progress]

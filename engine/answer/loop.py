@@ -26,6 +26,7 @@ from engine.figures import presented
 from engine.types import Attempt, ErrorInfo, RunResult, Turn
 
 Run = Callable[[str], RunResult]
+_FAILED = frozenset({"runtime", "input"})  # code that crashed or that the checks sent back
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,8 @@ def answer_question(question: str, drafters: Iterable[Drafter], run: Run, contex
         try:
             if _candidates(drafter, question, run, context, tried, costs):
                 _second_opinion(drafter, question, run, context, tried, costs)
+                break
+            if _afresh(drafter, question, run, context, tried, costs):
                 break
         except UnsupportedError as exc:  # only a draft declines
             declined = exc
@@ -168,6 +171,55 @@ def _second_opinion(
         f"{other}. Rephrase the question, or edit the code below."
     )
     tried[-1] = replace(first, result=_withheld(first.result, message))
+
+
+def _afresh(
+    drafter: Drafter,
+    question: str,
+    run: Run,
+    context: Context,
+    tried: list[_Tried],
+    costs: list[Draft],
+) -> bool:
+    """When the drafter's code still fails after its repairs, a program from the same model with
+    the plain prompt (another prompt writes another program, where a repair rewrites the one
+    that failed). Its answer stands only when a second plain program, sampled, computes the
+    same; otherwise the turn declines with it shown, rather than a traceback. Unchecked, such
+    answers were right for 4 of 11 DABench-dev questions and wrong for 7 (stop 46). True when
+    an answer stands; the first failure stays the turn when the plain code fails too."""
+    error = tried[-1].result.error if tried else None
+    plain = drafter.plain(context) if error is not None and error.kind in _FAILED else None
+    if plain is None:
+        return False
+    context.notify(Progress("model", "the code still fails: asking afresh with a plain prompt"))
+    trail: list[_Tried] = []
+    try:
+        ran = _answered(plain, question, run, context, trail, costs, gated=False)
+    except LLMError:
+        return False
+    if not ran:
+        return False
+    *earlier, final = trail
+    tried.extend(earlier)
+    sampler = plain.sampled(context.settings.llm_candidate_temperature, seed=1)
+    check: list[_Tried] = []
+    if sampler is not None:
+        context.notify(Progress("model", "checking it with another plain program"))
+        try:
+            _answered(sampler, question, run, context, check, costs, gated=False)
+        except LLMError:
+            check = []
+    other = check[-1].result.answer if check and check[-1].result.ok else None
+    if other is not None and answer_key(other) == answer_key(final.result.answer):
+        tried.append(_noted(final, "the first program failed; two from a plain prompt agree"))
+        return True
+    said = disagreement([other]) if other is not None else "no answer"
+    message = (
+        "Not sure enough to answer: the first program failed, and of two programs from a plain "
+        f"prompt, the second computed {said}. Rephrase the question, or edit the code below."
+    )
+    tried.append(replace(final, result=_withheld(final.result, message)))
+    return False
 
 
 def _third_opinion(

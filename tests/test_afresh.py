@@ -1,0 +1,71 @@
+"""Code that still fails after its repairs: a program from the plain prompt, checked by another.
+
+The loop runs on the fake OpenAI server (real SDK, real HTTP) with the in-process runner of
+tests/test_answer_loop.py; tests/test_answer_auto.py drives the same loop on the real sandbox.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from engine.answer import Context, answer_question
+from engine.answer.llm_drafter import LLMDrafter
+from engine.prompt import PLAIN_ROLE
+from tests.fake_openai import FakeOpenAI, Reply
+from tests.test_answer_loop import PROFILE, SETTINGS, Runner, config_for, fenced
+
+QUESTION = "how many sales were in region N?"
+BROKEN = "result = len(df[df['region'] == 'N']) / 0"
+PLAIN = "result = len(df[df['region'] == 'N'])"  # 2
+AGREES = "result = int((df['region'] == 'N').sum())"  # 2
+DIFFERS = "result = int((df['region'] == 'S').sum())"  # 1
+
+
+def _ask(replies: list[str], profile=PROFILE, settings=SETTINGS):
+    """The loop with no repairs, so the first program's failure is final at once."""
+    runner = Runner()
+    with FakeOpenAI([Reply(fenced(code)) for code in replies]) as server:
+        context = Context([profile], [], replace(settings, repair_attempts=0))
+        turn = answer_question(QUESTION, [LLMDrafter(config_for(server.base_url))], runner, context)
+    return turn, server.requests, runner
+
+
+def test_a_failed_program_is_answered_afresh_when_two_plain_programs_agree() -> None:
+    turn, requests, runner = _ask([BROKEN, PLAIN, AGREES])
+    assert turn.ok and turn.result.answer.value == 2 and turn.code == PLAIN
+    assert runner.codes == [BROKEN, PLAIN, AGREES]
+    first, plain, check = (r.body for r in requests)
+    assert first["messages"][0]["content"] != PLAIN_ROLE
+    assert plain["messages"][0]["content"] == PLAIN_ROLE == check["messages"][0]["content"]
+    assert (check["temperature"], check["seed"]) == (SETTINGS.llm_candidate_temperature, 1)
+    assert turn.explanation == "the first program failed; two from a plain prompt agree"
+    (failed,) = turn.attempts  # the first program's failure stays to see
+    assert "ZeroDivisionError" in failed.result.error.message
+
+
+def test_a_plain_answer_the_second_plain_program_does_not_compute_is_declined() -> None:
+    turn, requests, _ = _ask([BROKEN, PLAIN, DIFFERS])
+    assert not turn.ok and turn.result.error.kind == "unsupported" and len(requests) == 3
+    assert turn.result.error.message == (
+        "Not sure enough to answer: the first program failed, and of two programs from a plain "
+        "prompt, the second computed 1. Rephrase the question, or edit the code below."
+    )
+    assert turn.result.answer.value == 2 and turn.result.error.detail == "Its result: 2"
+    assert turn.code == PLAIN
+    turn, _, _ = _ask([BROKEN, PLAIN, BROKEN])  # the check's code fails: no answer to agree
+    assert not turn.ok and "the second computed no answer" in turn.result.error.message
+
+
+def test_when_the_plain_code_fails_too_the_first_failure_is_the_turn() -> None:
+    turn, requests, _ = _ask([BROKEN, "result = df['no such column'].sum()"])
+    assert not turn.ok and len(requests) == 2
+    assert "ZeroDivisionError" in turn.result.error.message and turn.code == BROKEN
+
+
+def test_no_fresh_program_for_a_database_table() -> None:
+    """A database table has no plain prompt (it says nothing of sql()). (A decline is not a
+    failure either: tests/test_answer_loop.py's cannot_answer test asks once.)"""
+    remote = replace(PROFILE, source="postgresql://127.0.0.1:5432/shop/public.sales")
+    turn, requests, _ = _ask([BROKEN], profile=remote)
+    assert not turn.ok and "ZeroDivisionError" in turn.result.error.message
+    assert len(requests) == 1
