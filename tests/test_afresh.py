@@ -12,6 +12,7 @@ from engine.answer import Context, answer_question
 from engine.answer.llm_drafter import LLMDrafter
 from engine.prompt import PLAIN_ROLE
 from tests.fake_openai import FakeOpenAI, Reply
+from tests.test_answer_failures import ask_model
 from tests.test_answer_loop import PROFILE, SETTINGS, Runner, config_for, fenced
 
 QUESTION = "how many sales were in region N?"
@@ -69,3 +70,14 @@ def test_no_fresh_program_for_a_database_table() -> None:
     turn, requests, _ = _ask([BROKEN], profile=remote)
     assert not turn.ok and "ZeroDivisionError" in turn.result.error.message
     assert len(requests) == 1
+
+
+def test_a_fresh_chart_stands_unchecked_on_the_real_sandbox(session) -> None:
+    """Charts are not voted on (two good charts differ): the plain prompt's chart is shown, with
+    the note, and no second plain program is asked for."""
+    chart = "import plotly.express as px\nfig = px.bar(df, x='region', y='quantity')"
+    turn, server = ask_model(
+        session, "chart the quantity by region", ["result = 1 / 0", chart], repair_attempts=0
+    )
+    assert turn.ok and turn.result.answer.kind == "figure" and len(server.requests) == 2
+    assert turn.explanation.endswith("the first program failed; this one is from a plain prompt")

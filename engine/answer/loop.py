@@ -9,7 +9,7 @@ first, with the tokens and model time of every draft.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from engine.answer.checks import Problem, code_problems, explained, prepared
 from engine.answer.consensus import Tally, answer_key, disagreement, has_majority
@@ -17,26 +17,15 @@ from engine.answer.drafts import Context, Draft, Drafter, Failure
 from engine.answer.expectations import Mismatch, answer_mismatch, filled_template, one_example
 from engine.answer.failures import Try, failed_turn_error
 from engine.answer.nothing_found import nothing_found
+from engine.answer.opinions import Tried, afresh, noted, percent, second_opinion, withheld
 from engine.answer.progress import Progress
 from engine.answer.unmatched import missed_note, missed_rows
 from engine.answer_kinds import Wanted, asks_for_values, wanted_answer
-from engine.config import Settings
 from engine.errors import LLMError, UnsupportedError
 from engine.figures import presented
 from engine.types import Attempt, ErrorInfo, RunResult, Turn
 
 Run = Callable[[str], RunResult]
-_FAILED = frozenset({"runtime", "input"})  # code that crashed or that the checks sent back
-
-
-@dataclass(frozen=True)
-class _Tried:
-    """One draft that was checked or run, and what came of it."""
-
-    draft: Draft
-    result: RunResult
-    # what the checks said, when it ran anyway, and a reply cut at the token limit (for you)
-    problems: tuple[str, ...] = ()
 
 
 def answer_question(question: str, drafters: Iterable[Drafter], run: Run, context: Context) -> Turn:
@@ -45,10 +34,14 @@ def answer_question(question: str, drafters: Iterable[Drafter], run: Run, contex
     Raises UnsupportedError when no drafter wrote code; its message says why and what would
     answer instead (`drafters` raises UnsupportedError in place of a drafter it cannot provide).
     """
-    tried: list[_Tried] = []
+    tried: list[Tried] = []
     costs: list[Draft] = []
     declined: UnsupportedError | None = None
     lineup = iter(drafters)
+
+    def ask(drafter: Drafter, trail: list[Tried]) -> bool:  # a second opinion's program
+        return _answered(drafter, question, run, context, trail, costs, gated=False)
+
     while True:
         try:
             drafter = next(lineup)
@@ -60,9 +53,9 @@ def answer_question(question: str, drafters: Iterable[Drafter], run: Run, contex
             break
         try:
             if _candidates(drafter, question, run, context, tried, costs):
-                _second_opinion(drafter, question, run, context, tried, costs)
+                second_opinion(drafter, context, tried, ask)
                 break
-            if _afresh(drafter, question, run, context, tried, costs):
+            if afresh(drafter, context, tried, ask):
                 break
         except UnsupportedError as exc:  # only a draft declines
             declined = exc
@@ -78,7 +71,7 @@ def _candidates(
     question: str,
     run: Run,
     context: Context,
-    tried: list[_Tried],
+    tried: list[Tried],
     costs: list[Draft],
 ) -> bool:
     """`_answered`, once per candidate program when `llm_candidates` > 1; the most frequent
@@ -90,12 +83,12 @@ def _candidates(
     if len(programs) == 1:
         return _answered(drafter, question, run, context, tried, costs)
     wanted = len(programs)
-    trails: list[list[_Tried]] = []  # each candidate's tries, its final one last
+    trails: list[list[Tried]] = []  # each candidate's tries, its final one last
     answered: list[int] = []  # the candidates whose code ran
     for i, program in enumerate(programs):
         if i:
             context.notify(Progress("model", f"candidate program {i + 1} of {wanted}"))
-        trail: list[_Tried] = []
+        trail: list[Tried] = []
         try:
             ok = _answered(program, question, run, context, trail, costs)
         except LLMError:
@@ -128,165 +121,9 @@ def _candidates(
         )
         final = replace(final, result=replace(final.result, ok=False, error=error))
     elif ran > 1:
-        final = _noted(final, f"{votes} of {ran} candidate programs agree")
+        final = noted(final, f"{votes} of {ran} candidate programs agree")
     tried.extend([*earlier, final])
     return final.result.ok
-
-
-def _second_opinion(
-    drafter: Drafter,
-    question: str,
-    run: Run,
-    context: Context,
-    tried: list[_Tried],
-    costs: list[Draft],
-) -> None:
-    """The answer in `tried[-1]`, when the model was less than `llm_confirm_below` sure of it,
-    stands only if the same model asked with the plain prompt computes the same; otherwise it
-    is declined, both answers shown. Two samples of the one prompt agreed on 11 of 11 such
-    answers on wtq-train, 8 of them wrong: the same misreading, twice (issue 13)."""
-    first = tried[-1]
-    plain = drafter.plain(context) if _doubtful(first, context.settings) else None
-    if plain is None:
-        return
-    context.notify(Progress("model", "unsure of this answer: asking again with a plain prompt"))
-    trail: list[_Tried] = []
-    try:
-        ran = _answered(plain, question, run, context, trail, costs, gated=False)
-    except LLMError:
-        ran = False  # the model went away: the answer stays unchecked, so it is not given
-    answer, second = first.result.answer, trail[-1].result.answer if ran else None
-    sure = _how_sure(first, context.settings)
-    if second is not None and answer_key(second) == answer_key(answer):
-        tried[-1] = _noted(first, f"{sure}; a second program, from a plain prompt, agrees")
-        return
-    if second is not None:
-        decided = _third_opinion(plain, question, run, context, costs, first, trail[-1])
-        if decided is not None:
-            tried[-1] = decided
-            return
-    other = disagreement([second]) if second is not None else "no answer: its code failed"
-    message = (
-        f"Not sure enough to answer: {sure}, and asked again with a plain prompt it computed "
-        f"{other}. Rephrase the question, or edit the code below."
-    )
-    tried[-1] = replace(first, result=_withheld(first.result, message))
-
-
-def _afresh(
-    drafter: Drafter,
-    question: str,
-    run: Run,
-    context: Context,
-    tried: list[_Tried],
-    costs: list[Draft],
-) -> bool:
-    """When the drafter's code still fails after its repairs, a program from the same model with
-    the plain prompt (another prompt writes another program, where a repair rewrites the one
-    that failed). Its answer stands only when a second plain program, sampled, computes the
-    same; otherwise the turn declines with it shown, rather than a traceback. Unchecked, such
-    answers were right for 4 of 11 DABench-dev questions and wrong for 7 (stop 46). True when
-    an answer stands; the first failure stays the turn when the plain code fails too."""
-    error = tried[-1].result.error if tried else None
-    plain = drafter.plain(context) if error is not None and error.kind in _FAILED else None
-    if plain is None:
-        return False
-    context.notify(Progress("model", "the code still fails: asking afresh with a plain prompt"))
-    trail: list[_Tried] = []
-    try:
-        ran = _answered(plain, question, run, context, trail, costs, gated=False)
-    except LLMError:
-        return False
-    if not ran:
-        return False
-    *earlier, final = trail
-    tried.extend(earlier)
-    sampler = plain.sampled(context.settings.llm_candidate_temperature, seed=1)
-    check: list[_Tried] = []
-    if sampler is not None:
-        context.notify(Progress("model", "checking it with another plain program"))
-        try:
-            _answered(sampler, question, run, context, check, costs, gated=False)
-        except LLMError:
-            check = []
-    other = check[-1].result.answer if check and check[-1].result.ok else None
-    if other is not None and answer_key(other) == answer_key(final.result.answer):
-        tried.append(_noted(final, "the first program failed; two from a plain prompt agree"))
-        return True
-    said = disagreement([other]) if other is not None else "no answer"
-    message = (
-        "Not sure enough to answer: the first program failed, and of two programs from a plain "
-        f"prompt, the second computed {said}. Rephrase the question, or edit the code below."
-    )
-    tried.append(replace(final, result=_withheld(final.result, message)))
-    return False
-
-
-def _third_opinion(
-    plain: Drafter,
-    question: str,
-    run: Run,
-    context: Context,
-    costs: list[Draft],
-    first: _Tried,
-    second: _Tried,
-) -> _Tried | None:
-    """When the full and the plain prompt computed different answers, one more program from
-    the plain prompt, sampled at `llm_candidate_temperature`: the answer it agrees with stands
-    (the two programs that agree, noted); None when it agrees with neither, or fails."""
-    sampler = plain.sampled(context.settings.llm_candidate_temperature, seed=1)
-    if sampler is None:
-        return None
-    context.notify(Progress("model", "the two programs disagree: asking a third"))
-    trail: list[_Tried] = []
-    try:
-        ran = _answered(sampler, question, run, context, trail, costs, gated=False)
-    except LLMError:
-        return None
-    third = answer_key(trail[-1].result.answer) if ran else None
-    if third is None:
-        return None
-    for agreed, other in ((first, second), (second, first)):
-        if third == answer_key(agreed.result.answer):
-            said = disagreement([other.result.answer]) if other.result.answer else "nothing"
-            note = f"2 of 3 programs agree; the other computed {said}"
-            if agreed is first:  # the code shown is the first program: how sure it was
-                note = f"{_how_sure(first, context.settings)}; {note}"
-            return _noted(agreed, note)
-    return None
-
-
-def _how_sure(tried: _Tried, settings: Settings) -> str:
-    """What a checked answer's note says first: why it was checked."""
-    shown = _percent(tried.draft.sure or 0.0, settings.llm_min_confidence)
-    return f"the model was {shown} sure of its names and values"
-
-
-def _percent(sure: float, threshold: float) -> str:
-    """`sure` as a percentage, with a decimal where it would read as the threshold (86.6% is
-    not written 87% beside "below 87%")."""
-    shown = f"{sure:.0%}"
-    return f"{sure:.1%}" if shown == f"{threshold:.0%}" else shown
-
-
-def _noted(tried: _Tried, note: str) -> _Tried:
-    """`tried` with `note` in brackets after its explanation (or as it, when it has none)."""
-    said = tried.draft.explanation
-    explanation = f"{said} ({note})" if said else note
-    return replace(tried, draft=replace(tried.draft, explanation=explanation))
-
-
-def _doubtful(tried: _Tried, settings: Settings) -> bool:
-    """An answer (not a chart) written less sure than `llm_confirm_below` (and not declined by
-    `_floor`): on 200 wtq-train questions 13 of 35 such answers above 0.87 were right."""
-    sure, answer = tried.draft.sure, tried.result.answer
-    return (
-        tried.result.ok
-        and sure is not None
-        and sure < settings.llm_confirm_below
-        and answer is not None
-        and answer_key(answer) is not None
-    )
 
 
 def _answered(
@@ -294,7 +131,7 @@ def _answered(
     question: str,
     run: Run,
     context: Context,
-    tried: list[_Tried],
+    tried: list[Tried],
     costs: list[Draft],
     *,
     gated: bool = True,
@@ -318,7 +155,7 @@ def _answered(
             message = " ".join(p.for_model for p in problems)
             error = ErrorInfo("input", " ".join(p.for_user for p in problems), detail=message)
             failure = Failure("check", message, RunResult(ok=False, error=error))
-            tried.append(_Tried(draft, failure.result))
+            tried.append(Tried(draft, failure.result))
         else:
             context.notify(Progress("run", draft.explanation or "running the code in the sandbox"))
             result = run(draft.code)
@@ -351,7 +188,7 @@ def _answered(
             if doubt is not None and kind_repairs_left > 0 and repairs_left > 0:
                 kind_repairs_left -= 1
                 repairs_left -= 1
-                tried.append(_Tried(draft, result))
+                tried.append(Tried(draft, result))
                 context.notify(Progress("repair", note or doubt))
                 repaired = drafter.repair(draft, Failure("answer", doubt, result), context)
                 if repaired is None:
@@ -367,7 +204,7 @@ def _answered(
             said = tuple(p.for_user for p in problems)
             if draft.cut and not result.ok:
                 said += (CUT_NOTE,)
-            tried.append(_Tried(draft, result, said))
+            tried.append(Tried(draft, result, said))
             declined = (
                 mismatch is None
                 and result.error is not None
@@ -399,7 +236,7 @@ def _answered(
 
 def _turn(
     question: str,
-    tried: list[_Tried],
+    tried: list[Tried],
     costs: list[Draft],
     *,
     error: LLMError | None = None,
@@ -509,12 +346,12 @@ def _not_sure(result: RunResult, sure: float, threshold: float) -> RunResult:
     """An answer the model was unsure of: declined, its result kept to check."""
     message = (
         f"The model was unsure of the column names and values its code uses "
-        f"({_percent(sure, threshold)} sure; "
+        f"({percent(sure, threshold)} sure; "
         f"below {threshold:.0%}, most such answers were wrong when measured), so its result is "
         "not given as the answer. Check the code and its result below, or rephrase the question "
         "with the names the table uses."
     )
-    return _withheld(result, message)
+    return withheld(result, message)
 
 
 def _answers_nothing(result: RunResult, problems: list[Problem]) -> RunResult:
@@ -525,14 +362,7 @@ def _answers_nothing(result: RunResult, problems: list[Problem]) -> RunResult:
         f"{said} So its result is not given as the answer. Edit the code below, or rephrase "
         "the question."
     )
-    return _withheld(result, message)
-
-
-def _withheld(result: RunResult, message: str) -> RunResult:
-    """A declined run whose result stays one click away, to check."""
-    answer = result.answer.text if result.answer is not None else ""
-    error = ErrorInfo(UnsupportedError.kind, message, detail=f"Its result: {answer}")
-    return replace(result, ok=False, error=error)
+    return withheld(result, message)
 
 
 def _message(result: RunResult) -> str:

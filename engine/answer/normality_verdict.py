@@ -53,9 +53,11 @@ def with_normality_read_right(code: str) -> str:
         return code
     edits: list[Edit] = []
     lines: set[int] = set()  # where a statement with a turned comparison starts
+    turned: set[int] = set()  # a comparison is turned once, however it was reached
     for statement, compare, says_normal in _verdicts(tree):
-        if says_normal is None or _rejects(compare) != says_normal:
+        if says_normal is None or _rejects(compare) != says_normal or id(compare) in turned:
             continue
+        turned.add(id(compare))
         edit = _turned(code, compare)
         if edit is not None:
             edits.append(edit)

@@ -1,0 +1,181 @@
+"""Second opinions: when an answer, or the code behind it, is not to be taken on its own word.
+
+An answer the model was unsure of is checked by a program from the plain prompt (and a third
+program breaks a tie); code that still fails after its repairs gets a fresh program from the
+plain prompt, checked by a second. `Ask` runs one drafter through the loop's draft, check, run
+and repair (engine/answer/loop.py), ungated, adding what it tried to a trail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Final
+
+from engine.answer.consensus import answer_key, disagreement
+from engine.answer.drafts import Context, Draft, Drafter
+from engine.answer.progress import Progress
+from engine.config import Settings
+from engine.errors import LLMError, UnsupportedError
+from engine.types import ErrorInfo, RunResult
+
+FAILED: Final = frozenset({"runtime", "input"})  # code that crashed or that the checks sent back
+
+
+@dataclass(frozen=True)
+class Tried:
+    """One draft that was checked or run, and what came of it."""
+
+    draft: Draft
+    result: RunResult
+    # what the checks said, when it ran anyway, and a reply cut at the token limit (for you)
+    problems: tuple[str, ...] = ()
+
+
+Ask = Callable[[Drafter, list[Tried]], bool]  # True when the drafter's code ran
+
+
+def second_opinion(drafter: Drafter, context: Context, tried: list[Tried], ask: Ask) -> None:
+    """The answer in `tried[-1]`, when the model was less than `llm_confirm_below` sure of it,
+    stands only if the same model asked with the plain prompt computes the same; otherwise it
+    is declined, both answers shown. Two samples of the one prompt agreed on 11 of 11 such
+    answers on wtq-train, 8 of them wrong: the same misreading, twice (issue 13)."""
+    first = tried[-1]
+    plain = drafter.plain(context) if _doubtful(first, context.settings) else None
+    if plain is None:
+        return
+    context.notify(Progress("model", "unsure of this answer: asking again with a plain prompt"))
+    trail: list[Tried] = []
+    try:
+        ran = ask(plain, trail)
+    except LLMError:
+        ran = False  # the model went away: the answer stays unchecked, so it is not given
+    answer, second = first.result.answer, trail[-1].result.answer if ran else None
+    sure = _how_sure(first, context.settings)
+    if second is not None and answer_key(second) == answer_key(answer):
+        tried[-1] = noted(first, f"{sure}; a second program, from a plain prompt, agrees")
+        return
+    if second is not None:
+        decided = _third_opinion(plain, context, first, trail[-1], ask)
+        if decided is not None:
+            tried[-1] = decided
+            return
+    other = disagreement([second]) if second is not None else "no answer: its code failed"
+    message = (
+        f"Not sure enough to answer: {sure}, and asked again with a plain prompt it computed "
+        f"{other}. Rephrase the question, or edit the code below."
+    )
+    tried[-1] = replace(first, result=withheld(first.result, message))
+
+
+def afresh(drafter: Drafter, context: Context, tried: list[Tried], ask: Ask) -> bool:
+    """When the drafter's code still fails after its repairs, a program from the same model with
+    the plain prompt (another prompt writes another program, where a repair rewrites the one
+    that failed). Its answer stands only when a second plain program, sampled, computes the
+    same; otherwise the turn declines with it shown, rather than a traceback. Unchecked, such
+    answers were right for 4 of 11 DABench-dev questions and wrong for 7 (stop 46). True when
+    an answer stands; the first failure stays the turn when the plain code fails too."""
+    error = tried[-1].result.error if tried else None
+    plain = drafter.plain(context) if error is not None and error.kind in FAILED else None
+    if plain is None:
+        return False
+    context.notify(Progress("model", "the code still fails: asking afresh with a plain prompt"))
+    trail: list[Tried] = []
+    try:
+        ran = ask(plain, trail)
+    except LLMError:
+        return False
+    if not ran:
+        return False
+    *earlier, final = trail
+    tried.extend(earlier)
+    if answer_key(final.result.answer) is None:  # a chart, to look at: not voted on
+        tried.append(noted(final, "the first program failed; this one is from a plain prompt"))
+        return True
+    sampler = plain.sampled(context.settings.llm_candidate_temperature, seed=1)
+    check: list[Tried] = []
+    if sampler is not None:
+        context.notify(Progress("model", "checking it with another plain program"))
+        try:
+            ask(sampler, check)
+        except LLMError:
+            check = []
+    other = check[-1].result.answer if check and check[-1].result.ok else None
+    if other is not None and answer_key(other) == answer_key(final.result.answer):
+        tried.append(noted(final, "the first program failed; two from a plain prompt agree"))
+        return True
+    said = disagreement([other]) if other is not None else "no answer"
+    message = (
+        "Not sure enough to answer: the first program failed, and of two programs from a plain "
+        f"prompt, the second computed {said}. Rephrase the question, or edit the code below."
+    )
+    tried.append(replace(final, result=withheld(final.result, message)))
+    return False
+
+
+def _third_opinion(
+    plain: Drafter, context: Context, first: Tried, second: Tried, ask: Ask
+) -> Tried | None:
+    """When the full and the plain prompt computed different answers, one more program from
+    the plain prompt, sampled at `llm_candidate_temperature`: the answer it agrees with stands
+    (the two programs that agree, noted); None when it agrees with neither, or fails."""
+    sampler = plain.sampled(context.settings.llm_candidate_temperature, seed=1)
+    if sampler is None:
+        return None
+    context.notify(Progress("model", "the two programs disagree: asking a third"))
+    trail: list[Tried] = []
+    try:
+        ran = ask(sampler, trail)
+    except LLMError:
+        return None
+    third = answer_key(trail[-1].result.answer) if ran else None
+    if third is None:
+        return None
+    for agreed, other in ((first, second), (second, first)):
+        if third == answer_key(agreed.result.answer):
+            said = disagreement([other.result.answer]) if other.result.answer else "nothing"
+            note = f"2 of 3 programs agree; the other computed {said}"
+            if agreed is first:  # the code shown is the first program: how sure it was
+                note = f"{_how_sure(first, context.settings)}; {note}"
+            return noted(agreed, note)
+    return None
+
+
+def _how_sure(tried: Tried, settings: Settings) -> str:
+    """What a checked answer's note says first: why it was checked."""
+    shown = percent(tried.draft.sure or 0.0, settings.llm_min_confidence)
+    return f"the model was {shown} sure of its names and values"
+
+
+def percent(sure: float, threshold: float) -> str:
+    """`sure` as a percentage, with a decimal where it would read as the threshold (86.6% is
+    not written 87% beside "below 87%")."""
+    shown = f"{sure:.0%}"
+    return f"{sure:.1%}" if shown == f"{threshold:.0%}" else shown
+
+
+def noted(tried: Tried, note: str) -> Tried:
+    """`tried` with `note` in brackets after its explanation (or as it, when it has none)."""
+    said = tried.draft.explanation
+    explanation = f"{said} ({note})" if said else note
+    return replace(tried, draft=replace(tried.draft, explanation=explanation))
+
+
+def _doubtful(tried: Tried, settings: Settings) -> bool:
+    """An answer (not a chart) written less sure than `llm_confirm_below` (and not declined by
+    `_floor`): on 200 wtq-train questions 13 of 35 such answers above 0.87 were right."""
+    sure, answer = tried.draft.sure, tried.result.answer
+    return (
+        tried.result.ok
+        and sure is not None
+        and sure < settings.llm_confirm_below
+        and answer is not None
+        and answer_key(answer) is not None
+    )
+
+
+def withheld(result: RunResult, message: str) -> RunResult:
+    """A declined run whose result stays one click away, to check."""
+    answer = result.answer.text if result.answer is not None else ""
+    error = ErrorInfo(UnsupportedError.kind, message, detail=f"Its result: {answer}")
+    return replace(result, ok=False, error=error)
