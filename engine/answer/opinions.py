@@ -17,7 +17,7 @@ from engine.answer.drafts import Context, Draft, Drafter
 from engine.answer.progress import Progress
 from engine.config import Settings
 from engine.errors import LLMError, UnsupportedError
-from engine.types import ErrorInfo, RunResult
+from engine.types import Answer, ErrorInfo, RunResult
 
 FAILED: Final = frozenset({"runtime", "input"})  # code that crashed or that the checks sent back
 
@@ -92,15 +92,7 @@ def afresh(drafter: Drafter, context: Context, tried: list[Tried], ask: Ask) -> 
     if answer_key(final.result.answer) is None:  # a chart, to look at: not voted on
         tried.append(noted(final, "the first program failed; this one is from a plain prompt"))
         return True
-    sampler = plain.sampled(context.settings.llm_candidate_temperature, seed=1)
-    check: list[Tried] = []
-    if sampler is not None:
-        context.notify(Progress("model", "checking it with another plain program"))
-        try:
-            ask(sampler, check)
-        except LLMError:
-            check = []
-    other = check[-1].result.answer if check and check[-1].result.ok else None
+    other = _sampled_answer(plain, context, "checking it with another plain program", ask)
     if other is not None and answer_key(other) == answer_key(final.result.answer):
         tried.append(noted(final, "the first program failed; two from a plain prompt agree"))
         return True
@@ -119,16 +111,8 @@ def _third_opinion(
     """When the full and the plain prompt computed different answers, one more program from
     the plain prompt, sampled at `llm_candidate_temperature`: the answer it agrees with stands
     (the two programs that agree, noted); None when it agrees with neither, or fails."""
-    sampler = plain.sampled(context.settings.llm_candidate_temperature, seed=1)
-    if sampler is None:
-        return None
-    context.notify(Progress("model", "the two programs disagree: asking a third"))
-    trail: list[Tried] = []
-    try:
-        ran = ask(sampler, trail)
-    except LLMError:
-        return None
-    third = answer_key(trail[-1].result.answer) if ran else None
+    answer = _sampled_answer(plain, context, "the two programs disagree: asking a third", ask)
+    third = answer_key(answer) if answer is not None else None
     if third is None:
         return None
     for agreed, other in ((first, second), (second, first)):
@@ -139,6 +123,21 @@ def _third_opinion(
                 note = f"{_how_sure(first, context.settings)}; {note}"
             return noted(agreed, note)
     return None
+
+
+def _sampled_answer(plain: Drafter, context: Context, doing: str, ask: Ask) -> Answer | None:
+    """The answer of one more plain program, sampled at `llm_candidate_temperature` with seed 1
+    (a question asked again draws the same one); None when its code fails or none is asked."""
+    sampler = plain.sampled(context.settings.llm_candidate_temperature, seed=1)
+    if sampler is None:
+        return None
+    context.notify(Progress("model", doing))
+    trail: list[Tried] = []
+    try:
+        ran = ask(sampler, trail)
+    except LLMError:
+        return None  # the model went away
+    return trail[-1].result.answer if ran else None
 
 
 def _how_sure(tried: Tried, settings: Settings) -> str:
