@@ -2,8 +2,8 @@
 
 A normality test (Shapiro-Wilk, D'Agostino's, Jarque-Bera, Kolmogorov-Smirnov, Lilliefors)
 takes "normal" as its null hypothesis, so a p-value below the significance level rejects it.
-The embedded model reads it backwards about half the time: of the 13 DABench-dev programs that
-turned a normality test's p-value into a verdict, 5 called the data normal when p < 0.05
+The embedded model reads it backwards often: of the 12 DABench-dev programs that turned a
+normality test's p-value into a labelled verdict, 5 called the data normal when p < 0.05
 (q10 `is_normal = shapiro_result.pvalue < 0.05`, q72, q130, q244, q644), all shown as answers.
 Statistics, not the question, fixes the direction, so the comparison is turned round before the
 code runs, as the named spread formula is written in, with a comment above it that says so.
