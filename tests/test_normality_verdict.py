@@ -113,3 +113,15 @@ def test_a_skewed_column_is_not_normal_on_the_real_sandbox(session) -> None:
     assert "p >= 0.05" in turn.code and FIX_COMMENT in turn.code
     assert turn.explanation.startswith("Shapiro-Wilk test of the unit price; ")
     assert "Decipher turned this comparison round" in turn.explanation
+
+
+def test_a_verdict_inside_a_compound_statement_is_turned_once() -> None:
+    """Each statement is read on its own: a verdict in a `match` case or a loop is not read a
+    second time through the statement around it (two splices of one span would break it)."""
+    for verdict in (
+        "match k:\n    case 1:\n        r = {'is_normal': p < 0.05}",
+        "for k in ks:\n    r = {'is_normal': p < 0.05}",
+    ):
+        fixed = with_normality_read_right(TEST + verdict)
+        assert "{'is_normal': p >= 0.05}" in fixed and fixed.count(FIX_COMMENT) == 1
+        compile(fixed, "<fixed>", "exec")

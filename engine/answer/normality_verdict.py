@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Final
+from typing import Final, TypeGuard
 
 from engine.extraction import Edit, spliced
 
@@ -53,11 +53,9 @@ def with_normality_read_right(code: str) -> str:
         return code
     edits: list[Edit] = []
     lines: set[int] = set()  # where a statement with a turned comparison starts
-    turned: set[int] = set()  # a comparison is turned once, however it was reached
     for statement, compare, says_normal in _verdicts(tree):
-        if says_normal is None or _rejects(compare) != says_normal or id(compare) in turned:
+        if says_normal is None or _rejects(compare) != says_normal:
             continue
-        turned.add(id(compare))
         edit = _turned(code, compare)
         if edit is not None:
             edits.append(edit)
@@ -87,23 +85,21 @@ def _verdicts(tree: ast.AST) -> list[tuple[ast.stmt, ast.Compare, bool | None]]:
         if not isinstance(statement, ast.stmt):
             continue
         if isinstance(statement, ast.If) and _level_comparison(statement.test):
-            assert isinstance(statement.test, ast.Compare)
             found.append((statement, statement.test, _sets(statement.body, statement.orelse)))
         for node, owner in _owned_values(statement):
             if _level_comparison(node):
-                assert isinstance(node, ast.Compare)
                 found.append((statement, node, _polarity(owner)))
             elif isinstance(node, ast.IfExp) and _level_comparison(node.test):
-                assert isinstance(node.test, ast.Compare)
                 found.append((statement, node.test, _branches(node.body, node.orelse, owner)))
     return found
 
 
 def _owned_values(statement: ast.stmt) -> list[tuple[ast.expr, str]]:
     """The values a simple statement names: an assignment's value by its target, a dict's
-    values by their keys, and any other conditional expression in it by no name. (Compound
-    statements' own statements are walked on their own.)"""
-    if hasattr(statement, "body"):
+    values by their keys, and any other conditional expression in it by no name. A compound
+    statement names none: its own statements are walked on their own, so each value is read
+    once (a comparison turned twice would be spliced twice)."""
+    if hasattr(statement, "body") or isinstance(statement, ast.Match):
         return []
     values: list[tuple[ast.expr, str]] = []
     if isinstance(statement, ast.Assign | ast.AnnAssign) and statement.value is not None:
@@ -120,16 +116,18 @@ def _owned_values(statement: ast.stmt) -> list[tuple[ast.expr, str]]:
 
 
 def _branches(body: ast.expr, orelse: ast.expr, owner: str) -> bool | None:
-    """Whether the True branch says normal, from either branch's label (they must agree)."""
-    true, false = _label(body, owner), _label(orelse, owner)
-    if true is None:
-        return None if false is None else not false
-    return true if false is None or false != true else None
+    """Whether the True branch of `x if p < level else y` says normal."""
+    return _true_side(_label(body, owner), _label(orelse, owner))
 
 
 def _sets(body: list[ast.stmt], orelse: list[ast.stmt]) -> bool | None:
     """Whether an `if`'s body sets a label that says normal (or its `else`, not normal)."""
-    true, false = _set_label(body), _set_label(orelse)
+    return _true_side(_set_label(body), _set_label(orelse))
+
+
+def _true_side(true: bool | None, false: bool | None) -> bool | None:
+    """Whether the True side says normal, from either side's label; None when neither says, or
+    both say the same."""
     if true is None:
         return None if false is None else not false
     return true if false is None or false != true else None
@@ -175,7 +173,7 @@ def _polarity(text: str) -> bool | None:
     return not _NEGATIONS & set(words)
 
 
-def _level_comparison(node: ast.expr) -> bool:
+def _level_comparison(node: ast.expr) -> TypeGuard[ast.Compare]:
     """`value < level` (or >, <=, >=, either way round), the level a number in (0, 0.1] or a
     name such as `alpha`."""
     if not (isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in _FLIPPED):
