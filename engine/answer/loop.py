@@ -2,8 +2,9 @@
 
 Drafters come in the order the backend names them (engine/answer/lineup.py). A decline moves on
 to the next drafter; so does a draft that still fails when its drafter cannot repair it any more.
-The turn is the last thing tried; everything tried before it is kept as its attempts, oldest
-first, with the tokens and model time of every draft.
+An unsure answer, or code that still fails after its repairs, gets a second opinion from the
+plain prompt (engine/answer/opinions.py). The turn is the last thing tried; everything tried
+before it is kept as its attempts, oldest first, with the tokens and model time of every draft.
 """
 
 from __future__ import annotations
@@ -17,7 +18,15 @@ from engine.answer.drafts import Context, Draft, Drafter, Failure
 from engine.answer.expectations import Mismatch, answer_mismatch, filled_template, one_example
 from engine.answer.failures import Try, failed_turn_error
 from engine.answer.nothing_found import nothing_found
-from engine.answer.opinions import Tried, afresh, noted, percent, second_opinion, withheld
+from engine.answer.opinions import (
+    Tried,
+    afresh,
+    floor_for,
+    noted,
+    percent,
+    second_opinion,
+    withheld,
+)
 from engine.answer.progress import Progress
 from engine.answer.unmatched import missed_note, missed_rows
 from engine.answer_kinds import Wanted, asks_for_values, wanted_answer
@@ -137,9 +146,9 @@ def _answered(
     gated: bool = True,
 ) -> bool:
     """Draft, check, run and repair with one drafter; True once its code runs. `gated`: an
-    answer less sure than `_floor` is declined (the thresholds were measured on the full
+    answer less sure than `floor_for` is declined (the thresholds were measured on the full
     prompt's drafts)."""
-    floor = _floor(drafter, context) if gated else 0.0
+    floor = floor_for(drafter, context) if gated else 0.0
     draft = drafter.draft(question, context)
     repairs_left = max(0, context.settings.repair_attempts) if drafter.repairs else 0
     kind_repairs_left = 1  # an answer of the wrong kind goes back once
@@ -317,17 +326,6 @@ def _found_nothing(result: RunResult, note: str) -> RunResult:
     detail = "\n\n".join(filter(None, (raw.message, raw.detail))) if raw else None
     error = ErrorInfo(UnsupportedError.kind, message, detail=detail)
     return replace(result, ok=False, error=error)
-
-
-def _floor(drafter: Drafter, context: Context) -> float:
-    """How sure an answer must be not to be declined outright: `llm_min_confidence`, unless
-    `_second_opinion` will check it (it is less sure than `llm_confirm_below`, and the plain
-    prompt can be asked). Checked instead of declined, 14 answers below the threshold (wtq-train's
-    fixed sample and DABench-dev, stop 45): 6 were given, 5 of them right; 8 stayed declined."""
-    settings = context.settings
-    if settings.llm_confirm_below > settings.llm_min_confidence and drafter.plain(context):
-        return 0.0
-    return settings.llm_min_confidence
 
 
 def _unsure(draft: Draft, result: RunResult, threshold: float) -> bool:
