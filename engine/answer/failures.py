@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Final
 
 from engine.answer.emptiness import is_empty
+from engine.answer.error_meanings import error_meaning
 from engine.errors import InputError, UnsupportedError
 from engine.types import ErrorInfo, RunResult
 
@@ -34,7 +35,8 @@ class Try:
 
 def failed_turn_error(tries: Sequence[Try]) -> ErrorInfo | None:
     """The error a failed turn shows: the last try's, unless that is a raw exception and an
-    earlier or the same try explained itself in plain words. None when the last try answered.
+    earlier or the same try explained itself in plain words, or the exception is one whose
+    usual meaning is known (engine/answer/error_meanings.py). None when the last try answered.
 
     The kind stays the last try's (the contract reports what happened); the raw message and its
     traceback move to the detail.
@@ -47,10 +49,13 @@ def failed_turn_error(tries: Sequence[Try]) -> ErrorInfo | None:
     explained = [
         (rank, -i, text) for i, tried in enumerate(tries) for rank, text in _explanations(tried)
     ]
-    if not explained:
-        return final
-    _, _, text = min(explained)  # the clearest kind; of those, the newest
     raw = f"{final.message}\n\n{final.detail}" if final.detail else final.message
+    if explained:
+        _, _, text = min(explained)  # the clearest kind; of those, the newest
+    elif (meaning := error_meaning(final.message)) is not None:
+        text = f"the code failed: {meaning}"
+    else:
+        return final
     return replace(final, message=_sentence(text), detail=f"The last attempt failed with {raw}")
 
 

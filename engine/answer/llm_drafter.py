@@ -12,6 +12,7 @@ from typing import Final
 
 from engine.answer.confidence import literal_confidence
 from engine.answer.drafts import Context, Draft, Failure
+from engine.answer.error_meanings import error_meaning
 from engine.answer.progress import Progress
 from engine.databases.urls import database_of_source
 from engine.errors import LLMError
@@ -143,10 +144,13 @@ class _Usage:
 
 
 def error_for_repair(result: RunResult) -> str:
-    """The failure as the model should see it: message plus the tail of the trimmed traceback."""
+    """The failure as the model should see it: message plus the tail of the trimmed traceback,
+    and what such an exception usually means (engine/answer/error_meanings.py)."""
     if result.error is None:
         return "the code failed without an error message"
     text, detail = result.error.message, result.error.detail.rstrip()
     if detail:
         text = detail if text in detail else f"{detail}\n{text}"
-    return text if len(text) <= ERROR_CHARS else "...\n" + text[-ERROR_CHARS:]
+    text = text if len(text) <= ERROR_CHARS else "...\n" + text[-ERROR_CHARS:]
+    meaning = error_meaning(result.error.message)
+    return f"{text}\nThis usually means {meaning}" if meaning else text

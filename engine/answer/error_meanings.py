@@ -1,0 +1,91 @@
+"""What a failing program's exception usually means in pandas code, in plain words.
+
+Python names the symptom ("'numpy.float64' object has no attribute 'pvalue'"); the cause is
+usually a step earlier (`.corr()` returns the coefficient alone). A repair that only sees the
+symptom often rewrites the same code: on DABench-dev at stop 46, 4 of 5 traced failures ended
+with "the model wrote the same code again". The meaning goes with the traceback to the repair,
+and is what a turn that still fails shows you, the exception one click away.
+
+Each entry is a class of mistake seen in the model's code on the shared benchmarks, not one
+question's: a single number used as a column, text in arithmetic, a value formatted as the
+wrong type, a column used as one True/False, scikit-learn fitted on missing values or on a
+numeric target with a classifier.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+_NUMBER: Final = r"(?:numpy\.)?(?:float|int|bool_?)(?:\d\d)?"
+
+ONE_NUMBER: Final = (
+    "a single number was used as if it were a column, a list or a pair: an earlier step "
+    "(.sum(), .mean(), .corr(), .count() on one column) already returned one number, or "
+    ".apply(f) on a column called f with each single value. For a value per group, group "
+    "first (df.groupby(key)[column].mean()). For a correlation with its p-value, "
+    "scipy.stats.pearsonr returns the coefficient and the p-value (pandas' .corr() returns the "
+    "coefficient alone); give it the rows where both values are present "
+    "(both = df[[x, y]].dropna(); pearsonr(both[x], both[y])), as it gives nan for a missing "
+    "value."
+)
+TEXT_AS_NUMBER: Final = (
+    "text went into arithmetic or a statistic: a text column, or a whole table that has text "
+    "columns. Take the statistic of the numeric columns only (df.select_dtypes('number'), or "
+    "numeric_only=True in .mean(), .median(), .corr()), or convert numbers written as text "
+    "with pd.to_numeric(column, errors='coerce') first."
+)
+TEXT_FORMATTED: Final = (
+    "a text value was formatted as a number (as in :.2f): it is not the number meant, or it "
+    "needs float() first."
+)
+MANY_FORMATTED: Final = (
+    "a whole column, list or array was formatted as one number (as in :.2f): take the one "
+    "value meant (.iloc[0], .item(), a sum or a mean), or format each value."
+)
+MANY_AS_ONE: Final = (
+    "a whole column was used where one True/False is needed (if, and, or, not): join "
+    "conditions with & and | in brackets, or reduce them with .any() or .all()."
+)
+MISSING_IN_FIT: Final = (
+    "the rows given to scikit-learn have missing values: drop them from the columns used "
+    "(df.dropna(subset=[...])) before taking X and y, so both keep the same rows."
+)
+NUMERIC_TARGET: Final = (
+    "a classifier was given a numeric target: predict it with a regressor, or turn it into "
+    "classes first (pd.cut or a threshold), as the question asks."
+)
+MISSING_AS_INTEGER: Final = (
+    "a missing value (NaN) was turned into an integer: drop or fill the missing values first."
+)
+
+_MEANINGS: Final = (
+    (rf"'{_NUMBER}' object (has no attribute|is not (subscriptable|iterable))", ONE_NUMBER),
+    (rf"cannot unpack non-iterable {_NUMBER} object", ONE_NUMBER),
+    (r"invalid index to scalar variable", ONE_NUMBER),
+    (r"Cannot perform reduction '\w+' with string dtype", TEXT_AS_NUMBER),
+    (r"could not convert string to float", TEXT_AS_NUMBER),
+    (r"can only concatenate str \(not \"(int|float)\"\) to str", TEXT_AS_NUMBER),
+    (r"unsupported operand type\(s\) for .*'str'", TEXT_AS_NUMBER),
+    (r"Unknown format code '\w' for object of type 'str'", TEXT_FORMATTED),
+    (
+        r"unsupported format string passed to (Series|DataFrame|list|tuple|numpy\.ndarray)\.",
+        MANY_FORMATTED,
+    ),
+    (
+        r"The truth value of (a Series|a DataFrame|an array with more than one element) is ambiguous",
+        MANY_AS_ONE,
+    ),
+    (r"Input (X|y) contains NaN", MISSING_IN_FIT),
+    (r"Unknown label type: .?continuous", NUMERIC_TARGET),
+    (r"cannot convert float NaN to integer", MISSING_AS_INTEGER),
+)
+
+
+def error_meaning(message: str) -> str | None:
+    """What the exception in `message` usually means and how such code is fixed, as a clause
+    that starts lower-case; None when it is not one of the known classes."""
+    for pattern, meaning in _MEANINGS:
+        if re.search(pattern, message):
+            return meaning
+    return None

@@ -1,0 +1,127 @@
+"""What a failing program's exception usually means (engine/answer/error_meanings.py): read from
+the exceptions pandas, numpy and scikit-learn really raise, sent to the model's repair beside the
+traceback, and shown on a turn that still fails, with the exception one click away."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from engine.answer import error_meanings as m
+from engine.answer.error_meanings import error_meaning
+from tests.test_answer_failures import ask_model
+
+
+def _table() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "region": ["North", "South", "East", "West"],
+            "price": [2.5, 3.0, np.nan, 4.0],
+            "qty": [1, 2, 3, 4],
+        }
+    )
+
+
+def _fit_with_missing() -> None:
+    from sklearn.linear_model import LinearRegression
+
+    df = _table()
+    LinearRegression().fit(df[["price"]], df["qty"])
+
+
+def _classify_a_number() -> None:
+    from sklearn.linear_model import LogisticRegression
+
+    df = _table()
+    LogisticRegression().fit(df[["qty"]], df["qty"] * 1.5)
+
+
+def _ambiguous() -> None:
+    df = _table()
+    if df["qty"] > 1:
+        pass
+
+
+def _unpack() -> None:
+    df = _table()
+    r, p = np.corrcoef(df["qty"], df["qty"])[0, 1]
+
+
+# Code of the kinds the model wrote on the shared benchmarks, each raising what the library raises.
+RAISES = {
+    "p-value of .corr()": (lambda: _table()["price"].corr(_table()["qty"]).pvalue, m.ONE_NUMBER),
+    "idxmax of a count": (lambda: _table()["price"].isna().sum().idxmax(), m.ONE_NUMBER),
+    "r, p from corrcoef": (_unpack, m.ONE_NUMBER),
+    "index of a number": (lambda: np.float64(1.0)[0], m.ONE_NUMBER),
+    "median of a table with text": (lambda: _table().median(), m.TEXT_AS_NUMBER),
+    "corr of a table with text": (lambda: _table().corr(), m.TEXT_AS_NUMBER),
+    "text plus a number": (lambda: _table()["region"][0] + 1, m.TEXT_AS_NUMBER),
+    "text to float": (lambda: _table()["region"].astype(float), m.TEXT_AS_NUMBER),
+    "text formatted :.2f": (lambda: f"{_table()['region'][0]:.2f}", m.TEXT_FORMATTED),
+    "column formatted :.2f": (lambda: f"{_table()['qty']:.2f}", m.MANY_FORMATTED),
+    "column as a condition": (_ambiguous, m.MANY_AS_ONE),
+    "fit with missing values": (_fit_with_missing, m.MISSING_IN_FIT),
+    "classifier on a number": (_classify_a_number, m.NUMERIC_TARGET),
+    "int of a missing value": (lambda: int(_table()["price"][2]), m.MISSING_AS_INTEGER),
+}
+
+
+@pytest.mark.parametrize("name", RAISES)
+def test_the_library_s_own_exception_is_read(name: str) -> None:
+    code, meaning = RAISES[name]
+    with warnings.catch_warnings(), pytest.raises(Exception) as raised:
+        warnings.simplefilter("ignore")
+        code()
+    message = f"{type(raised.value).__name__}: {raised.value} (line 3)"  # as the sandbox says it
+    assert error_meaning(message) == meaning
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "ZeroDivisionError: division by zero (line 1)",
+        "KeyError: 'Field' (line 13)",
+        "AttributeError: 'DataFrame' object has no attribute 'fit' (line 10)",
+        "AttributeError: 'str' object has no attribute 'mean' (line 2)",
+        "NameError: name 'sns' is not defined (line 14)",
+        "ValueError: Input contains infinity (line 4)",
+    ],
+)
+def test_other_exceptions_have_no_meaning_read_into_them(message: str) -> None:
+    assert error_meaning(message) is None
+
+
+PVALUE_OF_CORR = "result = df['unit_price'].corr(df['quantity']).pvalue"
+PEARSONR = (
+    "from scipy.stats import pearsonr\nresult = pearsonr(df['unit_price'], df['quantity'])[1]"
+)
+
+
+def test_the_repair_is_told_what_the_exception_means(session) -> None:
+    """On the real sandbox: `.corr()` read as if it returned a test result. The repair request
+    carries the traceback and its meaning, which names pearsonr; the repaired code answers."""
+    turn, server = ask_model(
+        session, "p-value of the correlation of unit price and quantity", [PVALUE_OF_CORR, PEARSONR]
+    )
+    assert turn.ok and 0.0 <= float(turn.result.answer.text) <= 1.0
+    repair = server.requests[1].messages[-1]["content"]
+    assert "'numpy.float64' object has no attribute 'pvalue'" in repair
+    assert f"This usually means {m.ONE_NUMBER}" in repair and "pearsonr" in repair
+
+
+def test_a_turn_that_still_fails_says_what_it_means(session) -> None:
+    """Out of repairs (and the plain prompt's fresh program failing the same way), the turn
+    says in plain words what went wrong; the exception and its line are the detail."""
+    turn, _ = ask_model(
+        session, "p-value of unit price vs quantity", [PVALUE_OF_CORR] * 3, repair_attempts=0
+    )
+    error = turn.result.error
+    assert not turn.ok and error.kind == "runtime"
+    assert error.message == f"The code failed: {m.ONE_NUMBER}"
+    assert error.detail.startswith(
+        "The last attempt failed with AttributeError: 'numpy.float64' object has no attribute "
+        "'pvalue' (line 1)"
+    )
