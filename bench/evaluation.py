@@ -169,6 +169,12 @@ def record_files(folder: Path, prefix: str, modes: Sequence[str], when: str) -> 
     return {mode: (folder / f"{prefix}-{mode}-{when}.jsonl").open("w") for mode in modes}
 
 
+def attempt_errors(turn: Turn) -> list[str | None]:
+    """What each earlier try of a turn ended with (None: it ran), oldest first, so a record says
+    which failures a question met on its way, not only its last one."""
+    return [a.result.error.message if a.result.error else None for a in turn.attempts]
+
+
 def write_record(out: IO[str], record: dict[str, Any]) -> None:
     out.write(json.dumps(record, default=str, ensure_ascii=False) + "\n")
     out.flush()

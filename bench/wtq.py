@@ -57,6 +57,7 @@ from bench.evaluation import (  # noqa: E402
     SUMMARY_HEADERS,
     WRONG,
     ask_with_votes,
+    attempt_errors,
     deadline_at,
     naive_turn,
     one_line,
@@ -170,6 +171,7 @@ def record(q: dict[str, Any], mode: str, turn: Turn, seconds: float, score) -> d
         "explanation": turn.explanation,
         "backend": turn.backend,
         "repairs": len(turn.attempts),
+        "attempt_errors": attempt_errors(turn),
         "llm_ms": turn.llm_ms,
         "seconds": round(seconds, 3),
     }
