@@ -56,18 +56,15 @@ def second_opinion(drafter: Drafter, context: Context, tried: list[Tried], ask: 
     if plain is None:
         return
     context.notify(Progress("model", "unsure of this answer: asking again with a plain prompt"))
-    trail: list[Tried] = []
-    try:
-        ran = ask(plain, trail)
-    except LLMError:
-        ran = False  # the model went away: the answer stays unchecked, so it is not given
-    answer, second = first.result.answer, trail[-1].result.answer if ran else None
+    trail = _trail(plain, ask)  # None: the answer stays unchecked, so it is not given
+    checked = trail[-1] if trail is not None else None
+    second = checked.result.answer if checked is not None else None
     sure = _how_sure(first, context.settings)
-    if second is not None and answer_key(second) == answer_key(answer):
+    if second is not None and answer_key(second) == answer_key(first.result.answer):
         tried[-1] = noted(first, f"{sure}; a second program, from a plain prompt, agrees")
         return
-    if second is not None:
-        decided = _third_opinion(plain, context, first, trail[-1], ask)
+    if checked is not None and second is not None:
+        decided = _third_opinion(plain, context, first, checked, ask)
         if decided is not None:
             tried[-1] = decided
             return
@@ -91,12 +88,8 @@ def afresh(drafter: Drafter, context: Context, tried: list[Tried], ask: Ask) -> 
     if plain is None:
         return False
     context.notify(Progress("model", "the code still fails: asking afresh with a plain prompt"))
-    trail: list[Tried] = []
-    try:
-        ran = ask(plain, trail)
-    except LLMError:
-        return False
-    if not ran:
+    trail = _trail(plain, ask)
+    if trail is None:
         return False
     *earlier, final = trail
     tried.extend(earlier)
@@ -143,12 +136,18 @@ def _sampled_answer(plain: Drafter, context: Context, doing: str, ask: Ask) -> A
     if sampler is None:
         return None
     context.notify(Progress("model", doing))
+    trail = _trail(sampler, ask)
+    return trail[-1].result.answer if trail is not None else None
+
+
+def _trail(drafter: Drafter, ask: Ask) -> list[Tried] | None:
+    """What `drafter` tried through the loop, the program that ran last; None when its code
+    still fails, or when the model went away (either way there is no answer to weigh)."""
     trail: list[Tried] = []
     try:
-        ran = ask(sampler, trail)
+        return trail if ask(drafter, trail) else None
     except LLMError:
-        return None  # the model went away
-    return trail[-1].result.answer if ran else None
+        return None
 
 
 def _how_sure(tried: Tried, settings: Settings) -> str:
