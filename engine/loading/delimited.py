@@ -16,6 +16,7 @@ import duckdb
 
 from engine.errors import InputError
 from engine.identifiers import quote_ident
+from engine.loading.preamble import preamble_lines, preamble_note
 from engine.loading.refine import text_columns, text_samples
 from engine.loading.sniff import detect_delimiter, detect_encoding, read_head, transcode_to_utf8
 
@@ -47,6 +48,11 @@ def load_delimited(
         notes.append(f"Read as {encoding} text (the file is not UTF-8).")
 
     options: dict[str, Any] = {}
+    text = head.decode("utf-8-sig" if encoding == "utf-8" else encoding, errors="replace")
+    skip, skipped = preamble_lines(text, detect_delimiter(text))
+    if skip:
+        options = {"skip": skip, "header": True}
+        notes.append(preamble_note(skip, skipped))
     try:
         notes += _create(con, name, source, options)
     except duckdb.Error as exc:
@@ -60,12 +66,12 @@ def load_delimited(
             raise
 
     columns = [c for c, _ in _describe(con, name)]
-    sniffed = _sniff(con, source)
+    sniffed = _sniff(con, source, skip)
     delimiter: str | None = sniffed[0] if sniffed else None
     if len(columns) == 1 and any(d in columns[0] for d in (",", ";", "\t", "|")):
         delimiter = detect_delimiter(source.read_bytes()[: 1 << 16].decode("utf-8", "replace"))
         notes.append(_ragged_note(con, source, delimiter))
-        options = {"delim": delimiter, "header": True, "null_padding": True}
+        options.update(delim=delimiter, header=True, null_padding=True)
         _create(con, name, source, options)
 
     ambiguous = _ambiguous_date_columns(con, name, sniffed)
@@ -152,15 +158,19 @@ def _describe(con: duckdb.DuckDBPyConnection, name: str) -> list[tuple[str, str]
     return [(r[0], r[1]) for r in con.execute(f"DESCRIBE {quote_ident(name)}").fetchall()]
 
 
-def _sniff(con: duckdb.DuckDBPyConnection, source: Path) -> tuple[str, str, str] | None:
-    """DuckDB's sniffer on the file: (delimiter, date format, timestamp format), or None.
+def _sniff(
+    con: duckdb.DuckDBPyConnection, source: Path, skip: int = 0
+) -> tuple[str, str, str] | None:
+    """DuckDB's sniffer on the file below its first `skip` lines: (delimiter, date format,
+    timestamp format), or None.
 
     Asked once: it reads 20,480 rows, 7 s for a 1,000-column file (issue 14).
     """
     try:
         found = con.execute(
-            "SELECT Delimiter, DateFormat, TimestampFormat FROM sniff_csv($p, sample_size := 20480)",
-            {"p": str(source)},
+            "SELECT Delimiter, DateFormat, TimestampFormat "
+            "FROM sniff_csv($p, sample_size := 20480, skip := $s)",
+            {"p": str(source), "s": skip},
         ).fetchall()
     except duckdb.Error:
         return None

@@ -15,6 +15,7 @@ import duckdb
 
 from engine.errors import InputError
 from engine.identifiers import clean_column_names, identifier_from_text, quote_ident, unique_name
+from engine.loading.preamble import preamble_length, preamble_note, preamble_text
 
 
 def load_excel_sheets(
@@ -36,6 +37,9 @@ def load_excel_sheets(
         sheets = workbook.worksheets
         for sheet in sheets:
             rows = [r for r in sheet.iter_rows(values_only=True) if any(v is not None for v in r)]
+            skip = preamble_length(rows)
+            title = preamble_text(rows[:skip])
+            rows = rows[skip:]
             if len(rows) < 2:
                 skipped.append(sheet.title)
                 continue
@@ -54,6 +58,8 @@ def load_excel_sheets(
             body = [tuple(r) + (None,) * (width - len(r)) for r in rows[1:]]
             _create_from_columns(con, name, columns, body)
             notes = [f"Sheet '{sheet.title}'."]
+            if skip:
+                notes.append(preamble_note(skip, title, unit="row"))
             if skipped:
                 notes.append(f"Skipped empty sheet(s): {', '.join(skipped)}.")
             loaded.append((name, sheet.title, len(body), notes))

@@ -47,6 +47,18 @@ TEXT_FILES: dict[str, bytes] = {
     "lines.ndjson": b'{"id": 1, "tag": "x"}\n{"id": 2, "tag": "y"}\n{"id": 3, "tag": "z"}\n',
     "broken.json": b'[{"id": 1, "name": "a"}, {"id": 2, "name": ',
     "not_parquet.parquet": b"id,name\n1,a\n",
+    "title_above_header.csv": (
+        "\ufeffJAMES LOGAN,,,\nWins,Name,School,Rounds\n5,Gatlin & Ramarao,Mitty,5\n"
+        "4,Arun & Schacter,Gunn,\n0,Cho & Zheng,Leland,\n"
+    ).encode(),
+    "report_preamble.csv": (
+        b"Quarterly sales report\nSource: finance team\n\nregion,units,revenue\n"
+        b"North,10,100.5\nSouth,7,70.25\n"
+    ),
+    "multiline_title.csv": b'"Survey results\n(second title line)",,\nq,answer,score\nq1,yes,3\nq2,no,1\n',
+    "sparse_numeric_rows.csv": b"x,,\n1,2,3\n4,5,6\n",
+    "one_column.csv": b"city\nParis\nLyon\n",
+    "one_cell_header_over_text.csv": b"name,,\nAnna,Smith,London\nBob,Jones,Paris\n",
 }
 
 
@@ -77,6 +89,16 @@ def main() -> None:
     summary.append(["South", "n/a"])  # mixed types: kept as text
     wb.save(HERE / "workbook.xlsx")
     wb.save(HERE / "excel_named.csv")
+
+    titled = openpyxl.Workbook()
+    report = titled.active
+    report.title = "Report"
+    report.append(["Sales 2024 (EUR)"])
+    report.append([])
+    report.append(["region", "total"])
+    report.append(["North", 100])
+    report.append(["South", 250])
+    titled.save(HERE / "titled_workbook.xlsx")
 
 
 if __name__ == "__main__":
