@@ -17,6 +17,7 @@ from engine.answer.consensus import Tally, answer_key, disagreement, has_majorit
 from engine.answer.drafts import Context, Draft, Drafter, Failure
 from engine.answer.expectations import Mismatch, answer_mismatch, filled_template, one_example
 from engine.answer.failures import Try, failed_turn_error
+from engine.answer.missing_answer import MISSING_DOUBT, missing_in
 from engine.answer.nothing_found import nothing_found
 from engine.answer.opinions import (
     Tried,
@@ -194,6 +195,8 @@ def _answered(
             elif kind_repairs_left > 0 and repairs_left > 0 and _counts(question, result):
                 missed = missed_rows(draft.code, context.values)  # its repair stands
                 doubt = missed_note(missed) if missed else None
+            elif result.ok and missing_in(result.answer):
+                doubt = MISSING_DOUBT
             if doubt is not None and kind_repairs_left > 0 and repairs_left > 0:
                 kind_repairs_left -= 1
                 repairs_left -= 1
