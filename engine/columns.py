@@ -17,7 +17,7 @@ from typing import Final
 
 from engine.code_names import DECLINE, FIRST_TABLE
 from engine.extraction import spliced
-from engine.types import TableProfile
+from engine.types import ColumnProfile, TableProfile
 
 # Methods whose result still has the table's columns, so `x.method(...)[col]` refers to them.
 _PRESERVING: Final = frozenset(
@@ -47,6 +47,7 @@ _PX_COLUMN_KEYWORDS: Final = frozenset(
 _SUGGEST_CUTOFF: Final = 80.0
 _WORD: Final = re.compile(r"[a-z]+|\d+")
 _NOT_LETTERS: Final = re.compile(r"[\W_]+")  # spaces, punctuation, soft hyphens
+MIN_VALUES_JUDGED: Final = 2  # profiled values needed to say a text column is not numbers
 
 
 @dataclass(frozen=True)
@@ -332,3 +333,113 @@ def summed_text_columns(code: str, profiles: Sequence[TableProfile]) -> list[str
         kinds = {c.name: c.kind for c in profile.columns}
         found += [c for c in _strings(owner.slice) if kinds.get(c) == "text" and c not in created]
     return list(dict.fromkeys(found))
+
+
+@dataclass(frozen=True)
+class Coerced:
+    """A column `pd.to_numeric(..., errors='coerce')` would mostly turn into NaN."""
+
+    column: ColumnProfile
+    siblings: tuple[str, ...]  # numeric columns named after it ('No. of deaths_median')
+
+    @property
+    def for_user(self) -> str:
+        shown = ", ".join(repr(str(v)) for v in _shown_values(self.column))
+        return (
+            f"The code makes the column {self.column.name!r} numbers with pd.to_numeric(..., "
+            f"errors='coerce'), which turns most of its values into missing ones: it holds "
+            f"values such as {shown}, not plain numbers."
+        )
+
+    @property
+    def for_model(self) -> str:
+        name = self.column.name
+        if self.column.kind == "date":
+            fix = (
+                f"For a duration in seconds use pd.to_timedelta(df[{name!r}].astype(str))"
+                ".dt.total_seconds(); for dates, pd.to_datetime(...)."
+            )
+        elif self.siblings:
+            named = ", ".join(map(repr, self.siblings))
+            fix = f"The table has the number as a column already: {named}."
+        else:
+            fix = (
+                "Take the number out of the text first, e.g. "
+                f"df[{name!r}].str.extract(r'(-?\\d+(?:\\.\\d+)?)')[0].astype(float)."
+            )
+        return f"{self.for_user} {fix}"
+
+
+def coerced_columns(code: str, profiles: Sequence[TableProfile]) -> list[Coerced]:
+    """Columns the code turns into numbers with `pd.to_numeric(table[col], errors='coerce')`
+    that do not hold plain numbers: times, dates, or texts like '298[110-510]'. Coercing makes
+    most values NaN and the statistic is taken over the few left, a silent wrong answer
+    (DABench-dev 56, 588). A column the code assigned before the call is left out: the profile
+    no longer describes it."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return []
+    checked = _checked_tables(tree, profiles)
+    stored: dict[str, int] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store):
+            for name in _strings(node.slice):
+                stored[name] = min(stored.get(name, node.lineno), node.lineno)
+    found: dict[str, Coerced] = {}
+    for node in ast.walk(tree):
+        if not (_is_to_numeric(node) and node.args and isinstance(node.args[0], ast.Subscript)):
+            continue
+        argument = node.args[0]
+        root, preserving = _root(argument.value)
+        profile = checked.get(root or "")
+        if profile is None or not preserving:
+            continue
+        for name in _strings(argument.slice):
+            column = profile.column(name)
+            if column is None or stored.get(name, node.lineno) < node.lineno:
+                continue
+            if _mostly_not_numbers(column):
+                siblings = tuple(
+                    c.name
+                    for c in profile.columns
+                    if c.kind == "number" and c.name != name and c.name.startswith(name)
+                )
+                found.setdefault(name, Coerced(column, siblings))
+    return list(found.values())
+
+
+def _is_to_numeric(node: ast.AST) -> bool:
+    """`pd.to_numeric(..., errors='coerce')` (or a bare `to_numeric` imported from pandas)."""
+    if not isinstance(node, ast.Call):
+        return False
+    func = node.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+    return name == "to_numeric" and any(
+        k.arg == "errors" and isinstance(k.value, ast.Constant) and k.value.value == "coerce"
+        for k in node.keywords
+    )
+
+
+def _mostly_not_numbers(column: ColumnProfile) -> bool:
+    """Dates and times, or a text column whose profiled values mostly are not numbers."""
+    if column.kind == "date":
+        return True
+    if column.kind != "text":
+        return False
+    values = column.texts
+    failing = sum(1 for v in values if not _parses(v))
+    return len(values) >= MIN_VALUES_JUDGED and failing * 2 > len(values)
+
+
+def _parses(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _shown_values(column: ColumnProfile) -> list[object]:
+    seen = [v for v, _ in column.top_values] + list(column.examples)
+    return list(dict.fromkeys(seen))[:3] or [column.min]

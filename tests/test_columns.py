@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.columns import summed_text_columns, unknown_columns
+from engine.columns import coerced_columns, summed_text_columns, unknown_columns
 from engine.types import ColumnProfile, TableProfile
 
 PENGUINS = TableProfile(
@@ -160,3 +160,60 @@ def test_a_text_column_added_up_is_named(code: str, columns: list[str]) -> None:
 )
 def test_numbers_counts_and_converted_columns_are_left_alone(code: str) -> None:
     assert summed_text_columns(code, [PENGUINS, SALES]) == []
+
+
+DEATHS = TableProfile(
+    "deaths",
+    "deaths.csv",
+    856,
+    (
+        ColumnProfile("Country", "VARCHAR", 0, 107, examples=("Angola", "Chad")),
+        ColumnProfile(
+            "No. of deaths",
+            "VARCHAR",
+            0,
+            519,
+            top_values=(("0", 300),),
+            examples=("298[110-510]", "13316[9970-16600]", "9[0-20]"),
+        ),
+        ColumnProfile("No. of deaths_median", "BIGINT", 0, 447, min=0, max=146734),
+        ColumnProfile("wait", "TIME", 0, 27, examples=("00:00:07", "00:01:04")),
+        ColumnProfile(
+            "goals", "VARCHAR", 0, 30, top_values=(("—", 9),), examples=("12", "7", "3", "15")
+        ),
+        ColumnProfile("cases", "BIGINT", 0, 500, min=0, max=9),
+    ),
+)
+
+
+def coerced(code: str) -> list[str]:
+    return [c.for_model for c in coerced_columns(code, [DEATHS])]
+
+
+def test_coercing_text_that_is_not_numbers_names_the_numeric_column() -> None:
+    """DABench-dev 56: '298[110-510]' coerced is NaN; the table has the median as a number."""
+    (message,) = coerced("df['n'] = pd.to_numeric(df['No. of deaths'], errors='coerce')")
+    assert "turns most of its values into missing ones" in message
+    assert "'298[110-510]'" in message
+    assert message.endswith("The table has the number as a column already: 'No. of deaths_median'.")
+
+
+def test_coercing_times_says_how_to_get_seconds() -> None:
+    """DABench-dev 588: a TIME column coerced is all NaN, and no value is an outlier."""
+    (message,) = coerced("x = pd.to_numeric(deaths['wait'], errors='coerce')")
+    assert "pd.to_timedelta(df['wait'].astype(str)).dt.total_seconds()" in message
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "x = pd.to_numeric(df['goals'], errors='coerce')",  # a dash among numbers: meant
+        "x = pd.to_numeric(df['cases'], errors='coerce')",  # numbers already
+        "x = pd.to_numeric(df['No. of deaths'])",  # raises rather than losing values
+        "df['No. of deaths'] = df['No. of deaths'].str.split('[').str[0]\n"
+        "x = pd.to_numeric(df['No. of deaths'], errors='coerce')",  # made numbers first
+        "df = df.assign(x=1)\nx = pd.to_numeric(df['nope'], errors='coerce')",  # not a column
+    ],
+)
+def test_coercions_that_lose_nothing_are_left_alone(code: str) -> None:
+    assert coerced(code) == []

@@ -19,7 +19,12 @@ from engine.answer.precedence import unbracketed_conditions
 from engine.answer.row_labels import rows_by_label
 from engine.answer.same_operands import same_operands
 from engine.answer.spread_formula import with_named_spread
-from engine.columns import columns_as_stored, summed_text_columns, unknown_columns
+from engine.columns import (
+    coerced_columns,
+    columns_as_stored,
+    summed_text_columns,
+    unknown_columns,
+)
 from engine.extraction import (
     code_using_loaded_tables,
     explanation_from_code,
@@ -82,7 +87,8 @@ def explained(explanation: str, before: str, after: str) -> str:
 
 def code_problems(code: str, profiles: Sequence[TableProfile]) -> list[Problem]:
     """What is wrong with the code before it runs: unknown columns, file access, arithmetic on
-    one value twice, conditions joined without brackets, the texts of a column added up."""
+    one value twice, conditions joined without brackets, the texts of a column added up, a
+    column coerced to numbers that does not hold them."""
     problems = [Problem(p.message, p.for_user) for p in unknown_columns(code, profiles)]
     if _reads_other_files(code):
         problems.append(Problem(FILE_ACCESS_PROBLEM, FILE_ACCESS_FOR_USER))
@@ -96,6 +102,8 @@ def code_problems(code: str, profiles: Sequence[TableProfile]) -> list[Problem]:
         problems.append(
             Problem(f"the code {text}: {TEXT_SUM_FIX}", f"The code {text}.", declines=True)
         )
+    for coerced in coerced_columns(code, profiles):
+        problems.append(Problem(coerced.for_model, coerced.for_user, declines=True))
     return problems
 
 
