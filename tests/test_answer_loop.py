@@ -167,15 +167,19 @@ def test_the_same_code_again_after_a_failed_run_ends_the_repairs() -> None:
     assert "the model wrote the same code again; stopping" in [p.text for p in progress]
 
 
-def test_the_same_code_again_after_a_failed_check_ends_the_repairs() -> None:
+def test_the_same_code_again_after_a_failed_check_runs_it_and_ends_the_repairs() -> None:
     """A program the check sent back, written again, would be sent back again: on a DABench
-    question the local model wrote the same file read three times (three round trips)."""
-    with FakeOpenAI([Reply(fenced("result = df['prices'].sum()"))] * 4) as server:
+    question the local model wrote the same file read three times (three round trips). It runs
+    as it is instead, as out of repairs: the sandbox has the last word, and no further repair
+    is asked."""
+    code = "result = df['prices'].sum()"
+    with FakeOpenAI([Reply(fenced(code))] * 4) as server:
         turn, runner, progress = ask(server.base_url)  # two repairs allowed
-    assert len(server.requests) == 4 and runner.codes == []  # never run; 2 more: the plain's
-    assert not turn.ok and turn.result.error.kind == "input"  # the check's, a sentence
-    assert turn.result.error.message.startswith("Column 'prices' does not exist")
-    assert "the model wrote the same code again; stopping" in [p.text for p in progress]
+    assert len(server.requests) == 4 and runner.codes == [code, code]  # 2 more: the plain's
+    assert not turn.ok and turn.result.error.kind == "runtime"
+    assert turn.result.error.message.startswith("Column 'prices' does not exist")  # a sentence
+    assert "KeyError" in turn.result.error.detail
+    assert "the model wrote the same code again; running it" in [p.text for p in progress]
 
 
 def test_unknown_column_is_fed_back_without_running() -> None:
@@ -336,11 +340,15 @@ def test_out_of_repairs_one_value_twice_runs_and_is_declined_with_its_result() -
 
 
 def test_the_same_code_again_keeps_one_value_twice_from_the_answer() -> None:
-    same = fenced("result = df['price'].max() - df['price'].max()")
-    with FakeOpenAI([Reply(same), Reply(same)]) as server:
+    """Written again after the check, the code runs as it is and is declined with its result,
+    as out of repairs: a decline, not a failure (DABench-dev 56, a coercion kept)."""
+    code = "result = df['price'].max() - df['price'].max()"
+    with FakeOpenAI([Reply(fenced(code)), Reply(fenced(code))]) as server:
         turn, runner, _ = ask(server.base_url, "highest minus lowest price?")
-    assert not turn.ok and runner.codes == []
-    assert "from itself, which is always 0" in turn.result.error.message
+    assert not turn.ok and runner.codes == [code] and len(server.requests) == 2
+    error = turn.result.error
+    assert error.kind == "unsupported" and "from itself, which is always 0" in error.message
+    assert error.detail == "Its result: 0.0"
 
 
 def test_a_text_column_added_up_goes_back_and_is_declined_if_kept() -> None:

@@ -239,10 +239,15 @@ def _answered(
         if prepared(repaired.code, context.profiles, question) == draft.code:
             # The same program would fail the same way (the run, the check or the answer's
             # kind), and a further repair is one more model round trip (tens of seconds on the
-            # local model) for little (issue 16).
-            costs.append(repaired)  # its tokens were spent all the same
-            context.notify(Progress("repair", "the model wrote the same code again; stopping"))
-            return False
+            # local model) for little (issue 16). Code the checks sent back runs as it is, as
+            # out of repairs: the sandbox has the last word, and a check that knows its result
+            # is wrong declines it with the result shown, rather than a failure.
+            if failure.kind != "check":
+                costs.append(repaired)  # its tokens were spent all the same
+                context.notify(Progress("repair", "the model wrote the same code again; stopping"))
+                return False
+            context.notify(Progress("repair", "the model wrote the same code again; running it"))
+            repairs_left = 0
         draft = repaired
 
 
