@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from engine.answer.invented_data import replaced_message, replaced_tables
 from engine.answer.normality_verdict import with_normality_read_right
 from engine.answer.precedence import FIX as PRECEDENCE_FIX
 from engine.answer.precedence import unbracketed_conditions
@@ -88,7 +89,7 @@ def explained(explanation: str, before: str, after: str) -> str:
 def code_problems(code: str, profiles: Sequence[TableProfile]) -> list[Problem]:
     """What is wrong with the code before it runs: unknown columns, file access, arithmetic on
     one value twice, conditions joined without brackets, the texts of a column added up, a
-    column coerced to numbers that does not hold them."""
+    column coerced to numbers that does not hold them, a table replaced by made-up rows."""
     problems = [Problem(p.message, p.for_user) for p in unknown_columns(code, profiles)]
     if _reads_other_files(code):
         problems.append(Problem(FILE_ACCESS_PROBLEM, FILE_ACCESS_FOR_USER))
@@ -104,6 +105,8 @@ def code_problems(code: str, profiles: Sequence[TableProfile]) -> list[Problem]:
         )
     for coerced in coerced_columns(code, profiles):
         problems.append(Problem(coerced.for_model, coerced.for_user, declines=True))
+    for table, line in replaced_tables(code, [p.name for p in profiles]):
+        problems.append(Problem(*replaced_message(table, line), declines=True))
     return problems
 
 
