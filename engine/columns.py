@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from engine.code_names import DECLINE, FIRST_TABLE
-from engine.extraction import spliced
+from engine.extraction import called_name, spliced
 from engine.types import ColumnProfile, TableProfile
 
 # Methods whose result still has the table's columns, so `x.method(...)[col]` refers to them.
@@ -411,13 +411,13 @@ def coerced_columns(code: str, profiles: Sequence[TableProfile]) -> list[Coerced
 
 def _is_to_numeric(node: ast.AST) -> bool:
     """`pd.to_numeric(..., errors='coerce')` (or a bare `to_numeric` imported from pandas)."""
-    if not isinstance(node, ast.Call):
-        return False
-    func = node.func
-    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
-    return name == "to_numeric" and any(
-        k.arg == "errors" and isinstance(k.value, ast.Constant) and k.value.value == "coerce"
-        for k in node.keywords
+    return (
+        isinstance(node, ast.Call)
+        and called_name(node.func) == "to_numeric"
+        and any(
+            k.arg == "errors" and isinstance(k.value, ast.Constant) and k.value.value == "coerce"
+            for k in node.keywords
+        )
     )
 
 

@@ -225,6 +225,14 @@ def spliced(code: str, edits: Sequence[Edit]) -> str:
     return "".join(lines)
 
 
+def called_name(func: ast.expr) -> str | None:
+    """The name a call is made by: `to_numeric` for `pd.to_numeric(...)` and for a bare
+    `to_numeric(...)`; None for a call of anything else (a subscript, a call's result)."""
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return func.id if isinstance(func, ast.Name) else None
+
+
 def file_reads(tree: ast.AST) -> list[ast.Call]:
     """Calls that read a file: pandas readers, `open` without a write mode, duckdb.connect."""
     reads = []
@@ -232,7 +240,7 @@ def file_reads(tree: ast.AST) -> list[ast.Call]:
         if not isinstance(node, ast.Call):
             continue
         func = node.func
-        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        name = called_name(func)
         if name in FILE_READERS or (name == "connect" and _called_on(func, "duckdb")):
             reads.append(node)
         elif name == "open" and not _writes(node):

@@ -14,6 +14,7 @@ from collections.abc import Collection
 from typing import Final
 
 from engine.code_names import FIRST_TABLE
+from engine.extraction import called_name
 
 MIN_LITERAL_VALUES: Final = 4  # written-out cells that make rows of data, not a label or two
 
@@ -56,7 +57,7 @@ def replaced_message(table: str, line: int) -> tuple[str, str]:
 
 def _frame_of_literals(node: ast.expr, literals: set[str]) -> bool:
     """`pd.DataFrame(<values written out>)`, directly or through a name bound to them."""
-    if not (isinstance(node, ast.Call) and _called(node.func) == "DataFrame"):
+    if not (isinstance(node, ast.Call) and called_name(node.func) == "DataFrame"):
         return False
     data = (
         node.args[0]
@@ -82,9 +83,3 @@ def _written_out(node: ast.expr) -> bool:
         and all(isinstance(item, ast.Constant) for item in inner.elts)
     ]
     return len(written) >= 2 and sum(written) >= MIN_LITERAL_VALUES
-
-
-def _called(func: ast.expr) -> str | None:
-    if isinstance(func, ast.Attribute):
-        return func.attr
-    return func.id if isinstance(func, ast.Name) else None

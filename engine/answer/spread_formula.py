@@ -14,7 +14,7 @@ import ast
 import re
 from typing import Final
 
-from engine.extraction import Edit, spliced
+from engine.extraction import Edit, called_name, spliced
 
 SPREAD_CALLS: Final = frozenset({"std", "var", "zscore"})  # each takes `ddof`
 _NAMED: Final = re.compile(
@@ -66,10 +66,8 @@ def with_named_spread(code: str, question: str) -> str:
 
 def _spread_call(node: ast.Call) -> bool:
     """A std/var/zscore call that leaves `ddof` to the library's default."""
-    func = node.func
-    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
     return (
-        name in SPREAD_CALLS
+        called_name(node.func) in SPREAD_CALLS
         and len(node.args) < 3  # positional ddof: pandas' third, numpy's fifth
         and not any(isinstance(a, ast.Starred) for a in node.args)
         and not any(k.arg in (None, "ddof") for k in node.keywords)
