@@ -441,5 +441,4 @@ def _parses(text: str) -> bool:
 
 
 def _shown_values(column: ColumnProfile) -> list[object]:
-    seen = [v for v, _ in column.top_values] + list(column.examples)
-    return list(dict.fromkeys(seen))[:3] or [column.min]
+    return list(dict.fromkeys(column.seen))[:3] or [column.min]

@@ -126,11 +126,15 @@ class ColumnProfile:
         return type_family(self.type)
 
     @property
+    def seen(self) -> list[Any]:
+        """The profiled values: the most frequent ones, then the examples."""
+        return [v for v, _ in self.top_values] + list(self.examples)
+
+    @property
     def texts(self) -> list[str]:
-        """The profiled values written as text: the most frequent ones, then the examples
-        (what the planner reads a column's cells by, before any code runs)."""
-        seen = [v for v, _ in self.top_values] + list(self.examples)
-        return [v for v in seen if isinstance(v, str)]
+        """The profiled values written as text (what the planner reads a column's cells by,
+        before any code runs)."""
+        return [v for v in self.seen if isinstance(v, str)]
 
     def to_json(self) -> dict[str, Any]:
         return {
