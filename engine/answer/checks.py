@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from engine.answer.invented_data import replaced_message, replaced_tables
+from engine.answer.invented_data import replaced_message, replaced_tables, with_loaded_tables
 from engine.answer.normality_verdict import with_normality_read_right
 from engine.answer.precedence import FIX as PRECEDENCE_FIX
 from engine.answer.precedence import unbracketed_conditions
@@ -68,11 +68,12 @@ class Problem:
 
 
 def prepared(code: str, profiles: Sequence[TableProfile], question: str = "") -> str:
-    """The draft's code with the fixes that need no model: loaded files, a missing `result`,
-    spaced column names unquoted in SQL, column names spelt with other punctuation or case, a
-    row label looked up among the columns, the standard deviation formula the question names, a
-    normality test's p-value read backwards."""
-    code = columns_as_stored(code_using_loaded_tables(code, profiles), profiles)
+    """The draft's code with the fixes that need no model: loaded files, made-up rows standing in
+    for a loaded table, a missing `result`, spaced column names unquoted in SQL, column names
+    spelt with other punctuation or case, a row label looked up among the columns, the standard
+    deviation formula the question names, a normality test's p-value read backwards."""
+    code = with_loaded_tables(code_using_loaded_tables(code, profiles), profiles)
+    code = columns_as_stored(code, profiles)
     code = with_normality_read_right(with_named_spread(rows_by_label(code), question))
     return with_result(sql_with_quoted_columns(code, profiles))
 
