@@ -32,6 +32,8 @@ NONE_GIVEN = "result = f\"median: {df['unit_price'].where(df['quantity'] > 1000)
         Answer("text", "r = 0.12, p = NaN", value="r = 0.12, p = NaN"),  # a string result
         Answer("value", "first sale: NaT", value="first sale: NaT"),
         Answer("value", "median <NA>", value="median <NA>"),
+        # a part of a filled-in answer format, on a line of its own
+        Answer("text", "@r_male[0.31]", value="@r_male[0.31]\n@p_value_male[nan]\n@type[none]"),
     ],
 )
 def test_a_missing_value_in_a_one_value_answer_is_seen(answer: Answer) -> None:
@@ -49,6 +51,7 @@ def test_a_missing_value_in_a_one_value_answer_is_seen(answer: Answer) -> None:
         Answer("value", "banana, nano, nancy", value="banana, nano, nancy"),
         Answer("value", "x.nan", value="x.nan"),
         Answer("text", "a  b  c", value="   a    b\n0  1  nan\n"),  # a printed listing
+        Answer("text", "@a[1]", value="@a[1]\n@b[0.5]\nnan: none of the parts"),
         Answer("table", "1 rows x 1 columns", table=TableData(("a",), ((None,),), 1)),
     ],
 )

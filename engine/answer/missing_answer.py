@@ -17,6 +17,7 @@ from engine.types import Answer
 
 # As Python, pandas and numpy print a missing value; "Nan" (a name) and "banana" are not one.
 _MISSING: Final = re.compile(r"(?<![\w.])(?:nan|NaN|NaT|<NA>)(?![\w])")
+_MISSING_PART: Final = re.compile(rf"@\w+\[\s*{_MISSING.pattern}\s*\]")  # of an answer format
 
 MISSING_DOUBT: Final = (
     "its answer holds nan, a missing number. This usually means a statistic was taken over a "
@@ -28,11 +29,14 @@ MISSING_DOUBT: Final = (
 
 
 def missing_in(answer: Answer | None) -> bool:
-    """True for a one-line answer that shows a missing value.
+    """True for a one-line answer that shows a missing value, or for a filled-in answer format
+    with a part that is one (`@p_value_male[nan]` on the second of six lines, DABench-dev 530).
 
     Tables and printed listings may show missing cells that are the data itself: left alone.
     """
     if answer is None or answer.kind not in ("value", "text"):
         return False
     one_line = "\n" not in str(answer.value if answer.value is not None else "").strip()
-    return one_line and bool(_MISSING.search(answer.text))
+    if one_line:
+        return bool(_MISSING.search(answer.text))
+    return bool(_MISSING_PART.search(str(answer.value)))
