@@ -32,13 +32,7 @@ def replaced_tables(code: str, tables: Collection[str]) -> list[tuple[str, int]]
     except SyntaxError:
         return []
     names = {FIRST_TABLE, *tables}
-    literals = {
-        target.id
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Assign) and _written_out(node.value)
-        for target in node.targets
-        if isinstance(target, ast.Name)
-    }
+    literals = set(_literal_columns(tree))
     found: list[tuple[str, int]] = []
     for node in ast.walk(tree):
         if not (isinstance(node, ast.Assign) and _frame_of_literals(node.value, literals)):
