@@ -195,14 +195,16 @@ def _root(node: ast.expr) -> tuple[str | None, bool]:
             node = node.func.value if isinstance(node.func, ast.Attribute) else node.func
         elif isinstance(node, ast.Subscript):
             # df[mask] and df.loc[mask] keep the columns; df["col"] selects a Series
-            if _strings(node.slice):
+            if string_literals(node.slice):
                 preserving = False
             node = node.value
         else:
             return None, False
 
 
-def _strings(node: ast.expr | None) -> list[str]:
+def string_literals(node: ast.expr | None) -> list[str]:
+    """The strings of a string literal, or of a list or tuple of nothing but string literals;
+    none for anything else."""
     return [c.value for c in _string_nodes(node)]
 
 
@@ -286,22 +288,22 @@ def _created_names(tree: ast.Module) -> set[str]:
     created: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store):
-            created.update(_strings(node.slice))
+            created.update(string_literals(node.slice))
             if isinstance(node.slice, ast.Tuple):  # df.loc[mask, "new"] = ...
                 for element in node.slice.elts:
-                    created.update(_strings(element))
+                    created.update(string_literals(element))
         elif isinstance(node, ast.Call):
             for keyword in node.keywords:
                 if keyword.arg:
                     created.add(keyword.arg)  # assign(x=...), agg(total=...)
                 if keyword.arg in ("name", "columns", "value_name", "var_name"):
-                    created.update(_strings(keyword.value))
+                    created.update(string_literals(keyword.value))
                     if isinstance(keyword.value, ast.Dict):  # rename(columns={"a": "b"})
                         for v in keyword.value.values:
-                            created.update(_strings(v))
+                            created.update(string_literals(v))
         elif isinstance(node, ast.Dict):
             for key in node.keys:
-                created.update(_strings(key) if key is not None else [])
+                created.update(string_literals(key) if key is not None else [])
     return created
 
 
@@ -331,7 +333,9 @@ def summed_text_columns(code: str, profiles: Sequence[TableProfile]) -> list[str
         if profile is None or not preserving:
             continue
         kinds = {c.name: c.kind for c in profile.columns}
-        found += [c for c in _strings(owner.slice) if kinds.get(c) == "text" and c not in created]
+        found += [
+            c for c in string_literals(owner.slice) if kinds.get(c) == "text" and c not in created
+        ]
     return list(dict.fromkeys(found))
 
 
@@ -384,7 +388,7 @@ def coerced_columns(code: str, profiles: Sequence[TableProfile]) -> list[Coerced
     stored: dict[str, int] = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store):
-            for name in _strings(node.slice):
+            for name in string_literals(node.slice):
                 stored[name] = min(stored.get(name, node.lineno), node.lineno)
     found: dict[str, Coerced] = {}
     for node in ast.walk(tree):
@@ -395,7 +399,7 @@ def coerced_columns(code: str, profiles: Sequence[TableProfile]) -> list[Coerced
         profile = checked.get(root or "")
         if profile is None or not preserving:
             continue
-        for name in _strings(argument.slice):
+        for name in string_literals(argument.slice):
             column = profile.column(name)
             if column is None or stored.get(name, node.lineno) < node.lineno:
                 continue

@@ -18,6 +18,7 @@ from collections.abc import Collection, Sequence
 from typing import Final
 
 from engine.code_names import FIRST_TABLE
+from engine.columns import string_literals
 from engine.extraction import Edit, called_name, spliced
 from engine.types import TableProfile
 
@@ -106,46 +107,39 @@ def _literal_columns(tree: ast.AST) -> dict[str, list[str] | None]:
 
 def _frame_columns(node: ast.expr, literals: dict[str, list[str] | None]) -> list[str] | None:
     """The column names of `pd.DataFrame(<values written out>)`: its `columns=`, else the keys
-    of the data; None when it is no such frame, or its columns are not written out."""
-    if not _frame_of_literals(node, set(literals)):
+    of the data; None when it is no such frame, and none when its columns are not written out."""
+    data = _frame_data(node)
+    if not (isinstance(node, ast.Call) and data and _frame_of_literals(node, set(literals))):
         return None
-    assert isinstance(node, ast.Call)
     columns = next((k.value for k in node.keywords if k.arg == "columns"), None)
-    if columns is not None:
-        return _strings(columns)
-    data = node.args[0] if node.args else next(k.value for k in node.keywords if k.arg == "data")
+    if columns is not None:  # a list of names (one string is no columns)
+        return string_literals(columns) if isinstance(columns, ast.List | ast.Tuple) else None
     return literals.get(data.id) if isinstance(data, ast.Name) else _keys(data)
 
 
 def _keys(node: ast.expr) -> list[str] | None:
     """The string keys of a dict literal, or of every dict in a list literal (rows)."""
     if isinstance(node, ast.Dict):
-        return _strings(ast.List(elts=[k for k in node.keys if k is not None]))
+        return string_literals(ast.List(elts=[k for k in node.keys if k is not None]))
     if isinstance(node, ast.List) and node.elts and all(isinstance(e, ast.Dict) for e in node.elts):
         rows = [_keys(e) for e in node.elts]
         return sorted({k for row in rows if row for k in row}) if all(rows) else None
     return None
 
 
-def _strings(node: ast.expr) -> list[str] | None:
-    """The strings of a list or tuple literal of string constants; None for anything else."""
-    if not isinstance(node, ast.List | ast.Tuple):
+def _frame_data(node: ast.expr) -> ast.expr | None:
+    """The data of a `pd.DataFrame(...)` call (its first argument, or `data=`); None for any
+    other expression."""
+    if not (isinstance(node, ast.Call) and called_name(node.func) == "DataFrame"):
         return None
-    items = [e.value for e in node.elts if isinstance(e, ast.Constant)]
-    if len(items) != len(node.elts) or not all(isinstance(i, str) for i in items):
-        return None
-    return [str(i) for i in items]
+    if node.args:
+        return node.args[0]
+    return next((k.value for k in node.keywords if k.arg == "data"), None)
 
 
 def _frame_of_literals(node: ast.expr, literals: set[str]) -> bool:
     """`pd.DataFrame(<values written out>)`, directly or through a name bound to them."""
-    if not (isinstance(node, ast.Call) and called_name(node.func) == "DataFrame"):
-        return False
-    data = (
-        node.args[0]
-        if node.args
-        else next((k.value for k in node.keywords if k.arg == "data"), None)
-    )
+    data = _frame_data(node)
     if isinstance(data, ast.Name):
         return data.id in literals
     return data is not None and _written_out(data)
