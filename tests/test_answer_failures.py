@@ -37,11 +37,11 @@ def test_a_crash_after_a_column_check_shows_the_check_not_the_exception(session)
     with KeyError. The page shows the check's sentence; the KeyError is the detail."""
     bad = "result = df.groupby('region')['rebate'].sum()"
     worse = "result = df.groupby('region')['rebate'].mean()"  # the same code again would stop
-    plain = "result = 1 / 0"  # the plain prompt's fresh program fails too, twice
+    plain = "result = 1 / 0"  # the plain prompt's fresh program fails too, three times
     turn, server = ask_model(
-        session, "total rebate by region", [bad, worse, plain, plain], repair_attempts=1
+        session, "total rebate by region", [bad, worse, plain, plain, plain], repair_attempts=1
     )
-    assert len(server.requests) == 4 and not turn.ok
+    assert len(server.requests) == 5 and not turn.ok
     error = turn.result.error
     assert error.message == (
         f"Column 'rebate' does not exist in table sales. Its columns are: {COLUMNS}."

@@ -158,13 +158,33 @@ def test_repairs_are_bounded_by_the_setting(repairs: int) -> None:
 def test_the_same_code_again_after_a_failed_run_ends_the_repairs() -> None:
     """Issue 16: a repeated program fails the same way; running it again, and asking for
     another repair (a model round trip: tens of seconds on the local model), is waste."""
-    with FakeOpenAI([Reply(fenced("result = 1 / 0"))] * 4) as server:
+    with FakeOpenAI([Reply(fenced("result = 1 / 0"))] * 6) as server:
         turn, runner, progress = ask(server.base_url)  # two repairs allowed
-    # the third and fourth: the plain prompt's fresh program (tests/test_afresh.py), repeated
-    assert len(server.requests) == 4 and runner.codes == ["result = 1 / 0"] * 2
+    # the repair is sampled once more; the fourth to sixth: the plain prompt's fresh program
+    # (tests/test_afresh.py), repeated twice the same way
+    assert len(server.requests) == 6 and runner.codes == ["result = 1 / 0"] * 2
     assert not turn.ok and "ZeroDivisionError" in turn.result.error.message
-    assert turn.attempts == () and turn.prompt_tokens == 44  # the repeats' tokens are counted
-    assert "the model wrote the same code again; stopping" in [p.text for p in progress]
+    assert turn.attempts == () and turn.prompt_tokens == 66  # the repeats' tokens are counted
+    said = [p.text for p in progress]
+    assert said.count("the model wrote the same code again; asking it once more") == 2
+    assert "the model wrote the same code again; stopping" in said
+
+
+def test_a_repair_that_rewrote_the_failing_code_is_sampled_once_more() -> None:
+    """At temperature 0 the embedded model rewrites most programs it cannot mend unchanged (14
+    of 18 failing DABench-dev questions traced); the same request, sampled, may mend it."""
+    mended = "result = df['price'].sum()"
+    replies = [Reply(fenced(c)) for c in ("result = 1 / 0", "result = 1 / 0", mended)]
+    with FakeOpenAI(replies) as server:
+        turn, runner, progress = ask(server.base_url)
+    assert turn.ok and turn.result.answer.value == 7.0
+    assert runner.codes == ["result = 1 / 0", mended]  # the repeat did not run
+    first, repair, resampled = (r.body for r in server.requests)
+    assert resampled["messages"] == repair["messages"]  # the same request, sampled
+    assert repair.get("temperature") != 0.7 and resampled["temperature"] == 0.7
+    assert resampled["seed"] == 1  # a question asked again draws the same one
+    assert "the model wrote the same code again; asking it once more" in [p.text for p in progress]
+    assert turn.prompt_tokens == 33  # the repeat's tokens are counted
 
 
 def test_the_same_code_again_after_a_failed_check_runs_it_and_ends_the_repairs() -> None:

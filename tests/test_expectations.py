@@ -200,7 +200,7 @@ def test_a_wrong_kind_goes_back_once_then_the_right_kind_answers() -> None:
 
 def test_still_the_wrong_kind_after_one_repair_is_declined_with_what_was_computed() -> None:
     listing = "result = df['region']"
-    replies = [Reply(fenced(listing))] * 3
+    replies = [Reply(fenced(listing))] * 4
     with FakeOpenAI(replies) as server:
         context = Context([PROFILE], [], SETTINGS)  # two repairs allowed, one for the kind
         turn = answer_question(
@@ -209,7 +209,7 @@ def test_still_the_wrong_kind_after_one_repair_is_declined_with_what_was_compute
             Runner(),
             context,
         )
-    assert len(server.requests) == 2
+    assert len(server.requests) == 3  # the draft, its repair, the repair sampled once more
     assert not turn.ok and turn.result.error.kind == "unsupported"
     assert "asks for one number" in turn.result.error.message
     assert turn.result.answer is not None  # what was computed is kept, to show
@@ -252,11 +252,11 @@ def test_an_empty_result_goes_back_once_with_the_values_that_exist() -> None:
 
 def test_an_empty_result_that_stays_empty_says_why() -> None:
     wrong = "result = df[df['region'] == 'north']"
-    with FakeOpenAI([Reply(fenced(wrong))] * 2) as server:
+    with FakeOpenAI([Reply(fenced(wrong))] * 3) as server:  # the repair is sampled again
         context = Context([REGIONS], [], SETTINGS)
         drafters = [LLMDrafter(config_for(server.base_url))]
         turn = answer_question("orders of the north region", drafters, EmptyRunner(), context)
-    assert turn.ok and len(server.requests) == 2
+    assert turn.ok and len(server.requests) == 3
     assert turn.result.answer.text.startswith("The result is empty: no row has region = 'north'")
 
 
@@ -264,11 +264,11 @@ def test_a_value_asked_for_and_still_not_found_after_the_repair_is_declined() ->
     """'Who' asks for a name: no rows twice is no answer, and the turn says so, with the
     values that exist; the empty result stays to show."""
     wrong = "result = df[df['region'] == 'north']"
-    with FakeOpenAI([Reply(fenced(wrong))] * 2) as server:
+    with FakeOpenAI([Reply(fenced(wrong))] * 3) as server:  # the repair is sampled again
         context = Context([REGIONS], [], SETTINGS)
         drafters = [LLMDrafter(config_for(server.base_url))]
         turn = answer_question("who sold in the north region?", drafters, EmptyRunner(), context)
-    assert len(server.requests) == 2
+    assert len(server.requests) == 3
     assert not turn.ok and turn.result.error.kind == "unsupported"
     message = turn.result.error.message
     assert message.startswith("The result is empty: no row has region = 'north'")

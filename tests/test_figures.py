@@ -141,7 +141,7 @@ def test_an_empty_chart_has_no_points_and_the_answer_says_so(session) -> None:
         'result = df[df["region"] == "Westt"].groupby("category", as_index=False)["quantity"].sum()\n'
         'fig = px.bar(result, x="category", y="quantity")'
     )
-    with FakeOpenAI([Reply(fenced(code)), Reply(fenced(code))]) as server:
+    with FakeOpenAI([Reply(fenced(code))] * 3) as server:
         session.update_settings(
             session.settings.with_overrides(backend="openai", llm_base_url=server.base_url)
         )

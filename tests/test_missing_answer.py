@@ -76,8 +76,8 @@ def test_the_same_code_again_keeps_a_nan_that_is_the_answer(session) -> None:
     """No row has a value to take the median of; given the same code again, the answer stands
     as computed (not repaired again, not declined)."""
     turn, server = ask_model(
-        session, "median unit price of orders over 1000 units", [NONE_GIVEN, NONE_GIVEN]
+        session, "median unit price of orders over 1000 units", [NONE_GIVEN] * 3
     )
     assert turn.ok and turn.code == NONE_GIVEN and turn.result.answer.text == "median: nan"
-    assert len(server.requests) == 2
+    assert len(server.requests) == 3
     assert MISSING_DOUBT in server.requests[1].messages[-1]["content"]

@@ -41,10 +41,22 @@ def test_a_zero_count_from_a_text_filter_goes_back_once_and_the_fix_answers() ->
     assert turn.ok and turn.result.answer.value == 2 and runner.codes == [wrong, right]
 
 
+def test_a_zero_count_repaired_unchanged_is_sampled_once_more_and_mended() -> None:
+    """wtq-train's plain programs: a count of 0 went back, the model wrote the same code at
+    temperature 0, and the second opinion had no answer. The request sampled once more mends
+    it; the repeat does not run."""
+    wrong = "result = int((df['region'] == 'North').sum())"
+    right = "result = int((df['region'] == 'N').sum())"
+    turn, runner, server = _ask("how many sales were in the north?", [wrong, wrong, right])
+    assert turn.ok and turn.result.answer.value == 2 and runner.codes == [wrong, right]
+    repair, resampled = (r.body for r in server.requests[1:])
+    assert resampled["messages"] == repair["messages"] and resampled["temperature"] == 0.7
+
+
 def test_a_zero_count_that_stays_zero_is_declined_with_what_was_computed() -> None:
     wrong = "result = int((df['region'] == 'North').sum())"
-    turn, runner, server = _ask("how many sales were in the north?", [wrong, wrong])
-    assert len(server.requests) == 2 and runner.codes == [wrong, wrong]
+    turn, runner, server = _ask("how many sales were in the north?", [wrong] * 3)
+    assert len(server.requests) == 3 and runner.codes == [wrong, wrong]
     assert not turn.ok and turn.result.error.kind == "unsupported"
     assert turn.result.error.message.startswith("The result is 0")
     assert turn.result.answer.value == 0  # what was computed, to show
@@ -62,7 +74,7 @@ def test_a_zero_to_a_number_question_with_a_by_is_declined_when_it_stays_zero(qu
     a 0 from a text filter goes back once, and is declined when it stays 0 (wtq-train nt-9637,
     "the total number of points earned by all away team members in december?", was answered 0)."""
     wrong = "result = int((df['region'] == 'North').sum())"
-    turn, runner, server = _ask(question, [wrong, wrong])
+    turn, runner, server = _ask(question, [wrong] * 3)
     assert "the result is 0" in server.requests[1].messages[-1]["content"]
     assert not turn.ok and turn.result.error.message.startswith("The result is 0")
 
@@ -115,8 +127,8 @@ def test_taking_the_first_value_of_no_arrow_text_goes_back_with_the_empty_note()
 
 def test_taking_the_first_row_of_none_twice_is_an_honest_decline() -> None:
     wrong = "result = df[df['region'] == 'north']['price'].iloc[0]"
-    turn, _, server = _ask("what was the first price in the north?", [wrong, wrong])
-    assert len(server.requests) == 2
+    turn, _, server = _ask("what was the first price in the north?", [wrong] * 3)
+    assert len(server.requests) == 3
     assert not turn.ok and turn.result.error.kind == "unsupported"
     assert turn.result.error.message.startswith("The result is empty")
     assert "IndexError: single positional indexer is out-of-bounds" in turn.result.error.detail
@@ -132,10 +144,10 @@ def test_taking_the_first_row_of_none_twice_is_an_honest_decline() -> None:
 )
 def test_an_empty_answer_to_a_which_question_is_declined_and_a_listing_keeps_it(question) -> None:
     wrong = "result = df[df['region'] == 'north']"
-    turn, _, _ = _ask(question, [wrong] * 2, EmptyRunner())
+    turn, _, _ = _ask(question, [wrong] * 3, EmptyRunner())
     assert not turn.ok and turn.result.error.kind == "unsupported"
     assert turn.result.error.message.startswith("The result is empty")
-    turn, _, _ = _ask("list the sales in the north region", [wrong] * 2, EmptyRunner())
+    turn, _, _ = _ask("list the sales in the north region", [wrong] * 3, EmptyRunner())
     assert turn.ok and turn.result.answer.text.startswith("The result is empty")
 
 
@@ -230,7 +242,7 @@ def test_a_missing_value_written_as_text_is_empty(value, empty) -> None:
 def test_a_none_written_as_text_goes_back_once_then_is_declined() -> None:
     """wtq-train nt-1342: the next film was computed as None and shown as the text "None"."""
     wrong = "result = str(df[df['region'] == 'north']['price'].max())"
-    turn, _, server = _ask("which price was paid in the north region?", [wrong, wrong])
-    assert len(server.requests) == 2
+    turn, _, server = _ask("which price was paid in the north region?", [wrong] * 3)
+    assert len(server.requests) == 3
     assert "result is empty" in server.requests[1].messages[-1]["content"].lower()
     assert not turn.ok and turn.result.error.message.startswith("The result is empty")

@@ -701,7 +701,7 @@ def test_an_answer_of_the_wrong_kind_is_declined_and_shows_what_was_computed(app
     from tests.fake_openai import FakeOpenAI, Reply
 
     listing = fenced("result = df['species'].drop_duplicates()")
-    with FakeOpenAI([Reply(listing), Reply(listing)]) as server:
+    with FakeOpenAI([Reply(listing)] * 3) as server:  # the repair is sampled once more
         monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
         monkeypatch.setenv("DECIPHER_BACKEND", "openai")
         at = open_app(apps)

@@ -110,8 +110,8 @@ def test_a_zero_still_unexplained_after_the_repair_is_declined(games) -> None:
     """The repair keeps comparing with 'Palau' (the cell says 'at Palau'): 0 is no count of
     anything, and the turn declines with the cells that hold it."""
     wrong = "result = int((df['opponent'] == 'Palau').sum())"
-    turn, runner, server = _ask_about_palau(games, [wrong, wrong])
-    assert len(server.requests) == 2 and runner.codes == [wrong, wrong]
+    turn, runner, server = _ask_about_palau(games, [wrong] * 3)
+    assert len(server.requests) == 3 and runner.codes == [wrong, wrong]
     assert not turn.ok and turn.result.error.kind == "unsupported"
     assert "no opponent cell is exactly 'Palau'" in turn.result.error.message
     assert turn.result.answer.value == 0  # what was computed, to show
@@ -160,5 +160,5 @@ def test_a_count_that_leaves_rows_out_goes_back_once_and_the_repair_stands(sched
     sent = server.requests[1].messages[-1]["content"]
     assert "opponent == 'Dallas Cowboys' leaves out rows where opponent holds" in sent
     assert turn.ok and turn.result.answer.value == 2 and len(turn.attempts) == 1
-    turn, server = _count_dallas(schedule, [exact, exact])  # the model keeps the exact value
-    assert turn.ok and turn.result.answer.value == 1 and len(server.requests) == 2
+    turn, server = _count_dallas(schedule, [exact] * 3)  # the model keeps the exact value
+    assert turn.ok and turn.result.answer.value == 1 and len(server.requests) == 3
