@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -22,7 +23,7 @@ from engine.types import ColumnProfile, TableProfile
 # Methods whose result still has the table's columns, so `x.method(...)[col]` refers to them.
 _PRESERVING: Final = frozenset(
     "groupby sort_values dropna fillna head tail copy drop_duplicates nlargest nsmallest sample "
-    "query loc iloc astype where mask sort_index rolling expanding resample".split()
+    "query loc iloc at astype where mask sort_index rolling expanding resample".split()
 )
 # Methods whose string arguments name columns: method -> (positional indexes, keywords).
 _COLUMN_ARGS: Final[dict[str, tuple[tuple[int, ...], tuple[str, ...]]]] = {
@@ -127,12 +128,50 @@ def _unknown_references(
     have and the code does not make itself: each with its table (as named in the code) and the
     table's columns. What the column check reports and the respelling rewrites."""
     checked = {name: p.column_names for name, p in _checked_tables(tree, profiles).items()}
+    source = _taken_rows(tree, checked)
     created = _created_names(tree)
     return [
-        (table, checked[table], node)
-        for table, node in _reference_nodes(tree, checked)
-        if node.value not in checked[table] and node.value not in created
+        (source[name], checked[source[name]], node)
+        for name, node in _reference_nodes(tree, source)
+        if node.value not in checked[source[name]] and node.value not in created
     ]
+
+
+def _taken_rows(tree: ast.Module, tables: Collection[str]) -> dict[str, str]:
+    """Each table, and each name bound once to some of its rows (a filter, a sort, `.copy()`,
+    `.loc[mask]`, `.head()`), with that table: they have its columns. DABench-dev 492's
+    `df_2010 = df[df['Year'] == 2010]` then read `df_2010.loc[..., 'Field']`, which the table
+    does not have, and failed in the sandbox as a bare KeyError; its repair wrote it again."""
+    stores = Counter(
+        n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+    )
+    renamed = _renamed(tree)
+    source = {table: table for table in tables}
+    grew = True
+    while grew:
+        grew = False
+        for node in ast.walk(tree):
+            one = isinstance(node, ast.Assign) and len(node.targets) == 1
+            target = node.targets[0] if one else None
+            if not isinstance(target, ast.Name) or target.id in source.keys() | renamed:
+                continue
+            root, preserving = _root(node.value)
+            if preserving and root in source and stores[target.id] == 1:
+                source[target.id] = source[root]
+                grew = True
+    return source
+
+
+def _renamed(tree: ast.Module) -> set[str]:
+    """Names whose columns the code renames in place (`df.columns = [...]`)."""
+    return {
+        node.value.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.ctx, ast.Store)
+        and node.attr == "columns"
+        and isinstance(node.value, ast.Name)
+    }
 
 
 def _letters(name: str) -> str:
@@ -146,7 +185,7 @@ def _checked_tables(tree: ast.Module, profiles: Sequence[TableProfile]) -> dict[
     if profiles and FIRST_TABLE not in tables:
         tables[FIRST_TABLE] = profiles[0]
     names = {name: p.column_names for name, p in tables.items()}
-    rebound = _rebound(tree, names)
+    rebound = _rebound(tree, names) | _renamed(tree)
     return {name: p for name, p in tables.items() if name not in rebound}
 
 
@@ -194,8 +233,10 @@ def _root(node: ast.expr) -> tuple[str | None, bool]:
                 preserving = False
             node = node.func.value if isinstance(node.func, ast.Attribute) else node.func
         elif isinstance(node, ast.Subscript):
-            # df[mask] and df.loc[mask] keep the columns; df["col"] selects a Series
-            if string_literals(node.slice):
+            # df[mask], df.loc[mask] and df.loc[mask, :] keep the columns; df["col"] and
+            # df.loc[mask, "col"] select some
+            located = _located_columns(node)
+            if string_literals(node.slice) or not isinstance(located, ast.Slice | None):
                 preserving = False
             node = node.value
         else:
@@ -220,9 +261,7 @@ def _string_nodes(node: ast.expr | None) -> list[ast.Constant]:
     return []
 
 
-def _reference_nodes(
-    tree: ast.Module, tables: dict[str, tuple[str, ...]]
-) -> list[tuple[str, ast.Constant]]:
+def _reference_nodes(tree: ast.Module, tables: Collection[str]) -> list[tuple[str, ast.Constant]]:
     """The string literals the code uses as column names of a table, with the table."""
     found: list[tuple[str, ast.Constant]] = []
     for node in ast.walk(tree):
@@ -230,6 +269,7 @@ def _reference_nodes(
             root, preserving = _root(node.value)
             if root in tables and preserving:
                 found += [(root, c) for c in _string_nodes(node.slice)]
+                found += [(root, c) for c in _string_nodes(_located_columns(node))]
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             method = node.func.attr
             owner = node.func.value
@@ -251,6 +291,14 @@ def _reference_nodes(
                         for c in _string_nodes(k.value)
                     ]
     return found
+
+
+def _located_columns(node: ast.Subscript) -> ast.expr | None:
+    """The columns of `.loc[rows, columns]` or `.at[row, column]`; None for anything else."""
+    located = isinstance(node.value, ast.Attribute) and node.value.attr in ("loc", "at")
+    if located and isinstance(node.slice, ast.Tuple) and len(node.slice.elts) == 2:
+        return node.slice.elts[1]
+    return None
 
 
 def _rebound(tree: ast.Module, tables: dict[str, tuple[str, ...]]) -> set[str]:

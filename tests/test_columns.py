@@ -109,6 +109,40 @@ def test_a_copy_of_the_table_is_checked_as_the_table(code: str) -> None:
     assert [m.split(" in table")[0] for m in messages(code)] == ["column 'year' does not exist"]
 
 
+@pytest.mark.parametrize(
+    "code",
+    [
+        "north = df[df['island'] == 'Dream']\nresult = north['year'].max()",
+        "top = df.sort_values('body_mass_g').head(3)\nresult = top.loc[top.index[0], 'year']",
+        "a = penguins.dropna()\nb = a[a['body_mass_g'] > 3000]\nresult = b['year']",
+        "rows = df.loc[df['island'] == 'Dream', :]\nresult = rows.groupby('year').size()",
+        "result = df.loc[df['body_mass_g'].idxmax(), 'year']",
+        "result = df.at[0, 'year']",
+    ],
+)
+def test_rows_taken_from_a_table_are_checked_as_the_table(code: str) -> None:
+    """DABench-dev 492: `df_2010 = df[df['Year'] == 2010]`, then `df_2010.loc[..., 'Field']`
+    (no such column) failed in the sandbox as a bare KeyError, and the repair wrote it again."""
+    assert [m.split(" in table")[0] for m in messages(code)] == ["column 'year' does not exist"]
+    assert messages(code)[0].split(" in table ")[1].startswith("penguins")
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "some = df.loc[df['island'] == 'Dream', 'species']\nresult = some['Adelie']",  # a Series
+        "pair = df[['species', 'island']]\nresult = pair['x']",  # a column subset: not checked
+        "rows = df[df['island'] == 'Dream']\nrows = rows.merge(sales)\nresult = rows['region']",
+        "by = df.set_index('species')\nresult = by.loc['Adelie', 'island']",
+        "rows = df.head()\nrows['year'] = 2007\nresult = rows.loc[0, 'year']",  # made by the code
+        "df.columns = ['a', 'b', 'c', 'd', 'e']\nresult = df['a'].sum()",  # renamed in place
+        "rows = df.copy()\nrows.columns = ['a', 'b', 'c', 'd', 'e']\nresult = rows['a']",
+    ],
+)
+def test_rows_whose_columns_may_differ_are_not_checked(code: str) -> None:
+    assert messages(code) == []
+
+
 def test_a_copy_of_another_table_is_not_checked_as_the_first() -> None:
     assert messages("df = sales.copy()\nresult = df['region'].nunique()") == []
 
