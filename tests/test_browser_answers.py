@@ -43,8 +43,9 @@ fig = px.bar(result, x="category", y="amount")
 
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[tuple[AppServer, FakeOpenAI]]:
-    # the same code twice: the empty result goes back to the model once, which keeps it
-    with app_with_model(tmp_path / "data", [Reply(CODE), Reply(CODE)]) as running:
+    # the same code three times: the empty result goes back to the model once, which keeps
+    # it, also when that repair is sampled once more
+    with app_with_model(tmp_path / "data", [Reply(CODE)] * 3) as running:
         yield running
 
 
@@ -76,7 +77,7 @@ def test_an_empty_result_says_so_lists_the_regions_and_draws_no_chart(app, tmp_p
             last.get_by_text("No chart: the result has no rows to draw.").wait_for()  # drawn after
             assert last.get_by_test_id("stPlotlyChart").count() == 0
             assert last.get_by_text("Done", exact=True).count() == 0
-            assert len(model.requests) == 2  # the empty result went back once
+            assert len(model.requests) == 3  # the empty result went back once, resampled
         except BaseException:
             show_evidence(request.node.name, [page], server)
             raise
