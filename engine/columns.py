@@ -146,18 +146,21 @@ def _taken_rows(tree: ast.Module, tables: Collection[str]) -> dict[str, str]:
         n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
     )
     renamed = _renamed(tree)
+    bound: list[tuple[str, str | None]] = []  # each name bound once, and the chain's root
+    for node in ast.walk(tree):
+        one = isinstance(node, ast.Assign) and len(node.targets) == 1
+        target = node.targets[0] if one else None
+        if isinstance(target, ast.Name) and stores[target.id] == 1 and target.id not in renamed:
+            root, preserving = _root(node.value)
+            if preserving:
+                bound.append((target.id, root))
     source = {table: table for table in tables}
     grew = True
-    while grew:
+    while grew:  # rows taken from rows taken from a table
         grew = False
-        for node in ast.walk(tree):
-            one = isinstance(node, ast.Assign) and len(node.targets) == 1
-            target = node.targets[0] if one else None
-            if not isinstance(target, ast.Name) or target.id in source.keys() | renamed:
-                continue
-            root, preserving = _root(node.value)
-            if preserving and root in source and stores[target.id] == 1:
-                source[target.id] = source[root]
+        for name, root in bound:
+            if name not in source and root in source:
+                source[name] = source[root]
                 grew = True
     return source
 
