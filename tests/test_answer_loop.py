@@ -187,6 +187,21 @@ def test_a_repair_that_rewrote_the_failing_code_is_sampled_once_more() -> None:
     assert turn.prompt_tokens == 33  # the repeat's tokens are counted
 
 
+def test_a_repeat_cut_at_the_token_limit_is_not_sampled_once_more() -> None:
+    """A sample of a reply that ran to the token limit is as long: another of the longest
+    generations there are, cut again. The repairs end at the repeat instead."""
+    cut = Reply(fenced("result = df['pri")[:-4], finish_reason="length")
+    whole = "result = df['price'].max()"  # the plain prompt's fresh program
+    with FakeOpenAI([cut, cut, Reply(fenced(whole)), Reply(fenced(whole))]) as server:
+        turn, runner, progress = ask(server.base_url)
+    main = [r.body for r in server.requests if r.messages[0]["content"] != PLAIN_ROLE]
+    assert len(main) == 2 and all(r.get("temperature") != 0.7 for r in main)
+    said = [p.text for p in progress]
+    assert "the model wrote the same code again; asking it once more" not in said
+    assert "the model wrote the same code again; stopping" in said
+    assert turn.ok and turn.result.answer.value == 4.0 and runner.codes[-1] == whole
+
+
 def test_the_same_code_again_after_a_failed_check_runs_it_and_ends_the_repairs() -> None:
     """A program the check sent back, written again, would be sent back again: on a DABench
     question the local model wrote the same file read three times (three round trips). It runs
