@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
+from engine.answer_kinds import TEMPLATE_SLOT
 from engine.code_names import (
     DECLINE,
     FIGURE,
@@ -60,10 +61,11 @@ DATABASE_TABLE_NOTE: Final = (
 BIG_TABLE_NOTE: Final = (
     "{name} has {rows:,} rows: aggregate with sql() (DuckDB) instead of pandas on the whole table."
 )
-REPLY_REMINDER: Final = (
-    "Your reply had no Python code. Reply with one ```python code block that computes the "
-    "answer from the tables and stores it in `result`."
+CODE_REQUEST: Final = (
+    "Reply with one ```python code block that computes the answer from the tables and stores "
+    "it in `result`."
 )
+REPLY_REMINDER: Final = f"Your reply had no Python code. {CODE_REQUEST}"
 REPAIR: Final = (
     "That code failed:\n{error}\nFix the code. Reply with the complete corrected code in one "
     "```python block."
@@ -333,6 +335,8 @@ def _user_text(question: str | None, previous: Turn | None) -> str:
     if previous is not None:
         parts.append(f"(The code above gave: {_summary(previous)})")
     parts.append(f"Question: {question or '(code run directly by the user)'}")
+    if question and TEMPLATE_SLOT.search(question):
+        parts.append(CODE_REQUEST)  # not the format filled in with guesses
     return "\n".join(parts)
 
 

@@ -13,9 +13,11 @@ import pytest
 
 from engine.config import load_settings
 from engine.prompt import (
+    CODE_REQUEST,
     HISTORY_STEP,
     HISTORY_TURNS,
     MAX_TABLE_CHARS,
+    REPLY_REMINDER,
     describe_table,
     messages_for_question,
     system_message,
@@ -168,6 +170,18 @@ def test_prefix_is_byte_identical_across_questions() -> None:
         "And per year?", [PENGUINS], [*history, turn("And per island?", "x", "3")], SETTINGS
     )
     assert later[: len(follow) - 1] == follow[:-1]
+
+
+def test_a_question_that_gives_its_answers_format_asks_for_the_code_after_it() -> None:
+    """Given "Answer format: @mean[value]" last, the small model filled the format in with
+    values it made up and wrote no code (17 of 20 DABench-dev questions traced), and the
+    reminder cost a model round trip (about 8 s) on most questions."""
+    question = "What is the mean body mass?\nAnswer format: @mean_mass[mean]"
+    asked = messages_for_question(question, [PENGUINS], [], SETTINGS)[-1]["content"]
+    assert asked.endswith(f"Question: {question}\n{CODE_REQUEST}")
+    plain = messages_for_question("What is the mean body mass?", [PENGUINS], [], SETTINGS)
+    assert CODE_REQUEST not in plain[-1]["content"]  # a question without a format: as it was
+    assert REPLY_REMINDER.endswith(CODE_REQUEST)
 
 
 HISTORY = [turn("Average body mass per species?", "result = 1", "Adelie 3700.7")]
