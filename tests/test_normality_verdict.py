@@ -79,6 +79,54 @@ def test_a_verdict_read_the_right_way_or_without_a_label_stays(verdict: str) -> 
     assert with_normality_read_right(code) == code
 
 
+ASKS_IF_NORMAL = (
+    "Check if the fare variable follows a normal distribution.\nIf the p-value is less than "
+    "0.05, conclude that the data is not normally distributed.\nAnswer format: "
+    "@normality_test_result[normality_test_result] where True means normal."
+)
+
+
+@pytest.mark.parametrize(
+    ("verdict", "turned"),
+    [
+        ("result = p < 0.05", "result = p >= 0.05"),  # DABench-dev q304, as written
+        (
+            "result = {'normality_test_result': p < 0.05}",  # a part of the answer's format
+            "result = {'normality_test_result': p >= 0.05}",
+        ),
+    ],
+)
+def test_the_answer_itself_is_labelled_by_a_question_that_asks_if_the_data_is_normal(
+    verdict: str, turned: str
+) -> None:
+    fixed = with_normality_read_right(TEST + verdict, ASKS_IF_NORMAL)
+    assert turned in fixed and fixed.count(FIX_COMMENT) == 1
+
+
+@pytest.mark.parametrize(
+    "question", ["Is the price normally distributed?", "Does it follow a Gaussian?"]
+)
+def test_a_question_that_asks_if_the_data_is_normal_in_other_words_labels_it(question) -> None:
+    assert "result = p >= 0.05" in with_normality_read_right(TEST + "result = p < 0.05", question)
+
+
+@pytest.mark.parametrize(
+    ("verdict", "question"),
+    [
+        ("result = p < 0.05", ""),  # no question: "True" could mean either
+        ("result = p < 0.05", "Is the fare not normally distributed?"),  # True: not normal
+        ("result = p < 0.05", "Check whether the fare deviates from a normal distribution."),
+        ("result = p < 0.05", "What is the p-value of the Shapiro-Wilk test on fare?"),
+        ("result = p >= 0.05", ASKS_IF_NORMAL),  # read the right way
+        ("rejected = p < 0.05\nresult = p", ASKS_IF_NORMAL),  # not the answer
+    ],
+)
+def test_an_answer_the_question_does_not_label_or_that_reads_right_stays(
+    verdict: str, question: str
+) -> None:
+    assert with_normality_read_right(TEST + verdict, question) == TEST + verdict
+
+
 def test_no_normality_test_or_code_that_does_not_parse_stays() -> None:
     ttest = "from scipy import stats\np = stats.ttest_ind(a, b).pvalue\nis_normal = p < 0.05"
     assert with_normality_read_right(ttest) == ttest  # no normality test: a label is a label

@@ -74,7 +74,7 @@ def prepared(code: str, profiles: Sequence[TableProfile], question: str = "") ->
     deviation formula the question names, a normality test's p-value read backwards."""
     code = with_loaded_tables(code_using_loaded_tables(code, profiles), profiles)
     code = columns_as_stored(code, profiles)
-    code = with_normality_read_right(with_named_spread(rows_by_label(code), question))
+    code = with_normality_read_right(with_named_spread(rows_by_label(code), question), question)
     return with_result(sql_with_quoted_columns(code, profiles))
 
 

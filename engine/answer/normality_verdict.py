@@ -11,7 +11,11 @@ code runs, as the named spread formula is written in, with a comment above it th
 Only a comparison of a value with a level (a number in (0, 0.1], or a name such as `alpha`)
 whose outcome is labelled is read: a name or dict key that says normal or not (`is_normal =
 p < 0.05`), a label that does ("Normal" if p < 0.05 else "Not normal"), or an `if` whose body
-sets one. A verdict with no such label (`result = p < 0.05`) is left as written.
+sets one. The answer itself (`result = p < 0.05`, or a part of the question's answer format,
+`{'normality_test_result': p < 0.05}`) is labelled by the question when it asks whether the
+data is normal ("Check if the fare variable follows a normal distribution": True means normal;
+DABench-dev q304 answered True for a p-value below 0.05). Any other verdict with no label is
+left as written.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ import ast
 import re
 from typing import Final, TypeGuard
 
+from engine.answer_kinds import TEMPLATE_SLOT
+from engine.code_names import RESULT
 from engine.extraction import Edit, spliced
 
 # Tests whose null hypothesis is "the sample comes from a normal distribution" (scipy.stats,
@@ -40,11 +46,17 @@ _NEGATIONS: Final = frozenset(
 _YES: Final = frozenset({"yes", "true", "y"})
 _NO: Final = frozenset({"no", "false", "n"})
 _LEVEL_NAME: Final = re.compile(r"(?i)alpha|significance|^level$")
+# "check if X follows a normal distribution", "is X normally distributed?": the words between
+# say whether it asks "normal?" or "not normal?"
+_ASKS_IF_NORMAL: Final = re.compile(
+    r"(?i)\b(?:if|whether|is|are|does|do)\b([^.?!\n]{0,80}?)\b(?:normal|normally|gaussian)\b"
+)
 
 
-def with_normality_read_right(code: str) -> str:
+def with_normality_read_right(code: str, question: str = "") -> str:
     """`code` with each normality verdict that calls rejected data normal (or accepted data not
-    normal) turned round; unchanged when it does not parse or tests nothing for normality."""
+    normal) turned round; unchanged when it does not parse or tests nothing for normality.
+    `question` labels a verdict that is the answer itself."""
     try:
         tree = ast.parse(code)
     except SyntaxError:
@@ -53,7 +65,7 @@ def with_normality_read_right(code: str) -> str:
         return code
     edits: list[Edit] = []
     lines: set[int] = set()  # where a statement with a turned comparison starts
-    for statement, compare, says_normal in _verdicts(tree):
+    for statement, compare, says_normal in _verdicts(tree, _answer_labels(question)):
         if says_normal is None or _rejects(compare) != says_normal:
             continue
         edit = _turned(code, compare)
@@ -77,9 +89,22 @@ def _tests_normality(tree: ast.AST) -> bool:
     )
 
 
-def _verdicts(tree: ast.AST) -> list[tuple[ast.stmt, ast.Compare, bool | None]]:
+def _answer_labels(question: str) -> dict[str, bool]:
+    """The names of the answer (`result`, the parts of the question's format) with what their
+    True says, when the question asks whether the data is normal (or not normal); else none."""
+    asked = _ASKS_IF_NORMAL.search(question)
+    if asked is None:
+        return {}
+    says_normal = not _NEGATIONS & set(_WORD.findall(asked.group(1).lower()))
+    return dict.fromkeys((RESULT, *TEMPLATE_SLOT.findall(question)), says_normal)
+
+
+def _verdicts(
+    tree: ast.AST, answer: dict[str, bool]
+) -> list[tuple[ast.stmt, ast.Compare, bool | None]]:
     """(the statement, a level comparison, whether its True side says normal) for each
-    labelled verdict; None where the label says neither."""
+    labelled verdict; None where the label says neither. `answer`: the answer's names, with
+    what their True says (the question's words)."""
     found: list[tuple[ast.stmt, ast.Compare, bool | None]] = []
     for statement in ast.walk(tree):
         if not isinstance(statement, ast.stmt):
@@ -88,7 +113,8 @@ def _verdicts(tree: ast.AST) -> list[tuple[ast.stmt, ast.Compare, bool | None]]:
             found.append((statement, statement.test, _sets(statement.body, statement.orelse)))
         for node, owner in _owned_values(statement):
             if _level_comparison(node):
-                found.append((statement, node, _polarity(owner)))
+                said = _polarity(owner)
+                found.append((statement, node, answer.get(owner) if said is None else said))
             elif isinstance(node, ast.IfExp) and _level_comparison(node.test):
                 found.append((statement, node.test, _branches(node.body, node.orelse, owner)))
     return found
