@@ -43,6 +43,24 @@ from tests.test_answer_loop import PROFILE, SETTINGS, Runner, config_for, fenced
             '"type" is a string that can either be "normal" or "not normal".',
             {"shape": ("normal", "not normal")},
         ),
+        # each word with its condition (DABench-dev q10, q602, q130)
+        (
+            '@is_normal[response], where "response" is a string that takes the value "yes" if '
+            'the data follows a normal distribution, and "no" if it does not.',
+            {"is_normal": ("yes", "no")},
+        ),
+        (
+            '@status[status], where "status" is a string that is either "Normal" if the p-value '
+            '> 0.05, or "Not Normal" if p-value < 0.05.',
+            {"status": ("Normal", "Not Normal")},
+        ),
+        (
+            '@p[pvalue] @is_normal[isNormal] where "pvalue" is a decimal number rounded to four '
+            "decimal places and \"isNormal\" is a boolean value, 'True' if the values follow a "
+            "normal distribution and 'False' otherwise.",
+            {"is_normal": ("True", "False")},  # not the p-value's: its sentence ends there
+        ),
+        ('@n[count] where "count" is 0 if none are found.', {}),  # one word with a condition
         # named things, an example, or no list: no choices
         ("@a[x], @b[y] where 'x' and 'y' are the means for 'Mr.', 'Mrs.' and 'Miss.'.", {}),
         ('@scale[range] where "range" is a string, for example "0-1" or "1-10".', {}),

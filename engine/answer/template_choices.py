@@ -4,8 +4,9 @@ A question may give the format of its answer and, for a part of it, the words to
 `@normality[A string that is either "Normal" or "Not Normal"]`, or `@result[result]` with
 `where "result" is a string that can be "normal" or "not_normal"`. An answer that writes `False`,
 `0.0` or `moderately weak` there is not one of them, whatever it computed, so the loop sends it
-back once (engine/answer/expectations.py). On DABench-dev 25 of 134 formats name such choices;
-every gold answer is one of them (after the quotes around three of them).
+back once (engine/answer/expectations.py). On DABench-dev 28 of 134 formats name such choices
+(3 of them as words each with its condition: `"yes" if …, and "no" if …`); every gold answer is
+one of them (after the quotes around three of them).
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ _CLAUSE_END: Final = re.compile(
     re.IGNORECASE,
 )
 _PLACEHOLDER: Final = re.compile(r"[\w\- ]{1,40}")
+# each quoted word followed by its condition: "yes" if it follows …, and "no" if it does not
+_CONDITIONAL: Final = re.compile(rf"{_QUOTED}\s+(?:if|when|otherwise)\b")
+# its sentence, or the next placeholder's description ("… places and "isNormal" is a …")
+_SENTENCE_END: Final = re.compile(r"""\.(?:\s|$)|\n|["'][\w\- ]+["']\s+(?:is|should|can)\b""")
 
 
 def stated_choices(question: str) -> dict[str, tuple[str, ...]]:
@@ -40,6 +45,10 @@ def stated_choices(question: str) -> dict[str, tuple[str, ...]]:
             if choices:
                 found[name] = choices
                 break
+        else:
+            choices = _conditional_choices(question, inside.strip())
+            if choices:
+                found[name] = choices
     return found
 
 
@@ -71,6 +80,23 @@ def _descriptions(question: str, placeholder: str) -> list[str]:
         end = _CLAUSE_END.search(rest)
         found.append(rest[: end.start()] if end else rest)
     return found
+
+
+def _conditional_choices(question: str, placeholder: str) -> tuple[str, ...]:
+    """The words a sentence describing the placeholder gives each with its condition
+    (`where "response" is a string that takes the value "yes" if the data follows a normal
+    distribution, and "no" if it does not`; DABench-dev q10, q602): two or more."""
+    if not _PLACEHOLDER.fullmatch(placeholder):
+        return ()
+    subject = re.compile(rf"""["']\b{re.escape(placeholder)}\b["']\s+(?:is|should|can)\b""")
+    for match in subject.finditer(question):
+        rest = question[match.end() :]
+        end = _SENTENCE_END.search(rest)
+        sentence = rest[: end.start()] if end else rest
+        values = tuple(dict.fromkeys(a or b for a, b in _CONDITIONAL.findall(sentence)))
+        if len(values) >= 2 and placeholder not in values:
+            return values
+    return ()
 
 
 def _choices_in(description: str, placeholder: str) -> tuple[str, ...]:
