@@ -274,8 +274,9 @@ def _repaired(
     asked again draws the same one), while `resamples` holds one (it is taken): at temperature
     0 the embedded model rewrote most programs it could not mend unchanged (14 of 18 failing
     DABench-dev questions traced at stops 48-50; on wtq-train, the plain prompt's repairs of a
-    count of 0). A repeat cut at the token limit is not sampled: a sample is as long, cut again
-    after the longest generation there is (wtq-train nt-9393: 127 s, then 206 s with it)."""
+    count of 0). A repeat cut at the token limit is not sampled: a sample of it is likely as
+    long, one more of the longest generations there are (wtq-train nt-9393 took 206 s with it,
+    141 s without, wrong both ways)."""
     repaired = drafter.repair(draft, failure, context)
     if (
         repaired is None
