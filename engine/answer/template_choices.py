@@ -66,9 +66,9 @@ def off_choices(question: str, text: str) -> dict[str, tuple[str, tuple[str, ...
     return off
 
 
-def _descriptions(question: str, placeholder: str) -> list[str]:
-    """What the format says of one part: inside its brackets, and each clause that describes
-    its placeholder (`where "result" is …`)."""
+def _descriptions(question: str, placeholder: str, end: re.Pattern[str] = _CLAUSE_END) -> list[str]:
+    """What the format says of one part: inside its brackets, and each clause (or other span
+    up to `end`) that describes its placeholder (`where "result" is …`)."""
     found = [placeholder]
     if not _PLACEHOLDER.fullmatch(placeholder):
         return found
@@ -77,8 +77,8 @@ def _descriptions(question: str, placeholder: str) -> list[str]:
     )
     for match in subject.finditer(question):
         rest = question[match.end() :]
-        end = _CLAUSE_END.search(rest)
-        found.append(rest[: end.start()] if end else rest)
+        stop = end.search(rest)
+        found.append(rest[: stop.start()] if stop else rest)
     return found
 
 
@@ -86,13 +86,7 @@ def _conditional_choices(question: str, placeholder: str) -> tuple[str, ...]:
     """The words a sentence describing the placeholder gives each with its condition
     (`where "response" is a string that takes the value "yes" if the data follows a normal
     distribution, and "no" if it does not`; DABench-dev q10, q602): two or more."""
-    if not _PLACEHOLDER.fullmatch(placeholder):
-        return ()
-    subject = re.compile(rf"""["']\b{re.escape(placeholder)}\b["']\s+(?:is|should|can)\b""")
-    for match in subject.finditer(question):
-        rest = question[match.end() :]
-        end = _SENTENCE_END.search(rest)
-        sentence = rest[: end.start()] if end else rest
+    for sentence in _descriptions(question, placeholder, _SENTENCE_END)[1:]:
         values = tuple(dict.fromkeys(a or b for a, b in _CONDITIONAL.findall(sentence)))
         if len(values) >= 2 and placeholder not in values:
             return values
