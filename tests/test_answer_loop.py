@@ -188,8 +188,8 @@ def test_a_repair_that_rewrote_the_failing_code_is_sampled_once_more() -> None:
 
 
 def test_a_repeat_cut_at_the_token_limit_is_not_sampled_once_more() -> None:
-    """A sample of a reply that ran to the token limit is as long: another of the longest
-    generations there are, cut again. The repairs end at the repeat instead."""
+    """A sample of a reply that ran to the token limit is likely as long: another of the
+    longest generations there are. The repairs end at the repeat instead."""
     cut = Reply(fenced("result = df['pri")[:-4], finish_reason="length")
     whole = "result = df['price'].max()"  # the plain prompt's fresh program
     with FakeOpenAI([cut, cut, Reply(fenced(whole)), Reply(fenced(whole))]) as server:

@@ -46,10 +46,10 @@ _NEGATIONS: Final = frozenset(
 _YES: Final = frozenset({"yes", "true", "y"})
 _NO: Final = frozenset({"no", "false", "n"})
 _LEVEL_NAME: Final = re.compile(r"(?i)alpha|significance|^level$")
-# "check if X follows a normal distribution", "is X normally distributed?": the words between
-# say whether it asks "normal?" or "not normal?"
+# "check if X follows a normal distribution", "is X normally distributed?": its words say
+# whether it asks "normal?" or "not normal?" (`_polarity`)
 _ASKS_IF_NORMAL: Final = re.compile(
-    r"(?i)\b(?:if|whether|is|are|does|do)\b([^.?!\n]{0,80}?)\b(?:normal|normally|gaussian)\b"
+    r"(?i)\b(?:if|whether|is|are|does|do)\b[^.?!\n]{0,80}?\b(?:normal|normally|gaussian)\b"
 )
 
 
@@ -89,18 +89,17 @@ def _tests_normality(tree: ast.AST) -> bool:
     )
 
 
-def _answer_labels(question: str) -> dict[str, bool]:
+def _answer_labels(question: str) -> dict[str, bool | None]:
     """The names of the answer (`result`, the parts of the question's format) with what their
     True says, when the question asks whether the data is normal (or not normal); else none."""
     asked = _ASKS_IF_NORMAL.search(question)
     if asked is None:
         return {}
-    says_normal = not _NEGATIONS & set(_WORD.findall(asked.group(1).lower()))
-    return dict.fromkeys((RESULT, *TEMPLATE_SLOT.findall(question)), says_normal)
+    return dict.fromkeys((RESULT, *TEMPLATE_SLOT.findall(question)), _polarity(asked.group()))
 
 
 def _verdicts(
-    tree: ast.AST, answer: dict[str, bool]
+    tree: ast.AST, answer: dict[str, bool | None]
 ) -> list[tuple[ast.stmt, ast.Compare, bool | None]]:
     """(the statement, a level comparison, whether its True side says normal) for each
     labelled verdict; None where the label says neither. `answer`: the answer's names, with
