@@ -16,7 +16,7 @@ from typing import Final
 from engine.answer.invented_data import replaced_message, replaced_tables, with_loaded_tables
 from engine.answer.normality_verdict import with_normality_read_right
 from engine.answer.precedence import FIX as PRECEDENCE_FIX
-from engine.answer.precedence import unbracketed_conditions
+from engine.answer.precedence import unbracketed_conditions, with_bracketed_conditions
 from engine.answer.row_labels import rows_by_label
 from engine.answer.same_operands import same_operands
 from engine.answer.spread_formula import with_named_spread
@@ -71,9 +71,10 @@ def prepared(code: str, profiles: Sequence[TableProfile], question: str = "") ->
     """The draft's code with the fixes that need no model: loaded files, made-up rows standing in
     for a loaded table, a missing `result`, spaced column names unquoted in SQL, column names
     spelt with other punctuation or case, a row label looked up among the columns, the standard
-    deviation formula the question names, a normality test's p-value read backwards."""
+    deviation formula the question names, a normality test's p-value read backwards, conditions
+    joined with `&` or `|` without their brackets."""
     code = with_loaded_tables(code_using_loaded_tables(code, profiles), profiles)
-    code = columns_as_stored(code, profiles)
+    code = with_bracketed_conditions(columns_as_stored(code, profiles))
     code = with_normality_read_right(with_named_spread(rows_by_label(code), question), question)
     return with_result(sql_with_quoted_columns(code, profiles))
 
