@@ -47,6 +47,16 @@ def test_answers_that_agree_share_a_key() -> None:
     assert answer_key(Answer("value", "", value=False)) != answer_key(
         Answer("text", "", value="yes")
     )
+    nan = "@median[nan]"  # a missing value written twice is one answer, as a float or a text
+    assert answer_key(Answer("text", nan, value=nan)) == answer_key(
+        Answer("text", nan, value=nan)
+    )
+    assert answer_key(Answer("text", "nan", value="nan")) == answer_key(
+        Answer("value", "", value=float("nan"))
+    )
+    assert answer_key(Answer("text", "", value="inf")) != answer_key(
+        Answer("text", "", value="nan")
+    )
     other = "@mean[2.50] @sd[1.3]"
     assert answer_key(Answer("text", one, value=one)) != answer_key(
         Answer("text", other, value=other)
