@@ -48,9 +48,7 @@ def test_answers_that_agree_share_a_key() -> None:
         Answer("text", "", value="yes")
     )
     nan = "@median[nan]"  # a missing value written twice is one answer, as a float or a text
-    assert answer_key(Answer("text", nan, value=nan)) == answer_key(
-        Answer("text", nan, value=nan)
-    )
+    assert answer_key(Answer("text", nan, value=nan)) == answer_key(Answer("text", nan, value=nan))
     assert answer_key(Answer("text", "nan", value="nan")) == answer_key(
         Answer("value", "", value=float("nan"))
     )
