@@ -7,7 +7,7 @@ import pytest
 from engine.answer import Context, answer_question
 from engine.answer.expectations import answer_mismatch
 from engine.answer.llm_drafter import LLMDrafter
-from engine.answer.template_choices import off_choices, stated_choices
+from engine.answer.template_choices import in_stated_words, off_choices, stated_choices
 from engine.types import Answer
 from tests.fake_openai import FakeOpenAI, Reply
 from tests.test_answer_loop import PROFILE, SETTINGS, Runner, config_for, fenced
@@ -137,3 +137,44 @@ def test_still_off_the_list_after_the_repair_is_declined_with_what_was_computed(
         turn.result.error.message
     )
     assert turn.result.answer.value == "@p_value[0.0100] @verdict[False]"  # kept, to check
+
+
+YES_NO = (
+    "Is any price above 0? @busy[answer] @p[p] where 'answer' is a string that takes the value "
+    '"yes" if there is, and "no" if there is not. "p" is a number.'
+)
+TRUE_FALSE = '@is_normal[x] where "x" is either "True" or "False".'
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "written"),
+    [
+        (YES_NO, "@busy[False] @p[0.5]", "@busy[no] @p[0.5]"),
+        (YES_NO, "@busy[ True ] @p[False]", "@busy[yes] @p[False]"),  # only the part with words
+        (TRUE_FALSE, "@is_normal[No]", "@is_normal[False]"),
+        (TRUE_FALSE, "@is_normal[yes]", "@is_normal[True]"),
+        (YES_NO, "@busy[yes] @p[0.5]", None),  # already in the format's words
+        (YES_NO, "@busy[maybe] @p[0.5]", None),  # no yes or no: off the list, goes back
+        (FORMAT, "@p_value[0.0123] @verdict[False]", None),  # "Normal": no meaning of False
+    ],
+)
+def test_yes_or_no_is_written_in_the_words_the_format_gives(
+    question: str, answer: str, written: str | None
+) -> None:
+    assert in_stated_words(question, answer) == written
+    if written is not None:
+        assert off_choices(question, written) == {}
+
+
+def test_a_boolean_where_the_format_says_yes_or_no_answers_without_a_repair() -> None:
+    """DABench-dev q10: `@is_normal[False]` went back, the repair kept it, declined."""
+    boolean = 'result = "@busy[" + str(df["price"].max() > 0) + "] @p[0.5]"'
+    with FakeOpenAI([Reply(fenced(boolean))]) as server:
+        turn = answer_question(
+            YES_NO,
+            [LLMDrafter(config_for(server.base_url))],
+            Runner(),
+            Context([PROFILE], [], SETTINGS),
+        )
+    assert len(server.requests) == 1
+    assert turn.ok and turn.result.answer.value == "@busy[yes] @p[0.5]"

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-from engine.answer.template_choices import off_choices
+from engine.answer.template_choices import in_stated_words, off_choices
 from engine.answer_kinds import (
     TEMPLATE_SLOT,
     Wanted,
@@ -149,6 +149,18 @@ def filled_template(question: str, answer: Answer | None) -> Answer | None:
         return None
     text = f"@{slots[0]}[{_rounded(value, decimals)}]"
     return Answer("text", text, value=text)
+
+
+def in_format_words(question: str, answer: Answer | None) -> Answer | None:
+    """The filled-in format with a yes-or-no part written in the words the format gives for it
+    (`@is_normal[False]` as `@is_normal[no]`): the same answer, so it is not sent back for its
+    spelling (DABench-dev q10: sent back, the repair kept `False`, declined). None otherwise."""
+    if answer is None or wanted_answer(question) is not Wanted.TEMPLATE:
+        return None
+    written = in_stated_words(
+        question, str(answer.value if isinstance(answer.value, str) else answer.text)
+    )
+    return Answer("text", written, value=written) if written is not None else None
 
 
 _DECIMALS: Final = re.compile(r"\b(\w+)[\s-]+decimals?\b", re.IGNORECASE)

@@ -15,7 +15,13 @@ from dataclasses import replace
 from engine.answer.checks import Problem, code_problems, explained, prepared
 from engine.answer.consensus import Tally, answer_key, disagreement, has_majority
 from engine.answer.drafts import Context, Draft, Drafter, Failure
-from engine.answer.expectations import Mismatch, answer_mismatch, filled_template, one_example
+from engine.answer.expectations import (
+    Mismatch,
+    answer_mismatch,
+    filled_template,
+    in_format_words,
+    one_example,
+)
 from engine.answer.failures import Try, failed_turn_error
 from engine.answer.missing_answer import MISSING_DOUBT, missing_in
 from engine.answer.nothing_found import nothing_found
@@ -175,6 +181,7 @@ def _answered(
                 filled = filled_template(question, result.answer) or one_example(
                     question, result.answer
                 )
+                filled = in_format_words(question, filled or result.answer) or filled
             if filled is not None:
                 result = replace(result, answer=filled)
             mismatch = answer_mismatch(question, result.answer) if result.ok else None

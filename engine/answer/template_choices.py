@@ -6,7 +6,9 @@ A question may give the format of its answer and, for a part of it, the words to
 `0.0` or `moderately weak` there is not one of them, whatever it computed, so the loop sends it
 back once (engine/answer/expectations.py). On DABench-dev 28 of 134 formats name such choices
 (3 of them as words each with its condition: `"yes" if …, and "no" if …`); every gold answer is
-one of them (after the quotes around three of them).
+one of them (after the quotes around three of them). A yes or no in the other spelling
+(`False` where the format says "yes" or "no") is the same answer, so it is written in the
+format's words instead (`in_stated_words`; 5 of the 28 formats are such a pair).
 """
 
 from __future__ import annotations
@@ -64,6 +66,33 @@ def off_choices(question: str, text: str) -> dict[str, tuple[str, tuple[str, ...
         if allowed and _plain(value) not in {_plain(c) for c in allowed}:
             off.setdefault(name, (value.strip(), allowed))
     return off
+
+
+_TRUTH: Final = {"yes": True, "no": False, "true": True, "false": False}
+
+
+def in_stated_words(question: str, text: str) -> str | None:
+    """`text` with each part that answers yes or no in the other spelling the format allows
+    (`@is_normal[False]` where it says "yes" or "no", `@is_normal[yes]` where it says "True" or
+    "False") written in the format's words; None when there is none. Only between these two
+    pairs: the one meaning each word has, so nothing is read into the answer."""
+    choices = stated_choices(question)
+    changed = False
+
+    def respelled(part: re.Match[str]) -> str:
+        nonlocal changed
+        allowed = choices.get(part.group(1), ())
+        value = _plain(part.group(2))
+        if value not in _TRUTH or value in {_plain(c) for c in allowed}:
+            return part.group(0)
+        words = {_TRUTH[_plain(c)]: c for c in allowed if _plain(c) in _TRUTH}
+        if len(allowed) != 2 or len(words) != 2:
+            return part.group(0)
+        changed = True
+        return f"@{part.group(1)}[{words[_TRUTH[value]]}]"
+
+    written = _PART.sub(respelled, text) if choices else text
+    return written if changed else None
 
 
 def _descriptions(question: str, placeholder: str, end: re.Pattern[str] = _CLAUSE_END) -> list[str]:
