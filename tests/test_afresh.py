@@ -1,4 +1,4 @@
-"""Code that still fails after its repairs: a program from the plain prompt, checked by another.
+"""Code that still fails after its repairs: a program from the plain prompt, checked by others.
 
 The loop runs on the fake OpenAI server (real SDK, real HTTP) with the in-process runner of
 tests/test_answer_loop.py; tests/test_answer_auto.py drives the same loop on the real sandbox.
@@ -44,17 +44,38 @@ def test_a_failed_program_is_answered_afresh_when_two_plain_programs_agree() -> 
     assert "ZeroDivisionError" in failed.result.error.message
 
 
-def test_a_plain_answer_the_second_plain_program_does_not_compute_is_declined() -> None:
-    turn, requests, _ = _ask([BROKEN, PLAIN, DIFFERS])
-    assert not turn.ok and turn.result.error.kind == "unsupported" and len(requests) == 3
+def test_a_plain_answer_neither_sampled_program_computes_is_declined() -> None:
+    turn, requests, _ = _ask([BROKEN, PLAIN, DIFFERS, DIFFERS])
+    assert not turn.ok and turn.result.error.kind == "unsupported" and len(requests) == 4
     assert turn.result.error.message == (
-        "Not sure enough to answer: the first program failed, and of two programs from a plain "
-        "prompt, the second computed 1. Rephrase the question, or edit the code below."
+        "Not sure enough to answer: the first program failed, and of three programs from a plain "
+        "prompt, the second computed 1 and the third 1. Rephrase the question, or edit the code "
+        "below."
     )
     assert turn.result.answer.value == 2 and turn.result.error.detail == "Its result: 2"
     assert turn.code == PLAIN
-    turn, _, _ = _ask([BROKEN, PLAIN, BROKEN])  # the check's code fails: no answer to agree
-    assert not turn.ok and "the second computed no answer" in turn.result.error.message
+    turn, _, _ = _ask([BROKEN, PLAIN, BROKEN, BROKEN])  # the checks' code fails: no answer
+    assert not turn.ok and "the second computed no answer and the third no answer" in (
+        turn.result.error.message
+    )
+
+
+def test_a_third_plain_program_that_agrees_lets_the_answer_stand() -> None:
+    """When the second plain program computes another answer or none, a third (seed 2) is
+    asked: two of three agreeing stand, with what the other computed (stop 52: 2 more right
+    answers of 10 such questions, none wrong)."""
+    turn, requests, runner = _ask([BROKEN, PLAIN, DIFFERS, AGREES])
+    assert turn.ok and turn.result.answer.value == 2 and turn.code == PLAIN
+    assert runner.codes == [BROKEN, PLAIN, DIFFERS, AGREES]
+    third = requests[3].body
+    assert third["messages"][0]["content"] == PLAIN_ROLE
+    assert (third["temperature"], third["seed"]) == (SETTINGS.llm_candidate_temperature, 2)
+    assert turn.explanation == (
+        "the first program failed; of three from a plain prompt two agree, one computed 1"
+    )
+    turn, _, _ = _ask([BROKEN, PLAIN, BROKEN, AGREES])
+    assert turn.ok and turn.result.answer.value == 2
+    assert turn.explanation.endswith("two agree, one computed no answer")
 
 
 def test_when_the_plain_code_fails_too_the_first_failure_is_the_turn() -> None:

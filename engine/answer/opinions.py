@@ -2,7 +2,7 @@
 
 An answer the model was unsure of is checked by a program from the plain prompt (and a third
 program breaks a tie); code that still fails after its repairs gets a fresh program from the
-plain prompt, checked by a second. `Ask` runs one drafter through the loop's draft, check, run
+plain prompt, checked by a second (and a third, when the second does not agree). `Ask` runs one drafter through the loop's draft, check, run
 and repair (engine/answer/loop.py), ungated, adding what it tried to a trail.
 """
 
@@ -80,9 +80,11 @@ def afresh(drafter: Drafter, context: Context, tried: list[Tried], ask: Ask) -> 
     """When the drafter's code still fails after its repairs, a program from the same model with
     the plain prompt (another prompt writes another program, where a repair rewrites the one
     that failed). Its answer stands only when a second plain program, sampled, computes the
-    same; otherwise the turn declines with it shown, rather than a traceback. Unchecked, such
-    answers were right for 4 of 11 DABench-dev questions and wrong for 7 (stop 46). True when
-    an answer stands; the first failure stays the turn when the plain code fails too."""
+    same, or, when it does not, a third (seed 2) does; otherwise the turn declines with it
+    shown, rather than a traceback. Unchecked, such answers were right for 4 of 11 DABench-dev
+    questions and wrong for 7 (stop 46); the third program gave 2 more right answers of 10
+    questions, and no wrong one (stop 52). True when an answer stands; the first failure stays
+    the turn when the plain code fails too."""
     error = tried[-1].result.error if tried else None
     plain = drafter.plain(context) if error is not None and error.kind in _FAILED else None
     if plain is None:
@@ -100,10 +102,18 @@ def afresh(drafter: Drafter, context: Context, tried: list[Tried], ask: Ask) -> 
     if other is not None and answer_key(other) == answer_key(final.result.answer):
         tried.append(noted(final, "the first program failed; two from a plain prompt agree"))
         return True
-    said = disagreement([other]) if other is not None else "no answer"
+    third = _sampled_answer(
+        plain, context, "no agreement yet: asking a third plain program", ask, 2
+    )
+    second, last = (disagreement([a]) if a is not None else "no answer" for a in (other, third))
+    if third is not None and answer_key(third) == answer_key(final.result.answer):
+        note = "the first program failed; of three from a plain prompt two agree, one computed"
+        tried.append(noted(final, f"{note} {second}"))
+        return True
     message = (
-        "Not sure enough to answer: the first program failed, and of two programs from a plain "
-        f"prompt, the second computed {said}. Rephrase the question, or edit the code below."
+        "Not sure enough to answer: the first program failed, and of three programs from a plain "
+        f"prompt, the second computed {second} and the third {last}. Rephrase the question, or "
+        "edit the code below."
     )
     tried.append(replace(final, result=withheld(final.result, message)))
     return False
@@ -129,10 +139,12 @@ def _third_opinion(
     return None
 
 
-def _sampled_answer(plain: Drafter, context: Context, doing: str, ask: Ask) -> Answer | None:
-    """The answer of one more plain program, sampled at `llm_candidate_temperature` with seed 1
+def _sampled_answer(
+    plain: Drafter, context: Context, doing: str, ask: Ask, seed: int = 1
+) -> Answer | None:
+    """The answer of one more plain program, sampled at `llm_candidate_temperature` with `seed`
     (a question asked again draws the same one); None when its code fails or none is asked."""
-    sampler = plain.sampled(context.settings.llm_candidate_temperature, seed=1)
+    sampler = plain.sampled(context.settings.llm_candidate_temperature, seed=seed)
     if sampler is None:
         return None
     context.notify(Progress("model", doing))
