@@ -2,8 +2,9 @@
 
 An answer the model was unsure of is checked by a program from the plain prompt (and a third
 program breaks a tie); code that still fails after its repairs gets a fresh program from the
-plain prompt, checked by a second (and a third, when the second does not agree). `Ask` runs one drafter through the loop's draft, check, run
-and repair (engine/answer/loop.py), ungated, adding what it tried to a trail.
+plain prompt, checked by a second (and a third, when the second does not agree). `Ask` runs one
+drafter through the loop's draft, check, run and repair (engine/answer/loop.py), ungated,
+adding what it tried to a trail.
 """
 
 from __future__ import annotations
@@ -102,9 +103,8 @@ def afresh(drafter: Drafter, context: Context, tried: list[Tried], ask: Ask) -> 
     if other is not None and answer_key(other) == answer_key(final.result.answer):
         tried.append(noted(final, "the first program failed; two from a plain prompt agree"))
         return True
-    third = _sampled_answer(
-        plain, context, "no agreement yet: asking a third plain program", ask, 2
-    )
+    doing = "no agreement yet: asking a third plain program"
+    third = _sampled_answer(plain, context, doing, ask, seed=2)
     second, last = (disagreement([a]) if a is not None else "no answer" for a in (other, third))
     if third is not None and answer_key(third) == answer_key(final.result.answer):
         note = "the first program failed; of three from a plain prompt two agree, one computed"
