@@ -15,6 +15,8 @@ import ast
 import copy
 from typing import Final
 
+from engine.extraction import Edit, spliced
+
 FIX: Final = (
     "In {written}, `&` and `|` bind tighter than the comparisons, so Python compares with a "
     "combination of the conditions: put each condition in brackets, (a == b) & (c > d)."
@@ -63,24 +65,17 @@ def with_bracketed_conditions(code: str) -> str:
     except SyntaxError:
         return code
     lines = [line.encode() for line in code.splitlines(keepends=True)]
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line))
-    edits: list[tuple[int, int, str]] = []
+    edits: list[Edit] = []
     for node in ast.walk(tree):
         if not isinstance(node, ast.Compare) or node.end_lineno is None:
             continue
-        start = starts[node.lineno - 1] + node.col_offset
-        end = starts[node.end_lineno - 1] + (node.end_col_offset or 0)
-        if any(s <= start and end <= e for s, e, _ in edits):
+        start, end = (node.lineno, node.col_offset), (node.end_lineno, node.end_col_offset or 0)
+        if any((a, b) <= start and end <= (c, d) for a, b, c, d, _ in edits):
             continue  # inside a condition already rewritten, which rewrites it too
         meant = _Regrouper(lines).visit(copy.deepcopy(node))  # the walk goes on over `tree`
         if ast.dump(meant) != ast.dump(node):
-            edits.append((start, end, ast.unparse(meant)))
-    data = code.encode()
-    for start, end, text in sorted(edits, reverse=True):
-        data = data[:start] + text.encode() + data[end:]
-    return data.decode()
+            edits.append((*start, *end, ast.unparse(meant)))
+    return spliced(code, edits)
 
 
 class _Regrouper(ast.NodeTransformer):
