@@ -47,7 +47,8 @@ def _values(cells: list[Any], count: int) -> Hashable:
     return ("values", count, tuple(map(_cell, cells)))
 
 
-_TRUTHS: Final = {"yes": True, "true": True, "no": False, "false": False}
+# what each word of a yes or no says ("Yes" and True agree; template_choices respells by it)
+TRUTHS: Final = {"yes": True, "true": True, "no": False, "false": False}
 # The parts of an answer written in a requested format "@name[value] …" (answer_kinds.py)
 _PARTS: Final = re.compile(r"@(\w+)\[([^\]]*)\]")
 
@@ -61,8 +62,8 @@ def _cell(value: Any) -> Hashable:
         return float(f"{value:.{SIGNIFICANT_DIGITS}g}")
     if isinstance(value, str):
         text = " ".join(value.split()).casefold()
-        if text in _TRUTHS:  # "Yes" and True
-            return _TRUTHS[text]
+        if text in TRUTHS:  # "Yes" and True
+            return TRUTHS[text]
         try:
             number = float(text.replace(",", ""))
         except ValueError:

@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from engine.answer.consensus import TRUTHS
+
 _PART: Final = re.compile(r"@(\w+)\[([^\]\n]*)\]")
 _QUOTED: Final = r"""(?:"([^"\n]{1,40})"|'([^'\n]{1,40})')"""
 # two or more quoted words joined by "or" (or "/"): "a", "b", or "c"; "Yes"/"No"
@@ -68,31 +70,25 @@ def off_choices(question: str, text: str) -> dict[str, tuple[str, tuple[str, ...
     return off
 
 
-_TRUTH: Final = {"yes": True, "no": False, "true": True, "false": False}
-
-
 def in_stated_words(question: str, text: str) -> str | None:
     """`text` with each part that answers yes or no in the other spelling the format allows
     (`@is_normal[False]` where it says "yes" or "no", `@is_normal[yes]` where it says "True" or
     "False") written in the format's words; None when there is none. Only between these two
     pairs: the one meaning each word has, so nothing is read into the answer."""
     choices = stated_choices(question)
-    changed = False
 
     def respelled(part: re.Match[str]) -> str:
-        nonlocal changed
         allowed = choices.get(part.group(1), ())
         value = _plain(part.group(2))
-        if value not in _TRUTH or value in {_plain(c) for c in allowed}:
+        if value not in TRUTHS or value in {_plain(c) for c in allowed}:
             return part.group(0)
-        words = {_TRUTH[_plain(c)]: c for c in allowed if _plain(c) in _TRUTH}
+        words = {TRUTHS[_plain(c)]: c for c in allowed if _plain(c) in TRUTHS}
         if len(allowed) != 2 or len(words) != 2:
             return part.group(0)
-        changed = True
-        return f"@{part.group(1)}[{words[_TRUTH[value]]}]"
+        return f"@{part.group(1)}[{words[TRUTHS[value]]}]"
 
     written = _PART.sub(respelled, text) if choices else text
-    return written if changed else None
+    return written if written != text else None
 
 
 def _descriptions(question: str, placeholder: str, end: re.Pattern[str] = _CLAUSE_END) -> list[str]:
