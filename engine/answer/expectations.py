@@ -64,7 +64,7 @@ def answer_mismatch(question: str, answer: Answer | None) -> Mismatch | None:
     got = _described(answer)
     if wanted is Wanted.TEMPLATE:
         slots = list(dict.fromkeys(TEMPLATE_SLOT.findall(question)))
-        text = str(answer.value if isinstance(answer.value, str) else answer.text)
+        text = _written(answer)
         if all(f"@{s}[" in text for s in slots):
             return _off_choices(question, text)
         return Mismatch(wanted, got, _template_fix(slots))
@@ -157,10 +157,14 @@ def in_format_words(question: str, answer: Answer | None) -> Answer | None:
     spelling (DABench-dev q10: sent back, the repair kept `False`, declined). None otherwise."""
     if answer is None or wanted_answer(question) is not Wanted.TEMPLATE:
         return None
-    written = in_stated_words(
-        question, str(answer.value if isinstance(answer.value, str) else answer.text)
-    )
+    written = in_stated_words(question, _written(answer))
     return Answer("text", written, value=written) if written is not None else None
+
+
+def _written(answer: Answer) -> str:
+    """The text an answer format is read from: the value when the code set a string, else the
+    answer's text."""
+    return str(answer.value if isinstance(answer.value, str) else answer.text)
 
 
 _DECIMALS: Final = re.compile(r"\b(\w+)[\s-]+decimals?\b", re.IGNORECASE)
