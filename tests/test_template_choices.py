@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from engine.answer import Context, answer_question
 from engine.answer.expectations import answer_mismatch
-from engine.answer.llm_drafter import LLMDrafter
 from engine.answer.template_choices import in_stated_words, off_choices, stated_choices
 from engine.types import Answer
 from tests.fake_openai import FakeOpenAI, Reply
-from tests.test_answer_loop import PROFILE, SETTINGS, Runner, config_for, fenced
+from tests.test_answer_loop import ask, fenced
 
 
 @pytest.mark.parametrize(
@@ -108,12 +106,7 @@ def test_a_word_off_the_list_goes_back_once_then_the_listed_word_answers() -> No
     boolean = 'result = "@p_value[0.0100] @verdict[" + str(df["price"].max() < 4) + "]"'
     worded = 'result = "@p_value[0.0100] @verdict[Not Normal]"'
     with FakeOpenAI([Reply(fenced(boolean)), Reply(fenced(worded))]) as server:
-        turn = answer_question(
-            FORMAT,
-            [LLMDrafter(config_for(server.base_url))],
-            Runner(),
-            Context([PROFILE], [], SETTINGS),
-        )
+        turn, _, _ = ask(server.base_url, FORMAT)
     assert turn.ok and turn.result.answer.value == "@p_value[0.0100] @verdict[Not Normal]"
     (attempt,) = turn.attempts
     assert attempt.code == boolean and attempt.result.error.kind == "unsupported"
@@ -125,12 +118,7 @@ def test_a_word_off_the_list_goes_back_once_then_the_listed_word_answers() -> No
 def test_still_off_the_list_after_the_repair_is_declined_with_what_was_computed() -> None:
     boolean = 'result = "@p_value[0.0100] @verdict[False]"'
     with FakeOpenAI([Reply(fenced(boolean)), Reply(fenced(boolean + "  # fixed"))]) as server:
-        turn = answer_question(
-            FORMAT,
-            [LLMDrafter(config_for(server.base_url))],
-            Runner(),
-            Context([PROFILE], [], SETTINGS),
-        )
+        turn, _, _ = ask(server.base_url, FORMAT)
     assert len(server.requests) == 2
     assert not turn.ok and turn.result.error.kind == "unsupported"
     assert '@verdict[False], where the format allows only "Normal" or "Not Normal"' in (
@@ -170,11 +158,6 @@ def test_a_boolean_where_the_format_says_yes_or_no_answers_without_a_repair() ->
     """DABench-dev q10: `@is_normal[False]` went back, the repair kept it, declined."""
     boolean = 'result = "@busy[" + str(df["price"].max() > 0) + "] @p[0.5]"'
     with FakeOpenAI([Reply(fenced(boolean))]) as server:
-        turn = answer_question(
-            YES_NO,
-            [LLMDrafter(config_for(server.base_url))],
-            Runner(),
-            Context([PROFILE], [], SETTINGS),
-        )
+        turn, _, _ = ask(server.base_url, YES_NO)
     assert len(server.requests) == 1
     assert turn.ok and turn.result.answer.value == "@busy[yes] @p[0.5]"
