@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from engine.answer.invented_data import replaced_message, replaced_tables, with_loaded_tables
+from engine.answer.library_forms import with_library_forms
 from engine.answer.normality_verdict import with_normality_read_right
 from engine.answer.precedence import FIX as PRECEDENCE_FIX
 from engine.answer.precedence import unbracketed_conditions, with_bracketed_conditions
@@ -72,9 +73,10 @@ def prepared(code: str, profiles: Sequence[TableProfile], question: str = "") ->
     for a loaded table, a missing `result`, spaced column names unquoted in SQL, column names
     spelt with other punctuation or case, a row label looked up among the columns, the standard
     deviation formula the question names, a normality test's p-value read backwards, conditions
-    joined with `&` or `|` without their brackets."""
+    joined with `&` or `|` without their brackets, library calls in a form the libraries do not
+    take."""
     code = with_loaded_tables(code_using_loaded_tables(code, profiles), profiles)
-    code = with_bracketed_conditions(columns_as_stored(code, profiles))
+    code = with_bracketed_conditions(columns_as_stored(with_library_forms(code), profiles))
     code = with_normality_read_right(with_named_spread(rows_by_label(code), question), question)
     return with_result(sql_with_quoted_columns(code, profiles))
 
