@@ -53,6 +53,10 @@ from tests.test_answer_failures import ask_model
             "from plotly.express import px\nfig = px.bar(df, x='a')\n",
             "import plotly.express as px\nfig = px.bar(df, x='a')\n",
         ),
+        (  # DABench-dev q180's other tries: `go` from either plotly module
+            "from plotly.express import go\nfrom plotly.graph_objects import go\n",
+            "import plotly.graph_objects as go\nimport plotly.graph_objects as go\n",
+        ),
     ],
 )
 def test_a_form_the_libraries_do_not_take_is_rewritten(code: str, meant: str) -> None:
@@ -73,6 +77,7 @@ def test_a_form_the_libraries_do_not_take_is_rewritten(code: str, meant: str) ->
         "r = df.a.corr(df.b)\nm = df.corr(method='kendall')\n",
         "r, p = df.a.corr(df.b, method=my_method)\n",
         "from plotly import express as px\n",
+        "from mylib import px\nfrom plotly.express import px as chart\n",
         "result = (\n",
     ],
 )

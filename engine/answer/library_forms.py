@@ -9,7 +9,8 @@ A small model writes the APIs it was trained on, and three forms recur on the sh
   coefficient alone, the code wants scipy's test, which also gives the p-value (25 failures in
   the records). The test is run on the rows where both are present, as pandas pairs them, so
   the coefficient is the one `.corr()` gives.
-- `from plotly.express import px`, for `import plotly.express as px`.
+- `from plotly.express import px` for `import plotly.express as px`, and `go` from
+  `plotly.graph_objects` or `plotly.express` (15 failures in the records).
 Each is rewritten to the call with the same meaning, so the code runs as its author meant
 instead of going to a repair that may change what it computes.
 """
@@ -19,6 +20,7 @@ from __future__ import annotations
 import ast
 from typing import Final
 
+from engine.code_names import MODULES
 from engine.extraction import Edit, spliced
 
 _ROOTS: Final = {
@@ -36,7 +38,7 @@ def with_library_forms(code: str) -> str:
         tree = ast.parse(code)
     except SyntaxError:
         return code
-    edits = [*_root_errors(tree), *_plotly_express(tree)]
+    edits = [*_root_errors(tree), *_module_aliases(tree)]
     tests = _correlation_tests(tree, code)
     edits.extend(tests)
     written = spliced(code, edits)
@@ -179,14 +181,19 @@ def _imports_scipy_stats(tree: ast.Module) -> bool:
     )
 
 
-def _plotly_express(tree: ast.Module) -> list[Edit]:
-    """`from plotly.express import px` (no such name) as `import plotly.express as px`."""
+def _module_aliases(tree: ast.Module) -> list[Edit]:
+    """`from plotly.express import px` (no such name) as `import plotly.express as px`, for
+    each of the sandbox's module aliases (`go`, `pd`, `np` too), imported from its package."""
     edits: list[Edit] = []
     for node in ast.walk(tree):
-        if (
-            isinstance(node, ast.ImportFrom)
-            and node.module == "plotly.express"
-            and [(a.name, a.asname) for a in node.names] == [("px", None)]
-        ):
-            edits.append((*_span(node), "import plotly.express as px"))
+        if not (isinstance(node, ast.ImportFrom) and node.module and len(node.names) == 1):
+            continue
+        (alias,) = node.names
+        module = MODULES.get(alias.name)
+        if module and alias.asname is None and _same_package(node.module, module):
+            edits.append((*_span(node), f"import {module} as {alias.name}"))
     return edits
+
+
+def _same_package(written: str, module: str) -> bool:
+    return written.split(".")[0] == module.split(".")[0]
