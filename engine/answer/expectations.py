@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from engine.answer.template_choices import in_stated_words, off_choices
+from engine.answer.template_lists import in_format_lists
 from engine.answer_kinds import (
     TEMPLATE_SLOT,
     Wanted,
@@ -153,12 +154,15 @@ def filled_template(question: str, answer: Answer | None) -> Answer | None:
 
 def in_format_words(question: str, answer: Answer | None) -> Answer | None:
     """The filled-in format with a yes-or-no part written in the words the format gives for it
-    (`@is_normal[False]` as `@is_normal[no]`): the same answer, so it is not sent back for its
-    spelling (DABench-dev q10: sent back, the repair kept `False`, declined). None otherwise."""
+    (`@is_normal[False]` as `@is_normal[no]`), and a list in a part written as the format
+    writes its items (`@ids[[1, 2]]` as `@ids[1, 2]`): the same answer, so it is not sent back
+    for its spelling (DABench-dev q10: sent back, the repair kept `False`, declined). None
+    otherwise."""
     if answer is None or wanted_answer(question) is not Wanted.TEMPLATE:
         return None
-    written = in_stated_words(question, _written(answer))
-    return Answer("text", written, value=written) if written is not None else None
+    text = _written(answer)
+    written = in_format_lists(question, in_stated_words(question, text) or text)
+    return Answer("text", written, value=written) if written != text else None
 
 
 def _written(answer: Answer) -> str:
