@@ -19,6 +19,7 @@ from typing import Final
 from engine.code_names import DECLINE, FIRST_TABLE
 from engine.extraction import called_name, spliced
 from engine.types import ColumnProfile, TableProfile
+from engine.year_columns import years_in_names
 
 # Methods whose result still has the table's columns, so `x.method(...)[col]` refers to them.
 _PRESERVING: Final = frozenset(
@@ -68,13 +69,14 @@ class ColumnProblem:
             return f"{missing}; did you mean {self.suggestion!r}?"
         shown = ", ".join(repr(c) for c in self.available[:40])
         more = f" (and {len(self.available) - 40} more)" if len(self.available) > 40 else ""
-        return f"{missing}. Its columns are: {shown}{more}."
+        years = years_in_names(self.column, self.available)
+        return f"{missing}. Its columns are: {shown}{more}." + (f" {years}" if years else "")
 
     @property
     def message(self) -> str:
         """For the model's repair: the facts, and to decline when no column fits (issue 16:
         the page shows `for_user`, which does not tell you to call a function)."""
-        if self.suggestion:
+        if self.suggestion or years_in_names(self.column, self.available):
             return self.for_user
         return (
             f"{self.for_user} If the question needs a column the tables do not have, call "
