@@ -337,7 +337,8 @@ def _rebound(tree: ast.Module, tables: dict[str, tuple[str, ...]]) -> set[str]:
 
 
 def _created_names(tree: ast.Module) -> set[str]:
-    """Names the code makes itself: assigned columns, keyword names, rename targets, aliases."""
+    """Names the code makes itself: assigned and inserted columns, keyword names, rename
+    targets, aliases."""
     created: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store):
@@ -346,6 +347,8 @@ def _created_names(tree: ast.Module) -> set[str]:
                 for element in node.slice.elts:
                     created.update(string_literals(element))
         elif isinstance(node, ast.Call):
+            if called_name(node.func) == "insert" and len(node.args) >= 2:
+                created.update(string_literals(node.args[1]))  # df.insert(0, "new", values)
             for keyword in node.keywords:
                 if keyword.arg:
                     created.add(keyword.arg)  # assign(x=...), agg(total=...)

@@ -88,6 +88,7 @@ def test_misspelt_columns_are_reported(code: str, expected: list[str]) -> None:
         "result = {'a': 1}['a']",
         "result = df[df['body_mass_g'] > 4000]['species'].nunique()",
         "result = df.rename(columns={'species': 'kind'})['kind']",
+        "df.insert(0, 'kg', df['body_mass_g'] / 1000)\nresult = df['kg'].max()",  # inserted
         "this is not python(",
     ],
 )
