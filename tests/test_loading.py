@@ -194,3 +194,17 @@ def test_a_column_no_single_type_fits_is_read_as_text_with_a_note(con, tmp_path)
     assert table.notes == (
         "Column Date has values no single type fits (e.g. '27/10/2013' on line 3): read as text.",
     )
+
+
+def test_a_question_mark_cell_is_not_known(con, tmp_path):
+    """ "?" stands for a value nobody knows (WTQ nt-11959: "how many years do not have a runner
+    up?" counted none, the 2010 runner-up being "?"); a year column with one becomes numbers."""
+    listed = tmp_path / "finals.csv"
+    listed.write_text('Year,Runner-Up,Opened\n2009,Shah Azhar,1874\n2010,?,?\n2011,"?-?",1916\n')
+    (table,) = tables_from_file(con, listed, work_dir=tmp_path)
+    t = quote_ident(table.name)
+    assert con.execute(f'SELECT "Runner-Up", Opened FROM {t} ORDER BY Year').fetchall() == [
+        ("Shah Azhar", 1874),
+        (None, None),
+        ("?-?", 1916),
+    ]

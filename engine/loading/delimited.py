@@ -20,7 +20,21 @@ from engine.loading.preamble import preamble_lines, preamble_note
 from engine.loading.refine import text_columns, text_samples
 from engine.loading.sniff import detect_delimiter, detect_encoding, read_head, transcode_to_utf8
 
-NULL_STRINGS: Final = ("", "NA", "N/A", "n/a", "NULL", "null", "NaN", "nan", "#N/A", "<NA>", "None")
+# "?" is "not known" in Wikipedia tables (32 of wtq-train's 1,174) and UCI data sets
+NULL_STRINGS: Final = (
+    "",
+    "NA",
+    "N/A",
+    "n/a",
+    "NULL",
+    "null",
+    "NaN",
+    "nan",
+    "#N/A",
+    "<NA>",
+    "None",
+    "?",
+)
 MAX_LINE_BYTES: Final = 1 << 24  # DuckDB's 2 MB default rejects long cells (stack notes)
 _DECIMAL_COMMA = re.compile(r"^[-+]?\d{1,3}(\.\d{3})*,\d+$|^[-+]?\d+,\d+$")
 _DOT_THOUSANDS = re.compile(r"^[-+]?\d{1,3}(\.\d{3})+$")
