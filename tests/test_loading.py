@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -207,4 +207,21 @@ def test_a_question_mark_cell_is_not_known(con, tmp_path):
         ("Shah Azhar", 1874),
         (None, None),
         ("?-?", 1916),
+    ]
+
+
+def test_twelve_hour_timestamps_are_timestamps(con, tmp_path):
+    """SQL Server's text for a datetime ("Apr 13  2017 12:15:00 AM", DABench-dev's call-centre
+    table) and day-first 12-hour times are read as timestamps; midnight is 00:00."""
+    calls = tmp_path / "calls.csv"
+    calls.write_text(
+        "timestamp,opened,calls\n"
+        "Apr 13  2017 12:00:00 AM,13/04/2017 1:05 PM,0\n"
+        "Apr 13  2017 12:15:00 PM,14/04/2017 11:40 AM,3\n"
+    )
+    (table,) = tables_from_file(con, calls, work_dir=tmp_path)
+    t = quote_ident(table.name)
+    assert con.execute(f"SELECT timestamp, opened FROM {t} ORDER BY calls").fetchall() == [
+        (datetime(2017, 4, 13, 0, 0), datetime(2017, 4, 13, 13, 5)),
+        (datetime(2017, 4, 13, 12, 15), datetime(2017, 4, 14, 11, 40)),
     ]
