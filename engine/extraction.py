@@ -212,6 +212,16 @@ Edit = tuple[
 ]  # a node's lineno, col_offset, end_lineno, end_col_offset; text
 
 
+def span(node: ast.AST) -> tuple[int, int, int, int]:
+    """A node's source span as `ast` gives it, the first four fields of an `Edit`."""
+    return (
+        node.lineno,
+        node.col_offset,
+        node.end_lineno or node.lineno,
+        node.end_col_offset or node.col_offset,
+    )
+
+
 def spliced(code: str, edits: Sequence[Edit]) -> str:
     """`code` with each edit's source span (as `ast` gives it, columns in UTF-8 bytes) replaced
     by its text; the spans must not overlap."""

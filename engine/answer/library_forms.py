@@ -21,7 +21,7 @@ import ast
 from typing import Final
 
 from engine.code_names import MODULES
-from engine.extraction import Edit, spliced
+from engine.extraction import Edit, span, spliced
 
 _ROOTS: Final = {
     "mean_squared_error": "root_mean_squared_error",
@@ -73,13 +73,13 @@ def _root_errors(tree: ast.Module) -> list[Edit]:
             line, end = func.end_lineno or 0, func.end_col_offset or 0
             edits.append((line, end - len(func.attr), line, end, root))
         else:
-            edits.append((*_span(func), root))
+            edits.append((*span(func), root))
             if statement is not None:
                 wanted.setdefault(statement, set()).add(root)
     for statement, roots in wanted.items():
         missing = sorted(roots - {a.asname or a.name for a in statement.names})
         if missing:  # after the last name, before a trailing comma or bracket
-            _, _, line, end = _span(statement.names[-1])
+            _, _, line, end = span(statement.names[-1])
             edits.append((line, end, line, end, "".join(f", {name}" for name in missing)))
     return edits
 
@@ -92,16 +92,6 @@ def _squared(node: ast.AST) -> tuple[ast.keyword, bool] | None:
     if keyword is None or not isinstance(keyword.value, ast.Constant):
         return None
     return keyword, not keyword.value.value
-
-
-def _span(node: ast.AST) -> tuple[int, int, int, int]:
-    """A node's source span as `ast` gives it, for an `Edit`."""
-    return (
-        node.lineno,
-        node.col_offset,
-        node.end_lineno or node.lineno,
-        node.end_col_offset or node.col_offset,
-    )
 
 
 def _metrics_names(tree: ast.Module) -> dict[str, tuple[ast.ImportFrom | None, str]]:
@@ -122,11 +112,11 @@ def _without(call: ast.Call, keyword: ast.keyword) -> Edit:
     """The edit that removes `keyword` and the comma that joins it to the call's arguments."""
     arguments = sorted([*call.args, *call.keywords], key=lambda a: (a.lineno, a.col_offset))
     at = arguments.index(keyword)
-    start, start_col, end, end_col = _span(keyword)
+    start, start_col, end, end_col = span(keyword)
     if at > 0:  # from the end of the argument before it
-        _, _, start, start_col = _span(arguments[at - 1])
+        _, _, start, start_col = span(arguments[at - 1])
     elif at + 1 < len(arguments):  # to the start of the argument after it
-        end, end_col, _, _ = _span(arguments[at + 1])
+        end, end_col, _, _ = span(arguments[at + 1])
     return (start, start_col, end, end_col, "")
 
 
@@ -147,7 +137,7 @@ def _correlation_tests(tree: ast.Module, code: str) -> list[Edit]:
             continue
         test = _as_test(call, code) if isinstance(call, ast.Call) else None
         if test is not None:
-            edits.append((*_span(call), test))
+            edits.append((*span(call), test))
     return edits
 
 
@@ -191,7 +181,7 @@ def _module_aliases(tree: ast.Module) -> list[Edit]:
         (alias,) = node.names
         module = MODULES.get(alias.name)
         if module and alias.asname is None and _same_package(node.module, module):
-            edits.append((*_span(node), f"import {module} as {alias.name}"))
+            edits.append((*span(node), f"import {module} as {alias.name}"))
     return edits
 
 
