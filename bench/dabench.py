@@ -136,7 +136,9 @@ def score(q: dict[str, Any], result: RunResult, strict: bool = False) -> tuple[i
     if result.answer is not None:
         value = result.answer.value
         text = f"{value if isinstance(value, str) else ''}\n{result.answer.text}"
-    answers = parse_answers(f"{text}\n{result.stdout}")
+    # the answer shown wins; what the code printed counts for the parts it does not have (a
+    # print of the raw list would otherwise override the answer the engine wrote the format in)
+    answers = {**parse_answers(result.stdout), **parse_answers(text)}
     total = len(q["gold"])
     if answers or strict or not result.ok:
         return sum(matches(answers.get(name), gold) for name, gold in q["gold"]), total, "format"
