@@ -4,6 +4,7 @@ traceback, and shown on a turn that still fails, with the exception one click aw
 
 from __future__ import annotations
 
+import datetime
 import warnings
 
 import numpy as np
@@ -23,6 +24,11 @@ def _table() -> pd.DataFrame:
             "qty": [1, 2, 3, 4],
         }
     )
+
+
+def _times() -> pd.Series:
+    """A duration column as DuckDB reads '00:01:23': times of day."""
+    return pd.Series([datetime.time(0, 1, 23), datetime.time(0, 0, 5)])
 
 
 def _fit_with_missing() -> None:
@@ -66,6 +72,9 @@ RAISES = {
     "fit with missing values": (_fit_with_missing, m.MISSING_IN_FIT),
     "classifier on a number": (_classify_a_number, m.NUMERIC_TARGET),
     "int of a missing value": (lambda: int(_table()["price"][2]), m.MISSING_AS_INTEGER),
+    "mean of times": (lambda: _times().mean(), m.TIME_AS_NUMBER),  # DABench-dev q588
+    "times added up": (lambda: _times() + _times(), m.TIME_AS_NUMBER),
+    "times to float": (lambda: _times().astype(float), m.TIME_AS_NUMBER),
 }
 
 
@@ -94,21 +103,22 @@ def test_other_exceptions_have_no_meaning_read_into_them(message: str) -> None:
     assert error_meaning(message) is None
 
 
-PVALUE_OF_CORR = "result = df['unit_price'].corr(df['quantity']).pvalue"
+# `.corr(...).pvalue` itself is rewritten as scipy's test before it runs (library_forms.py)
+P_OF_CORR = "result = df['unit_price'].corr(df['quantity'])[1]"
 PEARSONR = (
     "from scipy.stats import pearsonr\nresult = pearsonr(df['unit_price'], df['quantity'])[1]"
 )
 
 
 def test_the_repair_is_told_what_the_exception_means(session) -> None:
-    """On the real sandbox: `.corr()` read as if it returned a test result. The repair request
+    """On the real sandbox: `.corr()` read as if it returned a test result, by position. The repair request
     carries the traceback and its meaning, which names pearsonr; the repaired code answers."""
     turn, server = ask_model(
-        session, "p-value of the correlation of unit price and quantity", [PVALUE_OF_CORR, PEARSONR]
+        session, "p-value of the correlation of unit price and quantity", [P_OF_CORR, PEARSONR]
     )
     assert turn.ok and 0.0 <= float(turn.result.answer.text) <= 1.0
     repair = server.requests[1].messages[-1]["content"]
-    assert "'numpy.float64' object has no attribute 'pvalue'" in repair
+    assert "IndexError: invalid index to scalar variable" in repair
     assert f"This usually means {m.ONE_NUMBER}" in repair and "pearsonr" in repair
 
 
@@ -116,12 +126,11 @@ def test_a_turn_that_still_fails_says_what_it_means(session) -> None:
     """Out of repairs (and the plain prompt's fresh program failing the same way), the turn
     says in plain words what went wrong; the exception and its line are the detail."""
     turn, _ = ask_model(
-        session, "p-value of unit price vs quantity", [PVALUE_OF_CORR] * 3, repair_attempts=0
+        session, "p-value of unit price vs quantity", [P_OF_CORR] * 3, repair_attempts=0
     )
     error = turn.result.error
     assert not turn.ok and error.kind == "runtime"
     assert error.message == f"The code failed: {m.ONE_NUMBER}"
     assert error.detail.startswith(
-        "The last attempt failed with AttributeError: 'numpy.float64' object has no attribute "
-        "'pvalue' (line 1)"
+        "The last attempt failed with IndexError: invalid index to scalar variable. (line 1)"
     )

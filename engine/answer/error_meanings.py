@@ -9,7 +9,7 @@ and is what a turn that still fails shows you, the exception one click away.
 Each entry is a class of mistake seen in the model's code on the shared benchmarks, not one
 question's: a single number used as a column, text in arithmetic, a value formatted as the
 wrong type, a column used as one True/False, scikit-learn fitted on missing values or on a
-numeric target with a classifier.
+numeric target with a classifier, times of day (a duration's 00:01:23) in arithmetic.
 """
 
 from __future__ import annotations
@@ -55,6 +55,11 @@ NUMERIC_TARGET: Final = (
     "a classifier was given a numeric target: predict it with a regressor, or turn it into "
     "classes first (pd.cut or a threshold), as the question asks."
 )
+TIME_AS_NUMBER: Final = (
+    "a column of times (00:01:23, read as times of day) went into arithmetic or a statistic: "
+    "for a duration in seconds use pd.to_timedelta(df[column].astype(str)).dt.total_seconds() "
+    "first, then take the statistic of those numbers."
+)
 MISSING_AS_INTEGER: Final = (
     "a missing value (NaN) was turned into an integer: drop or fill the missing values first."
 )
@@ -63,6 +68,7 @@ _MEANINGS: Final = (
     (rf"'{_NUMBER}' object (has no attribute|is not (subscriptable|iterable))", ONE_NUMBER),
     (rf"cannot unpack non-iterable {_NUMBER} object", ONE_NUMBER),
     (r"invalid index to scalar variable", ONE_NUMBER),
+    (r"datetime\.time\b", TIME_AS_NUMBER),  # a time of day, not a datetime.timedelta
     (r"Cannot perform reduction '\w+' with string dtype", TEXT_AS_NUMBER),
     (r"could not convert string to float", TEXT_AS_NUMBER),
     (r"can only concatenate str \(not \"(int|float)\"\) to str", TEXT_AS_NUMBER),
