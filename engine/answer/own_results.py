@@ -11,10 +11,11 @@ stored, never means the earlier answers, so it gets an empty dict of its own fir
 from __future__ import annotations
 
 import ast
+from typing import Final
 
 from engine.code_names import RESULTS
 
-_OWN: str = f"{RESULTS} = {{}}\n"
+_OWN: Final = f"{RESULTS} = {{}}\n"
 
 
 def with_own_results(code: str) -> str:
