@@ -18,7 +18,7 @@ from typing import Final
 
 from engine.code_names import DECLINE, FIRST_TABLE
 from engine.extraction import called_name, spliced
-from engine.types import ColumnProfile, TableProfile
+from engine.types import TableProfile
 from engine.year_columns import years_in_names
 
 # Methods whose result still has the table's columns, so `x.method(...)[col]` refers to them.
@@ -49,7 +49,6 @@ _PX_COLUMN_KEYWORDS: Final = frozenset(
 _SUGGEST_CUTOFF: Final = 80.0
 _WORD: Final = re.compile(r"[a-z]+|\d+")
 _NOT_LETTERS: Final = re.compile(r"[\W_]+")  # spaces, punctuation, soft hyphens
-MIN_VALUES_JUDGED: Final = 2  # profiled values needed to say a text column is not numbers
 
 
 @dataclass(frozen=True)
@@ -129,7 +128,7 @@ def _unknown_references(
     """The column names the code reads from a table it does not rebind, that the table does not
     have and the code does not make itself: each with its table (as named in the code) and the
     table's columns. What the column check reports and the respelling rewrites."""
-    checked = {name: p.column_names for name, p in _checked_tables(tree, profiles).items()}
+    checked = {name: p.column_names for name, p in checked_tables(tree, profiles).items()}
     source = _taken_rows(tree, checked)
     created = _created_names(tree)
     return [
@@ -153,7 +152,7 @@ def _taken_rows(tree: ast.Module, tables: Collection[str]) -> dict[str, str]:
         one = isinstance(node, ast.Assign) and len(node.targets) == 1
         target = node.targets[0] if one else None
         if isinstance(target, ast.Name) and stores[target.id] == 1 and target.id not in renamed:
-            root, preserving = _root(node.value)
+            root, preserving = table_root(node.value)
             if preserving:
                 bound.append((target.id, root))
     source = {table: table for table in tables}
@@ -183,7 +182,7 @@ def _letters(name: str) -> str:
     return _NOT_LETTERS.sub("", name.casefold())
 
 
-def _checked_tables(tree: ast.Module, profiles: Sequence[TableProfile]) -> dict[str, TableProfile]:
+def checked_tables(tree: ast.Module, profiles: Sequence[TableProfile]) -> dict[str, TableProfile]:
     """The tables the code reads by name (the first one also as `df`) and does not rebind to
     something with other columns: the ones whose columns a check can trust."""
     tables = {p.name: p for p in profiles}
@@ -224,7 +223,7 @@ def _shortens(name: str, column: str) -> bool:
     return bool(words)
 
 
-def _root(node: ast.expr) -> tuple[str | None, bool]:
+def table_root(node: ast.expr) -> tuple[str | None, bool]:
     """The Name a chain starts from, and whether every step keeps the table's columns."""
     preserving = True
     while True:
@@ -271,7 +270,7 @@ def _reference_nodes(tree: ast.Module, tables: Collection[str]) -> list[tuple[st
     found: list[tuple[str, ast.Constant]] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
-            root, preserving = _root(node.value)
+            root, preserving = table_root(node.value)
             if root in tables and preserving:
                 found += [(root, c) for c in _string_nodes(node.slice)]
                 found += [(root, c) for c in _string_nodes(_located_columns(node))]
@@ -279,7 +278,7 @@ def _reference_nodes(tree: ast.Module, tables: Collection[str]) -> list[tuple[st
             method = node.func.attr
             owner = node.func.value
             if method in _COLUMN_ARGS:
-                root, preserving = _root(owner)
+                root, preserving = table_root(owner)
                 if root in tables and preserving:
                     positions, keywords = _COLUMN_ARGS[method]
                     args = [node.args[i] for i in positions if i < len(node.args)]
@@ -330,7 +329,7 @@ def _rebound(tree: ast.Module, tables: dict[str, tuple[str, ...]]) -> set[str]:
                     and name.id in tables
                     and isinstance(name.ctx, ast.Store)
                 ):
-                    root, preserving = _root(value) if value is not None else (None, False)
+                    root, preserving = table_root(value) if value is not None else (None, False)
                     if not (preserving and tables.get(root) == tables[name.id]):
                         rebound.add(name.id)
     return rebound
@@ -372,7 +371,7 @@ def summed_text_columns(code: str, profiles: Sequence[TableProfile]) -> list[str
         tree = ast.parse(code)
     except SyntaxError:
         return []
-    checked = _checked_tables(tree, profiles)
+    checked = checked_tables(tree, profiles)
     created = _created_names(tree)
     found: list[str] = []
     for node in ast.walk(tree):
@@ -384,7 +383,7 @@ def summed_text_columns(code: str, profiles: Sequence[TableProfile]) -> list[str
         ):
             continue
         owner = node.func.value
-        root, preserving = _root(owner.value)
+        root, preserving = table_root(owner.value)
         profile = checked.get(root or "")
         if profile is None or not preserving:
             continue
@@ -393,112 +392,3 @@ def summed_text_columns(code: str, profiles: Sequence[TableProfile]) -> list[str
             c for c in string_literals(owner.slice) if kinds.get(c) == "text" and c not in created
         ]
     return list(dict.fromkeys(found))
-
-
-@dataclass(frozen=True)
-class Coerced:
-    """A column `pd.to_numeric(..., errors='coerce')` would mostly turn into NaN."""
-
-    column: ColumnProfile
-    siblings: tuple[str, ...]  # numeric columns named after it ('No. of deaths_median')
-
-    @property
-    def for_user(self) -> str:
-        shown = ", ".join(repr(str(v)) for v in _shown_values(self.column))
-        return (
-            f"The code makes the column {self.column.name!r} numbers with pd.to_numeric(..., "
-            f"errors='coerce'), which turns most of its values into missing ones: it holds "
-            f"values such as {shown}, not plain numbers."
-        )
-
-    @property
-    def for_model(self) -> str:
-        name = self.column.name
-        if self.column.kind == "date":
-            fix = (
-                f"For a duration in seconds use pd.to_timedelta(df[{name!r}].astype(str))"
-                ".dt.total_seconds(); for dates, pd.to_datetime(...)."
-            )
-        elif self.siblings:
-            named = ", ".join(map(repr, self.siblings))
-            fix = f"The table has the number as a column already: {named}."
-        else:
-            fix = (
-                "Take the number out of the text first, e.g. "
-                f"df[{name!r}].str.extract(r'(-?\\d+(?:\\.\\d+)?)')[0].astype(float)."
-            )
-        return f"{self.for_user} {fix}"
-
-
-def coerced_columns(code: str, profiles: Sequence[TableProfile]) -> list[Coerced]:
-    """Columns the code turns into numbers with `pd.to_numeric(table[col], errors='coerce')`
-    that do not hold plain numbers: times, dates, or texts like '298[110-510]'. Coercing makes
-    most values NaN and the statistic is taken over the few left, a silent wrong answer
-    (DABench-dev 56, 588). A column the code assigned before the call is left out: the profile
-    no longer describes it."""
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
-        return []
-    checked = _checked_tables(tree, profiles)
-    stored: dict[str, int] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store):
-            for name in string_literals(node.slice):
-                stored[name] = min(stored.get(name, node.lineno), node.lineno)
-    found: dict[str, Coerced] = {}
-    for node in ast.walk(tree):
-        if not (_is_to_numeric(node) and node.args and isinstance(node.args[0], ast.Subscript)):
-            continue
-        argument = node.args[0]
-        root, preserving = _root(argument.value)
-        profile = checked.get(root or "")
-        if profile is None or not preserving:
-            continue
-        for name in string_literals(argument.slice):
-            column = profile.column(name)
-            if column is None or stored.get(name, node.lineno) < node.lineno:
-                continue
-            if _mostly_not_numbers(column):
-                siblings = tuple(
-                    c.name
-                    for c in profile.columns
-                    if c.kind == "number" and c.name != name and c.name.startswith(name)
-                )
-                found.setdefault(name, Coerced(column, siblings))
-    return list(found.values())
-
-
-def _is_to_numeric(node: ast.AST) -> bool:
-    """`pd.to_numeric(..., errors='coerce')` (or a bare `to_numeric` imported from pandas)."""
-    return (
-        isinstance(node, ast.Call)
-        and called_name(node.func) == "to_numeric"
-        and any(
-            k.arg == "errors" and isinstance(k.value, ast.Constant) and k.value.value == "coerce"
-            for k in node.keywords
-        )
-    )
-
-
-def _mostly_not_numbers(column: ColumnProfile) -> bool:
-    """Dates and times, or a text column whose profiled values mostly are not numbers."""
-    if column.kind == "date":
-        return True
-    if column.kind != "text":
-        return False
-    values = column.texts
-    failing = sum(1 for v in values if not _parses(v))
-    return len(values) >= MIN_VALUES_JUDGED and failing * 2 > len(values)
-
-
-def _parses(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _shown_values(column: ColumnProfile) -> list[object]:
-    return list(dict.fromkeys(column.seen))[:3] or [column.min]

@@ -191,6 +191,8 @@ LAYERS: Final[tuple[tuple[str, ...], ...]] = (
         "prompt",
         "extraction",
         "columns",
+        "year_columns",
+        "coerced_columns",
         "sql_quoting",
         "llm",
         "charts",

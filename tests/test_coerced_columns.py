@@ -1,5 +1,5 @@
 """A column coerced to numbers that does not hold them goes back before it runs
-(engine/columns.py `coerced_columns`), on the real sandbox with the scripted model."""
+(engine/coerced_columns.py), on the real sandbox with the scripted model."""
 
 from __future__ import annotations
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine.columns import coerced_columns, summed_text_columns, unknown_columns
+from engine.coerced_columns import coerced_columns
+from engine.columns import summed_text_columns, unknown_columns
 from engine.types import ColumnProfile, TableProfile
 
 PENGUINS = TableProfile(

@@ -22,8 +22,8 @@ from engine.answer.precedence import unbracketed_conditions, with_bracketed_cond
 from engine.answer.row_labels import rows_by_label
 from engine.answer.same_operands import same_operands
 from engine.answer.spread_formula import with_named_spread
+from engine.coerced_columns import coerced_columns
 from engine.columns import (
-    coerced_columns,
     columns_as_stored,
     summed_text_columns,
     unknown_columns,
