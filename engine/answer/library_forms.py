@@ -6,11 +6,11 @@ A small model writes the APIs it was trained on, and three forms recur on the sh
   the RMSE (DABench-dev q30 and q70 at stop 52: 131440262.76 for 11464.74, 13.15 for 3.63).
   The same error is `root_mean_squared_error(y, p)`; `squared=True` is the default.
 - `series.corr(other).pvalue` and `r, p = series.corr(other)`: pandas' `.corr()` returns the
-  coefficient alone, the code wants scipy's test, which also gives the p-value (25 failures in
-  the records). The test is run on the rows where both are present, as pandas pairs them, so
-  the coefficient is the one `.corr()` gives.
+  coefficient alone, the code wants scipy's test, which also gives the p-value (the error
+  appears 25 times in the records). The test is run on the rows where both are present, as
+  pandas pairs them, so the coefficient is the one `.corr()` gives.
 - `from plotly.express import px` for `import plotly.express as px`, and `go` from
-  `plotly.graph_objects` or `plotly.express` (15 failures in the records).
+  `plotly.graph_objects` or `plotly.express` (15 import errors in the records).
 Each is rewritten to the call with the same meaning, so the code runs as its author meant
 instead of going to a repair that may change what it computes.
 """

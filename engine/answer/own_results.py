@@ -3,8 +3,8 @@
 The sandbox's `results` holds the earlier answers, a list. A small model, told nothing of it
 or reading the word as a dict, ends its code with "# Store the result in the results
 dictionary": `results[name] = value`, which fails with "list indices must be integers or slices,
-not str" after every step that computes the answer has run (DABench-dev q432, and 15 failures
-in the records). Code that only ever stores into `results` by a key, or reads back what it
+not str" after every step that computes the answer has run (DABench-dev q432; the error appears
+15 times in the records). Code that only ever stores into `results` by a key, or reads back what it
 stored, never means the earlier answers, so it gets an empty dict of its own first.
 """
 
