@@ -56,6 +56,8 @@ _THINGS: Final = frozenset(
     role title name poll group""".split()
 )
 TEMPLATE_SLOT: Final = re.compile(r"@(\w+)\[")
+# a part of an answer format, or of an answer written in it: its name and what is inside
+TEMPLATE_PART: Final = re.compile(r"@(\w+)\[([^\]\n]*)\]")
 _VALUE_START: Final = re.compile(r"^(?:which|what|whats|what's|who|whom|whose|when|where)\b")
 # "name a year in which …", "… were performed by which artist?": a value asked for elsewhere in
 # the sentence ("where" and "when" also join clauses: "list the rows where …" is left out)

@@ -17,8 +17,8 @@ import re
 from typing import Final
 
 from engine.answer.consensus import TRUTHS
+from engine.answer_kinds import TEMPLATE_PART
 
-_PART: Final = re.compile(r"@(\w+)\[([^\]\n]*)\]")
 _QUOTED: Final = r"""(?:"([^"\n]{1,40})"|'([^'\n]{1,40})')"""
 # two or more quoted words joined by "or" (or "/"): "a", "b", or "c"; "Yes"/"No"
 _CHOICES: Final = re.compile(rf"{_QUOTED}(?:\s*(?:,\s*or|,|or|/)\s*{_QUOTED})+")
@@ -41,7 +41,7 @@ def stated_choices(question: str) -> dict[str, tuple[str, ...]]:
     take ("either 'linear', 'nonlinear'" counts; "'Mr.', 'Mrs.' and 'Miss.'" names three
     things, not choices), with those values."""
     found: dict[str, tuple[str, ...]] = {}
-    for name, inside in _PART.findall(question):
+    for name, inside in TEMPLATE_PART.findall(question):
         if name in found:
             continue
         for description in _descriptions(question, inside.strip()):
@@ -63,7 +63,7 @@ def off_choices(question: str, text: str) -> dict[str, tuple[str, tuple[str, ...
     if not choices:
         return {}
     off: dict[str, tuple[str, tuple[str, ...]]] = {}
-    for name, value in _PART.findall(text):
+    for name, value in TEMPLATE_PART.findall(text):
         allowed = choices.get(name)
         if allowed and _plain(value) not in {_plain(c) for c in allowed}:
             off.setdefault(name, (value.strip(), allowed))
@@ -87,7 +87,7 @@ def in_stated_words(question: str, text: str) -> str | None:
             return part.group(0)
         return f"@{part.group(1)}[{words[TRUTHS[value]]}]"
 
-    written = _PART.sub(respelled, text) if choices else text
+    written = TEMPLATE_PART.sub(respelled, text) if choices else text
     return written if written != text else None
 
 

@@ -15,7 +15,8 @@ import ast
 import re
 from typing import Final
 
-_PART: Final = re.compile(r"@(\w+)\[([^\]\n]*)\]")
+from engine.answer_kinds import TEMPLATE_PART
+
 # a part holding a Python list: @name[[...]] (the list's own items hold no brackets)
 _LISTED: Final = re.compile(r"@(\w+)\[(\[[^\[\]\n]*\])\]")
 # numpy 2 writes the scalars in a list as calls: [np.int64(904), np.float64(1.5)]
@@ -29,7 +30,7 @@ _DEFAULT_SEPARATOR: Final = ", "
 def in_format_lists(question: str, text: str) -> str:
     """`text` with each part that holds a Python list written as its items, and each part
     whose format is an open-ended list ("id1, id2, ...") joined with the format's separator."""
-    formats = dict(reversed(_PART.findall(question)))  # a part's first description
+    formats = dict(reversed(TEMPLATE_PART.findall(question)))  # a part's first description
     if not formats:
         return text
 
@@ -53,7 +54,7 @@ def in_format_lists(question: str, text: str) -> str:
             return part.group(0)  # spaces are added after bare commas, never taken away
         return f"@{name}[{_BARE_COMMA.sub(separator, inside)}]"
 
-    return _PART.sub(respaced, _LISTED.sub(unlisted, text))
+    return TEMPLATE_PART.sub(respaced, _LISTED.sub(unlisted, text))
 
 
 def _separator(placeholder: str) -> str | None:
