@@ -32,12 +32,12 @@ def with_own_results(code: str) -> str:
             if not _text_key(node.slice):  # results[-1]: an earlier answer
                 return code
             stored = stored or isinstance(node.ctx, ast.Store)
-        elif isinstance(node, ast.Name) and node.id == RESULTS and id(node) not in subscripted:
+        elif _is_results(node) and id(node) not in subscripted:
             return code  # bound, iterated, measured or passed on: not only a dict's keys
     return _OWN + code if stored else code
 
 
-def _is_results(node: ast.expr) -> bool:
+def _is_results(node: ast.AST) -> bool:
     return isinstance(node, ast.Name) and node.id == RESULTS
 
 

@@ -15,7 +15,7 @@ import ast
 import copy
 from typing import Final
 
-from engine.extraction import Edit, spliced
+from engine.extraction import Edit, span, spliced
 
 FIX: Final = (
     "In {written}, `&` and `|` bind tighter than the comparisons, so Python compares with a "
@@ -69,12 +69,13 @@ def with_bracketed_conditions(code: str) -> str:
     for node in ast.walk(tree):
         if not isinstance(node, ast.Compare) or node.end_lineno is None:
             continue
-        start, end = (node.lineno, node.col_offset), (node.end_lineno, node.end_col_offset or 0)
+        where = span(node)
+        start, end = where[:2], where[2:]
         if any((a, b) <= start and end <= (c, d) for a, b, c, d, _ in edits):
             continue  # inside a condition already rewritten, which rewrites it too
         meant = _Regrouper(lines).visit(copy.deepcopy(node))  # the walk goes on over `tree`
         if ast.dump(meant) != ast.dump(node):
-            edits.append((*start, *end, ast.unparse(meant)))
+            edits.append((*where, ast.unparse(meant)))
     return spliced(code, edits)
 
 
