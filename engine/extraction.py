@@ -184,16 +184,8 @@ def code_using_loaded_tables(code: str, profiles: Sequence[TableProfile]) -> str
             or by_file.get(_TABLE_WORD.sub("", stem))
             or (only if _made_up_data_file(node.args[0].value) else None)
         )
-        if table is not None and node.end_lineno is not None and node.end_col_offset is not None:
-            edits.append(
-                (
-                    node.lineno,
-                    node.col_offset,
-                    node.end_lineno,
-                    node.end_col_offset,
-                    f"{table}.copy()",
-                )
-            )
+        if table is not None:
+            edits.append((*span(node), f"{table}.copy()"))
     return spliced(code, edits)
 
 

@@ -19,7 +19,7 @@ from typing import Final
 
 from engine.code_names import FIRST_TABLE
 from engine.columns import string_literals
-from engine.extraction import Edit, called_name, spliced
+from engine.extraction import Edit, called_name, span, spliced
 from engine.types import TableProfile
 
 MIN_LITERAL_VALUES: Final = 4  # written-out cells that make rows of data, not a label or two
@@ -63,22 +63,14 @@ def with_loaded_tables(code: str, profiles: Sequence[TableProfile]) -> str:
         target, value = node.targets[0], node.value
         profile = by_name.get(target.id) if isinstance(target, ast.Name) else None
         made_up = _frame_columns(value, literals) if profile is not None else None
-        if profile is None or not made_up or value.end_lineno is None:
+        if profile is None or not made_up:
             continue
         if not {c.casefold() for c in made_up} <= {c.casefold() for c in profile.column_names}:
             continue
         indent = " " * node.col_offset
         comment = f"# the loaded table {profile.name}, not the made-up rows the draft wrote\n"
         edits.append((node.lineno, 0, node.lineno, 0, f"{indent}{comment}"))
-        edits.append(
-            (
-                value.lineno,
-                value.col_offset,
-                value.end_lineno,
-                value.end_col_offset or 0,
-                f"{profile.name}.copy()",
-            )
-        )
+        edits.append((*span(value), f"{profile.name}.copy()"))
     return spliced(code, edits)
 
 

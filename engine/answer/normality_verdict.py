@@ -26,7 +26,7 @@ from typing import Final, TypeGuard
 
 from engine.answer_kinds import TEMPLATE_SLOT
 from engine.code_names import RESULT
-from engine.extraction import Edit, spliced
+from engine.extraction import Edit, span, spliced
 
 # Tests whose null hypothesis is "the sample comes from a normal distribution" (scipy.stats,
 # statsmodels); `anderson` gives critical values, not a p-value.
@@ -226,16 +226,10 @@ def _rejects(compare: ast.Compare) -> bool:
 def _turned(code: str, compare: ast.Compare) -> Edit | None:
     left = ast.get_source_segment(code, compare.left)
     right = ast.get_source_segment(code, compare.comparators[0])
-    if left is None or right is None or compare.end_lineno is None:
+    if left is None or right is None:
         return None
     text = f"{left} {_FLIPPED[type(compare.ops[0])]} {right}"
-    return (
-        compare.lineno,
-        compare.col_offset,
-        compare.end_lineno,
-        compare.end_col_offset or 0,
-        text,
-    )
+    return (*span(compare), text)
 
 
 def _target_name(target: ast.expr) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import ast
 from typing import Final
 
-from engine.extraction import Edit, spliced
+from engine.extraction import Edit, span, spliced
 
 _ROW_LABELS: Final = frozenset({"idxmax", "idxmin"})
 
@@ -32,11 +32,8 @@ def rows_by_label(code: str) -> str:
         if not (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name)):
             continue
         frame = node.value
-        if _row_label_of(node.slice, frame.id) and frame.end_col_offset is not None:
-            end_line = frame.end_lineno or frame.lineno
-            edits.append(
-                (frame.lineno, frame.col_offset, end_line, frame.end_col_offset, f"{frame.id}.loc")
-            )
+        if _row_label_of(node.slice, frame.id):
+            edits.append((*span(frame), f"{frame.id}.loc"))
     return spliced(code, edits)
 
 
