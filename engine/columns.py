@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Final
 
 from engine.code_names import DECLINE, FIRST_TABLE
@@ -68,14 +69,19 @@ class ColumnProblem:
             return f"{missing}; did you mean {self.suggestion!r}?"
         shown = ", ".join(repr(c) for c in self.available[:40])
         more = f" (and {len(self.available) - 40} more)" if len(self.available) > 40 else ""
-        years = years_in_names(self.column, self.available)
-        return f"{missing}. Its columns are: {shown}{more}." + (f" {years}" if years else "")
+        years = f" {self.years}" if self.years else ""
+        return f"{missing}. Its columns are: {shown}{more}.{years}"
+
+    @cached_property
+    def years(self) -> str:
+        """Where the years are when the missing column is a year and the names hold them."""
+        return years_in_names(self.column, self.available)
 
     @property
     def message(self) -> str:
         """For the model's repair: the facts, and to decline when no column fits (issue 16:
         the page shows `for_user`, which does not tell you to call a function)."""
-        if self.suggestion or years_in_names(self.column, self.available):
+        if self.suggestion or self.years:
             return self.for_user
         return (
             f"{self.for_user} If the question needs a column the tables do not have, call "
