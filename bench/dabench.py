@@ -190,6 +190,7 @@ def record(
         "outcome": outcome(result, right == total),
         "error_kind": result.error.kind if result.error else None,
         "error": result.error.message if result.error else None,
+        "error_detail": result.error.detail[-2000:] if result.error else None,
         "code": turn.code,
         "explanation": turn.explanation,
         "backend": turn.backend,

@@ -167,6 +167,7 @@ def record(q: dict[str, Any], mode: str, turn: Turn, seconds: float, score) -> d
         "outcome": outcome(result, right),
         "error_kind": result.error.kind if result.error else None,
         "error": result.error.message if result.error else None,
+        "error_detail": result.error.detail[-2000:] if result.error else None,
         "code": turn.code,
         "explanation": turn.explanation,
         "backend": turn.backend,
