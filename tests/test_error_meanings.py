@@ -75,6 +75,11 @@ RAISES = {
     "mean of times": (lambda: _times().mean(), m.TIME_AS_NUMBER),  # DABench-dev q588
     "times added up": (lambda: _times() + _times(), m.TIME_AS_NUMBER),
     "times to float": (lambda: _times().astype(float), m.TIME_AS_NUMBER),
+    "str of an extract's table": (  # DABench-dev q522: two groups make a table
+        lambda: _table()["region"].str.extract(r"(\w)(\w+)").str[0],
+        m.TABLE_AS_TEXT,
+    ),
+    "str of a one-column table": (lambda: _table()[["region"]].str.upper(), m.TABLE_AS_TEXT),
 }
 
 

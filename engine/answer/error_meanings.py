@@ -9,7 +9,8 @@ and is what a turn that still fails shows you, the exception one click away.
 Each entry is a class of mistake seen in the model's code on the shared benchmarks, not one
 question's: a single number used as a column, text in arithmetic, a value formatted as the
 wrong type, a column used as one True/False, scikit-learn fitted on missing values or on a
-numeric target with a classifier, times of day (a duration's 00:01:23) in arithmetic.
+numeric target with a classifier, times of day (a duration's 00:01:23) in arithmetic, a table
+used as one column of text.
 """
 
 from __future__ import annotations
@@ -60,6 +61,11 @@ TIME_AS_NUMBER: Final = (
     "for a duration in seconds use pd.to_timedelta(df[column].astype(str)).dt.total_seconds() "
     "first, then take the statistic of those numbers."
 )
+TABLE_AS_TEXT: Final = (
+    "a table (a DataFrame) was used as one column of text: .str.extract() returns a table, one "
+    "column per group in its pattern, so take its column [0] (or pass expand=False with one "
+    "group); df[['col']] is a table too, df['col'] the column."
+)
 MISSING_AS_INTEGER: Final = (
     "a missing value (NaN) was turned into an integer: drop or fill the missing values first."
 )
@@ -82,6 +88,7 @@ _MEANINGS: Final = (
         r"The truth value of (a Series|a DataFrame|an array with more than one element) is ambiguous",
         MANY_AS_ONE,
     ),
+    (r"'DataFrame' object has no attribute 'str'", TABLE_AS_TEXT),
     (r"Input (X|y) contains NaN", MISSING_IN_FIT),
     (r"Unknown label type: .?continuous", NUMERIC_TARGET),
     (r"cannot convert float NaN to integer", MISSING_AS_INTEGER),
