@@ -225,3 +225,44 @@ def test_twelve_hour_timestamps_are_timestamps(con, tmp_path):
         (datetime(2017, 4, 13, 0, 0), datetime(2017, 4, 13, 13, 5)),
         (datetime(2017, 4, 13, 12, 15), datetime(2017, 4, 14, 11, 40)),
     ]
+
+
+def test_numbers_with_thousands_separators_stay_plain_integers(settings, tmp_path):
+    """Over 2,048 rows of numbers like "1,234,567", DuckDB 2.0's sniffer types the column BIGNUM,
+    which Arrow and pandas do not have: code got b'\\x80\\x00\\x02\\x92"' for "37,410"
+    (DABench-dev q142). It is read as BIGINT, and the sandbox's table holds the integers."""
+    counted = tmp_path / "counties.csv"
+    values = [(i * 7919) % 2_000_000 + 1 for i in range(3000)]
+    counted.write_text("county,margin\n" + "".join(f'c{i},"{v:,}"\n' for i, v in enumerate(values)))
+    catalog = Catalog(settings, tmp_path / "work")
+    (table,) = catalog.load(counted)
+    described = catalog.fetch(f"DESCRIBE {quote_ident(table.name)}")
+    assert [(c, t) for c, t, *_ in described] == [("county", "VARCHAR"), ("margin", "BIGINT")]
+    assert catalog.fetch(f"SELECT sum(margin) FROM {quote_ident(table.name)}") == [(sum(values),)]
+    import pyarrow as pa
+
+    with pa.memory_map(str(catalog.arrow_file(table.name))) as source:
+        arrow = pa.ipc.open_file(source).read_all()
+    assert arrow.column("margin").to_pylist() == values
+    catalog.close()
+
+
+def test_whole_numbers_beyond_64_bits_become_approximate_numbers_with_a_note(con):
+    from engine.loading.refine import bignum_columns_as_numbers
+
+    con.execute(
+        "CREATE TABLE big AS SELECT * FROM (VALUES (1, '5'), (2, '123456789012345678901234')) AS v(k, n)"
+    )
+    con.execute(
+        "CREATE OR REPLACE TABLE big AS SELECT k, n::BIGNUM AS n, k::BIGNUM AS small FROM big"
+    )
+    notes = bignum_columns_as_numbers(con, "big")
+    assert [r[1] for r in con.execute("DESCRIBE big").fetchall()] == ["INTEGER", "DOUBLE", "BIGINT"]
+    assert con.execute("SELECT n, small FROM big ORDER BY k").fetchall() == [
+        (5.0, 1),
+        (1.2345678901234568e23, 2),
+    ]
+    assert notes == [
+        "Column 'n' holds whole numbers too large for 64 bits: read as approximate numbers "
+        "(15-16 significant digits)."
+    ]

@@ -18,7 +18,11 @@ from engine.identifiers import quote_ident, table_name_from_path
 from engine.loading.columnar import load_json, load_parquet
 from engine.loading.delimited import load_delimited
 from engine.loading.excel import load_excel_sheets
-from engine.loading.refine import convert_date_columns, rename_columns
+from engine.loading.refine import (
+    bignum_columns_as_numbers,
+    convert_date_columns,
+    rename_columns,
+)
 from engine.loading.sniff import SUPPORTED, detect_format, read_head
 from engine.types import Table
 
@@ -112,12 +116,16 @@ def tables_from_file(
 
 
 def _finish(con: duckdb.DuckDBPyConnection, table: Table) -> Table:
-    """Tidy names and dates, then record the final shape."""
+    """Tidy names, numbers and dates, then record the final shape."""
     columns, name_notes = rename_columns(con, table.name)
+    number_notes = bignum_columns_as_numbers(con, table.name)
     date_notes = convert_date_columns(con, table.name) if table.format in ("csv", "excel") else []
     rows = con.execute(f"SELECT count(*) FROM {quote_ident(table.name)}").fetchall()[0][0]
     return replace(
-        table, rows=rows, columns=tuple(columns), notes=(*table.notes, *name_notes, *date_notes)
+        table,
+        rows=rows,
+        columns=tuple(columns),
+        notes=(*table.notes, *name_notes, *number_notes, *date_notes),
     )
 
 
