@@ -18,11 +18,17 @@ def now_iso() -> str:
 
 
 def pandas_frame(table: Any) -> Any:
-    """An Arrow table as generated code gets it: DATE columns as datetime64, as `sql()` returns
-    them. pyarrow's default makes them Python `date` objects, and then `df['Date'].dt.month`
-    fails, `df['Date'] > '1995-07-01'` raises TypeError and `df['Date'] == '1995-07-04'` matches
-    nothing, while the same column read through sql() works (wtq-train nt-11879 ended on the
-    `.dt` error)."""
+    """An Arrow table as generated code gets it: DATE columns as datetime64 and DECIMAL columns
+    as float64, as `sql()` returns them. pyarrow's default makes them Python `date` and
+    `Decimal` objects, and then `df['Date'].dt.month` fails, `df['Date'] > '1995-07-01'` raises
+    TypeError and `df['Date'] == '1995-07-04'` matches nothing (wtq-train nt-11879 ended on the
+    `.dt` error), while `df['price'] * 1.1` raises TypeError and `select_dtypes('number')` leaves
+    the column out (a Parquet file's or a database's DECIMAL(18,2))."""
+    import pyarrow as pa
+
+    for i, field in enumerate(table.schema):
+        if pa.types.is_decimal(field.type):
+            table = table.set_column(i, field.name, table.column(i).cast(pa.float64()))
     return table.to_pandas(date_as_object=False)
 
 

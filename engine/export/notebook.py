@@ -55,8 +55,18 @@ DATA = HOME / "data"
 OUTPUT_DIR = str(HOME / "outputs")  # each turn writes its files into outputs/turn-<n>/
 TABLE_NAMES = {names!r}
 _arrow = {{name: pq.read_table(DATA / f"{{name}}.parquet") for name in TABLE_NAMES}}
-# as in the app (engine/values.py pandas_frame): DATE columns as datetime64, as sql() gives them
-tables = {{name: table.to_pandas(date_as_object=False) for name, table in _arrow.items()}}
+
+
+def _frame(table):
+    """As in the app (engine/values.py pandas_frame): DATE columns as datetime64 and DECIMAL
+    columns as float64, as sql() gives them."""
+    for i, field in enumerate(table.schema):
+        if pa.types.is_decimal(field.type):
+            table = table.set_column(i, field.name, table.column(i).cast(pa.float64()))
+    return table.to_pandas(date_as_object=False)
+
+
+tables = {{name: _frame(table) for name, table in _arrow.items()}}
 
 _con = duckdb.connect(":memory:")
 for _name, _table in _arrow.items():
@@ -88,7 +98,7 @@ def save_table(name, frame, replace=False):
         frame = frame.reset_index()
     frame = frame.set_axis([str(c) for c in frame.columns], axis=1)
     _arrow[name] = pa.Table.from_pandas(frame, preserve_index=False)
-    tables[name] = _arrow[name].to_pandas(date_as_object=False)
+    tables[name] = _frame(_arrow[name])
     _con.register(name, _arrow[name])
 
 
