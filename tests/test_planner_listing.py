@@ -79,3 +79,25 @@ def test_other_beside_a_value_left_out_says_nothing_more(medals: Table, question
     frame = medals.frame
     want = sorted(frame.loc[(frame["Gold"] == 0) & (frame["Nation"] != "Spain"), "Nation"])
     assert sorted(medals.answer(question).tolist()) == want
+
+
+VOLLEYBALL = """No.,Player,Height,Position
+4,Ardo Kreek,203,Middle blocker
+5,Kert Toobal,189,Setter
+8,Kusti Nolvak,186,Setter
+17,Siim Ennemuist,196,Middle blocker
+19,Andri Aganits,207,Middle Blocker
+20,Rait Rikberg,174, middle blocker
+21,Timo Tammemaa,196,Opposite
+"""
+
+
+def test_the_same_value_is_the_same_whatever_its_case(settings, tmp_path: Path) -> None:
+    """ "which players played the same position as ardo kreek?": a web table wrote one position
+    as "Middle blocker" and "Middle Blocker" (wtq-train nt-9 gave only the first); case and
+    outer spaces do not make another value, and numbers still compare exactly."""
+    with Table(settings, tmp_path, VOLLEYBALL, "squad") as table:
+        same = table.answer("which players played the same position as ardo kreek?")
+        assert sorted(same) == ["Andri Aganits", "Rait Rikberg", "Siim Ennemuist"]
+        as_tall = table.answer("which player has the same height as siim ennemuist?")
+        assert list(as_tall) == ["Timo Tammemaa"]

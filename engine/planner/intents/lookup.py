@@ -296,13 +296,18 @@ class SameAs(Intent):
         return "values"
 
     def pandas(self, plan: Plan, rows: str, frame: str) -> list[str]:
-        (label, key), m = plan.groups, plan.measures[0].name
+        (label, key), measure = plan.groups, plan.measures[0]
+        m = measure.name
         named = f"{col(rows, key)} == {py(plan.values[0])}"
+        # text compared without case and outer spaces: one web table wrote "Middle blocker" and
+        # "Middle Blocker" for one position (wtq-train nt-9)
+        same = ".astype(str).str.strip().str.casefold()" if measure.kind == "text" else ""
         return [
             f"named = {rows}.loc[{named}, {py(m)}]",
             "if len(named) != 1 or named.isna().any():",
             f"    {DECLINE}({py(f'the name must pick one row with a {m}')})",
-            f"others = ({col(rows, m)} == named.iloc[0]) & ~({named})",
+            f"values = {col(rows, m)}{same}",
+            f"others = (values == values.loc[named.index[0]]) & ~({named})",
             f"result = {rows}.loc[others, {py(label.name)}].drop_duplicates().reset_index(drop=True)",
             "if result.empty:",
             f"    {DECLINE}({py(f'no other row has the same {m}')})",
