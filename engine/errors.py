@@ -85,6 +85,10 @@ class LLMError(EngineError):
     kind = "llm"
 
 
+class NoCodeError(LLMError):
+    """The model replied without code, twice: the plain prompt may still get a program from it."""
+
+
 class UnsupportedError(EngineError):
     """The request is outside what this backend or build can do (e.g. the planner declined)."""
 

@@ -84,6 +84,39 @@ def test_when_the_plain_code_fails_too_the_first_failure_is_the_turn() -> None:
     assert "ZeroDivisionError" in turn.result.error.message and turn.code == BROKEN
 
 
+def _ask_replies(replies: list[Reply]):
+    runner = Runner()
+    with FakeOpenAI(replies) as server:
+        context = Context([PROFILE], [], replace(SETTINGS, repair_attempts=0))
+        turn = answer_question(QUESTION, [LLMDrafter(config_for(server.base_url))], runner, context)
+    return turn, server.requests, runner
+
+
+def test_a_reply_with_no_code_is_answered_afresh_when_two_plain_programs_agree() -> None:
+    """Two replies with no code to the full prompt ended the turn (DABench-dev q26 at stop 54);
+    the plain prompt is another way to get a program, under the same check."""
+    prose = [Reply("The answer is 2."), Reply("It is 2.")]
+    turn, requests, runner = _ask_replies([*prose, Reply(fenced(PLAIN)), Reply(fenced(AGREES))])
+    assert turn.ok and turn.result.answer.value == 2 and turn.code == PLAIN
+    assert runner.codes == [PLAIN, AGREES]
+    plain = [r.body["messages"][0]["content"] == PLAIN_ROLE for r in requests]
+    assert plain == [False, False, True, True]
+    assert turn.explanation == "the first reply had no code; two from a plain prompt agree"
+    turn, _, _ = _ask_replies([*prose, Reply(fenced(PLAIN)), *[Reply(fenced(DIFFERS))] * 2])
+    assert not turn.ok and turn.result.error.kind == "unsupported"
+    assert turn.result.error.message.startswith(
+        "Not sure enough to answer: the first reply had no code, and of three programs"
+    )
+
+
+def test_no_code_from_the_plain_prompt_either_is_the_model_s_error() -> None:
+    replies = [Reply("2."), Reply("2, I said."), Reply("Two."), Reply("Still two.")]
+    turn, requests, runner = _ask_replies(replies)
+    assert not turn.ok and turn.result.error.kind == "llm" and runner.codes == []
+    assert "replied without Python code twice" in turn.result.error.message
+    assert len(requests) == 4
+
+
 def test_no_fresh_program_for_a_database_table() -> None:
     """A database table has no plain prompt (it says nothing of sql()). (A decline is not a
     failure either: tests/test_answer_loop.py's cannot_answer test asks once.)"""

@@ -283,12 +283,14 @@ def test_no_code_gets_one_reminder() -> None:
 
 
 def test_no_code_twice_is_a_clear_llm_error() -> None:
-    with FakeOpenAI([Reply("I think 7."), Reply("Still 7.")]) as server:
+    """(The plain prompt is asked too: tests/test_afresh.py.)"""
+    replies = [Reply("I think 7."), Reply("Still 7."), Reply("7."), Reply("7, as I said.")]
+    with FakeOpenAI(replies) as server:
         turn, runner, _ = ask(server.base_url)
     assert not turn.ok and runner.codes == []
     assert turn.result.error.kind == "llm"
     assert "without Python code twice" in turn.result.error.message
-    assert len(server.requests) == 2
+    assert len(server.requests) == 4
 
 
 def test_llm_failures_become_turns_not_exceptions() -> None:

@@ -15,7 +15,7 @@ from engine.answer.drafts import Context, Draft, Failure
 from engine.answer.error_meanings import error_meaning
 from engine.answer.progress import Progress
 from engine.databases.urls import database_of_source
-from engine.errors import LLMError
+from engine.errors import NoCodeError
 from engine.extraction import code_from_reply, explanation_from_code
 from engine.llm import Completion, LLMConfig, complete
 from engine.prompt import (
@@ -92,7 +92,7 @@ class LLMDrafter:
             reply = self._complete(messages, context, usage)
             code = code_from_reply(reply.text)
         if code is None:
-            raise LLMError(
+            raise NoCodeError(
                 f"The model ({self.config.model}) replied without Python code twice. Rephrase "
                 "the question, or choose a stronger model in Settings.",
                 detail=reply.text[-ERROR_CHARS:],

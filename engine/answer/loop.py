@@ -37,7 +37,7 @@ from engine.answer.opinions import (
 from engine.answer.progress import Progress
 from engine.answer.unmatched import missed_note, missed_rows
 from engine.answer_kinds import Wanted, asks_for_values, wanted_answer
-from engine.errors import LLMError, UnsupportedError
+from engine.errors import LLMError, NoCodeError, UnsupportedError
 from engine.figures import presented
 from engine.types import Attempt, ErrorInfo, RunResult, Turn
 
@@ -75,6 +75,11 @@ def answer_question(question: str, drafters: Iterable[Drafter], run: Run, contex
                 break
         except UnsupportedError as exc:  # only a draft declines
             declined = exc
+        except NoCodeError as exc:  # another prompt may still get a program from the model
+            before = len(tried)
+            if afresh(drafter, context, tried, ask, no_code=True) or len(tried) > before:
+                break  # an answer two programs agree on, or one declined with it shown
+            return _turn(question, tried, costs, error=exc, backend=drafter.backend)
         except LLMError as exc:
             return _turn(question, tried, costs, error=exc, backend=drafter.backend)
     if not tried:

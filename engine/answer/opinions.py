@@ -77,41 +77,46 @@ def second_opinion(drafter: Drafter, context: Context, tried: list[Tried], ask: 
     tried[-1] = replace(first, result=withheld(first.result, message))
 
 
-def afresh(drafter: Drafter, context: Context, tried: list[Tried], ask: Ask) -> bool:
-    """When the drafter's code still fails after its repairs, a program from the same model with
-    the plain prompt (another prompt writes another program, where a repair rewrites the one
-    that failed). Its answer stands only when a second plain program, sampled, computes the
+def afresh(
+    drafter: Drafter, context: Context, tried: list[Tried], ask: Ask, *, no_code: bool = False
+) -> bool:
+    """When the drafter's code still fails after its repairs, or (`no_code`) the model replied
+    twice without code, a program from the same model with the plain prompt (another prompt
+    writes another program, where a repair rewrites the one that failed). Its answer stands only when a second plain program, sampled, computes the
     same, or, when it does not, a third (seed 2) does; otherwise the turn declines with it
     shown, rather than a traceback. Unchecked, such answers were right for 4 of 11 DABench-dev
     questions and wrong for 7 (stop 46); the third program gave 2 more right answers of 10
     questions, and no wrong one (stop 52). True when an answer stands; the first failure stays
     the turn when the plain code fails too."""
     error = tried[-1].result.error if tried else None
-    plain = drafter.plain(context) if error is not None and error.kind in _FAILED else None
+    failed = no_code or (error is not None and error.kind in _FAILED)
+    plain = drafter.plain(context) if failed else None
     if plain is None:
         return False
-    context.notify(Progress("model", "the code still fails: asking afresh with a plain prompt"))
+    why = "the reply had no code" if no_code else "the code still fails"
+    context.notify(Progress("model", f"{why}: asking afresh with a plain prompt"))
+    first = "the first reply had no code" if no_code else "the first program failed"
     trail = _trail(plain, ask)
     if trail is None:
         return False
     *earlier, final = trail
     tried.extend(earlier)
     if answer_key(final.result.answer) is None:  # a chart, to look at: not voted on
-        tried.append(noted(final, "the first program failed; this one is from a plain prompt"))
+        tried.append(noted(final, f"{first}; this one is from a plain prompt"))
         return True
     other = _sampled_answer(plain, context, "checking it with another plain program", ask)
     if other is not None and answer_key(other) == answer_key(final.result.answer):
-        tried.append(noted(final, "the first program failed; two from a plain prompt agree"))
+        tried.append(noted(final, f"{first}; two from a plain prompt agree"))
         return True
     doing = "no agreement yet: asking a third plain program"
     third = _sampled_answer(plain, context, doing, ask, seed=2)
     second, last = (disagreement([a]) if a is not None else "no answer" for a in (other, third))
     if third is not None and answer_key(third) == answer_key(final.result.answer):
-        note = "the first program failed; of three from a plain prompt two agree, one computed"
+        note = f"{first}; of three from a plain prompt two agree, one computed"
         tried.append(noted(final, f"{note} {second}"))
         return True
     message = (
-        "Not sure enough to answer: the first program failed, and of three programs from a plain "
+        f"Not sure enough to answer: {first}, and of three programs from a plain "
         f"prompt, the second computed {second} and the third {last}. Rephrase the question, or "
         "edit the code below."
     )
