@@ -84,10 +84,11 @@ def afresh(
     twice without code, a program from the same model with the plain prompt (another prompt
     writes another program, where a repair rewrites the one that failed). Its answer stands
     only when a second plain program, sampled, computes the same, or, when it does not, a third
-    (seed 2) does; otherwise the turn declines with it shown, rather than a traceback. Unchecked, such answers were right for 4 of 11 DABench-dev
-    questions and wrong for 7 (stop 46); the third program gave 2 more right answers of 10
-    questions, and no wrong one (stop 52). True when an answer stands; the first failure stays
-    the turn when the plain code fails too."""
+    (seed 2) does; otherwise the turn declines with it shown, rather than a traceback.
+    Unchecked, such answers were right for 4 of 11 DABench-dev questions and wrong for 7 (stop
+    46); the third program gave 2 more right answers of 10 questions, and no wrong one (stop
+    52). True when an answer stands; the first failure stays the turn when the plain code fails
+    too."""
     error = tried[-1].result.error if tried else None
     failed = no_code or (error is not None and error.kind in _FAILED)
     plain = drafter.plain(context) if failed else None
