@@ -92,6 +92,7 @@ def filters_from_question(
     date_cols = [c for c in table.columns if c.kind == "date"]
     year_cols = [c for c in table.columns if c.kind == "number" and c.name.lower() == "year"]
     only = ("link", "only") in kw.values()  # "the only team with 16 points": equal to 16
+    counted = counted_amounts(tokens, columns)  # "which rider had 2 points": equal to 2
     for i, t in enumerate(tokens):
         if t.used or t.quoted:
             continue
@@ -136,6 +137,16 @@ def filters_from_question(
             _use(tokens, i, period if timely else None)
         elif only and number is not None and near is not None and near.kind == "number":
             _consume(columns, near, consumed)  # "which county has only 774 households"
+            found.append(_compare(near, "==", t, None, date_cols, year_cols))
+            t.used = True
+        elif (
+            i in counted
+            and before[0] in ("", "link")  # "who scored 16 points"
+            and not timely
+            and all(kw.get(p, ("",))[0] != "not" for p in range(i - 3, i))  # "do not have"
+        ):
+            near = _column_after(columns, i + 1)
+            _consume(columns, near, consumed)
             found.append(_compare(near, "==", t, None, date_cols, year_cols))
             t.used = True
         elif period and timely and (before[0] == "during" or number is None or 1900 <= number):
@@ -275,6 +286,21 @@ def _unit_fits(tokens: list[Token], i: int, column: ColumnProfile | None) -> flo
 def _use(tokens: list[Token], i: int, period: Period | None) -> None:
     for t in tokens[i : i + (period[2] if period else 1)]:
         t.used = True
+
+
+def counted_amounts(tokens: Sequence[Token], columns: Sequence[ColumnMention]) -> frozenset[int]:
+    """Positions of whole numbers said right before the name of a numeric column, with no
+    column named just before them: "which rider had 2 points", "who played 3 games". Such a
+    number is that column's value, not a cell of a text column that holds "2" (a rank)."""
+    return frozenset(
+        i
+        for i, t in enumerate(tokens)
+        if not t.used
+        and (n := number_of(t)) is not None
+        and n.is_integer()
+        and any(m.start == i + 1 and m.column.kind == "number" for m in columns)
+        and not any(m.end == i for m in columns)  # "game 3 points": game 3
+    )
 
 
 def _column_before(

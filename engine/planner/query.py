@@ -14,7 +14,7 @@ from typing import Final
 from engine.errors import UnsupportedError
 from engine.planner.dates_said import number_of
 from engine.planner.demonyms import demonyms_said
-from engine.planner.filters import Filter, filters_from_question
+from engine.planner.filters import Filter, counted_amounts, filters_from_question
 from engine.planner.matching import (
     ColumnMention,
     Token,
@@ -210,7 +210,10 @@ def read_question(
     idioms = _keywords(tokens, min_words=3)
     mentions = find_columns_exact(tokens, [table])
     keywords = sorted(idioms + _keywords(tokens))
-    compared = frozenset(pos + 1 for pos, feature, _ in keywords if feature == "cmp")
+    counted = counted_amounts(tokens, mentions)  # "which rider had 2 points": Points == 2
+    compared = counted | frozenset(  # "more than 10 points", "only 2 points": 10 and 2 too
+        pos + 1 for pos, feature, said in keywords if feature == "cmp" or said == "only"
+    )
     values = find_values(tokens, [table], index, compared=compared, won=won)
     values = sorted(long_values + values, key=lambda v: v.start)
     mentions += find_columns_loose(tokens, [table], won=won)
@@ -222,7 +225,7 @@ def read_question(
     mentions.sort(key=lambda m: m.start)
     keywords = sorted(keywords + row_nouns(tokens, keywords))
     keywords = neighbours(amounts(keywords, mentions, tokens), tokens, values)
-    keywords, winner_named = won_by(linked_amounts(keywords, tokens), tokens, values)
+    keywords, winner_named = won_by(linked_amounts(keywords, tokens, counted), tokens, values)
     units(keywords, mentions, tokens)
     keywords = ranked_durations(keywords, mentions, tokens)
     confidence = min([0.95] + [m.score + 0.05 for m in mentions])

@@ -299,11 +299,13 @@ _WITH_A: Final = frozenset({"with", "a", "an", "the", "of"})  # "finished with a
 
 
 def linked_amounts(
-    keywords: list[tuple[int, str, str]], tokens: list[Token]
+    keywords: list[tuple[int, str, str]], tokens: list[Token], counted: frozenset[int] = frozenset()
 ) -> list[tuple[int, str, str]]:
-    """'how many nations won more than 2 gold medals': a verb right before a comparison with
-    a number only links the rows to the amount compared; the comparison reads it, so the
-    verb is no keyword of its own (it would select rows elsewhere: "how many drivers won")."""
+    """'how many nations won more than 2 gold medals', 'which rider earned only 2 points': a verb
+    right before a comparison with a number (or "only" and one, or a number of a column it
+    names: `counted`, "who scored 16 points") only links the rows to the amount; the comparison
+    reads it, so the verb is no keyword of its own (it would select rows elsewhere: "how many
+    drivers won")."""
     at = {pos: feature for pos, feature, _ in keywords}
 
     def _of(p: int) -> bool:  # "a time of at least": "of" is no keyword of its own here
@@ -311,13 +313,15 @@ def linked_amounts(
 
     out = []
     for pos, feature, value in keywords:
+        if feature == "link" and pos + 1 in counted:  # "who scored 16 points": Points == 16
+            continue
         if feature in ("gain", "link") and value != "only":  # "only" says one row (values.py)
             end = next((p for p in range(pos + 1, pos + 7) if p in at and not _of(p)), None)
             between = tokens[pos + 1 : end] if end is not None else []
             nxt = end + 1 if end is not None else len(tokens)
             if (
                 end is not None
-                and at[end] == "cmp"
+                and (at[end] == "cmp" or tokens[end].text == "only")  # "earned only 2 points"
                 and all(t.used or t.text in _WITH_A for t in between)
                 and nxt < len(tokens)
                 and number_of(tokens[nxt]) is not None
