@@ -66,6 +66,12 @@ RAISES = {
     "corr of a table with text": (lambda: _table().corr(), m.TEXT_AS_NUMBER),
     "text plus a number": (lambda: _table()["region"][0] + 1, m.TEXT_AS_NUMBER),
     "text to float": (lambda: _table()["region"].astype(float), m.TEXT_AS_NUMBER),
+    "percentages to float": (  # DABench-dev q142: per_point_diff holds '15.17%'
+        lambda: pd.Series(["15.17%", "3.2%"]).astype(float),
+        m.NUMBERS_AS_WRITTEN,
+    ),
+    "thousands to_numeric": (lambda: pd.to_numeric(pd.Series(["1,234"])), m.NUMBERS_AS_WRITTEN),
+    "money to float": (lambda: float("$1,234.50"), m.NUMBERS_AS_WRITTEN),
     "text formatted :.2f": (lambda: f"{_table()['region'][0]:.2f}", m.TEXT_FORMATTED),
     "column formatted :.2f": (lambda: f"{_table()['qty']:.2f}", m.MANY_FORMATTED),
     "column as a condition": (_ambiguous, m.MANY_AS_ONE),

@@ -10,7 +10,7 @@ Each entry is a class of mistake seen in the model's code on the shared benchmar
 question's: a single number used as a column, text in arithmetic, a value formatted as the
 wrong type, a column used as one True/False, scikit-learn fitted on missing values or on a
 numeric target with a classifier, times of day (a duration's 00:01:23) in arithmetic, a table
-used as one column of text.
+used as one column of text, numbers written with "%", "$" or thousands separators.
 """
 
 from __future__ import annotations
@@ -19,6 +19,13 @@ import re
 from typing import Final
 
 _NUMBER: Final = r"(?:numpy\.)?(?:float|int|bool_?)(?:\d\d)?"
+# the cell a conversion could not read, when it is a number with a percent sign, a currency sign
+# or thousands separators: "could not convert string to float: '15.17%'", pd.to_numeric's
+# "Unable to parse string "1,234" at position 0"
+_WRITTEN_NUMBER: Final = (
+    r"(?:could not convert string to float: |Unable to parse string )['\"]\s*[-+]?"
+    r"(?:[$€£]\s*[\d.,]*\d|\d[\d.]*\s*%|\d{1,3}(?:,\d{3})+(?:\.\d+)?)\s*['\"]"
+)
 
 ONE_NUMBER: Final = (
     "a single number was used as if it were a column, a list or a pair: an earlier step "
@@ -35,6 +42,12 @@ TEXT_AS_NUMBER: Final = (
     "columns. Take the statistic of the numeric columns only (df.select_dtypes('number'), or "
     "numeric_only=True in .mean(), .median(), .corr()), or convert numbers written as text "
     "with pd.to_numeric(column, errors='coerce') first."
+)
+NUMBERS_AS_WRITTEN: Final = (
+    "numbers were written as text with a sign or separators ('15.17%', '1,234', '$5'): take "
+    "those characters out first, then convert (pd.to_numeric(df[column].astype(str).str.replace("
+    "r'[%,$€£\\s]', '', regex=True), errors='coerce')); errors='coerce' alone makes every such "
+    "value missing."
 )
 TEXT_FORMATTED: Final = (
     "a text value was formatted as a number (as in :.2f): it is not the number meant, or it "
@@ -76,6 +89,7 @@ _MEANINGS: Final = (
     (r"invalid index to scalar variable", ONE_NUMBER),
     (r"datetime\.time\b", TIME_AS_NUMBER),  # a time of day, not a datetime.timedelta
     (r"Cannot perform reduction '\w+' with string dtype", TEXT_AS_NUMBER),
+    (_WRITTEN_NUMBER, NUMBERS_AS_WRITTEN),  # before text in general: the cause is in the cell
     (r"could not convert string to float", TEXT_AS_NUMBER),
     (r"can only concatenate str \(not \"(int|float)\"\) to str", TEXT_AS_NUMBER),
     (r"unsupported operand type\(s\) for .*'str'", TEXT_AS_NUMBER),
