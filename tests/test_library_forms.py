@@ -49,6 +49,16 @@ from tests.test_answer_failures import ask_model
             "import scipy.stats\n"
             "r, p = scipy.stats.pearsonr(*pd.concat([df.a, df.b], axis=1).dropna().to_numpy().T)\n",
         ),
+        (  # DABench-dev q452's form: a keyword .corr() does not take, for the p-value
+            "import scipy.stats\np_value = df.a.corr(df.b, method='pearson', tail='both')\n",
+            "import scipy.stats\np_value = scipy.stats.pearsonr("
+            "*pd.concat([df.a, df.b], axis=1).dropna().to_numpy().T).pvalue\n",
+        ),
+        (  # without one, the coefficient would be reported as the p-value
+            "corr_pval = df.a.corr(df.b, method='kendall')\n",
+            "import scipy.stats\ncorr_pval = scipy.stats.kendalltau("
+            "*pd.concat([df.a, df.b], axis=1).dropna().to_numpy().T).pvalue\n",
+        ),
         (
             "from plotly.express import px\nfig = px.bar(df, x='a')\n",
             "import plotly.express as px\nfig = px.bar(df, x='a')\n",
@@ -76,6 +86,8 @@ def test_a_form_the_libraries_do_not_take_is_rewritten(code: str, meant: str) ->
         # the coefficient alone, a matrix, an unknown method
         "r = df.a.corr(df.b)\nm = df.corr(method='kendall')\n",
         "r, p = df.a.corr(df.b, method=my_method)\n",
+        # names that do not say p-value: `p` may well be Pearson's coefficient
+        "p = df.a.corr(df.b)\nr_value = df.a.corr(df.b, tail='both')\npearson = df.a.corr(df.b)\n",
         "from plotly import express as px\n",
         "from mylib import px\nfrom plotly.express import px as chart\n",
         "result = (\n",

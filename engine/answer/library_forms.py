@@ -5,9 +5,11 @@ A small model writes the APIs it was trained on, and three forms recur on the sh
   removed `squared`; the repair then drops the argument and reports the mean squared error as
   the RMSE (DABench-dev q30 and q70 at stop 52: 131440262.76 for 11464.74, 13.15 for 3.63).
   The same error is `root_mean_squared_error(y, p)`; `squared=True` is the default.
-- `series.corr(other).pvalue` and `r, p = series.corr(other)`: pandas' `.corr()` returns the
-  coefficient alone, the code wants scipy's test, which also gives the p-value (the error
-  appears 25 times in the records). The test is run on the rows where both are present, as
+- `series.corr(other).pvalue`, `r, p = series.corr(other)` and `p_value = series.corr(other,
+  tail='both')`: pandas' `.corr()` returns the coefficient alone, the code wants scipy's test,
+  which also gives the p-value (the error appears 25 times in the records; the third form,
+  DABench-dev q452 at stop 55, fails on the keyword, or without one reports the coefficient
+  as the p-value). The test is run on the rows where both are present, as
   pandas pairs them, so the coefficient is the one `.corr()` gives.
 - `from plotly.express import px` for `import plotly.express as px`, and `go` from
   `plotly.graph_objects` or `plotly.express` (15 import errors in the records).
@@ -18,6 +20,7 @@ instead of going to a repair that may change what it computes.
 from __future__ import annotations
 
 import ast
+import re
 from typing import Final
 
 from engine.code_names import MODULES
@@ -30,6 +33,8 @@ _ROOTS: Final = {
 _METRICS: Final = ("sklearn.metrics", "sklearn.metrics._regression")
 _TESTS: Final = {"pearson": "pearsonr", "spearman": "spearmanr", "kendall": "kendalltau"}
 _SCIPY_IMPORT: Final = "import scipy.stats\n"
+# a name that says it holds a p-value: p_value, pvalue, p_val, corr_pval (not p, r or pearson)
+_P_VALUE: Final = re.compile(r"(?:^|_)p_?val(?:ue)?s?(?:_|$)", re.IGNORECASE)
 
 
 def with_library_forms(code: str) -> str:
@@ -121,9 +126,11 @@ def _without(call: ast.Call, keyword: ast.keyword) -> Edit:
 
 
 def _correlation_tests(tree: ast.Module, code: str) -> list[Edit]:
-    """`a.corr(b).pvalue` and `r, p = a.corr(b)` as scipy's test of the rows both have."""
+    """`a.corr(b).pvalue`, `r, p = a.corr(b)` and `p_value = a.corr(b, tail='both')` as
+    scipy's test of the rows both have."""
     edits: list[Edit] = []
     for node in ast.walk(tree):
+        named = False
         if isinstance(node, ast.Attribute) and node.attr == "pvalue":
             call = node.value
         elif (
@@ -133,16 +140,25 @@ def _correlation_tests(tree: ast.Module, code: str) -> list[Edit]:
             and len(node.targets[0].elts) == 2
         ):
             call = node.value
+        elif (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and _P_VALUE.search(node.targets[0].id)
+        ):
+            call, named = node.value, True
         else:
             continue
-        test = _as_test(call, code) if isinstance(call, ast.Call) else None
+        test = _as_test(call, code, named) if isinstance(call, ast.Call) else None
         if test is not None:
-            edits.append((*span(call), test))
+            edits.append((*span(call), f"{test}.pvalue" if named else test))
     return edits
 
 
-def _as_test(call: ast.Call, code: str) -> str | None:
-    """`scipy.stats.pearsonr(...)` for `a.corr(b[, method=…])`, or None for any other call."""
+def _as_test(call: ast.Call, code: str, named: bool = False) -> str | None:
+    """`scipy.stats.pearsonr(...)` for `a.corr(b[, method=…])`, or None for any other call.
+    `named`: the result is bound to a p-value's name, so a keyword `.corr()` does not take
+    (`tail='both'`) is the author's reach for the test, and dropped."""
     func = call.func
     if not (isinstance(func, ast.Attribute) and func.attr == "corr" and len(call.args) == 1):
         return None
@@ -152,7 +168,7 @@ def _as_test(call: ast.Call, code: str) -> str | None:
     for keyword in call.keywords:
         if keyword.arg == "method" and isinstance(keyword.value, ast.Constant):
             method = keyword.value.value
-        elif keyword.arg != "min_periods":
+        elif keyword.arg != "min_periods" and not (named and keyword.arg is not None):
             return None
     first = ast.get_source_segment(code, func.value)
     other = ast.get_source_segment(code, call.args[0])
