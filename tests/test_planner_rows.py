@@ -1467,7 +1467,7 @@ def test_a_game_named_by_a_value_in_two_rows_declines(settings, tmp_path: Path) 
         t.answer("how many people attended the texas game?")
 
 
-RACE = """Pos,Rider,Grid,Points
+RIDERS = """Pos,Rider,Grid,Points
 1,Ann Lee,4,25
 2,Bo Chan,1,20
 3,Cy Dee,2,16
@@ -1480,7 +1480,7 @@ def test_a_number_said_before_a_numeric_column_is_that_columns_value(settings, t
     """ "which rider had 2 points": 2 is a value of Points, not the Pos cell "2" (a text column
     here, for its "Ret"), with or without "only" and a verb before it (wtq-train nt-8648,
     nt-2859, nt-5693 were declined on the Pos cell)."""
-    with Table(settings, tmp_path, RACE, name="race") as t:
+    with Table(settings, tmp_path, RIDERS, name="riders") as t:
         for question, rider in [
             ("which rider had 2 points?", "Ed Fox"),
             ("which rider earned only 2 points?", "Ed Fox"),
@@ -1493,6 +1493,6 @@ def test_a_number_said_before_a_numeric_column_is_that_columns_value(settings, t
 def test_a_number_before_a_column_after_not_is_not_read_as_equal(settings, tmp_path) -> None:
     """ "how many riders do not have 2 points": the negation is not read here, so the planner
     declines rather than count the riders with 2 points (wtq-train nt-6740 answered 0)."""
-    with Table(settings, tmp_path, RACE, name="race") as t:
+    with Table(settings, tmp_path, RIDERS, name="riders") as t:
         with pytest.raises(UnsupportedError):
             t.plan("how many riders do not have 2 points?")
