@@ -3,8 +3,8 @@ text. The planner reads it as numbers, and the code converts it exactly or decli
 
 A text column is read as numbers when 80% of its profiled values start with a digit. The code
 that computes with it drops thousands separators, takes a lone dash, "?" or "n/a" for no value,
-drops a unit that every filled cell ends with ("3755 km2", "45.2%"; "1 stroke" beside "3 strokes"
-is one unit) and what follows the number in brackets or after a slash (the value in another unit:
+drops a unit that every filled cell ends with ("3755 km2"; "1 stroke" beside "3 strokes" is one
+unit) and what follows the number in brackets or after a slash (the value in another unit:
 "157 (48)" under "Height ft (m)", "629 / 192" under "Height ft / m"), and converts only when
 every other cell is then a plain number; a footnote, mixed units or a range ("12[3]", "12 km"
 beside "3 mi", "2004–05") makes it decline with `cannot_answer`.
@@ -26,7 +26,7 @@ NUMBERISH: Final = re.compile(r"\s*[-+~≈\u2212]?\s*[$€£]?\d")
 NUMBERISH_SHARE: Final = 0.8
 PLAIN_NUMBER: Final = r"[-+]?\d+(?:\.\d+)?"
 NO_VALUE: Final = ("", "-", "–", "—", "?", "n/a", "(n/a)")  # a dash or a mark of no value
-UNIT: Final = r"(?:[A-Za-z]+\d?|%)"  # a word of letters, maybe squared: "km2", "m", "kg"; "%"
+UNIT: Final = r"[A-Za-z]+\d?"  # one word of letters, maybe squared or cubed: "km2", "m", "kg"
 SPACE_GROUP: Final = r"(?<=\d)[ \u00a0\u2009\u202f](?=\d{3}(?!\d))"  # "20 097 392": thousands
 PLURAL: Final = r"(?<=[a-z]{3})s$"  # "1 championship", "35 championships": one unit
 # "157 (48)" under "Height ft (m)", "629 / 192" under "Height ft / m", "1.74 m (5 ft 8 in)": the
