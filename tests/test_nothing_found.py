@@ -59,6 +59,7 @@ def test_a_zero_count_that_stays_zero_is_declined_with_what_was_computed() -> No
     assert len(server.requests) == 3 and runner.codes == [wrong, wrong]
     assert not turn.ok and turn.result.error.kind == "unsupported"
     assert turn.result.error.message.startswith("The result is 0")
+    assert turn.result.error.detail == ""  # nothing raised: no detail, but still text
     assert turn.result.answer.value == 0  # what was computed, to show
 
 

@@ -386,7 +386,7 @@ def _found_nothing(result: RunResult, note: str) -> RunResult:
     its empty answer: finding nothing may be the answer there."""
     message = f"{note} Rephrase the question with values the table holds, or edit the code below."
     raw = result.error  # an exception's words and traceback, one click away
-    detail = "\n\n".join(filter(None, (raw.message, raw.detail))) if raw else None
+    detail = "\n\n".join(filter(None, (raw.message, raw.detail))) if raw else ""
     error = ErrorInfo(UnsupportedError.kind, message, detail=detail)
     return replace(result, ok=False, error=error)
 
