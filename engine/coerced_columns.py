@@ -1,43 +1,62 @@
 """Columns code makes numbers with `pd.to_numeric(..., errors='coerce')` that do not hold
-plain numbers: times, dates, texts like '298[110-510]'. Coercing turns most values into NaN and
-the statistic is taken over the few left, a silent wrong answer; the column check sends such
-code back with the values and the way to get the number (split from columns.py, which reads
-the column names code uses)."""
+plain numbers (times, dates, texts like '298[110-510]'), or dates with `pd.to_datetime(...,
+errors='coerce')` that do not hold dates (places, names). Coercing turns most values into NaN or
+NaT and the statistic is taken over the few left, a silent wrong answer; the column check sends
+such code back with the values and the way to get the number or the date (split from
+columns.py, which reads the column names code uses)."""
 
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from engine.code_names import DECLINE
 from engine.columns import checked_tables, string_literals, table_root
 from engine.extraction import called_name
 from engine.types import ColumnProfile, TableProfile
 
 MIN_VALUES_JUDGED: Final = 2  # profiled values needed to say a text column is not numbers
+# A cell with no digit is a date only when it names a month or a day ('March', 'Monday').
+_DATE_WORD: Final = re.compile(
+    r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun)", re.I
+)
 
 
 @dataclass(frozen=True)
 class Coerced:
-    """A column `pd.to_numeric(..., errors='coerce')` would mostly turn into NaN."""
+    """A column `pd.to_numeric(..., errors='coerce')` (or `pd.to_datetime`) would mostly turn
+    into NaN (NaT)."""
 
     column: ColumnProfile
-    siblings: tuple[str, ...]  # numeric columns named after it ('No. of deaths_median')
+    siblings: tuple[str, ...]  # what holds it: numbers named after it, or the date columns
+    into: str = "to_numeric"  # or "to_datetime": the call that coerces
 
     @property
     def for_user(self) -> str:
         shown = ", ".join(repr(str(v)) for v in _shown_values(self.column))
+        made, held = (
+            ("dates", "dates") if self.into == "to_datetime" else ("numbers", "plain numbers")
+        )
         return (
-            f"The code makes the column {self.column.name!r} numbers with pd.to_numeric(..., "
+            f"The code makes the column {self.column.name!r} {made} with pd.{self.into}(..., "
             f"errors='coerce'), which turns most of its values into missing ones: it holds "
-            f"values such as {shown}, not plain numbers."
+            f"values such as {shown}, not {held}."
         )
 
     @property
     def for_model(self) -> str:
         name = self.column.name
-        if self.column.kind == "date":
+        if self.into == "to_datetime":
+            named = ", ".join(map(repr, self.siblings))
+            where = f" ({named})" if named else ""
+            fix = (
+                f"Take the dates from a column that holds them{where}; if no column holds the "
+                f"dates the question needs, call {DECLINE}(...) instead."
+            )
+        elif self.column.kind == "date":
             fix = (
                 f"For a duration in seconds use pd.to_timedelta(df[{name!r}].astype(str))"
                 ".dt.total_seconds(); for dates, pd.to_datetime(...)."
@@ -55,10 +74,12 @@ class Coerced:
 
 def coerced_columns(code: str, profiles: Sequence[TableProfile]) -> list[Coerced]:
     """Columns the code turns into numbers with `pd.to_numeric(table[col], errors='coerce')`
-    that do not hold plain numbers: times, dates, or texts like '298[110-510]'. Coercing makes
-    most values NaN and the statistic is taken over the few left, a silent wrong answer
-    (DABench-dev 56, 588). A column the code assigned before the call is left out: the profile
-    no longer describes it."""
+    that do not hold plain numbers (times, dates, texts like '298[110-510]'), or into dates with
+    `pd.to_datetime(..., errors='coerce')` that do not hold dates ('Location' in wtq-train
+    nt-4194: every ship's launch place became NaT, and a count of 0 was the answer). Coercing
+    makes most values missing and the statistic is taken over the few left, a silent wrong
+    answer (DABench-dev 56, 588). A column the code assigned before the call is left out: the
+    profile no longer describes it."""
     try:
         tree = ast.parse(code)
     except SyntaxError:
@@ -71,7 +92,8 @@ def coerced_columns(code: str, profiles: Sequence[TableProfile]) -> list[Coerced
                 stored[name] = min(stored.get(name, node.lineno), node.lineno)
     found: dict[str, Coerced] = {}
     for node in ast.walk(tree):
-        if not (_is_to_numeric(node) and node.args and isinstance(node.args[0], ast.Subscript)):
+        into = _coercion(node)
+        if into is None or not (node.args and isinstance(node.args[0], ast.Subscript)):
             continue
         argument = node.args[0]
         root, preserving = table_root(argument.value)
@@ -82,7 +104,10 @@ def coerced_columns(code: str, profiles: Sequence[TableProfile]) -> list[Coerced
             column = profile.column(name)
             if column is None or stored.get(name, node.lineno) < node.lineno:
                 continue
-            if _mostly_not_numbers(column):
+            if into == "to_datetime" and _mostly_not_dates(column):
+                dates = tuple(c.name for c in profile.columns if c.kind == "date")
+                found.setdefault(name, Coerced(column, dates, into))
+            elif into == "to_numeric" and _mostly_not_numbers(column):
                 siblings = tuple(
                     c.name
                     for c in profile.columns
@@ -92,16 +117,17 @@ def coerced_columns(code: str, profiles: Sequence[TableProfile]) -> list[Coerced
     return list(found.values())
 
 
-def _is_to_numeric(node: ast.AST) -> bool:
-    """`pd.to_numeric(..., errors='coerce')` (or a bare `to_numeric` imported from pandas)."""
-    return (
-        isinstance(node, ast.Call)
-        and called_name(node.func) == "to_numeric"
-        and any(
-            k.arg == "errors" and isinstance(k.value, ast.Constant) and k.value.value == "coerce"
-            for k in node.keywords
-        )
+def _coercion(node: ast.AST) -> str | None:
+    """'to_numeric' or 'to_datetime' for `pd.to_numeric(..., errors='coerce')` or
+    `pd.to_datetime(..., errors='coerce')` (or the bare names imported from pandas)."""
+    if not isinstance(node, ast.Call):
+        return None
+    name = called_name(node.func)
+    coerces = any(
+        k.arg == "errors" and isinstance(k.value, ast.Constant) and k.value.value == "coerce"
+        for k in node.keywords
     )
+    return name if coerces and name in ("to_numeric", "to_datetime") else None
 
 
 def _mostly_not_numbers(column: ColumnProfile) -> bool:
@@ -112,6 +138,18 @@ def _mostly_not_numbers(column: ColumnProfile) -> bool:
         return False
     values = column.texts
     failing = sum(1 for v in values if not _parses(v))
+    return len(values) >= MIN_VALUES_JUDGED and failing * 2 > len(values)
+
+
+def _mostly_not_dates(column: ColumnProfile) -> bool:
+    """A text column whose profiled values mostly hold no digit and name no month or day:
+    places, names, kinds. (Numbers are left alone: a year read as a date is another fault.)"""
+    if column.kind != "text":
+        return False
+    values = column.texts
+    failing = sum(
+        1 for v in values if not any(ch.isdigit() for ch in v) and not _DATE_WORD.search(v)
+    )
     return len(values) >= MIN_VALUES_JUDGED and failing * 2 > len(values)
 
 
