@@ -52,9 +52,9 @@ def load_ships(session, tmp_path) -> None:
     path = tmp_path / "ships.csv"
     path.write_text(
         "Launched,Ship,Location\n"
-        "1878-03-06,City of Rio de Janeiro,\"Chester, Pennsylvania\"\n"
+        '1878-03-06,City of Rio de Janeiro,"Chester, Pennsylvania"\n'
         "1878-05-13,Bayern,Wilhelmshaven\n"
-        "1879-06-13,Pegasus,\"Devonport, Devon\"\n"
+        '1879-06-13,Pegasus,"Devonport, Devon"\n'
     )
     session.load(path)
 
