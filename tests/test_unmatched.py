@@ -162,3 +162,41 @@ def test_a_count_that_leaves_rows_out_goes_back_once_and_the_repair_stands(sched
     assert turn.ok and turn.result.answer.value == 2 and len(turn.attempts) == 1
     turn, server = _count_dallas(schedule, [exact] * 3)  # the model keeps the exact value
     assert turn.ok and turn.result.answer.value == 1 and len(server.requests) == 3
+
+
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [
+        ("n = len(df[df.position == 'Middle Blocker'])", "holds 'Middle blocker'"),
+        ("n = (df['opponent'] == 'Dallas Cowboys').sum()", None),  # among other words: may differ
+        ("n = (df['position'] == 'Setter').sum()", None),  # written one way only
+        ("n = (df['position'] == 'middle blocker').sum()", None),  # no cell as written: a zero's
+    ],
+)
+def test_a_count_of_one_writing_of_a_value_written_two_ways_is_short(schedule, code, words):
+    from engine.answer.unmatched import rewritten_rows
+
+    notes = rewritten_rows(code, schedule[1])
+    assert (words is None and notes == []) or any(words in n for n in notes), notes
+
+
+def _count_blockers(schedule, codes: list[str]):
+    turn, _, server = _ask("how many players are middle blockers?", schedule, SCHEDULE, codes)
+    return turn, server
+
+
+def test_a_count_of_one_writing_goes_back_to_match_both_and_is_declined_if_kept(schedule):
+    """wtq-train nt-8659: 'Middle Blocker' counted 1 of 3, 'Middle blocker' left out. The
+    repair is told the cells are one value (no offer to keep the exact one); kept, the count is
+    withheld, shown one click away."""
+    exact = "result = int((df['position'] == 'Middle Blocker').sum())"
+    both = "result = int((df['position'].str.casefold() == 'middle blocker').sum())"
+    turn, server = _count_blockers(schedule, [exact, both])
+    sent = server.requests[1].messages[-1]["content"]
+    assert "same value written otherwise: position == 'Middle Blocker' leaves out" in sent
+    assert "give the same code again" not in sent
+    assert turn.ok and turn.result.answer.value == 2 and len(turn.attempts) == 1
+    turn, server = _count_blockers(schedule, [exact] * 3)  # the model keeps the exact value
+    assert not turn.ok and turn.result.error.kind == "unsupported"
+    assert turn.result.error.message.startswith("The count leaves out rows that hold the same")
+    assert turn.result.answer.value == 1  # what was computed, to show

@@ -35,7 +35,7 @@ from engine.answer.opinions import (
     withheld,
 )
 from engine.answer.progress import Progress
-from engine.answer.unmatched import missed_note, missed_rows
+from engine.answer.unmatched import missed_note, missed_rows, rewritten_note, rewritten_rows
 from engine.answer_kinds import Wanted, asks_for_values, wanted_answer
 from engine.errors import LLMError, NoCodeError, UnsupportedError
 from engine.figures import presented
@@ -206,8 +206,10 @@ def _answered(
                     result = replace(result, answer=replace(result.answer, text=note))
                 doubt = note[0].lower() + note[1:] + EMPTY_HINT
             elif kind_repairs_left > 0 and repairs_left > 0 and _counts(question, result):
+                rewritten = rewritten_rows(draft.code, context.values)  # declined if kept
                 missed = missed_rows(draft.code, context.values)  # its repair stands
-                doubt = missed_note(missed) if missed else None
+                doubt = rewritten_note(rewritten) if rewritten else None
+                doubt = doubt or (missed_note(missed) if missed else None)
             elif result.ok and missing_in(result.answer):
                 doubt = MISSING_DOUBT
             if doubt is not None and kind_repairs_left > 0 and repairs_left > 0:
@@ -225,6 +227,13 @@ def _answered(
                 result = _found_nothing(result, note)
             elif result.ok and any(p.declines for p in problems):
                 result = _answers_nothing(result, [p for p in problems if p.declines])
+            elif (
+                result.ok
+                and drafter.repairs  # the planner asks which of two spellings is meant
+                and _counts(question, result)
+                and (short := rewritten_rows(draft.code, context.values))
+            ):
+                result = withheld(result, rewritten_note(short, fix=False))
             elif _unsure(draft, result, floor):
                 result = _not_sure(result, draft.sure or 0.0, context.settings.llm_min_confidence)
             said = tuple(p.for_user for p in problems)

@@ -76,6 +76,21 @@ def missed_rows(code: str, values: Mapping[str, ValueIndex]) -> list[str]:
     return notes
 
 
+def rewritten_rows(code: str, values: Mapping[str, ValueIndex]) -> list[str]:
+    """Where `code` counts rows equal to a value while other cells of that column hold the
+    same words written otherwise ('Middle Blocker' beside 'Middle blocker'): one value, written
+    two ways, so the count is short whatever was meant (wtq-train nt-8659 counted 1 of 3 middle
+    blockers, and the repair, offered to keep the exact value, kept it)."""
+    notes: list[str] = []
+    for column, literal in dict.fromkeys((c, v) for c, vs in compared_values(code) for v in vs):
+        words = value_words(literal)
+        found = [v for v in _holders(literal, values) if v.column == column]
+        same = [v for v in found if v.value != literal and value_words(v.value) == words]
+        if same and len(same) < len(found):  # the value as written is there, and otherwise
+            notes.append(_note(f"{column} == {literal!r} leaves out rows where", same, ""))
+    return notes
+
+
 def _holders(literal: str, values: Mapping[str, ValueIndex]) -> list[IndexedValue]:
     """The cells that hold `literal`'s words, alone (any case or accents) or among others."""
     words = value_words(literal)
@@ -131,6 +146,20 @@ def missed_note(notes: list[str]) -> str:
         + "; ".join(notes)
         + ". If only the exact value is meant, give the same code again; otherwise match "
         "those cells too."
+    )
+
+
+def rewritten_note(notes: list[str], *, fix: bool = True) -> str:
+    """The message for a count that `rewritten_rows` finds short: for the repair, match those
+    cells too (no way out: the count is short whatever was meant); for you, why it is withheld."""
+    said = "The count leaves out rows that hold the same value written otherwise: " + "; ".join(
+        notes
+    )
+    if not fix:
+        return f"{said}. So it is not given as the answer. Edit the code below, or rephrase."
+    return (
+        f"{said}. Those cells are the same value: match them too (compare without case, e.g. "
+        "df[column].str.casefold() == value.casefold())."
     )
 
 
