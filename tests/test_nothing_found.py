@@ -13,7 +13,7 @@ from engine.answer.llm_drafter import LLMDrafter
 from engine.answer.nothing_found import filter_values, nothing_found, took_from_nothing
 from engine.answer.unmatched import is_zero
 from engine.answer_kinds import asks_for_values
-from engine.types import Answer, ErrorInfo, RunResult, TableData
+from engine.types import Answer, ColumnProfile, ErrorInfo, RunResult, TableData, TableProfile
 from tests.fake_openai import FakeOpenAI, Reply
 from tests.test_answer_loop import PROFILE, SETTINGS, Runner, config_for, fenced
 from tests.test_expectations import EmptyRunner
@@ -247,3 +247,43 @@ def test_a_none_written_as_text_goes_back_once_then_is_declined() -> None:
     assert len(server.requests) == 3
     assert "result is empty" in server.requests[1].messages[-1]["content"].lower()
     assert not turn.ok and turn.result.error.message.startswith("The result is empty")
+
+
+MATCHES = TableProfile(
+    "matches",
+    "matches.csv",
+    3,
+    (
+        ColumnProfile("Date", "VARCHAR", 0, 3, top_values=(("27-Jan-68", 1), ("30-Jan-68", 1))),
+        ColumnProfile("Venue", "VARCHAR", 0, 2, top_values=(("A", 2), ("H", 1))),
+        ColumnProfile("Attendance", "BIGINT", 0, 3, min=21066, max=54075),
+    ),
+)
+
+
+@pytest.mark.parametrize(
+    ("code", "answer", "held"),
+    [  # wtq-train nt-1983: a date written '30-Jan-68' compared as '1968-01-30'
+        ("result = df[df['Date'] == '1968-01-30']['Attendance'].sum()", 0, True),
+        ("result = df[df['Date'].isin(['1968-01-30'])]", None, True),  # an empty table
+        (
+            "result = df[(df['Date'] == '30-Jan-68') & (df['Venue'] == 'X')]['Attendance'].sum()",
+            0,
+            False,
+        ),
+    ],
+)
+def test_a_run_that_found_nothing_says_what_a_compared_column_holds(code, answer, held) -> None:
+    """Each text column compared with a value none of its profiled cells equals is shown as
+    written, so the repair sees the writing; a column whose value is there is not."""
+    if answer is None:
+        empty = Answer("table", "0 rows × 1 column", table=TableData(("Date",), (), 0))
+        result = RunResult(ok=True, answer=empty)
+    else:
+        result = RunResult(ok=True, answer=Answer("value", str(answer), value=answer))
+    question = "what is the number of people in attendance on january 30, 1968?"
+    note = nothing_found(question, code, result, [MATCHES], {}, filters_checked=False) or ""
+    dates = "Date holds values such as '27-Jan-68', '30-Jan-68'"
+    assert (dates in note) is held, note
+    if not held:
+        assert "Venue holds values such as 'A', 'H'" in note, note

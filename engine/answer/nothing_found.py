@@ -27,6 +27,7 @@ from typing import Final
 from engine.answer.emptiness import empty_result_note, is_empty
 from engine.answer.unmatched import is_zero, unmatched_values, zero_note
 from engine.answer_kinds import asks_for_a_number
+from engine.figures import compared_values
 from engine.types import ErrorInfo, RunResult, TableProfile
 from engine.value_index import ValueIndex
 
@@ -77,17 +78,37 @@ def nothing_found(
     unmatched = unmatched_values(code, values, names)
     if empty:
         note = empty_result_note(code, profiles)
-        return f"{note[:-1]}; {'; '.join(unmatched)}." if unmatched else note
+        held = held_values(code, profiles, said=note)
+        return f"{note[:-1]}; {'; '.join(unmatched + held)}." if unmatched or held else note
     if unmatched:
         return zero_note(unmatched)
     compared = filter_values(code, names)
     if filters_checked or not compared or not asks_for_a_number(question):
         return None
     shown = ", ".join(repr(v) for v in compared[:SHOWN])
+    held = "".join(f"; {h}" for h in held_values(code, profiles))
     return (
         f"The result is 0: a count or total of 0 usually means that no row matched the code's "
-        f"conditions (it compares with {shown}). Check the filter values against the data."
+        f"conditions (it compares with {shown}{held}). Check the filter values against the data."
     )
+
+
+def held_values(code: str, profiles: Sequence[TableProfile], said: str = "") -> list[str]:
+    """What each text column the code compares with a value no profiled cell equals holds
+    instead, a few values as written ("Date holds values such as '08-Apr-68', …"): the writing a
+    repair needs (wtq-train nt-1983 compared dates written '30-Jan-68' with '1968-01-30', twice).
+    A column `said` already shows is left out."""
+    columns = {c.name: c for p in profiles for c in p.columns}
+    notes: list[str] = []
+    for name, literals in dict.fromkeys(compared_values(code)):
+        column = columns.get(name)
+        if column is None or column.kind != "text" or f"{name} = " in said:
+            continue
+        texts = list(dict.fromkeys(column.texts))
+        if texts and not set(literals) & set(texts):
+            shown = ", ".join(repr(v) for v in texts[:SHOWN])
+            notes.append(f"{name} holds values such as {shown}")
+    return notes
 
 
 def filter_values(code: str, names: Collection[str]) -> list[str]:
