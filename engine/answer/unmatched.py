@@ -67,13 +67,10 @@ def missed_rows(code: str, values: Mapping[str, ValueIndex]) -> list[str]:
     """Where `code` counts rows equal to a value some cells of that column hold as written,
     while others hold it in another case or among other words ('Dallas Cowboys' beside 'at
     Dallas Cowboys', 'Middle Blocker' beside 'Middle blocker'): those rows are left out."""
-    notes: list[str] = []
-    for column, literal in dict.fromkeys((c, v) for c, vs in compared_values(code) for v in vs):
-        found = [v for v in _holders(literal, values) if v.column == column]
-        others = [v for v in found if v.value != literal]
-        if others and len(others) < len(found):  # some cell is the value, others hold it too
-            notes.append(_note(f"{column} == {literal!r} leaves out rows where", others, ""))
-    return notes
+    return [
+        _note(f"{column} == {literal!r} leaves out rows where", others, "")
+        for column, literal, others in _left_out(code, values, same_words=False)
+    ]
 
 
 def rewritten_rows(code: str, values: Mapping[str, ValueIndex]) -> list[str]:
@@ -81,14 +78,30 @@ def rewritten_rows(code: str, values: Mapping[str, ValueIndex]) -> list[str]:
     same words written otherwise ('Middle Blocker' beside 'Middle blocker'): one value, written
     two ways, so the count is short whatever was meant (wtq-train nt-8659 counted 1 of 3 middle
     blockers, and the repair, offered to keep the exact value, kept it)."""
-    notes: list[str] = []
+    return [
+        _note(f"{column} == {literal!r} leaves out rows where", others, "")
+        for column, literal, others in _left_out(code, values, same_words=True)
+    ]
+
+
+def _left_out(
+    code: str, values: Mapping[str, ValueIndex], *, same_words: bool
+) -> list[tuple[str, str, list[IndexedValue]]]:
+    """(column, value, other cells of that column holding it) for each value the code
+    compares a column with that some cell holds as written and others otherwise (only in
+    another case, accents or punctuation, with `same_words`)."""
+    found_out = []
     for column, literal in dict.fromkeys((c, v) for c, vs in compared_values(code) for v in vs):
         words = value_words(literal)
         found = [v for v in _holders(literal, values) if v.column == column]
-        same = [v for v in found if v.value != literal and value_words(v.value) == words]
-        if same and len(same) < len(found):  # the value as written is there, and otherwise
-            notes.append(_note(f"{column} == {literal!r} leaves out rows where", same, ""))
-    return notes
+        others = [
+            v
+            for v in found
+            if v.value != literal and (not same_words or value_words(v.value) == words)
+        ]
+        if others and len(others) < len(found):  # the value as written is there, and otherwise
+            found_out.append((column, literal, others))
+    return found_out
 
 
 def _holders(literal: str, values: Mapping[str, ValueIndex]) -> list[IndexedValue]:
