@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -132,24 +132,21 @@ def _coercion(node: ast.AST) -> str | None:
 
 def _mostly_not_numbers(column: ColumnProfile) -> bool:
     """Dates and times, or a text column whose profiled values mostly are not numbers."""
-    if column.kind == "date":
-        return True
-    if column.kind != "text":
-        return False
-    values = column.texts
-    failing = sum(1 for v in values if not _parses(v))
-    return len(values) >= MIN_VALUES_JUDGED and failing * 2 > len(values)
+    return column.kind == "date" or _mostly_failing(column, _parses)
 
 
 def _mostly_not_dates(column: ColumnProfile) -> bool:
     """A text column whose profiled values mostly hold no digit and name no month or day:
     places, names, kinds. (Numbers are left alone: a year read as a date is another fault.)"""
+    return _mostly_failing(column, _may_be_date)
+
+
+def _mostly_failing(column: ColumnProfile, reads: Callable[[str], bool]) -> bool:
+    """A text column with enough profiled values to judge, most of which `reads` cannot read."""
     if column.kind != "text":
         return False
     values = column.texts
-    failing = sum(
-        1 for v in values if not any(ch.isdigit() for ch in v) and not _DATE_WORD.search(v)
-    )
+    failing = sum(1 for v in values if not reads(v))
     return len(values) >= MIN_VALUES_JUDGED and failing * 2 > len(values)
 
 
@@ -159,6 +156,10 @@ def _parses(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _may_be_date(text: str) -> bool:
+    return any(ch.isdigit() for ch in text) or _DATE_WORD.search(text) is not None
 
 
 def _shown_values(column: ColumnProfile) -> list[object]:
