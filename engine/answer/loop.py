@@ -207,7 +207,7 @@ def _answered(
                 doubt = note[0].lower() + note[1:] + EMPTY_HINT
             elif kind_repairs_left > 0 and repairs_left > 0 and _counts(question, result):
                 rewritten = rewritten_rows(draft.code, context.values)  # declined if kept
-                missed = missed_rows(draft.code, context.values)  # its repair stands
+                missed = [] if rewritten else missed_rows(draft.code, context.values)  # stands
                 doubt = rewritten_note(rewritten) if rewritten else None
                 doubt = doubt or (missed_note(missed) if missed else None)
             elif result.ok and missing_in(result.answer):
