@@ -16,6 +16,7 @@ from dataclasses import replace
 from typing import Any, Final
 
 from engine.results import figure_summary
+from engine.sql_reading import sql_comparisons, sql_queries
 from engine.types import Answer, TableData
 
 TITLE_CHARS: Final = 90
@@ -144,12 +145,13 @@ def code_filters(code: str) -> list[tuple[str, str]]:
 
 def compared_values(code: str) -> list[tuple[str, tuple[str, ...]]]:
     """(column, text values) for each comparison of a column with text in the code:
-    `x["column"] == "value"` gives one value, `x["column"].isin([...])` its text values."""
+    `x["column"] == "value"` gives one value, `x["column"].isin([...])` its text values, and
+    the same in the SQL it runs (`column = 'value'`, `column IN (...)`)."""
     try:
         tree = ast.parse(code)
     except SyntaxError:
         return []
-    found: list[tuple[str, tuple[str, ...]]] = []
+    found = [c for query in sql_queries(tree) for c in sql_comparisons(query)]
     for node in ast.walk(tree):
         if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], ast.Eq):
             left, right = node.left, node.comparators[0]

@@ -27,6 +27,7 @@ from typing import Any, Final
 from engine.code_names import SQL
 from engine.databases.guard import SOURCE_DIALECT
 from engine.extraction import spliced
+from engine.sql_reading import sql_literals
 from engine.types import TableProfile
 
 _PLAIN: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -54,7 +55,7 @@ def sql_with_quoted_columns(code: str, profiles: Sequence[TableProfile]) -> str:
     except SyntaxError:
         return code
     edits = []
-    for node in _sql_literals(tree):
+    for node in sql_literals(tree):
         source = ast.get_source_segment(code, node)
         if source is None or not isinstance(node.value, str):
             continue
@@ -155,29 +156,6 @@ class _Spellings:
     def _quote(self, match: re.Match[str]) -> str:
         name = self.names[(match.lastindex or 1) - 1]
         return '"' + name.replace('"', '""') + '"'
-
-
-def _sql_literals(tree: ast.Module) -> list[ast.Constant]:
-    """The string literals `sql(...)` runs: its first argument, or the one value of the name
-    passed to it."""
-    literals, passed = [], set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == SQL:
-            first = node.args[0] if node.args else None
-            if isinstance(first, ast.Constant) and isinstance(first.value, str):
-                literals.append(first)
-            elif isinstance(first, ast.Name):
-                passed.add(first.id)
-    assigned: dict[str, list[ast.expr]] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Assign) and len(node.targets) == 1:
-            target = node.targets[0]
-            if isinstance(target, ast.Name) and target.id in passed:
-                assigned.setdefault(target.id, []).append(node.value)
-    for values in assigned.values():
-        if len(values) == 1 and isinstance(values[0], ast.Constant):
-            literals.append(values[0])
-    return literals
 
 
 def _delimiter(source: str) -> str | None:

@@ -181,8 +181,9 @@ LAYERS: Final[tuple[tuple[str, ...], ...]] = (
     ("catalog", "databases"),
     # result: whatever code left behind becomes one Answer shape (the sandbox returns it), how
     # it is shown (dates as dates), and what its chart says (title, axes, a bar chart for a
-    # grouped total, nothing when empty)
-    ("results", "display", "figures"),
+    # grouped total, nothing when empty); what the code compares, in pandas or in its SQL, names
+    # a chart's filters and is what the checks after a run read
+    ("results", "display", "figures", "sql_reading"),
     # draft and check: the offline planner, prompt -> LLM -> code, column and code checks, charts
     (
         "answer_kinds",

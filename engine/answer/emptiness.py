@@ -13,6 +13,7 @@ from typing import Final
 
 from engine.answer.expectations import one_value
 from engine.figures import has_points
+from engine.sql_reading import sql_queries, sql_strings
 from engine.types import Answer, ColumnProfile, TableProfile
 
 VALUES_SHOWN: Final = 12
@@ -96,13 +97,17 @@ def _looks_like(literal: str, values: set[str]) -> bool:
 
 
 def string_literals(code: str) -> set[str]:
-    """Every short text constant in the code (the values it may filter on)."""
+    """Every short text constant in the code (the values it may filter on), the strings inside
+    the SQL it runs in place of the query text."""
     try:
         tree = ast.parse(code)
     except SyntaxError:
         return set()
-    return {
+    queries = sql_queries(tree)
+    constants = {
         n.value
         for n in ast.walk(tree)
         if isinstance(n, ast.Constant) and isinstance(n.value, str) and 0 < len(n.value) <= 80
     }
+    inside = {s for query in queries for s in sql_strings(query) if 0 < len(s) <= 80}
+    return (constants - set(queries)) | inside
