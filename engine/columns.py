@@ -19,6 +19,7 @@ from typing import Final
 
 from engine.code_names import DECLINE, FIRST_TABLE
 from engine.extraction import called_name, spliced
+from engine.sql_reading import sql_queries, sql_unknown_columns
 from engine.types import TableProfile
 from engine.year_columns import years_in_names
 
@@ -90,7 +91,8 @@ class ColumnProblem:
 
 
 def unknown_columns(code: str, profiles: Sequence[TableProfile]) -> list[ColumnProblem]:
-    """Columns the code reads that its tables do not have (empty when the code does not parse)."""
+    """Columns the code reads that its tables do not have, in pandas or in the SQL it runs
+    (empty when the code does not parse)."""
     try:
         tree = ast.parse(code)
     except SyntaxError:
@@ -103,6 +105,16 @@ def unknown_columns(code: str, profiles: Sequence[TableProfile]) -> list[ColumnP
             (display, column),
             ColumnProblem(display, column, _closest(column, columns), tuple(columns)),
         )
+    tables = {p.name: p.column_names for p in profiles}
+    if profiles:
+        tables.setdefault(FIRST_TABLE, profiles[0].column_names)
+    for query in sql_queries(tree):
+        for table, column, columns in sql_unknown_columns(query, tables):
+            display = profiles[0].name if table == FIRST_TABLE else table
+            problems.setdefault(
+                (display, column),
+                ColumnProblem(display, column, _closest(column, columns), tuple(columns)),
+            )
     return list(problems.values())
 
 

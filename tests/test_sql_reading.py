@@ -9,6 +9,7 @@ import pytest
 
 from engine.answer.emptiness import empty_result_note, string_literals
 from engine.answer.nothing_found import nothing_found
+from engine.columns import unknown_columns
 from engine.figures import compared_values
 from engine.sql_reading import sql_comparisons, sql_strings, sql_unknown_columns
 from engine.types import Answer, RunResult
@@ -61,6 +62,36 @@ def test_sql_strings_are_the_querys_texts_unescaped() -> None:
 )
 def test_sql_unknown_columns_are_read_from_loaded_tables_only(query, unknown) -> None:
     assert [column for _, column, _ in sql_unknown_columns(query, RIDERS)] == unknown
+
+
+def test_a_sql_column_no_table_has_is_a_column_problem_with_the_columns_there_are() -> None:
+    code = "result = sql(\"SELECT region FROM sales WHERE Country = 'UK'\")"
+    from tests.test_columns import PENGUINS, SALES
+
+    (problem,) = unknown_columns(code, [SALES, PENGUINS])
+    assert (problem.table, problem.column, problem.suggestion) == ("sales", "Country", None)
+    assert "Its columns are: 'region'" in problem.message and "cannot_answer" in problem.message
+    near = 'result = sql("SELECT AVG(body_mass) FROM df")'  # df is the first table
+    (problem,) = unknown_columns(near, [PENGUINS])
+    assert (problem.table, problem.suggestion) == ("penguins", "body_mass_g")
+
+
+def test_a_sql_column_the_table_lacks_goes_back_before_it_runs_in_the_checks_words() -> None:
+    """The repair is told the column is not there and which are, not DuckDB's candidate
+    binding (another concept); kept to the end, the page shows the check's sentence."""
+    wrong = "result = float(sql(\"SELECT SUM(price) FROM sales WHERE area = 'N'\").iloc[0, 0])"
+    right = "result = float(sql(\"SELECT SUM(price) FROM sales WHERE region = 'N'\").iloc[0, 0])"
+    with FakeOpenAI([Reply(fenced(wrong)), Reply(fenced(right))]) as server:
+        turn, runner, _ = ask(server.base_url, "total price in the north?")
+    assert runner.codes == [right]  # the bad draft never ran
+    sent = server.requests[1].messages[-1]["content"]
+    assert "column 'area' does not exist in table sales. Its columns are: 'region'" in sent
+    assert "cannot_answer" in sent and turn.ok and turn.result.answer.value == 5.0
+    with FakeOpenAI([Reply(fenced(wrong))] * 4) as server:
+        turn, runner, _ = ask(server.base_url, "total price in the north?")
+    assert not turn.ok and turn.result.error.message.startswith("Column 'area' does not exist")
+    assert "Binder Error" in turn.result.error.detail  # DuckDB's words, one click away
+    assert all("Candidate bindings" not in r.messages[-1]["content"] for r in server.requests)
 
 
 def test_a_sql_count_of_no_rows_goes_back_with_the_values_there_are() -> None:
