@@ -287,3 +287,13 @@ def test_a_run_that_found_nothing_says_what_a_compared_column_holds(code, answer
     assert (dates in note) is held, note
     if not held:
         assert "Venue holds values such as 'A', 'H'" in note, note
+
+
+def test_a_column_the_empty_note_already_lists_is_not_shown_twice() -> None:
+    code = "result = df[df['Venue'] == 'a']['Attendance']"
+    empty = Answer("table", "0 rows × 1 column", table=TableData(("Attendance",), (), 0))
+    question = "what was the attendance at the away games?"
+    result = RunResult(ok=True, answer=empty)
+    note = nothing_found(question, code, result, [MATCHES], {}, filters_checked=False) or ""
+    assert "no row has Venue = 'a' (its values: 'A', 'H')" in note
+    assert "Venue holds values such as" not in note, note

@@ -58,20 +58,30 @@ def empty_message(answer: Answer | None) -> str | None:
 
 def empty_result_note(code: str, profiles: Sequence[TableProfile]) -> str:
     """Why the result may be empty: each text literal in the code that no row holds."""
+    missing = {
+        f"no row has {column} = {literal!r} (its values: {', '.join(map(repr, values))})"
+        for column, literal, values in unheld_literals(code, profiles)
+    }
+    if missing:
+        return f"{EMPTY_PREFIX}: " + "; ".join(sorted(missing)) + "."
+    return f"{EMPTY_PREFIX}: {_NOTHING_MATCHED}"
+
+
+def unheld_literals(
+    code: str, profiles: Sequence[TableProfile]
+) -> list[tuple[str, str, tuple[str, ...]]]:
+    """(column, literal, a few of its values) for each text literal in the code that no row of
+    a completely profiled column holds, while it looks like one of that column's values."""
     literals = string_literals(code)
     names = {c.name for p in profiles for c in p.columns} | {p.name for p in profiles}
-    missing: list[str] = []
+    missing = []
     for literal in literals - names:
         for column in (c for p in profiles for c in p.columns):
             known = _all_values(column)
-            if known is None or literal in known:
+            if known is None or literal in known or not _looks_like(literal, known):
                 continue
-            if _looks_like(literal, known):
-                shown = ", ".join(repr(v) for v in sorted(known)[:VALUES_SHOWN])
-                missing.append(f"no row has {column.name} = {literal!r} (its values: {shown})")
-    if missing:
-        return f"{EMPTY_PREFIX}: " + "; ".join(sorted(set(missing))) + "."
-    return f"{EMPTY_PREFIX}: {_NOTHING_MATCHED}"
+            missing.append((column.name, literal, tuple(sorted(known)[:VALUES_SHOWN])))
+    return missing
 
 
 def _all_values(column: ColumnProfile) -> set[str] | None:

@@ -24,7 +24,7 @@ import re
 from collections.abc import Collection, Mapping, Sequence
 from typing import Final
 
-from engine.answer.emptiness import empty_result_note, is_empty
+from engine.answer.emptiness import empty_result_note, is_empty, unheld_literals
 from engine.answer.unmatched import is_zero, unmatched_values, zero_note
 from engine.answer_kinds import asks_for_a_number
 from engine.figures import compared_values
@@ -78,7 +78,8 @@ def nothing_found(
     unmatched = unmatched_values(code, values, names)
     if empty:
         note = empty_result_note(code, profiles)
-        held = held_values(code, profiles, said=note)
+        shown = {column for column, _, _ in unheld_literals(code, profiles)}
+        held = held_values(code, profiles, shown=shown)
         return f"{note[:-1]}; {'; '.join(unmatched + held)}." if unmatched or held else note
     if unmatched:
         return zero_note(unmatched)
@@ -93,16 +94,18 @@ def nothing_found(
     )
 
 
-def held_values(code: str, profiles: Sequence[TableProfile], said: str = "") -> list[str]:
+def held_values(
+    code: str, profiles: Sequence[TableProfile], shown: Collection[str] = ()
+) -> list[str]:
     """What each text column the code compares with a value no profiled cell equals holds
     instead, a few values as written ("Date holds values such as '08-Apr-68', …"): the writing a
     repair needs (wtq-train nt-1983 compared dates written '30-Jan-68' with '1968-01-30', twice).
-    A column `said` already shows is left out."""
+    A column whose values are `shown` already is left out."""
     columns = {c.name: c for p in profiles for c in p.columns}
     notes: list[str] = []
     for name, literals in dict.fromkeys(compared_values(code)):
         column = columns.get(name)
-        if column is None or column.kind != "text" or f"{name} = " in said:
+        if column is None or column.kind != "text" or name in shown:
             continue
         texts = list(dict.fromkeys(column.texts))
         if texts and not set(literals) & set(texts):
