@@ -76,6 +76,11 @@ CUT_REPAIR: Final = (
     "lines (loop over the columns or values instead). Reply with the complete code in one "
     "```python block."
 )
+LOOP_REPAIR: Final = (
+    "Your reply repeated the same piece of code over and over, so it was stopped before the "
+    "code ended:\n{error}\nWrite short code that computes only what is asked, each condition "
+    "once. Reply with the complete code in one ```python block."
+)
 ANSWER_REPAIR: Final = (
     "That code ran, but {problem}\nFix the code. Reply with the complete corrected code in one "
     "```python block."

@@ -49,6 +49,7 @@ class Draft:
     conversation: tuple[dict[str, str], ...] = field(default=(), repr=False)
     sure: float | None = None  # how sure the model was of its code's names and values
     cut: bool = False  # the reply stopped at the token limit: its code may end mid-line
+    looped: bool = False  # cut because it repeated itself (engine/llm/repetition.py)
 
 
 @dataclass(frozen=True)

@@ -17,11 +17,12 @@ from engine.answer.progress import Progress
 from engine.databases.urls import database_of_source
 from engine.errors import NoCodeError
 from engine.extraction import code_from_reply, explanation_from_code
-from engine.llm import Completion, LLMConfig, complete
+from engine.llm import LOOPED, Completion, LLMConfig, complete
 from engine.prompt import (
     ANSWER_REPAIR,
     COLUMN_REPAIR,
     CUT_REPAIR,
+    LOOP_REPAIR,
     REPAIR,
     REPLY_REMINDER,
     messages_for_question,
@@ -56,6 +57,8 @@ class LLMDrafter:
             request = COLUMN_REPAIR.format(problems=failure.message)
         elif failure.kind == "answer":
             request = ANSWER_REPAIR.format(problem=failure.message)
+        elif draft.looped:
+            request = LOOP_REPAIR.format(error=error_for_repair(failure.result))
         elif draft.cut:  # the same request would be cut at the same place
             limit = self.config.max_tokens
             request = CUT_REPAIR.format(limit=limit, error=error_for_repair(failure.result))
@@ -106,7 +109,8 @@ class LLMDrafter:
             llm_ms=usage.llm_ms,
             conversation=tuple(messages),
             sure=literal_confidence(reply.logprobs) if reply.logprobs else None,
-            cut=reply.finish_reason == "length",
+            cut=reply.finish_reason in ("length", LOOPED),
+            looped=reply.finish_reason == LOOPED,
         )
 
     def _complete(self, messages: Messages, context: Context, usage: _Usage) -> Completion:

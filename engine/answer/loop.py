@@ -238,7 +238,7 @@ def _answered(
                 result = _not_sure(result, draft.sure or 0.0, context.settings.llm_min_confidence)
             said = tuple(p.for_user for p in problems)
             if draft.cut and not result.ok:
-                said += (CUT_NOTE,)
+                said += (LOOP_NOTE if draft.looped else CUT_NOTE,)
             tried.append(Tried(draft, result, said))
             declined = (
                 mismatch is None
@@ -360,6 +360,10 @@ def _turn(
 CUT_NOTE = (
     "The model's reply stopped at its token limit before the code ended. Ask for less at once, "
     "or raise 'Tokens per reply' in Settings."
+)
+LOOP_NOTE = (
+    "The model's reply repeated the same piece of code over and over, so it was stopped before "
+    "the code ended. Rephrase the question, or choose a stronger model in Settings."
 )
 EMPTY_HINT = (
     " If no row matching is the right answer, give the same code again; otherwise fix the "

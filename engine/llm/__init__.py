@@ -12,11 +12,12 @@ from typing import Any, Final
 
 from engine.config import Settings
 from engine.llm.client import complete
-from engine.llm.endpoint import Completion, LLMConfig, openai_config
+from engine.llm.endpoint import LOOPED, Completion, LLMConfig, openai_config
 from engine.llm.model_files import model_available, runtime_installed
 from engine.types import Backend
 
 __all__ = [
+    "LOOPED",
     "Completion",
     "LLMConfig",
     "complete",

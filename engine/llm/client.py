@@ -13,7 +13,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
 from engine.errors import LLMError
-from engine.llm.endpoint import Completion, LLMConfig
+from engine.llm.endpoint import LOOPED, Completion, LLMConfig
+from engine.llm.repetition import looping
 
 if TYPE_CHECKING:
     import openai
@@ -29,7 +30,9 @@ def complete(
     config: LLMConfig,
     on_token: Callable[[str], None] | None = None,
 ) -> Completion:
-    """Send `messages`, return the reply. Streams when `on_token` is given (each text delta).
+    """Send `messages`, return the reply. Streams when `on_token` is given (each text delta);
+    a streamed reply caught in a loop is stopped there (engine/llm/repetition.py), its
+    `finish_reason` LOOPED.
 
     429 and 5xx are retried with bounded backoff (Retry-After honoured up to
     RETRY_AFTER_CAP_S); everything else fails at once with an `LLMError`.
@@ -84,11 +87,11 @@ def _request(
     stream = client.chat.completions.create(
         **args, stream=True, stream_options={"include_usage": True}
     )
-    pieces: list[str] = []
     logprobs: list[tuple[str, float]] = []
     prompt_tokens = completion_tokens = None
     finish_reason = None
     first_token_ms = None
+    text = ""
     for chunk in stream:
         if chunk.usage is not None:
             prompt_tokens = chunk.usage.prompt_tokens
@@ -99,12 +102,16 @@ def _request(
             if delta:
                 if first_token_ms is None:
                     first_token_ms = (time.perf_counter() - start) * 1000
-                pieces.append(delta)
+                text += delta
                 on_token(delta)
             if choice.finish_reason:
                 finish_reason = choice.finish_reason
+        if finish_reason is None and looping(text):
+            stream.close()  # the server stops generating for a closed connection
+            finish_reason = LOOPED
+            break
     return Completion(
-        text="".join(pieces),
+        text=text,
         prompt_tokens=prompt_tokens,
         completion_tokens=completion_tokens,
         latency_ms=(time.perf_counter() - start) * 1000,

@@ -36,6 +36,9 @@ class LLMConfig:
     seed: int | None = None  # a sampled program's seed: the same question gets the same program
 
 
+LOOPED: Final = "looped"  # our finish_reason: the client stopped a reply that repeated itself
+
+
 @dataclass(frozen=True)
 class Completion:
     """One reply, with the usage the server reported (None when it reports none)."""
