@@ -97,24 +97,18 @@ def unknown_columns(code: str, profiles: Sequence[TableProfile]) -> list[ColumnP
         tree = ast.parse(code)
     except SyntaxError:
         return []
+    found = [(t, node.value, columns) for t, columns, node in _unknown_references(tree, profiles)]
+    tables = {p.name: p.column_names for p in profiles}
+    if profiles:
+        tables.setdefault(FIRST_TABLE, profiles[0].column_names)
+    found += [ref for query in sql_queries(tree) for ref in sql_unknown_columns(query, tables)]
     problems: dict[tuple[str, str], ColumnProblem] = {}
-    for table, columns, node in _unknown_references(tree, profiles):
-        column = node.value
+    for table, column, columns in found:
         display = profiles[0].name if table == FIRST_TABLE and profiles else table
         problems.setdefault(
             (display, column),
             ColumnProblem(display, column, _closest(column, columns), tuple(columns)),
         )
-    tables = {p.name: p.column_names for p in profiles}
-    if profiles:
-        tables.setdefault(FIRST_TABLE, profiles[0].column_names)
-    for query in sql_queries(tree):
-        for table, column, columns in sql_unknown_columns(query, tables):
-            display = profiles[0].name if table == FIRST_TABLE else table
-            problems.setdefault(
-                (display, column),
-                ColumnProblem(display, column, _closest(column, columns), tuple(columns)),
-            )
     return list(problems.values())
 
 
