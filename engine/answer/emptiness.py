@@ -58,9 +58,14 @@ def empty_message(answer: Answer | None) -> str | None:
 
 def empty_result_note(code: str, profiles: Sequence[TableProfile]) -> str:
     """Why the result may be empty: each text literal in the code that no row holds."""
+    return unheld_note(unheld_literals(code, profiles))
+
+
+def unheld_note(unheld: Sequence[tuple[str, str, tuple[str, ...]]]) -> str:
+    """The empty note for `unheld_literals`' findings (the generic note when there are none)."""
     missing = {
         f"no row has {column} = {literal!r} (its values: {', '.join(map(repr, values))})"
-        for column, literal, values in unheld_literals(code, profiles)
+        for column, literal, values in unheld
     }
     if missing:
         return f"{EMPTY_PREFIX}: " + "; ".join(sorted(missing)) + "."

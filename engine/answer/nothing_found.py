@@ -24,7 +24,7 @@ import re
 from collections.abc import Collection, Mapping, Sequence
 from typing import Final
 
-from engine.answer.emptiness import empty_result_note, is_empty, unheld_literals
+from engine.answer.emptiness import is_empty, unheld_literals, unheld_note
 from engine.answer.unmatched import is_zero, unmatched_values, zero_note
 from engine.answer_kinds import asks_for_a_number
 from engine.figures import compared_values
@@ -77,9 +77,9 @@ def nothing_found(
         return None
     unmatched = unmatched_values(code, values, names)
     if empty:
-        note = empty_result_note(code, profiles)
-        shown = {column for column, _, _ in unheld_literals(code, profiles)}
-        held = held_values(code, profiles, shown=shown)
+        unheld = unheld_literals(code, profiles)
+        note = unheld_note(unheld)
+        held = held_values(code, profiles, shown={column for column, _, _ in unheld})
         return f"{note[:-1]}; {'; '.join(unmatched + held)}." if unmatched or held else note
     if unmatched:
         return zero_note(unmatched)
