@@ -60,8 +60,8 @@ def sql_comparisons(query: str) -> list[tuple[str, tuple[str, ...]]]:
     for node in tree.find_all(exp.EQ, exp.In):
         if isinstance(node, exp.EQ):
             for column, value in ((node.this, node.expression), (node.expression, node.this)):
-                if isinstance(column, exp.Column) and _text(value) is not None:
-                    found.append((column.name, (str(_text(value)),)))
+                if isinstance(column, exp.Column) and (text := _text(value)) is not None:
+                    found.append((column.name, (text,)))
         elif isinstance(node.this, exp.Column) and node.expressions:
             texts = tuple(t for t in map(_text, node.expressions) if t is not None)
             if len(texts) == len(node.expressions):
