@@ -129,6 +129,25 @@ def asks_for_a_new_value(question: str) -> bool:
     return _ASKS_VALUE.search(text) is not None and _OFFERS.search(text) is None
 
 
+# "besides brad bryant, who …", "what other languages are listed besides sotho?": the value
+# the question leaves out: quoted, or up to a comma, the end, or a word of the question's own
+_EXCLUDED: Final = re.compile(
+    r"\b(?:besides|other than|except(?: for)?|apart from|aside from|excluding)\s+(?:the\s+)?"
+    r"(?:[\"“]([^\"”]+)[\"”]|(.+?)\s*(?:[,?.!]|$|\s(?:who|what|which|how|where|when|is|was|"
+    r"are|were|did|does|do|has|had|have|can|could|tell|name|list|in|on|at|for|to|that|with|"
+    r"from|of)\b))"
+)
+
+
+def excluded_value(question: str) -> str | None:
+    """The value `question` leaves out ("besides brad bryant, who was the other runner-up" →
+    "brad bryant"), in its words; None when it leaves none out. Of wtq-train's 2,000 questions,
+    33 are read so; no gold answer names the value left out (a misread span, "hungary
+    participate", names no answer either)."""
+    found = _EXCLUDED.search(" ".join(question.lower().split()))
+    return (found.group(1) or found.group(2)).strip("'") or None if found else None
+
+
 # "what class is below s 1.6?", "which group has the most seats won?": a singular question,
 # its verb before any plural word ("which years were", "what are the names"), its noun not a
 # plural, and nothing that asks for several ("list", "all", "and", "other", "top 3", "by

@@ -133,6 +133,18 @@ def test_what_a_question_asks_for(question: str, wanted: Wanted) -> None:
         ("who was the first producer of the film sing*ularity?", column("Producer"), False),
         ("who became commissioner after george p. larrick?", value("George P. Larrick"), False),
         ("who became commissioner after george p. larrick?", value("James Goddard"), True),
+        # a value the question leaves out, still among the values answered
+        (
+            "besides brad bryant, who was the other runner-up in the 1982 miller high life qco?",
+            value("Brad Bryant,  Pat McGowan"),
+            False,
+        ),
+        ("besides brad bryant, who was the other runner-up?", value("Pat McGowan"), True),
+        ("what other languages are listed besides sotho?", column("Sotho", "Tswana"), False),
+        ("what other languages are listed besides sotho?", column("Afrikaans", "Tswana"), True),
+        ('the other song besides "you are not alone"?', value("You Are Not Alone & X"), False),
+        ("how many trains other than the transrapid 07 are fast?", value(1), True),
+        ("other than bryant, who was runner-up?", value("Brad Bryant and Pat McGowan"), True),
         # ... unless it offers them, or the answer is a number or only part of a name
         ("who won on july 6th, phoenix or connecticut?", value("Phoenix"), True),
         ("who has more households between fallon and phillips?", value("Phillips"), True),
@@ -411,6 +423,26 @@ def test_a_whole_column_for_one_value_goes_back_once_then_the_one_value_answers(
     sent = server.requests[1].messages[-1]["content"]
     assert "the question asks for one value (or the few tied for it)" in sent
     assert "not every value of the column" in sent
+
+
+@pytest.mark.parametrize(
+    ("question", "left_out"),
+    [
+        ("besides brad bryant, who was the other runner-up?", "brad bryant"),
+        ("other than whmb, tell me a station licensed in indianapolis.", "whmb"),
+        ("how many trains other than the transrapid 07 can go faster?", "transrapid 07"),
+        ("what other languages are listed in the table besides Sotho?", "sotho"),
+        ('what is the other song title besides "you are not alone"?', "you are not alone"),
+        ("aside from burlington, what were the other cities?", "burlington"),
+        ("which other author, besides lewis carroll, has won twice?", "lewis carroll"),
+        ("who was the other runner-up?", None),
+        ("what is the median excluding", None),
+    ],
+)
+def test_the_value_a_question_leaves_out(question: str, left_out: str | None) -> None:
+    from engine.answer_kinds import excluded_value
+
+    assert excluded_value(question) == left_out
 
 
 @pytest.mark.parametrize(

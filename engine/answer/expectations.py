@@ -23,11 +23,13 @@ from engine.answer_kinds import (
     asks_for_a_new_value,
     asks_for_an_example,
     asks_for_one_value,
+    excluded_value,
     wanted_answer,
 )
 from engine.offered import named_option, offered_options
 from engine.planner.query import NUMBER_WORDS
 from engine.types import Answer
+from engine.value_index import value_words
 
 __all__ = ["Mismatch", "Wanted", "answer_mismatch", "wanted_answer"]
 
@@ -93,6 +95,13 @@ def answer_mismatch(question: str, answer: Answer | None) -> Mismatch | None:
         fix = (
             "That value is named in the question; set `result` to the value the question asks "
             "about (the other, next or earlier one), found in the rows."
+        )
+        return Mismatch(Wanted.NEW, got, fix)
+    left_out = _keeps_left_out(answer, question)
+    if left_out is not None:
+        fix = (
+            f"The question leaves out {left_out!r}: set `result` to the other values only, "
+            "without it (where one cell lists several values, split it and drop that one)."
         )
         return Mismatch(Wanted.NEW, got, fix)
     return None
@@ -339,6 +348,30 @@ def _names_itself(answer: Answer, question: str) -> bool:
 
 
 _WORD: Final = re.compile(r"[a-z0-9]+")
+
+
+def _keeps_left_out(answer: Answer, question: str) -> str | None:
+    """The value the question leaves out ("besides brad bryant, who …") when the answer still
+    names it as one of its values: a cell of a one-column table, or an item of a text that
+    lists several ("Brad Bryant, Pat McGowan": wtq-train nt-5034, from the one cell that
+    lists both runners-up). None otherwise; a count or another number is not judged."""
+    left_out = excluded_value(question)
+    if left_out is None:
+        return None
+    words = value_words(left_out)
+    table = answer.table
+    if answer.kind in ("value", "text"):
+        cells = [answer.value]
+    elif table is not None and len(table.columns) == 1:
+        cells = [row[0] for row in table.rows]
+    else:
+        return None
+    items = (i for c in cells if isinstance(c, str) for i in _LIST_ITEMS.split(c))
+    return left_out if words and any(value_words(i) == words for i in items) else None
+
+
+# what separates the values one text lists: "A, B", "A; B", "A / B", "A and B", "A & B"
+_LIST_ITEMS: Final = re.compile(r"\s*(?:[,;/&\n]|\band\b)\s*")
 
 
 _MANY_ROWS: Final = 4  # ties of 2 or 3 are answers (see asks_for_one_value)
