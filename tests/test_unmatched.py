@@ -73,6 +73,47 @@ def test_values_held_as_written_or_nowhere_say_nothing(games, code) -> None:
     assert _notes(code, games) == []
 
 
+RESULTS = """year,competition,position
+1996,Olympic Games,36th (q)
+2002,Asian Championships,1st
+2002,Asian Games,3rd
+2004,Olympic Games,11th
+2005,Universiade,21st
+"""
+
+
+@pytest.fixture
+def results(settings, tmp_path: Path):
+    yield from _indexed(settings, tmp_path, "results", RESULTS)
+
+
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [
+        ("n = (df['position'] == '1').sum()", "position holds '1st'"),
+        ("n = len(df[df['position'] == '36'])", "position holds '36th (q)'"),
+        ("n = len(df[df.position.isin(['21', '2'])])", "position holds '21st'"),
+        ("result = sql(\"SELECT count(*) FROM results WHERE position = '3'\")", "holds '3rd'"),
+    ],
+)
+def test_a_place_compared_as_a_number_is_named_as_the_column_writes_it(results, code, words):
+    assert any(words in note for note in _notes(code, results)), _notes(code, results)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "n = (df['position'] == '1st').sum()",  # as written
+        "n = (df['position'] == '2').sum()",  # no second place: a real zero
+        "n = (df['competition'] == '1').sum()",  # a column of no places
+        "n = (df['position'] == '11').sum() + (df['position'] == '12').sum()",  # 11th; no 12th
+    ],
+)
+def test_places_as_written_or_in_no_cell_say_nothing_of_places(results, code) -> None:
+    notes = _notes(code, results)
+    assert not any("'1st'" in n or "'12th'" in n for n in notes), notes
+
+
 def _ask(question: str, table, text: str, codes: list[str]):
     """The turn for `question` with the model writing `codes` in turn, run over `text` (the
     CSV `table` was loaded from); the runner and the scripted server, to inspect."""
