@@ -241,3 +241,66 @@ def test_a_count_of_one_writing_goes_back_to_match_both_and_is_declined_if_kept(
     assert not turn.ok and turn.result.error.kind == "unsupported"
     assert turn.result.error.message.startswith("The count leaves out rows that hold the same")
     assert turn.result.answer.value == 1  # what was computed, to show
+
+
+GAMES_BY_PLATFORM = """year,game,platform
+1992,A-Train,"AMI, DOS, MAC, PS1"
+1995,Transport Tycoon,"DOS; PS1"
+2000,Theme Park World,PS1
+2001,Zoo Tycoon,WIN
+2003,Rail Simulator,PS1 Classic
+2004,Rally,"Codemasters, Germany"
+2005,Kart,Germany
+"""
+
+
+@pytest.fixture
+def platforms(settings, tmp_path: Path):
+    yield from _indexed(settings, tmp_path, "games", GAMES_BY_PLATFORM)
+
+
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [
+        ("r = df[df['platform'] == 'PS1']['year'].min()", "'AMI, DOS, MAC, PS1'"),
+        ("r = df[df['platform'] == 'ps1']['year'].min()", "'AMI, DOS, MAC, PS1'"),
+        ("r = df[df.platform.isin(['PS1'])].year.iloc[0]", "'DOS; PS1'"),
+        ("r = sql(\"SELECT min(year) FROM games WHERE platform = 'PS1'\")", "'DOS; PS1'"),
+        ("r = df[df['platform'] == 'WIN']['year'].min()", None),  # listed nowhere
+        ("r = df[df['platform'] == 'PS1 Classic']['year'].min()", None),  # its own value
+        ("r = df[df['platform'] == 'Germany']['year'].min()", None),  # one name, a comma
+        ("r = df[df['platform'].str.contains('PS1')]['year'].min()", None),  # not an equality
+    ],
+)
+def test_rows_that_list_the_compared_value_among_others_are_named(platforms, code, words):
+    from engine.answer.unmatched import listed_rows
+
+    notes = listed_rows(code, platforms[1])
+    assert (words is None and notes == []) or any(words in n for n in notes), notes
+    assert not any("PS1 Classic" in n for n in notes)  # a longer value, not a list of them
+
+
+def _first_ps1(platforms, codes: list[str]):
+    turn, _, server = _ask(
+        "what year is the first appearance of the platform ps1?",
+        platforms,
+        GAMES_BY_PLATFORM,
+        codes,
+    )
+    return turn, server
+
+
+def test_a_result_that_leaves_listed_rows_out_goes_back_once_and_the_repair_stands(platforms):
+    """wtq-train nt-11954: the first year of `Platform == 'PS1'` was 2000, where the row of
+    1992 lists PS1 among other platforms."""
+    exact = "result = int(df[df['platform'] == 'PS1']['year'].min())"
+    listed = (
+        "items = df['platform'].str.split(r'\\s*[,;]\\s*')\n"
+        "result = int(df[items.apply(lambda i: 'PS1' in i)]['year'].min())"
+    )
+    turn, server = _first_ps1(platforms, [exact, listed])
+    sent = server.requests[1].messages[-1]["content"]
+    assert "lists that value among others: platform == 'PS1' leaves out rows where" in sent
+    assert turn.ok and turn.result.answer.value == 1992 and len(turn.attempts) == 1
+    turn, server = _first_ps1(platforms, [exact] * 3)  # the model keeps the exact value
+    assert turn.ok and turn.result.answer.value == 2000 and len(server.requests) == 3

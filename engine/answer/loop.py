@@ -35,7 +35,14 @@ from engine.answer.opinions import (
     withheld,
 )
 from engine.answer.progress import Progress
-from engine.answer.unmatched import missed_note, missed_rows, rewritten_note, rewritten_rows
+from engine.answer.unmatched import (
+    listed_note,
+    listed_rows,
+    missed_note,
+    missed_rows,
+    rewritten_note,
+    rewritten_rows,
+)
 from engine.answer_kinds import Wanted, asks_for_values, wanted_answer
 from engine.errors import LLMError, NoCodeError, UnsupportedError
 from engine.figures import presented
@@ -212,6 +219,8 @@ def _answered(
                 doubt = doubt or (missed_note(missed) if missed else None)
             elif result.ok and missing_in(result.answer):
                 doubt = MISSING_DOUBT
+            elif result.ok and (listed := listed_rows(draft.code, context.values)):
+                doubt = listed_note(listed)  # stands if kept
             if doubt is not None and kind_repairs_left > 0 and repairs_left > 0:
                 kind_repairs_left -= 1
                 repairs_left -= 1

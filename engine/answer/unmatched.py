@@ -14,6 +14,7 @@ zero back once with these cells, as it does for an empty result.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Collection, Mapping
 from typing import Final
 
@@ -82,6 +83,59 @@ def rewritten_rows(code: str, values: Mapping[str, ValueIndex]) -> list[str]:
         _note(f"{column} == {literal!r} leaves out rows where", others, "")
         for column, literal, others in _left_out(code, values, same_words=True)
     ]
+
+
+def listed_rows(code: str, values: Mapping[str, ValueIndex]) -> list[str]:
+    """Where `code` keeps rows equal to a value that other cells of that column list among
+    others ('PS1' beside 'AMI, DOS, MAC, PS1'): those rows are left out whatever the answer
+    (wtq-train nt-11954 took the first year of `Platform == 'PS1'`, 2000, where 1992's row
+    lists it; 69 of wtq-train's 1,174 tables have such a column). A cell lists values when
+    another of its items is a value of the column too, alone or listed: 'Institute of
+    Governance and Social Research, Nigeria' is one name (nt-1343). Counts have
+    `missed_rows`."""
+    notes = []
+    for column, literal in dict.fromkeys((c, v) for c, vs in compared_values(code) for v in vs):
+        words = value_words(literal)
+        cells = {
+            v: others
+            for v in _holders(literal, values)
+            if v.column == column
+            and words in (items := [value_words(i) for i in _ITEMS.split(v.value)])
+            and (others := {i for i in items if i and i != words})
+        }
+        listed = list(cells.values())
+        listing = sorted(  # one message whatever the rows' order
+            (
+                v
+                for v, others in cells.items()
+                if any(_alone(item, column, values) for item in others)
+                or any(others & o for o in listed if o is not others)
+            ),
+            key=lambda v: v.value,
+        )
+        if listing:
+            notes.append(_note(f"{column} == {literal!r} leaves out rows where", listing, ""))
+    return notes
+
+
+def _alone(words: tuple[str, ...], column: str, values: Mapping[str, ValueIndex]) -> bool:
+    """Whether a cell of `column` holds `words` alone."""
+    return any(v.column == column for index in values.values() for v in index.find(words))
+
+
+# what separates the values a cell lists: "AMI, DOS, MAC, PS1", "Vaud; Berne"
+_ITEMS: Final = re.compile(r"\s*[,;\n]\s*")
+
+
+def listed_note(notes: list[str]) -> str:
+    """The message for a result that `listed_rows` doubts."""
+    return (
+        "The result may leave out rows whose cell lists that value among others: "
+        + "; ".join(notes)
+        + ". Match the value as one of the listed items too (for example "
+        "df[column].str.split(r',\\s*').apply(lambda items: value in items)); if only the "
+        "rows that hold the value alone are meant, give the same code again."
+    )
 
 
 def _left_out(
