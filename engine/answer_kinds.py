@@ -142,10 +142,12 @@ _EXCLUDED: Final = re.compile(
 def excluded_value(question: str) -> str | None:
     """The value `question` leaves out ("besides brad bryant, who was the other runner-up" →
     "brad bryant"), in its words; None when it leaves none out. Of wtq-train's 2,000 questions,
-    33 are read so; no gold answer names the value left out (a misread span, "hungary
+    34 are read so; no gold answer names the value left out (a misread span, "hungary
     participate", names no answer either)."""
     found = _EXCLUDED.search(" ".join(question.lower().split()))
-    return (found.group(1) or found.group(2)).strip("'") or None if found else None
+    if found is None:
+        return None
+    return (found.group(1) or found.group(2)).strip("'") or None
 
 
 # "what class is below s 1.6?", "which group has the most seats won?": a singular question,

@@ -138,6 +138,15 @@ def value_words(text: str) -> tuple[str, ...]:
     return words
 
 
+def listed_items(text: str) -> list[str]:
+    """The values a cell or an answer lists, as written: "AMI, DOS, MAC, PS1" gives four,
+    "Vaud; Berne" two, and a text that lists nothing itself."""
+    return _LISTED.split(text)
+
+
+_LISTED: Final = re.compile(r"\s*[,;\n]\s*")
+
+
 def _keys(value: str) -> list[tuple[str, ...]]:
     """The words a question may name a cell by: its own, and for "Warren Davadilla (PHI)" or
     "Slovakia (SVK)" also the name without the country code in brackets."""

@@ -142,7 +142,7 @@ def test_what_a_question_asks_for(question: str, wanted: Wanted) -> None:
         ("besides brad bryant, who was the other runner-up?", value("Pat McGowan"), True),
         ("what other languages are listed besides sotho?", column("Sotho", "Tswana"), False),
         ("what other languages are listed besides sotho?", column("Afrikaans", "Tswana"), True),
-        ('the other song besides "you are not alone"?', value("You Are Not Alone & X"), False),
+        ('the other song besides "you are not alone"?', value("You Are Not Alone; X"), False),
         ("how many trains other than the transrapid 07 are fast?", value(1), True),
         ("other than bryant, who was runner-up?", value("Brad Bryant and Pat McGowan"), True),
         # ... unless it offers them, or the answer is a number or only part of a name

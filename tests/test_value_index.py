@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.value_index import IndexedValue, named_values, value_index, value_words
+from engine.value_index import IndexedValue, listed_items, named_values, value_index, value_words
 
 
 @pytest.mark.parametrize(
@@ -135,3 +135,16 @@ def test_the_catalog_builds_each_index_once_and_forgets_a_dropped_table(
     catalog.drop(table.name)
     assert catalog.value_indexes() == {}
     catalog.close()
+
+
+@pytest.mark.parametrize(
+    ("text", "items"),
+    [
+        ("AMI, DOS, MAC, PS1", ["AMI", "DOS", "MAC", "PS1"]),
+        ("Vaud; Berne", ["Vaud", "Berne"]),
+        ("Retired\nAdams gain", ["Retired", "Adams gain"]),
+        ("Smokey and the Bandit", ["Smokey and the Bandit"]),  # one title, not a list
+    ],
+)
+def test_the_values_a_cell_lists(text: str, items: list[str]) -> None:
+    assert listed_items(text) == items

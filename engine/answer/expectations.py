@@ -29,7 +29,7 @@ from engine.answer_kinds import (
 from engine.offered import named_option, offered_options
 from engine.planner.query import NUMBER_WORDS
 from engine.types import Answer
-from engine.value_index import value_words
+from engine.value_index import listed_items, value_words
 
 __all__ = ["Mismatch", "Wanted", "answer_mismatch", "wanted_answer"]
 
@@ -366,12 +366,8 @@ def _keeps_left_out(answer: Answer, question: str) -> str | None:
         cells = [row[0] for row in table.rows]
     else:
         return None
-    items = (i for c in cells if isinstance(c, str) for i in _LIST_ITEMS.split(c))
+    items = (i for c in cells if isinstance(c, str) for i in listed_items(c))
     return left_out if words and any(value_words(i) == words for i in items) else None
-
-
-# what separates the values one text lists: "A, B", "A; B", "A / B", "A and B", "A & B"
-_LIST_ITEMS: Final = re.compile(r"\s*(?:[,;/&\n]|\band\b)\s*")
 
 
 _MANY_ROWS: Final = 4  # ties of 2 or 3 are answers (see asks_for_one_value)

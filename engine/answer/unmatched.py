@@ -14,7 +14,6 @@ zero back once with these cells, as it does for an empty result.
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Collection, Mapping
 from typing import Final
 
@@ -22,7 +21,7 @@ from engine.answer.emptiness import string_literals
 from engine.answer.expectations import one_value
 from engine.figures import compared_values
 from engine.types import Answer
-from engine.value_index import IndexedValue, ValueIndex, value_words
+from engine.value_index import IndexedValue, ValueIndex, listed_items, value_words
 
 SHOWN: Final = 5
 MIN_CHARS: Final = 3  # "y" in a date format, "a" in a join string: not a filter value
@@ -100,7 +99,7 @@ def listed_rows(code: str, values: Mapping[str, ValueIndex]) -> list[str]:
             v: others
             for v in _holders(literal, values)
             if v.column == column
-            and words in (items := [value_words(i) for i in _ITEMS.split(v.value)])
+            and words in (items := [value_words(i) for i in listed_items(v.value)])
             and (others := {i for i in items if i and i != words})
         }
         listed = list(cells.values())
@@ -121,10 +120,6 @@ def listed_rows(code: str, values: Mapping[str, ValueIndex]) -> list[str]:
 def _alone(words: tuple[str, ...], column: str, values: Mapping[str, ValueIndex]) -> bool:
     """Whether a cell of `column` holds `words` alone."""
     return any(v.column == column for index in values.values() for v in index.find(words))
-
-
-# what separates the values a cell lists: "AMI, DOS, MAC, PS1", "Vaud; Berne"
-_ITEMS: Final = re.compile(r"\s*[,;\n]\s*")
 
 
 def listed_note(notes: list[str]) -> str:
