@@ -122,17 +122,6 @@ def _alone(words: tuple[str, ...], column: str, values: Mapping[str, ValueIndex]
     return any(v.column == column for index in values.values() for v in index.find(words))
 
 
-def listed_note(notes: list[str]) -> str:
-    """The message for a result that `listed_rows` doubts."""
-    return (
-        "The result may leave out rows whose cell lists that value among others: "
-        + "; ".join(notes)
-        + ". Match the value as one of the listed items too (for example "
-        "df[column].str.split(r',\\s*').apply(lambda items: value in items)); if only the "
-        "rows that hold the value alone are meant, give the same code again."
-    )
-
-
 def _left_out(
     code: str, values: Mapping[str, ValueIndex], *, same_words: bool
 ) -> list[tuple[str, str, list[IndexedValue]]]:
@@ -169,7 +158,7 @@ def _places(literal: str, column: str, values: Mapping[str, ValueIndex]) -> list
     if not literal.strip().isdigit():
         return []
     number = int(literal)
-    if any(v.column == column for index in values.values() for v in index.find((str(number),))):
+    if _alone((str(number),), column, values):
         return []
     place = (f"{number}{_ordinal_suffix(number)}",)
     return [
@@ -225,6 +214,17 @@ def _text(node: ast.AST) -> str | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, str) and 0 < len(node.value) <= 80:
         return node.value
     return None
+
+
+def listed_note(notes: list[str]) -> str:
+    """The message for a result that `listed_rows` doubts."""
+    return (
+        "The result may leave out rows whose cell lists that value among others: "
+        + "; ".join(notes)
+        + ". Match the value as one of the listed items too (for example "
+        "df[column].str.split(r',\\s*').apply(lambda items: value in items)); if only the "
+        "rows that hold the value alone are meant, give the same code again."
+    )
 
 
 def missed_note(notes: list[str]) -> str:
