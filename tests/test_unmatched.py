@@ -304,17 +304,3 @@ def test_a_result_that_leaves_listed_rows_out_goes_back_once_and_the_repair_stan
     assert turn.ok and turn.result.answer.value == 1992 and len(turn.attempts) == 1
     turn, server = _first_ps1(platforms, [exact] * 3)  # the model keeps the exact value
     assert turn.ok and turn.result.answer.value == 2000 and len(server.requests) == 3
-
-
-def test_a_question_with_an_answer_format_is_not_doubted_for_listed_rows(platforms) -> None:
-    """An analysis question that gives its answer format spells out its filters in its
-    constraints: DABench-dev q124's ANOVA over `vaccines.isin([...])`, right, was rewritten
-    wrong after the doubt."""
-    exact = "result = '@first[' + str(int(df[df['platform'] == 'PS1']['year'].min())) + ']'"
-    turn, _, server = _ask(
-        "What is the first year of the platform PS1? @first[year]",
-        platforms,
-        GAMES_BY_PLATFORM,
-        [exact],
-    )
-    assert turn.ok and turn.result.answer.value == "@first[2000]" and len(server.requests) == 1

@@ -219,12 +219,8 @@ def _answered(
                 doubt = doubt or (missed_note(missed) if missed else None)
             elif result.ok and missing_in(result.answer):
                 doubt = MISSING_DOUBT
-            elif (
-                result.ok
-                and wanted_answer(question) is not Wanted.TEMPLATE  # its filters are spelt out
-                and (listed := listed_rows(draft.code, context.values))
-            ):
-                doubt = listed_note(listed)  # stands if kept (DABench-dev q124: right → wrong)
+            elif result.ok and (listed := listed_rows(draft.code, context.values)):
+                doubt = listed_note(listed)  # stands if kept
             if doubt is not None and kind_repairs_left > 0 and repairs_left > 0:
                 kind_repairs_left -= 1
                 repairs_left -= 1
