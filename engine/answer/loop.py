@@ -219,7 +219,12 @@ def _answered(
                 doubt = doubt or (missed_note(missed) if missed else None)
             elif result.ok and missing_in(result.answer):
                 doubt = MISSING_DOUBT
-            elif result.ok and (listed := listed_rows(draft.code, context.values)):
+            elif (
+                result.ok
+                and kind_repairs_left > 0
+                and repairs_left > 0  # else the doubt could not go back: not looked for
+                and (listed := listed_rows(draft.code, context.values))
+            ):
                 doubt = listed_note(listed)  # stands if kept
             if doubt is not None and kind_repairs_left > 0 and repairs_left > 0:
                 kind_repairs_left -= 1

@@ -160,13 +160,8 @@ def _places(literal: str, column: str, values: Mapping[str, ValueIndex]) -> list
     number = int(literal)
     if _alone((str(number),), column, values):
         return []
-    place = (f"{number}{_ordinal_suffix(number)}",)
-    return [
-        v
-        for index in values.values()
-        for v in index.find(place) + index.inside(place)
-        if v.column == column
-    ]
+    place = f"{number}{_ordinal_suffix(number)}"
+    return [v for v in _holders(place, values) if v.column == column]
 
 
 def _ordinal_suffix(number: int) -> str:
