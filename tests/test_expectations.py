@@ -111,6 +111,11 @@ def test_what_a_question_asks_for(question: str, wanted: Wanted) -> None:
         ("which sold more units, north or south?", value("North"), True),
         ("which sold more units, north or south?", value("East"), False),
         ("which sold more units, north or south?", value("North and South"), False),
+        # a text that only starts with a number (a date) is judged as a name
+        ("which was scuttled earlier, ha-206 or ha-208?", value("10-07-1945"), False),
+        ("which was scuttled earlier, ha-206 or ha-208?", value("Ha-208"), True),
+        ("which finished higher, 4th or 3rd?", value("3rd"), True),
+        ("which was faster, the 200 or 400 m?", value("400 m"), True),
         ("did lantern come out in 1994 or 1997?", column("燈籠", "先洗未來錢"), False),
         ("was the score more or less than 35?", column(False, False), False),
         ("which team has the most wins?", value(0), False),
