@@ -27,8 +27,9 @@ from engine.code_names import (
 from engine.config import Settings
 from engine.databases.connections import NOT_PROFILED
 from engine.databases.urls import database_of_source
+from engine.planner.vocabulary import NEIGHBOUR_WORDS
 from engine.types import ColumnProfile, SummaryRow, TableProfile, Turn
-from engine.value_index import ValueIndex, named_values, stem, value_words
+from engine.value_index import IndexedValue, ValueIndex, named_spans, stem, value_words
 
 # Issue 16: the rule list, the worked example and the sample rows are gone. On held-out DABench
 # questions the 1.5B model got 18/44 right with them (plus repair) and 23/44 with a naive
@@ -201,19 +202,73 @@ def _named_cells(
     names = {w for p in profiles for c in p.columns for w in value_words(c.name)}
     skip = _NOT_NAMES | names | {stem(w) for w in names}
     several = len(profiles) > 1
+    first = profiles[0].name if profiles else None
+    words = value_words(question)
     lines: list[str] = []
+    orders: list[str] = []
     for table, index in values.items():
-        for cells in named_values(question, index, skip):
+        for start, cells in named_spans(question, index, skip):
             for cell in cells[:CELLS_PER_SPAN]:
                 where = f"{_name(table)}.{_name(cell.column)}" if several else _name(cell.column)
                 rows = f"{cell.rows} row" + ("s" if cell.rows != 1 else "")
                 line = f"- {where} == {_quoted(cell.value)} ({rows})"
                 if line not in lines:  # a value the question names twice ("hotel … hotels")
                     lines.append(line)
+            said = _neighbour_word(words, start)
+            if said and len(cells) == 1 and _one_row_named(cells[0]):
+                variable = FIRST_TABLE if table == first else table
+                orders.append(_neighbour_line(said, cells[0], variable))
     if not lines:
         return ""
     return "\n".join(
-        ["Cells that match words of the question, spelled as stored:", *lines[:NAMED_CELLS]]
+        [
+            "Cells that match words of the question, spelled as stored:",
+            *lines[:NAMED_CELLS],
+            *dict.fromkeys(orders),
+        ]
+    )
+
+
+# "the club after Lyon", "what is listed above Oak Street": the row next to the one named, in
+# the table's order. Asked so of a text cell in one row, the small model compared the values
+# instead ('Date' > 'December 22' for "the game after december 22", wtq-train nt-9272) or
+# compared ranks across frames; the line gives the row-order reading with its code. A number
+# ("born after 1950") is a value compared, not a row named.
+NEIGHBOUR_LINE: Final = (
+    '- "{said} {value}" goes by the rows\' order in the table: '
+    "i = {variable}.index[{variable}[{column}] == {quoted}][0]; the row {side} it is "
+    "{variable}.loc[i {sign} 1] (every row {side} it: {variable}.loc[{span}])"
+)
+
+
+def _neighbour_word(words: Sequence[str], start: int) -> str | None:
+    """The neighbour word ("after", "above" …) right before the span at `start` (a "the" between
+    them is skipped: "after the Hague Club"), when the span is no number."""
+    before = start - 1
+    if before >= 0 and words[before] == "the":
+        before -= 1
+    if before < 0 or words[before] not in NEIGHBOUR_WORDS:
+        return None
+    return words[before]
+
+
+def _one_row_named(cell: IndexedValue) -> bool:
+    """A text cell of one row, written whole in the line (not cut), that is no number."""
+    short = len(cell.value) <= VALUE_CHARS and "\n" not in cell.value
+    return cell.rows == 1 and short and not all(w.isdigit() for w in value_words(cell.value))
+
+
+def _neighbour_line(said: str, cell: IndexedValue, variable: str) -> str:
+    below = NEIGHBOUR_WORDS[said] == "+1"
+    return NEIGHBOUR_LINE.format(
+        said=said,
+        value=_flat(cell.value, VALUE_CHARS),
+        variable=variable,
+        column=_quoted(cell.column),
+        quoted=_quoted(cell.value),
+        side="below" if below else "above",
+        sign="+" if below else "-",
+        span="i + 1:" if below else ":i - 1",
     )
 
 

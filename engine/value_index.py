@@ -98,9 +98,17 @@ def named_values(
     that equals a value's (longest first, spans not overlapping; a plural last word also as its
     singular, "middle blockers"), the values it equals. One-word spans in `skip` or of one
     letter name nothing."""
+    return [cells for _, cells in named_spans(text, index, skip)]
+
+
+def named_spans(
+    text: str, index: ValueIndex, skip: Collection[str] = ()
+) -> list[tuple[int, tuple[IndexedValue, ...]]]:
+    """`named_values` with where each span starts among `value_words(text)`, so the word
+    before it can be read ("after Lyon")."""
     words = value_words(text)
     used = [False] * len(words)
-    found: list[tuple[IndexedValue, ...]] = []
+    found: list[tuple[int, tuple[IndexedValue, ...]]] = []
     for n in range(min(index.longest, MAX_WORDS, len(words)), 0, -1):
         for i in range(len(words) - n + 1):
             span = words[i : i + n]
@@ -109,7 +117,7 @@ def named_values(
             cells = index.find(span) or index.find((*span[:-1], stem(span[-1])))
             if cells:
                 used[i : i + n] = [True] * n
-                found.append(_ordered(cells))
+                found.append((i, _ordered(cells)))
     return found
 
 

@@ -336,3 +336,60 @@ def test_a_cell_named_twice_is_listed_once(tmp_path) -> None:
         values = session.catalog.value_indexes()
         *_, user = messages_for_question(question, session.profiles(), [], settings, values)
     assert user["content"].count("- opponent == 'Dallas Cowboys' (1 row)") == 1
+
+
+SCHEDULE_CSV = """week,opponent,venue,note
+1,Dallas Cowboys,Home,Opener
+2,Miami Dolphins,Away,1955
+3,Oakland Raiders,Home,
+4,Houston Oilers,Away,
+5,Miami Dolphins,Home,
+"""
+
+
+def _order_lines(question: str, session: Session, settings) -> list[str]:
+    values = session.catalog.value_indexes()
+    *_, user = messages_for_question(question, session.profiles(), [], settings, values)
+    return [line for line in user["content"].splitlines() if "order in the table" in line]
+
+
+@pytest.mark.parametrize(
+    ("question", "meant"),
+    [
+        ("who did they play after the oakland raiders?", "Houston Oilers"),
+        ("which opponent is listed above oakland raiders?", "Miami Dolphins"),
+        ("who came before houston oilers", "Oakland Raiders"),
+    ],
+)
+def test_a_row_named_by_its_neighbour_gets_the_row_order_reading_with_code_that_finds_it(
+    question, meant, tmp_path
+) -> None:
+    """Issue 13: "the game after X" is the next row in the table's order; the small model
+    compared the values instead ('Date' > 'December 22', wtq-train nt-9272). The line gives
+    that reading with code, and its code, run in the sandbox on the table, finds the row."""
+    settings = load_settings(data_dir=str(tmp_path / "d"))
+    (tmp_path / "schedule.csv").write_text(SCHEDULE_CSV)
+    with Session(settings, work_dir=tmp_path) as session:
+        session.load(tmp_path / "schedule.csv")
+        (line,) = _order_lines(question, session, settings)
+        find = line.split("order in the table: ", 1)[1].split("; the row", 1)[0]
+        row = line.split(" it is ", 1)[1].split(" (every", 1)[0]
+        turn = session.run(f"{find}\nresult = {row}['opponent']")
+    assert turn.result is not None and turn.result.ok, turn.result
+    assert turn.result.answer is not None and turn.result.answer.value == meant
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "who did they play after the miami dolphins?",  # in two rows: which one is not said
+        "how many games were played after 1955?",  # a number is a value compared, not a row
+        "who did they play against the oakland raiders?",  # no neighbour word
+    ],
+)
+def test_no_row_order_line_where_the_neighbour_is_not_one_row(question, tmp_path) -> None:
+    settings = load_settings(data_dir=str(tmp_path / "d"))
+    (tmp_path / "schedule.csv").write_text(SCHEDULE_CSV)
+    with Session(settings, work_dir=tmp_path) as session:
+        session.load(tmp_path / "schedule.csv")
+        assert _order_lines(question, session, settings) == []
