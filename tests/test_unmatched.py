@@ -187,21 +187,30 @@ def test_a_count_of_rows_equal_to_a_value_others_hold_too_is_doubted(schedule, c
     assert (words is None and notes == []) or any(words in n for n in notes), notes
 
 
-def _count_dallas(schedule, codes: list[str]):
-    turn, _, server = _ask(
-        "how many times were the dallas cowboys an opponent?", schedule, SCHEDULE, codes
-    )
+def _count_dallas(schedule, codes: list[str], question: str = ""):
+    question = question or "how many times were the dallas cowboys an opponent?"
+    turn, _, server = _ask(question, schedule, SCHEDULE, codes)
     return turn, server
 
 
-def test_a_count_that_leaves_rows_out_goes_back_once_and_the_repair_stands(schedule) -> None:
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how many times were the dallas cowboys an opponent?",
+        # a "by" that names who did it: one number all the same (wtq-train nt-12714)
+        "total number of games played or hosted by the dallas cowboys",
+    ],
+)
+def test_a_count_that_leaves_rows_out_goes_back_once_and_the_repair_stands(
+    schedule, question
+) -> None:
     exact = "result = int((df['opponent'] == 'Dallas Cowboys').sum())"
     both = "result = int(df['opponent'].str.contains('Dallas Cowboys').sum())"
-    turn, server = _count_dallas(schedule, [exact, both])
+    turn, server = _count_dallas(schedule, [exact, both], question)
     sent = server.requests[1].messages[-1]["content"]
     assert "opponent == 'Dallas Cowboys' leaves out rows where opponent holds" in sent
     assert turn.ok and turn.result.answer.value == 2 and len(turn.attempts) == 1
-    turn, server = _count_dallas(schedule, [exact] * 3)  # the model keeps the exact value
+    turn, server = _count_dallas(schedule, [exact] * 3, question)  # the exact value kept
     assert turn.ok and turn.result.answer.value == 1 and len(server.requests) == 3
 
 

@@ -43,7 +43,7 @@ from engine.answer.unmatched import (
     rewritten_note,
     rewritten_rows,
 )
-from engine.answer_kinds import Wanted, asks_for_values, wanted_answer
+from engine.answer_kinds import Wanted, asks_for_a_number, asks_for_values, wanted_answer
 from engine.errors import LLMError, NoCodeError, UnsupportedError
 from engine.figures import presented
 from engine.types import Attempt, ErrorInfo, RunResult, Turn
@@ -392,7 +392,9 @@ def _not_as_asked(result: RunResult, mismatch: Mismatch) -> RunResult:
 
 
 def _counts(question: str, result: RunResult) -> bool:
-    """A number question answered with a number above 0 (a count or total that may miss rows)."""
+    """A number question answered with a number above 0 (a count or total that may miss rows).
+    One with a "by" counts too: answered with one number, "total number of episodes written or
+    co-written by bill dial" is a count like any other (wtq-train nt-12714 counted 1 of 3)."""
     answer = result.answer
     return (
         result.ok
@@ -401,7 +403,8 @@ def _counts(question: str, result: RunResult) -> bool:
         and isinstance(answer.value, int | float)
         and not isinstance(answer.value, bool)
         and answer.value > 0
-        and wanted_answer(question) is Wanted.NUMBER
+        and wanted_answer(question) in (Wanted.NUMBER, Wanted.ANY)
+        and asks_for_a_number(question)
     )
 
 
