@@ -72,6 +72,12 @@ RAISES = {
     ),
     "thousands to_numeric": (lambda: pd.to_numeric(pd.Series(["1,234"])), m.NUMBERS_AS_WRITTEN),
     "money to float": (lambda: float("$1,234.50"), m.NUMBERS_AS_WRITTEN),
+    "a unit to float": (  # wtq-train nt-11888: Displacement holds '1,440 tonnes'
+        lambda: pd.Series(["1,440 tonnes", "1,500 tonnes"]).astype(float),
+        m.NUMBERS_WITH_WORDS,
+    ),
+    "a note to_numeric": (lambda: pd.to_numeric(pd.Series(["1574 (1.6%)"])), m.NUMBERS_WITH_WORDS),
+    "a time to float": (lambda: float("3:46"), m.TEXT_AS_NUMBER),  # not a number and a unit
     "text formatted :.2f": (lambda: f"{_table()['region'][0]:.2f}", m.TEXT_FORMATTED),
     "column formatted :.2f": (lambda: f"{_table()['qty']:.2f}", m.MANY_FORMATTED),
     "column as a condition": (_ambiguous, m.MANY_AS_ONE),
@@ -145,3 +151,12 @@ def test_a_turn_that_still_fails_says_what_it_means(session) -> None:
     assert error.detail.startswith(
         "The last attempt failed with IndexError: invalid index to scalar variable. (line 1)"
     )
+
+
+def test_the_fix_for_numbers_with_words_reads_them() -> None:
+    """The code the meaning gives, run on cells like those it names, gives their numbers."""
+    df = pd.DataFrame({"column": ["1,440 tonnes", "1574 (1.6%)", " 20.6 km (12.8 mi)", "-3 m"]})
+    code = m.NUMBERS_WITH_WORDS.split("(pd.to_numeric", 1)[1].split("); ", 1)[0]
+    names = {"pd": pd, "df": df, "column": "column"}
+    numbers = eval("pd.to_numeric" + code, names)  # noqa: S307 - our own constant
+    assert numbers.tolist() == [1440.0, 1574.0, 20.6, -3.0]

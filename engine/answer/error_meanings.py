@@ -26,6 +26,11 @@ _WRITTEN_NUMBER: Final = (
     r"(?:could not convert string to float: |Unable to parse string )['\"]\s*[-+]?"
     r"(?:[$€£]\s*[\d.,]*\d|\d[\d.]*\s*%|\d{1,3}(?:,\d{3})+(?:\.\d+)?)\s*['\"]"
 )
+# the cell starts with a number and goes on with words or a note: '1,440 tonnes', '1574 (1.6%)'
+_NUMBER_AND_WORDS: Final = (
+    r"(?:could not convert string to float: |Unable to parse string )['\"]\s*[-+]?"
+    r"\d[\d,]*(?:\.\d+)?\s*(?:[^\W\d_]|[(\[])[^'\"]*['\"]"
+)
 
 ONE_NUMBER: Final = (
     "a single number was used as if it were a column, a list or a pair: an earlier step "
@@ -48,6 +53,12 @@ NUMBERS_AS_WRITTEN: Final = (
     "those characters out first, then convert (pd.to_numeric(df[column].astype(str).str.replace("
     "r'[%,$€£\\s]', '', regex=True), errors='coerce')); errors='coerce' alone makes every such "
     "value missing."
+)
+NUMBERS_WITH_WORDS: Final = (
+    "numbers were written with words or a note after them ('1,440 tonnes', '1574 (1.6%)'): "
+    "take the number at the start of each cell first (pd.to_numeric(df[column].astype(str)"
+    ".str.replace(',', '').str.extract(r'^\\s*(-?\\d+(?:\\.\\d+)?)', expand=False), "
+    "errors='coerce')); astype(float) or errors='coerce' alone cannot read them."
 )
 TEXT_FORMATTED: Final = (
     "a text value was formatted as a number (as in :.2f): it is not the number meant, or it "
@@ -90,6 +101,7 @@ _MEANINGS: Final = (
     (r"datetime\.time\b", TIME_AS_NUMBER),  # a time of day, not a datetime.timedelta
     (r"Cannot perform reduction '\w+' with string dtype", TEXT_AS_NUMBER),
     (_WRITTEN_NUMBER, NUMBERS_AS_WRITTEN),  # before text in general: the cause is in the cell
+    (_NUMBER_AND_WORDS, NUMBERS_WITH_WORDS),
     (r"could not convert string to float", TEXT_AS_NUMBER),
     (r"can only concatenate str \(not \"(int|float)\"\) to str", TEXT_AS_NUMBER),
     (r"unsupported operand type\(s\) for .*'str'", TEXT_AS_NUMBER),
