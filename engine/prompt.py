@@ -235,9 +235,11 @@ def _named_cells(
 # compared ranks across frames; the line gives the row-order reading with its code. A number
 # ("born after 1950") is a value compared, not a row named.
 NEIGHBOUR_LINE: Final = (
-    '- "{said} {value}" goes by the rows\' order in the table: '
-    "i = {variable}.index[{variable}[{column}] == {quoted}][0]; the row {side} it is "
-    "{variable}.loc[i {sign} 1] (every row {side} it: {variable}.loc[{span}])"
+    '- "{said} {value}" means the row {side} the one of {value} in the table\'s order, not a '
+    "value compared:\n"
+    "  i = {variable}.index[{variable}[{column}] == {quoted}][0]  # the row of {value}\n"
+    "  row = {variable}.loc[i {sign} 1]  # the row {side} it ({variable}.loc[{span}]: every row "
+    "{side} it)"
 )
 
 

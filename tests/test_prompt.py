@@ -350,7 +350,12 @@ SCHEDULE_CSV = """week,opponent,venue,note
 def _order_lines(question: str, session: Session, settings) -> list[str]:
     values = session.catalog.value_indexes()
     *_, user = messages_for_question(question, session.profiles(), [], settings, values)
-    return [line for line in user["content"].splitlines() if "order in the table" in line]
+    lines = user["content"].splitlines()
+    return [
+        "\n".join(lines[at : at + 3])
+        for at, line in enumerate(lines)
+        if "in the table's order" in line
+    ]
 
 
 @pytest.mark.parametrize(
@@ -371,10 +376,9 @@ def test_a_row_named_by_its_neighbour_gets_the_row_order_reading_with_code_that_
     (tmp_path / "schedule.csv").write_text(SCHEDULE_CSV)
     with Session(settings, work_dir=tmp_path) as session:
         session.load(tmp_path / "schedule.csv")
-        (line,) = _order_lines(question, session, settings)
-        find = line.split("order in the table: ", 1)[1].split("; the row", 1)[0]
-        row = line.split(" it is ", 1)[1].split(" (every", 1)[0]
-        turn = session.run(f"{find}\nresult = {row}['opponent']")
+        (block,) = _order_lines(question, session, settings)
+        code = "\n".join(line.strip() for line in block.splitlines()[1:])  # as given
+        turn = session.run(f"{code}\nresult = row['opponent']")
     assert turn.result is not None and turn.result.ok, turn.result
     assert turn.result.answer is not None and turn.result.answer.value == meant
 
