@@ -126,6 +126,38 @@ def test_taking_the_first_value_of_no_arrow_text_goes_back_with_the_empty_note()
     assert turn.ok and turn.result.answer.value == "N"
 
 
+def test_taking_a_later_row_of_a_selection_goes_back_saying_what_a_selection_is() -> None:
+    """ "The price after the south's" read as the 2nd row of the rows equal to 'S' (one): the
+    small model's reading of "after X" (18 times in the wtq-train records). The note says the
+    selection has fewer rows, not that none matched, and how to step to the next row."""
+    wrong = "result = df[df['region'] == 'S']['price'].iloc[1]"
+    right = "i = df.index[df['region'] == 'S'][0]\nresult = df.loc[i + 1, 'price']"
+    turn, _, server = _ask("what was the price after the south's?", [wrong, right])
+    sent = server.requests[1].messages[-1]["content"]
+    assert "takes the 2nd row of a selection (.iloc[1]), and the selection has fewer" in sent
+    assert "no row matched" not in sent and "df.loc[i + 1]" in sent
+    assert turn.ok and turn.result.answer.value == 4.0
+
+
+@pytest.mark.parametrize(
+    ("code", "beyond"),
+    [
+        ("result = df[df['region'] == 'S']['price'].iloc[1]", True),
+        ("result = df[df['region'] == 'S']['price'].iloc[-2]", True),
+        ("result = df[df['region'] == 'S']['price'].iloc[0]", False),  # none: the empty note
+    ],
+)
+def test_only_a_later_row_than_the_first_is_said_to_be_past_the_selection(code, beyond):
+    failed = RunResult(
+        ok=False,
+        error=ErrorInfo("runtime", "IndexError: single positional indexer is out-of-bounds"),
+    )
+    note = nothing_found(
+        "what came after the south?", code, failed, [PROFILE], {}, filters_checked=False
+    )
+    assert note is not None and ("of a selection" in note) == beyond, note
+
+
 def test_taking_the_first_row_of_none_twice_is_an_honest_decline() -> None:
     wrong = "result = df[df['region'] == 'north']['price'].iloc[0]"
     turn, _, server = _ask("what was the first price in the north?", [wrong] * 3)

@@ -25,7 +25,7 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import Final
 
 from engine.answer.emptiness import is_empty, unheld_literals, unheld_note
-from engine.answer.unmatched import is_zero, unmatched_values, zero_note
+from engine.answer.unmatched import is_zero, ordinal_suffix, unmatched_values, zero_note
 from engine.answer_kinds import asks_for_a_number
 from engine.figures import compared_values
 from engine.types import ErrorInfo, RunResult, TableProfile
@@ -43,6 +43,17 @@ _NO_ROW_TAKEN: Final = re.compile(
 _SQL_QUERY: Final = re.compile(r"\bselect\b", re.IGNORECASE)
 _SQL_TEXT: Final = re.compile(r"'((?:[^']|'')+)'")
 _NOT_A_VALUE: Final = re.compile(r"\s*[,;:|/-]?\s*|.*[%{}\n].*")  # separators, formats
+# A row past the first of a selection, by position: `.iloc[1]`, `.iloc[-2]`. With every value
+# it compares held, the selection had rows but fewer than that: the small model reads "the game
+# after X" as the second row of the rows equal to X (18 times in the wtq-train records, each
+# told "no row matched", which was not so).
+_BEYOND_FIRST: Final = re.compile(r"\.iloc\[\s*(-?[1-9]\d*)\s*\]")
+BEYOND_FIRST: Final = (
+    "The code takes the {nth} row of a selection ({taken}), and the selection has fewer rows: "
+    "a selection keeps only the rows that match its conditions. For the row after (or before) "
+    "a matching row in the table's order, find that row and step from it: "
+    "i = df.index[df[column] == value][0], then df.loc[i + 1] (df.loc[i - 1] for the one before)."
+)
 MAX_VALUE_CHARS: Final = 80
 SHOWN: Final = 4
 
@@ -80,7 +91,11 @@ def nothing_found(
         unheld = unheld_literals(code, profiles)
         note = unheld_note(unheld)
         held = held_values(code, profiles, shown={column for column, _, _ in unheld})
-        return f"{note[:-1]}; {'; '.join(unmatched + held)}." if unmatched or held else note
+        if unmatched or held:
+            return f"{note[:-1]}; {'; '.join(unmatched + held)}."
+        if not unheld and not result.ok and (beyond := _BEYOND_FIRST.search(code)):
+            return BEYOND_FIRST.format(taken=beyond.group(0), nth=_nth(int(beyond.group(1))))
+        return note
     if unmatched:
         return zero_note(unmatched)
     compared = filter_values(code, names)
@@ -133,3 +148,10 @@ def filter_values(code: str, names: Collection[str]) -> list[str]:
         elif len(node.value) <= MAX_VALUE_CHARS:
             texts.add(node.value)
     return sorted(t for t in texts if t not in names and not _NOT_A_VALUE.fullmatch(t))
+
+
+def _nth(position: int) -> str:
+    """`.iloc`'s position in words: 1 → '2nd', -2 → '2nd-to-last'."""
+    if position < 0:
+        return f"{_nth(-position - 1)}-to-last"
+    return f"{position + 1}{ordinal_suffix(position + 1)}"

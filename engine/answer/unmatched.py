@@ -160,11 +160,11 @@ def _places(literal: str, column: str, values: Mapping[str, ValueIndex]) -> list
     number = int(literal)
     if _alone((str(number),), column, values):
         return []
-    place = f"{number}{_ordinal_suffix(number)}"
+    place = f"{number}{ordinal_suffix(number)}"
     return [v for v in _holders(place, values) if v.column == column]
 
 
-def _ordinal_suffix(number: int) -> str:
+def ordinal_suffix(number: int) -> str:
     """'st', 'nd', 'rd' or 'th': 1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st, 102nd."""
     if number % 100 in (11, 12, 13):
         return "th"
