@@ -245,7 +245,7 @@ NEIGHBOUR_LINE: Final = (
 
 def _neighbour_word(words: Sequence[str], start: int) -> str | None:
     """The neighbour word ("after", "above" …) right before the span at `start` (a "the" between
-    them is skipped: "after the Hague Club"), when the span is no number."""
+    them is skipped: "after the Hague Club")."""
     before = start - 1
     if before >= 0 and words[before] == "the":
         before -= 1
