@@ -91,21 +91,14 @@ class ValueIndex:
         )
 
 
-def named_values(
-    text: str, index: ValueIndex, skip: Collection[str] = ()
-) -> list[tuple[IndexedValue, ...]]:
-    """The cells `text` (a question) names by their words as stored: for each span of its words
-    that equals a value's (longest first, spans not overlapping; a plural last word also as its
-    singular, "middle blockers"), the values it equals. One-word spans in `skip` or of one
-    letter name nothing."""
-    return [cells for _, cells in named_spans(text, index, skip)]
-
-
 def named_spans(
     text: str, index: ValueIndex, skip: Collection[str] = ()
 ) -> list[tuple[int, tuple[IndexedValue, ...]]]:
-    """`named_values` with where each span starts among `value_words(text)`, so the word
-    before it can be read ("after Lyon")."""
+    """The cells `text` (a question) names by their words as stored: for each span of its words
+    that equals a value's (longest first, spans not overlapping; a plural last word also as its
+    singular, "middle blockers"), where it starts among `value_words(text)` (so the word before
+    it can be read: "after Lyon") and the values it equals. One-word spans in `skip` or of one
+    letter name nothing."""
     words = value_words(text)
     used = [False] * len(words)
     found: list[tuple[int, tuple[IndexedValue, ...]]] = []

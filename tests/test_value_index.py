@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.value_index import IndexedValue, listed_items, named_values, value_index, value_words
+from engine.value_index import IndexedValue, listed_items, named_spans, value_index, value_words
 
 
 @pytest.mark.parametrize(
@@ -75,7 +75,7 @@ def _named(con, question: str, skip: tuple[str, ...] = ()) -> list[list[str]]:
     index = value_index(con, "games")
     assert index is not None
     return [
-        [f"{v.column}={v.value}" for v in cells] for cells in named_values(question, index, skip)
+        [f"{v.column}={v.value}" for v in cells] for _, cells in named_spans(question, index, skip)
     ]
 
 

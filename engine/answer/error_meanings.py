@@ -19,18 +19,17 @@ import re
 from typing import Final
 
 _NUMBER: Final = r"(?:numpy\.)?(?:float|int|bool_?)(?:\d\d)?"
-# the cell a conversion could not read, when it is a number with a percent sign, a currency sign
-# or thousands separators: "could not convert string to float: '15.17%'", pd.to_numeric's
-# "Unable to parse string "1,234" at position 0"
-_WRITTEN_NUMBER: Final = (
+# the cell a conversion could not read: "could not convert string to float: '15.17%'",
+# pd.to_numeric's "Unable to parse string "1,234" at position 0"
+_UNREAD_CELL: Final = (
     r"(?:could not convert string to float: |Unable to parse string )['\"]\s*[-+]?"
-    r"(?:[$€£]\s*[\d.,]*\d|\d[\d.]*\s*%|\d{1,3}(?:,\d{3})+(?:\.\d+)?)\s*['\"]"
+)
+# ... when it is a number with a percent sign, a currency sign or thousands separators
+_WRITTEN_NUMBER: Final = (
+    _UNREAD_CELL + r"(?:[$€£]\s*[\d.,]*\d|\d[\d.]*\s*%|\d{1,3}(?:,\d{3})+(?:\.\d+)?)\s*['\"]"
 )
 # the cell starts with a number and goes on with words or a note: '1,440 tonnes', '1574 (1.6%)'
-_NUMBER_AND_WORDS: Final = (
-    r"(?:could not convert string to float: |Unable to parse string )['\"]\s*[-+]?"
-    r"\d[\d,]*(?:\.\d+)?\s*(?:[^\W\d_]|[(\[])[^'\"]*['\"]"
-)
+_NUMBER_AND_WORDS: Final = _UNREAD_CELL + r"\d[\d,]*(?:\.\d+)?\s*(?:[^\W\d_]|[(\[])[^'\"]*['\"]"
 
 ONE_NUMBER: Final = (
     "a single number was used as if it were a column, a list or a pair: an earlier step "
