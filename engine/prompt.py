@@ -197,8 +197,24 @@ def _named_cells(
     question: str, profiles: Sequence[TableProfile], values: Mapping[str, ValueIndex]
 ) -> str:
     """The cells the question names, as stored and where: code that filters on them as written
-    (not on the question's spelling) finds its rows. A word of a column's name ("laps") names
-    the column, not the cells that hold it."""
+    (not on the question's spelling) finds its rows; then the row-order lines."""
+    lines, orders = _cells_and_orders(question, profiles, values)
+    if not lines:
+        return ""
+    return "\n".join(
+        [
+            "Cells that match words of the question, spelled as stored:",
+            *lines[:NAMED_CELLS],
+            *orders,
+        ]
+    )
+
+
+def _cells_and_orders(
+    question: str, profiles: Sequence[TableProfile], values: Mapping[str, ValueIndex]
+) -> tuple[list[str], list[str]]:
+    """A line per cell the question names, and a row-order line per row it names by its
+    neighbour. A word of a column's name ("laps") names the column, not the cells that hold it."""
     names = {w for p in profiles for c in p.columns for w in value_words(c.name)}
     skip = _NOT_NAMES | names | {stem(w) for w in names}
     several = len(profiles) > 1
@@ -218,15 +234,7 @@ def _named_cells(
             if said and len(cells) == 1 and _one_row_named(cells[0]):
                 variable = FIRST_TABLE if table == first else table
                 orders.append(_neighbour_line(said, cells[0], variable))
-    if not lines:
-        return ""
-    return "\n".join(
-        [
-            "Cells that match words of the question, spelled as stored:",
-            *lines[:NAMED_CELLS],
-            *dict.fromkeys(orders),
-        ]
-    )
+    return lines, list(dict.fromkeys(orders))
 
 
 # "the club after Lyon", "what is listed above Oak Street": the row next to the one named, in
@@ -238,9 +246,9 @@ NEIGHBOUR_LINE: Final = (
     '- "{said} {value}" means the row {side} the one of {value} in the table\'s order, not a '
     "value compared:\n"
     "  i = {variable}.index[{variable}[{column}] == {quoted}][0]  # the row of {value}\n"
-    "  row = {variable}.loc[i {sign} 1]  # the row {side} it ({variable}.loc[{span}]: every row "
-    "{side} it)"
+    "  row = {variable}.loc[i {sign} 1]  # the row {side} it"
 )
+NEIGHBOUR_ROWS: Final = " ({variable}.loc[{span}]: every row {side} it)"
 
 
 def _neighbour_word(words: Sequence[str], start: int) -> str | None:
@@ -262,16 +270,20 @@ def _one_row_named(cell: IndexedValue) -> bool:
 
 def _neighbour_line(said: str, cell: IndexedValue, variable: str) -> str:
     below = NEIGHBOUR_WORDS[said] == "+1"
-    return NEIGHBOUR_LINE.format(
+    side = "below" if below else "above"
+    line = NEIGHBOUR_LINE.format(
         said=said,
         value=_flat(cell.value, VALUE_CHARS),
         variable=variable,
         column=_quoted(cell.column),
         quoted=_quoted(cell.value),
-        side="below" if below else "above",
+        side=side,
         sign="+" if below else "-",
-        span="i + 1:" if below else ":i - 1",
     )
+    line += NEIGHBOUR_ROWS.format(
+        variable=variable, span="i + 1:" if below else ":i - 1", side=side
+    )
+    return line
 
 
 def _words(text: str) -> set[str]:
@@ -292,8 +304,15 @@ PLAIN_TABLE: Final = (
 PLAIN_RESULT: Final = f"Set `{RESULT}` to the answer."
 
 
-def plain_messages(question: str, profiles: Sequence[TableProfile]) -> list[dict[str, str]]:
-    """The chat messages of the plain prompt for `question` (pure)."""
+def plain_messages(
+    question: str,
+    profiles: Sequence[TableProfile],
+    values: Mapping[str, ValueIndex] | None = None,
+) -> list[dict[str, str]]:
+    """The chat messages of the plain prompt for `question` (pure). `values` as for
+    `messages_for_question`: a row the question names by its neighbour gets the row-order line
+    here too, else the plain program computes the value reading and outvotes a right answer
+    (wtq-train nt-9418)."""
     tables = [
         PLAIN_TABLE.format(
             variable=FIRST_TABLE if i == 0 else _name(p.name),
@@ -302,7 +321,8 @@ def plain_messages(question: str, profiles: Sequence[TableProfile]) -> list[dict
         )
         for i, p in enumerate(profiles)
     ]
-    user = "\n".join([*tables, question, PLAIN_RESULT])
+    orders = _cells_and_orders(question, profiles, values)[1] if values else []
+    user = "\n".join([*tables, question, *orders, PLAIN_RESULT])
     return [{"role": "system", "content": PLAIN_ROLE}, {"role": "user", "content": user}]
 
 

@@ -11,7 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from engine.answer import Context
+from engine.answer.llm_drafter import LLMDrafter
 from engine.config import load_settings
+from engine.llm import LLMConfig
 from engine.prompt import (
     CODE_REQUEST,
     HISTORY_STEP,
@@ -20,6 +23,7 @@ from engine.prompt import (
     REPLY_REMINDER,
     describe_table,
     messages_for_question,
+    plain_messages,
     system_message,
 )
 from engine.session import Session
@@ -397,3 +401,32 @@ def test_no_row_order_line_where_the_neighbour_is_not_one_row(question, tmp_path
     with Session(settings, work_dir=tmp_path) as session:
         session.load(tmp_path / "schedule.csv")
         assert _order_lines(question, session, settings) == []
+
+
+@pytest.mark.parametrize("share", ["on", "off"])
+def test_the_plain_prompt_gets_the_row_order_line_and_no_other_cell(share, tmp_path) -> None:
+    """The plain prompt checks an answer the model was unsure of; without the row-order line
+    it computed the value reading and outvoted the right row (wtq-train nt-9418). It gets that
+    line alone (not the cells list), and only when raw values may leave the machine."""
+    settings = load_settings({"DECIPHER_SEND_SAMPLE_ROWS": share}, data_dir=str(tmp_path / "d"))
+    (tmp_path / "schedule.csv").write_text(SCHEDULE_CSV)
+    question = "who did they play after the oakland raiders?"
+    with Session(settings, work_dir=tmp_path) as session:
+        session.load(tmp_path / "schedule.csv")
+        profiles, values = session.profiles(), session.catalog.value_indexes()
+        (block,) = _order_lines(question, session, load_settings(data_dir=str(tmp_path / "d")))
+    reply = Reply("```python\nresult = 1\n```")
+    with FakeOpenAI([reply]) as server:
+        config = LLMConfig(backend="openai", base_url=server.base_url, api_key="k", model="m")
+        context = Context(profiles, [], settings, values=values)
+        plain = LLMDrafter(config).plain(context)
+        assert plain is not None
+        plain.draft(question, context)
+    sent = server.requests[0].messages[1]["content"]
+    table = "A pandas DataFrame `df` holds the table schedule, with columns: week, opponent, "
+    table += "venue, note."
+    said = [table, question, block] if share == "on" else [table, question]
+    assert sent == "\n".join([*said, "Set `result` to the answer."])
+    assert plain_messages(question, profiles)[1]["content"] == "\n".join(
+        [table, question, "Set `result` to the answer."]
+    )

@@ -125,7 +125,8 @@ class PlainLLMDrafter(LLMDrafter):
     """The same model with the plain prompt (engine/prompt.py::plain_messages)."""
 
     def draft(self, question: str, context: Context) -> Draft:
-        return self._ask(plain_messages(question, context.profiles), context)
+        values = context.values if context.settings.send_sample_rows else None
+        return self._ask(plain_messages(question, context.profiles, values), context)
 
     def plain(self, context: Context) -> None:
         return None
