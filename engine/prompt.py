@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
-from engine.answer_kinds import TEMPLATE_SLOT
+from engine.answer_kinds import TEMPLATE_SLOT, asks_for_a_number
 from engine.code_names import (
     DECLINE,
     FIGURE,
@@ -233,7 +233,7 @@ def _cells_and_orders(
             said = _neighbour_word(words, start)
             if said and len(cells) == 1 and _one_row_named(cells[0]):
                 variable = FIRST_TABLE if table == first else table
-                orders.append(_neighbour_line(said, cells[0], variable))
+                orders.append(_neighbour_line(said, cells[0], variable, question))
     return lines, list(dict.fromkeys(orders))
 
 
@@ -241,7 +241,9 @@ def _cells_and_orders(
 # the table's order. Asked so of a text cell in one row, the small model compared the values
 # instead ('Date' > 'December 22' for "the game after december 22", wtq-train nt-9272) or
 # compared ranks across frames; the line gives the row-order reading with its code. A number
-# ("born after 1950") is a value compared, not a row named.
+# ("born after 1950") is a value compared, not a row named. Every row past it is shown only
+# for a number question ("how many were released after X"): shown for "who finished after
+# austria", the model returned all of them (nt-804).
 NEIGHBOUR_LINE: Final = (
     '- "{said} {value}" means the row {side} the one of {value} in the table\'s order, not a '
     "value compared:\n"
@@ -268,7 +270,7 @@ def _one_row_named(cell: IndexedValue) -> bool:
     return cell.rows == 1 and short and not all(w.isdigit() for w in value_words(cell.value))
 
 
-def _neighbour_line(said: str, cell: IndexedValue, variable: str) -> str:
+def _neighbour_line(said: str, cell: IndexedValue, variable: str, question: str) -> str:
     below = NEIGHBOUR_WORDS[said] == "+1"
     side = "below" if below else "above"
     line = NEIGHBOUR_LINE.format(
@@ -280,9 +282,10 @@ def _neighbour_line(said: str, cell: IndexedValue, variable: str) -> str:
         side=side,
         sign="+" if below else "-",
     )
-    line += NEIGHBOUR_ROWS.format(
-        variable=variable, span="i + 1:" if below else ":i - 1", side=side
-    )
+    if asks_for_a_number(question):
+        line += NEIGHBOUR_ROWS.format(
+            variable=variable, span="i + 1:" if below else ":i - 1", side=side
+        )
     return line
 
 

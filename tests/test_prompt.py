@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -401,6 +402,25 @@ def test_no_row_order_line_where_the_neighbour_is_not_one_row(question, tmp_path
     with Session(settings, work_dir=tmp_path) as session:
         session.load(tmp_path / "schedule.csv")
         assert _order_lines(question, session, settings) == []
+
+
+def test_every_row_past_the_named_one_is_shown_only_for_a_number_question(tmp_path) -> None:
+    """ "how many were released after X" counts every row below X; shown that for "who
+    finished after austria", the model returned all of them (wtq-train nt-804)."""
+    settings = load_settings(data_dir=str(tmp_path / "d"))
+    (tmp_path / "schedule.csv").write_text(SCHEDULE_CSV)
+    with Session(settings, work_dir=tmp_path) as session:
+        session.load(tmp_path / "schedule.csv")
+        (who,) = _order_lines("who did they play after the oakland raiders?", session, settings)
+        question = "how many games were played after the oakland raiders?"
+        (count,) = _order_lines(question, session, settings)
+        every = re.search(r"\((\w+\.loc\[[^\]]+\]): every row", count)  # df.loc[i + 1:]
+        code = "\n".join(line.strip() for line in count.splitlines()[1:2])
+        assert every is not None
+        turn = session.run(f"{code}\nresult = len({every[1]})")
+    assert "every row" not in who and "every row below it" in count
+    assert turn.result is not None and turn.result.answer is not None
+    assert turn.result.answer.value == 2  # Houston Oilers, Miami Dolphins
 
 
 @pytest.mark.parametrize("share", ["on", "off"])
