@@ -253,15 +253,22 @@ NEIGHBOUR_LINE: Final = (
 NEIGHBOUR_ROWS: Final = " ({variable}.loc[{span}]: every row {side} it)"
 
 
+# The neighbour words of the planner, and two-word ones the prompt reads too ("who is listed
+# previous to prue watt": 10 of wtq-train's 2,000 questions say "previous to").
+_NEIGHBOURS: Final = {**NEIGHBOUR_WORDS, "previous to": "-1", "prior to": "-1"}
+
+
 def _neighbour_word(words: Sequence[str], start: int) -> str | None:
-    """The neighbour word ("after", "above" …) right before the span at `start` (a "the" between
-    them is skipped: "after the Hague Club")."""
+    """The neighbour word ("after", "above", "previous to" …) right before the span at `start`
+    (a "the" between them is skipped: "after the Hague Club")."""
     before = start - 1
     if before >= 0 and words[before] == "the":
         before -= 1
-    if before < 0 or words[before] not in NEIGHBOUR_WORDS:
-        return None
-    return words[before]
+    for size in (1, 2):
+        said = " ".join(words[before - size + 1 : before + 1]) if before >= size - 1 else ""
+        if said in _NEIGHBOURS:
+            return said
+    return None
 
 
 def _one_row_named(cell: IndexedValue) -> bool:
@@ -271,7 +278,7 @@ def _one_row_named(cell: IndexedValue) -> bool:
 
 
 def _neighbour_line(said: str, cell: IndexedValue, variable: str, question: str) -> str:
-    below = NEIGHBOUR_WORDS[said] == "+1"
+    below = _NEIGHBOURS[said] == "+1"
     side = "below" if below else "above"
     line = NEIGHBOUR_LINE.format(
         said=said,

@@ -369,6 +369,7 @@ def _order_lines(question: str, session: Session, settings) -> list[str]:
         ("who did they play after the oakland raiders?", "Houston Oilers"),
         ("which opponent is listed above oakland raiders?", "Miami Dolphins"),
         ("who came before houston oilers", "Oakland Raiders"),
+        ("who is listed previous to the houston oilers?", "Oakland Raiders"),
     ],
 )
 def test_a_row_named_by_its_neighbour_gets_the_row_order_reading_with_code_that_finds_it(
