@@ -232,7 +232,7 @@ def _cells_and_orders(
                     lines.append(line)
             said = _neighbour_word(words, start)
             if said and len(cells) == 1 and _one_row_named(cells[0]):
-                variable = FIRST_TABLE if table == first else table
+                variable = _variable(table, first=table == first)
                 orders.append(_neighbour_line(said, cells[0], variable, question))
     return lines, list(dict.fromkeys(orders))
 
@@ -325,7 +325,7 @@ def plain_messages(
     (wtq-train nt-9418)."""
     tables = [
         PLAIN_TABLE.format(
-            variable=FIRST_TABLE if i == 0 else _name(p.name),
+            variable=_variable(p.name, first=i == 0),
             name=_name(p.name),
             columns=", ".join(p.column_names),
         )
@@ -357,7 +357,7 @@ def describe_table(profile: TableProfile, settings: Settings, *, first: bool = F
         lines += _wide_columns(profile)
     else:
         lines += [_column_line(c, profile.rows, settings) for c in profile.columns]
-    variable = FIRST_TABLE if first else profile.name
+    variable = _variable(profile.name, first=first)
     lines += [_summary_row_line(r, variable) for r in profile.summary_rows]
     text = "\n".join(lines)
     if len(text) > MAX_TABLE_CHARS:
@@ -444,6 +444,11 @@ def _summary(turn: Turn) -> str:
 
 def _name(name: str) -> str:
     return name if name.isidentifier() else repr(name)
+
+
+def _variable(table: str, *, first: bool) -> str:
+    """The name code uses for `table`: the first table is `df` too, and is called so."""
+    return FIRST_TABLE if first else table
 
 
 def _value(value: Any) -> str:
