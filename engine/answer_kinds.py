@@ -23,6 +23,7 @@ class Wanted(StrEnum):
     TEMPLATE = "the answer written in the format the question gives"
     NEW = "a value it does not name itself"  # see asks_for_a_new_value
     ONE = "one value (or the few tied for it), not a whole column"  # see asks_for_one_value
+    CELL = "a value of the column that holds it, not a whole row"  # see expectations._row_of
 
 
 _NUMBER_START: Final = re.compile(

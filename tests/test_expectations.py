@@ -15,6 +15,7 @@ from tests.conftest import SAMPLE_DATA
 from tests.fake_openai import FakeOpenAI, Reply
 from tests.test_answer_failures import ask_model
 from tests.test_answer_loop import PROFILE, SETTINGS, Runner, config_for, fenced
+from tests.test_prompt import SCHEDULE_CSV
 
 
 def value(v: object) -> Answer:
@@ -176,6 +177,60 @@ def test_what_a_question_asks_for(question: str, wanted: Wanted) -> None:
 )
 def test_whether_an_answer_fits(question: str, answer: Answer, fits: bool) -> None:
     assert (answer_mismatch(question, answer) is None) is fits
+
+
+SCHEDULE = ("week", "opponent", "venue", "note")
+
+
+def row(*names: str) -> Answer:
+    """A table row the code left as a Series: its index (the column names) and its cells."""
+    rows = tuple((n, f"cell {n}") for n in names)
+    return Answer(
+        "table", f"{len(rows)} rows × 2 columns", table=TableData(("index", "4"), rows, len(rows))
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "fits"),
+    [
+        ("who did they play after the oakland raiders?", row(*SCHEDULE), False),
+        ("which opponent is listed below oakland raiders?", row(*SCHEDULE), False),
+        ("what team came after oakland raiders?", row("opponent", "venue", "note"), False),
+        # a request for the row is answered by the row
+        ("show the game after the oakland raiders", row(*SCHEDULE), True),
+        # two cells may be the values asked for, and a Series of other names is not a row
+        ("who did they play after the oakland raiders?", row("opponent", "venue"), True),
+        ("which team scored the most?", row("Lions", "Bears", "Eagles"), True),
+    ],
+)
+def test_a_whole_row_does_not_answer_a_question_for_a_value(question, answer, fits) -> None:
+    """Issue 13: "who was picked after X?" answered with `df.loc[i + 1]`, the whole row as a
+    Series (8 times in the wtq-train records, never right): the value is one of its cells."""
+    mismatch = answer_mismatch(question, answer, {*SCHEDULE, "Lions"})
+    assert (mismatch is None) is fits
+    if not fits:
+        assert mismatch.wanted is Wanted.CELL and "row['<that column>']" in mismatch.fix
+
+
+def test_a_whole_row_goes_back_once_and_the_repair_takes_its_cell(tmp_path) -> None:
+    """The real sandbox and the real client: the Series the code leaves becomes a table whose
+    first column is the table's column names; the repair is told it is a whole row."""
+    from engine.config import load_settings
+    from engine.session import Session
+    from tests.test_answer_failures import ask_model
+
+    find = "i = df.index[df['opponent'] == 'Oakland Raiders'][0]\n"
+    (tmp_path / "schedule.csv").write_text(SCHEDULE_CSV)
+    with Session(load_settings(data_dir=str(tmp_path / "d")), work_dir=tmp_path) as session:
+        session.load(tmp_path / "schedule.csv")
+        replies = [find + "result = df.loc[i + 1]", find + "result = df.loc[i + 1, 'opponent']"]
+        turn, server = ask_model(session, "who did they play after the oakland raiders?", replies)
+    assert turn.ok and turn.result.answer.value == "Houston Oilers"
+    assert turn.attempts[0].result.error.kind == "unsupported"
+    sent = server.requests[1].messages[-1]["content"]
+    assert (
+        "`result` is one whole row of the table, as a Series (week, opponent, venue, note)" in sent
+    )
 
 
 def test_a_value_the_question_names_goes_back_once_with_what_to_do() -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Final
 
@@ -23,6 +24,7 @@ from engine.answer_kinds import (
     asks_for_a_new_value,
     asks_for_an_example,
     asks_for_one_value,
+    asks_for_values,
     excluded_value,
     wanted_answer,
 )
@@ -59,8 +61,11 @@ class Mismatch:
         )
 
 
-def answer_mismatch(question: str, answer: Answer | None) -> Mismatch | None:
-    """How `answer` differs from the kind of answer `question` asks for; None when it fits."""
+def answer_mismatch(
+    question: str, answer: Answer | None, columns: Collection[str] = ()
+) -> Mismatch | None:
+    """How `answer` differs from the kind of answer `question` asks for; None when it fits.
+    `columns`: the loaded tables' column names, by which a whole row is told from values."""
     wanted = wanted_answer(question)
     if answer is None:
         return None
@@ -85,6 +90,15 @@ def answer_mismatch(question: str, answer: Answer | None) -> Mismatch | None:
         return Mismatch(wanted, got, "Set `result` to True or False.")
     if wanted not in (Wanted.ANY, Wanted.NAME, Wanted.THING):
         return None
+    row = _row_of(answer, columns)
+    if row and (wanted is not Wanted.ANY or asks_for_values(question)):
+        shown = ", ".join(row[:_ROW_NAMES]) + (", …" if len(row) > _ROW_NAMES else "")
+        got = f"one whole row of the table, as a Series ({shown})"
+        fix = (
+            "Set `result` to that row's value in the column the question asks about "
+            "(row['<that column>']), not the whole row."
+        )
+        return Mismatch(Wanted.CELL, got, fix)
     if _is_a_column(answer) and asks_for_one_value(question):
         fix = (
             "Set `result` to the one value the question asks about (the row it points at, or "
@@ -374,6 +388,22 @@ def _keeps_left_out(answer: Answer, question: str) -> str | None:
 
 
 _MANY_ROWS: Final = 4  # ties of 2 or 3 are answers (see asks_for_one_value)
+_ROW_FIELDS: Final = 3  # a Series of fewer of a table's columns may be the values asked for
+_ROW_NAMES: Final = 4  # of a whole row's columns, named in the repair
+
+
+def _row_of(answer: Answer, columns: Collection[str]) -> list[str]:
+    """The column names of a whole table row the code left as a Series (`df.loc[i + 1]`, whose
+    index is the table's columns), or [] when it is not one. "who was picked after X?" was
+    answered so 8 times in the wtq-train records, never right: the value asked for is one of
+    its cells."""
+    table = answer.table
+    if answer.kind != "table" or table is None or len(table.columns) != 2 or table.truncated:
+        return []
+    names = [row[0] for row in table.rows]
+    if len(names) < _ROW_FIELDS or not all(isinstance(n, str) and n in columns for n in names):
+        return []
+    return names
 
 
 def _is_a_column(answer: Answer) -> bool:

@@ -196,7 +196,8 @@ def _answered(
                 filled = in_format_words(question, filled or result.answer) or filled
             if filled is not None:
                 result = replace(result, answer=filled)
-            mismatch = answer_mismatch(question, result.answer) if result.ok else None
+            columns = {c.name for p in context.profiles for c in p.columns}
+            mismatch = answer_mismatch(question, result.answer, columns) if result.ok else None
             if mismatch is not None:
                 result = _not_as_asked(result, mismatch)
             note = nothing_found(
