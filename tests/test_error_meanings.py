@@ -105,6 +105,17 @@ def test_the_library_s_own_exception_is_read(name: str) -> None:
     assert error_meaning(message) == meaning
 
 
+@pytest.mark.parametrize("name", ["row", "zimbabwe_df"])
+def test_a_name_used_before_the_code_sets_it_is_named_with_what_exists(name: str) -> None:
+    """wtq-train: `result = row['Club']`, as if the prompt's example lines had run (25 of the
+    51 NameErrors in the records). The meaning names it and says what exists when code starts."""
+    with pytest.raises(NameError) as raised:
+        exec(f"result = {name}['Club']", {})
+    meaning = error_meaning(f"NameError: {raised.value} (line 1)")
+    assert meaning is not None and meaning.startswith(f"`{name}` is used before this code sets it")
+    assert "only the loaded tables (df, and each by its name), sql()" in meaning
+
+
 @pytest.mark.parametrize(
     "message",
     [

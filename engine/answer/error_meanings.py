@@ -10,7 +10,8 @@ Each entry is a class of mistake seen in the model's code on the shared benchmar
 question's: a single number used as a column, text in arithmetic, a value formatted as the
 wrong type, a column used as one True/False, scikit-learn fitted on missing values or on a
 numeric target with a classifier, times of day (a duration's 00:01:23) in arithmetic, a table
-used as one column of text, numbers written with "%", "$" or thousands separators.
+used as one column of text, numbers written with "%", "$" or thousands separators, a name
+used before the code sets it.
 """
 
 from __future__ import annotations
@@ -89,6 +90,17 @@ TABLE_AS_TEXT: Final = (
     "column per group in its pattern, so take its column [0] (or pass expand=False with one "
     "group); df[['col']] is a table too, df['col'] the column."
 )
+# "name 'row' is not defined": the model wrote `result = row['Club']` as if the prompt's example
+# lines (i = …; row = df.loc[i + 1]) had run; 25 of the 51 NameErrors in the wtq-train records
+# are `row`, 5 are `i`, most others a table it named itself ('zimbabwe_df')
+# ... not a module the code did not import ('sns'): what it may import is the prompt's to say
+_MODULE_ALIASES: Final = r"(?:sns|plt|np|pd|px|go|sm|stats|scipy|sklearn|math|re|datetime)"
+UNSET_NAME: Final = (
+    "`{name}` is used before this code sets it: when the code starts, only the loaded tables "
+    "(df, and each by its name), sql() and the imported modules exist. Set every other name "
+    "in this same code first: a line shown as an example (i = …, row = …) runs only if the "
+    "code has it too."
+)
 MISSING_AS_INTEGER: Final = (
     "a missing value (NaN) was turned into an integer: drop or fill the missing values first."
 )
@@ -117,13 +129,15 @@ _MEANINGS: Final = (
     (r"Input (X|y) contains NaN", MISSING_IN_FIT),
     (r"Unknown label type: .?continuous", NUMERIC_TARGET),
     (r"cannot convert float NaN to integer", MISSING_AS_INTEGER),
+    (rf"name '(?!{_MODULE_ALIASES}')(?P<name>\w+)' is not defined", UNSET_NAME),
 )
 
 
 def error_meaning(message: str) -> str | None:
     """What the exception in `message` usually means and how such code is fixed, as a clause
-    that starts lower-case; None when it is not one of the known classes."""
+    that starts lower-case; None when it is not one of the known classes. A meaning may name
+    what the message names (`{name}`)."""
     for pattern, meaning in _MEANINGS:
-        if re.search(pattern, message):
-            return meaning
+        if found := re.search(pattern, message):
+            return meaning.format_map(found.groupdict()) if found.groupdict() else meaning
     return None
