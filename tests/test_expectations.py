@@ -38,6 +38,14 @@ def column(*values: object) -> Answer:
         ("number of games won in 2004", Wanted.NUMBER),
         ("who was the last japanese player to finish?", Wanted.NAME),
         ("whose car was fastest", Wanted.NAME),
+        # a number asked for after a clause of its own, later on, or as a request
+        ("in 2005, how many divisions had a population of at least 15,000?", Wanted.NUMBER),
+        ("as of october 25, 2005, how many active voters does it have?", Wanted.NUMBER),
+        ("gerald geis represents how many counties in total?", Wanted.NUMBER),
+        ("tell me the number of stations licensed in fort wayne.", Wanted.NUMBER),
+        ("give the total number of riders listed.", Wanted.NUMBER),
+        ("japan and france each won how many gold medals?", Wanted.ANY),  # grouped: unsure
+        ("is the number of opponents more or less than 10?", Wanted.CHOICE),
         (
             "did ohio state win the game previous to the game against michigan state?",
             Wanted.BOOLEAN,
