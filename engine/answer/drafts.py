@@ -50,6 +50,9 @@ class Draft:
     sure: float | None = None  # how sure the model was of its code's names and values
     cut: bool = False  # the reply stopped at the token limit: its code may end mid-line
     looped: bool = False  # cut because it repeated itself (engine/llm/repetition.py)
+    # why its answer is checked by a second program whatever `sure` says: it repairs an answer
+    # of another kind than the question asks for (engine/answer/opinions.py)
+    doubt: str = ""
 
 
 @dataclass(frozen=True)

@@ -180,6 +180,7 @@ def _answered(
         )
         context.notify(Progress("check", "checking column names"))
         problems = code_problems(draft.code, context.profiles)
+        mended = draft.doubt  # a doubt stays with the repairs of a doubted draft
         if problems and repairs_left > 0:  # out of repairs, the sandbox has the last word
             message = " ".join(p.for_model for p in problems)
             error = ErrorInfo("input", " ".join(p.for_user for p in problems), detail=message)
@@ -236,7 +237,7 @@ def _answered(
                 repaired = _repaired(drafter, draft, failure, question, context, costs, resamples)
                 if repaired is None:
                     return result.ok
-                draft = repaired
+                draft = replace(repaired, doubt=mended)
                 continue
             if note is not None and (not result.ok or asks_for_values(question)):
                 result = _found_nothing(result, note)
@@ -267,6 +268,7 @@ def _answered(
             elif kind_repairs_left > 0:
                 kind_repairs_left -= 1
                 failure = Failure("answer", mismatch.for_model, result)
+                mended = mended or _kind_doubt(mismatch)
             else:
                 return False
         repairs_left -= 1
@@ -288,7 +290,20 @@ def _answered(
                 return False
             context.notify(Progress("repair", "the model wrote the same code again; running it"))
             repairs_left = 0
-        draft = repaired
+        draft = replace(repaired, doubt=mended)
+
+
+def _kind_doubt(mismatch: Mismatch) -> str:
+    """Why a repair of an answer of the wrong kind is checked by a second program: told the
+    kind, the small model often computes something of that kind rather than the answer ("which
+    has a higher density, a or b?" first computed None, then named one). In the wtq-train
+    records, 8 of 29 such repaired answers were right (repeats of a question counted). A wrong
+    format or a whole row is not doubted: the value is computed, only its form is not."""
+    if mismatch.wanted in (Wanted.TEMPLATE, Wanted.CELL):
+        return ""
+    return f"its first program computed {mismatch.got}, where the question asks for " + (
+        mismatch.wanted.value
+    )
 
 
 def _same(repaired: Draft, draft: Draft, question: str, context: Context) -> bool:

@@ -170,6 +170,8 @@ def _trail(drafter: Drafter, ask: Ask) -> list[Tried] | None:
 
 def _how_sure(tried: Tried, settings: Settings) -> str:
     """What a checked answer's note says first: why it was checked."""
+    if tried.draft.doubt:
+        return tried.draft.doubt
     shown = percent(tried.draft.sure or 0.0, settings.llm_min_confidence)
     return f"the model was {shown} sure of its names and values"
 
@@ -190,12 +192,12 @@ def noted(tried: Tried, note: str) -> Tried:
 
 def _doubtful(tried: Tried, settings: Settings) -> bool:
     """An answer (not a chart) written less sure than `llm_confirm_below` (and not declined by
-    `floor_for`): on 200 wtq-train questions 13 of 35 such answers above 0.87 were right."""
+    `floor_for`): on 200 wtq-train questions 13 of 35 such answers above 0.87 were right. Or one
+    with a `doubt` of its own, whatever its sureness (see Draft.doubt)."""
     sure, answer = tried.draft.sure, tried.result.answer
     return (
         tried.result.ok
-        and sure is not None
-        and sure < settings.llm_confirm_below
+        and (bool(tried.draft.doubt) or (sure is not None and sure < settings.llm_confirm_below))
         and answer is not None
         and answer_key(answer) is not None
     )
