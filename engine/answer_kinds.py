@@ -31,7 +31,7 @@ class Wanted(StrEnum):
 # france each won how many gold medals?"), and a request for the number ("tell me the number
 # of …"). All 535 wtq-train questions with "how many" or "how much" anywhere have one number for
 # their answer (a few with a unit: '407 kg'); 28 of them were read as no number question before.
-_NUMBER_START: Final = re.compile(
+_NUMBER_ASKED: Final = re.compile(
     r"^(?:[^,]*, )*(?:"
     r"(?:in )?how (?:many|much|old|far|tall|high|big|large|often|wide|deep|heavy)\b"
     r"|(?:what|what's|whats)(?: is| was| were| are)? (?:the )?(?:total |combined |overall )?"
@@ -83,7 +83,7 @@ def wanted_answer(question: str) -> Wanted:
     if TEMPLATE_SLOT.search(question):
         return Wanted.TEMPLATE
     text = plain_words(question)
-    if _NUMBER_START.search(text) and not _GROUPED.search(text):
+    if _NUMBER_ASKED.search(text) and not _GROUPED.search(text):
         return Wanted.NUMBER
     if _NAME_START.search(text):
         return Wanted.NAME
@@ -100,12 +100,12 @@ def wanted_answer(question: str) -> Wanted:
 
 
 def asks_for_a_number(question: str) -> bool:
-    """Whether `question` starts as a number question ("how many …", "the total number of …"),
+    """Whether `question` asks for a number ("how many …", "the total number of …"; see above),
     grouped or not: "how many races were won by mark skaife?" reads as grouped, yet a single 0
     computed for it is a count like any other. Of wtq-train's 33 number questions with a by,
     per or each, all 33 have one number for their gold answer (25 with a "by" that names who
     did it), so the grouping reading is left to where a table may answer."""
-    return _NUMBER_START.search(plain_words(question)) is not None
+    return _NUMBER_ASKED.search(plain_words(question)) is not None
 
 
 def asks_for_values(question: str) -> bool:
