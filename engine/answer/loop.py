@@ -172,6 +172,7 @@ def _answered(
     repairs_left = max(0, context.settings.repair_attempts) if drafter.repairs else 0
     kind_repairs_left = 1  # an answer of the wrong kind goes back once
     resamples = [1]  # a repair that rewrote the failing code is sampled once more (`_repaired`)
+    columns = {c.name for p in context.profiles for c in p.columns}  # a whole row is told by them
     while True:
         costs.append(draft)
         code = prepared(draft.code, context.profiles, question)
@@ -197,7 +198,6 @@ def _answered(
                 filled = in_format_words(question, filled or result.answer) or filled
             if filled is not None:
                 result = replace(result, answer=filled)
-            columns = {c.name for p in context.profiles for c in p.columns}
             mismatch = answer_mismatch(question, result.answer, columns) if result.ok else None
             if mismatch is not None:
                 result = _not_as_asked(result, mismatch)
@@ -301,9 +301,8 @@ def _kind_doubt(mismatch: Mismatch) -> str:
     format or a whole row is not doubted: the value is computed, only its form is not."""
     if mismatch.wanted in (Wanted.TEMPLATE, Wanted.CELL):
         return ""
-    return f"its first program computed {mismatch.got}, where the question asks for " + (
-        mismatch.wanted.value
-    )
+    got, wanted = mismatch.got, mismatch.wanted.value
+    return f"its first program computed {got}, where the question asks for {wanted}"
 
 
 def _same(repaired: Draft, draft: Draft, question: str, context: Context) -> bool:

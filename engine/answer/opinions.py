@@ -60,7 +60,7 @@ def second_opinion(drafter: Drafter, context: Context, tried: list[Tried], ask: 
     trail = _trail(plain, ask)  # None: the answer stays unchecked, so it is not given
     checked = trail[-1] if trail is not None else None
     second = checked.result.answer if checked is not None else None
-    sure = _how_sure(first, context.settings)
+    sure = _why_checked(first, context.settings)
     if second is not None and answer_key(second) == answer_key(first.result.answer):
         tried[-1] = noted(first, f"{sure}; a second program, from a plain prompt, agrees")
         return
@@ -140,7 +140,7 @@ def _third_opinion(
             said = disagreement([other.result.answer]) if other.result.answer else "nothing"
             note = f"2 of 3 programs agree; the other computed {said}"
             if agreed is first:  # the code shown is the first program: how sure it was
-                note = f"{_how_sure(first, context.settings)}; {note}"
+                note = f"{_why_checked(first, context.settings)}; {note}"
             return noted(agreed, note)
     return None
 
@@ -168,7 +168,7 @@ def _trail(drafter: Drafter, ask: Ask) -> list[Tried] | None:
         return None
 
 
-def _how_sure(tried: Tried, settings: Settings) -> str:
+def _why_checked(tried: Tried, settings: Settings) -> str:
     """What a checked answer's note says first: why it was checked."""
     if tried.draft.doubt:
         return tried.draft.doubt
