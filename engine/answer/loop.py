@@ -25,6 +25,7 @@ from engine.answer.expectations import (
 from engine.answer.failures import Try, failed_turn_error
 from engine.answer.missing_answer import MISSING_DOUBT, missing_in
 from engine.answer.nothing_found import nothing_found
+from engine.answer.one_row import one_row_note
 from engine.answer.opinions import (
     Tried,
     afresh,
@@ -219,6 +220,7 @@ def _answered(
                 missed = [] if rewritten else missed_rows(draft.code, context.values)  # stands
                 doubt = rewritten_note(rewritten) if rewritten else None
                 doubt = doubt or (missed_note(missed) if missed else None)
+                doubt = doubt or one_row_note(draft.code, result.answer)  # stands if kept
             elif result.ok and missing_in(result.answer):
                 doubt = MISSING_DOUBT
             elif (

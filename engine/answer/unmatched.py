@@ -27,13 +27,17 @@ SHOWN: Final = 5
 MIN_CHARS: Final = 3  # "y" in a date format, "a" in a join string: not a filter value
 
 
-def is_zero(answer: Answer | None) -> bool:
-    """A number answer equal to 0 (a count or a total that found nothing), also as the one
-    cell of a SQL result."""
+def number_value(answer: Answer | None) -> int | float | None:
+    """A number answer's value, also as the one cell of a SQL result; None for any other."""
     if answer is None or answer.kind not in ("value", "table"):
-        return False
+        return None
     value = one_value(answer)
-    return isinstance(value, int | float) and not isinstance(value, bool) and value == 0
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def is_zero(answer: Answer | None) -> bool:
+    """A number answer equal to 0 (a count or a total that found nothing)."""
+    return number_value(answer) == 0
 
 
 def unmatched_values(
