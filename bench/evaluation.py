@@ -175,6 +175,12 @@ def attempt_errors(turn: Turn) -> list[str | None]:
     return [a.result.error.message if a.result.error else None for a in turn.attempts]
 
 
+def attempt_answers(turn: Turn, limit: int = 300) -> list[str | None]:
+    """What each earlier try of a turn computed, cut to `limit` characters (None: nothing), so
+    a record shows what a repair was sent back from, not only what it ended with."""
+    return [a.result.answer.text[:limit] if a.result.answer else None for a in turn.attempts]
+
+
 def write_record(out: IO[str], record: dict[str, Any]) -> None:
     out.write(json.dumps(record, default=str, ensure_ascii=False) + "\n")
     out.flush()

@@ -57,6 +57,7 @@ from bench.evaluation import (  # noqa: E402
     SUMMARY_HEADERS,
     WRONG,
     ask_with_votes,
+    attempt_answers,
     attempt_errors,
     deadline_at,
     naive_turn,
@@ -173,6 +174,7 @@ def record(q: dict[str, Any], mode: str, turn: Turn, seconds: float, score) -> d
         "backend": turn.backend,
         "repairs": len(turn.attempts),
         "attempt_errors": attempt_errors(turn),
+        "attempt_answers": attempt_answers(turn),
         "llm_ms": turn.llm_ms,
         "seconds": round(seconds, 3),
     }
