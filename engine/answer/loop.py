@@ -220,7 +220,7 @@ def _answered(
                 missed = [] if rewritten else missed_rows(draft.code, context.values)  # stands
                 doubt = rewritten_note(rewritten) if rewritten else None
                 doubt = doubt or (missed_note(missed) if missed else None)
-                doubt = doubt or one_row_note(draft.code, result.answer)  # stands if kept
+                doubt = doubt or one_row_note(question, draft.code, result.answer, context.profiles)
             elif result.ok and missing_in(result.answer):
                 doubt = MISSING_DOUBT
             elif (

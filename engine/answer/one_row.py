@@ -1,26 +1,38 @@
-"""A count of 1 for "how many …": one row matched, and the number asked for may be in it.
+"""A count of 1 for "how many …": one row matched, and the number asked for is in it.
 
 "how many laps did tony stewart race in 2012?" (wtq-train nt-5538) was answered 1: the code
 counted the rows for Tony Stewart in 2012, and one matches, while the answer is that row's
-"Laps" cell (129). So was "gerald geis represents how many counties in total?" (nt-4515), whose
-answer is the four counties listed in that one row's cell. In the wtq-train records the local
-model's answers of 1 were right 3 times of 12, while only 39 of the 2,000 gold answers are 1: a
-count that stops at one matching row is most often a lookup read as a count. The loop sends it
-back once, with a way to keep it when counting rows is meant.
+"Race Distance Laps" cell (129). In the wtq-train records the local model's answers of 1 were
+right 3 times of 12, while 39 of the 2,000 gold answers are 1. The loop sends such a count back
+once, naming the column, with a way to keep it when counting rows is meant.
+
+Only where what the question counts names a number column of the table ("laps" and "Race
+Distance Laps"): 99 of wtq-train's 2,000 questions, 6 of them with a gold answer of 1, each
+that column's cell. Sent back wherever code counted one row (stop 62, first try, 104 targeted
+questions), the small model answered "how many members identified with the liberal party?" with
+the member's name, and "how many players tied for fourth place?" with a player's: told that a
+number may be in the row, it took a cell of whatever kind.
 """
 
 from __future__ import annotations
 
 import ast
+import re
+from collections.abc import Sequence
 from typing import Final
 
 from engine.answer.unmatched import number_value
+from engine.planner.matching import name_words, singular, year_named
+from engine.planner.readings import numbers_rows
+from engine.planner.text_numbers import numberish
 from engine.sql_reading import sql_queries
-from engine.types import Answer
+from engine.types import Answer, ColumnProfile, TableProfile
 
 # Calls that count rows: len(df[...]), df[...].shape[0], .count(), .size, .nunique()
 _COUNTING_CALLS: Final = frozenset({"count", "nunique"})
 _COUNTING_ATTRIBUTES: Final = frozenset({"size", "shape"})
+# what "how many …" counts: "how many laps did …", "the total number of games played"
+_COUNTED: Final = re.compile(r"\b(?:how many|number of)\s+(?:the\s+)?([a-z]+)")
 
 
 def counts_rows(code: str) -> bool:
@@ -44,15 +56,44 @@ def counts_rows(code: str) -> bool:
     return False
 
 
-def one_row_note(code: str, answer: Answer | None) -> str | None:
-    """What goes back to the model when `code` counted rows and found one (None otherwise)."""
+def counted_column(question: str, profiles: Sequence[TableProfile]) -> ColumnProfile | None:
+    """The number column that what the question counts names ("how many laps …" and "Race
+    Distance Laps", numbers or numbers written as text); a year, or a column that numbers the
+    rows, is no such count. None when no column, or more than one, is named so."""
+    text = " ".join(question.lower().split())
+    said = _COUNTED.search(text)
+    if said is None:
+        return None
+    counted = singular(said.group(1))
+    named = [
+        c
+        for p in profiles
+        for c in p.columns
+        if (c.kind == "number" or numberish(c))
+        and not year_named(c)
+        and not numbers_rows(c, p.rows)  # Game 1 … 16: "how many games" counts the rows
+        and counted in {singular(w) for w in name_words(c.name)}
+    ]
+    if len(named) > 1:  # "games played" beside "Points per game": the one the question spells
+        words = {singular(w) for w in name_words(text)}
+        named = [c for c in named if {singular(w) for w in name_words(c.name)} <= words]
+    return named[0] if len(named) == 1 else None
+
+
+def one_row_note(
+    question: str, code: str, answer: Answer | None, profiles: Sequence[TableProfile]
+) -> str | None:
+    """What goes back to the model when `code` counted rows and found one, where the question
+    counts what a number column holds (None otherwise)."""
     if not (number_value(answer) == 1 and counts_rows(code)):
         return None
+    column = counted_column(question, profiles)
+    if column is None:
+        return None
     return (
-        "The result is 1 because the code counts the rows its filter matches, and one row "
-        "matches. A question asking how many of something one thing has (laps, votes, "
-        "counties, goals) usually asks for a number that row holds: a value in one of its "
-        "columns, or how many items one of its cells lists. If so, set result to that number "
-        "from the matching row; if the number of matching rows is the answer, give the same "
+        f"The result is 1 because the code counts the rows its filter matches, and one row "
+        f"matches, while the question asks for a number the table's {column.name!r} column "
+        f"holds. If that row's {column.name!r} is the answer, set result to it (the cell as "
+        "written, or as a number); if the number of matching rows is the answer, give the same "
         "code again."
     )
