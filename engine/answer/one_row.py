@@ -91,7 +91,7 @@ def one_row_note(
     if column is None:
         return None
     return (
-        f"The result is 1 because the code counts the rows its filter matches, and one row "
+        "The result is 1 because the code counts the rows its filter matches, and one row "
         f"matches, while the question asks for a number the table's {column.name!r} column "
         f"holds. If that row's {column.name!r} is the answer, set result to it (the cell as "
         "written, or as a number); if the number of matching rows is the answer, give the same "
