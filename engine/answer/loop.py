@@ -36,6 +36,7 @@ from engine.answer.opinions import (
     withheld,
 )
 from engine.answer.progress import Progress
+from engine.answer.summary_free import without_summary_rows
 from engine.answer.unmatched import (
     listed_note,
     listed_rows,
@@ -176,7 +177,7 @@ def _answered(
     columns = {c.name for p in context.profiles for c in p.columns}  # a whole row is told by them
     while True:
         costs.append(draft)
-        code = prepared(draft.code, context.profiles, question)
+        code = _prepared(drafter, draft.code, question, context)
         draft = replace(
             draft, code=code, explanation=explained(draft.explanation, draft.code, code)
         )
@@ -279,7 +280,7 @@ def _answered(
         repaired = _repaired(drafter, draft, failure, question, context, costs, budget)
         if repaired is None:
             return False
-        if _same(repaired, draft, question, context):
+        if _same(drafter, repaired, draft, question, context):
             # The same program would fail the same way (the run, the check or the answer's
             # kind), and a further repair is one more model round trip (tens of seconds on the
             # local model) for little (issue 16), once it was sampled again. Code the checks
@@ -307,9 +308,16 @@ def _kind_doubt(mismatch: Mismatch) -> str:
     return f"its first program computed {got}, where the question asks for {wanted}"
 
 
-def _same(repaired: Draft, draft: Draft, question: str, context: Context) -> bool:
+def _prepared(drafter: Drafter, code: str, question: str, context: Context) -> str:
+    """The draft's code as it runs: `prepared`, and a model's without the tables' summary rows
+    (the planner leaves them out itself)."""
+    code = prepared(code, context.profiles, question)
+    return without_summary_rows(code, context.profiles) if drafter.repairs else code
+
+
+def _same(drafter: Drafter, repaired: Draft, draft: Draft, question: str, context: Context) -> bool:
     """True when the repair, prepared for the run, is the program that failed."""
-    return prepared(repaired.code, context.profiles, question) == draft.code
+    return _prepared(drafter, repaired.code, question, context) == draft.code
 
 
 def _repaired(
@@ -334,7 +342,7 @@ def _repaired(
         repaired is None
         or repaired.cut
         or not resamples
-        or not _same(repaired, draft, question, context)
+        or not _same(drafter, repaired, draft, question, context)
     ):
         return repaired
     sampler = drafter.sampled(context.settings.llm_candidate_temperature, seed=1)
