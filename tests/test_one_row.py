@@ -11,11 +11,11 @@ from engine.answer.one_row import counted_column, counts_rows, one_row_note
 from engine.types import Answer, TableData
 from tests.test_unmatched import _ask, _indexed
 
-RACES = """race,year,driver,team,laps,points per lap
-1,2011,Kevin Harvick,Richard Childress Racing,250,0.5
-2,2012,Tony Stewart,Stewart-Haas Racing,129*,0.4
-3,2013,Kyle Busch,Joe Gibbs Racing,250,0.5
-4,2014,Kyle Busch,Joe Gibbs Racing,1,0.1
+RACES = """race,year,season,driver,team,laps,points per lap,place
+1,2011,2010–11,Kevin Harvick,Richard Childress Racing,250,0.5,3
+2,2012,2011–12,Tony Stewart,Stewart-Haas Racing,129*,0.4,1
+3,2013,2012–13,Kyle Busch,Joe Gibbs Racing,250,0.5,2
+4,2014,2013–14,Kyle Busch,Joe Gibbs Racing,1,0.1,2
 """
 QUESTION = "how many laps did tony stewart race in 2012?"
 COUNTED = "result = len(df[(df['driver'] == 'Tony Stewart') & (df['year'] == 2012)])"
@@ -67,6 +67,8 @@ def test_code_that_reads_values_counts_no_rows(code: str) -> None:
         ("how many points per lap did kyle busch get?", "points per lap"),
         ("how many races did kyle busch win?", None),  # race numbers the rows: rows are counted
         ("how many years did kyle busch race?", None),  # a year is no amount
+        ("how many seasons did kyle busch race?", None),  # nor a season (wtq-train nt-10674)
+        ("how many places did kyle busch finish above?", None),  # nor a rank
         ("how many drivers raced in 2013?", None),  # a text column
         ("how many teams are there?", None),
         ("which driver raced the most laps?", None),  # counts nothing

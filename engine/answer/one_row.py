@@ -22,8 +22,8 @@ from collections.abc import Sequence
 from typing import Final
 
 from engine.answer.unmatched import number_value
-from engine.planner.matching import name_words, singular, year_named
-from engine.planner.readings import numbers_rows
+from engine.planner.matching import name_words, singular
+from engine.planner.readings import names_or_orders, numbers_rows
 from engine.planner.text_numbers import numberish
 from engine.sql_reading import sql_queries
 from engine.types import Answer, ColumnProfile, TableProfile
@@ -33,6 +33,7 @@ _COUNTING_CALLS: Final = frozenset({"count", "nunique"})
 _COUNTING_ATTRIBUTES: Final = frozenset({"size", "shape"})
 # what "how many …" counts: "how many laps did …", "the total number of games played"
 _COUNTED: Final = re.compile(r"\b(?:how many|number of)\s+(?:the\s+)?([a-z]+)")
+_YEAR_START: Final = re.compile(r"\s*(?:1\d|20)\d\d\b")  # "1996–97", "2004 season"
 
 
 def counts_rows(code: str) -> bool:
@@ -58,8 +59,8 @@ def counts_rows(code: str) -> bool:
 
 def counted_column(question: str, profiles: Sequence[TableProfile]) -> ColumnProfile | None:
     """The number column that what the question counts names ("how many laps …" and "Race
-    Distance Laps", numbers or numbers written as text); a year, or a column that numbers the
-    rows, is no such count. None when no column, or more than one, is named so."""
+    Distance Laps", numbers or numbers written as text); a year, a season, an id, a rank, or a
+    column that numbers the rows, is no such count. None when no column, or more than one, is named so."""
     text = " ".join(question.lower().split())
     said = _COUNTED.search(text)
     if said is None:
@@ -69,8 +70,8 @@ def counted_column(question: str, profiles: Sequence[TableProfile]) -> ColumnPro
         c
         for p in profiles
         for c in p.columns
-        if (c.kind == "number" or numberish(c))
-        and not year_named(c)
+        if (c.kind == "number" or (numberish(c) and not _periods(c)))
+        and not names_or_orders(c)  # a year, an id, a rank: no amount
         and not numbers_rows(c, p.rows)  # Game 1 … 16: "how many games" counts the rows
         and counted in {singular(w) for w in name_words(c.name)}
     ]
@@ -78,6 +79,13 @@ def counted_column(question: str, profiles: Sequence[TableProfile]) -> ColumnPro
         words = {singular(w) for w in name_words(text)}
         named = [c for c in named if {singular(w) for w in name_words(c.name)} <= words]
     return named[0] if len(named) == 1 else None
+
+
+def _periods(column: ColumnProfile) -> bool:
+    """A text column whose profiled values all start with a year ("1996–97"): seasons or
+    periods, which name rows ("how many seasons did he play" counts them), not amounts."""
+    texts = column.texts
+    return bool(texts) and all(_YEAR_START.match(t) for t in texts)
 
 
 def one_row_note(

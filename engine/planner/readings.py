@@ -77,7 +77,7 @@ def amounts(
             if (
                 column
                 and column.kind == "number"
-                and not _counted_column(column)
+                and not names_or_orders(column)
                 and not _numbered_rows(column, table, tokens[nxt])
             ):
                 feature = "amount"
@@ -96,7 +96,7 @@ def _a_columns_count(pos: int, mentions: list[ColumnMention], tokens: list[Token
     column = ends.get(start)
     if column is None and start and tokens[start - 1].used:
         column = ends.get(start - 1)
-    return column is not None and column.kind == "number" and not _counted_column(column)
+    return column is not None and column.kind == "number" and not names_or_orders(column)
 
 
 def time_nouns(
@@ -199,7 +199,7 @@ def _total_column(table: TableProfile) -> ColumnProfile | None:
     parts = [
         c
         for c in table.columns
-        if c.kind == "number" and c is not totals[0] and not _counted_column(c)
+        if c.kind == "number" and c is not totals[0] and not names_or_orders(c)
     ]
     fits = [  # a column of numbers written as text ("-" for none) has no numeric max to check
         c
@@ -223,7 +223,7 @@ def units(
             t.used = True
 
 
-def _counted_column(column: ColumnProfile) -> bool:
+def names_or_orders(column: ColumnProfile) -> bool:
     """A numeric column that names or orders things rather than holding amounts: a year, an
     id, a rank ("how many positions": adding positions up means nothing). Told by its name,
     or by its values: years (1000-2100), or the numbers 1, 2, 3 … one per row."""

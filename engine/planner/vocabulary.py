@@ -240,7 +240,7 @@ WHO_NOUNS: Final = frozenset(
 # question and naming no column, these nouns are that subject too
 WHOLE_NOUNS: Final = frozenset("season tournament competition championship race event".split())
 # The last word of a column's name that says it identifies or numbers the rows ("Player ID",
-# "Pick No."): not an amount (readings._counted_column), not the rows' names (values.py)
+# "Pick No."): not an amount (readings.names_or_orders), not the rows' names (values.py)
 ID_WORDS: Final = frozenset({"id", "no", "nr"})
 # Table names that also mean money ("sales by region"): never read as "count the rows".
 AMOUNT_NOUNS: Final = frozenset("sale revenue turnover income spend spending profit cost".split())
