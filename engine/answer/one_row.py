@@ -7,7 +7,7 @@ right 3 times of 12, while 39 of the 2,000 gold answers are 1. The loop sends su
 once, naming the column, with a way to keep it when counting rows is meant.
 
 Only where what the question counts names a number column of the table ("laps" and "Race
-Distance Laps"): 99 of wtq-train's 2,000 questions, 6 of them with a gold answer of 1, each
+Distance Laps"): 89 of wtq-train's 2,000 questions, 6 of them with a gold answer of 1, each
 that column's cell. Sent back wherever code counted one row (stop 62, first try, 104 targeted
 questions), the small model answered "how many members identified with the liberal party?" with
 the member's name, and "how many players tied for fourth place?" with a player's: told that a
