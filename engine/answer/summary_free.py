@@ -22,7 +22,7 @@ from typing import Final
 from engine.code_names import FIRST_TABLE, SQL
 from engine.types import SummaryRow, TableProfile
 
-# code that leaves rows out by position, or reads the stored tables: left as written
+# code that leaves rows out by position already: left as written
 _BY_POSITION: Final = re.compile(r"\[\s*:\s*-\d+\s*\]|\.head\(\s*-|\.drop\(")
 
 
