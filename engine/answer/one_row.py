@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from typing import Final
 
 from engine.answer.unmatched import number_value
+from engine.answer_kinds import plain_words
 from engine.planner.matching import name_words, singular
 from engine.planner.readings import names_or_orders, numbers_rows
 from engine.planner.text_numbers import numberish
@@ -60,8 +61,9 @@ def counts_rows(code: str) -> bool:
 def counted_column(question: str, profiles: Sequence[TableProfile]) -> ColumnProfile | None:
     """The number column that what the question counts names ("how many laps …" and "Race
     Distance Laps", numbers or numbers written as text); a year, a season, an id, a rank, or a
-    column that numbers the rows, is no such count. None when no column, or more than one, is named so."""
-    text = " ".join(question.lower().split())
+    column that numbers the rows, is no such count. None when no column, or more than one, is
+    named so."""
+    text = plain_words(question)
     said = _COUNTED.search(text)
     if said is None:
         return None
@@ -73,12 +75,16 @@ def counted_column(question: str, profiles: Sequence[TableProfile]) -> ColumnPro
         if (c.kind == "number" or (numberish(c) and not _periods(c)))
         and not names_or_orders(c)  # a year, an id, a rank: no amount
         and not numbers_rows(c, p.rows)  # Game 1 … 16: "how many games" counts the rows
-        and counted in {singular(w) for w in name_words(c.name)}
+        and counted in _words(c.name)
     ]
     if len(named) > 1:  # "games played" beside "Points per game": the one the question spells
-        words = {singular(w) for w in name_words(text)}
-        named = [c for c in named if {singular(w) for w in name_words(c.name)} <= words]
+        named = [c for c in named if _words(c.name) <= _words(text)]
     return named[0] if len(named) == 1 else None
+
+
+def _words(text: str) -> set[str]:
+    """A name's or a question's words, each singular: what a counted noun is matched by."""
+    return {singular(w) for w in name_words(text)}
 
 
 def _periods(column: ColumnProfile) -> bool:
