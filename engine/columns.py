@@ -125,8 +125,8 @@ def columns_as_stored(code: str, profiles: Sequence[TableProfile]) -> str:
         return code
     edits = []
     for _, columns, node in _unknown_references(tree, profiles):
-        key = _letters(node.value)
-        same = [c for c in columns if key and _letters(c) == key]
+        key = letters_of(node.value)
+        same = [c for c in columns if key and letters_of(c) == key]
         if len(same) == 1 and node.end_lineno is not None and node.end_col_offset is not None:
             edits.append(
                 (node.lineno, node.col_offset, node.end_lineno, node.end_col_offset, repr(same[0]))
@@ -190,7 +190,9 @@ def _renamed(tree: ast.Module) -> set[str]:
     }
 
 
-def _letters(name: str) -> str:
+def letters_of(name: str) -> str:
+    """A name's letters and digits, in order and in one case: two spellings of one column
+    ('Name_of_ship', "Name of ship") have the same."""
     return _NOT_LETTERS.sub("", name.casefold())
 
 

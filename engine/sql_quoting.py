@@ -1,4 +1,5 @@
-"""Column names with spaces, written unquoted in generated SQL, quoted before the code runs.
+"""Column names with spaces or punctuation, written unquoted in generated SQL, quoted before the
+code runs.
 
 The local model writes `WHERE Awarding_Body = 'Nigeria'` or `ORDER BY Total Points` for the
 columns "Awarding Body" and "Total Points": DuckDB then fails ("Referenced column not found",
@@ -20,11 +21,13 @@ from __future__ import annotations
 
 import ast
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
 from engine.code_names import SQL
+from engine.columns import letters_of
 from engine.databases.guard import SOURCE_DIALECT
 from engine.extraction import spliced
 from engine.sql_reading import sql_literals
@@ -34,6 +37,7 @@ _PLAIN: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # What SQL text may hold that is not code: a string, a quoted name, a comment.
 _PROTECTED: Final = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|/\*.*?\*/", re.DOTALL)
 _WORD_PART: Final = re.compile(r"\w+")
+_RUN: Final = re.compile(r"[^\W_]+")  # letters and digits
 
 
 def sql_with_quoted_columns(code: str, profiles: Sequence[TableProfile]) -> str:
@@ -117,9 +121,15 @@ def _means_a_column(literal: Any) -> bool:
 def _spellings(names: Iterable[str]) -> _Spellings | None:
     """One pattern for every name that needs quoting, longest first, each space matching spaces
     or an underscore. A name whose word parts are all columns of their own ("Goals-Against"
-    beside Goals and Against) may be meant as arithmetic, and is left out."""
+    beside Goals and Against) may be meant as arithmetic, and is left out.
+
+    A name of several runs of letters and digits also matches them joined by underscores, as
+    the model makes a name an identifier ('No_of_villages' for "No. of villages", 'B_sides' for
+    "B-sides": on wtq-train seed 2032 it wrote them again after "did you mean", and the turn
+    failed), when no other column has those letters (`letters_of`) and no call follows."""
     names = set(names)
     lowered = {n.casefold() for n in names}
+    keys = Counter(letters_of(n) for n in names)
     spellings = {}
     for name in names:
         if _PLAIN.fullmatch(name) or not re.search(r"[A-Za-z]", name) or "\n" in name:
@@ -130,7 +140,12 @@ def _spellings(names: Iterable[str]) -> _Spellings | None:
         body = r"(?:\s+|_)".join(re.escape(w) for w in name.split())
         head = r"(?<![\w\"])" if re.match(r"\w", name) else ""
         tail = r"(?![\w\"])" if re.search(r"\w$", name) else ""
-        spellings[name] = f"{head}{body}{tail}"
+        spelt = [f"{head}{body}{tail}"]
+        runs = _RUN.findall(name)
+        if len(runs) > 1 and keys[letters_of(name)] == 1:
+            joined = "_+".join(re.escape(r) for r in runs)
+            spelt.append(rf"(?<![\w\"]){joined}(?![\w\"]|\s*\()")
+        spellings[name] = "|".join(spelt)
     if not spellings:
         return None
     ordered = tuple(sorted(spellings, key=len, reverse=True))

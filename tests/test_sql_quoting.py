@@ -170,3 +170,46 @@ def test_a_string_that_spells_a_column_where_only_a_column_makes_sense(sql, fixe
 def test_strings_that_may_be_values_stay_strings(sql: str) -> None:
     code = f'result = sql("""{sql}""")'
     assert sql_with_quoted_columns(code, profiles("Name", "Goals", "Date", "Year")) == code
+
+
+SINGLES = """Title,Year,B-sides,No. of weeks
+Fall,2005,Rise,3
+Behave,2006,,5
+Stay,2006,Go,2
+"""
+
+
+@pytest.fixture
+def singles(session, tmp_path: Path):
+    path = tmp_path / "singles.csv"
+    path.write_text(SINGLES, encoding="utf-8")
+    session.load(path, name="singles")
+    return session
+
+
+def test_a_name_made_an_identifier_runs_as_the_column(singles) -> None:
+    """The model writes 'B_sides' for "B-sides" and 'No_of_weeks' for "No. of weeks" (wtq-train
+    seed 2032: told "did you mean 'B-sides'?", it wrote B_sides again, and the turn failed)."""
+    code = (
+        'result = sql("""SELECT T1.Title FROM singles AS T1\n'
+        'WHERE T1.Year = 2006 AND B_sides IS NULL ORDER BY T1.No_of_weeks DESC""").iloc[0, 0]'
+    )
+    turn, server = ask_model(singles, "what was the only single of 2006 without a b-side?", [code])
+    assert turn.ok and turn.result.answer.value == "Behave"
+    assert len(server.requests) == 1  # no repair was needed
+    assert '"B-sides" IS NULL' in turn.code and 'T1."No. of weeks" DESC' in turn.code
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT B_sides FROM singles",  # two columns have these letters: which is not known
+        "SELECT Bsides, B_sides_2, No_of FROM singles",  # not all the runs, each joined by _
+        "SELECT no_of_weeks(Title) FROM singles",  # a call, not a column
+        "SELECT Title FROM singles WHERE Title = 'No_of_weeks'",  # a value
+    ],
+)
+def test_identifiers_that_may_mean_something_else_are_left_alone(sql: str) -> None:
+    code = f'result = sql("""{sql}""")'
+    names = ("Title", "B-sides", "B+sides", "No. of weeks")
+    assert sql_with_quoted_columns(code, profiles(*names)) == code
