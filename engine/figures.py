@@ -16,7 +16,7 @@ from dataclasses import replace
 from typing import Any, Final
 
 from engine.results import figure_summary
-from engine.sql_reading import sql_comparisons, sql_queries
+from engine.sql_reading import sql_comparisons, sql_number_comparisons, sql_queries
 from engine.types import Answer, TableData
 
 TITLE_CHARS: Final = 90
@@ -170,6 +170,31 @@ def compared_values(code: str) -> list[tuple[str, tuple[str, ...]]]:
     return found
 
 
+def compared_numbers(code: str) -> list[tuple[str, float, bool]]:
+    """(column, number, in SQL) for each comparison of a column with a number in the code:
+    `x["column"] == 3`, `x["column"].isin([1, 2])`, and `column = 3` in the SQL it runs."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return []
+    found = [(c, n, True) for query in sql_queries(tree) for c, n in sql_number_comparisons(query)]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], ast.Eq):
+            left, right = node.left, node.comparators[0]
+            for column_side, value_side in ((left, right), (right, left)):
+                column, number = _column_name(column_side), _number(value_side)
+                if column and number is not None:
+                    found.append((column, number, False))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            column = _column_name(node.func.value)
+            if node.func.attr == "isin" and column and node.args:
+                values = node.args[0]
+                if isinstance(values, ast.List | ast.Tuple | ast.Set):
+                    numbers = [n for n in map(_number, values.elts) if n is not None]
+                    found += [(column, n, False) for n in numbers]
+    return found
+
+
 def date_periods(code: str) -> dict[str, str]:
     """Date columns the code turns into one period, and that period: `df["order_date"].dt.month`
     -> {"order_date": "month"}. A column turned into two periods (year and month) is left out."""
@@ -219,6 +244,16 @@ def _column_name(node: ast.AST) -> str | None:
         return _text(node.slice)
     if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
         return node.attr if node.attr not in ("dt", "str", "index", "columns") else None
+    return None
+
+
+def _number(node: ast.AST) -> float | None:
+    """A number constant (`3`, `-2.5`), not a bool."""
+    sign = 1.0
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        sign, node = -1.0, node.operand
+    if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
+        return None if isinstance(node.value, bool) else sign * node.value
     return None
 
 

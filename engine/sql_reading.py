@@ -69,6 +69,25 @@ def sql_comparisons(query: str) -> list[tuple[str, tuple[str, ...]]]:
     return found
 
 
+def sql_number_comparisons(query: str) -> list[tuple[str, float]]:
+    """(column, number) for each `column = 3` and `column IN (1, 2)` of the query."""
+    tree = _parsed(query)
+    if tree is None:
+        return []
+    from sqlglot import exp
+
+    found: list[tuple[str, float]] = []
+    for node in tree.find_all(exp.EQ, exp.In):
+        if isinstance(node, exp.EQ):
+            for column, value in ((node.this, node.expression), (node.expression, node.this)):
+                if isinstance(column, exp.Column) and (number := _number(value)) is not None:
+                    found.append((column.name, number))
+        elif isinstance(node.this, exp.Column):
+            numbers = [n for n in map(_number, node.expressions) if n is not None]
+            found += [(node.this.name, n) for n in numbers]
+    return found
+
+
 def sql_strings(query: str) -> set[str]:
     """The query's string constants, unescaped (`'O''Brien'` is O'Brien)."""
     tree = _parsed(query)
@@ -139,4 +158,18 @@ def _text(node: Any) -> str | None:
 
     if isinstance(node, exp.Literal) and node.is_string and str(node.this).strip():
         return str(node.this)
+    return None
+
+
+def _number(node: Any) -> float | None:
+    from sqlglot import exp
+
+    sign = 1.0
+    if isinstance(node, exp.Neg):
+        sign, node = -1.0, node.this
+    if isinstance(node, exp.Literal) and not node.is_string:
+        try:
+            return sign * float(node.this)
+        except ValueError:
+            return None
     return None

@@ -25,7 +25,13 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import Final
 
 from engine.answer.emptiness import is_empty, unheld_literals, unheld_note
-from engine.answer.unmatched import is_zero, ordinal_suffix, unmatched_values, zero_note
+from engine.answer.unmatched import (
+    is_zero,
+    ordinal_suffix,
+    unheld_numbers,
+    unmatched_values,
+    zero_note,
+)
 from engine.answer_kinds import asks_for_a_number
 from engine.figures import compared_values
 from engine.types import ErrorInfo, RunResult, TableProfile
@@ -87,6 +93,8 @@ def nothing_found(
     if not (empty or zero):
         return None
     unmatched = unmatched_values(code, values, names)
+    if not filters_checked:  # the planner compares a number with what the question says
+        unmatched += unheld_numbers(code, profiles)
     if empty:
         unheld = unheld_literals(code, profiles)
         note = unheld_note(unheld)

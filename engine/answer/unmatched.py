@@ -14,13 +14,14 @@ zero back once with these cells, as it does for an empty result.
 from __future__ import annotations
 
 import ast
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
+from decimal import Decimal
 from typing import Final
 
 from engine.answer.emptiness import string_literals
 from engine.answer.expectations import one_value
-from engine.figures import compared_values
-from engine.types import Answer
+from engine.figures import compared_numbers, compared_values
+from engine.types import Answer, ColumnProfile, TableProfile
 from engine.value_index import IndexedValue, ValueIndex, listed_items, value_words
 
 SHOWN: Final = 5
@@ -65,6 +66,45 @@ def unmatched_values(
         if found and not any(v.value == literal for v in found):
             notes.append(_note(f"no cell is exactly {literal!r}", found))
     return notes
+
+
+def unheld_numbers(code: str, profiles: Sequence[TableProfile]) -> list[str]:
+    """Where `code` compares a column with a number no cell of it holds, in words: a number
+    outside the column's range, or not among its values when the profile knows them all, or
+    any number beside a text column in pandas (text never equals a number there; SQL casts it).
+    wtq-train seed 2032 nt-13275 counted `df['Grid'] == 0` for "riders who did not qualify":
+    Grid runs from 1 to 22 and is empty for them; nt-10163 compared "T4" cells with 4."""
+    columns: dict[str, list[ColumnProfile]] = {}
+    for column in (c for p in profiles for c in p.columns):
+        columns.setdefault(column.name, []).append(column)
+    notes = []
+    for name, number, in_sql in dict.fromkeys(compared_numbers(code)):
+        held = [_unheld_number(c, number, in_sql) for c in columns.get(name, [])]
+        if held and all(held):
+            notes.append(f"no {name} cell is {number:g} ({held[0]})")
+    return notes
+
+
+def _unheld_number(column: ColumnProfile, number: float, in_sql: bool) -> str | None:
+    """What `column` holds instead of `number` (None when it may hold it, or is not known)."""
+    cells = (
+        "1 of its cells is" if column.null_count == 1 else f"{column.null_count} of its cells are"
+    )
+    empty = f"; {cells} empty" if column.null_count else ""
+    if column.kind == "text" and not in_sql and column.texts:
+        shown = ", ".join(repr(t) for t in list(dict.fromkeys(column.texts))[:SHOWN])
+        return f"it holds text, such as {shown}, and text never equals a number{empty}"
+    if column.kind != "number" or column.min is None or column.max is None:
+        return None
+    low, high = float(column.min), float(column.max)
+    complete = not column.distinct_approximate and column.distinct_count <= len(column.top_values)
+    if low <= number <= high and not (complete and number not in _numbers(column)):
+        return None
+    return f"its numbers run from {low:g} to {high:g}{empty}"
+
+
+def _numbers(column: ColumnProfile) -> set[float]:
+    return {float(v) for v, _ in column.top_values if isinstance(v, int | float | Decimal)}
 
 
 def missed_rows(code: str, values: Mapping[str, ValueIndex]) -> list[str]:
