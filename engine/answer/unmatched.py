@@ -97,14 +97,11 @@ def _unheld_number(column: ColumnProfile, number: float, in_sql: bool) -> str | 
     if column.kind != "number" or column.min is None or column.max is None:
         return None
     low, high = float(column.min), float(column.max)
-    complete = not column.distinct_approximate and column.distinct_count <= len(column.top_values)
-    if low <= number <= high and not (complete and number not in _numbers(column)):
+    seen = {float(v) for v in column.seen if isinstance(v, int | float | Decimal)}
+    complete = not column.distinct_approximate and column.distinct_count <= len(seen)
+    if low <= number <= high and not (complete and number not in seen):
         return None
     return f"its numbers run from {low:g} to {high:g}{empty}"
-
-
-def _numbers(column: ColumnProfile) -> set[float]:
-    return {float(v) for v, _ in column.top_values if isinstance(v, int | float | Decimal)}
 
 
 def missed_rows(code: str, values: Mapping[str, ValueIndex]) -> list[str]:
