@@ -4,6 +4,8 @@ by the scripted OpenAI-compatible server."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from engine.answer.failures import Try, failed_turn_error
@@ -19,6 +21,14 @@ COLUMNS += "'quantity', 'discount'"
 def no_endpoint_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+
+
+def with_table(session, folder: Path, name: str, text: str):
+    """`session` with the CSV `text` loaded as table `name` (written under `folder` first)."""
+    path = folder / f"{name}.csv"
+    path.write_text(text, encoding="utf-8")
+    session.load(path, name=name)
+    return session
 
 
 def ask_model(session, question: str, replies: list[str], **settings):

@@ -15,7 +15,7 @@ import pytest
 from engine.answer.checks import code_problems, prepared
 from engine.columns import columns_as_stored
 from engine.types import ColumnProfile, TableProfile
-from tests.test_answer_failures import ask_model
+from tests.test_answer_failures import ask_model, with_table
 
 DRAFT = """Round,Pick #,Player,Name of school,Position
 7,201,Ann,North,Defensive back
@@ -27,10 +27,7 @@ DRAFT = """Round,Pick #,Player,Name of school,Position
 
 @pytest.fixture
 def draft(session, tmp_path: Path):
-    path = tmp_path / "draft.csv"
-    path.write_text(DRAFT, encoding="utf-8")
-    session.load(path, name="draft")
-    return session
+    return with_table(session, tmp_path, "draft", DRAFT)
 
 
 def profiles(*names: str) -> list[TableProfile]:

@@ -16,7 +16,7 @@ import pytest
 from engine.answer.checks import prepared
 from engine.sql_quoting import sql_with_quoted_columns
 from engine.types import ColumnProfile, TableProfile
-from tests.test_answer_failures import ask_model
+from tests.test_answer_failures import ask_model, with_table
 
 AWARDS = """Name,Awarding Body,Date of Award,Total Points,Opponent#,Goals,Against,Goals Against
 Medal A,Nigeria,2001,12,Ajax,3,1,1
@@ -27,10 +27,7 @@ Medal C,Nigeria,2009,7,Lyon,1,0,4
 
 @pytest.fixture
 def awards(session, tmp_path: Path):
-    path = tmp_path / "awards.csv"
-    path.write_text(AWARDS, encoding="utf-8")
-    session.load(path, name="awards")
-    return session
+    return with_table(session, tmp_path, "awards", AWARDS)
 
 
 def profiles(*names: str) -> list[TableProfile]:
@@ -181,10 +178,7 @@ Stay,2006,Go,2
 
 @pytest.fixture
 def singles(session, tmp_path: Path):
-    path = tmp_path / "singles.csv"
-    path.write_text(SINGLES, encoding="utf-8")
-    session.load(path, name="singles")
-    return session
+    return with_table(session, tmp_path, "singles", SINGLES)
 
 
 def test_a_name_made_an_identifier_runs_as_the_column(singles) -> None:

@@ -15,7 +15,7 @@ import pytest
 from engine.answer.nothing_found import nothing_found
 from engine.answer.unmatched import unheld_numbers
 from engine.types import Answer, RunResult
-from tests.test_answer_failures import ask_model
+from tests.test_answer_failures import ask_model, with_table
 
 RIDERS = """Pos,Rider,Grid
 1,Ana,1
@@ -30,10 +30,7 @@ QUESTION = "how many riders did not qualify?"
 
 @pytest.fixture
 def riders(session, tmp_path: Path):
-    path = tmp_path / "riders.csv"
-    path.write_text(RIDERS, encoding="utf-8")
-    session.load(path, name="riders")
-    return session
+    return with_table(session, tmp_path, "riders", RIDERS)
 
 
 def _profiles(session):
