@@ -12,13 +12,15 @@ from __future__ import annotations
 import ast
 import base64
 import binascii
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from engine.results import figure_summary
 from engine.sql_reading import sql_comparisons, sql_number_comparisons, sql_queries
 from engine.types import Answer, TableData
 
+_V = TypeVar("_V")
 TITLE_CHARS: Final = 90
 BAR_MAX_ROWS: Final = 30  # a grouped total with more groups reads better as a table
 _AXES: Final = ("x", "y")
@@ -152,22 +154,7 @@ def compared_values(code: str) -> list[tuple[str, tuple[str, ...]]]:
     except SyntaxError:
         return []
     found = [c for query in sql_queries(tree) for c in sql_comparisons(query)]
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], ast.Eq):
-            left, right = node.left, node.comparators[0]
-            for column_side, value_side in ((left, right), (right, left)):
-                column, value = _column_name(column_side), _text(value_side)
-                if column and value:
-                    found.append((column, (value,)))
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            column = _column_name(node.func.value)
-            if node.func.attr == "isin" and column and node.args:
-                values = node.args[0]
-                if isinstance(values, ast.List | ast.Tuple | ast.Set):
-                    texts = tuple(t for t in map(_text, values.elts) if t)
-                    if texts:
-                        found.append((column, texts))
-    return found
+    return found + _compared(tree, _text)
 
 
 def compared_numbers(code: str) -> list[tuple[str, float, bool]]:
@@ -178,20 +165,30 @@ def compared_numbers(code: str) -> list[tuple[str, float, bool]]:
     except SyntaxError:
         return []
     found = [(c, n, True) for query in sql_queries(tree) for c, n in sql_number_comparisons(query)]
+    return found + [(c, n, False) for c, numbers in _compared(tree, _number) for n in numbers]
+
+
+def _compared(
+    tree: ast.Module, read: Callable[[ast.AST], _V | None]
+) -> list[tuple[str, tuple[_V, ...]]]:
+    """(column, values) for each pandas `column == value` and `column.isin([...])` whose values
+    `read` reads (a text, a number)."""
+    found: list[tuple[str, tuple[_V, ...]]] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], ast.Eq):
             left, right = node.left, node.comparators[0]
             for column_side, value_side in ((left, right), (right, left)):
-                column, number = _column_name(column_side), _number(value_side)
-                if column and number is not None:
-                    found.append((column, number, False))
+                column, value = _column_name(column_side), read(value_side)
+                if column and value is not None:
+                    found.append((column, (value,)))
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             column = _column_name(node.func.value)
             if node.func.attr == "isin" and column and node.args:
                 values = node.args[0]
                 if isinstance(values, ast.List | ast.Tuple | ast.Set):
-                    numbers = [n for n in map(_number, values.elts) if n is not None]
-                    found += [(column, n, False) for n in numbers]
+                    read_values = tuple(v for v in map(read, values.elts) if v is not None)
+                    if read_values:
+                        found.append((column, read_values))
     return found
 
 
