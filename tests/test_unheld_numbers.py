@@ -98,3 +98,12 @@ def test_the_zero_kept_after_the_repair_is_declined_with_the_values(riders) -> N
     assert not turn.ok and turn.result.error.kind == "unsupported"
     assert "no Grid cell is 0" in turn.result.error.message
     assert [a.result.answer.value for a in turn.attempts] == [0]  # what was computed stays
+
+
+def test_no_rows_for_an_example_asked_for_are_declined_when_kept(riders) -> None:
+    """"tell me a …" asks for one example: no rows cannot answer it (wtq-train nt-9093 kept an
+    empty result after its repair, and it was given as the answer)."""
+    wrong = "result = riders[riders['Grid'] == 0]['Rider']"
+    turn, server = ask_model(riders, "tell me a rider with no grid place", [wrong, wrong, wrong])
+    assert not turn.ok and turn.result.error.kind == "unsupported"
+    assert "no Grid cell is 0" in turn.result.error.message
