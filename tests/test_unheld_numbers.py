@@ -101,8 +101,8 @@ def test_the_zero_kept_after_the_repair_is_declined_with_the_values(riders) -> N
 
 
 def test_no_rows_for_an_example_asked_for_are_declined_when_kept(riders) -> None:
-    """"tell me a …" asks for one example: no rows cannot answer it (wtq-train nt-9093 kept an
-    empty result after its repair, and it was given as the answer)."""
+    """A request for one example ("tell me a …"): no rows cannot answer it (wtq-train nt-9093
+    kept an empty result after its repair, and it was given as the answer)."""
     wrong = "result = riders[riders['Grid'] == 0]['Rider']"
     turn, server = ask_model(riders, "tell me a rider with no grid place", [wrong, wrong, wrong])
     assert not turn.ok and turn.result.error.kind == "unsupported"
