@@ -117,9 +117,11 @@ def asks_for_values(question: str) -> bool:
     0, no); a request to list or show rows ("orders of the north region") may rightly find
     nothing, while one for an example ("tell me a match where …", `asks_for_an_example`) may
     not: each of wtq-train's 26 has one."""
-    if wanted_answer(question) is not Wanted.ANY or asks_for_a_number(question):
-        return True
-    if asks_for_an_example(question):
+    if (
+        wanted_answer(question) is not Wanted.ANY
+        or asks_for_a_number(question)
+        or asks_for_an_example(question)
+    ):
         return True
     text = " ".join(question.lower().split())
     return _VALUE_START.match(text) is not None or _ASKS_A_VALUE.search(text) is not None

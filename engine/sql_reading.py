@@ -14,11 +14,13 @@ columns that no table of the query has.
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from engine.code_names import SQL
 from engine.databases.guard import SOURCE_DIALECT
+
+_V = TypeVar("_V")
 
 
 def sql_literals(tree: ast.Module) -> list[ast.Constant]:
@@ -51,40 +53,34 @@ def sql_queries(tree: ast.Module) -> list[str]:
 
 def sql_comparisons(query: str) -> list[tuple[str, tuple[str, ...]]]:
     """(column, texts) for each `column = 'text'` and `column IN ('a', 'b')` of the query."""
-    tree = _parsed(query)
-    if tree is None:
-        return []
-    from sqlglot import exp
-
-    found: list[tuple[str, tuple[str, ...]]] = []
-    for node in tree.find_all(exp.EQ, exp.In):
-        if isinstance(node, exp.EQ):
-            for column, value in ((node.this, node.expression), (node.expression, node.this)):
-                if isinstance(column, exp.Column) and (text := _text(value)) is not None:
-                    found.append((column.name, (text,)))
-        elif isinstance(node.this, exp.Column) and node.expressions:
-            texts = tuple(t for t in map(_text, node.expressions) if t is not None)
-            if len(texts) == len(node.expressions):
-                found.append((node.this.name, texts))
-    return found
+    return [
+        (column, values)
+        for column, read in _compared(query, _text)
+        if (values := tuple(v for v in read if v is not None)) and len(values) == len(read)
+    ]
 
 
 def sql_number_comparisons(query: str) -> list[tuple[str, float]]:
     """(column, number) for each `column = 3` and `column IN (1, 2)` of the query."""
+    return [(c, n) for c, read in _compared(query, _number) for n in read if n is not None]
+
+
+def _compared(query: str, read: Callable[[Any], _V | None]) -> list[tuple[str, list[_V | None]]]:
+    """(column, what `read` makes of each value) for each `column = value` (either way round)
+    and `column IN (...)` of the query; a value `read` cannot read is None."""
     tree = _parsed(query)
     if tree is None:
         return []
     from sqlglot import exp
 
-    found: list[tuple[str, float]] = []
+    found: list[tuple[str, list[_V | None]]] = []
     for node in tree.find_all(exp.EQ, exp.In):
         if isinstance(node, exp.EQ):
             for column, value in ((node.this, node.expression), (node.expression, node.this)):
-                if isinstance(column, exp.Column) and (number := _number(value)) is not None:
-                    found.append((column.name, number))
-        elif isinstance(node.this, exp.Column):
-            numbers = [n for n in map(_number, node.expressions) if n is not None]
-            found += [(node.this.name, n) for n in numbers]
+                if isinstance(column, exp.Column) and (got := read(value)) is not None:
+                    found.append((column.name, [got]))
+        elif isinstance(node.this, exp.Column) and node.expressions:
+            found.append((node.this.name, [read(v) for v in node.expressions]))
     return found
 
 

@@ -78,7 +78,8 @@ def counted_column(question: str, profiles: Sequence[TableProfile]) -> ColumnPro
         and counted in _words(c.name)
     ]
     if len(named) > 1:  # "games played" beside "Points per game": the one the question spells
-        named = [c for c in named if _words(c.name) <= _words(text)]
+        words = _words(text)
+        named = [c for c in named if _words(c.name) <= words]
     return named[0] if len(named) == 1 else None
 
 
