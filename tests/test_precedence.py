@@ -71,6 +71,14 @@ def test_bracketed_or_plain_combinations_are_left_alone(code: str) -> None:
             "r = df[\n    df.a == 'é' &\n    df.b > 2\n]  # é\nz = x == 1 | y == 2",
             "r = df[\n    (df.a == 'é') & (df.b > 2)\n]  # é\nz = (x == 1) | (y == 2)",
         ),
+        (  # wtq-train nt-9637: a comparison beside a call that makes a mask, kept by 2 repairs
+            "r = df[df['Date'].dt.strftime('%Y-%m') == '2008-12' & df['Team'].isin(['E', 'F'])]",
+            "r = df[(df['Date'].dt.strftime('%Y-%m') == '2008-12') & df['Team'].isin(['E', 'F'])]",
+        ),
+        (
+            "r = df[df.a.str.contains('x') & df.b >= 3 | df.c.notna()]",
+            "r = df[df.a.str.contains('x') & (df.b >= 3) | df.c.notna()]",
+        ),
     ],
 )
 def test_two_conditions_without_brackets_get_them(code: str, meant: str) -> None:
@@ -83,6 +91,7 @@ def test_two_conditions_without_brackets_get_them(code: str, meant: str) -> None
     [
         "r = n & 1 == 0",  # one comparison: may be meant (bits), left to the check
         "r = df[df.a == 1 & df.flag]",
+        "r = df[df.a.isin(x) == b & c]",  # the mask is compared: (b & c) may be meant
         "r = df[(df.a == 1) & (df.b > 2)]",
         "r = a < b < c",
         "r = df[df.a == 1 & ",
@@ -103,11 +112,26 @@ def test_two_conditions_run_bracketed_without_a_repair(session) -> None:
     assert turn.result.answer.value == expected
 
 
+def test_a_comparison_beside_a_mask_call_runs_bracketed(session) -> None:
+    """On the real sandbox: `a == 'x' & b.isin([...])`, which Python reads as `a == ('x' & …)`
+    and pandas refuses, runs as `(a == 'x') & b.isin([...])`, no repair asked."""
+    bad = "result = len(df[df['region'] == 'North' & df['product'].isin(['Chair', 'Desk'])])"
+    question = "how many north orders were chairs or desks?"
+    turn, server = ask_model(session, question, [bad])
+    assert turn.ok and len(server.requests) == 1
+    assert turn.code == (
+        "result = len(df[(df['region'] == 'North') & df['product'].isin(['Chair', 'Desk'])])"
+    )
+    sales = pd.read_csv(SAMPLE_DATA / "sales.csv")
+    expected = int(((sales.region == "North") & sales["product"].isin(["Chair", "Desk"])).sum())
+    assert expected > 0 and turn.result.answer.value == expected
+
+
 def test_the_repair_is_told_to_bracket_the_conditions(session) -> None:
     """On the real sandbox: a condition beside a mask is not rewritten (it may be meant), so
     the first draft is never run; the repair gets the cause and its bracketed code answers."""
-    bad = "result = len(df[df['region'] == 'North' & df['quantity'].gt(3)])"
-    good = "result = len(df[(df['region'] == 'North') & df['quantity'].gt(3)])"
+    bad = "big = df['quantity'] > 3\nresult = len(df[df['region'] == 'North' & big])"
+    good = "big = df['quantity'] > 3\nresult = len(df[(df['region'] == 'North') & big])"
     turn, server = ask_model(session, "how many north orders had more than 3 units?", [bad, good])
     assert turn.ok and turn.code == good
     sales = pd.read_csv(SAMPLE_DATA / "sales.csv")

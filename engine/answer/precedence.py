@@ -3,8 +3,9 @@
 In Python `&` and `|` bind tighter than `==` and `>`, so that reads as the chain
 `df['Result'] == ('Won' & df['Score']) > 3`: pandas fails with "Cannot perform 'rand_' with a
 dtyped [int64] array and scalar of type [bool]", words a small model does not trace back to
-the brackets (wtq-train nt-1298: the repair kept them). Where two or more comparisons are so
-joined, what was meant is plain, so `prepared` brackets them itself (`with_bracketed_conditions`).
+the brackets (wtq-train nt-1298: the repair kept them). Where two or more conditions are so
+joined (comparisons, or calls that make a mask: `.isin(...)`, `.str.contains(...)`, `.notna()`),
+what was meant is plain, so `prepared` brackets them itself (`with_bracketed_conditions`).
 Elsewhere (`a == b & mask`, which may be meant) the check names the cause before the run, so the
 repair gets the fix instead of the riddle.
 """
@@ -56,10 +57,12 @@ def _bracketed(lines: list[bytes], node: ast.expr) -> bool:
 def with_bracketed_conditions(code: str) -> str:
     """`code` with each unbracketed run of conditions bracketed as it was meant:
     `df.a == 1 & df.b > 2` becomes `(df.a == 1) & (df.b > 2)`. Only where two or more
-    comparisons are joined (a chain through `&`/`|`, or one beside a bracketed condition), which
-    nobody means as Python reads it; `n & 1 == 0` and `a == b & mask` are left to the check and
-    its repair. In the wtq-train and DABench-dev records, every one of the 8 unbracketed
-    conditions was of this kind; their repairs kept the brackets out in 4 of 6 questions."""
+    conditions are joined (a chain through `&`/`|`, or a comparison beside a bracketed one or a
+    call that makes a mask), which nobody means as Python reads it; `n & 1 == 0` and
+    `a == b & mask` are left to the check and its repair. In the wtq-train and DABench-dev
+    records, every one of the 8 unbracketed conditions was of the first kind; their repairs kept
+    the brackets out in 4 of 6 questions. A comparison beside `.isin(...)` (wtq-train nt-9637,
+    stop 64) kept them out through two repairs."""
     try:
         tree = ast.parse(code)
     except SyntaxError:
@@ -93,6 +96,7 @@ class _Regrouper(ast.NodeTransformer):
         if len(merged) == 1 + 2 * len(node.ops):  # no & or | among its operands
             return node
         conditions = sum(isinstance(t, ast.cmpop | ast.Compare) for t in merged)
+        conditions += sum(_makes_mask(merged, i) for i in range(len(merged)))
         if conditions < 2:
             return node
         return _grouped(merged) or node
@@ -105,6 +109,27 @@ class _Regrouper(ast.NodeTransformer):
         ):
             return [*self._flat(side.left), side.op, *self._flat(side.right)]
         return [side]
+
+
+# methods whose call makes a True/False mask of a column, as a comparison does
+_MASKS: Final = frozenset(
+    {"isin", "contains", "startswith", "endswith", "match", "fullmatch", "between", "duplicated"}
+    | {"isna", "isnull", "notna", "notnull", "eq", "ne", "lt", "le", "gt", "ge"}
+)
+
+
+def _makes_mask(tokens: list[ast.AST], i: int) -> bool:
+    """Whether `tokens[i]` is a condition of its own: a call that makes a mask
+    (`df.b.isin([...])`, `df.c.str.contains('x')`) joined by `&` or `|` on each side it has, not
+    an operand of a comparison (`df.b.isin(x) == flag`)."""
+    token = tokens[i]
+    beside = tokens[max(i - 1, 0) : i] + tokens[i + 1 : i + 2]
+    return (
+        isinstance(token, ast.Call)
+        and isinstance(token.func, ast.Attribute)
+        and token.func.attr in _MASKS
+        and not any(isinstance(t, ast.cmpop) for t in beside)
+    )
 
 
 def _grouped(tokens: list[ast.AST]) -> ast.expr | None:
