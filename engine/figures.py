@@ -178,11 +178,11 @@ def _compared(
         if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], ast.Eq):
             left, right = node.left, node.comparators[0]
             for column_side, value_side in ((left, right), (right, left)):
-                column, value = _column_name(column_side), read(value_side)
+                column, value = _column_name(_unstripped(column_side)), read(value_side)
                 if column and value is not None:
                     found.append((column, (value,)))
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            column = _column_name(node.func.value)
+            column = _column_name(_unstripped(node.func.value))
             if node.func.attr == "isin" and column and node.args:
                 values = node.args[0]
                 if isinstance(values, ast.List | ast.Tuple | ast.Set):
@@ -190,6 +190,29 @@ def _compared(
                     if read_values:
                         found.append((column, read_values))
     return found
+
+
+def _unstripped(node: ast.AST) -> ast.AST:
+    """`df["Winner"]` for `df["Winner"].str.strip()` (and `.astype(str)`, `.str.lstrip()`): the
+    same cells, compared as written. A column put in lower case is left as it is: its cells are
+    no longer written as the table holds them."""
+    while (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and (
+            (node.func.attr in _STRIPS and _is_str_accessor(node.func.value) and not node.args)
+            or (node.func.attr == "astype" and [ast.unparse(a) for a in node.args] == ["str"])
+        )
+    ):
+        node = node.func.value.value if node.func.attr in _STRIPS else node.func.value
+    return node
+
+
+_STRIPS: Final = frozenset({"strip", "lstrip", "rstrip"})
+
+
+def _is_str_accessor(node: ast.AST) -> bool:
+    return isinstance(node, ast.Attribute) and node.attr == "str"
 
 
 def date_periods(code: str) -> dict[str, str]:

@@ -178,6 +178,11 @@ def schedule(settings, tmp_path: Path):
         ("n = (df['opponent'] == 'Green Bay Packers').sum()", None),  # no other cell holds it
         ("n = (df['opponent'] == 'at Dallas Cowboys').sum()", None),  # the longer cell: all of it
         ("n = df['opponent'].str.contains('Dallas').sum()", None),  # not an equality
+        # the same cells, stripped first (wtq-train nt-2550 counted 4 of Mark Skaife's 5 wins)
+        ("n = len(df[df['opponent'].str.strip() == 'Dallas Cowboys'])", "at Dallas Cowboys"),
+        ("n = df.opponent.astype(str).str.strip().isin(['Dallas Cowboys']).sum()", "at Dallas"),
+        # in lower case the cells are no longer as written: not read as the column
+        ("n = (df['opponent'].str.lower() == 'dallas cowboys').sum()", None),
     ],
 )
 def test_a_count_of_rows_equal_to_a_value_others_hold_too_is_doubted(schedule, code, words):
