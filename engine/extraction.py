@@ -227,6 +227,18 @@ def spliced(code: str, edits: Sequence[Edit]) -> str:
     return "".join(lines)
 
 
+def keyword_added(call: ast.Call, keyword: str) -> Edit | None:
+    """The edit that adds `keyword` (`"ddof=0"`) to `call`: after its last argument (a trailing
+    comma may follow it), or inside its empty brackets; None when `ast` gives no position."""
+    arguments = [*call.args, *call.keywords]
+    if arguments:
+        last = max(arguments, key=lambda a: (a.end_lineno or 0, a.end_col_offset or 0))
+        row, column, text = last.end_lineno, last.end_col_offset, f", {keyword}"
+    else:  # before the closing bracket
+        row, column, text = call.end_lineno, (call.end_col_offset or 1) - 1, keyword
+    return (row, column, row, column, text) if row is not None and column is not None else None
+
+
 def called_name(func: ast.expr) -> str | None:
     """The name a call is made by: `to_numeric` for `pd.to_numeric(...)` and for a bare
     `to_numeric(...)`; None for a call of anything else (a subscript, a call's result)."""

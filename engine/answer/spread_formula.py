@@ -14,7 +14,7 @@ import ast
 import re
 from typing import Final
 
-from engine.extraction import Edit, called_name, spliced
+from engine.extraction import Edit, called_name, keyword_added, spliced
 
 SPREAD_CALLS: Final = frozenset({"std", "var", "zscore"})  # each takes `ddof`
 _NAMED: Final = re.compile(
@@ -49,18 +49,13 @@ def with_named_spread(code: str, question: str) -> str:
         tree = ast.parse(code)
     except SyntaxError:
         return code
-    inserts: list[Edit] = []  # empty spans: the text goes in at that point
-    for node in ast.walk(tree):
-        if not (isinstance(node, ast.Call) and _spread_call(node)):
-            continue
-        arguments = [*node.args, *node.keywords]
-        if arguments:  # after the last argument (a trailing comma may follow it)
-            last = max(arguments, key=lambda a: (a.end_lineno or 0, a.end_col_offset or 0))
-            row, column, text = last.end_lineno, last.end_col_offset, f", ddof={ddof}"
-        else:  # before the closing bracket
-            row, column, text = node.end_lineno, (node.end_col_offset or 1) - 1, f"ddof={ddof}"
-        if row is not None and column is not None:
-            inserts.append((row, column, row, column, text))
+    inserts: list[Edit] = [  # empty spans: the text goes in at that point
+        edit
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and _spread_call(node)
+        and (edit := keyword_added(node, f"ddof={ddof}")) is not None
+    ]
     return spliced(code, inserts)
 
 
