@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from engine.answer.bin_edges import with_lowest_edge_included
 from engine.answer.invented_data import replaced_message, replaced_tables, with_loaded_tables
 from engine.answer.library_forms import with_library_forms
 from engine.answer.normality_verdict import with_normality_read_right
@@ -75,9 +76,9 @@ def prepared(code: str, profiles: Sequence[TableProfile], question: str = "") ->
     spelt with other punctuation or case, a row label looked up among the columns, the standard
     deviation formula the question names, a normality test's p-value read backwards, conditions
     joined with `&` or `|` without their brackets, library calls in a form the libraries do not
-    take, a `results` dict of the code's own."""
+    take, ranges cut without their lowest edge, a `results` dict of the code's own."""
     code = with_loaded_tables(code_using_loaded_tables(code, profiles), profiles)
-    code = with_own_results(with_library_forms(code))
+    code = with_own_results(with_lowest_edge_included(with_library_forms(code)))
     code = with_bracketed_conditions(columns_as_stored(code, profiles))
     code = with_normality_read_right(with_named_spread(rows_by_label(code), question), question)
     return with_result(sql_with_quoted_columns(code, profiles))
