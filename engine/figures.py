@@ -192,6 +192,23 @@ def _compared(
     return found
 
 
+def stripped_columns(code: str) -> set[str]:
+    """The columns the code strips before comparing (`df["Winner"].str.strip() == "X"`): a
+    cell "X " holds "X" as written there."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return set()
+    return {
+        column
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in _STRIPS
+        and (column := _column_name(_unstripped(node))) is not None
+    }
+
+
 def _unstripped(node: ast.AST) -> ast.AST:
     """`df["Winner"]` for `df["Winner"].str.strip()` (and `.astype(str)`, `.str.lstrip()`): the
     same cells, compared as written. A column put in lower case is left as it is: its cells are

@@ -192,6 +192,50 @@ def test_a_count_of_rows_equal_to_a_value_others_hold_too_is_doubted(schedule, c
     assert (words is None and notes == []) or any(words in n for n in notes), notes
 
 
+WINNERS = """winner,race
+"Mark Skaife ",1
+Mark Skaife,2
+"Mark Skaife
+Jim Richards",3
+" Ron Dickson",4
+"""
+
+
+@pytest.fixture
+def winners(settings, tmp_path: Path):
+    yield from _indexed(settings, tmp_path, "winners", WINNERS)
+
+
+@pytest.mark.parametrize(
+    ("code", "left_out"),
+    [  # stripped, "Mark Skaife " is his cell as written: only the co-driven win is left out
+        ("n = (df['winner'].str.strip() == 'Mark Skaife').sum()", ["Mark Skaife\nJim Richards"]),
+        (
+            "n = (df['winner'] == 'Mark Skaife').sum()",
+            ["Mark Skaife ", "Mark Skaife\nJim Richards"],
+        ),
+    ],
+)
+def test_a_stripped_column_holds_its_spaced_cells_as_written(winners, code, left_out) -> None:
+    from engine.answer.unmatched import missed_rows
+
+    assert missed_rows(code, winners[1]) == [
+        "winner == 'Mark Skaife' leaves out rows where winner holds "
+        + ", ".join(repr(cell) for cell in left_out)
+    ]
+
+
+def test_a_zero_from_a_stripped_column_is_not_put_down_to_its_spaces(winners) -> None:
+    from engine.answer.unmatched import unmatched_values
+
+    stripped = "n = (df['winner'].str.strip() == 'Ron Dickson').sum()"
+    assert unmatched_values(stripped, winners[1], []) == []
+    as_written = "n = (df['winner'] == 'Ron Dickson').sum()"
+    assert unmatched_values(as_written, winners[1], []) == [
+        "no winner cell is exactly 'Ron Dickson', but winner holds ' Ron Dickson'"
+    ]
+
+
 def _count_dallas(schedule, codes: list[str], question: str = ""):
     question = question or "how many times were the dallas cowboys an opponent?"
     turn, _, server = _ask(question, schedule, SCHEDULE, codes)

@@ -20,7 +20,7 @@ from typing import Final
 
 from engine.answer.emptiness import string_literals
 from engine.answer.expectations import one_value
-from engine.figures import compared_numbers, compared_values
+from engine.figures import compared_numbers, compared_values, stripped_columns
 from engine.types import Answer, ColumnProfile, TableProfile
 from engine.value_index import IndexedValue, ValueIndex, listed_items, value_words
 
@@ -51,13 +51,16 @@ def unmatched_values(
     notes: list[str] = []
     columns = {v.column for index in values.values() for vs in index.values.values() for v in vs}
     paired = [(c, v) for c, values in compared_values(code) for v in values]
+    stripped = stripped_columns(code)
     seen: set[str] = set()
     for column, literal in paired:
         seen.add(literal)
         if column not in columns:
             continue
         found = _holders(literal, values) or _places(literal, column, values)
-        if any(v.column == column and v.value == literal for v in found):
+        if any(
+            v.column == column and _as_written(v.value, literal, column in stripped) for v in found
+        ):
             continue
         if found:
             notes.append(_note(f"no {column} cell is exactly {literal!r}", found))
@@ -170,17 +173,24 @@ def _left_out(
     compares a column with that some cell holds as written and others otherwise (only in
     another case, accents or punctuation, with `same_words`)."""
     found_out = []
+    stripped = stripped_columns(code)
     for column, literal in dict.fromkeys((c, v) for c, vs in compared_values(code) for v in vs):
         words = value_words(literal)
         found = [v for v in _holders(literal, values) if v.column == column]
         others = [
             v
             for v in found
-            if v.value != literal and (not same_words or value_words(v.value) == words)
+            if not _as_written(v.value, literal, column in stripped)
+            and (not same_words or value_words(v.value) == words)
         ]
         if others and len(others) < len(found):  # the value as written is there, and otherwise
             found_out.append((column, literal, others))
     return found_out
+
+
+def _as_written(cell: str, literal: str, stripped: bool) -> bool:
+    """Whether the code's comparison matches `cell`: as written, or once stripped."""
+    return cell == literal or (stripped and cell.strip() == literal)
 
 
 def _holders(literal: str, values: Mapping[str, ValueIndex]) -> list[IndexedValue]:
