@@ -154,7 +154,7 @@ def compared_values(code: str) -> list[tuple[str, tuple[str, ...]]]:
     except SyntaxError:
         return []
     found = [c for query in sql_queries(tree) for c in sql_comparisons(query)]
-    return found + _compared(tree, _text)
+    return found + _compared(tree, _text, stripped_too=True)
 
 
 def compared_numbers(code: str) -> list[tuple[str, float, bool]]:
@@ -169,20 +169,22 @@ def compared_numbers(code: str) -> list[tuple[str, float, bool]]:
 
 
 def _compared(
-    tree: ast.Module, read: Callable[[ast.AST], _V | None]
+    tree: ast.Module, read: Callable[[ast.AST], _V | None], *, stripped_too: bool = False
 ) -> list[tuple[str, tuple[_V, ...]]]:
     """(column, values) for each pandas `column == value` and `column.isin([...])` whose values
-    `read` reads (a text, a number)."""
+    `read` reads (a text, a number); with `stripped_too`, a column stripped first counts (a
+    text compared with it; a number never equals a text)."""
+    column_of = (lambda n: _column_name(_unstripped(n))) if stripped_too else _column_name
     found: list[tuple[str, tuple[_V, ...]]] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], ast.Eq):
             left, right = node.left, node.comparators[0]
             for column_side, value_side in ((left, right), (right, left)):
-                column, value = _column_name(_unstripped(column_side)), read(value_side)
+                column, value = column_of(column_side), read(value_side)
                 if column and value is not None:
                     found.append((column, (value,)))
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            column = _column_name(_unstripped(node.func.value))
+            column = column_of(node.func.value)
             if node.func.attr == "isin" and column and node.args:
                 values = node.args[0]
                 if isinstance(values, ast.List | ast.Tuple | ast.Set):

@@ -12,10 +12,11 @@ is.
 from __future__ import annotations
 
 import ast
+from typing import Final
 
 from engine.extraction import Edit, keyword_added, spliced
 
-_PANDAS = frozenset({"pd", "pandas"})
+_PANDAS: Final = frozenset({"pd", "pandas"})
 
 
 def with_lowest_edge_included(code: str) -> str:
