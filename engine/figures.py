@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, Final, TypeVar
 
+from engine.extraction import method_calls
 from engine.results import figure_summary
 from engine.sql_reading import sql_comparisons, sql_number_comparisons, sql_queries
 from engine.types import Answer, TableData
@@ -197,17 +198,10 @@ def _compared(
 def stripped_columns(code: str) -> set[str]:
     """The columns the code strips before comparing (`df["Winner"].str.strip() == "X"`): a
     cell "X " holds "X" as written there."""
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
-        return set()
     return {
         column
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr in _STRIPS
-        and (column := _column_name(_unstripped(node))) is not None
+        for call in method_calls(code, _STRIPS)
+        if (column := _column_name(_unstripped(call))) is not None
     }
 
 

@@ -20,6 +20,7 @@ from typing import Final
 
 from engine.answer.emptiness import string_literals
 from engine.answer.expectations import one_value
+from engine.extraction import method_calls
 from engine.figures import compared_numbers, compared_values, stripped_columns
 from engine.types import Answer, ColumnProfile, TableProfile
 from engine.value_index import IndexedValue, ValueIndex, listed_items, value_words
@@ -238,17 +239,10 @@ def _note(head: str, found: list[IndexedValue], link: str = ", but") -> str:
 def _searched(code: str) -> set[str]:
     """Literals the code searches for inside cells (`.str.contains('Guam')`): held as written
     when some cell holds them among other words."""
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
-        return set()
     return {
         text
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr in _SEARCHES
-        for text in (_text(a) for a in node.args)
+        for call in method_calls(code, _SEARCHES)
+        for text in (_text(a) for a in call.args)
         if text is not None
     }
 
