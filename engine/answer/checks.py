@@ -23,6 +23,7 @@ from engine.answer.precedence import unbracketed_conditions, with_bracketed_cond
 from engine.answer.row_labels import rows_by_label
 from engine.answer.same_operands import same_operands
 from engine.answer.spread_formula import with_named_spread
+from engine.answer.whole_series import with_whole_series_calls
 from engine.coerced_columns import coerced_columns
 from engine.columns import (
     columns_as_stored,
@@ -76,9 +77,11 @@ def prepared(code: str, profiles: Sequence[TableProfile], question: str = "") ->
     spelt with other punctuation or case, a row label looked up among the columns, the standard
     deviation formula the question names, a normality test's p-value read backwards, conditions
     joined with `&` or `|` without their brackets, library calls in a form the libraries do not
-    take, ranges cut without their lowest edge, a `results` dict of the code's own."""
+    take, ranges cut without their lowest edge, a function of a whole column applied cell by
+    cell, a `results` dict of the code's own."""
     code = with_loaded_tables(code_using_loaded_tables(code, profiles), profiles)
-    code = with_own_results(with_lowest_edge_included(with_library_forms(code)))
+    code = with_lowest_edge_included(with_whole_series_calls(with_library_forms(code)))
+    code = with_own_results(code)
     code = with_bracketed_conditions(columns_as_stored(code, profiles))
     code = with_normality_read_right(with_named_spread(rows_by_label(code), question), question)
     return with_result(sql_with_quoted_columns(code, profiles))
