@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from pathlib import PurePath
 from typing import Final
 
@@ -237,22 +237,6 @@ def keyword_added(call: ast.Call, keyword: str) -> Edit | None:
     else:  # before the closing bracket
         row, column, text = call.end_lineno, (call.end_col_offset or 1) - 1, keyword
     return (row, column, row, column, text) if row is not None and column is not None else None
-
-
-def method_calls(code: str, names: Collection[str]) -> list[ast.Call]:
-    """The calls in `code` of a method named in `names` (`x.str.strip()` for "strip"); none
-    when the code does not parse (the run reports that)."""
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
-        return []
-    return [
-        node
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr in names
-    ]
 
 
 def called_name(func: ast.expr) -> str | None:

@@ -12,11 +12,10 @@ from __future__ import annotations
 import ast
 import base64
 import binascii
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import replace
 from typing import Any, Final, TypeVar
 
-from engine.extraction import method_calls
 from engine.results import figure_summary
 from engine.sql_reading import sql_comparisons, sql_number_comparisons, sql_queries
 from engine.types import Answer, TableData
@@ -193,6 +192,22 @@ def _compared(
                     if read_values:
                         found.append((column, read_values))
     return found
+
+
+def method_calls(code: str, names: Collection[str]) -> list[ast.Call]:
+    """The calls in `code` of a method named in `names` (`x.str.strip()` for "strip"); none
+    when the code does not parse (the run reports that)."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return []
+    return [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in names
+    ]
 
 
 def stripped_columns(code: str) -> set[str]:

@@ -20,8 +20,7 @@ from typing import Final
 
 from engine.answer.emptiness import string_literals
 from engine.answer.expectations import one_value
-from engine.extraction import method_calls
-from engine.figures import compared_numbers, compared_values, stripped_columns
+from engine.figures import compared_numbers, compared_values, method_calls, stripped_columns
 from engine.types import Answer, ColumnProfile, TableProfile
 from engine.value_index import IndexedValue, ValueIndex, listed_items, value_words
 
