@@ -227,6 +227,13 @@ def spliced(code: str, edits: Sequence[Edit]) -> str:
     return "".join(lines)
 
 
+def within(where: tuple[int, int, int, int], edits: Sequence[Edit]) -> bool:
+    """Whether the span `where` lies inside one of `edits`' spans: `ast.walk` meets an outer
+    node first, so a rewrite that takes its inner nodes with it skips them by this."""
+    start, end = where[:2], where[2:]
+    return any((a, b) <= start and end <= (c, d) for a, b, c, d, _ in edits)
+
+
 def keyword_added(call: ast.Call, keyword: str) -> Edit | None:
     """The edit that adds `keyword` (`"ddof=0"`) to `call`: after its last argument (a trailing
     comma may follow it), or inside its empty brackets; None when `ast` gives no position."""

@@ -16,7 +16,7 @@ import ast
 import copy
 from typing import Final
 
-from engine.extraction import Edit, span, spliced
+from engine.extraction import Edit, span, spliced, within
 
 FIX: Final = (
     "In {written}, `&` and `|` bind tighter than the comparisons, so Python compares with a "
@@ -73,8 +73,7 @@ def with_bracketed_conditions(code: str) -> str:
         if not isinstance(node, ast.Compare) or node.end_lineno is None:
             continue
         where = span(node)
-        start, end = where[:2], where[2:]
-        if any((a, b) <= start and end <= (c, d) for a, b, c, d, _ in edits):
+        if within(where, edits):
             continue  # inside a condition already rewritten, which rewrites it too
         meant = _Regrouper(lines).visit(copy.deepcopy(node))  # the walk goes on over `tree`
         if ast.dump(meant) != ast.dump(node):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import ast
 from typing import Final
 
-from engine.extraction import Edit, called_name, span, spliced
+from engine.extraction import Edit, called_name, span, spliced, within
 
 # statistics of a whole column: of one number, its mean is itself and its spread 0
 _WHOLE: Final = frozenset({"mean", "median", "std", "var", "nanmean", "nanstd", "zscore"})
@@ -42,10 +42,11 @@ def with_whole_series_calls(code: str) -> str:
             and isinstance(node.args[0], ast.Name)
             and node.args[0].id in whole
             and _one_column(node.func.value)
+            and not within(span(node), edits)  # taken with the apply it is inside
         ):
             column = ast.get_source_segment(code, node.func.value) or ast.unparse(node.func.value)
             edits.append((*span(node), f"{node.args[0].id}({column})"))
-    return spliced(code, _outermost(edits))
+    return spliced(code, edits)
 
 
 def _functions_of_columns(tree: ast.Module) -> set[str]:
@@ -81,15 +82,3 @@ def _one_column(node: ast.AST) -> bool:
     return not any(
         isinstance(n, ast.Call) and called_name(n.func) in _GROUPED for n in ast.walk(base)
     )
-
-
-def _outermost(edits: list[Edit]) -> list[Edit]:
-    """The edits no other edit's span holds (an inner one is rewritten with its outer one)."""
-    return [
-        e
-        for e in edits
-        if not any(
-            o is not e and (o[0], o[1]) <= (e[0], e[1]) and (e[2], e[3]) <= (o[2], o[3])
-            for o in edits
-        )
-    ]
