@@ -220,3 +220,14 @@ def test_the_explanation_leaves_out_setup_comments_that_compute_nothing() -> Non
         "# Format the final answer\n"
     )
     assert explanation_from_code(code) == "keep the 1992 rows; load factor per route"
+
+
+def test_the_explanation_leaves_out_code_left_in_comments() -> None:
+    """The local model leaves a line of code in a comment (wtq-train nt-11262): in the answer's
+    one line it reads as code, not as a step. Prose that only looks like a name stays."""
+    code = (
+        "# df = pd.read_csv('table_266.csv')  # Example loading the data\n"
+        "# total members of all groups\n# print(df.head())\n# import numpy as np\n"
+        "# Members\nresult = df['Members'].sum()\n"
+    )
+    assert explanation_from_code(code) == "total members of all groups; Members"
