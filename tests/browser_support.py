@@ -139,6 +139,26 @@ def ask(page: object, question: str) -> None:
     box.press("Enter")
 
 
+def wait_until_idle(page: object, settled_ms: int = 1000) -> None:
+    """Wait until no script run is going, and none has started for `settled_ms`: Streamlit's
+    own state on the app's root (`data-test-script-state`, what its e2e tests wait on), not the
+    status widget, which shows a run only after a delay. A question sent while a run goes (the
+    sample's load reruns the page) gets no Stop button: the chat input drops its submitted
+    state when that earlier run ends (the Stop test failed so in stop 65's full suite, after
+    waiting for the status widget to hide)."""
+    page.wait_for_function(  # type: ignore[attr-defined]
+        """(ms) => {
+            const app = document.querySelector('[data-testid="stApp"]');
+            const idle = app !== null && app.dataset.testScriptState === 'notRunning';
+            if (!idle) { window.__idleSince = undefined; return false; }
+            window.__idleSince = window.__idleSince ?? performance.now();
+            return performance.now() - window.__idleSince >= ms;
+        }""",
+        arg=settled_ms,
+        polling=100,
+    )
+
+
 def chat_messages(page: object) -> object:
     """The chat's messages, questions and answers in order."""
     return page.get_by_test_id("stChatMessage")  # type: ignore[attr-defined]
