@@ -23,6 +23,7 @@ from tests.browser_support import (
     chat_messages,
     chromium,
     show_evidence,
+    wait_until_idle,
 )
 
 pytestmark = [
@@ -161,7 +162,7 @@ def test_the_sidebar_lists_the_questions_and_a_click_jumps_to_the_answer(tab):
         ask(tab, question)
         chat_messages(tab).filter(has_text=question).first.wait_for()
         tab.get_by_text(re.compile(f"^offline planner · run .*{grouped}$")).last.wait_for()
-    tab.get_by_test_id("stStatusWidget").wait_for(state="hidden")
+    wait_until_idle(tab)
     links = tab.get_by_test_id("stSidebar").get_by_role("link")
     expect(links.filter(has_text="temp_c")).to_have_count(3)
     assert links.filter(has_text="temp_c").first.inner_text() == "maximum temp_c by month"
