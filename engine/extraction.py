@@ -120,8 +120,8 @@ def explanation_from_code(code: str) -> str:
     The prompt asks for one comment per step ("# mean price of each region", "# highest
     first"), so the comments say what was computed: "mean price of each region; highest first".
     Code left in a comment is not a step: the local model writes `# df = pd.read_csv(...)  #
-    Example loading the data` (6 of the 1,363 final programs in the stop-65 records), which read
-    as a line of code in the answer.
+    Example loading the data` (13 of the 1,363 final programs in the stop-65 records, on 6
+    questions), which read as a line of code in the answer.
     """
     steps = []
     for line in code.splitlines():
