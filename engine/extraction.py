@@ -65,7 +65,7 @@ def code_from_reply(text: str) -> str | None:
         query = sql_blocks[-1].strip().rstrip(";").replace('"""', "'''")
         return f'result = sql("""\n{query}\n""")'
     stripped = text.strip()
-    if stripped and _parses(stripped) and _does_something(stripped):
+    if stripped and _is_code(stripped):
         return stripped
     return None
 
@@ -303,7 +303,7 @@ def _pick(blocks: list[str]) -> str:
     if _parses(joined) and not _repeats_definitions(blocks):
         return joined
     for block in reversed(blocks):
-        if _parses(block) and _does_something(block):
+        if _is_code(block):
             return block
     return blocks[-1]
 
@@ -327,16 +327,13 @@ def _parses(code: str) -> bool:
 
 
 def _is_code(text: str) -> bool:
-    """`text` is a Python statement that does something (an assignment, import or call)."""
+    """`text` parses as Python that does something: an assignment, import or call (prose like
+    'Hello' parses as a name)."""
     try:
-        return _does_something(text)
-    except (SyntaxError, ValueError):
+        tree = ast.parse(text)
+    except SyntaxError:
         return False
-
-
-def _does_something(code: str) -> bool:
-    """Prose like 'Hello' parses as a name; require an assignment, import or call."""
-    return any(isinstance(node, _CODE_NODES) for node in ast.walk(ast.parse(code)))
+    return any(isinstance(node, _CODE_NODES) for node in ast.walk(tree))
 
 
 def _assigns_result(tree: ast.Module) -> bool:
