@@ -142,7 +142,7 @@ def _unknown_references(
     table's columns. What the column check reports and the respelling rewrites."""
     checked = {name: p.column_names for name, p in checked_tables(tree, profiles).items()}
     source = _taken_rows(tree, checked)
-    created = _created_names(tree)
+    created = created_names(tree)
     return [
         (source[name], checked[source[name]], node)
         for name, node in _reference_nodes(tree, source)
@@ -294,10 +294,9 @@ def _reference_nodes(tree: ast.Module, tables: Collection[str]) -> list[tuple[st
             if method in _COLUMN_ARGS:
                 root, preserving = table_root(owner)
                 if root in tables and preserving:
-                    positions, keywords = _COLUMN_ARGS[method]
-                    args = [node.args[i] for i in positions if i < len(node.args)]
-                    args += [k.value for k in node.keywords if k.arg in keywords]
-                    found += [(root, c) for a in args for c in _string_nodes(a)]
+                    found += [
+                        (root, c) for a in _column_argument_nodes(node) for c in _string_nodes(a)
+                    ]
             if isinstance(owner, ast.Name) and owner.id == "px":
                 data = node.args[0] if node.args else None
                 data = next((k.value for k in node.keywords if k.arg == "data_frame"), data)
@@ -309,6 +308,21 @@ def _reference_nodes(tree: ast.Module, tables: Collection[str]) -> list[tuple[st
                         for c in _string_nodes(k.value)
                     ]
     return found
+
+
+def column_arguments(call: ast.Call) -> list[str]:
+    """The column names a method's arguments give (`sort_values('Votes')`, `nlargest(3,
+    'Votes')`, `groupby(by=['a', 'b'])`), for the methods that take columns so."""
+    return [c for a in _column_argument_nodes(call) for c in string_literals(a)]
+
+
+def _column_argument_nodes(call: ast.Call) -> list[ast.expr]:
+    method = call.func.attr if isinstance(call.func, ast.Attribute) else ""
+    if method not in _COLUMN_ARGS:
+        return []
+    positions, keywords = _COLUMN_ARGS[method]
+    args = [call.args[i] for i in positions if i < len(call.args)]
+    return args + [k.value for k in call.keywords if k.arg in keywords]
 
 
 def _located_columns(node: ast.Subscript) -> ast.expr | None:
@@ -349,7 +363,7 @@ def _rebound(tree: ast.Module, tables: dict[str, tuple[str, ...]]) -> set[str]:
     return rebound
 
 
-def _created_names(tree: ast.Module) -> set[str]:
+def created_names(tree: ast.Module) -> set[str]:
     """Names the code makes itself: assigned and inserted columns, keyword names, rename
     targets, aliases."""
     created: set[str] = set()
@@ -386,7 +400,7 @@ def summed_text_columns(code: str, profiles: Sequence[TableProfile]) -> list[str
     except SyntaxError:
         return []
     checked = checked_tables(tree, profiles)
-    created = _created_names(tree)
+    created = created_names(tree)
     found: list[str] = []
     for node in ast.walk(tree):
         if not (

@@ -103,20 +103,11 @@ def sql_unknown_columns(
     columns of its own, so it is left to the run. `tables`: each loaded table's columns, by name.
     """
     tree = _parsed(query)
-    if tree is None:
+    by_alias = _scope(tree, tables)
+    if tree is None or not by_alias:
         return []
     from sqlglot import exp
 
-    known = {name.casefold(): (name, tuple(columns)) for name, columns in tables.items()}
-    read = list(tree.find_all(exp.Table))
-    if (
-        not read
-        or any(t.name.casefold() not in known or t.args.get("db") for t in read)
-        or tree.find(exp.CTE, exp.Lateral, exp.Unnest) is not None
-        or any(isinstance(s.parent, exp.From | exp.Join) for s in tree.find_all(exp.Subquery))
-    ):
-        return []
-    by_alias = {(t.alias or t.name).casefold(): known[t.name.casefold()] for t in read}
     made = {a.alias.casefold() for a in tree.find_all(exp.Alias)}
     in_scope = {c.casefold() for _, columns in by_alias.values() for c in columns}
     found: dict[tuple[str, str], tuple[str, str, tuple[str, ...]]] = {}
@@ -135,6 +126,68 @@ def sql_unknown_columns(
         if missing:
             found.setdefault((table, name), (table, name, columns))
     return list(found.values())
+
+
+def sql_ordered_columns(
+    query: str, tables: Mapping[str, Sequence[str]]
+) -> list[tuple[str, str, str]]:
+    """(table, column, how) for each loaded table's column the query orders as it is stored:
+    `MAX(col)`, `MIN(col)`, `arg_max(x, col)`, `ORDER BY col`. A column inside a function
+    (`TRY_CAST(col AS INT)`) or a name the query makes (an alias) is not one. Read over loaded
+    tables alone, as `sql_unknown_columns` reads."""
+    tree = _parsed(query)
+    by_alias = _scope(tree, tables)
+    if tree is None or not by_alias:
+        return []
+    from sqlglot import exp
+
+    made = {a.alias.casefold() for a in tree.find_all(exp.Alias)}
+    ordered: list[tuple[Any, str]] = []
+    for node in tree.find_all(exp.Max, exp.Min, exp.ArgMax, exp.ArgMin, exp.Ordered):
+        if isinstance(node, exp.ArgMax | exp.ArgMin):
+            key, how = node.expression, f"{node.sql_name().lower()}(…, {{}})"
+        else:
+            key = node.this
+            how = "ORDER BY {}" if isinstance(node, exp.Ordered) else f"{node.sql_name()}({{}})"
+        if isinstance(key, exp.Column) and key.name:
+            ordered.append((key, how))
+    found: dict[tuple[str, str], tuple[str, str, str]] = {}
+    for column, how in ordered:
+        name, qualifier = column.name, column.table.casefold()
+        if qualifier:
+            scopes = [by_alias[qualifier]] if qualifier in by_alias else []
+        elif name.casefold() in made:
+            continue
+        else:
+            scopes = list(by_alias.values())
+        for table, columns in scopes:
+            stored = next((c for c in columns if c.casefold() == name.casefold()), None)
+            if stored is not None:
+                found.setdefault((table, stored), (table, stored, how.format(stored)))
+                break
+    return list(found.values())
+
+
+def _scope(
+    tree: Any, tables: Mapping[str, Sequence[str]]
+) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """The query's tables by alias (or name), each as (name, its columns), when it reads loaded
+    tables alone; empty when it reads anything else (a WITH clause, a subquery or a function in
+    FROM, a table it does not know), whose columns a reading cannot trust."""
+    if tree is None:
+        return {}
+    from sqlglot import exp
+
+    known = {name.casefold(): (name, tuple(columns)) for name, columns in tables.items()}
+    read = list(tree.find_all(exp.Table))
+    if (
+        not read
+        or any(t.name.casefold() not in known or t.args.get("db") for t in read)
+        or tree.find(exp.CTE, exp.Lateral, exp.Unnest) is not None
+        or any(isinstance(s.parent, exp.From | exp.Join) for s in tree.find_all(exp.Subquery))
+    ):
+        return {}
+    return {(t.alias or t.name).casefold(): known[t.name.casefold()] for t in read}
 
 
 def _parsed(query: str) -> Any:

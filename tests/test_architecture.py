@@ -194,6 +194,7 @@ LAYERS: Final[tuple[tuple[str, ...], ...]] = (
         "columns",
         "year_columns",
         "coerced_columns",
+        "text_order",
         "sql_quoting",
         "llm",
         "charts",

@@ -38,6 +38,7 @@ from engine.extraction import (
     with_result,
 )
 from engine.sql_quoting import sql_with_quoted_columns
+from engine.text_order import ordered_number_texts
 from engine.types import TableProfile
 
 FILE_ACCESS_PROBLEM: Final = (
@@ -99,7 +100,8 @@ def explained(explanation: str, before: str, after: str) -> str:
 def code_problems(code: str, profiles: Sequence[TableProfile]) -> list[Problem]:
     """What is wrong with the code before it runs: unknown columns, file access, arithmetic on
     one value twice, conditions joined without brackets, the texts of a column added up, a
-    column coerced to numbers that does not hold them, a table replaced by made-up rows."""
+    column coerced to numbers that does not hold them, numbers in text ordered as text, a table
+    replaced by made-up rows."""
     problems = [Problem(p.message, p.for_user) for p in unknown_columns(code, profiles)]
     if _reads_other_files(code):
         problems.append(Problem(FILE_ACCESS_PROBLEM, FILE_ACCESS_FOR_USER))
@@ -115,6 +117,8 @@ def code_problems(code: str, profiles: Sequence[TableProfile]) -> list[Problem]:
         )
     for coerced in coerced_columns(code, profiles):
         problems.append(Problem(coerced.for_model, coerced.for_user, declines=True))
+    for ordered in ordered_number_texts(code, profiles):
+        problems.append(Problem(ordered.for_model, ordered.for_user, declines=True))
     for table, line in replaced_tables(code, [p.name for p in profiles]):
         problems.append(Problem(*replaced_message(table, line), declines=True))
     return problems

@@ -1,0 +1,156 @@
+"""Numbers in a text column ordered as text go back before the code runs
+(engine/text_order.py): what is read, in pandas and in SQL, on profiles; then the loop on the
+real sandbox and real DuckDB, with the scripted model."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.sql_reading import sql_ordered_columns
+from engine.text_order import ordered_number_texts
+from engine.types import ColumnProfile, TableProfile
+from tests.test_answer_failures import ask_model
+
+TEAMS = TableProfile(
+    "teams",
+    "teams.csv",
+    6,
+    (
+        ColumnProfile("Club", "VARCHAR", 0, 6, examples=("Madison Mustangs", "Edgewood Eagles")),
+        ColumnProfile(
+            "Championships",
+            "VARCHAR",
+            0,
+            6,
+            examples=("4 consecutive Ironbowls", "35 championships", "27 championships", "0"),
+        ),
+        ColumnProfile("Votes", "VARCHAR", 0, 6, examples=("119,106", "36,271", "326,721")),
+        ColumnProfile("Founded", "VARCHAR", 0, 6, examples=("1999", "1971*", "2006", "1968")),
+        ColumnProfile(
+            "Opened", "VARCHAR", 0, 6, examples=("2005-08-23", "1999-9-30", "2009-02-20")
+        ),
+        ColumnProfile("Seats", "BIGINT", 0, 6, min=1, max=300),
+    ),
+)
+
+
+def ordered(code: str) -> list[tuple[str, str]]:
+    return [(o.column, o.how) for o in ordered_number_texts(code, [TEAMS])]
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("result = df['Votes'].max()", [("Votes", ".max()")]),
+        ("result = df.loc[df['Championships'].idxmax(), 'Club']", [("Championships", ".idxmax()")]),
+        ("result = teams.sort_values('Votes').iloc[-1]['Club']", [("Votes", ".sort_values()")]),
+        ("result = df.nlargest(1, 'Votes')['Club']", [("Votes", ".nlargest()")]),
+        ("result = df.groupby('Club')['Votes'].min()", [("Votes", ".min()")]),
+        ("result = df[df['Seats'] > 3]['Votes'].rank()", [("Votes", ".rank()")]),
+        (
+            'result = sql("SELECT Club FROM teams WHERE Championships = '
+            '(SELECT MAX(Championships) FROM teams)")',
+            [("Championships", "MAX(Championships)")],
+        ),
+        (
+            "result = sql('SELECT Club FROM teams ORDER BY \"Votes\" DESC LIMIT 1')",
+            [("Votes", "ORDER BY Votes")],
+        ),
+        ("result = sql('SELECT arg_max(Club, Votes) FROM df')", [("Votes", "arg_max(…, Votes)")]),
+    ],
+)
+def test_numbers_in_text_ordered_as_text_are_named(code: str, expected) -> None:
+    assert ordered(code) == expected
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "result = df['Seats'].max()",  # numbers
+        "result = df['Club'].max()",  # names: text order is the order asked for
+        "result = df['Founded'].max()",  # years: one width, text order is number order
+        "result = df['Opened'].min()",  # dates written year first
+        "n = df['Votes'].str.replace(',', '').astype(int)\nresult = df.loc[n.idxmax(), 'Club']",
+        "df['Votes'] = pd.to_numeric(df['Votes'].str.replace(',', ''))\nresult = df['Votes'].max()",
+        "result = df['Votes'].str.replace(',', '').astype(int).max()",
+        "result = df['Votes'].value_counts().idxmax()",  # the most frequent value, not the largest
+        "result = sql(\"SELECT MAX(TRY_CAST(replace(Votes, ',', '') AS INT)) FROM teams\")",
+        "result = sql('SELECT CAST(Votes AS INT) AS Votes FROM teams ORDER BY Votes')",  # its alias
+        "result = sql('WITH t AS (SELECT * FROM teams) SELECT MAX(Votes) FROM t')",  # its own table
+        "df = sql('SELECT 1 AS Votes')\nresult = df['Votes'].max()",  # another table
+        "result = df['Votes'].max(",  # does not parse: the run says so
+    ],
+)
+def test_numbers_dates_names_and_converted_columns_are_left_alone(code: str) -> None:
+    assert ordered(code) == []
+
+
+def test_the_message_shows_two_values_in_text_order_and_the_way_to_the_numbers() -> None:
+    (found,) = ordered_number_texts("result = df['Championships'].max()", [TEAMS])
+    assert found.for_user == (
+        "The code orders the text column 'Championships' as text (.max()): its values are "
+        "numbers written in text, and as text '4 consecutive Ironbowls' comes after "
+        "'35 championships'."
+    )
+    assert "str.extract" in found.for_model and "TRY_CAST(replace(regexp_extract(" in (
+        found.for_model
+    )
+
+
+def test_sql_ordered_columns_are_the_stored_columns_a_query_orders() -> None:
+    tables = {"t": ("Votes", "Party", "My Col")}
+    assert sql_ordered_columns('SELECT x.Party FROM t x ORDER BY x.votes, "my col"', tables) == [
+        ("t", "Votes", "ORDER BY Votes"),
+        ("t", "My Col", "ORDER BY My Col"),
+    ]
+    assert sql_ordered_columns("SELECT MIN(Votes) FROM u", tables) == []  # not a loaded table
+    assert sql_ordered_columns("SELECT MAX(Votes) FROM", tables) == []  # does not parse
+
+
+def load_teams(session, tmp_path) -> None:
+    """wtq-train nt-4990's shape: championships written with their kind."""
+    path = tmp_path / "teams.csv"
+    path.write_text(
+        "Club,Championships\n"
+        "Madison Mustangs,4 consecutive Ironbowls\n"
+        "Edgewood Eagles,35 championships\n"
+        "Oshkosh Tigers,27 championships\n"
+        "Racine Raiders,1 championship\n"
+    )
+    session.load(path)
+
+
+AS_TEXT = (
+    'result = sql("SELECT Club FROM teams WHERE Championships = '
+    '(SELECT MAX(Championships) FROM teams)")'
+)
+AS_NUMBERS = (
+    "n = teams['Championships'].str.extract(r'(\\d+)')[0].astype(int)\n"
+    "result = teams.loc[n.idxmax(), 'Club']"
+)
+
+
+def test_text_ordered_as_text_goes_back_and_the_numbers_answer(session, tmp_path) -> None:
+    """As text '4 consecutive Ironbowls' is the largest, and Madison Mustangs would be given
+    as the team with the most; the model is told before any run, and its repair answers."""
+    load_teams(session, tmp_path)
+    question = "which team has the most championships?"
+    turn, server = ask_model(session, question, [AS_TEXT, AS_NUMBERS])
+    assert turn.ok and turn.code == AS_NUMBERS and turn.result.answer.text == "Edgewood Eagles"
+    (attempt,) = turn.attempts
+    assert attempt.result.error.kind == "input"  # not run: the check's words
+    repair = server.requests[1].messages[-1]["content"]
+    assert repair.startswith("That code was not run: The code orders the text column")
+    assert "'4 consecutive Ironbowls' comes after '35 championships'" in repair
+
+
+def test_kept_after_its_repair_text_order_is_not_given_as_the_answer(session, tmp_path) -> None:
+    """The repair orders the text again: its run is kept to check, not given."""
+    load_teams(session, tmp_path)
+    again = "result = teams.loc[teams['Championships'].idxmax(), 'Club']"
+    turn, _ = ask_model(
+        session, "which team has the most championships?", [AS_TEXT, again], repair_attempts=1
+    )
+    assert not turn.ok and turn.result.answer.text == "Madison Mustangs"
+    error = turn.result.error
+    assert error.kind == "unsupported" and "numbers written in text" in error.message
