@@ -207,3 +207,49 @@ def test_identifiers_that_may_mean_something_else_are_left_alone(sql: str) -> No
     code = f'result = sql("""{sql}""")'
     names = ("Title", "B-sides", "B+sides", "No. of weeks")
     assert sql_with_quoted_columns(code, profiles(*names)) == code
+
+
+RULERS = """Name,From,To,Group
+Cosimo de' Medici,1434,1464,Medici
+Piero di Cosimo,1464,1469,Medici
+Lorenzo,1469,1492,Medici
+"""
+
+
+@pytest.fixture
+def rulers(session, tmp_path: Path):
+    return with_table(session, tmp_path, "rulers", RULERS)
+
+
+def test_a_column_named_by_a_reserved_word_runs_as_the_column(rulers) -> None:
+    """wtq-train nt-1998: `WHERE From = …` is a syntax error at "From"; written in the
+    column's own case, it is the column, and FROM, in capitals, stays the keyword."""
+    code = 'result = sql("SELECT Name, To FROM rulers WHERE From = 1464").iloc[0, 0]'
+    turn, server = ask_model(rulers, "who ruled from 1464?", [code])
+    assert turn.ok and turn.result.answer.value == "Piero di Cosimo"
+    assert len(server.requests) == 1  # no repair was needed
+    assert 'SELECT Name, "To" FROM rulers WHERE "From" = 1464' in turn.code
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        'SELECT Name FROM rulers WHERE "From" = 1464',  # quoted already
+        "SELECT Name FROM rulers WHERE Name = 'From'",  # a value
+        "SELECT Name FROM rulers ORDER BY Name",  # parses: nothing to mend
+        "select name from rulers where from = 1464",  # keywords in the column's case: unknown
+        "SELECT Name FROM rulers WHERE From = ",  # does not parse even with the quotes
+    ],
+)
+def test_reserved_words_are_quoted_only_where_that_mends_the_query(sql: str) -> None:
+    code = f'result = sql("""{sql}""")'
+    assert sql_with_quoted_columns(code, profiles("Name", "From", "To", "Group")) == code
+
+
+@pytest.mark.parametrize("name", ["Order", "Group", "End", "Cast", "Show"])
+def test_the_reserved_words_are_duckdbs_own(name: str) -> None:
+    """The words come from the DuckDB that runs the query: each of these wtq-train column
+    names is one it reserves."""
+    code = f'result = sql("SELECT {name} FROM t WHERE {name} > 1")'
+    fixed = f'result = sql(\'SELECT "{name}" FROM t WHERE "{name}" > 1\')'
+    assert sql_with_quoted_columns(code, profiles(name)) == fixed
