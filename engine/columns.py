@@ -401,22 +401,34 @@ def summed_text_columns(code: str, profiles: Sequence[TableProfile]) -> list[str
         return []
     checked = checked_tables(tree, profiles)
     created = created_names(tree)
-    found: list[str] = []
+    found = [
+        name
+        for profile, name, _ in columns_called(tree, checked, {"sum"})
+        if (column := profile.column(name)) is not None
+        and column.kind == "text"
+        and name not in created
+    ]
+    return list(dict.fromkeys(found))
+
+
+def columns_called(
+    tree: ast.Module, tables: dict[str, TableProfile], methods: Collection[str]
+) -> list[tuple[TableProfile, str, str]]:
+    """(table, column, method) for each call of one of `methods` on a table's columns,
+    `df[mask]['Score'].sum()` or `df.groupby('a')['Votes'].max()`, where `tables` are the
+    tables a check trusts (`checked_tables`) and every step keeps their columns."""
+    found: list[tuple[TableProfile, str, str]] = []
     for node in ast.walk(tree):
         if not (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "sum"
+            and node.func.attr in methods
             and isinstance(node.func.value, ast.Subscript)
         ):
             continue
         owner = node.func.value
         root, preserving = table_root(owner.value)
-        profile = checked.get(root or "")
-        if profile is None or not preserving:
-            continue
-        kinds = {c.name: c.kind for c in profile.columns}
-        found += [
-            c for c in string_literals(owner.slice) if kinds.get(c) == "text" and c not in created
-        ]
-    return list(dict.fromkeys(found))
+        profile = tables.get(root or "")
+        if profile is not None and preserving:
+            found += [(profile, name, node.func.attr) for name in string_literals(owner.slice)]
+    return found

@@ -18,8 +18,8 @@ from typing import Final
 from engine.columns import (
     checked_tables,
     column_arguments,
+    columns_called,
     created_names,
-    string_literals,
     table_root,
 )
 from engine.sql_reading import sql_ordered_columns, sql_queries
@@ -82,24 +82,20 @@ def ordered_number_texts(code: str, profiles: Sequence[TableProfile]) -> list[Or
         if pair is not None:
             found.setdefault(name, OrderedText(name, how, *pair))
 
-    for node in ast.walk(tree):
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+    for profile, name, method in columns_called(tree, checked, _ORDERING):
+        note(profile, name, f".{method}()")
+    for node in ast.walk(tree):  # a table sorted by a column it names: .sort_values('Votes')
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in _NAMING
+        ):
             continue
-        method, owner = node.func.attr, node.func.value
-        if method not in _ORDERING:
-            continue
-        if isinstance(owner, ast.Subscript):
-            root, preserving = table_root(owner.value)
-            names = string_literals(owner.slice)
-        elif method in _NAMING:
-            root, preserving = table_root(owner)
-            names = column_arguments(node)
-        else:
-            continue
+        root, preserving = table_root(node.func.value)
         profile = checked.get(root or "")
         if profile is not None and preserving:
-            for name in names:
-                note(profile, name, f".{method}()")
+            for name in column_arguments(node):
+                note(profile, name, f".{node.func.attr}()")
     columns = {name: p.column_names for name, p in checked.items()}
     for query in sql_queries(tree):
         for table, name, how in sql_ordered_columns(query, columns):

@@ -9,7 +9,7 @@ import pytest
 from engine.sql_reading import sql_ordered_columns
 from engine.text_order import ordered_number_texts
 from engine.types import ColumnProfile, TableProfile
-from tests.test_answer_failures import ask_model
+from tests.test_answer_failures import ask_model, with_table
 
 TEAMS = TableProfile(
     "teams",
@@ -107,17 +107,12 @@ def test_sql_ordered_columns_are_the_stored_columns_a_query_orders() -> None:
     assert sql_ordered_columns("SELECT MAX(Votes) FROM", tables) == []  # does not parse
 
 
-def load_teams(session, tmp_path) -> None:
-    """wtq-train nt-4990's shape: championships written with their kind."""
-    path = tmp_path / "teams.csv"
-    path.write_text(
-        "Club,Championships\n"
-        "Madison Mustangs,4 consecutive Ironbowls\n"
-        "Edgewood Eagles,35 championships\n"
-        "Oshkosh Tigers,27 championships\n"
-        "Racine Raiders,1 championship\n"
-    )
-    session.load(path)
+TEAMS_CSV = """Club,Championships
+Madison Mustangs,4 consecutive Ironbowls
+Edgewood Eagles,35 championships
+Oshkosh Tigers,27 championships
+Racine Raiders,1 championship
+"""  # wtq-train nt-4990's shape: championships written with their kind
 
 
 AS_TEXT = (
@@ -133,7 +128,7 @@ AS_NUMBERS = (
 def test_text_ordered_as_text_goes_back_and_the_numbers_answer(session, tmp_path) -> None:
     """As text '4 consecutive Ironbowls' is the largest, and Madison Mustangs would be given
     as the team with the most; the model is told before any run, and its repair answers."""
-    load_teams(session, tmp_path)
+    with_table(session, tmp_path, "teams", TEAMS_CSV)
     question = "which team has the most championships?"
     turn, server = ask_model(session, question, [AS_TEXT, AS_NUMBERS])
     assert turn.ok and turn.code == AS_NUMBERS and turn.result.answer.text == "Edgewood Eagles"
@@ -146,7 +141,7 @@ def test_text_ordered_as_text_goes_back_and_the_numbers_answer(session, tmp_path
 
 def test_kept_after_its_repair_text_order_is_not_given_as_the_answer(session, tmp_path) -> None:
     """The repair orders the text again: its run is kept to check, not given."""
-    load_teams(session, tmp_path)
+    with_table(session, tmp_path, "teams", TEAMS_CSV)
     again = "result = teams.loc[teams['Championships'].idxmax(), 'Club']"
     turn, _ = ask_model(
         session, "which team has the most championships?", [AS_TEXT, again], repair_attempts=1
