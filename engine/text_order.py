@@ -3,9 +3,11 @@
 '36,271', or '27 championships' and '4 consecutive Ironbowls'. As text, '4 …' comes after
 '35 …', so the largest is the wrong row, with no error. On wtq-train (backend auto, seeds 2026
 to 2033, 1,363 records with code) each of the 5 final programs that did so without converting
-was wrong or declined (nt-2003, nt-4990, nt-113, nt-8276, nt-178): the check sends such code
-back before it runs, with the way to take the number out (split from columns.py, which reads
-the column names code uses)."""
+was wrong or declined (nt-2003, nt-4990, nt-113, nt-8276, nt-178). Sent back with the way to
+take the number out, the repairs answered none of the five right, and two that had been declined
+became wrong (a new filter, a quote that broke the SQL; stop 66): so the check declines such an
+answer, with the reason and the result to check (split from columns.py, which reads the column
+names code uses)."""
 
 from __future__ import annotations
 

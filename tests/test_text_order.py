@@ -125,27 +125,27 @@ AS_NUMBERS = (
 )
 
 
-def test_text_ordered_as_text_goes_back_and_the_numbers_answer(session, tmp_path) -> None:
+def test_text_ordered_as_text_is_declined_with_its_result_one_click_away(session, tmp_path) -> None:
     """As text '4 consecutive Ironbowls' is the largest, and Madison Mustangs would be given
-    as the team with the most; the model is told before any run, and its repair answers."""
+    as the team with the most. The code is not sent back (on wtq-train its repairs answered 0
+    of 5 questions right, and turned 2 declines into wrong answers): it runs, and the turn
+    declines with the reason, its result to check."""
     with_table(session, tmp_path, "teams", TEAMS_CSV)
-    question = "which team has the most championships?"
-    turn, server = ask_model(session, question, [AS_TEXT, AS_NUMBERS])
-    assert turn.ok and turn.code == AS_NUMBERS and turn.result.answer.text == "Edgewood Eagles"
-    (attempt,) = turn.attempts
-    assert attempt.result.error.kind == "input"  # not run: the check's words
-    repair = server.requests[1].messages[-1]["content"]
-    assert repair.startswith("That code was not run: The code orders the text column")
-    assert "'4 consecutive Ironbowls' comes after '35 championships'" in repair
-
-
-def test_kept_after_its_repair_text_order_is_not_given_as_the_answer(session, tmp_path) -> None:
-    """The repair orders the text again: its run is kept to check, not given."""
-    with_table(session, tmp_path, "teams", TEAMS_CSV)
-    again = "result = teams.loc[teams['Championships'].idxmax(), 'Club']"
-    turn, _ = ask_model(
-        session, "which team has the most championships?", [AS_TEXT, again], repair_attempts=1
-    )
-    assert not turn.ok and turn.result.answer.text == "Madison Mustangs"
+    turn, server = ask_model(session, "which team has the most championships?", [AS_TEXT])
+    assert not turn.ok and len(server.requests) == 1  # no repair was asked for
     error = turn.result.error
-    assert error.kind == "unsupported" and "numbers written in text" in error.message
+    assert error.kind == "unsupported"
+    assert error.message.startswith(
+        "The code orders the text column 'Championships' as text (MAX(Championships)): its "
+        "values are numbers written in text, and as text '4 consecutive Ironbowls' comes after "
+        "'35 championships'. So its result is not given as the answer."
+    )
+    assert error.detail == "Its result: 1 row × 1 column"  # Madison Mustangs, in its table
+    assert turn.result.answer.table.rows == (("Madison Mustangs",),)
+
+
+def test_the_numbers_taken_out_of_the_text_answer(session, tmp_path) -> None:
+    with_table(session, tmp_path, "teams", TEAMS_CSV)
+    turn, server = ask_model(session, "which team has the most championships?", [AS_NUMBERS])
+    assert turn.ok and turn.result.answer.text == "Edgewood Eagles"
+    assert not turn.attempts and len(server.requests) == 1

@@ -77,6 +77,9 @@ class Problem:
     for_model: str
     for_user: str
     declines: bool = False  # its code answers nothing: if a repair keeps it, no answer is given
+    # False: not sent back to the model, as its repairs measured worse than a decline; the code
+    # runs (its result one click away) and no answer is given (`declines` with it)
+    sent_back: bool = True
 
 
 def prepared(code: str, profiles: Sequence[TableProfile], question: str = "") -> str:
@@ -124,8 +127,10 @@ def code_problems(code: str, profiles: Sequence[TableProfile]) -> list[Problem]:
         )
     for coerced in coerced_columns(code, profiles):
         problems.append(Problem(coerced.for_model, coerced.for_user, declines=True))
-    for ordered in ordered_number_texts(code, profiles):
-        problems.append(Problem(ordered.for_model, ordered.for_user, declines=True))
+    for ordered in ordered_number_texts(code, profiles):  # repaired: 0 right of 5 (stop 66)
+        problems.append(
+            Problem(ordered.for_model, ordered.for_user, declines=True, sent_back=False)
+        )
     for table, line in replaced_tables(code, [p.name for p in profiles]):
         problems.append(Problem(*replaced_message(table, line), declines=True))
     if written_answer(code):
