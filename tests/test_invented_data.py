@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from engine.answer.checks import code_problems, prepared
-from engine.answer.invented_data import replaced_tables, with_loaded_tables, written_answer
+from engine.answer.invented_data import replaced_tables, with_loaded_tables
 from tests.fake_openai import FakeOpenAI, Reply
 from tests.test_answer_loop import PROFILE, ask, fenced
 
@@ -105,56 +105,3 @@ def test_made_up_rows_go_back_before_running_and_are_declined_if_kept() -> None:
     assert not turn.ok and error.kind == "unsupported" and runner.codes == [INVENTED_ELSEWHERE]
     assert error.message.startswith("The code replaces the loaded table `df` with data it made")
     assert error.detail == "Its result: 30"
-
-
-# DABench-dev q550, for "are the scaled variables normally distributed?": no test is run.
-WRITTEN = (
-    "# Compute the answer\n"
-    "result = {'missing_values_handled': 'Yes', 'distribution_type': 'Normal'}\n"
-    "print(result)"
-)
-
-
-@pytest.mark.parametrize(
-    "code",
-    [
-        WRITTEN,
-        "import pandas as pd\nresult = 42",
-        "answer = 'Cannot answer'\nresult = f'@answer[{\"none\"}]'",
-        '"""The answer."""\nresult = [1, -2, (3, 4)]',
-    ],
-)
-def test_an_answer_written_out_is_found(code: str) -> None:
-    assert written_answer(code)
-
-
-@pytest.mark.parametrize(
-    "code",
-    [
-        REAL,
-        "n = len(df)\nresult = f'@rows[{n}]'",  # a value read from the table
-        "result = 42\nresult = result + len(df)",
-        "cannot_answer('the table has no customers')",  # a call: the decline it means
-        "fig = px.bar(x=['a', 'b'], y=[1, 2])",  # a call
-        "import pandas as pd",  # nothing bound
-        "result = (",  # does not parse: the run says so
-    ],
-)
-def test_code_that_reads_or_calls_is_not_a_written_answer(code: str) -> None:
-    assert not written_answer(code)
-
-
-def test_a_written_answer_goes_back_and_is_declined_if_kept() -> None:
-    with FakeOpenAI([Reply(fenced(WRITTEN)), Reply(fenced(REAL))]) as server:
-        turn, runner, _ = ask(server.base_url, "highest price?")
-    assert turn.ok and turn.result.answer.value == 4.0 and runner.codes == [REAL]
-    feedback = server.requests[1].messages[-1]["content"]
-    assert "writes its answer out instead of computing it from the tables" in feedback
-    with FakeOpenAI([Reply(fenced(WRITTEN))] * 2) as server:
-        turn, runner, _ = ask(server.base_url, "report the preprocessing results")
-    error = turn.result.error
-    assert not turn.ok and error.kind == "unsupported" and runner.codes == [WRITTEN]
-    assert error.message.startswith(
-        "The code writes its answer out instead of computing it from the tables. So its result "
-        "is not given as the answer."
-    )

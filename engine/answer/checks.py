@@ -14,14 +14,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from engine.answer.bin_edges import with_lowest_edge_included
-from engine.answer.invented_data import (
-    WRITTEN_ANSWER,
-    WRITTEN_ANSWER_FOR_USER,
-    replaced_message,
-    replaced_tables,
-    with_loaded_tables,
-    written_answer,
-)
+from engine.answer.invented_data import replaced_message, replaced_tables, with_loaded_tables
 from engine.answer.library_forms import with_library_forms
 from engine.answer.normality_verdict import with_normality_read_right
 from engine.answer.own_results import with_own_results
@@ -111,7 +104,7 @@ def code_problems(code: str, profiles: Sequence[TableProfile]) -> list[Problem]:
     """What is wrong with the code before it runs: unknown columns, file access, arithmetic on
     one value twice, conditions joined without brackets, the texts of a column added up, a
     column coerced to numbers that does not hold them, numbers in text ordered as text, a table
-    replaced by made-up rows, an answer written out rather than computed."""
+    replaced by made-up rows."""
     problems = [Problem(p.message, p.for_user) for p in unknown_columns(code, profiles)]
     if _reads_other_files(code):
         problems.append(Problem(FILE_ACCESS_PROBLEM, FILE_ACCESS_FOR_USER))
@@ -133,8 +126,6 @@ def code_problems(code: str, profiles: Sequence[TableProfile]) -> list[Problem]:
         )
     for table, line in replaced_tables(code, [p.name for p in profiles]):
         problems.append(Problem(*replaced_message(table, line), declines=True))
-    if written_answer(code):
-        problems.append(Problem(WRITTEN_ANSWER, WRITTEN_ANSWER_FOR_USER, declines=True))
     return problems
 
 

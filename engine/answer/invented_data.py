@@ -17,7 +17,7 @@ import ast
 from collections.abc import Collection, Sequence
 from typing import Final
 
-from engine.code_names import DECLINE, FIRST_TABLE
+from engine.code_names import FIRST_TABLE
 from engine.columns import string_literals
 from engine.extraction import Edit, called_name, span, spliced
 from engine.types import TableProfile
@@ -83,57 +83,6 @@ def replaced_message(table: str, line: int) -> tuple[str, str]:
         "holds the real rows): delete the made-up data and compute from the table."
     )
     return for_model, for_user
-
-
-WRITTEN_ANSWER: Final = (
-    "the code writes its answer out instead of computing it from the tables, so it is a guess. "
-    "Compute each value from the loaded tables (`df`, the tables by name, or sql(...)); if they "
-    f"cannot answer the question, call {DECLINE}(...) and say why."
-)
-WRITTEN_ANSWER_FOR_USER: Final = (
-    "The code writes its answer out instead of computing it from the tables."
-)
-
-
-def written_answer(code: str) -> bool:
-    """Code whose every step binds a value written out in it (`result = {'distribution_type':
-    "Normal", …}`, DABench-dev q550, for a question that asks for a normality test): nothing is
-    read from the tables, so the answer is the model's guess. Imports, prints and comments do not
-    count; a call of any kind (a chart, `cannot_answer`) is a computation. 1 of the 728 distinct
-    LLM programs recorded at stop 66."""
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
-        return False
-    steps = [
-        s
-        for s in tree.body
-        if not isinstance(s, ast.Import | ast.ImportFrom)
-        and not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))  # a docstring
-        and not (isinstance(s, ast.Expr) and _prints(s.value))
-    ]
-    return bool(steps) and all(
-        isinstance(s, ast.Assign) and all(isinstance(n, _WRITTEN) for n in ast.walk(s.value))
-        for s in steps
-    )
-
-
-_WRITTEN: Final = (
-    ast.Constant,
-    ast.Dict,
-    ast.List,
-    ast.Tuple,
-    ast.Set,
-    ast.JoinedStr,
-    ast.FormattedValue,
-    ast.UnaryOp,
-    ast.unaryop,
-    ast.expr_context,
-)
-
-
-def _prints(node: ast.expr) -> bool:
-    return isinstance(node, ast.Call) and called_name(node.func) == "print"
 
 
 def _literal_columns(tree: ast.AST) -> dict[str, list[str] | None]:
