@@ -184,8 +184,7 @@ def _answered(
         context.notify(Progress("check", "checking column names"))
         problems = code_problems(draft.code, context.profiles)
         mended = draft.doubt  # a doubt stays with the repairs of a doubted draft
-        # sent back before it runs; out of repairs, or for a problem not sent back, the sandbox
-        # has the last word
+        # sent back before it runs; out of repairs, or not sent back, the sandbox has the last say
         if problems and repairs_left > 0 and all(p.sent_back for p in problems):
             message = " ".join(p.for_model for p in problems)
             error = ErrorInfo("input", " ".join(p.for_user for p in problems), detail=message)
