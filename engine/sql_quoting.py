@@ -52,6 +52,7 @@ def sql_with_quoted_columns(code: str, profiles: Sequence[TableProfile]) -> str:
     if not names or SQL not in code:
         return code
     spellings = _spellings(names)
+    keywords = _keyword_columns(names)
     folded: dict[str, list[str]] = {}
     for name in names:
         folded.setdefault(name.casefold(), []).append(name)
@@ -68,7 +69,7 @@ def sql_with_quoted_columns(code: str, profiles: Sequence[TableProfile]) -> str:
         if quote is None or source[len(quote) : -len(quote)] != node.value:
             continue  # escapes or a prefix: the text is not the value
         fixed = spellings.quoted(node.value) if spellings is not None else node.value
-        fixed = _keyword_columns_quoted(_strings_as_columns(fixed, folded), names)
+        fixed = _keyword_columns_quoted(_strings_as_columns(fixed, folded), keywords)
         literal = _literal(fixed, multiline=len(quote) == 3) if fixed != node.value else None
         if literal is not None and node.end_lineno is not None and node.end_col_offset is not None:
             edits.append(
@@ -101,20 +102,27 @@ def _strings_as_columns(sql: str, folded: dict[str, list[str]]) -> str:
     return sql
 
 
-def _keyword_columns_quoted(sql: str, names: frozenset[str]) -> str:
-    """`sql` with each column named by a word DuckDB reserves ("From", "To", "Group", "Order":
-    32 of wtq-train's 1,174 tables have one) quoted where it is written in the column's own
-    case, outside strings, quoted names and comments: `WHERE From = '1464-08-01'` does not
-    parse (wtq-train nt-1998 failed so). The model writes the keywords themselves in capitals,
-    so `FROM` stays a keyword. Done only when the query does not parse as written and does once
-    quoted; a column named in capitals or in lower case, like the keywords, is left alone."""
+def _keyword_columns_quoted(sql: str, keywords: re.Pattern[str] | None) -> str:
+    """`sql` with each column `_keyword_columns` spells quoted where it is written in the
+    column's own case, outside strings, quoted names and comments: `WHERE From = '1464-08-01'`
+    does not parse (wtq-train nt-1998 failed so). The model writes the keywords themselves in
+    capitals, so `FROM` stays a keyword. Done only when the query does not parse as written and
+    does once quoted."""
+    if keywords is None or _parses(sql):
+        return sql
+    quoted = _outside_protected(sql, lambda text: keywords.sub(r'"\1"', text))
+    return quoted if quoted != sql and _parses(quoted) else sql
+
+
+def _keyword_columns(names: Iterable[str]) -> re.Pattern[str] | None:
+    """One pattern for the columns named by a word DuckDB reserves ("From", "To", "Group",
+    "Order": 32 of wtq-train's 1,174 tables have one), each in its own case; None when there is
+    none. A column named in capitals or in lower case, like the keywords, is left out."""
     reserved = _reserved_words()
     named = [n for n in names if n.casefold() in reserved and not (n.isupper() or n.islower())]
-    if not named or _parses(sql):
-        return sql
-    pattern = re.compile(rf"(?<![\w\"])({'|'.join(map(re.escape, named))})(?![\w\"])")
-    quoted = _outside_protected(sql, lambda text: pattern.sub(r'"\1"', text))
-    return quoted if quoted != sql and _parses(quoted) else sql
+    if not named:
+        return None
+    return re.compile(rf"(?<![\w\"])({'|'.join(map(re.escape, named))})(?![\w\"])")
 
 
 @cache
