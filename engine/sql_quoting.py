@@ -56,6 +56,19 @@ def sql_with_quoted_columns(code: str, profiles: Sequence[TableProfile]) -> str:
     folded: dict[str, list[str]] = {}
     for name in names:
         folded.setdefault(name.casefold(), []).append(name)
+
+    def fixed(sql: str) -> str:
+        quoted = spellings.quoted(sql) if spellings is not None else sql
+        return _keyword_columns_quoted(_strings_as_columns(quoted, folded), keywords)
+
+    return sql_texts_rewritten(code, fixed)
+
+
+def sql_texts_rewritten(code: str, fix: Callable[[str], str]) -> str:
+    """`code` with `fix` applied to the text of each literal SQL string it runs (a string passed
+    to `sql(...)` directly or through a name assigned once), written back as a Python literal.
+    Literals with escapes or prefixes (f-strings, raw strings) are left alone, as is code that
+    does not parse."""
     try:
         tree = ast.parse(code)
     except SyntaxError:
@@ -68,8 +81,7 @@ def sql_with_quoted_columns(code: str, profiles: Sequence[TableProfile]) -> str:
         quote = _delimiter(source)
         if quote is None or source[len(quote) : -len(quote)] != node.value:
             continue  # escapes or a prefix: the text is not the value
-        fixed = spellings.quoted(node.value) if spellings is not None else node.value
-        fixed = _keyword_columns_quoted(_strings_as_columns(fixed, folded), keywords)
+        fixed = fix(node.value)
         literal = _literal(fixed, multiline=len(quote) == 3) if fixed != node.value else None
         if literal is not None and node.end_lineno is not None and node.end_col_offset is not None:
             edits.append(

@@ -9,7 +9,7 @@ files is fine (issue 14: they become downloads), and so is reading back a file t
 from __future__ import annotations
 
 import ast
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -23,6 +23,7 @@ from engine.answer.precedence import unbracketed_conditions, with_bracketed_cond
 from engine.answer.row_labels import rows_by_label
 from engine.answer.same_operands import same_operands
 from engine.answer.spread_formula import with_named_spread
+from engine.answer.value_spelling import with_values_as_written
 from engine.answer.whole_series import with_whole_series_calls
 from engine.coerced_columns import coerced_columns
 from engine.columns import (
@@ -40,6 +41,7 @@ from engine.extraction import (
 from engine.sql_quoting import sql_with_quoted_columns
 from engine.text_order import ordered_number_texts
 from engine.types import TableProfile
+from engine.value_index import ValueIndex
 
 FILE_ACCESS_PROBLEM: Final = (
     "the code reads a file, but the data is already loaded: use `df`, the tables by name, or "
@@ -75,20 +77,27 @@ class Problem:
     sent_back: bool = True
 
 
-def prepared(code: str, profiles: Sequence[TableProfile], question: str = "") -> str:
+def prepared(
+    code: str,
+    profiles: Sequence[TableProfile],
+    question: str = "",
+    values: Mapping[str, ValueIndex] | None = None,
+) -> str:
     """The draft's code with the fixes that need no model: loaded files, made-up rows standing in
     for a loaded table, a missing `result`, spaced column names unquoted in SQL, column names
-    spelt with other punctuation or case, a row label looked up among the columns, the standard
-    deviation formula the question names, a normality test's p-value read backwards, conditions
-    joined with `&` or `|` without their brackets, library calls in a form the libraries do not
-    take, ranges cut without their lowest edge, a function of a whole column applied cell by
-    cell, a `results` dict of the code's own."""
+    spelt with other punctuation or case, filter values written in another case or spacing than
+    the one cell they name (`values`: the tables' text values), a row label looked up among the
+    columns, the standard deviation formula the question names, a normality test's p-value read
+    backwards, conditions joined with `&` or `|` without their brackets, library calls in a form
+    the libraries do not take, ranges cut without their lowest edge, a function of a whole
+    column applied cell by cell, a `results` dict of the code's own."""
     code = with_loaded_tables(code_using_loaded_tables(code, profiles), profiles)
     code = with_lowest_edge_included(with_whole_series_calls(with_library_forms(code)))
     code = with_own_results(code)
     code = with_bracketed_conditions(columns_as_stored(code, profiles))
     code = with_normality_read_right(with_named_spread(rows_by_label(code), question), question)
-    return with_result(sql_with_quoted_columns(code, profiles))
+    code = with_result(sql_with_quoted_columns(code, profiles))
+    return with_values_as_written(code, values) if values else code
 
 
 def explained(explanation: str, before: str, after: str) -> str:

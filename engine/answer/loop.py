@@ -310,9 +310,9 @@ def _kind_doubt(mismatch: Mismatch) -> str:
 
 
 def _prepared(drafter: Drafter, code: str, question: str, context: Context) -> str:
-    """The draft's code as it runs: `prepared`, and a model's without the tables' summary rows
-    (the planner leaves them out itself)."""
-    code = prepared(code, context.profiles, question)
+    """The draft's code as it runs: `prepared`, its filter values as the cells write them, and a
+    model's without the tables' summary rows (the planner leaves them out itself)."""
+    code = prepared(code, context.profiles, question, context.values)
     return without_summary_rows(code, context.profiles) if drafter.repairs else code
 
 

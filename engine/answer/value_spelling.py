@@ -1,0 +1,123 @@
+"""Filter values written in another case or spacing than the one cell they name, written as the
+cell before the code runs (issue 13).
+
+The local model writes the values a question names as the question writes them:
+`df['Landmark name'] == 'larned building'` for the cell 'Larned Building', `Host == 'ottawa'`,
+or with a space where the cell breaks its line ('AFC Champions League' for 'AFC\\nChampions
+League'; 226 of wtq-train's 1,174 tables have a cell with a line break). No row matches, and
+the repair, told the cells, often writes the same value again: in the wtq-train records 8 auto
+questions were declined so, none answered. The cell meant is not in doubt when exactly one cell
+of the compared column has the same letters once case and spacing are set aside, and no cell
+is the value as written; only then is the value rewritten, and a comment in the code says so.
+Other differences (accents, punctuation, a word more or less) are not a spelling but perhaps
+another value: those stay the repair's, with the cells named (engine/answer/unmatched.py).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Mapping
+
+from engine.extraction import Edit, spliced
+from engine.figures import compared_values
+from engine.sql_quoting import sql_texts_rewritten
+from engine.value_index import ValueIndex, value_words
+
+
+def with_values_as_written(code: str, values: Mapping[str, ValueIndex]) -> str:
+    """`code` with each text it compares a column with, where no cell of that column is the text
+    as written and exactly one is once case and spacing are set aside, written as that cell:
+    in pandas (`==`, `.isin`, also on a stripped column) and in the SQL it runs (`=`, `IN`).
+    Unchanged when it does not parse or nothing needs it."""
+    written = _as_written(code, values)
+    if not written:
+        return code
+    tree = ast.parse(code)  # compared_values found comparisons: the code parses
+    left = {
+        id(part)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.JoinedStr)
+        for part in ast.walk(node)
+    }
+    left |= {  # names of columns: x['larned building'], x[['a', 'b']]
+        id(part)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Subscript)
+        for part in (node.slice, *getattr(node.slice, "elts", ()))
+    }
+    edits: list[Edit] = [
+        (node.lineno, node.col_offset, node.end_lineno, node.end_col_offset, repr(cell))
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and (cell := written.get(node.value)) is not None
+        and id(node) not in left
+        and node.end_lineno is not None
+        and node.end_col_offset is not None
+    ]
+    fixed = sql_texts_rewritten(spliced(code, edits), lambda sql: _sql_respelt(sql, written))
+    if fixed == code:
+        return code
+    shown = ", ".join(f"{value!r} as {cell!r}" for value, cell in written.items())
+    return f"# the filter values as the table writes them: {shown}\n{fixed}"
+
+
+def _as_written(code: str, values: Mapping[str, ValueIndex]) -> dict[str, str]:
+    """{text: the cell it means} for each text `code` compares a column with that exactly one
+    cell of the column has once case and spacing are set aside, and not as written (that cell
+    then is the text itself). A text compared with several columns is rewritten only when every
+    comparison means the same cell."""
+    meant: dict[str, set[str]] = {}
+    doubtful: set[str] = set()
+    for column, literals in compared_values(code):
+        for literal in literals:
+            same = {
+                v.value
+                for index in values.values()
+                for v in index.find(value_words(literal))
+                if v.column.casefold() == column.casefold() and _folded(v.value) == _folded(literal)
+            }
+            if len(same) != 1:
+                doubtful.add(literal)
+            meant.setdefault(literal, set()).update(same)
+    return {
+        literal: cell
+        for literal, cells in meant.items()
+        if literal not in doubtful and len(cells) == 1 and (cell := next(iter(cells))) != literal
+    }
+
+
+def _folded(text: str) -> str:
+    """`text` with case and spacing set aside: 'AFC\\nChampions League' as 'afc champions
+    league'."""
+    return " ".join(text.split()).casefold()
+
+
+_SQL_STRING = re.compile(r"'((?:[^']|'')*)'")
+
+
+def _sql_respelt(sql: str, written: Mapping[str, str]) -> str:
+    """`sql` with each string literal that `written` names written as its cell; quoted names
+    and comments are left alone."""
+    from sqlglot import exp, parse_one
+    from sqlglot.errors import SqlglotError
+
+    from engine.databases.guard import SOURCE_DIALECT
+
+    try:
+        tree = parse_one(sql, read=SOURCE_DIALECT)
+    except SqlglotError:
+        return sql
+    edits = []
+    for literal in tree.find_all(exp.Literal):
+        cell = written.get(literal.this) if literal.is_string else None
+        start, end = literal.meta.get("start"), literal.meta.get("end")
+        if cell is None or start is None or end is None:
+            continue
+        if _SQL_STRING.fullmatch(sql[start : end + 1]) is None:
+            continue  # not a plain quoted string where sqlglot says (an E'' or $$ string)
+        edits.append((start, end + 1, "'" + cell.replace("'", "''") + "'"))
+    for start, end, quoted in sorted(edits, reverse=True):
+        sql = sql[:start] + quoted + sql[end:]
+    return sql
