@@ -66,6 +66,10 @@ def column(*values: object) -> Answer:
         ("did ajax score more points than porto?", Wanted.BOOLEAN),
         ("which team has the most wins?", Wanted.THING),
         ("what countries won more than 2 golds?", Wanted.THING),
+        ("x has the same number of wins as what other team?", Wanted.THING),  # asked later on
+        ("between 2009 and 2010, which driver had the larger amount of points?", Wanted.THING),
+        ("which car's power measured at higher than 6000 rpm?", Wanted.THING),
+        ("in which year did the team win the most games?", Wanted.ANY),  # a year may be a number
         ("are there any other aircraft listed besides the nieuport 17?", Wanted.ANY),
         ("how long did it take to complete the tour?", Wanted.ANY),  # "4:47", "3 years"
         ("which year had the most matches?", Wanted.ANY),
