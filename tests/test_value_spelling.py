@@ -33,8 +33,15 @@ def landmarks(settings, tmp_path: Path):
     yield from _indexed(settings, tmp_path, "landmarks", LANDMARKS)
 
 
-def _fixed(code: str, landmarks) -> str:
-    return with_values_as_written(code, landmarks[1])
+# names every value the tests compare, as a user would type them
+ASKED = (
+    "when were larned building, state tower building, afc champions league, ha-206, hb-206, "
+    "open source and ha 206 built?"
+)
+
+
+def _fixed(code: str, landmarks, question: str = ASKED) -> str:
+    return with_values_as_written(code, landmarks[1], question)
 
 
 @pytest.mark.parametrize(
@@ -81,6 +88,23 @@ def test_a_value_in_another_case_or_spacing_is_written_as_its_one_cell(
 )
 def test_no_value_is_written_otherwise_when_the_cell_meant_is_in_doubt(landmarks, code) -> None:
     assert _fixed(code, landmarks) == code
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "which office was built first?",  # the model chose the value itself
+        "when was the larned tower built?",  # the words, but not together
+        "when was building larned built?",  # the words, but not in order
+    ],
+)
+def test_a_value_the_question_does_not_name_is_left_as_the_model_wrote_it(
+    landmarks, question
+) -> None:
+    """It may be the wrong value: as written it finds nothing, and that is said."""
+    code = "r = df[df['name'] == 'larned building']"
+    assert _fixed(code, landmarks, question) == code
+    assert "'Larned Building'" in _fixed(code, landmarks, "when was larned building built?")
 
 
 def test_column_names_and_f_strings_are_not_values(landmarks) -> None:

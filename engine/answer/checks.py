@@ -97,7 +97,7 @@ def prepared(
     code = with_bracketed_conditions(columns_as_stored(code, profiles))
     code = with_normality_read_right(with_named_spread(rows_by_label(code), question), question)
     code = with_result(sql_with_quoted_columns(code, profiles))
-    return with_values_as_written(code, values) if values else code
+    return with_values_as_written(code, values, question) if values else code
 
 
 def explained(explanation: str, before: str, after: str) -> str:

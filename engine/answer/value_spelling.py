@@ -8,7 +8,8 @@ League'; 226 of wtq-train's 1,174 tables have a cell with a line break). No row 
 the repair, told the cells, often writes the same value again: in the wtq-train records 8 auto
 questions were declined so, none answered. The cell meant is not in doubt when exactly one cell
 of the compared column has the same letters once case and spacing are set aside, and no cell
-is the value as written; only then is the value rewritten, and a comment in the code says so.
+is the value as written, and the question names the value itself; only then is the value
+rewritten, and a comment in the code says so.
 Other differences (accents, punctuation, a word more or less) are not a spelling but perhaps
 another value: those stay the repair's, with the cells named (engine/answer/unmatched.py).
 """
@@ -25,12 +26,20 @@ from engine.sql_quoting import sql_texts_rewritten
 from engine.value_index import ValueIndex, value_words
 
 
-def with_values_as_written(code: str, values: Mapping[str, ValueIndex]) -> str:
+def with_values_as_written(code: str, values: Mapping[str, ValueIndex], question: str) -> str:
     """`code` with each text it compares a column with, where no cell of that column is the text
     as written and exactly one is once case and spacing are set aside, written as that cell:
     in pandas (`==`, `.isin`, also on a stripped column) and in the SQL it runs (`=`, `IN`).
-    Unchanged when it does not parse or nothing needs it."""
-    written = _as_written(code, values)
+    Unchanged when it does not parse or nothing needs it.
+
+    Only a text the question names is rewritten (its words, in order): one the model chose
+    itself may be the wrong value, and a filter that finds nothing says so (wtq-train nt-6296
+    compared Match status with '1.0 1.0' for "won on penalties"; as the cell '1.0\\n1.0' it
+    gave a wrong team where it had been declined)."""
+    asked = value_words(question)
+    written = {
+        text: cell for text, cell in _as_written(code, values).items() if _named(text, asked)
+    }
     if not written:
         return code
     tree = ast.parse(code)  # compared_values found comparisons: the code parses
@@ -86,6 +95,14 @@ def _as_written(code: str, values: Mapping[str, ValueIndex]) -> dict[str, str]:
         for literal, cells in meant.items()
         if literal not in doubtful and len(cells) == 1 and (cell := next(iter(cells))) != literal
     }
+
+
+def _named(text: str, asked: tuple[str, ...]) -> bool:
+    """Whether the question's words (`asked`) hold `text`'s words, in order and together."""
+    words = value_words(text)
+    return bool(words) and any(
+        asked[i : i + len(words)] == words for i in range(len(asked) - len(words) + 1)
+    )
 
 
 def _folded(text: str) -> str:
