@@ -99,6 +99,10 @@ def test_what_a_question_asks_for(question: str, wanted: Wanted) -> None:
         ),
         ("who was the last japanese player to finish?", value("Noriko Inada"), True),
         ("who was the last japanese player to finish?", value(16), False),
+        ("x has the same number of wins as what other team?", value("1"), False),  # as text
+        ("which province is the top consumer of wine?", value("8.0"), False),
+        ("which team won the cup?", value("Team 1"), True),
+        ("which team won the cup?", value("1. FC Köln"), True),
         ("who won?", column("A", "B"), True),  # ties are names too
         ("did ohio state win the game?", value(True), True),
         ("did ohio state win the game?", value("yes"), True),

@@ -413,8 +413,15 @@ def _is_a_column(answer: Answer) -> bool:
 
 
 def _is_bare_number(answer: Answer) -> bool:
+    """A number, also one written as text ('1' from a text column of wins, '8.0'): in the
+    wtq-train records 4 such answers to a who, which or what-team question, all wrong."""
     value = one_value(answer)
+    if isinstance(value, str):
+        return _PLAIN_NUMBER.fullmatch(value.strip()) is not None
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+_PLAIN_NUMBER: Final = re.compile(r"[-+−]?\d[\d,]*(?:\.\d+)?")
 
 
 def _is_boolean(answer: Answer) -> bool:
