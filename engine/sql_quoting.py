@@ -94,6 +94,21 @@ def _strings_as_columns(sql: str, folded: dict[str, list[str]]) -> str:
     """`sql` with each string that spells a column (exactly, or in other case when only one
     column is spelt so), where a constant means nothing, written as the quoted column.
     `folded`: the columns by their case-folded name."""
+
+    def as_column(literal: Any, _: str) -> str | None:
+        same = folded.get(literal.this.casefold(), [])
+        name = literal.this if literal.this in same else same[0] if len(same) == 1 else None
+        if name is None or not _means_a_column(literal):
+            return None
+        return '"' + name.replace('"', '""') + '"'
+
+    return sql_strings_replaced(sql, as_column)
+
+
+def sql_strings_replaced(sql: str, replaced: Callable[[Any, str], str | None]) -> str:
+    """`sql` with each string literal that `replaced` gives a text for (it is passed sqlglot's
+    literal and the literal as written, quotes included) written so; `sql` itself when it does
+    not parse. Quoted names and comments are never touched."""
     from sqlglot import exp, parse_one
     from sqlglot.errors import SqlglotError
 
@@ -103,14 +118,14 @@ def _strings_as_columns(sql: str, folded: dict[str, list[str]]) -> str:
         return sql
     edits = []
     for literal in tree.find_all(exp.Literal):
-        same = folded.get(literal.this.casefold(), []) if literal.is_string else []
-        name = literal.this if literal.this in same else same[0] if len(same) == 1 else None
         start, end = literal.meta.get("start"), literal.meta.get("end")
-        if name is None or start is None or end is None or not _means_a_column(literal):
+        if not literal.is_string or start is None or end is None:
             continue
-        edits.append((start, end + 1, '"' + name.replace('"', '""') + '"'))
-    for start, end, quoted in sorted(edits, reverse=True):
-        sql = sql[:start] + quoted + sql[end:]
+        text = replaced(literal, sql[start : end + 1])
+        if text is not None:
+            edits.append((start, end + 1, text))
+    for start, end, text in sorted(edits, reverse=True):
+        sql = sql[:start] + text + sql[end:]
     return sql
 
 

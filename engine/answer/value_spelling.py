@@ -19,10 +19,11 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Mapping
+from typing import Any
 
 from engine.extraction import Edit, spliced
 from engine.figures import compared_values
-from engine.sql_quoting import sql_texts_rewritten
+from engine.sql_quoting import sql_strings_replaced, sql_texts_rewritten
 from engine.value_index import ValueIndex, value_words
 
 
@@ -111,30 +112,16 @@ def _folded(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-_SQL_STRING = re.compile(r"'((?:[^']|'')*)'")
+_SQL_STRING = re.compile(r"'(?:[^']|'')*'")
 
 
 def _sql_respelt(sql: str, written: Mapping[str, str]) -> str:
-    """`sql` with each string literal that `written` names written as its cell; quoted names
-    and comments are left alone."""
-    from sqlglot import exp, parse_one
-    from sqlglot.errors import SqlglotError
+    """`sql` with each string literal that `written` names written as its cell."""
 
-    from engine.databases.guard import SOURCE_DIALECT
+    def as_cell(literal: Any, source: str) -> str | None:
+        cell = written.get(literal.this)
+        if cell is None or _SQL_STRING.fullmatch(source) is None:
+            return None  # not named, or not a plain quoted string (an E'' or $$ string)
+        return "'" + cell.replace("'", "''") + "'"
 
-    try:
-        tree = parse_one(sql, read=SOURCE_DIALECT)
-    except SqlglotError:
-        return sql
-    edits = []
-    for literal in tree.find_all(exp.Literal):
-        cell = written.get(literal.this) if literal.is_string else None
-        start, end = literal.meta.get("start"), literal.meta.get("end")
-        if cell is None or start is None or end is None:
-            continue
-        if _SQL_STRING.fullmatch(sql[start : end + 1]) is None:
-            continue  # not a plain quoted string where sqlglot says (an E'' or $$ string)
-        edits.append((start, end + 1, "'" + cell.replace("'", "''") + "'"))
-    for start, end, quoted in sorted(edits, reverse=True):
-        sql = sql[:start] + quoted + sql[end:]
-    return sql
+    return sql_strings_replaced(sql, as_cell)
