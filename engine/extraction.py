@@ -29,11 +29,18 @@ _FENCE: Final = re.compile(r"```[ \t]*([A-Za-z0-9_+-]*)[^\n]*\n(.*?)(?:```|\Z)",
 EXPLANATION_CHARS: Final = 240
 # Comments that are not a step of the computation: tool directives, and the setup a model
 # narrates although the data is loaded ("Load the data", "Assuming df is already loaded",
-# "Store the result"): an explanation made of them tells a reader nothing to check.
+# "Store the result"): an explanation made of them tells a reader nothing to check. Nor does a
+# step that only names the result ("Set the result to the answer", "Display the result",
+# "Compute the answer": 45 of the steps of the 1,151 distinct programs in the stop-67 records);
+# one that says what the result is stays ("Set the result to the total area").
 _NOT_A_STEP: Final = re.compile(
-    r"(?i)^(?:import|noqa|type:|todo|fmt:|-\*-|!|assum(?:e|ing)\b|load(?:s|ing)? (?:the |a )?"
-    r"(?:\S+ )?(?:data(?:set|frame)?|table|csv|file|df)\b|(?:store|print|return|format) "
-    r"(?:the )?(?:final )?(?:result|answer|output)s?\b)"
+    r"(?i)^(?:import|noqa|type:|todo|fmt:|-\*-|!|(?:let'?s |and )?assum(?:e|ing)\b"
+    r"|(?:and )?the data is (?:already )?loaded\b|load(?:s|ing)? (?:the |a )?"
+    r"(?:\S+ )?(?:data(?:set|frame)?|tables?|csv|file|df)\b|(?:store|print|return|format) "
+    r"(?:the )?(?:final )?(?:result|answer|output)s?\b"
+    r"|(?:set|display|show|initiali[sz]e|construct|prepare|determine|compute|calculate) "
+    r"(?:the )?(?:final )?(?:result|answer|output)s?(?: (?:variable|string|dict(?:ionary)?))?"
+    r"(?: to (?:the )?(?:final )?(?:answer|string format))?$)"
 )
 _THINK: Final = re.compile(r"<think>.*?(?:</think>|\Z)", re.DOTALL | re.IGNORECASE)
 _PYTHON_TAGS: Final = ("python", "py", "python3", "")
