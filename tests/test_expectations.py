@@ -103,6 +103,10 @@ def test_what_a_question_asks_for(question: str, wanted: Wanted) -> None:
         ("which province is the top consumer of wine?", value("8.0"), False),
         ("which team won the cup?", value("Team 1"), True),
         ("which team won the cup?", value("1. FC Köln"), True),
+        ("who was the first death in the republican party?", value("1987-01-21"), False),
+        ("which team won the cup?", value("21 January 1987"), False),  # a date is no name
+        ("who was the first death in the republican party?", value("Charles Goodell"), True),
+        ("which team won the cup?", value("May Day Rovers"), True),
         ("who won?", column("A", "B"), True),  # ties are names too
         ("did ohio state win the game?", value(True), True),
         ("did ohio state win the game?", value("yes"), True),
