@@ -18,8 +18,8 @@ from engine.outputs import OutputFile, SavedTable
 from engine.values import json_scalar, now_iso, type_family
 
 AnswerKind = Literal["value", "table", "figure", "text"]
-_ISO_DATE: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
-_ISO_DATETIME: Final = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?")
+ISO_DATE: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
+ISO_DATETIME: Final = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?")
 
 
 class Backend(StrEnum):
@@ -324,9 +324,9 @@ def _arrow_column(values: list[Any]) -> Any:  # -> pyarrow.Array
 
     present = [v for v in values if v is not None]
     if present and all(isinstance(v, str) for v in present):
-        if all(_ISO_DATE.fullmatch(v) for v in present):
+        if all(ISO_DATE.fullmatch(v) for v in present):
             return pa.array(values, pa.string()).cast(pa.date32())
-        if all(_ISO_DATETIME.fullmatch(v) for v in present):
+        if all(ISO_DATETIME.fullmatch(v) for v in present):
             return pa.array([datetime.fromisoformat(v) if v else None for v in values])
     try:
         return pa.array(values)

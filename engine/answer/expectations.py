@@ -30,7 +30,8 @@ from engine.answer_kinds import (
 )
 from engine.offered import named_option, offered_options
 from engine.planner.query import NUMBER_WORDS
-from engine.types import Answer
+from engine.planner.snippets import MONTH_PATTERN
+from engine.types import ISO_DATE, ISO_DATETIME, Answer
 from engine.value_index import listed_items, value_words
 
 __all__ = ["Mismatch", "Wanted", "answer_mismatch", "wanted_answer"]
@@ -83,9 +84,8 @@ def answer_mismatch(
         options = offered_options(question)
         if not _may_be_an_option(answer, question) or _names_neither(answer, options):
             return Mismatch(wanted, got, _choose_fix(options))
-    if wanted in (Wanted.NAME, Wanted.THING) and (_is_bare_number(answer) or _is_date(answer)):
-        what = "a date" if _is_date(answer) else "a number"
-        fix = f"Set `result` to the name (the value of the column that holds it), not {what}."
+    if wanted in (Wanted.NAME, Wanted.THING) and (instead := _instead_of_a_name(answer)):
+        fix = f"Set `result` to the name (the value of the column that holds it), not {instead}."
         return Mismatch(wanted, got, fix)
     if wanted is Wanted.BOOLEAN and not _is_boolean(answer):
         return Mismatch(wanted, got, "Set `result` to True or False.")
@@ -425,19 +425,28 @@ def _is_bare_number(answer: Answer) -> bool:
 _PLAIN_NUMBER: Final = re.compile(r"[-+−]?\d[\d,]*(?:\.\d+)?")
 
 
+def _instead_of_a_name(answer: Answer) -> str | None:
+    """What an answer to a who or which-team question is instead of a name: "a number" (also
+    one written as text), "a date"; None when it may be a name."""
+    if _is_bare_number(answer):
+        return "a number"
+    return "a date" if _is_date(answer) else None
+
+
 def _is_date(answer: Answer) -> bool:
     """A date ('1987-01-21', also written out: '21 January 1987', 'Jan 21, 1987'): "who was
     the first death in the republican party?" answered with the earliest date of death
     (wtq-train nt-3872). None of wtq-train's 395 who/which-team questions has a date for its
     gold answer."""
     value = one_value(answer)
-    return isinstance(value, str) and _DATE.fullmatch(value.strip()) is not None
+    if not isinstance(value, str):
+        return False
+    text = value.strip()
+    return any(p.fullmatch(text) for p in (ISO_DATE, ISO_DATETIME, _WRITTEN_DATE))
 
 
-_MONTH: Final = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
-_DATE: Final = re.compile(
-    rf"\d{{4}}-\d{{2}}-\d{{2}}(?:[ T]\d{{2}}:\d{{2}}(?::\d{{2}}(?:\.\d+)?)?)?"
-    rf"|\d{{1,2}} {_MONTH},? \d{{4}}|{_MONTH} \d{{1,2}},? \d{{4}}",
+_WRITTEN_DATE: Final = re.compile(
+    rf"\d{{1,2}} {MONTH_PATTERN}\.?,? \d{{4}}|{MONTH_PATTERN}\.? \d{{1,2}},? \d{{4}}",
     re.IGNORECASE,
 )
 
