@@ -254,7 +254,12 @@ class PostgresServer:
         )
 
     def data_files(self) -> set[str]:
-        """The data directory's files, minus what the server churns on its own (see PG_CHURN)."""
+        """The data directory's files, minus what the server churns on its own (see PG_CHURN).
+
+        A CHECKPOINT first: a dropped table's files stay (truncated) until the next checkpoint,
+        so scratch tables other tests dropped earlier would otherwise vanish between two
+        listings whenever the server happened to checkpoint in between."""
+        self.admin_sql("CHECKPOINT;")
         found = set()
         for path in self.data.rglob("*"):
             rel = path.relative_to(self.data).as_posix()
