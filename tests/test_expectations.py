@@ -212,6 +212,22 @@ def row(*names: str) -> Answer:
 
 
 @pytest.mark.parametrize(
+    ("question", "answer", "asks"),
+    [
+        ("who was the first death in the party?", value("1987-01-21"), "a name, not a date"),
+        ("who was the last to finish?", value(16), "a name, not a number"),
+        ("which team won the cup?", value("Jan 21, 1987"), "(a team, a person …), not a date"),
+    ],
+)
+def test_a_name_answered_otherwise_is_told_by_what_it_is(question, answer, asks) -> None:
+    """The message names what the answer was instead, not a kind's own words ("not a count")."""
+    mismatch = answer_mismatch(question, answer)
+    assert mismatch is not None
+    assert asks in mismatch.for_user and asks in mismatch.for_model
+    assert "not a count" not in mismatch.for_user
+
+
+@pytest.mark.parametrize(
     ("question", "answer", "fits"),
     [
         ("who did they play after the oakland raiders?", row(*SCHEDULE), False),

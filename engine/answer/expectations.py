@@ -49,15 +49,21 @@ class Mismatch:
     wanted: Wanted
     got: str  # what the code left, in a few words
     fix: str  # what the model should do instead
+    asked: str = ""  # the kind in words, where `wanted`'s own would misname it
+
+    @property
+    def asks(self) -> str:
+        """What the question asks for, in words ("a name, not a date")."""
+        return self.asked or self.wanted.value
 
     @property
     def for_model(self) -> str:
-        return f"the question asks for {self.wanted.value}, but `result` is {self.got}. {self.fix}"
+        return f"the question asks for {self.asks}, but `result` is {self.got}. {self.fix}"
 
     @property
     def for_user(self) -> str:
         return (
-            f"This does not answer the question as asked: it asks for {self.wanted.value}, and "
+            f"This does not answer the question as asked: it asks for {self.asks}, and "
             f"the code computed {self.got}. Rephrase the question, or edit the code below."
         )
 
@@ -86,7 +92,7 @@ def answer_mismatch(
             return Mismatch(wanted, got, _choose_fix(options))
     if wanted in (Wanted.NAME, Wanted.THING) and (instead := _instead_of_a_name(answer)):
         fix = f"Set `result` to the name (the value of the column that holds it), not {instead}."
-        return Mismatch(wanted, got, fix)
+        return Mismatch(wanted, got, fix, f"{_NAMES[wanted]}, not {instead}")
     if wanted is Wanted.BOOLEAN and not _is_boolean(answer):
         return Mismatch(wanted, got, "Set `result` to True or False.")
     if wanted not in (Wanted.ANY, Wanted.NAME, Wanted.THING):
@@ -423,6 +429,11 @@ def _is_bare_number(answer: Answer) -> bool:
 
 
 _PLAIN_NUMBER: Final = re.compile(r"[-+−]?\d[\d,]*(?:\.\d+)?")
+
+
+# A who or which-team question's kind, worded for what its answer was instead ("not a date",
+# where Wanted.NAME says "not a count").
+_NAMES: Final = {Wanted.NAME: "a name", Wanted.THING: "the name of a thing (a team, a person …)"}
 
 
 def _instead_of_a_name(answer: Answer) -> str | None:

@@ -305,7 +305,7 @@ def _kind_doubt(mismatch: Mismatch) -> str:
     format or a whole row is not doubted: the value is computed, only its form is not."""
     if mismatch.wanted in (Wanted.TEMPLATE, Wanted.CELL):
         return ""
-    got, wanted = mismatch.got, mismatch.wanted.value
+    got, wanted = mismatch.got, mismatch.asks
     return f"its first program computed {got}, where the question asks for {wanted}"
 
 
