@@ -65,8 +65,14 @@ _THINGS: Final = frozenset(
 )
 # "which team …", and later on: "… the same number of wins as what other team?", "between 2009
 # and 2010, which driver …" (38 more of wtq-train's 2,000 questions; of the 240 read so, one
-# has a bare number for its gold answer, '12' for "… which team played the most games?")
-_WHICH_THING: Final = re.compile(r"\b(?:which|what) (?:other )?(\w+)")
+# has a bare number for its gold answer, '12' for "… which team played the most games?"), also
+# after one word more: "which home team", "what political party", "which two players", "which
+# 1977 film" (stop 69: 19 more; none has a bare number for its gold answer), but not after a
+# verb: "what did team usa score?" asks for a score
+_WHICH_THING: Final = re.compile(
+    r"\b(?:which|what) (?:other )?"
+    r"(?:(?!(?:is|was|are|were|did|does|do|has|have|had)\b)(\w+) (\w+)|(\w+))"
+)
 TEMPLATE_SLOT: Final = re.compile(r"@(\w+)\[")
 # a part of an answer format, or of an answer written in it: its name and what is inside
 TEMPLATE_PART: Final = re.compile(r"@(\w+)\[([^\]\n]*)\]")
@@ -97,7 +103,8 @@ def wanted_answer(question: str) -> Wanted:
         return Wanted.CHOICE
     if _BOOLEAN_START.search(text):
         return Wanted.BOOLEAN  # "did ajax score more points than porto": yes or no
-    if any(_singular(asked.group(1)) in _THINGS for asked in _WHICH_THING.finditer(text)):
+    asked = (word for found in _WHICH_THING.finditer(text) for word in found.groups() if word)
+    if any(_singular(word) in _THINGS for word in asked):
         return Wanted.THING
     return Wanted.ANY
 

@@ -67,6 +67,11 @@ def column(*values: object) -> Answer:
         ("which team has the most wins?", Wanted.THING),
         ("what countries won more than 2 golds?", Wanted.THING),
         ("x has the same number of wins as what other team?", Wanted.THING),  # asked later on
+        ("which home team brought the greatest number of attendance?", Wanted.THING),
+        ("what political party did he belong to?", Wanted.THING),  # one word before the noun
+        ("which two players tied for first place?", Wanted.THING),
+        ("what did team usa score?", Wanted.ANY),  # after a verb: team usa's score
+        ("what was team x's rank?", Wanted.ANY),
         ("between 2009 and 2010, which driver had the larger amount of points?", Wanted.THING),
         ("which car's power measured at higher than 6000 rpm?", Wanted.THING),
         ("in which year did the team win the most games?", Wanted.ANY),  # a year may be a number
@@ -100,6 +105,7 @@ def test_what_a_question_asks_for(question: str, wanted: Wanted) -> None:
         ("who was the last japanese player to finish?", value("Noriko Inada"), True),
         ("who was the last japanese player to finish?", value(16), False),
         ("x has the same number of wins as what other team?", value("1"), False),  # as text
+        ("which home team brought the greatest number of attendance?", value(2808.0), False),
         ("which province is the top consumer of wine?", value("8.0"), False),
         ("which team won the cup?", value("Team 1"), True),
         ("which team won the cup?", value("1. FC Köln"), True),
