@@ -84,6 +84,40 @@ def _compared(query: str, read: Callable[[Any], _V | None]) -> list[tuple[str, l
     return found
 
 
+def sql_and_equalities(query: str) -> list[list[tuple[str, object]]]:
+    """For each chain of conditions the query joins with AND: (column, value) for each of its
+    `column = 'text'` and `column = 3`, the column as written (`t1.Date`)."""
+    tree = _parsed(query)
+    if tree is None:
+        return []
+    from sqlglot import exp
+
+    chains = []
+    for node in tree.find_all(exp.And):
+        if isinstance(node.parent, exp.And):
+            continue  # part of a chain read from its top
+        pairs: list[tuple[str, object]] = []
+        for condition in node.flatten():
+            if not isinstance(condition, exp.EQ):
+                continue
+            for column, value in (
+                (condition.this, condition.expression),
+                (condition.expression, condition.this),
+            ):
+                if isinstance(column, exp.Column) and (read := _constant(value)) is not None:
+                    pairs.append((f"`{column.sql()}`", read))
+        chains.append(pairs)
+    return chains
+
+
+def _constant(node: Any) -> str | int | float | None:
+    """A literal's value: its text, or its number (2001, not 2001.0)."""
+    if (text := _text(node)) is not None:
+        return text
+    number = _number(node)
+    return int(number) if number is not None and number.is_integer() else number
+
+
 def sql_strings(query: str) -> set[str]:
     """The query's string constants, unescaped (`'O''Brien'` is O'Brien)."""
     tree = _parsed(query)

@@ -388,6 +388,26 @@ def test_the_same_code_again_keeps_one_value_twice_from_the_answer() -> None:
     assert error.detail == "Its result: 0.0"
 
 
+def test_one_column_filtered_on_two_values_at_once_goes_back_and_is_declined_if_kept() -> None:
+    """`(df['region'] == 'N') & (df['region'] == 'S')` keeps no row whatever the table holds
+    (wtq-train nt-8339 compared two such empty sums and answered True): the repair that takes
+    either value answers; a repair that keeps it runs, and its result is only shown to check."""
+    both = "result = df[(df['region'] == 'N') & (df['region'] == 'S')]['price'].sum()"
+    either = "result = df[df['region'].isin(['N', 'S'])]['price'].sum()"
+    with FakeOpenAI([Reply(fenced(both)), Reply(fenced(either))]) as server:
+        turn, runner, _ = ask(server.base_url, "total price of regions N and S?")
+    assert turn.ok and turn.result.answer.value == 7.0 and runner.codes == [either]
+    feedback = server.requests[1].messages[-1]["content"]
+    assert "keeps the rows where `df['region']` is 'N' and 'S' at once" in feedback
+    settings = SETTINGS.with_overrides(repair_attempts=0)
+    with FakeOpenAI([Reply(fenced(both))]) as server:
+        turn, runner, _ = ask(server.base_url, "total price of N and S?", settings=settings)
+    error = turn.result.error
+    assert not turn.ok and error.kind == "unsupported" and runner.codes == [both]
+    assert error.message.startswith("The code keeps the rows where `df['region']` is 'N' and 'S'")
+    assert error.detail == "Its result: 0.0"
+
+
 def test_a_text_column_added_up_goes_back_and_is_declined_if_kept() -> None:
     """`.sum()` of a text column joins its texts ("NSN" for three regions): never run as the
     answer. The repair that counts instead answers; a repair that keeps it runs, but its

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import Final
 
 from engine.answer.bin_edges import with_lowest_edge_included
+from engine.answer.impossible_filters import FIX as IMPOSSIBLE_FIX
+from engine.answer.impossible_filters import impossible_filters
 from engine.answer.invented_data import replaced_message, replaced_tables, with_loaded_tables
 from engine.answer.library_forms import with_library_forms
 from engine.answer.normality_verdict import with_normality_read_right
@@ -111,7 +113,8 @@ def explained(explanation: str, before: str, after: str) -> str:
 
 def code_problems(code: str, profiles: Sequence[TableProfile]) -> list[Problem]:
     """What is wrong with the code before it runs: unknown columns, file access, arithmetic on
-    one value twice, conditions joined without brackets, the texts of a column added up, a
+    one value twice, one column filtered on two values at once, conditions joined without
+    brackets, the texts of a column added up, a
     column coerced to numbers that does not hold them, numbers in text ordered as text, a table
     replaced by made-up rows."""
     problems = [Problem(p.message, p.for_user) for p in unknown_columns(code, profiles)]
@@ -119,6 +122,10 @@ def code_problems(code: str, profiles: Sequence[TableProfile]) -> list[Problem]:
         problems.append(Problem(FILE_ACCESS_PROBLEM, FILE_ACCESS_FOR_USER))
     for text in same_operands(code):
         problems.append(Problem(SAME_OPERANDS.format(text), f"The code {text}.", declines=True))
+    for text in impossible_filters(code):
+        problems.append(
+            Problem(f"the code {text}: {IMPOSSIBLE_FIX}", f"The code {text}.", declines=True)
+        )
     for written in unbracketed_conditions(code):
         fix = PRECEDENCE_FIX.format(written=f"`{written}`")
         problems.append(Problem(fix, fix))
