@@ -67,6 +67,15 @@ from tests.test_answer_failures import ask_model
             "from plotly.express import go\nfrom plotly.graph_objects import go\n",
             "import plotly.graph_objects as go\nimport plotly.graph_objects as go\n",
         ),
+        (  # wtq-train nt-3217: DuckDB's sql hid the sandbox's, on an empty database
+            "from duckdb import sql\nresult = sql('SELECT 1')\n",
+            "\nresult = sql('SELECT 1')\n",
+        ),
+        (
+            "if df is not None:\n    from duckdb import connect, sql\nresult = 1\n",
+            "if df is not None:\n    from duckdb import connect\nresult = 1\n",
+        ),
+        ("if df is not None:\n    from duckdb import sql\n", "if df is not None:\n    pass\n"),
     ],
 )
 def test_a_form_the_libraries_do_not_take_is_rewritten(code: str, meant: str) -> None:
@@ -90,6 +99,7 @@ def test_a_form_the_libraries_do_not_take_is_rewritten(code: str, meant: str) ->
         "p = df.a.corr(df.b)\nr_value = df.a.corr(df.b, tail='both')\npearson = df.a.corr(df.b)\n",
         "from plotly import express as px\n",
         "from mylib import px\nfrom plotly.express import px as chart\n",
+        "from duckdb import sql as duck_sql\nimport duckdb\n",  # binds no `sql`
         "result = (\n",
     ],
 )
@@ -136,6 +146,15 @@ def test_the_p_value_of_a_coefficient_runs_without_a_repair(session) -> None:
     sales = pd.read_csv(SAMPLE_DATA / "sales.csv")
     expected = scipy.stats.pearsonr(sales.unit_price, sales.quantity).pvalue
     assert turn.result.answer.value == pytest.approx(expected)
+
+
+def test_sql_imported_from_duckdb_reads_the_loaded_tables(session) -> None:
+    """On the real sandbox: the import dropped, `sql()` is the sandbox's, over the loaded
+    tables; before, DuckDB's own `sql` found no table and the turn failed."""
+    bad = "from duckdb import sql\nresult = sql('SELECT COUNT(*) AS n FROM sales')"
+    turn, server = ask_model(session, "how many rows does sales have?", [bad])
+    assert turn.ok and len(server.requests) == 1
+    assert turn.result.answer.table.rows == ((len(pd.read_csv(SAMPLE_DATA / "sales.csv")),),)
 
 
 def test_plotly_express_imported_as_px_draws(session) -> None:

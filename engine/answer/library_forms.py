@@ -13,6 +13,9 @@ A small model writes the APIs it was trained on, and three forms recur on the sh
   pandas pairs them, so the coefficient is the one `.corr()` gives.
 - `from plotly.express import px` for `import plotly.express as px`, and `go` from
   `plotly.graph_objects` or `plotly.express` (15 import errors in the records).
+- `from duckdb import sql`, which hides the sandbox's own `sql()` (DuckDB over the loaded
+  tables) behind DuckDB's, on an empty database: "Table with name table_557 does not exist"
+  (wtq-train nt-3217, seed 2037). The import is dropped.
 Each is rewritten to the call with the same meaning, so the code runs as its author meant
 instead of going to a repair that may change what it computes.
 """
@@ -23,7 +26,7 @@ import ast
 import re
 from typing import Final
 
-from engine.code_names import MODULES
+from engine.code_names import MODULES, SQL
 from engine.extraction import Edit, span, spliced
 
 _ROOTS: Final = {
@@ -43,7 +46,7 @@ def with_library_forms(code: str) -> str:
         tree = ast.parse(code)
     except SyntaxError:
         return code
-    edits = [*_root_errors(tree), *_module_aliases(tree)]
+    edits = [*_root_errors(tree), *_module_aliases(tree), *_hidden_sql(tree)]
     tests = _correlation_tests(tree, code)
     edits.extend(tests)
     written = spliced(code, edits)
@@ -198,6 +201,22 @@ def _module_aliases(tree: ast.Module) -> list[Edit]:
         module = MODULES.get(alias.name)
         if module and alias.asname is None and _same_package(node.module, module):
             edits.append((*span(node), f"import {module} as {alias.name}"))
+    return edits
+
+
+def _hidden_sql(tree: ast.Module) -> list[Edit]:
+    """An import that binds `sql` (`from duckdb import sql`), without that name; where it was
+    the import's only name, nothing (`pass` inside a block)."""
+    edits: list[Edit] = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ImportFrom):
+            continue
+        kept = [a for a in node.names if (a.asname or a.name) != SQL]
+        if len(kept) == len(node.names):
+            continue
+        names = ", ".join(a.name + (f" as {a.asname}" if a.asname else "") for a in kept)
+        text = f"from {'.' * node.level}{node.module or ''} import {names}" if kept else "pass"
+        edits.append((*span(node), "" if text == "pass" and node in tree.body else text))
     return edits
 
 
