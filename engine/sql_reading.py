@@ -76,8 +76,8 @@ def _compared(query: str, read: Callable[[Any], _V | None]) -> list[tuple[str, l
     found: list[tuple[str, list[_V | None]]] = []
     for node in tree.find_all(exp.EQ, exp.In):
         if isinstance(node, exp.EQ):
-            for column, value in ((node.this, node.expression), (node.expression, node.this)):
-                if isinstance(column, exp.Column) and (got := read(value)) is not None:
+            for column, value in _column_sides(node):
+                if (got := read(value)) is not None:
                     found.append((column.name, [got]))
         elif isinstance(node.this, exp.Column) and node.expressions:
             found.append((node.this.name, [read(v) for v in node.expressions]))
@@ -100,14 +100,20 @@ def sql_and_equalities(query: str) -> list[list[tuple[str, object]]]:
         for condition in node.flatten():
             if not isinstance(condition, exp.EQ):
                 continue
-            for column, value in (
-                (condition.this, condition.expression),
-                (condition.expression, condition.this),
-            ):
-                if isinstance(column, exp.Column) and (read := _constant(value)) is not None:
+            for column, value in _column_sides(condition):
+                if (read := _constant(value)) is not None:
                     pairs.append((f"`{column.sql()}`", read))
         chains.append(pairs)
     return chains
+
+
+def _column_sides(equality: Any) -> list[tuple[Any, Any]]:
+    """(column, the other side) of `column = value`, either way round: one pair per side
+    that is a column."""
+    from sqlglot import exp
+
+    sides = ((equality.this, equality.expression), (equality.expression, equality.this))
+    return [(column, value) for column, value in sides if isinstance(column, exp.Column)]
 
 
 def _constant(node: Any) -> str | int | float | None:

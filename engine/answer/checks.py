@@ -114,9 +114,8 @@ def explained(explanation: str, before: str, after: str) -> str:
 def code_problems(code: str, profiles: Sequence[TableProfile]) -> list[Problem]:
     """What is wrong with the code before it runs: unknown columns, file access, arithmetic on
     one value twice, one column filtered on two values at once, conditions joined without
-    brackets, the texts of a column added up, a
-    column coerced to numbers that does not hold them, numbers in text ordered as text, a table
-    replaced by made-up rows."""
+    brackets, the texts of a column added up, a column coerced to numbers that does not hold
+    them, numbers in text ordered as text, a table replaced by made-up rows."""
     problems = [Problem(p.message, p.for_user) for p in unknown_columns(code, profiles)]
     if _reads_other_files(code):
         problems.append(Problem(FILE_ACCESS_PROBLEM, FILE_ACCESS_FOR_USER))

@@ -214,9 +214,12 @@ def _hidden_sql(tree: ast.Module) -> list[Edit]:
         kept = [a for a in node.names if (a.asname or a.name) != SQL]
         if len(kept) == len(node.names):
             continue
-        names = ", ".join(a.name + (f" as {a.asname}" if a.asname else "") for a in kept)
-        text = f"from {'.' * node.level}{node.module or ''} import {names}" if kept else "pass"
-        edits.append((*span(node), "" if text == "pass" and node in tree.body else text))
+        if kept:
+            names = ", ".join(a.name + (f" as {a.asname}" if a.asname else "") for a in kept)
+            text = f"from {'.' * node.level}{node.module or ''} import {names}"
+        else:
+            text = "" if node in tree.body else "pass"
+        edits.append((*span(node), text))
     return edits
 
 
