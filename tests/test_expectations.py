@@ -276,6 +276,57 @@ def test_a_whole_row_goes_back_once_and_the_repair_takes_its_cell(tmp_path) -> N
     )
 
 
+def rows(names: tuple[str, ...], n: int) -> Answer:
+    """A DataFrame of `n` rows with the columns `names`."""
+    cells = tuple(tuple(f"{c} {i}" for c in names) for i in range(n))
+    return Answer("table", f"{n} rows × {len(names)} columns", table=TableData(names, cells, n))
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "fits"),
+    [
+        # wtq-train nt-11142: both rows, where one name was asked for
+        ("who appeared first tom segura or jay larson?", rows(SCHEDULE, 2), False),
+        ("which team did they play in week 3?", rows(SCHEDULE, 1), False),
+        ("who did they play at home?", rows(("opponent", "venue", "week"), 3), False),
+        # the name's column, a name with its value, or columns the code computed
+        ("who did they play at home?", rows(("opponent",), 3), True),
+        ("who did they play at home?", rows(("opponent", "week"), 3), True),
+        ("which team scored the most?", rows(("team", "total", "share"), 2), True),
+        # a question that asks for rows, or may: they answer it
+        ("show the games at home", rows(SCHEDULE, 3), True),
+        ("what are the games at home?", rows(SCHEDULE, 3), True),
+        # nothing found is told by its own check
+        ("who did they play at home?", rows(SCHEDULE, 0), True),
+    ],
+)
+def test_whole_rows_do_not_answer_a_question_for_a_name(question, answer, fits) -> None:
+    mismatch = answer_mismatch(question, answer, SCHEDULE)
+    assert (mismatch is None) is fits
+    if not fits:
+        assert mismatch.wanted is Wanted.CELL and "whole rows of the table" in mismatch.got
+
+
+def test_whole_rows_go_back_once_and_the_repair_takes_the_names(tmp_path) -> None:
+    """The real sandbox and the real client: the rows go back, not doubted (the value is
+    computed, only its form is not), and the repair's names stand."""
+    from engine.config import load_settings
+    from engine.session import Session
+
+    pick = "result = df[df['opponent'].isin(['Dallas Cowboys', 'Houston Oilers'])]"
+    (tmp_path / "schedule.csv").write_text(SCHEDULE_CSV)
+    with Session(load_settings(data_dir=str(tmp_path / "d")), work_dir=tmp_path) as session:
+        session.load(tmp_path / "schedule.csv")
+        replies = [pick, pick + ".sort_values('week')['opponent'].iloc[0]"]
+        question = "who did they play first, dallas cowboys or houston oilers?"
+        turn, server = ask_model(session, question, replies)
+    assert turn.ok and turn.result.answer.value == "Dallas Cowboys"
+    assert turn.attempts[0].result.error.kind == "unsupported"
+    assert len(server.requests) == 2  # no second opinion
+    sent = server.requests[1].messages[-1]["content"]
+    assert "`result` is whole rows of the table (2 rows × 4 columns)" in sent
+
+
 def test_a_value_the_question_names_goes_back_once_with_what_to_do() -> None:
     replies = [
         Reply(fenced("result = df.loc[df['region'] == 'N', 'region'].iloc[0]")),
