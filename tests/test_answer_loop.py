@@ -391,14 +391,25 @@ def test_the_same_code_again_keeps_one_value_twice_from_the_answer() -> None:
 def test_one_column_filtered_on_two_values_at_once_goes_back_and_is_declined_if_kept() -> None:
     """`(df['region'] == 'N') & (df['region'] == 'S')` keeps no row whatever the table holds
     (wtq-train nt-8339 compared two such empty sums and answered True): the repair that takes
-    either value answers; a repair that keeps it runs, and its result is only shown to check."""
+    either value answers once a plain program agrees (the code misread the question: nt-8339's
+    and nt-293's repairs were wrong); a repair that keeps it runs, and its result is only shown
+    to check."""
     both = "result = df[(df['region'] == 'N') & (df['region'] == 'S')]['price'].sum()"
     either = "result = df[df['region'].isin(['N', 'S'])]['price'].sum()"
-    with FakeOpenAI([Reply(fenced(both)), Reply(fenced(either))]) as server:
+    plain = "result = df.loc[df['region'] != 'E', 'price'].sum()"
+    with FakeOpenAI([Reply(fenced(c)) for c in (both, either, plain)]) as server:
         turn, runner, _ = ask(server.base_url, "total price of regions N and S?")
-    assert turn.ok and turn.result.answer.value == 7.0 and runner.codes == [either]
+    assert turn.ok and turn.result.answer.value == 7.0 and runner.codes == [either, plain]
     feedback = server.requests[1].messages[-1]["content"]
     assert "keeps the rows where `df['region']` is 'N' and 'S' at once" in feedback
+    assert "its first program keeps the rows where `df['region']` is 'N' and 'S' at once, " in (
+        turn.explanation
+    )
+    assert "a second program, from a plain prompt, agrees" in turn.explanation
+    north, south = (f"result = df.loc[df['region'] == '{r}', 'price'].sum()" for r in "NS")
+    with FakeOpenAI([Reply(fenced(c)) for c in (both, either, north, south)]) as server:
+        turn, _, _ = ask(server.base_url, "total price of regions N and S?")
+    assert not turn.ok and turn.result.error.message.startswith("Not sure enough to answer")
     settings = SETTINGS.with_overrides(repair_attempts=0)
     with FakeOpenAI([Reply(fenced(both))]) as server:
         turn, runner, _ = ask(server.base_url, "total price of N and S?", settings=settings)

@@ -77,6 +77,9 @@ class Problem:
     # False: not sent back to the model, as its repairs measured worse than a decline; the code
     # runs (its result one click away) and no answer is given (`declines` with it)
     sent_back: bool = True
+    # why the repair's answer is checked by a second program (Draft.doubt): its code misread
+    # the question, and told how, the small model often writes what passes, not the answer
+    doubt: str = ""
 
 
 def prepared(
@@ -122,8 +125,14 @@ def code_problems(code: str, profiles: Sequence[TableProfile]) -> list[Problem]:
     for text in same_operands(code):
         problems.append(Problem(SAME_OPERANDS.format(text), f"The code {text}.", declines=True))
     for text in impossible_filters(code):
+        misread = f"its first program {text}"  # its repairs: 2 of 2 wrong unchecked (stop 70)
         problems.append(
-            Problem(f"the code {text}: {IMPOSSIBLE_FIX}", f"The code {text}.", declines=True)
+            Problem(
+                f"the code {text}: {IMPOSSIBLE_FIX}",
+                f"The code {text}.",
+                declines=True,
+                doubt=misread,
+            )
         )
     for written in unbracketed_conditions(code):
         fix = PRECEDENCE_FIX.format(written=f"`{written}`")

@@ -51,7 +51,8 @@ class Draft:
     cut: bool = False  # the reply stopped at the token limit: its code may end mid-line
     looped: bool = False  # cut because it repeated itself (engine/llm/repetition.py)
     # why its answer is checked by a second program whatever `sure` says: it repairs an answer
-    # of another kind than the question asks for (engine/answer/opinions.py)
+    # of another kind than the question asks for, or code that misread the question (a filter
+    # no row can pass: checks.Problem.doubt; engine/answer/opinions.py)
     doubt: str = ""
 
 

@@ -183,7 +183,7 @@ def _answered(
         )
         context.notify(Progress("check", "checking column names"))
         problems = code_problems(draft.code, context.profiles)
-        mended = draft.doubt  # a doubt stays with the repairs of a doubted draft
+        mended = draft.doubt or "; ".join(p.doubt for p in problems if p.doubt)  # for repairs
         # sent back before it runs; out of repairs, or not sent back, the sandbox has the last say
         if problems and repairs_left > 0 and all(p.sent_back for p in problems):
             message = " ".join(p.for_model for p in problems)
